@@ -1,0 +1,132 @@
+//! The command line: one file per command. Every command prints JSON on stdout
+//! with `--json` (errors included) and human text otherwise; logs go to stderr.
+//! No logic lives here beyond argument handling and presentation.
+
+pub mod cert;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use zeroize::Zeroizing;
+
+use crate::i18n::{tr, tr_args, Lang};
+
+/// Exit codes, as the architecture fixes them.
+pub mod exit {
+    pub const DONE: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+    pub const NETWORK: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fla-assistant",
+    version,
+    about = "Set up and use the social security REST channel of the CareerPro Federal Learning Account.",
+    long_about = "Without a command, opens the desktop app. With one, runs it headless."
+)]
+pub struct Cli {
+    /// Language of messages: en, nl or fr (default: the system's).
+    #[arg(long, global = true, env = "FLA_LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Certificate workbench: inspect a .pfx/.p12, export its .cer.
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::from_tag(s).ok_or_else(|| format!("unknown language '{s}': use en, nl or fr"))
+}
+
+/// An error of the command line itself, with its code and exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: String,
+    pub message: String,
+    pub exit: u8,
+}
+
+impl CliError {
+    pub fn usage(code: &str, message: String) -> Self {
+        CliError {
+            code: code.to_owned(),
+            message,
+            exit: exit::BAD_INPUT,
+        }
+    }
+}
+
+impl From<(crate::cert::CertError, Lang)> for CliError {
+    fn from((err, lang): (crate::cert::CertError, Lang)) -> Self {
+        CliError {
+            code: err.code().to_owned(),
+            message: err.message(lang),
+            exit: exit::BAD_INPUT,
+        }
+    }
+}
+
+/// Runs a command; `None` command is handled by `main` (the GUI).
+pub fn run(command: Command, lang: Lang) -> ExitCode {
+    let (json, result) = match command {
+        Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report_error(&err, json);
+            ExitCode::from(err.exit)
+        }
+    }
+}
+
+/// Prints an error: `{"error":{"code","message"}}` on stdout with `--json`, the
+/// message on stderr otherwise.
+pub fn report_error(err: &CliError, json: bool) {
+    if json {
+        print_json(&serde_json::json!({
+            "error": { "code": err.code, "message": err.message }
+        }));
+    } else {
+        eprintln!("error [{}]: {}", err.code, err.message);
+    }
+}
+
+pub fn print_json(value: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (a pipe to `head`) is not worth a panic.
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+/// The PFX password: from the environment variable named by `var` (set to the
+/// empty string, the empty password), else from a prompt without echo on a
+/// terminal. Never from an argument, so it stays out of shell history and `ps`.
+pub fn read_password(var: &str, file: &str, lang: Lang) -> Result<Zeroizing<String>, CliError> {
+    match std::env::var_os(var) {
+        Some(value) => value.into_string().map(Zeroizing::new).map_err(|_| {
+            CliError::usage(
+                "password_not_utf8",
+                tr_args(lang, "cli.password_not_utf8", &[("var", var.to_owned())]),
+            )
+        }),
+        None if std::io::stdin().is_terminal() => {
+            let prompt = tr_args(lang, "cli.password_prompt", &[("file", file.to_owned())]);
+            rpassword::prompt_password(format!("{prompt} "))
+                .map(Zeroizing::new)
+                .map_err(|e| CliError::usage("password_required", format!("{}: {e}", tr(lang, "cli.password_prompt_failed"))))
+        }
+        None => Err(CliError::usage(
+            "password_required",
+            tr_args(lang, "cli.password_required", &[("var", var.to_owned())]),
+        )),
+    }
+}

@@ -1,0 +1,36 @@
+//! The file edge of the library: reading an input file and writing an output
+//! file without ever leaving a half-written one behind. Errors come back as the
+//! workbench's `CertError`s so both fronts report them the same way.
+
+use std::path::Path;
+
+use crate::cert::CertError;
+
+/// Reads a whole input file (a PKCS#12 file is a few kilobytes).
+pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
+    std::fs::read(path).map_err(|e| CertError::Unreadable {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a
+/// rename, so that a crash or a full disk never leaves a truncated file under the
+/// final name.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
+    let fail = |e: std::io::Error| CertError::WriteFailed {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| fail(std::io::Error::other("the path names no file")))?;
+    let mut tmp_name = file_name.to_os_string();
+    tmp_name.push(".part");
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
+}
