@@ -1,0 +1,525 @@
+//! The Certificate page: open a .pfx/.p12 (dialog, drop or typed path), see its
+//! entries with facts and findings, pick the alias that signs, export the .cer.
+//! Opening runs on the task runtime; this file only draws and records intents.
+
+use std::path::{Path, PathBuf};
+
+use egui::RichText;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use super::tasks::{Pending, Poll, Tasks};
+use super::widgets;
+use crate::cert::{self, CerFormat, CertError, CertFacts, Entry, Pkcs12Contents};
+use crate::i18n::{format_count, tr, tr_args, Lang};
+
+/// What the page remembers between runs (never the password).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CertificateSettings {
+    pub last_path: String,
+    /// The file and alias chosen to sign the token requests.
+    pub signing: Option<SigningChoice>,
+    pub export_format: CerFormat,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SigningChoice {
+    pub path: String,
+    pub alias: String,
+}
+
+/// An opened file, kept in memory (its private keys are wiped on drop).
+pub struct OpenedFile {
+    pub path: PathBuf,
+    pub contents: Pkcs12Contents,
+}
+
+type OpenResult = Result<OpenedFile, CertError>;
+
+/// The page's state during a run.
+pub struct CertificatePage {
+    pub path: String,
+    password: Zeroizing<String>,
+    opening: Option<Pending<OpenResult>>,
+    picking: Option<Pending<Option<PathBuf>>>,
+    opened: Option<OpenedFile>,
+    open_error: Option<CertError>,
+    /// The entry shown as selected (for export, and for signing where it has a key).
+    selected: Option<String>,
+    export_path: String,
+    /// The (alias, format) the export path was proposed for, to propose anew on change.
+    export_path_for: Option<(String, CerFormat)>,
+    export_status: Option<Result<String, CertError>>,
+    choosing_export: Option<Pending<Option<PathBuf>>>,
+    copied: Option<String>,
+    focus_password: bool,
+}
+
+impl CertificatePage {
+    pub fn new(settings: &CertificateSettings) -> Self {
+        CertificatePage {
+            path: settings.last_path.clone(),
+            password: Zeroizing::new(String::new()),
+            opening: None,
+            picking: None,
+            opened: None,
+            open_error: None,
+            selected: None,
+            export_path: String::new(),
+            export_path_for: None,
+            export_status: None,
+            choosing_export: None,
+            copied: None,
+            focus_password: false,
+        }
+    }
+
+    /// True while a file is being opened.
+    pub fn is_busy(&self) -> bool {
+        self.opening.is_some()
+    }
+
+    /// The opened file, if any.
+    pub fn opened(&self) -> Option<&OpenedFile> {
+        self.opened.as_ref()
+    }
+
+    /// The entry chosen to sign the token requests, if it holds a private key.
+    pub fn signing_entry(&self) -> Option<&Entry> {
+        let opened = self.opened.as_ref()?;
+        let entry = opened.contents.entry(self.selected.as_deref()?)?;
+        entry.private_key.is_some().then_some(entry)
+    }
+
+    /// A file dropped on the window (from any page).
+    pub fn file_dropped(&mut self, path: &Path) {
+        self.path = path.display().to_string();
+        self.open_error = None;
+        self.focus_password = true;
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut CertificateSettings,
+    ) {
+        self.poll(ui.ctx(), settings);
+        ui.heading(tr(lang, "cert.title"));
+        ui.add(egui::Label::new(tr(lang, "cert.intro")).wrap());
+        ui.add_space(8.0);
+        self.open_form_ui(ui, lang, tasks, settings);
+        if self.opened.is_some() {
+            ui.add_space(12.0);
+            ui.separator();
+            self.contents_ui(ui, lang, tasks, settings);
+        }
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
+        if let Some(pending) = &self.opening {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(result) => {
+                    self.opening = None;
+                    self.finish_open(result, settings);
+                }
+                Poll::Lost => {
+                    self.opening = None;
+                    self.open_error = Some(CertError::Corrupt(cert::CorruptKind::Structure(
+                        "the opening stopped unexpectedly".into(),
+                    )));
+                }
+            }
+        }
+        if let Some(pending) = &self.picking {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(choice) => {
+                    self.picking = None;
+                    if let Some(path) = choice {
+                        self.file_dropped(&path);
+                    }
+                }
+                Poll::Lost => self.picking = None,
+            }
+        }
+        if let Some(pending) = &self.choosing_export {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(choice) => {
+                    self.choosing_export = None;
+                    if let Some(path) = choice {
+                        self.export_path = path.display().to_string();
+                    }
+                }
+                Poll::Lost => self.choosing_export = None,
+            }
+        }
+        if self.opening.is_some() {
+            // The spinner animates; this also catches a result between frames.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn finish_open(&mut self, result: OpenResult, settings: &mut CertificateSettings) {
+        match result {
+            Ok(opened) => {
+                let path = opened.path.display().to_string();
+                settings.last_path = path.clone();
+                // The remembered alias for this file, else the only key entry.
+                let remembered = settings
+                    .signing
+                    .as_ref()
+                    .filter(|s| s.path == path)
+                    .map(|s| s.alias.clone())
+                    .filter(|alias| opened.contents.entry(alias).is_some());
+                let with_key: Vec<&Entry> = opened
+                    .contents
+                    .entries
+                    .iter()
+                    .filter(|e| e.private_key.is_some())
+                    .collect();
+                self.selected = remembered.or_else(|| match with_key.as_slice() {
+                    [only] => Some(only.label.clone()),
+                    _ => None,
+                });
+                self.password = Zeroizing::new(String::new());
+                self.open_error = None;
+                self.export_status = None;
+                self.opened = Some(opened);
+                self.remember_signing(settings);
+            }
+            Err(err) => {
+                self.opened = None;
+                self.selected = None;
+                self.open_error = Some(err);
+            }
+        }
+    }
+
+    fn remember_signing(&self, settings: &mut CertificateSettings) {
+        if let (Some(opened), Some(entry)) = (&self.opened, self.signing_entry()) {
+            settings.signing = Some(SigningChoice {
+                path: opened.path.display().to_string(),
+                alias: entry.label.clone(),
+            });
+        }
+    }
+
+    /// Starts opening the file in the path field with the typed password.
+    pub fn start_open(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        if self.opening.is_some() {
+            return;
+        }
+        let path = PathBuf::from(self.path.trim());
+        let password = self.password.clone();
+        self.open_error = None;
+        self.opening = Some(tasks.blocking(ctx, move || {
+            let data = crate::files::read_input(&path)?;
+            let contents = cert::open_pkcs12(&data, &password)?;
+            Ok(OpenedFile { path, contents })
+        }));
+    }
+
+    fn open_form_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut CertificateSettings,
+    ) {
+        let busy = self.opening.is_some();
+        let mut open_now = false;
+        egui::Grid::new("cert_open_form")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let file_label = ui.label(tr(lang, "cert.file"));
+                ui.horizontal(|ui| {
+                    let width = (ui.available_width() - 110.0).max(200.0);
+                    ui.add_enabled(
+                        !busy,
+                        egui::TextEdit::singleline(&mut self.path)
+                            .hint_text(tr(lang, "cert.file_hint"))
+                            .desired_width(width),
+                    )
+                    .labelled_by(file_label.id);
+                    let browse = ui.add_enabled(
+                        !busy && self.picking.is_none(),
+                        egui::Button::new(tr(lang, "cert.browse")),
+                    );
+                    if browse.clicked() {
+                        self.picking = Some(tasks.run(ui.ctx(), async {
+                            rfd::AsyncFileDialog::new()
+                                .add_filter("PKCS#12", &["pfx", "p12"])
+                                .pick_file()
+                                .await
+                                .map(|handle| handle.path().to_path_buf())
+                        }));
+                    }
+                });
+                ui.end_row();
+
+                ui.label("");
+                ui.weak(tr(lang, "cert.drop_hint"));
+                ui.end_row();
+
+                let password_label = ui.label(tr(lang, "cert.password"));
+                ui.horizontal(|ui| {
+                    let response = ui
+                        .add_enabled(
+                            !busy,
+                            egui::TextEdit::singleline(&mut *self.password)
+                                .password(true)
+                                .hint_text(tr(lang, "cert.password_hint"))
+                                .desired_width(260.0),
+                        )
+                        .labelled_by(password_label.id);
+                    if std::mem::take(&mut self.focus_password) {
+                        response.request_focus();
+                    }
+                    if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        open_now = true;
+                    }
+                    let can_open = !busy && !self.path.trim().is_empty();
+                    if ui
+                        .add_enabled(can_open, egui::Button::new(tr(lang, "cert.open")))
+                        .clicked()
+                    {
+                        open_now = true;
+                    }
+                });
+                ui.end_row();
+            });
+        if open_now && !self.path.trim().is_empty() {
+            self.start_open(ui.ctx(), tasks);
+        }
+        if busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr(lang, "cert.opening"));
+            });
+        }
+        if let Some(err) = &self.open_error {
+            widgets::error_text_ui(ui, &err.message(lang));
+        }
+        let _ = settings;
+    }
+
+    fn contents_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut CertificateSettings,
+    ) {
+        let Some(opened) = &self.opened else { return };
+        let now = OffsetDateTime::now_utc();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(tr(lang, "cert.protection")).strong());
+            ui.label(opened.contents.protection.summary(lang));
+        });
+        if opened.contents.ca_certs > 0 {
+            ui.weak(tr_args(
+                lang,
+                "cert.ca_certs",
+                &[("count", format_count(lang, opened.contents.ca_certs as u64))],
+            ));
+        }
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr(lang, "cert.entries")).strong());
+
+        let mut newly_selected = None;
+        let mut copy = None;
+        for entry in &opened.contents.entries {
+            let is_selected = self.selected.as_deref() == Some(entry.label.as_str());
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    if ui.radio(is_selected, &entry.label).clicked() {
+                        newly_selected = Some(entry.label.clone());
+                    }
+                    if is_selected && entry.private_key.is_some() {
+                        ui.label(RichText::new(tr(lang, "cert.signing")).italics());
+                    }
+                });
+                entry_details_ui(ui, entry, now, lang, &mut copy);
+                findings_ui(ui, entry, &opened.contents, now, lang);
+            });
+            ui.add_space(4.0);
+        }
+        if let Some(label) = newly_selected {
+            self.selected = Some(label);
+            self.export_status = None;
+            self.remember_signing(settings);
+        }
+        if let Some((what, value)) = copy {
+            ui.ctx().copy_text(value);
+            self.copied = Some(what);
+        }
+        if let Some(what) = &self.copied {
+            ui.weak(format!("{what}: {}", tr(lang, "common.copied")));
+        }
+        self.export_ui(ui, lang, tasks, settings);
+    }
+
+    fn export_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut CertificateSettings,
+    ) {
+        let Some(opened) = &self.opened else { return };
+        let Some(entry) = self.selected.as_deref().and_then(|l| opened.contents.entry(l)) else {
+            return;
+        };
+        let Some(certificate) = entry.certificate.clone() else {
+            return;
+        };
+        let label = entry.label.clone();
+        ui.add_space(8.0);
+        ui.label(RichText::new(format!("{} — {label}", tr(lang, "cert.export_title"))).strong());
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, "cert.export_format"));
+            ui.radio_value(&mut settings.export_format, CerFormat::Der, tr(lang, "cert.export_der"));
+            ui.radio_value(&mut settings.export_format, CerFormat::Pem, tr(lang, "cert.export_pem"));
+        });
+        let key = (label.clone(), settings.export_format);
+        if self.export_path_for.as_ref() != Some(&key) {
+            let folder = opened.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            self.export_path = folder
+                .join(cert::cer_file_name(&label, settings.export_format))
+                .display()
+                .to_string();
+            self.export_path_for = Some(key);
+        }
+        let mut export_now = false;
+        ui.horizontal(|ui| {
+            let to_label = ui.label(tr(lang, "cert.export_to"));
+            let width = (ui.available_width() - 300.0).max(200.0);
+            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(width))
+                .labelled_by(to_label.id);
+            if ui
+                .add_enabled(self.choosing_export.is_none(), egui::Button::new(tr(lang, "cert.export_choose")))
+                .clicked()
+            {
+                let name = cert::cer_file_name(&label, settings.export_format);
+                self.choosing_export = Some(tasks.run(ui.ctx(), async move {
+                    rfd::AsyncFileDialog::new()
+                        .set_file_name(name)
+                        .save_file()
+                        .await
+                        .map(|handle| handle.path().to_path_buf())
+                }));
+            }
+            export_now = ui.button(tr(lang, "cert.export")).clicked();
+        });
+        if export_now {
+            let path = PathBuf::from(self.export_path.trim());
+            let bytes = cert::export_cer(&certificate, settings.export_format);
+            // A few kilobytes through a rename: well under a millisecond.
+            self.export_status = Some(
+                crate::files::write_atomically(&path, &bytes).map(|()| {
+                    tr_args(
+                        lang,
+                        "cert.exported",
+                        &[("alias", label.clone()), ("path", path.display().to_string())],
+                    )
+                }),
+            );
+        }
+        match &self.export_status {
+            Some(Ok(message)) => {
+                ui.label(message);
+            }
+            Some(Err(err)) => widgets::error_text_ui(ui, &err.message(lang)),
+            None => {}
+        }
+    }
+}
+
+fn entry_details_ui(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    now: OffsetDateTime,
+    lang: Lang,
+    copy: &mut Option<(String, String)>,
+) {
+    let yes_no = |b: bool| tr(lang, if b { "common.yes" } else { "common.no" });
+    egui::Grid::new(("cert_entry", entry.label.as_str()))
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(tr(lang, "cert.private_key"));
+            ui.label(yes_no(entry.private_key.is_some()));
+            ui.end_row();
+            if let Some(id) = &entry.local_key_id {
+                ui.label(tr(lang, "cert.local_key_id"));
+                widgets::monospace_value_ui(ui, &cert::facts::hex_upper(id));
+                ui.end_row();
+            }
+            if let Some(c) = &entry.certificate {
+                for (label, value) in crate::cli::cert::certificate_lines(c, now, lang) {
+                    ui.label(label);
+                    widgets::monospace_value_ui(ui, &value);
+                    ui.end_row();
+                }
+            }
+        });
+    if let Some(c) = &entry.certificate {
+        ui.horizontal(|ui| {
+            if ui.button(tr(lang, "cert.copy_sha256")).clicked() {
+                *copy = Some(("SHA-256".into(), c.sha256.clone()));
+            }
+            if ui.button(tr(lang, "cert.copy_sha1")).clicked() {
+                *copy = Some(("SHA-1".into(), c.sha1.clone()));
+            }
+        });
+        chain_ui(ui, entry, c, lang);
+    }
+}
+
+fn chain_ui(ui: &mut egui::Ui, entry: &Entry, leaf: &CertFacts, lang: Lang) {
+    egui::CollapsingHeader::new(format!("{} ({})", tr(lang, "cert.chain"), entry.chain.len() + 1))
+        .id_salt(("cert_chain", entry.label.as_str()))
+        .show(ui, |ui| {
+            ui.label(format!("• {}", leaf.subject_cn));
+            for issuer in &entry.chain {
+                ui.label(format!(
+                    "↳ {} ({} {})",
+                    issuer.subject_cn,
+                    tr(lang, "cert.valid_to"),
+                    cert::format_date(issuer.not_after)
+                ));
+            }
+            if entry.chain.is_empty() {
+                ui.weak(tr(lang, "cert.chain_empty"));
+            }
+        });
+}
+
+fn findings_ui(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    contents: &Pkcs12Contents,
+    now: OffsetDateTime,
+    lang: Lang,
+) {
+    let findings = entry.findings(&contents.protection, now);
+    if findings.is_empty() {
+        ui.label(RichText::new(tr(lang, "cert.no_findings")).color(ui.visuals().weak_text_color()));
+        return;
+    }
+    for finding in findings {
+        ui.horizontal_wrapped(|ui| {
+            widgets::severity_badge_ui(ui, finding.severity(), lang);
+            ui.add(egui::Label::new(finding.message(lang)).wrap());
+        });
+    }
+}

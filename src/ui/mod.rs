@@ -1,0 +1,217 @@
+//! The desktop app: a side bar with the pages, one file per page. Frames read
+//! state and record intents; work runs in `tasks`. State that outlives a run is
+//! in `AppState`, persisted by eframe (never a password or a key).
+
+pub mod certificate;
+pub mod settings;
+pub mod tasks;
+pub mod widgets;
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{tr, Lang};
+use certificate::{CertificatePage, CertificateSettings};
+use tasks::Tasks;
+
+/// The pages of the side bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Page {
+    Checklist,
+    #[default]
+    Certificate,
+    Connection,
+    Declarations,
+    Bulk,
+    Support,
+    Settings,
+}
+
+impl Page {
+    pub const ALL: [Page; 7] = [
+        Page::Checklist,
+        Page::Certificate,
+        Page::Connection,
+        Page::Declarations,
+        Page::Bulk,
+        Page::Support,
+        Page::Settings,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Page::Checklist => "checklist",
+            Page::Certificate => "certificate",
+            Page::Connection => "connection",
+            Page::Declarations => "declarations",
+            Page::Bulk => "bulk",
+            Page::Support => "support",
+            Page::Settings => "settings",
+        }
+    }
+
+    pub fn title(self, lang: Lang) -> String {
+        tr(lang, &format!("nav.{}", self.key()))
+    }
+}
+
+/// Light, dark, or as the system says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ThemeChoice {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    fn preference(self) -> egui::ThemePreference {
+        match self {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        }
+    }
+}
+
+/// What the app remembers between runs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AppState {
+    pub page: Page,
+    pub theme: ThemeChoice,
+    /// `None`: follow the system's language.
+    pub lang: Option<Lang>,
+    pub certificate: CertificateSettings,
+}
+
+impl AppState {
+    pub fn lang(&self) -> Lang {
+        self.lang.unwrap_or_else(Lang::system)
+    }
+}
+
+/// The whole app; also what the UI tests drive.
+pub struct FlaApp {
+    pub state: AppState,
+    pub tasks: Tasks,
+    pub certificate: CertificatePage,
+    applied_theme: Option<ThemeChoice>,
+}
+
+impl FlaApp {
+    pub fn new(state: AppState) -> Result<Self, String> {
+        let certificate = CertificatePage::new(&state.certificate);
+        Ok(FlaApp {
+            state,
+            tasks: Tasks::new()?,
+            certificate,
+            applied_theme: None,
+        })
+    }
+
+    /// Draws one frame.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        if self.applied_theme != Some(self.state.theme) {
+            ui.ctx().set_theme(self.state.theme.preference());
+            self.applied_theme = Some(self.state.theme);
+        }
+        self.take_dropped_files(ui.ctx());
+        let lang = self.state.lang();
+        egui::Panel::left("navigation")
+            .resizable(false)
+            .default_size(180.0)
+            .show(ui, |ui| self.navigation_ui(ui, lang));
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.page_ui(ui, lang));
+        });
+    }
+
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+        if let Some(path) = dropped {
+            self.state.page = Page::Certificate;
+            self.certificate.file_dropped(&path);
+        }
+    }
+
+    fn navigation_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        ui.add_space(8.0);
+        ui.heading(tr(lang, "app.title"));
+        ui.add_space(8.0);
+        for page in Page::ALL {
+            let selected = self.state.page == page;
+            let button = egui::Button::selectable(selected, page.title(lang))
+                .min_size(egui::vec2(ui.available_width(), 28.0));
+            if ui.add(button).clicked() {
+                self.state.page = page;
+            }
+        }
+        ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+            ui.add_space(8.0);
+            settings::theme_switch_ui(ui, &mut self.state, lang);
+        });
+    }
+
+    fn page_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        ui.add_space(4.0);
+        match self.state.page {
+            Page::Certificate => {
+                self.certificate
+                    .ui(ui, lang, &self.tasks, &mut self.state.certificate)
+            }
+            Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
+            other => coming_soon_ui(ui, other, lang),
+        }
+    }
+}
+
+/// A page whose capability comes in a later version: say what it will do.
+fn coming_soon_ui(ui: &mut egui::Ui, page: Page, lang: Lang) {
+    ui.heading(page.title(lang));
+    ui.add(egui::Label::new(tr(lang, &format!("page.{}.intro", page.key()))).wrap());
+    ui.add_space(8.0);
+    ui.weak(tr(lang, "page.coming_soon"));
+}
+
+/// The eframe front: persistence and the window.
+struct DesktopApp(FlaApp);
+
+impl eframe::App for DesktopApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.0.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.0.state);
+    }
+}
+
+/// Opens the desktop window and runs until it is closed.
+pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("FLA assistant")
+            .with_inner_size([1100.0, 760.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "fla-assistant",
+        options,
+        Box::new(move |cc| {
+            let mut state: AppState = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            if lang_forced {
+                state.lang = Some(lang);
+            }
+            let app = FlaApp::new(state)?;
+            Ok(Box::new(DesktopApp(app)))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}
