@@ -125,7 +125,7 @@ pub fn format_count(lang: Lang, n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -142,7 +142,11 @@ mod tests {
         let english = keys(Lang::En);
         assert!(english.len() > 50, "the English file looks empty");
         for lang in [Lang::Nl, Lang::Fr] {
-            assert_eq!(keys(lang), english, "{lang:?} has not the same keys as English");
+            assert_eq!(
+                keys(lang),
+                english,
+                "{lang:?} has not the same keys as English"
+            );
             for key in &english {
                 let placeholders = |text: String| {
                     let mut names: Vec<String> = text

@@ -4,12 +4,12 @@
 
 /// PKCS#12 opening, certificate facts and findings, .cer export.
 pub mod cert;
+/// One file per command; `--json` output for every command.
+pub mod cli;
 /// Reading inputs and writing outputs safely.
 pub mod files;
 /// Message lookup in English, Dutch and French.
 pub mod i18n;
-/// One file per command; `--json` output for every command.
-pub mod cli;
 /// The desktop app: one file per page.
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -16,11 +16,18 @@ fn fixtures() -> PathBuf {
 
 fn manifest() -> Vec<Value> {
     let text = std::fs::read_to_string(fixtures().join("manifest.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn s(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} missing in {v}")).to_owned()
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+        .to_owned()
 }
 
 #[test]
@@ -50,7 +57,10 @@ fn every_manifest_case_opens_as_stated() {
             let entry = contents
                 .entry(&alias)
                 .unwrap_or_else(|| panic!("{label}: no entry {alias}: {:?}", contents.labels()));
-            assert_eq!(entry.private_key.is_some(), w["has_private_key"].as_bool().unwrap());
+            assert_eq!(
+                entry.private_key.is_some(),
+                w["has_private_key"].as_bool().unwrap()
+            );
             let c = entry.certificate.as_ref().expect("certificate");
             let facts = [
                 ("subject_cn", c.subject_cn.clone()),
@@ -65,7 +75,11 @@ fn every_manifest_case_opens_as_stated() {
             for (key, got) in facts {
                 assert_eq!(got, s(w, key), "{label} / {alias}: {key}");
             }
-            assert_eq!(u64::from(c.key_bits), w["key_bits"].as_u64().unwrap(), "{label}: key_bits");
+            assert_eq!(
+                u64::from(c.key_bits),
+                w["key_bits"].as_u64().unwrap(),
+                "{label}: key_bits"
+            );
         }
         assert_eq!(
             contents.ca_certs as u64,
@@ -100,10 +114,16 @@ fn protection_is_told_in_plain_words() {
         "AES-256-CBC, PBKDF2-HMAC-SHA256 with 2,048 rounds; SHA-256 integrity check with 2,048 rounds"
     );
     let legacy = open("openssl-legacy-rc2.pfx", "Password");
-    assert_eq!(legacy.certificate_encryption.as_ref().unwrap().cipher, "RC2-40");
+    assert_eq!(
+        legacy.certificate_encryption.as_ref().unwrap().cipher,
+        "RC2-40"
+    );
     assert!(legacy.summary(Lang::En).contains("legacy RC2-40"));
     let slow = open("high-iterations.pfx", "Password");
-    assert_eq!(slow.key_encryption.as_ref().unwrap().iterations, Some(600_000));
+    assert_eq!(
+        slow.key_encryption.as_ref().unwrap().iterations,
+        Some(600_000)
+    );
     assert!(slow.summary(Lang::Nl).contains("600.000"));
     let no_mac = open("no-mac.pfx", "Password");
     assert!(no_mac.integrity.is_none());
@@ -122,13 +142,19 @@ fn damaged_file_with_right_password_is_corrupt_not_wrong_password() {
         cert::open_pkcs12(&data, "Password").unwrap_err(),
         CertError::Corrupt(CorruptKind::IntegrityMismatch)
     );
-    assert_eq!(cert::open_pkcs12(&data, "wrong").unwrap_err(), CertError::WrongPassword);
+    assert_eq!(
+        cert::open_pkcs12(&data, "wrong").unwrap_err(),
+        CertError::WrongPassword
+    );
 }
 
 #[test]
 fn wrong_password_without_mac_is_still_wrong_password() {
     let data = std::fs::read(fixtures().join("no-mac.pfx")).unwrap();
-    assert_eq!(cert::open_pkcs12(&data, "nope").unwrap_err(), CertError::WrongPassword);
+    assert_eq!(
+        cert::open_pkcs12(&data, "nope").unwrap_err(),
+        CertError::WrongPassword
+    );
 }
 
 #[test]
@@ -141,9 +167,18 @@ fn what_a_non_pkcs12_file_looks_like_is_named() {
     let pem = std::fs::read(fixtures().join("not-a-pfx.pfx")).unwrap();
     assert_eq!(not(&pem), LooksLike::PemCertificate);
     assert_eq!(not(b""), LooksLike::Empty);
-    assert_eq!(not(b"-----BEGIN PRIVATE KEY-----\nAAAA\n"), LooksLike::PemPrivateKey);
-    assert_eq!(not(&[0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2]), LooksLike::JavaKeystore);
-    assert_eq!(not(b"hello, this is a note about my certificate\n"), LooksLike::Text);
+    assert_eq!(
+        not(b"-----BEGIN PRIVATE KEY-----\nAAAA\n"),
+        LooksLike::PemPrivateKey
+    );
+    assert_eq!(
+        not(&[0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2]),
+        LooksLike::JavaKeystore
+    );
+    assert_eq!(
+        not(b"hello, this is a note about my certificate\n"),
+        LooksLike::Text
+    );
     assert_eq!(not(&[0x00, 0x9F, 0x13, 0xEE, 0x01]), LooksLike::Unknown);
     // The DER certificate inside a PFX, exported as .cer, is a certificate, not a PFX.
     let data = std::fs::read(fixtures().join("openssl3-aes256.pfx")).unwrap();
@@ -170,18 +205,30 @@ fn every_truncation_of_a_good_file_is_a_clear_error() {
 fn exported_cer_is_the_certificate_in_der_and_pem() {
     let data = std::fs::read(fixtures().join("java-two-aliases.p12")).unwrap();
     let contents = cert::open_pkcs12(&data, "Password").unwrap();
-    assert!(matches!(contents.choose(None), Err(CertError::AliasRequired { .. })));
+    assert!(matches!(
+        contents.choose(None),
+        Err(CertError::AliasRequired { .. })
+    ));
     let entry = contents.choose(Some("dimona")).unwrap();
     let c = entry.certificate.as_ref().unwrap();
     let der = cert::export_cer(c, cert::CerFormat::Der);
     use sha2::Digest;
-    assert_eq!(cert::facts::hex_upper(&sha2::Sha256::digest(&der)), "A6F9CA356D4F44F3941A65BF3DC9DFF53B0F3DE6810764D0B16B01E85E5F043B");
+    assert_eq!(
+        cert::facts::hex_upper(&sha2::Sha256::digest(&der)),
+        "A6F9CA356D4F44F3941A65BF3DC9DFF53B0F3DE6810764D0B16B01E85E5F043B"
+    );
     let pem = String::from_utf8(cert::export_cer(c, cert::CerFormat::Pem)).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert!(pem.ends_with("-----END CERTIFICATE-----\n"));
     assert!(pem.lines().all(|l| l.len() <= 64));
-    assert_eq!(cert::cer_file_name("dimona", cert::CerFormat::Der), "dimona.cer");
-    assert_eq!(cert::cer_file_name("a/b:c", cert::CerFormat::Pem), "a_b_c.pem");
+    assert_eq!(
+        cert::cer_file_name("dimona", cert::CerFormat::Der),
+        "dimona.cer"
+    );
+    assert_eq!(
+        cert::cer_file_name("a/b:c", cert::CerFormat::Pem),
+        "a_b_c.pem"
+    );
     assert!(matches!(
         contents.choose(Some("nope")),
         Err(CertError::AliasNotFound { .. })
@@ -195,7 +242,11 @@ fn findings_follow_the_moment_asked() {
     let entry = &contents.entries[0];
     let at = |t: &str| -> Vec<&'static str> {
         let now = OffsetDateTime::parse(t, &Rfc3339).unwrap();
-        entry.findings(&contents.protection, now).iter().map(|f| f.code()).collect()
+        entry
+            .findings(&contents.protection, now)
+            .iter()
+            .map(|f| f.code())
+            .collect()
     };
     assert_eq!(at("2027-03-01T00:00:00+01:00"), Vec::<&str>::new());
     assert_eq!(at("2027-11-01T00:00:00+00:00"), vec!["expires_soon"]);

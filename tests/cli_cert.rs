@@ -12,7 +12,10 @@ fn fixtures() -> PathBuf {
 
 fn run(args: &[&str], password: Option<&str>) -> (i32, Value, Output) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fla-assistant"));
-    cmd.args(args).env_remove("FLA_PFX_PASSWORD").env("FLA_LANG", "en").stdin(Stdio::null());
+    cmd.args(args)
+        .env_remove("FLA_PFX_PASSWORD")
+        .env("FLA_LANG", "en")
+        .stdin(Stdio::null());
     if let Some(p) = password {
         cmd.env("FLA_PFX_PASSWORD", p);
     }
@@ -34,8 +37,10 @@ fn inspect_json_for_every_manifest_case() {
         let file = fixture(case["file"].as_str().unwrap());
         let now = case["reference_time"].as_str().unwrap();
         let password = case["password"].as_str().unwrap();
-        let (code, json, out) =
-            run(&["cert", "inspect", &file, "--now", now, "--json"], Some(password));
+        let (code, json, out) = run(
+            &["cert", "inspect", &file, "--now", now, "--json"],
+            Some(password),
+        );
         let expect = case["expect"].as_str().unwrap();
         if expect != "ok" {
             assert_eq!(code, 2, "{file}");
@@ -50,7 +55,12 @@ fn inspect_json_for_every_manifest_case() {
             .flat_map(|e| e["findings"].as_array().unwrap().clone())
             .filter(|f| f["severity"] == "error")
             .count();
-        assert_eq!(code, if errors > 0 { 1 } else { 0 }, "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            code,
+            if errors > 0 { 1 } else { 0 },
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(json["file"], file);
         assert!(json["protection"].is_object());
         for wanted in case["entries"].as_array().unwrap() {
@@ -63,11 +73,23 @@ fn inspect_json_for_every_manifest_case() {
             assert_eq!(entry["has_private_key"], wanted["has_private_key"]);
             assert!(entry["local_key_id"].is_string() || entry["local_key_id"].is_null());
             assert!(entry["chain"].is_array());
-            for key in ["subject_cn", "issuer_cn", "serial_hex", "sha256", "sha1", "not_before", "not_after", "key_type", "key_bits"] {
+            for key in [
+                "subject_cn",
+                "issuer_cn",
+                "serial_hex",
+                "sha256",
+                "sha1",
+                "not_before",
+                "not_after",
+                "key_type",
+                "key_bits",
+            ] {
                 assert_eq!(entry["certificate"][key], wanted[key], "{file}: {key}");
             }
             for f in entry["findings"].as_array().unwrap() {
-                assert!(f["code"].is_string() && f["severity"].is_string() && f["message"].is_string());
+                assert!(
+                    f["code"].is_string() && f["severity"].is_string() && f["message"].is_string()
+                );
             }
         }
     }
@@ -83,20 +105,35 @@ fn empty_variable_means_empty_password_and_unset_means_ask() {
     let (code, json, _) = run(&["cert", "inspect", &file, "--json"], None);
     assert_eq!(code, 2);
     assert_eq!(json["error"]["code"], "password_required");
-    assert!(json["error"]["message"].as_str().unwrap().contains("FLA_PFX_PASSWORD"));
+    assert!(json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("FLA_PFX_PASSWORD"));
 }
 
 #[test]
 fn password_env_names_another_variable() {
     let file = fixture("unicode-password.pfx");
     let out = Command::new(env!("CARGO_BIN_EXE_fla-assistant"))
-        .args(["cert", "inspect", &file, "--password-env", "MY_PFX_SECRET", "--json"])
+        .args([
+            "cert",
+            "inspect",
+            &file,
+            "--password-env",
+            "MY_PFX_SECRET",
+            "--json",
+        ])
         .env_remove("FLA_PFX_PASSWORD")
         .env("MY_PFX_SECRET", "Pässwörd€")
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("Pässwörd€"), "the password leaked to stdout");
 }
@@ -108,16 +145,35 @@ fn export_writes_der_by_default_and_pem_on_request() {
     let file = fixture("java-two-aliases.p12");
     // Several entries and no alias: say which exist.
     let (code, json, _) = run(
-        &["cert", "export", &file, "--out", der_out.to_str().unwrap(), "--json"],
+        &[
+            "cert",
+            "export",
+            &file,
+            "--out",
+            der_out.to_str().unwrap(),
+            "--json",
+        ],
         Some("Password"),
     );
     assert_eq!(code, 2);
     assert_eq!(json["error"]["code"], "alias_required");
-    assert!(json["error"]["message"].as_str().unwrap().contains("dimona"));
+    assert!(json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("dimona"));
     assert!(!der_out.exists());
 
     let (code, json, _) = run(
-        &["cert", "export", &file, "--alias", "fla-employer", "--out", der_out.to_str().unwrap(), "--json"],
+        &[
+            "cert",
+            "export",
+            &file,
+            "--alias",
+            "fla-employer",
+            "--out",
+            der_out.to_str().unwrap(),
+            "--json",
+        ],
         Some("Password"),
     );
     assert_eq!(code, 0, "{json}");
@@ -128,11 +184,23 @@ fn export_writes_der_by_default_and_pem_on_request() {
         fla_assistant::cert::facts::hex_upper(&sha2::Sha256::digest(&der)),
         "E192E51126EAE856294CDFCC0CEF5FA919DB305D4CE0F17248CC20BB8FDD282D"
     );
-    assert_eq!(json["sha256"], "E192E51126EAE856294CDFCC0CEF5FA919DB305D4CE0F17248CC20BB8FDD282D");
+    assert_eq!(
+        json["sha256"],
+        "E192E51126EAE856294CDFCC0CEF5FA919DB305D4CE0F17248CC20BB8FDD282D"
+    );
 
     let pem_out = dir.path().join("employer.pem");
     let (code, _, _) = run(
-        &["cert", "export", &file, "--alias", "fla-employer", "--out", pem_out.to_str().unwrap(), "--pem"],
+        &[
+            "cert",
+            "export",
+            &file,
+            "--alias",
+            "fla-employer",
+            "--out",
+            pem_out.to_str().unwrap(),
+            "--pem",
+        ],
         Some("Password"),
     );
     assert_eq!(code, 0);
@@ -140,25 +208,45 @@ fn export_writes_der_by_default_and_pem_on_request() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     // The PEM export is the same certificate: the workbench recognises it as one.
     assert_eq!(
-        run(&["cert", "inspect", pem_out.to_str().unwrap(), "--json"], None).1["error"]["code"],
+        run(
+            &["cert", "inspect", pem_out.to_str().unwrap(), "--json"],
+            None
+        )
+        .1["error"]["code"],
         "not_pkcs12"
     );
 }
 
 #[test]
 fn errors_without_json_go_to_stderr_with_their_code() {
-    let (code, _, out) = run(&["cert", "inspect", &fixture("truncated.pfx")], Some("Password"));
+    let (code, _, out) = run(
+        &["cert", "inspect", &fixture("truncated.pfx")],
+        Some("Password"),
+    );
     assert_eq!(code, 2);
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("[corrupt]") && err.contains("Copy it again"), "{err}");
+    assert!(
+        err.contains("[corrupt]") && err.contains("Copy it again"),
+        "{err}"
+    );
 
-    let (code, json, _) = run(&["cert", "inspect", "/no/such/file.pfx", "--json"], Some("x"));
+    let (code, json, _) = run(
+        &["cert", "inspect", "/no/such/file.pfx", "--json"],
+        Some("x"),
+    );
     assert_eq!(code, 2);
     assert_eq!(json["error"]["code"], "unreadable");
 
     let (code, json, _) = run(
-        &["cert", "inspect", &fixture("expired.pfx"), "--now", "yesterday", "--json"],
+        &[
+            "cert",
+            "inspect",
+            &fixture("expired.pfx"),
+            "--now",
+            "yesterday",
+            "--json",
+        ],
         Some("Password"),
     );
     assert_eq!(code, 2);

@@ -126,7 +126,11 @@ pub fn small_uint(value: &[u8]) -> Option<u64> {
     if trimmed.len() > 8 || value.first().is_some_and(|b| b & 0x80 != 0) {
         return None;
     }
-    Some(trimmed.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    Some(
+        trimmed
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+    )
 }
 
 /// An unsigned big integer without its sign-padding zeros.
@@ -184,10 +188,16 @@ mod tests {
     fn decodes_oids() {
         // 1.2.840.113549.1.5.13 (PBES2)
         let pbes2 = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
-        assert_eq!(oid_to_string(&pbes2).as_deref(), Some("1.2.840.113549.1.5.13"));
+        assert_eq!(
+            oid_to_string(&pbes2).as_deref(),
+            Some("1.2.840.113549.1.5.13")
+        );
         // 2.16.840.1.101.3.4.1.42 (AES-256-CBC)
         let aes = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A];
-        assert_eq!(oid_to_string(&aes).as_deref(), Some("2.16.840.1.101.3.4.1.42"));
+        assert_eq!(
+            oid_to_string(&aes).as_deref(),
+            Some("2.16.840.1.101.3.4.1.42")
+        );
         assert_eq!(oid_to_string(&[0x2A, 0x86]), None);
     }
 

@@ -71,7 +71,10 @@ pub struct CertFacts {
 /// A public key reduced to what matching needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
-    Rsa { modulus: Vec<u8>, exponent: Vec<u8> },
+    Rsa {
+        modulus: Vec<u8>,
+        exponent: Vec<u8>,
+    },
     /// The encoded point (EC) or key bytes (others).
     Raw(Vec<u8>),
 }
@@ -79,10 +82,12 @@ pub enum PublicKey {
 /// Uppercase hex without separators, as fingerprints and serials are shown.
 pub fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02X}");
+            s
+        })
 }
 
 /// Reads a DER certificate. `None` where it is not one.
@@ -133,7 +138,10 @@ pub fn certificate_facts(cert_der: &[u8]) -> Option<CertFacts> {
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
                 .map(|oid| oid.to_id_string());
-            (PublicKey::Raw(key_bytes.to_vec()), ec_bits(curve.as_deref(), key_bytes))
+            (
+                PublicKey::Raw(key_bytes.to_vec()),
+                ec_bits(curve.as_deref(), key_bytes),
+            )
         }
         KeyType::Ed25519 => (PublicKey::Raw(key_bytes.to_vec()), 256),
         _ => (

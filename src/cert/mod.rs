@@ -30,7 +30,10 @@ pub enum CertError {
     /// The file could not be read (I/O).
     Unreadable { path: String, detail: String },
     /// No entry has this alias.
-    AliasNotFound { alias: String, available: Vec<String> },
+    AliasNotFound {
+        alias: String,
+        available: Vec<String>,
+    },
     /// The file holds several entries and none was chosen.
     AliasRequired { available: Vec<String> },
     /// The chosen entry holds no certificate to export.
@@ -88,9 +91,11 @@ impl CertError {
             CertError::Corrupt(CorruptKind::IntegrityMismatch) => {
                 tr(lang, "error.corrupt.integrity")
             }
-            CertError::Corrupt(CorruptKind::Structure(detail)) => {
-                tr_args(lang, "error.corrupt.structure", &[("detail", detail.clone())])
-            }
+            CertError::Corrupt(CorruptKind::Structure(detail)) => tr_args(
+                lang,
+                "error.corrupt.structure",
+                &[("detail", detail.clone())],
+            ),
             CertError::NotPkcs12(looks) => {
                 let what = match looks {
                     LooksLike::Empty => tr(lang, "error.not_pkcs12.empty"),
@@ -122,7 +127,10 @@ impl CertError {
             CertError::AliasNotFound { alias, available } => tr_args(
                 lang,
                 "error.alias_not_found",
-                &[("alias", alias.clone()), ("available", available.join(", "))],
+                &[
+                    ("alias", alias.clone()),
+                    ("available", available.join(", ")),
+                ],
             ),
             CertError::AliasRequired { available } => tr_args(
                 lang,
@@ -215,11 +223,23 @@ impl Severity {
 /// Something the user should know about an entry, with what to do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
-    Expired { not_after: OffsetDateTime, days_ago: i64 },
-    NotYetValid { not_before: OffsetDateTime },
-    ExpiresSoon { not_after: OffsetDateTime, days_left: i64 },
-    WeakKey { bits: u32 },
-    NotRsa { key_type: String },
+    Expired {
+        not_after: OffsetDateTime,
+        days_ago: i64,
+    },
+    NotYetValid {
+        not_before: OffsetDateTime,
+    },
+    ExpiresSoon {
+        not_after: OffsetDateTime,
+        days_left: i64,
+    },
+    WeakKey {
+        bits: u32,
+    },
+    NotRsa {
+        key_type: String,
+    },
     NoPrivateKey,
     NoCertificate,
     KeyCertMismatch,
@@ -266,7 +286,10 @@ impl Finding {
             } => tr_args(
                 lang,
                 &key,
-                &[("date", format_date(*not_after)), ("days", days_ago.to_string())],
+                &[
+                    ("date", format_date(*not_after)),
+                    ("days", days_ago.to_string()),
+                ],
             ),
             Finding::NotYetValid { not_before } => {
                 tr_args(lang, &key, &[("date", format_date(*not_before))])
@@ -277,12 +300,13 @@ impl Finding {
             } => tr_args(
                 lang,
                 &key,
-                &[("date", format_date(*not_after)), ("days", days_left.to_string())],
+                &[
+                    ("date", format_date(*not_after)),
+                    ("days", days_left.to_string()),
+                ],
             ),
             Finding::WeakKey { bits } => tr_args(lang, &key, &[("bits", bits.to_string())]),
-            Finding::NotRsa { key_type } => {
-                tr_args(lang, &key, &[("key_type", key_type.clone())])
-            }
+            Finding::NotRsa { key_type } => tr_args(lang, &key, &[("key_type", key_type.clone())]),
             _ => tr(lang, &key),
         }
     }

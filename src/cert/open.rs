@@ -15,7 +15,7 @@ use super::{CertError, CorruptKind, Entry, LooksLike, Pkcs12Contents, PrivateKey
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sniff {
     /// A PFX: its protection, read without the password.
-    Pkcs12(Protection),
+    Pkcs12(Box<Protection>),
     /// Something else.
     Not(LooksLike),
     /// A PFX whose data stops early.
@@ -55,7 +55,7 @@ pub fn sniff(data: &[u8]) -> Sniff {
                 && der::expect(auth_safe.value, der::TAG_OID).is_some() =>
         {
             match der::small_uint(version.value) {
-                Some(3) => Sniff::Pkcs12(protection::analyse(outer.value)),
+                Some(3) => Sniff::Pkcs12(Box::new(protection::analyse(outer.value))),
                 Some(v) => Sniff::Version(v),
                 None => Sniff::Version(u64::MAX),
             }
@@ -96,7 +96,7 @@ fn text_or_unknown(data: &[u8]) -> LooksLike {
 /// Opens a PKCS#12 file's bytes with `password`.
 pub fn open_pkcs12(data: &[u8], password: &str) -> Result<Pkcs12Contents, CertError> {
     let protection = match sniff(data) {
-        Sniff::Pkcs12(p) => p,
+        Sniff::Pkcs12(p) => *p,
         Sniff::Not(looks) => return Err(CertError::NotPkcs12(looks)),
         Sniff::Truncated => return Err(CertError::Corrupt(CorruptKind::Truncated)),
         Sniff::Version(v) => {
@@ -134,12 +134,15 @@ fn classify(err: P12Error, data: &[u8], password: &str, protection: &Protection)
             }
         }
         P12Error::UnsupportedEncryptionScheme => CertError::Unsupported {
-            algorithm: [&protection.key_encryption, &protection.certificate_encryption]
-                .into_iter()
-                .flatten()
-                .map(|e| e.name())
-                .next()
-                .unwrap_or_else(|| "unknown encryption scheme".into()),
+            algorithm: [
+                &protection.key_encryption,
+                &protection.certificate_encryption,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|e| e.name())
+            .next()
+            .unwrap_or_else(|| "unknown encryption scheme".into()),
         },
         P12Error::UnsupportedMacAlgorithm => CertError::Unsupported {
             algorithm: protection
@@ -309,7 +312,10 @@ fn assemble(archive: Pkcs12Archive, protection: Protection) -> Pkcs12Contents {
 
 /// Follows issuers from `leaf` through `pool`, nearest first, stopping at a
 /// self-signed certificate or a loop.
-fn chain_of<'a>(leaf: &CertFacts, pool: impl Iterator<Item = &'a CertFacts> + Clone) -> Vec<CertFacts> {
+fn chain_of<'a>(
+    leaf: &CertFacts,
+    pool: impl Iterator<Item = &'a CertFacts> + Clone,
+) -> Vec<CertFacts> {
     let mut chain: Vec<CertFacts> = Vec::new();
     let mut current = leaf;
     while current.issuer_raw != current.subject_raw {

@@ -65,7 +65,11 @@ impl Protection {
             (Some(k), Some(c)) if k == c => parts.push(k.describe(lang)),
             (key, certs) => {
                 if let Some(k) = key {
-                    parts.push(tr_args(lang, "protection.keys", &[("scheme", k.describe(lang))]));
+                    parts.push(tr_args(
+                        lang,
+                        "protection.keys",
+                        &[("scheme", k.describe(lang))],
+                    ));
                 } else if self.has_plain_key {
                     parts.push(tr(lang, "protection.keys_clear"));
                 }

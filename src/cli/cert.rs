@@ -77,7 +77,11 @@ pub fn run(cmd: CertCommand, lang: Lang) -> Result<u8, CliError> {
     }
 }
 
-fn open(file: &std::path::Path, password_env: &str, lang: Lang) -> Result<Pkcs12Contents, CliError> {
+fn open(
+    file: &std::path::Path,
+    password_env: &str,
+    lang: Lang,
+) -> Result<Pkcs12Contents, CliError> {
     let data = crate::files::read_input(file).map_err(|e| CliError::from((e, lang)))?;
     // Tell what the file is before asking for a password it may not need.
     if let cert::open::Sniff::Not(_) | cert::open::Sniff::Truncated = cert::sniff(&data) {
@@ -92,7 +96,11 @@ fn inspect(args: InspectArgs, lang: Lang) -> Result<u8, CliError> {
         Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
             CliError::usage(
                 "bad_time",
-                tr_args(lang, "cli.bad_time", &[("value", text.clone()), ("detail", e.to_string())]),
+                tr_args(
+                    lang,
+                    "cli.bad_time",
+                    &[("value", text.clone()), ("detail", e.to_string())],
+                ),
             )
         })?,
         None => OffsetDateTime::now_utc(),
@@ -112,7 +120,11 @@ fn inspect(args: InspectArgs, lang: Lang) -> Result<u8, CliError> {
     } else {
         print_human(&args.file, &contents, &findings, now, lang);
     }
-    Ok(if any_error { exit::FINDINGS } else { exit::DONE })
+    Ok(if any_error {
+        exit::FINDINGS
+    } else {
+        exit::DONE
+    })
 }
 
 /// The JSON report of `cert inspect`; its keys are a contract.
@@ -190,22 +202,39 @@ fn print_human(
     lang: Lang,
 ) {
     println!("{}", file.display());
-    println!("  {}: {}", tr(lang, "cert.protection"), contents.protection.summary(lang));
+    println!(
+        "  {}: {}",
+        tr(lang, "cert.protection"),
+        contents.protection.summary(lang)
+    );
     for (entry, findings) in contents.entries.iter().zip(findings) {
         println!();
         println!("  {}: {}", tr(lang, "cert.alias"), entry.label);
         let yes_no = |b: bool| tr(lang, if b { "common.yes" } else { "common.no" });
-        println!("    {}: {}", tr(lang, "cert.private_key"), yes_no(entry.private_key.is_some()));
+        println!(
+            "    {}: {}",
+            tr(lang, "cert.private_key"),
+            yes_no(entry.private_key.is_some())
+        );
         if let Some(c) = &entry.certificate {
             for (label, value) in certificate_lines(c, now, lang) {
                 println!("    {label}: {value}");
             }
         }
         for issuer in &entry.chain {
-            println!("    {}: {}", tr(lang, "cert.chain_member"), issuer.subject_cn);
+            println!(
+                "    {}: {}",
+                tr(lang, "cert.chain_member"),
+                issuer.subject_cn
+            );
         }
         for f in findings {
-            println!("    [{}] {}: {}", f.severity().code(), f.code(), f.message(lang));
+            println!(
+                "    [{}] {}: {}",
+                f.severity().code(),
+                f.code(),
+                f.message(lang)
+            );
         }
     }
 }
@@ -227,7 +256,10 @@ pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<
                 ],
             ),
         ),
-        (tr(lang, "cert.key"), format!("{} {}", c.key_type.name(), c.key_bits)),
+        (
+            tr(lang, "cert.key"),
+            format!("{} {}", c.key_type.name(), c.key_bits),
+        ),
         (tr(lang, "cert.serial"), c.serial_hex.clone()),
         ("SHA-256".to_owned(), c.sha256.clone()),
         ("SHA-1".to_owned(), c.sha1.clone()),
@@ -247,7 +279,11 @@ fn export(args: ExportArgs, lang: Lang) -> Result<u8, CliError> {
             lang,
         ))
     })?;
-    let format = if args.pem { CerFormat::Pem } else { CerFormat::Der };
+    let format = if args.pem {
+        CerFormat::Pem
+    } else {
+        CerFormat::Der
+    };
     let bytes = cert::export_cer(certificate, format);
     crate::files::write_atomically(&args.out, &bytes).map_err(|e| CliError::from((e, lang)))?;
     if args.json {

@@ -122,7 +122,12 @@ pub fn read_password(var: &str, file: &str, lang: Lang) -> Result<Zeroizing<Stri
             let prompt = tr_args(lang, "cli.password_prompt", &[("file", file.to_owned())]);
             rpassword::prompt_password(format!("{prompt} "))
                 .map(Zeroizing::new)
-                .map_err(|e| CliError::usage("password_required", format!("{}: {e}", tr(lang, "cli.password_prompt_failed"))))
+                .map_err(|e| {
+                    CliError::usage(
+                        "password_required",
+                        format!("{}: {e}", tr(lang, "cli.password_prompt_failed")),
+                    )
+                })
         }
         None => Err(CliError::usage(
             "password_required",

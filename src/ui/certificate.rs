@@ -375,7 +375,11 @@ impl CertificatePage {
         settings: &mut CertificateSettings,
     ) {
         let Some(opened) = &self.opened else { return };
-        let Some(entry) = self.selected.as_deref().and_then(|l| opened.contents.entry(l)) else {
+        let Some(entry) = self
+            .selected
+            .as_deref()
+            .and_then(|l| opened.contents.entry(l))
+        else {
             return;
         };
         let Some(certificate) = entry.certificate.clone() else {
@@ -386,12 +390,24 @@ impl CertificatePage {
         ui.label(RichText::new(format!("{} — {label}", tr(lang, "cert.export_title"))).strong());
         ui.horizontal(|ui| {
             ui.label(tr(lang, "cert.export_format"));
-            ui.radio_value(&mut settings.export_format, CerFormat::Der, tr(lang, "cert.export_der"));
-            ui.radio_value(&mut settings.export_format, CerFormat::Pem, tr(lang, "cert.export_pem"));
+            ui.radio_value(
+                &mut settings.export_format,
+                CerFormat::Der,
+                tr(lang, "cert.export_der"),
+            );
+            ui.radio_value(
+                &mut settings.export_format,
+                CerFormat::Pem,
+                tr(lang, "cert.export_pem"),
+            );
         });
         let key = (label.clone(), settings.export_format);
         if self.export_path_for.as_ref() != Some(&key) {
-            let folder = opened.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let folder = opened
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
             self.export_path = folder
                 .join(cert::cer_file_name(&label, settings.export_format))
                 .display()
@@ -405,7 +421,10 @@ impl CertificatePage {
             ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(width))
                 .labelled_by(to_label.id);
             if ui
-                .add_enabled(self.choosing_export.is_none(), egui::Button::new(tr(lang, "cert.export_choose")))
+                .add_enabled(
+                    self.choosing_export.is_none(),
+                    egui::Button::new(tr(lang, "cert.export_choose")),
+                )
                 .clicked()
             {
                 let name = cert::cer_file_name(&label, settings.export_format);
@@ -423,15 +442,16 @@ impl CertificatePage {
             let path = PathBuf::from(self.export_path.trim());
             let bytes = cert::export_cer(&certificate, settings.export_format);
             // A few kilobytes through a rename: well under a millisecond.
-            self.export_status = Some(
-                crate::files::write_atomically(&path, &bytes).map(|()| {
-                    tr_args(
-                        lang,
-                        "cert.exported",
-                        &[("alias", label.clone()), ("path", path.display().to_string())],
-                    )
-                }),
-            );
+            self.export_status = Some(crate::files::write_atomically(&path, &bytes).map(|()| {
+                tr_args(
+                    lang,
+                    "cert.exported",
+                    &[
+                        ("alias", label.clone()),
+                        ("path", path.display().to_string()),
+                    ],
+                )
+            }));
         }
         match &self.export_status {
             Some(Ok(message)) => {
@@ -486,22 +506,26 @@ fn entry_details_ui(
 }
 
 fn chain_ui(ui: &mut egui::Ui, entry: &Entry, leaf: &CertFacts, lang: Lang) {
-    egui::CollapsingHeader::new(format!("{} ({})", tr(lang, "cert.chain"), entry.chain.len() + 1))
-        .id_salt(("cert_chain", entry.label.as_str()))
-        .show(ui, |ui| {
-            ui.label(format!("• {}", leaf.subject_cn));
-            for issuer in &entry.chain {
-                ui.label(format!(
-                    "↳ {} ({} {})",
-                    issuer.subject_cn,
-                    tr(lang, "cert.valid_to"),
-                    cert::format_date(issuer.not_after)
-                ));
-            }
-            if entry.chain.is_empty() {
-                ui.weak(tr(lang, "cert.chain_empty"));
-            }
-        });
+    egui::CollapsingHeader::new(format!(
+        "{} ({})",
+        tr(lang, "cert.chain"),
+        entry.chain.len() + 1
+    ))
+    .id_salt(("cert_chain", entry.label.as_str()))
+    .show(ui, |ui| {
+        ui.label(format!("• {}", leaf.subject_cn));
+        for issuer in &entry.chain {
+            ui.label(format!(
+                "↳ {} ({} {})",
+                issuer.subject_cn,
+                tr(lang, "cert.valid_to"),
+                cert::format_date(issuer.not_after)
+            ));
+        }
+        if entry.chain.is_empty() {
+            ui.weak(tr(lang, "cert.chain_empty"));
+        }
+    });
 }
 
 fn findings_ui(

@@ -37,9 +37,21 @@ fn language_picker_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
 }
 
 fn theme_choice_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
-    ui.radio_value(&mut state.theme, ThemeChoice::System, tr(lang, "nav.theme_system"));
-    ui.radio_value(&mut state.theme, ThemeChoice::Light, tr(lang, "nav.theme_light"));
-    ui.radio_value(&mut state.theme, ThemeChoice::Dark, tr(lang, "nav.theme_dark"));
+    ui.radio_value(
+        &mut state.theme,
+        ThemeChoice::System,
+        tr(lang, "nav.theme_system"),
+    );
+    ui.radio_value(
+        &mut state.theme,
+        ThemeChoice::Light,
+        tr(lang, "nav.theme_light"),
+    );
+    ui.radio_value(
+        &mut state.theme,
+        ThemeChoice::Dark,
+        tr(lang, "nav.theme_dark"),
+    );
 }
 
 /// The compact switches at the bottom of the side bar (bottom-up layout).

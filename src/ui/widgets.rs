@@ -24,7 +24,11 @@ pub fn severity_badge_ui(ui: &mut egui::Ui, severity: Severity, lang: Lang) {
         Severity::Warning => "cert.severity.warning",
         Severity::Info => "cert.severity.info",
     };
-    ui.label(RichText::new(tr(lang, key)).strong().color(severity_color(ui, severity)));
+    ui.label(
+        RichText::new(tr(lang, key))
+            .strong()
+            .color(severity_color(ui, severity)),
+    );
 }
 
 /// A message that belongs to the control above it (an error of that control).
