@@ -40,7 +40,7 @@ fn english() -> AppState {
     }
 }
 
-/// Steps frames until the background opening has finished.
+/// Steps frames until the page's background work (opening, export) has finished.
 fn wait_until_opened(harness: &mut Harness<'static, FlaApp>) {
     let start = Instant::now();
     harness.step();
@@ -163,7 +163,7 @@ fn exports_the_cer_beside_the_file() {
     harness
         .get_by_role_and_label(Role::Button, "Export .cer")
         .click();
-    harness.run_steps(3);
+    wait_until_opened(&mut harness);
     let out = dir.path().join("1.cer");
     let der = std::fs::read(&out).expect("the .cer was written");
     use sha2::Digest;

@@ -52,6 +52,7 @@ pub struct CertificatePage {
     /// The (alias, format) the export path was proposed for, to propose anew on change.
     export_path_for: Option<(String, CerFormat)>,
     export_status: Option<Result<String, CertError>>,
+    exporting: Option<Pending<Result<String, CertError>>>,
     choosing_export: Option<Pending<Option<PathBuf>>>,
     copied: Option<String>,
     focus_password: bool,
@@ -70,6 +71,7 @@ impl CertificatePage {
             export_path: String::new(),
             export_path_for: None,
             export_status: None,
+            exporting: None,
             choosing_export: None,
             copied: None,
             focus_password: false,
@@ -78,7 +80,7 @@ impl CertificatePage {
 
     /// True while a file is being opened.
     pub fn is_busy(&self) -> bool {
-        self.opening.is_some()
+        self.opening.is_some() || self.exporting.is_some()
     }
 
     /// The opened file, if any.
@@ -145,6 +147,16 @@ impl CertificatePage {
                     }
                 }
                 Poll::Lost => self.picking = None,
+            }
+        }
+        if let Some(pending) = &self.exporting {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(result) => {
+                    self.exporting = None;
+                    self.export_status = Some(result);
+                }
+                Poll::Lost => self.exporting = None,
             }
         }
         if let Some(pending) = &self.choosing_export {
@@ -276,7 +288,7 @@ impl CertificatePage {
                             egui::TextEdit::singleline(&mut *self.password)
                                 .password(true)
                                 .hint_text(tr(lang, "cert.password_hint"))
-                                .desired_width(260.0),
+                                .desired_width(320.0),
                         )
                         .labelled_by(password_label.id);
                     if std::mem::take(&mut self.focus_password) {
@@ -438,19 +450,20 @@ impl CertificatePage {
             }
             export_now = ui.button(tr(lang, "cert.export")).clicked();
         });
-        if export_now {
+        if export_now && self.exporting.is_none() {
             let path = PathBuf::from(self.export_path.trim());
             let bytes = cert::export_cer(&certificate, settings.export_format);
-            // A few kilobytes through a rename: well under a millisecond.
-            self.export_status = Some(crate::files::write_atomically(&path, &bytes).map(|()| {
-                tr_args(
-                    lang,
-                    "cert.exported",
-                    &[
-                        ("alias", label.clone()),
-                        ("path", path.display().to_string()),
-                    ],
-                )
+            let done = tr_args(
+                lang,
+                "cert.exported",
+                &[
+                    ("alias", label.clone()),
+                    ("path", path.display().to_string()),
+                ],
+            );
+            self.export_status = None;
+            self.exporting = Some(tasks.blocking(ui.ctx(), move || {
+                crate::files::write_atomically(&path, &bytes).map(|()| done)
             }));
         }
         match &self.export_status {
@@ -487,7 +500,11 @@ fn entry_details_ui(
             if let Some(c) = &entry.certificate {
                 for (label, value) in crate::cli::cert::certificate_lines(c, now, lang) {
                     ui.label(label);
-                    widgets::monospace_value_ui(ui, &value);
+                    if value.len() > 8 && value.chars().all(|c| c.is_ascii_hexdigit()) {
+                        widgets::monospace_value_ui(ui, &value);
+                    } else {
+                        ui.add(egui::Label::new(value).wrap());
+                    }
                     ui.end_row();
                 }
             }
