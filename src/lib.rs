@@ -4,12 +4,20 @@
 
 /// PKCS#12 opening, certificate facts and findings, .cer export.
 pub mod cert;
+/// Environments, service definitions, client assertion, token client, diagnosis.
+pub mod channel;
 /// One file per command; `--json` output for every command.
 pub mod cli;
 /// Reading inputs and writing outputs safely.
 pub mod files;
 /// Message lookup in English, Dutch and French.
 pub mod i18n;
+/// Belgian identifiers: enterprise number.
+pub mod identifiers;
+/// Where the app keeps its files.
+pub mod profile;
+/// The simulator: a small Chaman and the OAuth token endpoint.
+pub mod sandbox;
 /// The desktop app: one file per page.
 #[cfg(feature = "gui")]
 pub mod ui;

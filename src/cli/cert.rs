@@ -77,7 +77,7 @@ pub fn run(cmd: CertCommand, lang: Lang) -> Result<u8, CliError> {
     }
 }
 
-fn open(
+pub fn open(
     file: &std::path::Path,
     password_env: &str,
     lang: Lang,

@@ -3,6 +3,9 @@
 //! No logic lives here beyond argument handling and presentation.
 
 pub mod cert;
+pub mod connection;
+pub mod sim;
+pub mod token;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -40,6 +43,12 @@ pub enum Command {
     /// Certificate workbench: inspect a .pfx/.p12, export its .cer.
     #[command(subcommand)]
     Cert(cert::CertCommand),
+    /// Get an OAuth token with the certificate's private key, and explain any failure.
+    Token(token::TokenArgs),
+    /// Run the sandbox (simulator) on loopback until killed.
+    Sim(sim::SimArgs),
+    /// Register a certificate in the sandbox's Chaman and get a client ID.
+    SimRegister(sim::SimRegisterArgs),
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -78,6 +87,10 @@ impl From<(crate::cert::CertError, Lang)> for CliError {
 pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {
         Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
+        Command::Token(args) => (args.json, block_on(token::run(args, lang))),
+        // `sim` and `sim-register` always answer in JSON.
+        Command::Sim(args) => (true, block_on(sim::sim(args, lang))),
+        Command::SimRegister(args) => (true, block_on(sim::sim_register(args, lang))),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -86,6 +99,19 @@ pub fn run(command: Command, lang: Lang) -> ExitCode {
             ExitCode::from(err.exit)
         }
     }
+}
+
+/// Runs a command's future on a runtime made for it.
+fn block_on(work: impl std::future::Future<Output = Result<u8, CliError>>) -> Result<u8, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError {
+            code: "runtime".into(),
+            message: format!("cannot start the async runtime: {e}"),
+            exit: exit::NETWORK,
+        })?;
+    runtime.block_on(work)
 }
 
 /// Prints an error: `{"error":{"code","message"}}` on stdout with `--json`, the

@@ -1,0 +1,64 @@
+//! The social security REST channel, independent of the service: environments
+//! and service definitions, the client assertion, the token client with its
+//! cache, and the diagnosis of every failure. Claim building and diagnosis are
+//! pure; the token client is the network edge.
+
+pub mod assertion;
+pub mod connect;
+pub mod diagnosis;
+pub mod env;
+pub mod token;
+
+use crate::i18n::{tr, tr_args, Lang};
+
+/// A connection that cannot be attempted as configured (nothing was sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelError {
+    MissingTokenUrl,
+    BadUrl { url: String },
+    InsecureUrl { url: String },
+    BadLifetime { seconds: i64 },
+    MissingClientId,
+    KeyNotRsa,
+    Signing { detail: String },
+    NoSandbox { detail: String },
+}
+
+impl ChannelError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChannelError::MissingTokenUrl => "missing_token_url",
+            ChannelError::BadUrl { .. } => "bad_url",
+            ChannelError::InsecureUrl { .. } => "insecure_url",
+            ChannelError::BadLifetime { .. } => "bad_lifetime",
+            ChannelError::MissingClientId => "missing_client_id",
+            ChannelError::KeyNotRsa => "not_rsa",
+            ChannelError::Signing { .. } => "signing_failed",
+            ChannelError::NoSandbox { .. } => "no_sandbox",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("channel.error.{}", self.code());
+        match self {
+            ChannelError::BadUrl { url } | ChannelError::InsecureUrl { url } => {
+                tr_args(lang, &key, &[("url", url.clone())])
+            }
+            ChannelError::BadLifetime { seconds } => {
+                tr_args(lang, &key, &[("seconds", seconds.to_string())])
+            }
+            ChannelError::Signing { detail } | ChannelError::NoSandbox { detail } => {
+                tr_args(lang, &key, &[("detail", detail.clone())])
+            }
+            _ => tr(lang, &key),
+        }
+    }
+}
+
+impl std::fmt::Display for ChannelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for ChannelError {}

@@ -1,0 +1,161 @@
+//! The connection flags every command that talks to a server takes (`token`
+//! now; `declare`, `declarations search` and `submit` later), and their resolution
+//! into endpoints, a certificate entry and a running sandbox where needed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{exit, CliError};
+use crate::cert::{Entry, Pkcs12Contents};
+use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use crate::i18n::{tr_args, Lang};
+use crate::sandbox::Sandbox;
+
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
+    /// sandbox (the built-in simulator), acceptance, production or custom.
+    #[arg(long = "env", value_name = "ENV", default_value = "sandbox", value_parser = parse_env)]
+    pub environment: EnvironmentKind,
+    /// The token URL (required with --env custom).
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// The JWT audience (default: the token URL).
+    #[arg(long, value_name = "URL")]
+    pub audience: Option<String>,
+    /// The API base URL.
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// The client ID Chaman shows for the REST web-service account.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// The PKCS#12 file with the certificate uploaded in Chaman and its key.
+    #[arg(long, value_name = "FILE")]
+    pub pfx: PathBuf,
+    /// The entry that signs (needed where the file holds several).
+    #[arg(long, value_name = "ALIAS")]
+    pub alias: Option<String>,
+    /// The environment variable that holds the PFX password.
+    #[arg(long, value_name = "VAR", default_value = "FLA_PFX_PASSWORD")]
+    pub password_env: String,
+    /// employer or provider (an authorized representative).
+    #[arg(long, value_name = "ROLE", default_value = "employer", value_parser = parse_role, conflicts_with = "scope")]
+    pub role: Role,
+    /// A scope to ask instead of the role's.
+    #[arg(long, value_name = "STRING")]
+    pub scope: Option<String>,
+    /// Seconds to wait for the server.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub timeout: u64,
+    /// Lifetime of the client assertion in seconds (at most 300).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub assertion_lifetime: i64,
+}
+
+fn parse_env(s: &str) -> Result<EnvironmentKind, String> {
+    EnvironmentKind::parse(s)
+        .ok_or_else(|| format!("'{s}' is not sandbox, acceptance, production or custom"))
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("'{s}' is not employer or provider"))
+}
+
+/// Resolved connection: endpoints, the signing entry, and the sandbox started
+/// for this call where none was running.
+pub struct Resolved {
+    pub endpoints: Endpoints,
+    pub contents: Pkcs12Contents,
+    pub alias: String,
+    pub timeout: Duration,
+    /// Kept alive for the duration of the command.
+    pub local_sandbox: Option<Sandbox>,
+}
+
+impl Resolved {
+    pub fn entry(&self) -> Option<&Entry> {
+        self.contents.entry(&self.alias)
+    }
+}
+
+impl ConnectionArgs {
+    pub async fn resolve(&self, lang: Lang) -> Result<Resolved, CliError> {
+        let overrides = UrlOverrides {
+            token_url: self.token_url.clone(),
+            audience: self.audience.clone(),
+            api_base: self.api_base.clone(),
+        };
+        let mut local_sandbox = None;
+        let sandbox_host =
+            if self.environment == EnvironmentKind::Sandbox && self.token_url.is_none() {
+                match find_running_sandbox().await {
+                    Some(host) => Some(host),
+                    None => {
+                        let sandbox = start_local_sandbox().await.map_err(|e| {
+                            let err = crate::channel::ChannelError::NoSandbox { detail: e };
+                            CliError {
+                                code: err.code().into(),
+                                message: err.message(lang),
+                                exit: exit::NETWORK,
+                            }
+                        })?;
+                        let host = sandbox.base_url.clone();
+                        local_sandbox = Some(sandbox);
+                        Some(host)
+                    }
+                }
+            } else {
+                None
+            };
+        let endpoints = env::endpoints(self.environment, &FLA, &overrides, sandbox_host.as_deref())
+            .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
+        let contents = super::cert::open(&self.pfx, &self.password_env, lang)?;
+        let alias = contents
+            .choose(self.alias.as_deref())
+            .map_err(|e| CliError::from((e, lang)))?
+            .label
+            .clone();
+        if !env::client_id_looks_right(&self.client_id) {
+            eprintln!(
+                "{}",
+                tr_args(
+                    lang,
+                    "connection.client_id_unusual",
+                    &[("id", self.client_id.clone())]
+                )
+            );
+        }
+        Ok(Resolved {
+            endpoints,
+            contents,
+            alias,
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            local_sandbox,
+        })
+    }
+}
+
+/// The sandbox whose address the app (or `sim`) wrote, if it still answers.
+pub async fn find_running_sandbox() -> Option<String> {
+    let text = std::fs::read_to_string(crate::profile::sandbox_endpoint_file()).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let admin = json["admin_url"].as_str()?;
+    let token_url = json["token_url"].as_str()?;
+    let host = token_url.strip_suffix(env::TOKEN_PATH)?.to_owned();
+    let http = crate::channel::token::http_client(Duration::from_secs(2)).ok()?;
+    let alive = http.get(format!("{admin}/health")).send().await.ok()?;
+    alive.status().is_success().then_some(host)
+}
+
+/// Starts a sandbox in this process on the app's sandbox state, so that accounts
+/// registered earlier are known.
+pub async fn start_local_sandbox() -> Result<Sandbox, String> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    crate::sandbox::start(
+        addr,
+        &crate::profile::sandbox_state_dir(),
+        crate::channel::token::system_clock(),
+    )
+    .await
+}

@@ -1,0 +1,157 @@
+//! The sandbox's small Chaman: register a certificate for an enterprise and a
+//! quality (employer, or provider with its mandates), tick authorizations, and
+//! get a client ID in the real format. Also the fault switch for tests.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{random_alnum, Account, Fault, Shared};
+use crate::channel::env::FLA;
+use crate::identifiers::parse_enterprise_number;
+
+/// What `sim-register` (or a test) sends to register a certificate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    /// The .cer: PEM text, or DER in base64.
+    pub certificate: String,
+    pub enterprise: String,
+    #[serde(default = "default_quality")]
+    pub quality: String,
+    #[serde(default)]
+    pub mandates: Vec<String>,
+    /// Authorizations to tick; by default the FLA's.
+    #[serde(default = "default_authorizations")]
+    pub authorizations: Vec<String>,
+}
+
+fn default_quality() -> String {
+    "employer".into()
+}
+
+fn default_authorizations() -> Vec<String> {
+    vec![FLA.authorization.to_owned()]
+}
+
+fn bad_request(detail: String) -> (StatusCode, Json<serde_json::Value>) {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "bad_request", "detail": detail})),
+    )
+}
+
+/// The DER of a certificate sent as PEM or base64 DER.
+fn certificate_der(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body: String = if text.contains("-----BEGIN CERTIFICATE-----") {
+        text.lines()
+            .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE-----"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("-----END"))
+            .collect()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    };
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
+    crate::cert::facts::certificate_facts(&der).map(|_| der)
+}
+
+pub(super) async fn register(
+    State(shared): State<Arc<Shared>>,
+    Json(request): Json<RegisterRequest>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let Some(der) = certificate_der(&request.certificate) else {
+        return bad_request("the certificate is not a .cer (DER or PEM X.509 certificate)".into());
+    };
+    let Some(enterprise) = parse_enterprise_number(&request.enterprise) else {
+        return bad_request(format!(
+            "'{}' is not a valid enterprise number",
+            request.enterprise
+        ));
+    };
+    if !matches!(request.quality.as_str(), "employer" | "provider") {
+        return bad_request(format!(
+            "quality '{}' is not employer or provider",
+            request.quality
+        ));
+    }
+    let mut mandates = Vec::new();
+    for m in &request.mandates {
+        match parse_enterprise_number(m) {
+            Some(n) => mandates.push(n),
+            None => return bad_request(format!("mandate '{m}' is not a valid enterprise number")),
+        }
+    }
+    use base64::Engine;
+    // Chaman shows a sender number and ten random characters.
+    let sender: u32 = 100_000
+        + uuid::Uuid::new_v4().as_bytes().iter().fold(0u32, |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(u32::from(*b))
+        }) % 900_000;
+    let account = Account {
+        client_id: format!("self_service_chaman_{sender}_{}", random_alnum(10)),
+        enterprise,
+        quality: request.quality,
+        mandates,
+        authorizations: request.authorizations,
+        certificate_der_b64: base64::engine::general_purpose::STANDARD.encode(&der),
+    };
+    let body = json!({
+        "client_id": account.client_id,
+        "enterprise": account.enterprise,
+        "quality": account.quality,
+        "mandates": account.mandates,
+        "authorizations": account.authorizations,
+    });
+    match shared.add_account(account) {
+        Ok(()) => (StatusCode::CREATED, Json(body)),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "server_error", "detail": e})),
+        ),
+    }
+}
+
+pub(super) async fn list(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    let accounts: Vec<serde_json::Value> = shared
+        .accounts()
+        .into_iter()
+        .map(|a| {
+            json!({
+                "client_id": a.client_id,
+                "enterprise": a.enterprise,
+                "quality": a.quality,
+                "mandates": a.mandates,
+                "authorizations": a.authorizations,
+            })
+        })
+        .collect();
+    Json(json!({ "accounts": accounts }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct FaultRequest {
+    mode: Fault,
+    #[serde(default = "one")]
+    count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+pub(super) async fn inject_fault(
+    State(shared): State<Arc<Shared>>,
+    Json(request): Json<FaultRequest>,
+) -> StatusCode {
+    if let Ok(mut faults) = shared.faults.lock() {
+        faults.extend(std::iter::repeat_n(request.mode, request.count.min(1000)));
+    }
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,249 @@
+//! The simulator the app and the tests talk to: a small Chaman (register a
+//! certificate, get a client ID), the OAuth v5 token endpoint validating as the
+//! real one would, and fault injection. A real HTTP server on loopback; its state
+//! (accounts) is kept in its state folder so a restart loses nothing.
+
+mod chaman;
+mod oauth;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::channel::env::TOKEN_PATH;
+use crate::channel::token::Clock;
+
+pub use chaman::RegisterRequest;
+
+/// The FLA API's base path on the sandbox, as on the real hosts.
+pub const API_PATH: &str = "/REST/federalLearningAccount/v1";
+pub const ADMIN_PATH: &str = "/admin";
+/// Lifetime of the opaque tokens the sandbox issues.
+pub const TOKEN_LIFETIME_SECS: i64 = 600;
+/// Clock tolerance on `iat`/`exp`.
+pub const CLOCK_TOLERANCE_SECS: i64 = 5;
+
+/// A web-service account as Chaman keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Account {
+    pub client_id: String,
+    pub enterprise: String,
+    /// `employer` or `provider`.
+    pub quality: String,
+    /// Enterprises a provider holds a mandate for.
+    #[serde(default)]
+    pub mandates: Vec<String>,
+    /// The authorizations ticked (e.g. "CareerPro – Federal Learning Account").
+    #[serde(default)]
+    pub authorizations: Vec<String>,
+    /// The uploaded certificate, DER in base64.
+    pub certificate_der_b64: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct PersistedState {
+    accounts: Vec<Account>,
+}
+
+/// A token the sandbox issued (kept in memory: a restart asks for a new one).
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub client_id: String,
+    pub scope: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A failure the next token requests will show, for tests and demos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// An HTML page with status 200, as a captive portal or proxy would answer.
+    Html,
+    /// Accept the request and never answer.
+    Hang,
+    /// A 500 with a problem body.
+    ServerError,
+}
+
+pub(crate) struct Shared {
+    state: Mutex<PersistedState>,
+    state_file: PathBuf,
+    pub(crate) tokens: Mutex<HashMap<String, IssuedToken>>,
+    seen_jti: Mutex<HashMap<String, i64>>,
+    faults: Mutex<VecDeque<Fault>>,
+    pub(crate) clock: Clock,
+    pub(crate) token_url: String,
+}
+
+impl Shared {
+    fn accounts(&self) -> Vec<Account> {
+        self.state
+            .lock()
+            .map(|s| s.accounts.clone())
+            .unwrap_or_default()
+    }
+
+    fn account(&self, client_id: &str) -> Option<Account> {
+        self.accounts()
+            .into_iter()
+            .find(|a| a.client_id == client_id)
+    }
+
+    fn add_account(&self, account: Account) -> Result<(), String> {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| "state lock poisoned".to_owned())?;
+        state.accounts.push(account);
+        let json = serde_json::to_vec_pretty(&*state).map_err(|e| e.to_string())?;
+        crate::files::write_atomically(&self.state_file, &json).map_err(|e| e.to_string())
+    }
+
+    fn next_fault(&self) -> Option<Fault> {
+        self.faults.lock().ok().and_then(|mut f| f.pop_front())
+    }
+}
+
+/// A running sandbox.
+pub struct Sandbox {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub token_url: String,
+    pub api_base: String,
+    pub admin_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// The line `sim` prints and the app writes to its data dir.
+    pub fn endpoint_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "token_url": self.token_url,
+            "api_base": self.api_base,
+            "admin_url": self.admin_url,
+        })
+    }
+
+    /// Stops serving.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Serves until the task ends (it does not, unless stopped).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Starts a sandbox on `addr` with its state in `state_dir`, on the current
+/// tokio runtime. `clock` lets tests run the server with another time.
+pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<Sandbox, String> {
+    std::fs::create_dir_all(state_dir).map_err(|e| {
+        format!(
+            "cannot create the sandbox state folder {}: {e}",
+            state_dir.display()
+        )
+    })?;
+    let state_file = state_dir.join("sandbox-state.json");
+    let state: PersistedState = match std::fs::read(&state_file) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "the sandbox state {} is damaged ({e}); move it away to start afresh",
+                state_file.display()
+            )
+        })?,
+        Err(_) => PersistedState::default(),
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let base_url = format!("http://{addr}");
+    let token_url = format!("{base_url}{TOKEN_PATH}");
+    let shared = Arc::new(Shared {
+        state: Mutex::new(state),
+        state_file,
+        tokens: Mutex::new(HashMap::new()),
+        seen_jti: Mutex::new(HashMap::new()),
+        faults: Mutex::new(VecDeque::new()),
+        clock,
+        token_url: token_url.clone(),
+    });
+    let router = Router::new()
+        .route(TOKEN_PATH, post(oauth::token))
+        .route(
+            "/admin/health",
+            get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
+        )
+        .route(
+            "/admin/chaman/accounts",
+            post(chaman::register).get(chaman::list),
+        )
+        .route("/admin/faults", post(chaman::inject_fault))
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            with_date,
+        ))
+        .with_state(shared);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = served.await {
+            eprintln!("sandbox stopped: {e}");
+        }
+    });
+    Ok(Sandbox {
+        addr,
+        api_base: format!("{base_url}{API_PATH}"),
+        admin_url: format!("{base_url}{ADMIN_PATH}"),
+        base_url,
+        token_url,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Every answer carries the sandbox clock's `Date` (so a skewed clock shows) and
+/// a `BelGov-Trace-Id`, as the real services do.
+async fn with_date(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let date = crate::channel::token::format_http_date((shared.clock)());
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    if let Ok(value) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("BelGov-Trace-Id", value);
+    }
+    response
+}
+
+/// Random lowercase letters and digits (for client IDs and tokens).
+pub(crate) fn random_alnum(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in uuid::Uuid::new_v4().as_bytes() {
+            if out.len() < len {
+                out.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+            }
+        }
+    }
+    out
+}
