@@ -72,6 +72,11 @@ pub fn diagnose(failure: &TokenFailure, ctx: &Context<'_>) -> Cause {
         .clock_skew_secs
         .is_some_and(|s| s.abs() > CLOCK_SKEW_TOLERANCE_SECS);
     match failure {
+        TokenFailure::OAuth { status, error, .. }
+            if *status >= 500 || error == "server_error" || error == "temporarily_unavailable" =>
+        {
+            Cause::ServerError
+        }
         TokenFailure::OAuth {
             error, description, ..
         } => {
@@ -183,7 +188,9 @@ pub fn explain(cause: Cause, failure: &TokenFailure, ctx: &Context<'_>, lang: La
             ),
         },
         Cause::ServerError => match failure {
-            TokenFailure::ServerError { status } | TokenFailure::UnexpectedStatus { status } => {
+            TokenFailure::ServerError { status }
+            | TokenFailure::UnexpectedStatus { status }
+            | TokenFailure::OAuth { status, .. } => {
                 tr_args(lang, &key, &[("status", status.to_string())])
             }
             _ => tr_args(lang, &key, &[("status", String::new())]),

@@ -108,7 +108,7 @@ impl TokenFailure {
 
     /// Network and server failures (exit 3), as opposed to a refusal.
     pub fn is_network(&self) -> bool {
-        !matches!(self, TokenFailure::OAuth { .. })
+        !matches!(self, TokenFailure::OAuth { status, .. } if *status < 500)
     }
 }
 
