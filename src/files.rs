@@ -25,8 +25,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
     let file_name = path
         .file_name()
         .ok_or_else(|| fail(std::io::Error::other("the path names no file")))?;
+    // A name of its own, so two writers never share a temporary file.
     let mut tmp_name = file_name.to_os_string();
-    tmp_name.push(".part");
+    tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
     let tmp = path.with_file_name(tmp_name);
     std::fs::write(&tmp, bytes).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| {

@@ -3,79 +3,13 @@
 
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::{english, fixture, fixture_copy, harness, open_file, type_into, wait_until_opened};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::{AppState, FlaApp, Page};
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pfx")
-        .join(name)
-}
-
-/// A copy of a fixture in its own folder, so an export lands beside it.
-fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::copy(fixture(name), &path).unwrap();
-    (dir, path)
-}
-
-fn harness(state: AppState) -> Harness<'static, FlaApp> {
-    let app = FlaApp::new(state).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 1400.0))
-        .build_ui_state(|ui, app: &mut FlaApp| app.frame_ui(ui), app)
-}
-
-fn english() -> AppState {
-    AppState {
-        lang: Some(Lang::En),
-        ..AppState::default()
-    }
-}
-
-/// Steps frames until the page's background work (opening, export) has finished.
-fn wait_until_opened(harness: &mut Harness<'static, FlaApp>) {
-    let start = Instant::now();
-    harness.step();
-    while harness.state().certificate.is_busy() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "opening never finished"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    harness.step();
-    harness.step();
-}
-
-fn type_into(harness: &Harness<'static, FlaApp>, role: Role, label: &str, text: &str) {
-    let field = harness.get_by_role_and_label(role, label);
-    field.focus();
-    field.type_text(text);
-}
-
-fn open_file(harness: &mut Harness<'static, FlaApp>, path: &Path, password: &str) {
-    harness.run_steps(2);
-    type_into(
-        harness,
-        Role::TextInput,
-        "File",
-        &path.display().to_string(),
-    );
-    harness.run_steps(2);
-    type_into(harness, Role::PasswordInput, "Password", password);
-    harness.run_steps(2);
-    harness.key_press(egui::Key::Enter);
-    wait_until_opened(harness);
-}
+use fla_assistant::ui::{AppState, Page};
 
 #[test]
 fn opens_a_file_picks_an_alias_and_remembers_it() {

@@ -3,6 +3,7 @@
 //! in `AppState`, persisted by eframe (never a password or a key).
 
 pub mod certificate;
+pub mod connection;
 pub mod settings;
 pub mod tasks;
 pub mod widgets;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::{tr, Lang};
 use certificate::{CertificatePage, CertificateSettings};
+use connection::{ConnectionPage, ConnectionSettings};
 use tasks::Tasks;
 
 /// The pages of the side bar.
@@ -82,6 +84,7 @@ pub struct AppState {
     /// `None`: follow the system's language.
     pub lang: Option<Lang>,
     pub certificate: CertificateSettings,
+    pub connection: ConnectionSettings,
 }
 
 impl AppState {
@@ -95,18 +98,27 @@ pub struct FlaApp {
     pub state: AppState,
     pub tasks: Tasks,
     pub certificate: CertificatePage,
+    pub connection: ConnectionPage,
     applied_theme: Option<ThemeChoice>,
 }
 
 impl FlaApp {
-    pub fn new(state: AppState) -> Result<Self, String> {
+    /// `data_dir` holds the sandbox's state and address (the OS data dir in the
+    /// desktop app, a temporary folder in tests).
+    pub fn new(state: AppState, data_dir: std::path::PathBuf) -> Result<Self, String> {
         let certificate = CertificatePage::new(&state.certificate);
         Ok(FlaApp {
             state,
             tasks: Tasks::new()?,
             certificate,
+            connection: ConnectionPage::new(data_dir),
             applied_theme: None,
         })
+    }
+
+    /// True while any page waits for background work.
+    pub fn is_busy(&self) -> bool {
+        self.certificate.is_busy() || self.connection.is_busy()
     }
 
     /// Draws one frame.
@@ -116,6 +128,8 @@ impl FlaApp {
             self.applied_theme = Some(self.state.theme);
         }
         self.take_dropped_files(ui.ctx());
+        self.connection
+            .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
         let lang = self.state.lang();
         egui::Panel::left("navigation")
             .resizable(false)
@@ -160,6 +174,18 @@ impl FlaApp {
             Page::Certificate => {
                 self.certificate
                     .ui(ui, lang, &self.tasks, &mut self.state.certificate)
+            }
+            Page::Connection => {
+                let go_to_certificate = self.connection.ui(
+                    ui,
+                    lang,
+                    &self.tasks,
+                    &mut self.state.connection,
+                    &self.certificate,
+                );
+                if go_to_certificate {
+                    self.state.page = Page::Certificate;
+                }
             }
             Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
             other => coming_soon_ui(ui, other, lang),
@@ -209,7 +235,7 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
             if lang_forced {
                 state.lang = Some(lang);
             }
-            let app = FlaApp::new(state)?;
+            let app = FlaApp::new(state, crate::profile::data_dir())?;
             Ok(Box::new(DesktopApp(app)))
         }),
     )

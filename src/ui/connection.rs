@@ -1,0 +1,662 @@
+//! The Connection page: environment, client ID, role → scope, the certificate
+//! chosen on the Certificate page, "Test connection" in the background, and the
+//! result with its diagnosis and what was sent. In the sandbox environment the
+//! app runs the sandbox itself and can register the certificate in its Chaman.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui::RichText;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::certificate::CertificatePage;
+use super::tasks::{Pending, Poll, Tasks};
+use super::widgets;
+use crate::cert::{Entry, Protection};
+use crate::channel::assertion::{shorten, DEFAULT_LIFETIME_SECS};
+use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
+use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use crate::channel::token::{self, Exchange};
+use crate::i18n::{tr, tr_args, Lang};
+use crate::sandbox::{RegisterRequest, Sandbox};
+
+/// What the page remembers between runs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ConnectionSettings {
+    pub environment: EnvironmentKind,
+    pub client_id: String,
+    pub role: Role,
+    pub custom: UrlOverrides,
+    /// The enterprise the sandbox registers a certificate for.
+    pub sandbox_enterprise: String,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            environment: EnvironmentKind::Sandbox,
+            client_id: String::new(),
+            role: Role::Employer,
+            custom: UrlOverrides::default(),
+            sandbox_enterprise: "0403170701".into(),
+        }
+    }
+}
+
+/// The result of a test, as the page shows it.
+pub enum TestResult {
+    Granted {
+        token: Zeroizing<String>,
+        scope: String,
+        expires_in: i64,
+        expires_at: String,
+        warnings: Vec<String>,
+    },
+    Failed {
+        code: String,
+        cause: String,
+        explanation: String,
+    },
+    Refused(Vec<String>),
+    NotSent(String),
+}
+
+pub struct TestReport {
+    pub result: TestResult,
+    pub exchange: Option<Exchange>,
+    pub curl: Option<String>,
+}
+
+enum SandboxState {
+    Off,
+    Starting(Pending<Result<Sandbox, String>>),
+    Running(Sandbox),
+    Failed(String),
+}
+
+pub struct ConnectionPage {
+    data_dir: PathBuf,
+    sandbox: SandboxState,
+    testing: Option<Pending<TestReport>>,
+    registering: Option<Pending<Result<String, String>>>,
+    register_error: Option<String>,
+    pub report: Option<TestReport>,
+}
+
+impl ConnectionPage {
+    pub fn new(data_dir: PathBuf) -> Self {
+        ConnectionPage {
+            data_dir,
+            sandbox: SandboxState::Off,
+            testing: None,
+            registering: None,
+            register_error: None,
+            report: None,
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.testing.is_some()
+            || self.registering.is_some()
+            || matches!(self.sandbox, SandboxState::Starting(_))
+    }
+
+    /// The running sandbox's base URL.
+    pub fn sandbox_url(&self) -> Option<&str> {
+        match &self.sandbox {
+            SandboxState::Running(s) => Some(&s.base_url),
+            _ => None,
+        }
+    }
+
+    /// Keeps the sandbox running while it is the chosen environment (every frame,
+    /// from any page, so it is ready when the user comes here).
+    pub fn keep_sandbox(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &ConnectionSettings,
+    ) {
+        if let SandboxState::Starting(pending) = &self.sandbox {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(Ok(sandbox)) => {
+                    let file = self.data_dir.join("sandbox-endpoint.json");
+                    let _ = crate::files::write_atomically(
+                        &file,
+                        sandbox.endpoint_json().to_string().as_bytes(),
+                    );
+                    self.sandbox = SandboxState::Running(sandbox);
+                }
+                Poll::Ready(Err(e)) => self.sandbox = SandboxState::Failed(e),
+                Poll::Lost => self.sandbox = SandboxState::Failed("the sandbox stopped".into()),
+            }
+        }
+        if settings.environment == EnvironmentKind::Sandbox
+            && matches!(self.sandbox, SandboxState::Off)
+        {
+            let state_dir = self.data_dir.join("sandbox");
+            self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
+                crate::sandbox::start(
+                    std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                    &state_dir,
+                    token::system_clock(),
+                )
+                .await
+            }));
+        }
+    }
+
+    fn endpoints(
+        &self,
+        settings: &ConnectionSettings,
+    ) -> Result<Endpoints, crate::channel::ChannelError> {
+        let overrides = if settings.environment == EnvironmentKind::Custom {
+            settings.custom.clone()
+        } else {
+            UrlOverrides::default()
+        };
+        env::endpoints(settings.environment, &FLA, &overrides, self.sandbox_url())
+    }
+
+    fn poll(&mut self) {
+        if let Some(pending) = &self.testing {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(report) => {
+                    self.testing = None;
+                    self.report = Some(report);
+                }
+                Poll::Lost => self.testing = None,
+            }
+        }
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut ConnectionSettings,
+        certificate: &CertificatePage,
+    ) -> bool {
+        self.poll();
+        let mut go_to_certificate = false;
+        ui.heading(tr(lang, "nav.connection"));
+        ui.add(egui::Label::new(tr(lang, "page.connection.intro")).wrap());
+        ui.add_space(8.0);
+
+        egui::Grid::new("connection_form")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let env_label = ui.label(tr(lang, "connection.environment"));
+                egui::ComboBox::from_id_salt("environment")
+                    .selected_text(tr(lang, &format!("env.{}", settings.environment.code())))
+                    .show_ui(ui, |ui| {
+                        for kind in EnvironmentKind::ALL {
+                            ui.selectable_value(
+                                &mut settings.environment,
+                                kind,
+                                tr(lang, &format!("env.{}", kind.code())),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(env_label.id);
+                ui.end_row();
+
+                if settings.environment == EnvironmentKind::Custom {
+                    for (key, value) in [
+                        ("connection.token_url", &mut settings.custom.token_url),
+                        ("connection.audience", &mut settings.custom.audience),
+                        ("connection.api_base", &mut settings.custom.api_base),
+                    ] {
+                        let label = ui.label(tr(lang, key));
+                        let mut text = value.clone().unwrap_or_default();
+                        if ui
+                            .add(egui::TextEdit::singleline(&mut text).desired_width(480.0))
+                            .labelled_by(label.id)
+                            .changed()
+                        {
+                            *value = Some(text);
+                        }
+                        ui.end_row();
+                    }
+                }
+
+                let id_label = ui.label(tr(lang, "connection.client_id"));
+                ui.vertical(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut settings.client_id)
+                            .desired_width(360.0)
+                            .hint_text("self_service_chaman_…"),
+                    )
+                    .labelled_by(id_label.id);
+                    let id = settings.client_id.trim();
+                    if !id.is_empty() && !env::client_id_looks_right(id) {
+                        ui.colored_label(
+                            widgets::severity_color(ui, crate::cert::Severity::Warning),
+                            tr_args(
+                                lang,
+                                "connection.client_id_unusual",
+                                &[("id", id.to_owned())],
+                            ),
+                        );
+                    }
+                });
+                ui.end_row();
+
+                ui.label(tr(lang, "connection.role"));
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.radio_value(
+                            &mut settings.role,
+                            Role::Employer,
+                            tr(lang, "role.employer"),
+                        );
+                        ui.radio_value(
+                            &mut settings.role,
+                            Role::Provider,
+                            tr(lang, "role.provider"),
+                        );
+                    });
+                    ui.label(RichText::new(FLA.scope(settings.role)).monospace().weak());
+                });
+                ui.end_row();
+
+                ui.label(tr(lang, "connection.certificate"));
+                match certificate.signing_entry() {
+                    Some(entry) => {
+                        let cert = entry.certificate.as_ref();
+                        ui.label(format!(
+                            "{} — {}{}",
+                            entry.label,
+                            cert.map(|c| c.subject_cn.clone()).unwrap_or_default(),
+                            cert.map(|c| format!(
+                                " ({} {})",
+                                tr(lang, "cert.valid_to"),
+                                crate::cert::format_date(c.not_after)
+                            ))
+                            .unwrap_or_default()
+                        ));
+                    }
+                    None => {
+                        ui.horizontal(|ui| {
+                            ui.label(tr(lang, "connection.no_certificate"));
+                            if ui.button(tr(lang, "nav.certificate")).clicked() {
+                                go_to_certificate = true;
+                            }
+                        });
+                    }
+                }
+                ui.end_row();
+            });
+
+        ui.add_space(4.0);
+        let endpoints = self.endpoints(settings);
+        self.environment_status_ui(ui, lang, &endpoints);
+        if settings.environment == EnvironmentKind::Sandbox {
+            self.sandbox_register_ui(ui, lang, tasks, settings, certificate);
+        }
+
+        ui.add_space(8.0);
+        let ready = certificate.signing_entry().is_some()
+            && !settings.client_id.trim().is_empty()
+            && endpoints.is_ok()
+            && self.testing.is_none();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(ready, egui::Button::new(tr(lang, "connection.test")))
+                .clicked()
+            {
+                if let (Ok(endpoints), Some(entry), Some(opened)) = (
+                    endpoints.clone(),
+                    certificate.signing_entry(),
+                    certificate.opened(),
+                ) {
+                    self.start_test(
+                        ui.ctx(),
+                        tasks,
+                        lang,
+                        endpoints,
+                        entry.clone(),
+                        opened.contents.protection.clone(),
+                        settings,
+                    );
+                }
+            }
+            if self.testing.is_some() {
+                ui.spinner();
+                ui.label(tr(lang, "connection.testing"));
+            }
+        });
+        if let Some(report) = &self.report {
+            ui.add_space(8.0);
+            report_ui(ui, report, lang);
+        }
+        go_to_certificate
+    }
+
+    fn environment_status_ui(
+        &self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        endpoints: &Result<Endpoints, crate::channel::ChannelError>,
+    ) {
+        match &self.sandbox {
+            SandboxState::Starting(_) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(tr(lang, "connection.sandbox_starting"));
+                });
+            }
+            SandboxState::Failed(e) => widgets::error_text_ui(
+                ui,
+                &tr_args(lang, "channel.error.no_sandbox", &[("detail", e.clone())]),
+            ),
+            _ => {}
+        }
+        match endpoints {
+            Ok(e) => {
+                egui::Grid::new("endpoints").num_columns(2).show(ui, |ui| {
+                    ui.weak(tr(lang, "connection.token_url"));
+                    ui.label(RichText::new(&e.token_url).monospace());
+                    ui.end_row();
+                    ui.weak(tr(lang, "connection.audience"));
+                    ui.label(RichText::new(&e.audience).monospace());
+                    ui.end_row();
+                });
+            }
+            Err(crate::channel::ChannelError::MissingTokenUrl)
+                if matches!(self.sandbox, SandboxState::Starting(_)) => {}
+            Err(err) => widgets::error_text_ui(ui, &err.message(lang)),
+        }
+    }
+
+    fn sandbox_register_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut ConnectionSettings,
+        certificate: &CertificatePage,
+    ) {
+        if let Some(pending) = &self.registering {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(Ok(client_id)) => {
+                    self.registering = None;
+                    self.register_error = None;
+                    settings.client_id = client_id;
+                }
+                Poll::Ready(Err(e)) => {
+                    self.registering = None;
+                    self.register_error = Some(e);
+                }
+                Poll::Lost => self.registering = None,
+            }
+        }
+        let (Some(entry), SandboxState::Running(sandbox)) =
+            (certificate.signing_entry(), &self.sandbox)
+        else {
+            return;
+        };
+        let Some(cert) = entry.certificate.clone() else {
+            return;
+        };
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "connection.sandbox_register_hint"));
+            let label = ui.label(tr(lang, "connection.enterprise"));
+            ui.add(
+                egui::TextEdit::singleline(&mut settings.sandbox_enterprise).desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            let clicked = ui
+                .add_enabled(
+                    self.registering.is_none(),
+                    egui::Button::new(tr(lang, "connection.sandbox_register")),
+                )
+                .clicked();
+            if clicked {
+                use base64::Engine;
+                let request = RegisterRequest {
+                    certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
+                    enterprise: settings.sandbox_enterprise.clone(),
+                    quality: settings.role.code().to_owned(),
+                    mandates: if settings.role == Role::Provider {
+                        vec![settings.sandbox_enterprise.clone()]
+                    } else {
+                        vec![]
+                    },
+                    authorizations: vec![FLA.authorization.to_owned()],
+                };
+                let url = format!("{}/chaman/accounts", sandbox.admin_url);
+                self.registering = Some(tasks.run(ui.ctx(), async move {
+                    let http = token::http_client(Duration::from_secs(10))?;
+                    let response = http
+                        .post(url)
+                        .json(&request)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let body: serde_json::Value =
+                        response.json().await.map_err(|e| e.to_string())?;
+                    body["client_id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| body["detail"].as_str().unwrap_or("refused").to_owned())
+                }));
+            }
+        });
+        if let Some(e) = &self.register_error {
+            widgets::error_text_ui(ui, e);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_test(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        lang: Lang,
+        endpoints: Endpoints,
+        entry: Entry,
+        protection: Protection,
+        settings: &ConnectionSettings,
+    ) {
+        let client_id = settings.client_id.trim().to_owned();
+        let role = settings.role;
+        self.report = None;
+        self.testing = Some(tasks.run(ctx, async move {
+            let http = match token::http_client(token::DEFAULT_TIMEOUT) {
+                Ok(h) => h,
+                Err(e) => {
+                    return TestReport {
+                        result: TestResult::NotSent(e),
+                        exchange: None,
+                        curl: None,
+                    }
+                }
+            };
+            let test = ConnectionTest {
+                endpoints: &endpoints,
+                service: &FLA,
+                client_id: &client_id,
+                role,
+                scope: None,
+                entry: &entry,
+                protection: &protection,
+                lifetime_secs: DEFAULT_LIFETIME_SECS,
+                timeout: token::DEFAULT_TIMEOUT,
+                clock: token::system_clock(),
+            };
+            let scope = test.scope();
+            match connect::test_connection(&http, &test, lang).await {
+                Err(e) => TestReport {
+                    result: TestResult::NotSent(e.message(lang)),
+                    exchange: None,
+                    curl: None,
+                },
+                Ok(ConnectionOutcome::CertificateRefused(findings)) => TestReport {
+                    result: TestResult::Refused(findings.iter().map(|f| f.message(lang)).collect()),
+                    exchange: None,
+                    curl: None,
+                },
+                Ok(ConnectionOutcome::Granted {
+                    token,
+                    assertion,
+                    exchange,
+                    warnings,
+                }) => TestReport {
+                    curl: Some(connect::curl_command(
+                        &endpoints.token_url,
+                        &assertion,
+                        &scope,
+                    )),
+                    result: TestResult::Granted {
+                        expires_at: crate::cert::format_rfc3339(token.expires_at()),
+                        token: token.token,
+                        scope: token.scope,
+                        expires_in: token.expires_in,
+                        warnings,
+                    },
+                    exchange: Some(exchange),
+                },
+                Ok(ConnectionOutcome::Failed {
+                    failure,
+                    cause,
+                    explanation,
+                    assertion,
+                    exchange,
+                }) => TestReport {
+                    curl: Some(connect::curl_command(
+                        &endpoints.token_url,
+                        &assertion,
+                        &scope,
+                    )),
+                    result: TestResult::Failed {
+                        code: failure.code(),
+                        cause: cause.code().to_owned(),
+                        explanation,
+                    },
+                    exchange: Some(exchange),
+                },
+            }
+        }));
+    }
+}
+
+fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        match &report.result {
+            TestResult::Granted {
+                token,
+                scope,
+                expires_in,
+                expires_at,
+                warnings,
+            } => {
+                ui.label(RichText::new(tr(lang, "connection.granted")).strong());
+                egui::Grid::new("granted").num_columns(2).show(ui, |ui| {
+                    ui.label(tr(lang, "connection.scope"));
+                    ui.label(RichText::new(scope).monospace());
+                    ui.end_row();
+                    ui.label(tr(lang, "connection.expires"));
+                    ui.label(tr_args(
+                        lang,
+                        "connection.expires_value",
+                        &[
+                            ("seconds", expires_in.to_string()),
+                            ("at", expires_at.clone()),
+                        ],
+                    ));
+                    ui.end_row();
+                    ui.label(tr(lang, "connection.token"));
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(shorten(token)).monospace());
+                        if ui.button(tr(lang, "connection.copy_token")).clicked() {
+                            ui.ctx().copy_text(token.to_string());
+                        }
+                    });
+                    ui.end_row();
+                });
+                for w in warnings {
+                    ui.colored_label(
+                        widgets::severity_color(ui, crate::cert::Severity::Warning),
+                        w,
+                    );
+                }
+            }
+            TestResult::Failed {
+                code,
+                cause,
+                explanation,
+            } => {
+                widgets::severity_badge_ui(ui, crate::cert::Severity::Error, lang);
+                ui.label(RichText::new(format!("{code} ({cause})")).monospace());
+                ui.add(egui::Label::new(explanation).wrap());
+            }
+            TestResult::Refused(messages) => {
+                ui.label(RichText::new(tr(lang, "connection.refused_locally")).strong());
+                for m in messages {
+                    widgets::error_text_ui(ui, m);
+                }
+            }
+            TestResult::NotSent(message) => widgets::error_text_ui(ui, message),
+        }
+        if let Some(exchange) = &report.exchange {
+            egui::CollapsingHeader::new(tr(lang, "connection.what_was_sent"))
+                .id_salt("what_was_sent")
+                .show(ui, |ui| sent_ui(ui, exchange, report.curl.as_deref(), lang));
+        }
+    });
+}
+
+fn sent_ui(ui: &mut egui::Ui, exchange: &Exchange, curl: Option<&str>, lang: Lang) {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    egui::Grid::new("sent")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("POST");
+            ui.label(RichText::new(&exchange.token_url).monospace());
+            ui.end_row();
+            ui.label(tr(lang, "connection.jwt_header"));
+            ui.label(RichText::new(pretty(&exchange.header)).monospace());
+            ui.end_row();
+            ui.label(tr(lang, "connection.jwt_claims"));
+            ui.label(RichText::new(pretty(&exchange.claims)).monospace());
+            ui.end_row();
+            ui.label(tr(lang, "connection.form"));
+            let form: Vec<String> = exchange
+                .form
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            ui.label(RichText::new(form.join("\n")).monospace());
+            ui.end_row();
+            ui.label(tr(lang, "connection.http_status"));
+            ui.label(
+                exchange
+                    .http_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            );
+            ui.end_row();
+            ui.label("BelGov-Trace-Id");
+            ui.label(
+                RichText::new(exchange.trace_id.clone().unwrap_or_else(|| "—".into())).monospace(),
+            );
+            ui.end_row();
+        });
+    if let Some(curl) = curl {
+        if ui.button(tr(lang, "connection.copy_curl")).clicked() {
+            ui.ctx().copy_text(curl.to_owned());
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Helpers shared by the UI tests: a harness over the whole app with its own
+//! data dir, typing into fields by label, waiting for background work.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::i18n::Lang;
+use fla_assistant::ui::{AppState, FlaApp};
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pfx")
+        .join(name)
+}
+
+/// A copy of a fixture in its own folder, so an export lands beside it.
+pub fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::copy(fixture(name), &path).unwrap();
+    (dir, path)
+}
+
+pub fn harness(state: AppState) -> Harness<'static, FlaApp> {
+    // The app runs its sandbox in its data dir: a temporary one here, kept for
+    // the process (tests run in parallel threads).
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let data = DATA.get_or_init(|| tempfile::tempdir().unwrap());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let app = FlaApp::new(state, data.path().join(format!("app-{n}"))).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 1400.0))
+        .build_ui_state(|ui, app: &mut FlaApp| app.frame_ui(ui), app)
+}
+
+pub fn english() -> AppState {
+    AppState {
+        lang: Some(Lang::En),
+        ..AppState::default()
+    }
+}
+
+/// Steps frames until the app's background work (opening, export, a request) has finished.
+pub fn wait_until_opened(harness: &mut Harness<'static, FlaApp>) {
+    let start = Instant::now();
+    harness.step();
+    while harness.state().is_busy() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "opening never finished"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.step();
+    harness.step();
+}
+
+pub fn type_into(harness: &Harness<'static, FlaApp>, role: Role, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(role, label);
+    field.focus();
+    field.type_text(text);
+}
+
+pub fn open_file(harness: &mut Harness<'static, FlaApp>, path: &Path, password: &str) {
+    harness.run_steps(2);
+    type_into(
+        harness,
+        Role::TextInput,
+        "File",
+        &path.display().to_string(),
+    );
+    harness.run_steps(2);
+    type_into(harness, Role::PasswordInput, "Password", password);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    wait_until_opened(harness);
+}

@@ -1,0 +1,125 @@
+//! The Connection page, headless: the app's own sandbox, registering the
+//! certificate there, "Test connection", the diagnosis and what was sent.
+
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{english, fixture, harness, open_file, type_into, wait_until_opened};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::ui::FlaApp;
+
+fn wait_for_sandbox(harness: &mut Harness<'static, FlaApp>) {
+    let start = Instant::now();
+    while harness.state().connection.sandbox_url().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the sandbox never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+}
+
+fn to_connection_page_with_account(harness: &mut Harness<'static, FlaApp>) -> String {
+    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
+    wait_for_sandbox(harness);
+    harness
+        .get_by_role_and_label(Role::Button, "Connection")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+    let client_id = harness.state().state.connection.client_id.clone();
+    assert!(
+        fla_assistant::channel::env::client_id_looks_right(&client_id),
+        "{client_id}"
+    );
+    client_id
+}
+
+fn test_connection(harness: &mut Harness<'static, FlaApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, "Test connection")
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+}
+
+#[test]
+fn sandbox_account_and_a_successful_test() {
+    let mut harness = harness(english());
+    let client_id = to_connection_page_with_account(&mut harness);
+    harness.get_by_label_contains("FLA REST channel - Voorbeeld BV");
+    harness.get_by_label("scope:sigedis:gestion:careerpro-federal-learning-account:employer");
+    test_connection(&mut harness);
+    harness.get_by_label(&tr(Lang::En, "connection.granted"));
+    harness.get_by_role_and_label(Role::Button, "Copy token");
+    harness
+        .get_by_label(&tr(Lang::En, "connection.what_was_sent"))
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label_contains(&format!("\"iss\": \"{client_id}\""));
+    harness.get_by_label_contains("\"alg\": \"RS256\"");
+    harness.get_by_label_contains("client_assertion=");
+    harness.get_by_role_and_label(Role::Button, "Copy as curl");
+}
+
+#[test]
+fn a_wrong_client_id_is_diagnosed() {
+    let mut harness = harness(english());
+    to_connection_page_with_account(&mut harness);
+    harness.state_mut().state.connection.client_id.clear();
+    harness.run_steps(2);
+    type_into(
+        &harness,
+        Role::TextInput,
+        "Client ID",
+        "self_service_chaman_123456_abcdefghij",
+    );
+    harness.run_steps(2);
+    test_connection(&mut harness);
+    harness.get_by_label("invalid_client (client_or_certificate)");
+    harness.get_by_label_contains("does not accept this client ID with this certificate");
+}
+
+#[test]
+fn the_wrong_role_is_diagnosed_and_an_unusual_id_warned() {
+    let mut harness = harness(english());
+    to_connection_page_with_account(&mut harness);
+    harness
+        .get_by_role_and_label(Role::RadioButton, &tr(Lang::En, "role.provider"))
+        .click();
+    harness.run_steps(2);
+    test_connection(&mut harness);
+    harness.get_by_label("invalid_scope (scope_role)");
+
+    harness.state_mut().state.connection.client_id = "my-client".into();
+    harness.run_steps(2);
+    harness.get_by_label_contains("does not look like the ones Chaman shows");
+}
+
+#[test]
+fn without_a_certificate_the_test_cannot_start() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Connection")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label(&tr(Lang::En, "connection.no_certificate"));
+    use egui_kittest::kittest::NodeT;
+    let button = harness.get_by_role_and_label(Role::Button, "Test connection");
+    assert!(
+        button.accesskit_node().is_disabled(),
+        "the test button is enabled without a certificate"
+    );
+}
