@@ -11,6 +11,10 @@ use super::facts::{self, CertFacts};
 use super::protection::{self, Protection};
 use super::{CertError, CorruptKind, Entry, LooksLike, Pkcs12Contents, PrivateKeyDer};
 
+/// More key-derivation rounds than any real file uses (OpenSSL 3: 2,048; the
+/// slowest exports seen: 600,000).
+pub const MAX_ROUNDS: u64 = 10_000_000;
+
 /// What a file is, from its bytes alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sniff {
@@ -105,6 +109,21 @@ pub fn open_pkcs12(data: &[u8], password: &str) -> Result<Pkcs12Contents, CertEr
             })
         }
     };
+    // The round counts come from the file: a crafted one could ask for billions
+    // and hang the app. Real files use at most a few hundred thousand.
+    let rounds = [
+        &protection.key_encryption,
+        &protection.certificate_encryption,
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|e| e.iterations)
+    .chain(protection.integrity.as_ref().map(|m| m.iterations));
+    if let Some(too_many) = rounds.into_iter().find(|n| *n > MAX_ROUNDS) {
+        return Err(CertError::Unsupported {
+            algorithm: format!("{too_many} key-derivation rounds (more than {MAX_ROUNDS})"),
+        });
+    }
     if protection.signed {
         return Err(CertError::Unsupported {
             algorithm: "PKCS#12 public-key integrity mode (signed data)".into(),

@@ -201,14 +201,15 @@ pub fn explain(cause: Cause, failure: &TokenFailure, ctx: &Context<'_>, lang: La
         error, description, ..
     } = failure
     {
-        text.push_str(&format!(
-            "\n{}: {error}{}",
-            tr(lang, "cause.server_said"),
+        let answer = format!(
+            "{error}{}",
             description
                 .as_deref()
                 .map(|d| format!(" — {d}"))
                 .unwrap_or_default()
-        ));
+        );
+        text.push('\n');
+        text.push_str(&tr_args(lang, "cause.server_said", &[("answer", answer)]));
     }
     if ctx
         .clock_skew_secs
