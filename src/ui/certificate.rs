@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::tasks::{Pending, Poll, Tasks};
+use super::tasks::{poll_slot, Pending, Tasks};
 use super::widgets;
 use crate::cert::{self, CerFormat, CertError, CertFacts, Entry, Pkcs12Contents};
 use crate::i18n::{format_count, tr, tr_args, Lang};
@@ -122,54 +122,23 @@ impl CertificatePage {
     }
 
     fn poll(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
-        if let Some(pending) = &self.opening {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(result) => {
-                    self.opening = None;
-                    self.finish_open(result, settings);
-                }
-                Poll::Lost => {
-                    self.opening = None;
-                    self.open_error = Some(CertError::Corrupt(cert::CorruptKind::Structure(
-                        "the opening stopped unexpectedly".into(),
-                    )));
-                }
+        match poll_slot(&mut self.opening) {
+            Some(Some(result)) => self.finish_open(result, settings),
+            Some(None) => {
+                self.open_error = Some(CertError::Corrupt(cert::CorruptKind::Structure(
+                    "the opening stopped unexpectedly".into(),
+                )))
             }
+            None => {}
         }
-        if let Some(pending) = &self.picking {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(choice) => {
-                    self.picking = None;
-                    if let Some(path) = choice {
-                        self.file_dropped(&path);
-                    }
-                }
-                Poll::Lost => self.picking = None,
-            }
+        if let Some(Some(Some(path))) = poll_slot(&mut self.picking) {
+            self.file_dropped(&path);
         }
-        if let Some(pending) = &self.exporting {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(result) => {
-                    self.exporting = None;
-                    self.export_status = Some(result);
-                }
-                Poll::Lost => self.exporting = None,
-            }
+        if let Some(Some(result)) = poll_slot(&mut self.exporting) {
+            self.export_status = Some(result);
         }
-        if let Some(pending) = &self.choosing_export {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(choice) => {
-                    self.choosing_export = None;
-                    if let Some(path) = choice {
-                        self.export_path = path.display().to_string();
-                    }
-                }
-                Poll::Lost => self.choosing_export = None,
-            }
+        if let Some(Some(Some(path))) = poll_slot(&mut self.choosing_export) {
+            self.export_path = path.display().to_string();
         }
         if self.opening.is_some() {
             // The spinner animates; this also catches a result between frames.

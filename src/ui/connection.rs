@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::certificate::CertificatePage;
-use super::tasks::{Pending, Poll, Tasks};
+use super::tasks::{poll_slot, Pending, Poll, Tasks};
 use super::widgets;
 use crate::cert::{Entry, Protection};
 use crate::channel::assertion::{shorten, DEFAULT_LIFETIME_SECS};
@@ -162,15 +162,8 @@ impl ConnectionPage {
     }
 
     fn poll(&mut self) {
-        if let Some(pending) = &self.testing {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(report) => {
-                    self.testing = None;
-                    self.report = Some(report);
-                }
-                Poll::Lost => self.testing = None,
-            }
+        if let Some(Some(report)) = poll_slot(&mut self.testing) {
+            self.report = Some(report);
         }
     }
 
@@ -384,20 +377,13 @@ impl ConnectionPage {
         settings: &mut ConnectionSettings,
         certificate: &CertificatePage,
     ) {
-        if let Some(pending) = &self.registering {
-            match pending.poll() {
-                Poll::Waiting => {}
-                Poll::Ready(Ok(client_id)) => {
-                    self.registering = None;
-                    self.register_error = None;
-                    settings.client_id = client_id;
-                }
-                Poll::Ready(Err(e)) => {
-                    self.registering = None;
-                    self.register_error = Some(e);
-                }
-                Poll::Lost => self.registering = None,
+        match poll_slot(&mut self.registering) {
+            Some(Some(Ok(client_id))) => {
+                self.register_error = None;
+                settings.client_id = client_id;
             }
+            Some(Some(Err(e))) => self.register_error = Some(e),
+            _ => {}
         }
         let (Some(entry), SandboxState::Running(sandbox)) =
             (certificate.signing_entry(), &self.sandbox)

@@ -75,3 +75,16 @@ impl<T> Pending<T> {
         }
     }
 }
+
+/// Polls the work in `slot`: `None` while it runs (or when there is none);
+/// `Some(Some(result))` once it is done and `Some(None)` if it was lost. Either
+/// way the slot is emptied once the work has ended.
+pub fn poll_slot<T>(slot: &mut Option<Pending<T>>) -> Option<Option<T>> {
+    let ended = match slot.as_ref()?.poll() {
+        Poll::Waiting => return None,
+        Poll::Ready(value) => Some(value),
+        Poll::Lost => None,
+    };
+    *slot = None;
+    Some(ended)
+}
