@@ -554,3 +554,41 @@ async fn the_sandbox_refuses_what_the_real_server_would() {
         "invalid_client"
     );
 }
+
+#[tokio::test]
+async fn dns_and_tls_failures_are_named() {
+    let w = world().await;
+    let employer = w.employer().await;
+    // `.invalid` never resolves (RFC 6761).
+    let overrides = UrlOverrides {
+        token_url: Some("https://services.fla-assistant.invalid/REST/oauth/v5/token".into()),
+        ..UrlOverrides::default()
+    };
+    let (cause, code, _) = cause_of(
+        &w.test(
+            "openssl3-aes256.pfx",
+            &employer,
+            Role::Employer,
+            overrides,
+            Duration::from_secs(5),
+        )
+        .await,
+    );
+    assert_eq!((cause, code.as_str()), (Cause::Dns, "dns"));
+    // https:// to a server that speaks plain HTTP: the TLS handshake fails.
+    let overrides = UrlOverrides {
+        token_url: Some(format!("https://{}/REST/oauth/v5/token", w.sandbox.addr)),
+        ..UrlOverrides::default()
+    };
+    let (cause, code, text) = cause_of(
+        &w.test(
+            "openssl3-aes256.pfx",
+            &employer,
+            Role::Employer,
+            overrides,
+            Duration::from_secs(5),
+        )
+        .await,
+    );
+    assert_eq!((cause, code.as_str()), (Cause::Tls, "tls"), "{text}");
+}

@@ -324,7 +324,17 @@ fn classify_transport(e: &reqwest::Error, timeout: Duration) -> TokenFailure {
     let lower = chain.to_lowercase();
     if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
         TokenFailure::Dns { detail: chain }
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    } else if [
+        "certificate",
+        "tls",
+        "handshake",
+        // rustls's words for a peer that does not speak TLS or breaks it off.
+        "corrupt message",
+        "alert",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker))
     {
         TokenFailure::Tls { detail: chain }
     } else {
