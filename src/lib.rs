@@ -10,6 +10,8 @@ pub mod channel;
 pub mod cli;
 /// Reading inputs and writing outputs safely.
 pub mod files;
+/// The FLA wire format, anomaly catalogue, rules and API client.
+pub mod fla;
 /// Message lookup in English, Dutch and French.
 pub mod i18n;
 /// Belgian identifiers: enterprise number.

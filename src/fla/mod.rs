@@ -1,0 +1,7 @@
+//! The FLA service: its wire format and anomaly catalogue (the [modelled] part of
+//! the contract lives in `wire` and `anomalies` and nowhere else), the rules, and
+//! the API client.
+
+pub mod anomalies;
+pub mod rules;
+pub mod wire;
