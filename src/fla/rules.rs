@@ -191,7 +191,8 @@ pub fn check(declaration: &Declaration, today: Date) -> Vec<&'static AnomalyKind
         found.push(&anomalies::FUTURE);
     }
     let value = t.duration.value;
-    if !(value > 0.0) {
+    // NaN cannot come from JSON, but a non-positive or non-finite value is refused all the same.
+    if value.is_nan() || value <= 0.0 {
         found.push(&anomalies::DURATION_ZERO);
     } else if end >= start {
         let days = (end - start).whole_days() as f64 + 1.0;
