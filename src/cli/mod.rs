@@ -4,6 +4,7 @@
 
 pub mod cert;
 pub mod connection;
+pub mod declare;
 pub mod sim;
 pub mod token;
 
@@ -45,6 +46,11 @@ pub enum Command {
     Cert(cert::CertCommand),
     /// Get an OAuth token with the certificate's private key, and explain any failure.
     Token(token::TokenArgs),
+    /// Check one declaration locally, submit it, wait for its result.
+    Declare(declare::DeclareArgs),
+    /// The server's declarations.
+    #[command(subcommand)]
+    Declarations(declare::DeclarationsCommand),
     /// Run the sandbox (simulator) on loopback until killed.
     Sim(sim::SimArgs),
     /// Register a certificate in the sandbox's Chaman and get a client ID.
@@ -88,6 +94,12 @@ pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {
         Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
         Command::Token(args) => (args.json, block_on(token::run(args, lang))),
+        Command::Declare(args) => (args.json, block_on(declare::declare(args, lang))),
+        Command::Declarations(cmd) => {
+            let json = cmd.json();
+            let declare::DeclarationsCommand::Search(args) = cmd;
+            (json, block_on(declare::search(args, lang)))
+        }
         // `sim` and `sim-register` always answer in JSON.
         Command::Sim(args) => (true, block_on(sim::sim(args, lang))),
         Command::SimRegister(args) => (true, block_on(sim::sim_register(args, lang))),

@@ -3,5 +3,6 @@
 //! the API client.
 
 pub mod anomalies;
+pub mod client;
 pub mod rules;
 pub mod wire;

@@ -140,6 +140,9 @@ pub(super) struct FaultRequest {
     mode: Fault,
     #[serde(default = "one")]
     count: usize,
+    /// `token` (the token endpoint, default) or `api` (the FLA API).
+    #[serde(default)]
+    target: Option<String>,
 }
 
 fn one() -> usize {
@@ -150,7 +153,18 @@ pub(super) async fn inject_fault(
     State(shared): State<Arc<Shared>>,
     Json(request): Json<FaultRequest>,
 ) -> StatusCode {
-    if let Ok(mut faults) = shared.faults.lock() {
+    if request.mode == Fault::ExpireTokens {
+        let now = (shared.clock)();
+        if let Ok(mut tokens) = shared.tokens.lock() {
+            tokens.values_mut().for_each(|t| t.expires_at = now);
+        }
+        return StatusCode::NO_CONTENT;
+    }
+    let queue = match request.target.as_deref() {
+        Some("api") => &shared.api_faults,
+        _ => &shared.faults,
+    };
+    if let Ok(mut faults) = queue.lock() {
         faults.extend(std::iter::repeat_n(request.mode, request.count.min(1000)));
     }
     StatusCode::NO_CONTENT

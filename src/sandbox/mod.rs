@@ -4,6 +4,7 @@
 //! (accounts) is kept in its state folder so a restart loses nothing.
 
 mod chaman;
+mod fla_api;
 mod oauth;
 
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +23,8 @@ use crate::channel::token::Clock;
 pub use chaman::RegisterRequest;
 
 /// The FLA API's base path on the sandbox, as on the real hosts.
+pub use fla_api::PAGE_SIZE;
+
 pub const API_PATH: &str = "/REST/federalLearningAccount/v1";
 pub const ADMIN_PATH: &str = "/admin";
 /// Lifetime of the opaque tokens the sandbox issues.
@@ -60,7 +63,7 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
 }
 
-/// A failure the next token requests will show, for tests and demos.
+/// A failure the next requests will show, for tests and demos.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
@@ -70,6 +73,25 @@ pub enum Fault {
     Hang,
     /// A 500 with a problem body.
     ServerError,
+    /// A 429 with `Retry-After: 1` (FLA API only).
+    TooManyRequests,
+    /// Every token issued so far expires now (applied at once).
+    ExpireTokens,
+}
+
+/// How the sandbox behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct SandboxOptions {
+    /// How long a declaration stays "being processed" (404) after it is received.
+    pub processing_delay: std::time::Duration,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            processing_delay: std::time::Duration::from_secs(2),
+        }
+    }
 }
 
 pub(crate) struct Shared {
@@ -77,7 +99,10 @@ pub(crate) struct Shared {
     state_file: PathBuf,
     pub(crate) tokens: Mutex<HashMap<String, IssuedToken>>,
     seen_jti: Mutex<HashMap<String, i64>>,
-    faults: Mutex<VecDeque<Fault>>,
+    pub(crate) faults: Mutex<VecDeque<Fault>>,
+    pub(crate) api_faults: Mutex<VecDeque<Fault>>,
+    pub(crate) store: Mutex<rusqlite::Connection>,
+    pub(crate) processing_delay_ms: i64,
     pub(crate) clock: Clock,
     pub(crate) token_url: String,
 }
@@ -108,6 +133,10 @@ impl Shared {
 
     fn next_fault(&self) -> Option<Fault> {
         self.faults.lock().ok().and_then(|mut f| f.pop_front())
+    }
+
+    fn next_api_fault(&self) -> Option<Fault> {
+        self.api_faults.lock().ok().and_then(|mut f| f.pop_front())
     }
 }
 
@@ -149,6 +178,16 @@ impl Sandbox {
 /// Starts a sandbox on `addr` with its state in `state_dir`, on the current
 /// tokio runtime. `clock` lets tests run the server with another time.
 pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<Sandbox, String> {
+    start_with(addr, state_dir, clock, SandboxOptions::default()).await
+}
+
+/// `start` with options (a shorter processing delay for tests).
+pub async fn start_with(
+    addr: SocketAddr,
+    state_dir: &Path,
+    clock: Clock,
+    options: SandboxOptions,
+) -> Result<Sandbox, String> {
     std::fs::create_dir_all(state_dir).map_err(|e| {
         format!(
             "cannot create the sandbox state folder {}: {e}",
@@ -165,6 +204,7 @@ pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<S
         })?,
         Err(_) => PersistedState::default(),
     };
+    let store = fla_api::open_store(&state_dir.join("fla.sqlite"))?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -177,6 +217,10 @@ pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<S
         tokens: Mutex::new(HashMap::new()),
         seen_jti: Mutex::new(HashMap::new()),
         faults: Mutex::new(VecDeque::new()),
+        api_faults: Mutex::new(VecDeque::new()),
+        store: Mutex::new(store),
+        processing_delay_ms: i64::try_from(options.processing_delay.as_millis())
+            .unwrap_or(i64::MAX),
         clock,
         token_url: token_url.clone(),
     });
@@ -191,6 +235,17 @@ pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<S
             post(chaman::register).get(chaman::list),
         )
         .route("/admin/faults", post(chaman::inject_fault))
+        .route(&format!("{API_PATH}/trainings"), post(fla_api::create))
+        .route(
+            &format!("{API_PATH}/trainings/search"),
+            post(fla_api::search),
+        )
+        .route(
+            &format!("{API_PATH}/trainings/{{id}}"),
+            get(fla_api::get_one)
+                .put(fla_api::correct)
+                .delete(fla_api::cancel),
+        )
         .layer(axum::middleware::map_response_with_state(
             shared.clone(),
             with_date,

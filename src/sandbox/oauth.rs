@@ -76,7 +76,7 @@ pub(super) async fn token(
             )
             .into_response()
         }
-        None => {}
+        Some(Fault::TooManyRequests | Fault::ExpireTokens) | None => {}
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)

@@ -1,0 +1,644 @@
+//! The sandbox's FLA API under /REST/federalLearningAccount/v1: bearer tokens
+//! checked (scope, expiry), mandates enforced for providers, a small register of
+//! workers per enterprise, asynchronous processing (a declaration is 404 until
+//! its processing delay has passed, then A/W/B with anomalies), state in SQLite.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{Account, Fault, Shared};
+use crate::channel::env::FLA;
+use crate::fla::anomalies;
+use crate::fla::rules;
+use crate::fla::wire::{
+    self, Created, Declaration, DeclarationStatus, Problem, ResultCode, SearchPage, SearchRequest,
+    StoredDeclaration,
+};
+use crate::identifiers::parse_enterprise_number;
+
+/// Search pages hold this many items.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Workers each seeded enterprise employs, with their employment periods.
+const SEED_WORKERS: &[(&str, &str, &str, &str)] = &[
+    ("0403170701", "85073003328", "2020-01-01", "9999-12-31"),
+    ("0403170701", "90022212345", "2023-06-01", "9999-12-31"),
+    ("0403170701", "01490700185", "2024-01-01", "2025-06-30"),
+    ("0202239951", "78111512375", "2019-03-01", "9999-12-31"),
+];
+
+pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
+    let db = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    db.execute_batch(
+        "PRAGMA journal_mode=WAL;
+         CREATE TABLE IF NOT EXISTS declarations (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             enterprise TEXT NOT NULL,
+             external_reference TEXT NOT NULL,
+             ssin TEXT NOT NULL,
+             start_date TEXT NOT NULL,
+             body TEXT NOT NULL,
+             sender TEXT NOT NULL,
+             due_at INTEGER NOT NULL,
+             result TEXT,
+             anomalies TEXT,
+             UNIQUE (enterprise, external_reference)
+         );
+         CREATE TABLE IF NOT EXISTS workers (
+             enterprise TEXT NOT NULL,
+             ssin TEXT NOT NULL,
+             from_date TEXT NOT NULL,
+             to_date TEXT NOT NULL
+         );",
+    )
+    .map_err(|e| e.to_string())?;
+    let seeded: i64 = db
+        .query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if seeded == 0 {
+        for (enterprise, ssin, from, to) in SEED_WORKERS {
+            db.execute(
+                "INSERT INTO workers (enterprise, ssin, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
+                params![enterprise, ssin, from, to],
+            )
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(db)
+}
+
+fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
+    let body = Problem {
+        kind: kind.to_owned(),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail: Some(detail),
+        issues: vec![],
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE)],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// Who calls, from the bearer token.
+struct Caller {
+    account: Account,
+}
+
+impl Caller {
+    /// An employer declares for itself; a provider for the enterprises it holds a mandate for.
+    fn may_act_for(&self, enterprise: &str) -> bool {
+        match self.account.quality.as_str() {
+            "provider" => self.account.mandates.iter().any(|m| m == enterprise),
+            _ => self.account.enterprise == enterprise,
+        }
+    }
+}
+
+/// Errors are boxed: a `Response` is large and the error path is the rare one.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let issued = shared
+        .tokens
+        .lock()
+        .ok()
+        .and_then(|t| t.get(token).cloned());
+    let Some(issued) = issued else {
+        return Err(Box::new(problem(
+            StatusCode::UNAUTHORIZED,
+            wire::PROBLEM_INVALID_TOKEN,
+            "Invalid Access Token",
+            "the access token is missing or unknown".into(),
+        )));
+    };
+    if issued.expires_at <= (shared.clock)() {
+        return Err(Box::new(problem(
+            StatusCode::UNAUTHORIZED,
+            wire::PROBLEM_EXPIRED_TOKEN,
+            "Expired Access Token",
+            "the access token has expired".into(),
+        )));
+    }
+    if FLA.role_of_scope(&issued.scope).is_none() {
+        return Err(Box::new(problem(
+            StatusCode::FORBIDDEN,
+            wire::PROBLEM_MISSING_SCOPE,
+            "Missing Scope",
+            format!(
+                "the token's scope '{}' does not give access to the FLA",
+                issued.scope
+            ),
+        )));
+    }
+    let account = shared.account(&issued.client_id).ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::UNAUTHORIZED,
+            wire::PROBLEM_INVALID_TOKEN,
+            "Invalid Access Token",
+            "the token's client no longer exists".into(),
+        ))
+    })?;
+    Ok(Caller { account })
+}
+
+fn no_mandate(enterprise: &str) -> Response {
+    problem(
+        StatusCode::FORBIDDEN,
+        wire::PROBLEM_NO_MANDATE,
+        "Forbidden",
+        format!("the sender is not the authorized representative of enterprise {enterprise}"),
+    )
+}
+
+fn injected(shared: &Shared) -> Option<Response> {
+    match shared.next_api_fault()? {
+        Fault::TooManyRequests => Some(
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE), (header::RETRY_AFTER, "1")],
+                Json(json!({"type": wire::PROBLEM_TOO_MANY, "title": "Too Many Requests", "status": 429})),
+            )
+                .into_response(),
+        ),
+        Fault::ServerError => Some(problem(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", "Internal Server Error", "the sandbox was asked to fail".into())),
+        Fault::Html => Some((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body>maintenance</body></html>").into_response()),
+        Fault::Hang | Fault::ExpireTokens => None,
+    }
+}
+
+fn location(shared: &Shared, id: i64) -> String {
+    format!(
+        "{}{}{}/{id}",
+        shared
+            .token_url
+            .trim_end_matches(crate::channel::env::TOKEN_PATH),
+        super::API_PATH,
+        wire::TRAININGS
+    )
+}
+
+fn bad_request(issues: Vec<wire::ProblemIssue>) -> Response {
+    let body = Problem {
+        kind: wire::PROBLEM_BAD_REQUEST.to_owned(),
+        title: "Bad Request".to_owned(),
+        status: 400,
+        detail: Some("the body is not a valid declaration".to_owned()),
+        issues,
+    };
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE)],
+        Json(body),
+    )
+        .into_response()
+}
+
+fn parse_body(body: &str) -> Result<Declaration, Box<Response>> {
+    let value: Value = serde_json::from_str(body).map_err(|e| {
+        Box::new(bad_request(vec![wire::ProblemIssue {
+            kind: wire::PROBLEM_SCHEMA_VIOLATION.to_owned(),
+            location: "body".to_owned(),
+            name: String::new(),
+            value: None,
+            detail: format!("not JSON: {e}"),
+        }]))
+    })?;
+    rules::parse_declaration(&value).map_err(|issues| Box::new(bad_request(issues)))
+}
+
+fn store_error(e: impl std::fmt::Display) -> Response {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "about:blank",
+        "Internal Server Error",
+        e.to_string(),
+    )
+}
+
+pub(super) async fn create(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = injected(&shared) {
+        return r;
+    }
+    let caller = match authenticate(&shared, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let declaration = match parse_body(&body) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    // An invalid enterprise number is a rule (a refusal), not a 403.
+    let enterprise = parse_enterprise_number(&declaration.employer.enterprise_number)
+        .unwrap_or_else(|| declaration.employer.enterprise_number.clone());
+    if parse_enterprise_number(&enterprise).is_some() && !caller.may_act_for(&enterprise) {
+        return no_mandate(&enterprise);
+    }
+    let Ok(db) = shared.store.lock() else {
+        return store_error("store lock poisoned");
+    };
+    let existing: Option<i64> = match db
+        .query_row(
+            "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?2",
+            params![enterprise, declaration.external_reference],
+            |r| r.get(0),
+        )
+        .optional()
+    {
+        Ok(v) => v,
+        Err(e) => return store_error(e),
+    };
+    if let Some(first) = existing {
+        return (
+            StatusCode::CONFLICT,
+            [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE.to_owned()), (header::LOCATION, location(&shared, first))],
+            Json(json!({
+                "type": wire::PROBLEM_DUPLICATE,
+                "title": "Duplicate reference",
+                "status": 409,
+                "detail": format!("enterprise {enterprise} already declared reference '{}' (declaration {first})", declaration.external_reference),
+            })),
+        )
+            .into_response();
+    }
+    let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
+        + i128::from(shared.processing_delay_ms);
+    let inserted = db.execute(
+        "INSERT INTO declarations (enterprise, external_reference, ssin, start_date, body, sender, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            enterprise,
+            declaration.external_reference,
+            declaration.worker.ssin,
+            declaration.training.start_date,
+            serde_json::to_string(&declaration).unwrap_or_default(),
+            caller.account.client_id,
+            i64::try_from(due).unwrap_or(i64::MAX),
+        ],
+    );
+    if let Err(e) = inserted {
+        return store_error(e);
+    }
+    let id = db.last_insert_rowid();
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location(&shared, id))],
+        Json(Created { declaration_id: id }),
+    )
+        .into_response()
+}
+
+/// Loads a declaration, processing it first if its time has come. `None` while
+/// it is still being processed (or does not exist).
+fn load(
+    shared: &Shared,
+    db: &Connection,
+    id: i64,
+) -> Result<Option<(String, StoredDeclaration)>, String> {
+    type Row = (String, String, i64, Option<String>, Option<String>);
+    let row: Option<Row> = db
+        .query_row(
+            "SELECT enterprise, body, due_at, result, anomalies FROM declarations WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()
+        .map_err(|e| e.to_string())?;
+    let Some((enterprise, body, due_at, result, found)) = row else {
+        return Ok(None);
+    };
+    let declaration: Declaration = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    let now = (shared.clock)();
+    let (result, anomalies) = match (result, found) {
+        (Some(result), Some(found)) => (result, found),
+        _ => {
+            if (now.unix_timestamp_nanos() / 1_000_000) < i128::from(due_at) {
+                return Ok(None);
+            }
+            let (result, list) = process(db, &declaration, &enterprise, now)?;
+            let found = serde_json::to_string(&list).map_err(|e| e.to_string())?;
+            db.execute(
+                "UPDATE declarations SET result = ?1, anomalies = ?2 WHERE id = ?3",
+                params![result, found, id],
+            )
+            .map_err(|e| e.to_string())?;
+            (result, found)
+        }
+    };
+    let result = match result.as_str() {
+        "A" => ResultCode::A,
+        "W" => ResultCode::W,
+        "C" => ResultCode::C,
+        _ => ResultCode::B,
+    };
+    let anomalies = serde_json::from_str(&anomalies).map_err(|e| e.to_string())?;
+    Ok(Some((
+        enterprise,
+        StoredDeclaration {
+            declaration,
+            declaration_status: DeclarationStatus {
+                declaration_id: id,
+                result,
+                anomalies,
+            },
+        },
+    )))
+}
+
+/// The server's processing: the shared rules, plus whether the worker is known
+/// to the enterprise on the training dates.
+fn process(
+    db: &Connection,
+    declaration: &Declaration,
+    enterprise: &str,
+    now: OffsetDateTime,
+) -> Result<(String, Vec<wire::Anomaly>), String> {
+    let mut found: Vec<&anomalies::AnomalyKind> = rules::check(declaration, now.date());
+    let t = &declaration.training;
+    let employed: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM workers WHERE enterprise = ?1 AND ssin = ?2 AND from_date <= ?3 AND to_date >= ?4",
+            params![enterprise, declaration.worker.ssin, t.start_date, t.end_date],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if employed == 0 && !found.iter().any(|a| a.code == anomalies::SSIN.code) {
+        found.push(&anomalies::WORKER_UNKNOWN);
+    }
+    let result = if rules::is_refused(&found) {
+        "B"
+    } else if found.is_empty() {
+        "A"
+    } else {
+        "W"
+    };
+    Ok((
+        result.to_owned(),
+        found.iter().map(|a| a.to_wire()).collect(),
+    ))
+}
+
+pub(super) async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = injected(&shared) {
+        return r;
+    }
+    let caller = match authenticate(&shared, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let Ok(db) = shared.store.lock() else {
+        return store_error("store lock poisoned");
+    };
+    match load(&shared, &db, id) {
+        Ok(Some((enterprise, stored))) if caller.may_act_for(&enterprise) => {
+            (StatusCode::OK, Json(stored)).into_response()
+        }
+        Ok(_) => problem(
+            StatusCode::NOT_FOUND,
+            wire::PROBLEM_NOT_FOUND,
+            "Resource Not Found",
+            format!("declaration {id} is unknown or not yet processed"),
+        ),
+        Err(e) => store_error(e),
+    }
+}
+
+pub(super) async fn search(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = injected(&shared) {
+        return r;
+    }
+    let caller = match authenticate(&shared, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let Ok(filters) = serde_json::from_str::<SearchRequest>(&body) else {
+        return bad_request(vec![wire::ProblemIssue {
+            kind: wire::PROBLEM_SCHEMA_VIOLATION.to_owned(),
+            location: "body".to_owned(),
+            name: "enterpriseNumber".to_owned(),
+            value: None,
+            detail: "a JSON object with at least enterpriseNumber is required".to_owned(),
+        }]);
+    };
+    let Some(enterprise) = parse_enterprise_number(&filters.enterprise_number) else {
+        return bad_request(vec![wire::ProblemIssue {
+            kind: wire::PROBLEM_SCHEMA_VIOLATION.to_owned(),
+            location: "body".to_owned(),
+            name: "enterpriseNumber".to_owned(),
+            value: Some(filters.enterprise_number.clone()),
+            detail: "not a valid enterprise number".to_owned(),
+        }]);
+    };
+    if !caller.may_act_for(&enterprise) {
+        return no_mandate(&enterprise);
+    }
+    let after: i64 = filters
+        .cursor
+        .as_deref()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let Ok(db) = shared.store.lock() else {
+        return store_error("store lock poisoned");
+    };
+    let ids: Vec<i64> = {
+        let mut stmt = match db.prepare(
+            "SELECT id FROM declarations WHERE enterprise = ?1 AND id > ?2
+               AND (?3 IS NULL OR ssin = ?3) AND (?4 IS NULL OR external_reference = ?4)
+             ORDER BY id",
+        ) {
+            Ok(s) => s,
+            Err(e) => return store_error(e),
+        };
+        let rows = stmt.query_map(
+            params![enterprise, after, filters.ssin, filters.external_reference],
+            |r| r.get(0),
+        );
+        match rows.and_then(|r| r.collect::<Result<Vec<i64>, _>>()) {
+            Ok(ids) => ids,
+            Err(e) => return store_error(e),
+        }
+    };
+    let in_period = |d: &Declaration| {
+        let start = rules::parse_date(&d.training.start_date);
+        let end = rules::parse_date(&d.training.end_date);
+        let from_ok = filters
+            .from
+            .as_deref()
+            .and_then(rules::parse_date)
+            .is_none_or(|from| end.is_some_and(|e| e >= from));
+        let to_ok = filters
+            .to
+            .as_deref()
+            .and_then(rules::parse_date)
+            .is_none_or(|to| start.is_some_and(|s| s <= to));
+        from_ok && to_ok
+    };
+    let mut items = Vec::new();
+    let mut last = None;
+    for id in ids {
+        if items.len() as i64 >= PAGE_SIZE {
+            break;
+        }
+        last = Some(id);
+        match load(&shared, &db, id) {
+            Ok(Some((_, stored))) if in_period(&stored.declaration) => items.push(stored),
+            Ok(_) => {}
+            Err(e) => return store_error(e),
+        }
+    }
+    let more: bool = last.is_some_and(|l| {
+        db.query_row(
+            "SELECT EXISTS(SELECT 1 FROM declarations WHERE enterprise = ?1 AND id > ?2)",
+            params![enterprise, l],
+            |r| r.get(0),
+        )
+        .unwrap_or(false)
+    });
+    let next = if more {
+        last.map(|l| l.to_string())
+    } else {
+        None
+    };
+    (StatusCode::OK, Json(SearchPage { items, next })).into_response()
+}
+
+pub(super) async fn correct(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
+    if let Some(r) = injected(&shared) {
+        return r;
+    }
+    let caller = match authenticate(&shared, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let declaration = match parse_body(&body) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let Ok(db) = shared.store.lock() else {
+        return store_error("store lock poisoned");
+    };
+    let enterprise: Option<String> = match db
+        .query_row(
+            "SELECT enterprise FROM declarations WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()
+    {
+        Ok(e) => e,
+        Err(e) => return store_error(e),
+    };
+    let Some(enterprise) = enterprise.filter(|e| caller.may_act_for(e)) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            wire::PROBLEM_NOT_FOUND,
+            "Resource Not Found",
+            format!("declaration {id} is unknown"),
+        );
+    };
+    let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
+        + i128::from(shared.processing_delay_ms);
+    let updated = db.execute(
+        "UPDATE declarations SET external_reference = ?1, ssin = ?2, start_date = ?3, body = ?4, due_at = ?5, result = NULL, anomalies = NULL WHERE id = ?6 AND enterprise = ?7",
+        params![
+            declaration.external_reference,
+            declaration.worker.ssin,
+            declaration.training.start_date,
+            serde_json::to_string(&declaration).unwrap_or_default(),
+            i64::try_from(due).unwrap_or(i64::MAX),
+            id,
+            enterprise,
+        ],
+    );
+    match updated {
+        Ok(_) => (
+            StatusCode::OK,
+            [(header::LOCATION, location(&shared, id))],
+            Json(Created { declaration_id: id }),
+        )
+            .into_response(),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            problem(
+                StatusCode::CONFLICT,
+                wire::PROBLEM_DUPLICATE,
+                "Duplicate reference",
+                format!(
+                    "reference '{}' is already used by another declaration",
+                    declaration.external_reference
+                ),
+            )
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+pub(super) async fn cancel(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Some(r) = injected(&shared) {
+        return r;
+    }
+    let caller = match authenticate(&shared, &headers) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let Ok(db) = shared.store.lock() else {
+        return store_error("store lock poisoned");
+    };
+    let enterprise: Option<String> = match db
+        .query_row(
+            "SELECT enterprise FROM declarations WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()
+    {
+        Ok(e) => e,
+        Err(e) => return store_error(e),
+    };
+    if !enterprise.is_some_and(|e| caller.may_act_for(&e)) {
+        return problem(
+            StatusCode::NOT_FOUND,
+            wire::PROBLEM_NOT_FOUND,
+            "Resource Not Found",
+            format!("declaration {id} is unknown"),
+        );
+    }
+    match db.execute("UPDATE declarations SET result = 'C', anomalies = COALESCE(anomalies, '[]'), due_at = 0 WHERE id = ?1", params![id]) {
+        Ok(_) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => store_error(e),
+    }
+}

@@ -1,0 +1,155 @@
+//! `declare` and `declarations search` as scripts run them: exit 0 for A or W,
+//! 1 when refused (locally before sending, or for want of a mandate), 2 for a
+//! file that is not a declaration.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use support::{fixture, register, run, start_sim};
+
+fn write_declaration(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut d = json!({
+        "externalReference": name,
+        "employer": { "enterpriseNumber": "0403170701" },
+        "worker": { "ssin": "85073003328" },
+        "training": {
+            "name": "Excel voor gevorderden",
+            "type": "FORMAL",
+            "startDate": (today - time::Duration::days(3)).to_string(),
+            "endDate": (today - time::Duration::days(2)).to_string(),
+            "duration": { "value": 14, "unit": "HOURS" },
+            "followed": true,
+            "countsForFla": true
+        }
+    });
+    edit(&mut d);
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, d.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn declare_then_search() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim(data.path());
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = fixture("openssl3-aes256.pfx");
+    let declare = |file: &str| {
+        run(
+            data.path(),
+            &[
+                "declare",
+                "--env",
+                "sandbox",
+                "--client-id",
+                &client_id,
+                "--pfx",
+                &pfx,
+                "--file",
+                file,
+                "--json",
+            ],
+            "Password",
+        )
+    };
+
+    let (code, out) = declare(&write_declaration(data.path(), "CLI-A", |_| {}));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "A");
+    assert!(out["declarationId"].is_i64());
+    assert_eq!(out["anomalies"], json!([]));
+
+    let (code, out) = declare(&write_declaration(data.path(), "CLI-W", |d| {
+        d["worker"]["ssin"] = json!("17073003384")
+    }));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "W");
+    assert_eq!(out["anomalies"][0]["code"], "FLA-WORKER-UNKNOWN");
+    assert_eq!(out["anomalies"][0]["severity"], "WARNING");
+    assert!(out["anomalies"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not known"));
+
+    // A blocking rule refuses it before anything is sent.
+    let (code, out) = declare(&write_declaration(data.path(), "CLI-B", |d| {
+        d["worker"]["ssin"] = json!("85073003329")
+    }));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["result"], "B");
+    assert_eq!(out["declarationId"], Value::Null);
+    assert_eq!(out["anomalies"][0]["code"], "FLA-SSIN");
+    assert_eq!(out["anomalies"][0]["field"], "worker.ssin");
+
+    // Not a declaration at all.
+    let (code, out) = declare(&write_declaration(data.path(), "CLI-X", |d| {
+        d["training"]["startDate"] = json!("2025-13-01")
+    }));
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "not_a_declaration");
+    assert!(out["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("training.startDate"));
+
+    let (code, out) = run(
+        data.path(),
+        &[
+            "declarations",
+            "search",
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &pfx,
+            "--enterprise",
+            "BE 0403.170.701",
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["count"], 2);
+    let refs: Vec<&str> = out["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["externalReference"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, vec!["CLI-A", "CLI-W"]);
+    assert_eq!(out["items"][1]["declarationStatus"]["result"], "W");
+}
+
+#[test]
+fn a_provider_without_mandate_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim(data.path());
+    let client_id = register(
+        data.path(),
+        &sim,
+        &["--quality", "provider", "--mandate", "0202239951"],
+    );
+    let file = write_declaration(data.path(), "CLI-M", |_| {});
+    let (code, out) = run(
+        data.path(),
+        &[
+            "declare",
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &fixture("openssl3-aes256.pfx"),
+            "--role",
+            "provider",
+            "--file",
+            &file,
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["error"]["code"], "no_mandate");
+    assert!(out["error"]["message"].as_str().unwrap().contains("MAHIS"));
+}

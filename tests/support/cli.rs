@@ -1,0 +1,97 @@
+//! Helpers for the command-line tests: run the binary, start `sim`, register a
+//! certificate in its Chaman.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_fla-assistant");
+
+pub fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pfx")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A `sim` process, killed when dropped.
+pub struct Sim {
+    pub child: Child,
+    pub line: Value,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_sim(data: &Path) -> Sim {
+    let mut child = Command::new(BIN)
+        .arg("sim")
+        .env("FLA_DATA_DIR", data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let line: Value = serde_json::from_str(&line).unwrap();
+    Sim { child, line }
+}
+
+pub fn run(data: &Path, args: &[&str], password: &str) -> (i32, Value) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("FLA_DATA_DIR", data)
+        .env("FLA_LANG", "en")
+        .env("FLA_PFX_PASSWORD", password)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), json)
+}
+
+pub fn register(data: &Path, sim: &Sim, extra: &[&str]) -> String {
+    let cer = data.join("company.cer");
+    let (code, _) = run(
+        data,
+        &[
+            "cert",
+            "export",
+            &fixture("openssl3-aes256.pfx"),
+            "--out",
+            cer.to_str().unwrap(),
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 0);
+    let mut args = vec![
+        "sim-register",
+        "--admin-url",
+        sim.line["admin_url"].as_str().unwrap(),
+        "--cer",
+        cer.to_str().unwrap(),
+        "--enterprise",
+        "0403170701",
+    ];
+    args.extend_from_slice(extra);
+    let (code, json) = run(data, &args, "");
+    assert_eq!(code, 0, "{json}");
+    json["client_id"].as_str().unwrap().to_owned()
+}
