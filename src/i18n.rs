@@ -120,7 +120,7 @@ pub fn format_count(lang: Lang, n: u64) -> String {
     let sep = match lang {
         Lang::En => ',',
         Lang::Nl => '.',
-        Lang::Fr => '\u{202F}',
+        Lang::Fr => '\u{00A0}',
     };
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

@@ -20,6 +20,8 @@ pub mod identifiers;
 pub mod profile;
 /// The simulator: a small Chaman and the OAuth token endpoint.
 pub mod sandbox;
+/// Local declarations: the journal of drafts and statuses.
+pub mod submit;
 /// The desktop app: one file per page.
 #[cfg(feature = "gui")]
 pub mod ui;

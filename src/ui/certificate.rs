@@ -502,7 +502,7 @@ fn chain_ui(ui: &mut egui::Ui, entry: &Entry, leaf: &CertFacts, lang: Lang) {
         ui.label(format!("• {}", leaf.subject_cn));
         for issuer in &entry.chain {
             ui.label(format!(
-                "↳ {} ({} {})",
+                "– {} ({} {})",
                 issuer.subject_cn,
                 tr(lang, "cert.valid_to"),
                 cert::format_date(issuer.not_after)

@@ -149,6 +149,35 @@ impl ConnectionPage {
         }
     }
 
+    /// Where the FLA client gets its tokens: this page's connection and the
+    /// entry chosen on the Certificate page.
+    pub fn token_source(
+        &self,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+        lang: Lang,
+    ) -> Result<crate::fla::client::TokenSource, String> {
+        let endpoints = self.endpoints(settings).map_err(|e| e.message(lang))?;
+        let entry = certificate
+            .signing_entry()
+            .cloned()
+            .ok_or_else(|| tr(lang, "connection.no_certificate"))?;
+        if settings.client_id.trim().is_empty() {
+            return Err(crate::channel::ChannelError::MissingClientId.message(lang));
+        }
+        Ok(crate::fla::client::TokenSource {
+            endpoints,
+            service: &FLA,
+            client_id: settings.client_id.trim().to_owned(),
+            role: settings.role,
+            scope: None,
+            entry,
+            clock: token::system_clock(),
+            timeout: token::DEFAULT_TIMEOUT,
+            cache: token::TokenCache::default(),
+        })
+    }
+
     fn endpoints(
         &self,
         settings: &ConnectionSettings,

@@ -4,6 +4,7 @@
 
 pub mod certificate;
 pub mod connection;
+pub mod declarations;
 pub mod settings;
 pub mod tasks;
 pub mod widgets;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::{tr, Lang};
 use certificate::{CertificatePage, CertificateSettings};
 use connection::{ConnectionPage, ConnectionSettings};
+use declarations::DeclarationsPage;
 use tasks::Tasks;
 
 /// The pages of the side bar.
@@ -99,6 +101,7 @@ pub struct FlaApp {
     pub tasks: Tasks,
     pub certificate: CertificatePage,
     pub connection: ConnectionPage,
+    pub declarations: DeclarationsPage,
     applied_theme: Option<ThemeChoice>,
 }
 
@@ -111,14 +114,15 @@ impl FlaApp {
             state,
             tasks: Tasks::new()?,
             certificate,
-            connection: ConnectionPage::new(data_dir),
+            connection: ConnectionPage::new(data_dir.clone()),
+            declarations: DeclarationsPage::new(data_dir),
             applied_theme: None,
         })
     }
 
     /// True while any page waits for background work.
     pub fn is_busy(&self) -> bool {
-        self.certificate.is_busy() || self.connection.is_busy()
+        self.certificate.is_busy() || self.connection.is_busy() || self.declarations.is_busy()
     }
 
     /// Draws one frame.
@@ -186,6 +190,12 @@ impl FlaApp {
                 if go_to_certificate {
                     self.state.page = Page::Certificate;
                 }
+            }
+            Page::Declarations => {
+                let (connection, settings, certificate) =
+                    (&self.connection, &self.state.connection, &self.certificate);
+                let client = |lang: Lang| connection.token_source(settings, certificate, lang);
+                self.declarations.ui(ui, lang, &self.tasks, &client);
             }
             Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
             other => coming_soon_ui(ui, other, lang),

@@ -1,0 +1,5 @@
+//! Local declarations: the journal (SQLite in the data dir) that keeps drafts as
+//! they are typed and follows each declaration's status. Import and the bulk
+//! engine come with the Bulk page.
+
+pub mod journal;

@@ -1,0 +1,158 @@
+//! The Declarations page, headless: fill the form with an invalid SSIN and see
+//! the message next to the field, fix it, submit, see "accepted" in the table;
+//! drafts survive a restart of the page.
+
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{english, fixture, harness, open_file, type_into, wait_until_opened};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::fla::anomalies;
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::ui::FlaApp;
+
+fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) {
+    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
+    let start = Instant::now();
+    while harness.state().connection.sandbox_url().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the sandbox never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness
+        .get_by_role_and_label(Role::Button, "Connection")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+    assert!(!harness.state().state.connection.client_id.is_empty());
+}
+
+fn retype(harness: &mut Harness<'static, FlaApp>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    field.focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_into(harness, Role::TextInput, label, text);
+    harness.run_steps(2);
+}
+
+#[test]
+fn invalid_ssin_is_shown_then_fixed_and_accepted() {
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "Declarations")
+        .click();
+    wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    harness.run_steps(2);
+
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = (today - time::Duration::days(3)).to_string();
+    let end = (today - time::Duration::days(2)).to_string();
+    for (label, text) in [
+        ("Enterprise number", "0403.170.701"),
+        ("Worker (SSIN)", "85.07.30-033.29"),
+        ("Training name", "Excel voor gevorderden"),
+        ("Start date", start.as_str()),
+        ("End date", end.as_str()),
+        ("Duration", "14"),
+    ] {
+        retype(&mut harness, label, text);
+    }
+    // The check digits are wrong: the message stands next to the field, in English.
+    harness.get_by_label(anomalies::SSIN.en);
+    let row = harness.state().declarations.rows.last().unwrap().clone();
+    assert_eq!(
+        row.status,
+        fla_assistant::submit::journal::LocalStatus::Invalid
+    );
+    assert_eq!(
+        row.form.ssin, "85.07.30-033.29",
+        "the draft is kept as typed"
+    );
+
+    retype(&mut harness, "Worker (SSIN)", "85.07.30-033.28");
+    assert!(harness.query_by_label(anomalies::SSIN.en).is_none());
+    harness
+        .get_by_role_and_label(Role::Button, "Submit")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(3);
+    let row = harness.state().declarations.rows.last().unwrap().clone();
+    assert_eq!(
+        row.status,
+        fla_assistant::submit::journal::LocalStatus::Accepted,
+        "{row:?}"
+    );
+    assert!(row.server_id.is_some());
+    assert!(
+        row.form.reference.starts_with("FLA-"),
+        "a reference was generated: {}",
+        row.form.reference
+    );
+    harness.get_by_label(&tr(Lang::En, "status.accepted"));
+}
+
+#[test]
+fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "Declarations")
+        .click();
+    wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    harness.run_steps(2);
+    let today = time::OffsetDateTime::now_utc().date();
+    for (label, text) in [
+        ("External reference", "UI-W-1"),
+        ("Enterprise number", "0403170701"),
+        ("Worker (SSIN)", "17073003384"),
+        ("Training name", "Coaching"),
+        ("Start date", &(today - time::Duration::days(3)).to_string()),
+        ("End date", &(today - time::Duration::days(2)).to_string()),
+        ("Duration", "2"),
+    ] {
+        retype(&mut harness, label, text);
+    }
+    harness
+        .get_by_role_and_label(Role::Button, "Submit")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(3);
+    // Unknown to the enterprise's register: accepted with a warning, shown with its code.
+    harness.get_by_label("FLA-WORKER-UNKNOWN");
+    harness.get_by_label(anomalies::WORKER_UNKNOWN.en);
+
+    retype(&mut harness, "Enterprise", "0403170701");
+    harness
+        .get_by_role_and_label(Role::Button, "Fetch from server")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    // The server's copy of UI-W-1 is the same declaration: it is not listed twice.
+    let rows = &harness.state().declarations.rows;
+    assert_eq!(
+        rows.iter().filter(|r| r.form.reference == "UI-W-1").count(),
+        1,
+        "{rows:?}"
+    );
+}
