@@ -156,3 +156,50 @@ fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn a_representative_picks_among_its_mandates_and_dates_filter_the_table() {
+    let mut state = english();
+    state.connection.role = fla_assistant::channel::env::Role::Provider;
+    state.connection.mandates = "0202239951, BE 0403.170.701, 123".into();
+    assert_eq!(
+        state.connection.mandated_enterprises(),
+        vec!["0202239951", "0403170701"]
+    );
+    let mut harness = harness(state);
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Declarations")
+        .click();
+    wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    harness.run_steps(2);
+    // No free text field for the enterprise: a choice among the mandates.
+    assert!(harness
+        .query_by_role_and_label(Role::TextInput, "Enterprise number")
+        .is_none());
+    harness.get_by_label("Enterprise number").click();
+    harness.run_steps(2);
+    harness.get_by_label("0403170701").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .state()
+            .declarations
+            .rows
+            .last()
+            .unwrap()
+            .form
+            .enterprise,
+        "0403170701"
+    );
+
+    retype(&mut harness, "Start date", "2025-03-03");
+    retype(&mut harness, "End date", "2025-03-04");
+    harness.get_by_label_contains("1 of 1 declarations");
+    type_into(&harness, Role::TextInput, "Trainings from", "2025-04-01");
+    harness.run_steps(2);
+    harness.get_by_label_contains("0 of 1 declarations");
+}

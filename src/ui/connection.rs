@@ -31,6 +31,21 @@ pub struct ConnectionSettings {
     pub custom: UrlOverrides,
     /// The enterprise the sandbox registers a certificate for.
     pub sandbox_enterprise: String,
+    /// The enterprises a representative holds a mandate for (MAHIS), as typed.
+    pub mandates: String,
+}
+
+impl ConnectionSettings {
+    /// The valid enterprise numbers of `mandates` (for a representative only).
+    pub fn mandated_enterprises(&self) -> Vec<String> {
+        if self.role != Role::Provider {
+            return Vec::new();
+        }
+        self.mandates
+            .split([',', ';', ' ', '\n'])
+            .filter_map(crate::identifiers::parse_enterprise_number)
+            .collect()
+    }
 }
 
 impl Default for ConnectionSettings {
@@ -41,6 +56,7 @@ impl Default for ConnectionSettings {
             role: Role::Employer,
             custom: UrlOverrides::default(),
             sandbox_enterprise: "0403170701".into(),
+            mandates: String::new(),
         }
     }
 }
@@ -289,6 +305,17 @@ impl ConnectionPage {
                 });
                 ui.end_row();
 
+                if settings.role == Role::Provider {
+                    let label = ui.label(tr(lang, "connection.mandates"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut settings.mandates)
+                            .desired_width(360.0)
+                            .hint_text("0403170701, 0202239951"),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                }
+
                 ui.label(tr(lang, "connection.certificate"));
                 match certificate.signing_entry() {
                     Some(entry) => {
@@ -442,10 +469,11 @@ impl ConnectionPage {
                     certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
                     enterprise: settings.sandbox_enterprise.clone(),
                     quality: settings.role.code().to_owned(),
-                    mandates: if settings.role == Role::Provider {
-                        vec![settings.sandbox_enterprise.clone()]
-                    } else {
-                        vec![]
+                    mandates: match settings.mandated_enterprises() {
+                        m if m.is_empty() && settings.role == Role::Provider => {
+                            vec![settings.sandbox_enterprise.clone()]
+                        }
+                        m => m,
                     },
                     authorizations: vec![FLA.authorization.to_owned()],
                 };

@@ -53,6 +53,9 @@ pub struct DeclarationsPage {
     view_dirty: bool,
     filter_status: Option<LocalStatus>,
     filter_text: String,
+    /// Trainings that end on or after / start on or before these dates (YYYY-MM-DD).
+    filter_from: String,
+    filter_to: String,
     sort: (SortKey, bool),
     pub selected: BTreeSet<i64>,
     pub editing: Option<i64>,
@@ -79,6 +82,8 @@ impl DeclarationsPage {
             view_dirty: true,
             filter_status: None,
             filter_text: String::new(),
+            filter_from: String::new(),
+            filter_to: String::new(),
             sort: (SortKey::Start, false),
             selected: BTreeSet::new(),
             editing: None,
@@ -183,10 +188,16 @@ impl DeclarationsPage {
             return;
         }
         let needle = self.filter_text.trim().to_lowercase();
+        // ISO dates compare as text; a half-typed bound filters nothing.
+        let from =
+            rules::parse_date(self.filter_from.trim()).map(|_| self.filter_from.trim().to_owned());
+        let to = rules::parse_date(self.filter_to.trim()).map(|_| self.filter_to.trim().to_owned());
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|&i| {
                 let r = &self.rows[i];
                 self.filter_status.is_none_or(|s| r.status == s)
+                    && from.as_deref().is_none_or(|f| r.form.end.as_str() >= f)
+                    && to.as_deref().is_none_or(|t| r.form.start.as_str() <= t)
                     && (needle.is_empty()
                         || r.form.ssin.to_lowercase().contains(&needle)
                         || r.form.reference.to_lowercase().contains(&needle)
@@ -215,7 +226,14 @@ impl DeclarationsPage {
         self.view_dirty = false;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks, client: &ClientMaker<'_>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        client: &ClientMaker<'_>,
+        mandates: &[String],
+    ) {
         self.ensure_loaded(ui.ctx(), tasks);
         self.poll();
         ui.heading(tr(lang, "nav.declarations"));
@@ -234,7 +252,7 @@ impl DeclarationsPage {
         self.refresh_view();
         self.table_ui(ui, lang);
         ui.separator();
-        self.editor_ui(ui, lang, tasks, client);
+        self.editor_ui(ui, lang, tasks, client, mandates);
     }
 
     fn toolbar_ui(
@@ -297,6 +315,18 @@ impl DeclarationsPage {
                 .changed()
             {
                 self.view_dirty = true;
+            }
+            for (key, value) in [
+                ("decl.filter_from", &mut self.filter_from),
+                ("decl.filter_to", &mut self.filter_to),
+            ] {
+                let label = ui.label(tr(lang, key));
+                let edit = egui::TextEdit::singleline(value)
+                    .desired_width(90.0)
+                    .hint_text("YYYY-MM-DD");
+                if ui.add(edit).labelled_by(label.id).changed() {
+                    self.view_dirty = true;
+                }
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -466,6 +496,7 @@ impl DeclarationsPage {
         lang: Lang,
         tasks: &Tasks,
         client: &ClientMaker<'_>,
+        mandates: &[String],
     ) {
         let Some(id) = self.editing else {
             ui.weak(tr(lang, "decl.pick_one"));
@@ -507,14 +538,34 @@ impl DeclarationsPage {
                     editable,
                     &tr(lang, "form.reference_hint"),
                 );
-                changed |= text_field_ui(
-                    ui,
-                    &tr(lang, "form.enterprise"),
-                    &mut f.enterprise,
-                    &msgs("employer.enterpriseNumber"),
-                    editable,
-                    "0403.170.701",
-                );
+                if mandates.is_empty() {
+                    changed |= text_field_ui(
+                        ui,
+                        &tr(lang, "form.enterprise"),
+                        &mut f.enterprise,
+                        &msgs("employer.enterpriseNumber"),
+                        editable,
+                        "0403.170.701",
+                    );
+                } else {
+                    // A representative declares only for the enterprises of its mandates.
+                    let label = ui.label(tr(lang, "form.enterprise"));
+                    ui.vertical(|ui| {
+                        egui::ComboBox::from_id_salt("mandate_enterprise")
+                            .selected_text(f.enterprise.clone())
+                            .show_ui(ui, |ui| {
+                                for m in mandates {
+                                    changed |= ui
+                                        .selectable_value(&mut f.enterprise, m.clone(), m)
+                                        .changed();
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                        messages_ui(ui, &msgs("employer.enterpriseNumber"));
+                    });
+                    ui.end_row();
+                }
                 changed |= text_field_ui(
                     ui,
                     &tr(lang, "form.ssin"),

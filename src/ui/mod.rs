@@ -195,7 +195,9 @@ impl FlaApp {
                 let (connection, settings, certificate) =
                     (&self.connection, &self.state.connection, &self.certificate);
                 let client = |lang: Lang| connection.token_source(settings, certificate, lang);
-                self.declarations.ui(ui, lang, &self.tasks, &client);
+                let mandates = settings.mandated_enterprises();
+                self.declarations
+                    .ui(ui, lang, &self.tasks, &client, &mandates);
             }
             Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
             other => coming_soon_ui(ui, other, lang),
