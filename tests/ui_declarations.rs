@@ -107,6 +107,13 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
         row.form.reference
     );
     harness.get_by_label(&tr(Lang::En, "status.accepted"));
+
+    // A click on a row opens it in the editor.
+    harness.state_mut().declarations.editing = None;
+    harness.run_steps(2);
+    harness.get_by_label(&row.form.reference).click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().declarations.editing, Some(row.id));
 }
 
 #[test]

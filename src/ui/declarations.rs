@@ -322,7 +322,7 @@ impl DeclarationsPage {
             ] {
                 let label = ui.label(tr(lang, key));
                 let edit = egui::TextEdit::singleline(value)
-                    .desired_width(90.0)
+                    .desired_width(100.0)
                     .hint_text("YYYY-MM-DD");
                 if ui.add(edit).labelled_by(label.id).changed() {
                     self.view_dirty = true;
@@ -336,14 +336,14 @@ impl DeclarationsPage {
             let label = ui.label(tr(lang, "decl.from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_from)
-                    .desired_width(90.0)
+                    .desired_width(100.0)
                     .hint_text("YYYY-MM-DD"),
             )
             .labelled_by(label.id);
             let label = ui.label(tr(lang, "decl.to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_to)
-                    .desired_width(90.0)
+                    .desired_width(100.0)
                     .hint_text("YYYY-MM-DD"),
             )
             .labelled_by(label.id);
@@ -404,6 +404,8 @@ impl DeclarationsPage {
                                 if !arrow.is_empty() {
                                     ui.label(RichText::new(arrow.trim()).monospace());
                                 }
+                            } else if !label.is_empty() {
+                                ui.label(tr(lang, label));
                             }
                         });
                     });
@@ -425,19 +427,19 @@ impl DeclarationsPage {
                     });
                     row.col(|ui| status_badge_ui(ui, r.status, lang));
                     row.col(|ui| {
-                        ui.label(&r.form.reference);
+                        cell_text_ui(ui, &r.form.reference);
                     });
                     row.col(|ui| {
-                        ui.label(&r.form.ssin);
+                        cell_text_ui(ui, &r.form.ssin);
                     });
                     row.col(|ui| {
-                        ui.label(&r.form.name);
+                        cell_text_ui(ui, &r.form.name);
                     });
                     row.col(|ui| {
-                        ui.label(format!("{} – {}", r.form.start, r.form.end));
+                        cell_text_ui(ui, &format!("{} – {}", r.form.start, r.form.end));
                     });
                     row.col(|ui| {
-                        ui.label(r.server_id.map(|i| i.to_string()).unwrap_or_default());
+                        cell_text_ui(ui, &r.server_id.map(|i| i.to_string()).unwrap_or_default());
                     });
                     if row.response().clicked() {
                         clicked_row = Some(r.id);
@@ -1060,5 +1062,15 @@ fn status_badge_ui(ui: &mut egui::Ui, status: LocalStatus, lang: Lang) {
         }
         LocalStatus::Draft | LocalStatus::Cancelled => ui.visuals().weak_text_color(),
     };
-    ui.label(RichText::new(tr(lang, &format!("status.{}", status.code()))).color(color));
+    ui.add(
+        egui::Label::new(
+            RichText::new(tr(lang, &format!("status.{}", status.code()))).color(color),
+        )
+        .selectable(false),
+    );
+}
+
+/// A table cell's text: not selectable, so a click selects the row.
+fn cell_text_ui(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(text).selectable(false).truncate());
 }
