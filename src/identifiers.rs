@@ -125,6 +125,23 @@ pub fn format_enterprise_number(digits: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every number that differs from `digits` in exactly one digit, with the
+    /// position and the new digit.
+    fn single_digit_changes(digits: &str) -> Vec<(usize, u8, String)> {
+        let mut out = Vec::new();
+        for pos in 0..digits.len() {
+            for d in b'0'..=b'9' {
+                let mut changed = digits.as_bytes().to_vec();
+                if changed[pos] == d {
+                    continue;
+                }
+                changed[pos] = d;
+                out.push((pos, d, String::from_utf8(changed).unwrap()));
+            }
+        }
+        out
+    }
+
     #[test]
     fn ssin_test_vectors() {
         let s = parse_ssin("85.07.30-033.28").unwrap();
@@ -164,26 +181,18 @@ mod tests {
             let digits = format!("{first_nine:09}{check:02}");
             let parsed = parse_ssin(&digits).unwrap_or_else(|e| panic!("{digits}: {e:?}"));
             assert_eq!(parsed.digits, digits);
-            for pos in 0..11 {
-                for d in b'0'..=b'9' {
-                    let mut changed = digits.clone().into_bytes();
-                    if changed[pos] == d {
-                        continue;
-                    }
-                    changed[pos] = d;
-                    let changed = String::from_utf8(changed).unwrap();
-                    if let Ok(other) = parse_ssin(&changed) {
-                        // The one change mod 97 cannot see: 2·10⁹ ≡ 68 (mod 97), so
-                        // ±6 on the second year digit moves a number to the other
-                        // century's rule (2020 ↔ 1926). Nothing else may pass.
-                        let delta = i32::from(d) - i32::from(digits.as_bytes()[pos]);
-                        assert!(
-                            pos == 1
-                                && delta.abs() == 6
-                                && other.born_2000_or_later != parsed.born_2000_or_later,
-                            "{digits} -> {changed} passed"
-                        );
-                    }
+            for (pos, d, changed) in single_digit_changes(&digits) {
+                if let Ok(other) = parse_ssin(&changed) {
+                    // The one change mod 97 cannot see: 2·10⁹ ≡ 68 (mod 97), so
+                    // ±6 on the second year digit moves a number to the other
+                    // century's rule (2020 ↔ 1926). Nothing else may pass.
+                    let delta = i32::from(d) - i32::from(digits.as_bytes()[pos]);
+                    assert!(
+                        pos == 1
+                            && delta.abs() == 6
+                            && other.born_2000_or_later != parsed.born_2000_or_later,
+                        "{digits} -> {changed} passed"
+                    );
                 }
             }
         }
@@ -198,19 +207,11 @@ mod tests {
                 parse_enterprise_number(&digits).as_deref(),
                 Some(digits.as_str())
             );
-            for pos in 0..10 {
-                for d in b'0'..=b'9' {
-                    let mut changed = digits.clone().into_bytes();
-                    if changed[pos] == d {
-                        continue;
-                    }
-                    changed[pos] = d;
-                    let changed = String::from_utf8(changed).unwrap();
-                    assert!(
-                        parse_enterprise_number(&changed).is_none(),
-                        "{digits} -> {changed}"
-                    );
-                }
+            for (_, _, changed) in single_digit_changes(&digits) {
+                assert!(
+                    parse_enterprise_number(&changed).is_none(),
+                    "{digits} -> {changed}"
+                );
             }
         }
     }

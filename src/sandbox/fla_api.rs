@@ -526,6 +526,27 @@ pub(super) async fn search(
     (StatusCode::OK, Json(SearchPage { items, next })).into_response()
 }
 
+/// The enterprise of declaration `id`, where it exists and the caller may act
+/// for that enterprise; a 404 otherwise (not a 403: others' ids are not disclosed).
+fn enterprise_of(db: &Connection, id: i64, caller: &Caller) -> Result<String, Box<Response>> {
+    let enterprise: Option<String> = db
+        .query_row(
+            "SELECT enterprise FROM declarations WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| Box::new(store_error(e)))?;
+    enterprise.filter(|e| caller.may_act_for(e)).ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::NOT_FOUND,
+            wire::PROBLEM_NOT_FOUND,
+            "Resource Not Found",
+            format!("declaration {id} is unknown"),
+        ))
+    })
+}
+
 pub(super) async fn correct(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -546,24 +567,9 @@ pub(super) async fn correct(
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    let enterprise: Option<String> = match db
-        .query_row(
-            "SELECT enterprise FROM declarations WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )
-        .optional()
-    {
+    let enterprise = match enterprise_of(&db, id, &caller) {
         Ok(e) => e,
-        Err(e) => return store_error(e),
-    };
-    let Some(enterprise) = enterprise.filter(|e| caller.may_act_for(e)) else {
-        return problem(
-            StatusCode::NOT_FOUND,
-            wire::PROBLEM_NOT_FOUND,
-            "Resource Not Found",
-            format!("declaration {id} is unknown"),
-        );
+        Err(r) => return *r,
     };
     let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
         + i128::from(shared.processing_delay_ms);
@@ -618,24 +624,8 @@ pub(super) async fn cancel(
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    let enterprise: Option<String> = match db
-        .query_row(
-            "SELECT enterprise FROM declarations WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )
-        .optional()
-    {
-        Ok(e) => e,
-        Err(e) => return store_error(e),
-    };
-    if !enterprise.is_some_and(|e| caller.may_act_for(&e)) {
-        return problem(
-            StatusCode::NOT_FOUND,
-            wire::PROBLEM_NOT_FOUND,
-            "Resource Not Found",
-            format!("declaration {id} is unknown"),
-        );
+    if let Err(r) = enterprise_of(&db, id, &caller) {
+        return *r;
     }
     match db.execute("UPDATE declarations SET result = 'C', anomalies = COALESCE(anomalies, '[]'), due_at = 0 WHERE id = ?1", params![id]) {
         Ok(_) => StatusCode::ACCEPTED.into_response(),
