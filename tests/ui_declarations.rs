@@ -210,3 +210,80 @@ fn a_representative_picks_among_its_mandates_and_dates_filter_the_table() {
     harness.run_steps(2);
     harness.get_by_label_contains("0 of 1 declarations");
 }
+
+fn fill_new(harness: &mut Harness<'static, FlaApp>, reference: &str, name: &str) {
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    harness.run_steps(2);
+    let today = time::OffsetDateTime::now_utc().date();
+    for (label, text) in [
+        ("External reference", reference),
+        ("Enterprise number", "0403170701"),
+        ("Worker (SSIN)", "85073003328"),
+        ("Training name", name),
+        ("Start date", &(today - time::Duration::days(3)).to_string()),
+        ("End date", &(today - time::Duration::days(2)).to_string()),
+        ("Duration", "7.5"),
+    ] {
+        retype(harness, label, text);
+    }
+}
+
+fn status_of(
+    harness: &Harness<'static, FlaApp>,
+    reference: &str,
+) -> fla_assistant::submit::journal::LocalStatus {
+    harness
+        .state()
+        .declarations
+        .rows
+        .iter()
+        .find(|r| r.form.reference == reference)
+        .unwrap()
+        .status
+}
+
+#[test]
+fn submit_selected_then_correct_and_cancel() {
+    use fla_assistant::submit::journal::LocalStatus;
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "Declarations")
+        .click();
+    wait_until_opened(&mut harness);
+    fill_new(&mut harness, "UI-SEL-1", "First aid");
+    fill_new(&mut harness, "UI-SEL-2", "Fire safety");
+    for checkbox in harness.get_all_by_role(Role::CheckBox).collect::<Vec<_>>() {
+        checkbox.click();
+    }
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Submit selected (2)")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(3);
+    assert_eq!(status_of(&harness, "UI-SEL-1"), LocalStatus::Accepted);
+    assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Accepted);
+
+    // Open the second, rename the training, correct it: processed again, accepted.
+    harness.get_by_label("UI-SEL-2").click();
+    harness.run_steps(2);
+    retype(&mut harness, "Training name", "Fire safety (refresher)");
+    harness
+        .get_by_role_and_label(Role::Button, "Correct and resubmit")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Accepted);
+    harness.get_by_label("Fire safety (refresher)");
+
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel declaration")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Cancelled);
+    harness.get_by_label(&tr(Lang::En, "status.cancelled"));
+}
