@@ -5,46 +5,12 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{english, fixture, harness, open_file, type_into, wait_until_opened};
+use common::{english, harness, type_into, wait_until_opened, with_sandbox_account};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::i18n::{tr, Lang};
 use fla_assistant::ui::FlaApp;
-
-fn wait_for_sandbox(harness: &mut Harness<'static, FlaApp>) {
-    let start = Instant::now();
-    while harness.state().connection.sandbox_url().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sandbox never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-}
-
-fn to_connection_page_with_account(harness: &mut Harness<'static, FlaApp>) -> String {
-    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
-    wait_for_sandbox(harness);
-    harness
-        .get_by_role_and_label(Role::Button, "Connection")
-        .click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
-        .click();
-    wait_until_opened(harness);
-    harness.run_steps(2);
-    let client_id = harness.state().state.connection.client_id.clone();
-    assert!(
-        fla_assistant::channel::env::client_id_looks_right(&client_id),
-        "{client_id}"
-    );
-    client_id
-}
 
 fn test_connection(harness: &mut Harness<'static, FlaApp>) {
     harness
@@ -57,7 +23,7 @@ fn test_connection(harness: &mut Harness<'static, FlaApp>) {
 #[test]
 fn sandbox_account_and_a_successful_test() {
     let mut harness = harness(english());
-    let client_id = to_connection_page_with_account(&mut harness);
+    let client_id = with_sandbox_account(&mut harness);
     harness.get_by_label_contains("FLA REST channel - Voorbeeld BV");
     harness.get_by_label("scope:sigedis:gestion:careerpro-federal-learning-account:employer");
     test_connection(&mut harness);
@@ -76,7 +42,7 @@ fn sandbox_account_and_a_successful_test() {
 #[test]
 fn a_wrong_client_id_is_diagnosed() {
     let mut harness = harness(english());
-    to_connection_page_with_account(&mut harness);
+    with_sandbox_account(&mut harness);
     harness.state_mut().state.connection.client_id.clear();
     harness.run_steps(2);
     type_into(
@@ -94,7 +60,7 @@ fn a_wrong_client_id_is_diagnosed() {
 #[test]
 fn the_wrong_role_is_diagnosed_and_an_unusual_id_warned() {
     let mut harness = harness(english());
-    to_connection_page_with_account(&mut harness);
+    with_sandbox_account(&mut harness);
     harness
         .get_by_role_and_label(Role::RadioButton, &tr(Lang::En, "role.provider"))
         .click();

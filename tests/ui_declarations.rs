@@ -6,38 +6,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{english, fixture, harness, open_file, type_into, wait_until_opened};
+use common::{english, harness, type_into, wait_until_opened, with_sandbox_account};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::fla::anomalies;
 use fla_assistant::i18n::{tr, Lang};
 use fla_assistant::ui::FlaApp;
-
-fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) {
-    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
-    let start = Instant::now();
-    while harness.state().connection.sandbox_url().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sandbox never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    harness
-        .get_by_role_and_label(Role::Button, "Connection")
-        .click();
-    harness.run_steps(2);
-    harness
-        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
-        .click();
-    wait_until_opened(harness);
-    harness.run_steps(2);
-    assert!(!harness.state().state.connection.client_id.is_empty());
-}
 
 fn retype(harness: &mut Harness<'static, FlaApp>, label: &str, text: &str) {
     let field = harness.get_by_role_and_label(Role::TextInput, label);

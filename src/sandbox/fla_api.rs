@@ -155,6 +155,14 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Resp
     Ok(Caller { account })
 }
 
+/// What every API call goes through first: an injected fault, then the token.
+fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
+    if let Some(r) = injected(shared) {
+        return Err(Box::new(r));
+    }
+    authenticate(shared, headers)
+}
+
 fn no_mandate(enterprise: &str) -> Response {
     problem(
         StatusCode::FORBIDDEN,
@@ -234,10 +242,7 @@ pub(super) async fn create(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(r) = injected(&shared) {
-        return r;
-    }
-    let caller = match authenticate(&shared, &headers) {
+    let caller = match admit(&shared, &headers) {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -399,10 +404,7 @@ pub(super) async fn get_one(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = injected(&shared) {
-        return r;
-    }
-    let caller = match authenticate(&shared, &headers) {
+    let caller = match admit(&shared, &headers) {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -428,10 +430,7 @@ pub(super) async fn search(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(r) = injected(&shared) {
-        return r;
-    }
-    let caller = match authenticate(&shared, &headers) {
+    let caller = match admit(&shared, &headers) {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -553,10 +552,7 @@ pub(super) async fn correct(
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
-    if let Some(r) = injected(&shared) {
-        return r;
-    }
-    let caller = match authenticate(&shared, &headers) {
+    let caller = match admit(&shared, &headers) {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -614,10 +610,7 @@ pub(super) async fn cancel(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(r) = injected(&shared) {
-        return r;
-    }
-    let caller = match authenticate(&shared, &headers) {
+    let caller = match admit(&shared, &headers) {
         Ok(c) => c,
         Err(r) => return *r,
     };

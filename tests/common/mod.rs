@@ -81,3 +81,36 @@ pub fn open_file(harness: &mut Harness<'static, FlaApp>, path: &Path, password: 
     harness.key_press(egui::Key::Enter);
     wait_until_opened(harness);
 }
+
+/// Opens the openssl3 fixture, waits for the app's sandbox, and registers the
+/// certificate there from the Connection page; returns the client ID.
+pub fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) -> String {
+    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
+    let start = Instant::now();
+    while harness.state().connection.sandbox_url().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the sandbox never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness
+        .get_by_role_and_label(Role::Button, "Connection")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(
+            Role::Button,
+            &fla_assistant::i18n::tr(Lang::En, "connection.sandbox_register"),
+        )
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+    let client_id = harness.state().state.connection.client_id.clone();
+    assert!(
+        fla_assistant::channel::env::client_id_looks_right(&client_id),
+        "{client_id}"
+    );
+    client_id
+}
