@@ -83,23 +83,21 @@ impl World {
         } else {
             Role::Employer
         };
-        let tokens = TokenSource {
-            endpoints: endpoints(
+        let tokens = TokenSource::new(
+            endpoints(
                 EnvironmentKind::Sandbox,
                 &FLA,
                 &UrlOverrides::default(),
                 Some(&self.sandbox.base_url),
             )
             .unwrap(),
-            service: &FLA,
-            client_id: body["client_id"].as_str().unwrap().to_owned(),
+            body["client_id"].as_str().unwrap().to_owned(),
             role,
-            scope: None,
+            None,
             entry,
-            clock: system_clock(),
-            timeout: Duration::from_secs(5),
-            cache: TokenCache::default(),
-        };
+            contents.protection.clone(),
+            Duration::from_secs(5),
+        );
         let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
         client.schedule = fast();
         client

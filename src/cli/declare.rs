@@ -9,8 +9,7 @@ use serde_json::{json, Value};
 
 use super::connection::{ConnectionArgs, Resolved};
 use super::{exit, print_json, CliError};
-use crate::channel::env::FLA;
-use crate::channel::token::{http_client, system_clock, TokenCache};
+use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
 use crate::fla::client::{ApiError, FlaClient, PollSchedule, TokenSource};
 use crate::fla::rules;
@@ -96,17 +95,15 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
         message: e,
         exit: exit::NETWORK,
     })?;
-    let tokens = TokenSource {
-        endpoints: resolved.endpoints.clone(),
-        service: &FLA,
-        client_id: c.client_id.clone(),
-        role: c.role,
-        scope: c.scope.clone(),
+    let tokens = TokenSource::new(
+        resolved.endpoints.clone(),
+        c.client_id.clone(),
+        c.role,
+        c.scope.clone(),
         entry,
-        clock: system_clock(),
-        timeout: resolved.timeout,
-        cache: TokenCache::default(),
-    };
+        resolved.contents.protection.clone(),
+        resolved.timeout,
+    );
     FlaClient::new(http, tokens, lang).map_err(|e| api_error(e, lang))
 }
 

@@ -13,9 +13,9 @@ use zeroize::Zeroizing;
 use super::wire::{
     self, Created, Declaration, Problem, SearchPage, SearchRequest, StoredDeclaration,
 };
-use crate::cert::Entry;
-use crate::channel::assertion::{self, DEFAULT_LIFETIME_SECS};
-use crate::channel::diagnosis::{self, Context};
+use crate::cert::{Entry, Protection};
+use crate::channel::assertion::DEFAULT_LIFETIME_SECS;
+use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::{Endpoints, Role, ServiceDefinition};
 use crate::channel::token::{self, Clock, TokenCache};
 use crate::i18n::{tr_args, Lang};
@@ -159,80 +159,101 @@ pub struct TokenSource {
     pub role: Role,
     pub scope: Option<String>,
     pub entry: Entry,
+    /// The file's protection, for the certificate checks before a request.
+    pub protection: Protection,
     pub clock: Clock,
     pub timeout: Duration,
     pub cache: TokenCache,
 }
 
 impl TokenSource {
-    fn scope(&self) -> String {
-        self.scope
-            .clone()
-            .unwrap_or_else(|| self.service.scope(self.role).to_owned())
+    /// The FLA's token source for a connection, with the system clock and an
+    /// empty cache.
+    pub fn new(
+        endpoints: Endpoints,
+        client_id: String,
+        role: Role,
+        scope: Option<String>,
+        entry: Entry,
+        protection: Protection,
+        timeout: Duration,
+    ) -> Self {
+        TokenSource {
+            endpoints,
+            service: &crate::channel::env::FLA,
+            client_id,
+            role,
+            scope,
+            entry,
+            protection,
+            clock: token::system_clock(),
+            timeout,
+            cache: TokenCache::default(),
+        }
     }
 
-    /// A token from the cache, or a new one (always new with `fresh`).
+    /// A token from the cache, or a new one (always new with `fresh`), through
+    /// the same connection test as the Connection page and `token`.
     pub async fn token(
         &self,
         http: &reqwest::Client,
         fresh: bool,
         lang: Lang,
     ) -> Result<Zeroizing<String>, ApiError> {
-        let scope = self.scope();
+        let test = ConnectionTest {
+            endpoints: &self.endpoints,
+            service: self.service,
+            client_id: &self.client_id,
+            role: self.role,
+            scope: self.scope.as_deref(),
+            entry: &self.entry,
+            protection: &self.protection,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            timeout: self.timeout,
+            clock: self.clock.clone(),
+        };
+        let scope = test.scope();
         let url = &self.endpoints.token_url;
-        let now = (self.clock)();
         if fresh {
             self.cache.forget(url, &self.client_id, &scope);
-        } else if let Some(t) = self.cache.get(url, &self.client_id, &scope, now) {
+        } else if let Some(t) = self.cache.get(url, &self.client_id, &scope, (self.clock)()) {
             return Ok(t.token);
         }
-        let key = self.entry.private_key.as_ref().ok_or(ApiError::Token {
-            code: "no_private_key".into(),
-            cause: "certificate".into(),
-            message: crate::cert::Finding::NoPrivateKey.message(lang),
-        })?;
-        let claims = assertion::build_claims(
-            &self.client_id,
-            &self.endpoints.audience,
-            now,
-            &uuid::Uuid::new_v4().to_string(),
-            DEFAULT_LIFETIME_SECS,
-        )
-        .map_err(|e| ApiError::Token {
-            code: e.code().into(),
-            cause: "configuration".into(),
-            message: e.message(lang),
-        })?;
-        let signed = assertion::sign(&claims, key).map_err(|e| ApiError::Token {
-            code: e.code().into(),
-            cause: "certificate".into(),
-            message: e.message(lang),
-        })?;
-        let attempt =
-            token::request_token(http, url, &signed, &scope, &self.clock, self.timeout).await;
-        match attempt.outcome {
-            Ok(t) => {
-                let value = t.token.clone();
-                self.cache.put(url, &self.client_id, &scope, t);
+        let outcome = connect::test_connection(http, &test, lang)
+            .await
+            .map_err(|e| ApiError::Token {
+                code: e.code().into(),
+                cause: "configuration".into(),
+                message: e.message(lang),
+            })?;
+        match outcome {
+            ConnectionOutcome::Granted { token, .. } => {
+                let value = token.token.clone();
+                self.cache.put(url, &self.client_id, &scope, token);
                 Ok(value)
             }
-            Err(failure) => {
-                let ctx = Context {
-                    environment: self.endpoints.environment,
-                    role: self.role,
-                    token_url: url,
-                    audience: &self.endpoints.audience,
-                    clock_skew_secs: attempt.exchange.clock_skew_secs,
-                    certificate: self.entry.certificate.as_ref(),
-                    service_authorization: self.service.authorization,
-                };
-                let cause = diagnosis::diagnose(&failure, &ctx);
-                Err(ApiError::Token {
-                    code: failure.code(),
-                    cause: cause.code().into(),
-                    message: diagnosis::explain(cause, &failure, &ctx, lang),
-                })
-            }
+            ConnectionOutcome::Failed {
+                failure,
+                cause,
+                explanation,
+                ..
+            } => Err(ApiError::Token {
+                code: failure.code(),
+                cause: cause.code().into(),
+                message: explanation,
+            }),
+            ConnectionOutcome::CertificateRefused(findings) => Err(ApiError::Token {
+                code: findings
+                    .first()
+                    .map(|f| f.code().to_owned())
+                    .unwrap_or_default(),
+                cause: "certificate".into(),
+                message: findings
+                    .iter()
+                    .map(|f| f.message(lang))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            }),
         }
     }
 }

@@ -174,24 +174,23 @@ impl ConnectionPage {
         lang: Lang,
     ) -> Result<crate::fla::client::TokenSource, String> {
         let endpoints = self.endpoints(settings).map_err(|e| e.message(lang))?;
-        let entry = certificate
+        let (entry, opened) = certificate
             .signing_entry()
             .cloned()
+            .zip(certificate.opened())
             .ok_or_else(|| tr(lang, "connection.no_certificate"))?;
         if settings.client_id.trim().is_empty() {
             return Err(crate::channel::ChannelError::MissingClientId.message(lang));
         }
-        Ok(crate::fla::client::TokenSource {
+        Ok(crate::fla::client::TokenSource::new(
             endpoints,
-            service: &FLA,
-            client_id: settings.client_id.trim().to_owned(),
-            role: settings.role,
-            scope: None,
+            settings.client_id.trim().to_owned(),
+            settings.role,
+            None,
             entry,
-            clock: token::system_clock(),
-            timeout: token::DEFAULT_TIMEOUT,
-            cache: token::TokenCache::default(),
-        })
+            opened.contents.protection.clone(),
+            token::DEFAULT_TIMEOUT,
+        ))
     }
 
     fn endpoints(
