@@ -425,7 +425,7 @@ impl Pkcs12Contents {
 }
 
 pub mod open;
-pub use open::{open_pkcs12, sniff};
+pub use open::{open_pkcs12, readable_protection, sniff};
 
 /// The two forms a .cer file takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

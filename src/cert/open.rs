@@ -97,8 +97,10 @@ fn text_or_unknown(data: &[u8]) -> LooksLike {
     }
 }
 
-/// Opens a PKCS#12 file's bytes with `password`.
-pub fn open_pkcs12(data: &[u8], password: &str) -> Result<Pkcs12Contents, CertError> {
+/// Everything that can be told of a file before its password: what it is,
+/// and whether this tool can read its protection. The fronts call it before
+/// asking for a password the file may not need.
+pub fn readable_protection(data: &[u8]) -> Result<Protection, CertError> {
     let protection = match sniff(data) {
         Sniff::Pkcs12(p) => *p,
         Sniff::Not(looks) => return Err(CertError::NotPkcs12(looks)),
@@ -129,6 +131,12 @@ pub fn open_pkcs12(data: &[u8], password: &str) -> Result<Pkcs12Contents, CertEr
             algorithm: "PKCS#12 public-key integrity mode (signed data)".into(),
         });
     }
+    Ok(protection)
+}
+
+/// Opens a PKCS#12 file's bytes with `password`.
+pub fn open_pkcs12(data: &[u8], password: &str) -> Result<Pkcs12Contents, CertError> {
+    let protection = readable_protection(data)?;
     let archive = match Pkcs12Archive::from_pkcs12(data, password) {
         Ok(archive) => archive,
         Err(err) => return Err(classify(err, data, password, &protection)),

@@ -84,9 +84,7 @@ pub fn open(
 ) -> Result<Pkcs12Contents, CliError> {
     let data = crate::files::read_input(file).map_err(|e| CliError::from((e, lang)))?;
     // Tell what the file is before asking for a password it may not need.
-    if let cert::open::Sniff::Not(_) | cert::open::Sniff::Truncated = cert::sniff(&data) {
-        return cert::open_pkcs12(&data, "").map_err(|e| CliError::from((e, lang)));
-    }
+    cert::readable_protection(&data).map_err(|e| CliError::from((e, lang)))?;
     let password = read_password(password_env, &file.display().to_string(), lang)?;
     cert::open_pkcs12(&data, &password).map_err(|e| CliError::from((e, lang)))
 }
