@@ -158,15 +158,13 @@ impl CertificatePage {
                     .filter(|s| s.path == path)
                     .map(|s| s.alias.clone())
                     .filter(|alias| opened.contents.entry(alias).is_some());
-                let with_key: Vec<&Entry> = opened
-                    .contents
-                    .entries
-                    .iter()
-                    .filter(|e| e.private_key.is_some())
-                    .collect();
-                self.selected = remembered.or_else(|| match with_key.as_slice() {
-                    [only] => Some(only.label.clone()),
-                    _ => None,
+                self.selected = remembered.or_else(|| {
+                    opened
+                        .contents
+                        .choose(None)
+                        .ok()
+                        .filter(|e| e.private_key.is_some())
+                        .map(|e| e.label.clone())
                 });
                 self.password = Zeroizing::new(String::new());
                 self.open_error = None;
