@@ -936,23 +936,16 @@ fn live_messages(
             true,
         ),
         Ok(d) => {
-            let found = rules::check(&d, today);
-            let blocking = rules::is_refused(&found);
-            // A reference left empty is generated at submission.
-            let shown = found
+            // A reference left empty is generated at submission: not a problem yet.
+            let shown: Vec<(String, String, bool)> = rules::check(&d, today)
                 .iter()
                 .filter(|a| {
                     !(a.code == anomalies::REFERENCE.code && form.reference.trim().is_empty())
                 })
                 .map(|a| (a.field.to_owned(), a.text(lang).to_owned(), a.blocking))
                 .collect();
-            (
-                shown,
-                blocking
-                    && !(found.len() == 1
-                        && found[0].code == anomalies::REFERENCE.code
-                        && form.reference.trim().is_empty()),
-            )
+            let blocking = shown.iter().any(|(_, _, blocking)| *blocking);
+            (shown, blocking)
         }
     }
 }
