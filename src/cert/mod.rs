@@ -475,3 +475,40 @@ pub fn cer_file_name(label: &str, format: CerFormat) -> String {
         CerFormat::Pem => format!("{stem}.pem"),
     }
 }
+
+/// The labelled facts of a certificate, as both fronts show them.
+pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<(String, String)> {
+    vec![
+        (tr(lang, "cert.subject_cn"), c.subject_cn.clone()),
+        (tr(lang, "cert.issuer_cn"), c.issuer_cn.clone()),
+        (tr(lang, "cert.valid_from"), format_date(c.not_before)),
+        (tr(lang, "cert.valid_to"), valid_to_text(c, now, lang)),
+        (
+            tr(lang, "cert.key"),
+            format!("{} {}", c.key_type.name(), c.key_bits),
+        ),
+        (tr(lang, "cert.serial"), c.serial_hex.clone()),
+        ("SHA-256".to_owned(), c.sha256.clone()),
+        ("SHA-1".to_owned(), c.sha1.clone()),
+    ]
+}
+
+/// "2027-11-24 (364 days left)", or "(expired 30 days ago)" once past.
+fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
+    let days = days_until(c.not_after, now);
+    let date = format_date(c.not_after);
+    if now > c.not_after {
+        let ago = (now - c.not_after).whole_days();
+        tr_args(
+            lang,
+            "cert.valid_to_expired",
+            &[("date", date), ("days", ago.to_string())],
+        )
+    } else {
+        tr_args(
+            lang,
+            "cert.valid_to_days",
+            &[("date", date), ("days", days.to_string())],
+        )
+    }
+}

@@ -465,7 +465,7 @@ fn entry_details_ui(
                 ui.end_row();
             }
             if let Some(c) = &entry.certificate {
-                for (label, value) in crate::cli::cert::certificate_lines(c, now, lang) {
+                for (label, value) in cert::certificate_lines(c, now, lang) {
                     ui.label(label);
                     if value.len() > 8 && value.chars().all(|c| c.is_ascii_hexdigit()) {
                         widgets::monospace_value_ui(ui, &value);
