@@ -67,7 +67,7 @@ pub fn sign(
     claims: &AssertionClaims,
     key: &PrivateKeyDer,
 ) -> Result<ClientAssertion, ChannelError> {
-    let pkcs1 = rsa_pkcs1(key.pkcs8_der()).ok_or(ChannelError::KeyNotRsa)?;
+    let pkcs1 = rsa_pkcs1(key.pkcs8_der())?;
     let encoding_key = EncodingKey::from_rsa_der(&pkcs1);
     let mut header = Header::new(Algorithm::RS256);
     header.typ = Some("JWT".into());
@@ -83,17 +83,24 @@ pub fn sign(
     })
 }
 
-/// The PKCS#1 RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: it is the content of
-/// the `privateKey` OCTET STRING, so no conversion is needed, only unwrapping.
-pub fn rsa_pkcs1(pkcs8: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    use crate::cert::der;
-    let facts = crate::cert::facts::private_key_facts(pkcs8)?;
-    if facts.key_type != crate::cert::KeyType::Rsa {
-        return None;
+/// The PKCS#1 RSAPrivateKey that `jsonwebtoken` signs with, from the PKCS#8
+/// PrivateKeyInfo the PFX holds, converted through `rsa` (which also checks that
+/// the key's numbers are consistent).
+pub fn rsa_pkcs1(pkcs8: &[u8]) -> Result<Zeroizing<Vec<u8>>, ChannelError> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let is_rsa = crate::cert::facts::private_key_facts(pkcs8)
+        .is_some_and(|facts| facts.key_type == crate::cert::KeyType::Rsa);
+    if !is_rsa {
+        return Err(ChannelError::KeyNotRsa);
     }
-    let (info, _) = der::expect(pkcs8, der::TAG_SEQUENCE)?;
-    let key = der::children(info).find(|t| t.tag == der::TAG_OCTET_STRING)?;
-    Some(Zeroizing::new(key.value.to_vec()))
+    // The library's error texts name the failed check, never the key's numbers.
+    let signing = |e: &dyn std::fmt::Display| ChannelError::Signing {
+        detail: e.to_string(),
+    };
+    let key = rsa::PrivateKey::from_pkcs8_der(pkcs8).map_err(|e| signing(&e))?;
+    let pkcs1 = key.to_pkcs1_der().map_err(|e| signing(&e))?;
+    Ok(Zeroizing::new(pkcs1.as_bytes().to_vec()))
 }
 
 /// A token or assertion shortened for display: the start and the end.
@@ -140,6 +147,46 @@ mod tests {
         assert!(matches!(
             build_claims(" ", "a", now, "j", 60),
             Err(ChannelError::MissingClientId)
+        ));
+    }
+
+    fn fixture_key(file: &str) -> PrivateKeyDer {
+        let path = format!("{}/tests/fixtures/pfx/{file}", env!("CARGO_MANIFEST_DIR"));
+        let data = std::fs::read(path).unwrap();
+        let contents = crate::cert::open::open_pkcs12(&data, "Password").unwrap();
+        contents
+            .entries
+            .into_iter()
+            .find_map(|e| e.private_key)
+            .unwrap()
+    }
+
+    #[test]
+    fn pkcs8_keys_become_the_pkcs1_key_they_wrap() {
+        for file in [
+            "openssl3-aes256.pfx",
+            "windows-style-3des.pfx",
+            "java-two-aliases.p12",
+        ] {
+            let key = fixture_key(file);
+            let pkcs1 = rsa_pkcs1(key.pkcs8_der()).unwrap();
+            // PrivateKeyInfo ::= SEQUENCE { version, algorithm, privateKey OCTET STRING }:
+            // the conversion must give back exactly the RSAPrivateKey inside.
+            let (info, _) =
+                crate::cert::der::expect(key.pkcs8_der(), crate::cert::der::TAG_SEQUENCE).unwrap();
+            let inner = crate::cert::der::children(info)
+                .find(|t| t.tag == crate::cert::der::TAG_OCTET_STRING)
+                .unwrap();
+            assert_eq!(pkcs1.as_slice(), inner.value, "{file}");
+        }
+        let ec = fixture_key("ec-p256.pfx");
+        assert!(matches!(
+            rsa_pkcs1(ec.pkcs8_der()),
+            Err(ChannelError::KeyNotRsa)
+        ));
+        assert!(matches!(
+            rsa_pkcs1(b"\x30\x03\x02\x01\x00"),
+            Err(ChannelError::KeyNotRsa)
         ));
     }
 
