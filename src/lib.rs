@@ -22,6 +22,8 @@ pub mod profile;
 pub mod sandbox;
 /// Local declarations: the journal of drafts and statuses.
 pub mod submit;
+/// "Today": the date in Europe/Brussels.
+pub mod today;
 /// The desktop app: one file per page.
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -11,6 +11,10 @@ use egui_kittest::Harness;
 use fla_assistant::i18n::Lang;
 use fla_assistant::ui::{AppState, FlaApp};
 
+/// Certificates made at test time (valid relative to now).
+#[path = "../support/certs.rs"]
+pub mod certs;
+
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/pfx")
@@ -85,7 +89,7 @@ pub fn open_file(harness: &mut Harness<'static, FlaApp>, path: &Path, password: 
 /// Opens the openssl3 fixture, waits for the app's sandbox, and registers the
 /// certificate there from the Connection page; returns the client ID.
 pub fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) -> String {
-    open_file(harness, &fixture("openssl3-aes256.pfx"), "Password");
+    open_file(harness, &certs::fresh("openssl3-aes256.pfx"), "Password");
     let start = Instant::now();
     while harness.state().connection.sandbox_url().is_none() {
         assert!(

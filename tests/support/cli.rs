@@ -8,6 +8,10 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+/// Certificates made at test time (valid relative to now).
+#[path = "certs.rs"]
+pub mod certs;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_fla-assistant");
 
 pub fn fixture(name: &str) -> String {
@@ -73,7 +77,7 @@ pub fn register(data: &Path, sim: &Sim, extra: &[&str]) -> String {
         &[
             "cert",
             "export",
-            &fixture("openssl3-aes256.pfx"),
+            &certs::fresh_arg("openssl3-aes256.pfx"),
             "--out",
             cer.to_str().unwrap(),
             "--json",

@@ -1,0 +1,107 @@
+//! What "today" is for every rule (future dates, lateness, certificate validity
+//! shown to the user): the date in Europe/Brussels at a given instant. Pure: the
+//! instant is passed in. The time-zone rules come bundled with the binary (jiff's
+//! `tzdb-bundle-always`), so Windows, which has no IANA database, agrees with Linux.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// The IANA name of Belgium's time zone.
+pub const BRUSSELS: &str = "Europe/Brussels";
+
+/// Brussels' offset from UTC at `now` (+01:00 in winter, +02:00 in summer).
+pub fn brussels_offset(now: OffsetDateTime) -> UtcOffset {
+    let offset = jiff::tz::TimeZone::get(BRUSSELS).ok().and_then(|tz| {
+        let instant = jiff::Timestamp::from_second(now.unix_timestamp()).ok()?;
+        Some(tz.to_offset(instant).seconds())
+    });
+    // The database is compiled in, so the fallback below is never taken in
+    // practice; it applies the EU rule (last Sunday of March and of October,
+    // 01:00 UTC) so that even then the answer is right.
+    let seconds = offset.unwrap_or_else(|| eu_rule_offset_seconds(now));
+    UtcOffset::from_whole_seconds(seconds).unwrap_or(UtcOffset::UTC)
+}
+
+/// `now` as Brussels' wall clock shows it.
+pub fn in_brussels(now: OffsetDateTime) -> OffsetDateTime {
+    now.to_offset(brussels_offset(now))
+}
+
+/// The date in Brussels at `now`.
+pub fn brussels_date(now: OffsetDateTime) -> Date {
+    in_brussels(now).date()
+}
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let last = time::util::days_in_month(month, year);
+    let mut day = Date::from_calendar_date(year, month, last).unwrap_or(Date::MIN);
+    while day.weekday() != time::Weekday::Sunday {
+        day = day.previous_day().unwrap_or(Date::MIN);
+    }
+    day
+}
+
+fn eu_rule_offset_seconds(now: OffsetDateTime) -> i32 {
+    let utc = now.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let start = last_sunday(year, Month::March)
+        .with_hms(1, 0, 0)
+        .map(|t| t.assume_utc());
+    let end = last_sunday(year, Month::October)
+        .with_hms(1, 0, 0)
+        .map(|t| t.assume_utc());
+    match (start, end) {
+        (Ok(start), Ok(end)) if utc >= start && utc < end => 7200,
+        _ => 3600,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn half_past_midnight_in_brussels_is_already_the_next_day() {
+        // 23:30 UTC on 24 November is 00:30 on the 25th in Brussels (winter, +1).
+        assert_eq!(
+            brussels_date(datetime!(2026-11-24 23:30 UTC)),
+            date!(2026 - 11 - 25)
+        );
+        // 22:30 UTC on 30 June is 00:30 on 1 July (summer, +2).
+        assert_eq!(
+            brussels_date(datetime!(2026-06-30 22:30 UTC)),
+            date!(2026 - 07 - 01)
+        );
+        assert_eq!(
+            brussels_date(datetime!(2026-06-30 21:59 UTC)),
+            date!(2026 - 06 - 30)
+        );
+    }
+
+    #[test]
+    fn the_bundled_rules_and_the_eu_rule_agree_around_the_changes() {
+        for now in [
+            datetime!(2026-03-29 00:59 UTC),
+            datetime!(2026-03-29 01:00 UTC),
+            datetime!(2026-10-25 00:59 UTC),
+            datetime!(2026-10-25 01:00 UTC),
+            datetime!(2031-01-15 12:00 UTC),
+        ] {
+            let bundled = jiff::tz::TimeZone::get(BRUSSELS).unwrap();
+            let instant = jiff::Timestamp::from_second(now.unix_timestamp()).unwrap();
+            assert_eq!(
+                bundled.to_offset(instant).seconds(),
+                eu_rule_offset_seconds(now),
+                "{now}"
+            );
+        }
+        assert_eq!(
+            brussels_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(),
+            2
+        );
+        assert_eq!(
+            brussels_offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(),
+            1
+        );
+    }
+}
