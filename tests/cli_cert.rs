@@ -24,6 +24,9 @@ fn run(args: &[&str], password: Option<&str>) -> (i32, Value, Output) {
     (out.status.code().unwrap(), json, out)
 }
 
+/// The time the fixtures' facts are checked at (their manifest's `reference_time`).
+const REFERENCE_TIME: &str = "2026-11-24T01:24:36+00:00";
+
 fn fixture(name: &str) -> String {
     fixtures().join(name).display().to_string()
 }
@@ -98,7 +101,12 @@ fn inspect_json_for_every_manifest_case() {
 #[test]
 fn empty_variable_means_empty_password_and_unset_means_ask() {
     let file = fixture("empty-password.pfx");
-    let (code, json, _) = run(&["cert", "inspect", &file, "--json"], Some(""));
+    // At the fixtures' reference time: exit 0 means "no error finding", which
+    // must not change when the fixture's certificate expires.
+    let (code, json, _) = run(
+        &["cert", "inspect", &file, "--now", REFERENCE_TIME, "--json"],
+        Some(""),
+    );
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["entries"][0]["alias"], "nopass");
     // No variable and no terminal: a clear usage error, not a hang.
@@ -119,6 +127,8 @@ fn password_env_names_another_variable() {
             "cert",
             "inspect",
             &file,
+            "--now",
+            REFERENCE_TIME,
             "--password-env",
             "MY_PFX_SECRET",
             "--json",
@@ -206,7 +216,14 @@ fn export_writes_der_by_default_and_pem_on_request() {
     assert_eq!(code, 0);
     let pem = std::fs::read_to_string(&pem_out).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
-    // The PEM export is the same certificate: the workbench recognises it as one.
+    // The PEM export is the same certificate as the DER one.
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let from_pem = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    assert_eq!(from_pem, der);
+    // And the workbench tells a certificate from a PKCS#12.
     assert_eq!(
         run(
             &["cert", "inspect", pem_out.to_str().unwrap(), "--json"],
