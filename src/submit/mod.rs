@@ -3,3 +3,4 @@
 //! engine come with the Bulk page.
 
 pub mod journal;
+pub mod state;
