@@ -2,5 +2,6 @@
 //! they are typed and follows each declaration's status. Import and the bulk
 //! engine come with the Bulk page.
 
+pub mod input;
 pub mod journal;
 pub mod state;
