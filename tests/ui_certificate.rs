@@ -218,12 +218,16 @@ fn wrong_password_is_said_next_to_the_field() {
 fn findings_are_shown_with_what_to_do() {
     let mut harness = harness(english());
     open_file(&mut harness, &fixture("expired.pfx"), "Password");
+    // The fixture expired on 2026-10-25 (a fact of the fixture: it stays expired).
     harness.get_by_label_contains("expired on 2026-10-25");
     harness.get_by_label("Error");
+    // What to do comes with it.
+    harness.get_by_label_contains("order a new certificate, upload its .cer in Chaman");
 
     let mut harness = self::harness(english());
     open_file(&mut harness, &fixture("ec-p256.pfx"), "Password");
     harness.get_by_label_contains("This is an EC key");
+    harness.get_by_label_contains("use a certificate with an RSA key");
 }
 
 #[test]

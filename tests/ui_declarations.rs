@@ -103,21 +103,48 @@ fn send_past_the_app(
     harness: &Harness<'static, FlaApp>,
     form: &DraftForm,
 ) -> fla_assistant::fla::wire::StoredDeclaration {
+    let declaration = form.to_declaration().unwrap();
+    with_server(harness, |fla| async move {
+        let sent = fla.submit(&declaration).await.unwrap();
+        fla.wait_for_result(sent.declaration_id).await.unwrap()
+    })
+}
+
+/// Runs `f` with a client of the app's sandbox, on the app's account.
+fn with_server<T, F: std::future::Future<Output = T>>(
+    harness: &Harness<'static, FlaApp>,
+    f: impl FnOnce(fla_assistant::fla::client::FlaClient) -> F,
+) -> T {
     let app = harness.state();
     let source = app
         .connection
         .token_source(&app.state.connection, &app.certificate, Lang::En)
         .unwrap();
-    let declaration = form.to_declaration().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
         let http = fla_assistant::channel::token::http_client(source.timeout).unwrap();
-        let fla = fla_assistant::fla::client::FlaClient::new(http, source, Lang::En).unwrap();
-        let sent = fla.submit(&declaration).await.unwrap();
-        fla.wait_for_result(sent.declaration_id).await.unwrap()
+        f(fla_assistant::fla::client::FlaClient::new(http, source, Lang::En).unwrap()).await
+    })
+}
+
+/// The server's copy of a declaration the app sent.
+fn server_copy(
+    harness: &Harness<'static, FlaApp>,
+    reference: &str,
+) -> fla_assistant::fla::wire::StoredDeclaration {
+    let id = harness
+        .state()
+        .declarations
+        .rows
+        .iter()
+        .find(|r| r.form.reference == reference)
+        .and_then(|r| r.server_id)
+        .expect("sent to the server");
+    with_server(harness, |fla| async move {
+        fla.get(id).await.unwrap().expect("processed")
     })
 }
 
@@ -381,6 +408,15 @@ fn submit_selected_then_correct_and_cancel() {
     harness.run_steps(2);
     assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Accepted);
     harness.get_by_label("Fire safety (refresher)");
+    // The server holds the correction, not only the table.
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-2").declaration.training.name,
+        "Fire safety (refresher)"
+    );
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-1").declaration.training.name,
+        "First aid"
+    );
 
     harness
         .get_by_role_and_label(Role::Button, "Cancel declaration")
@@ -389,4 +425,9 @@ fn submit_selected_then_correct_and_cancel() {
     harness.run_steps(2);
     assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Cancelled);
     harness.get_by_label(&tr(Lang::En, "status.cancelled"));
+    // And the server has it cancelled.
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-2").declaration_status.result,
+        fla_assistant::fla::wire::ResultCode::C
+    );
 }
