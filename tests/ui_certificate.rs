@@ -5,22 +5,42 @@
 
 mod common;
 
-use common::{english, fixture, fixture_copy, harness, open_file, type_into, wait_until_opened};
+use common::{
+    certs, english, fixture, fixture_copy, fresh_two_aliases, go_to, harness, harness_in,
+    new_data_dir, open_file, type_into, wait_until_opened,
+};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::{AppState, Page};
+use fla_assistant::ui::{AppState, FlaApp, Page};
+
+/// The value of the password field as AccessKit sees it (masked: one bullet a character).
+fn password_field_value(harness: &egui_kittest::Harness<'static, FlaApp>) -> String {
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Password")
+        .value()
+        .unwrap_or_default()
+}
 
 #[test]
 fn opens_a_file_picks_an_alias_and_remembers_it() {
     let mut harness = harness(english());
+    harness.get_by_label_contains(&tr(Lang::En, "cert.intro"));
     open_file(&mut harness, &fixture("java-two-aliases.p12"), "Password");
-
     assert!(
         harness.state().certificate.opened().is_some(),
         "the file did not open"
     );
+    // The fixture's own protection, as the page sums it up.
     harness.get_by_label_contains("AES-256-CBC, PBKDF2-HMAC-SHA256 with 10,000 rounds");
+
+    // The same with certificates valid now, so that picking one makes it sign.
+    let mut harness = self::harness(english());
+    open_file(&mut harness, &fresh_two_aliases(), "Password");
+    assert!(
+        harness.state().certificate.opened().is_some(),
+        "the file did not open"
+    );
     // Two key entries: none signs until the user picks one.
     assert!(harness.state().certificate.signing_entry().is_none());
     harness
@@ -34,10 +54,156 @@ fn opens_a_file_picks_an_alias_and_remembers_it() {
     harness.get_by_label("Signs the token requests");
     let remembered = harness.state().state.certificate.signing.clone().unwrap();
     assert_eq!(remembered.alias, "dimona");
-    assert!(remembered.path.ends_with("java-two-aliases.p12"));
-    // The password is not kept once the file is open.
-    let password = harness.get_by_role_and_label(Role::PasswordInput, "Password");
-    assert_ne!(password.value().as_deref(), Some("Password"));
+    assert!(remembered.path.ends_with("two-aliases.p12"));
+    // The password is not kept once the file is open: the field is empty (a
+    // kept password would show as bullets).
+    assert_eq!(password_field_value(&harness), "");
+}
+
+#[test]
+fn the_password_cannot_be_brought_back_with_undo() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    let path = certs::fresh("openssl3-aes256.pfx");
+    type_into(
+        &harness,
+        Role::TextInput,
+        "File",
+        &path.display().to_string(),
+    );
+    harness.run_steps(2);
+    type_into(&harness, Role::PasswordInput, "Password", certs::PASSWORD);
+    // As a user pauses before pressing Enter: the field makes an undo point of
+    // the typed password once it has been still for a second (4 frames here).
+    harness.run_steps(8);
+    assert_eq!(password_field_value(&harness).chars().count(), 8);
+    harness.key_press(egui::Key::Enter);
+    wait_until_opened(&mut harness);
+    assert!(harness.state().certificate.signing_entry().is_some());
+    assert_eq!(password_field_value(&harness), "");
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Password")
+        .focus();
+    harness.run_steps(2);
+    // Each undo brings nothing back: no bullet for the password's characters.
+    for _ in 0..3 {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        harness.run_steps(2);
+        assert_eq!(password_field_value(&harness), "");
+    }
+}
+
+/// Opens a valid file, then `unusable` (in `dir`, where its export lands);
+/// checks the valid entry still signs, the page says why the other cannot and
+/// its certificate still exports.
+fn cannot_sign_case(unusable: &std::path::Path, dir: &std::path::Path, reason: &str) {
+    let mut harness = harness(english());
+    let valid = certs::fresh("openssl3-aes256.pfx");
+    open_file(&mut harness, &valid, certs::PASSWORD);
+    let signer = |h: &egui_kittest::Harness<'static, FlaApp>| {
+        let s = h.state().certificate.signer().expect("an entry signs");
+        (s.path.clone(), s.entry.label.clone())
+    };
+    assert_eq!(signer(&harness), (valid.clone(), "1".to_owned()));
+
+    harness.state_mut().certificate.path.clear();
+    harness.run_steps(1);
+    open_file(&mut harness, unusable, certs::PASSWORD);
+    let opened = harness
+        .state()
+        .certificate
+        .opened()
+        .expect("the file opened");
+    assert_eq!(opened.path, unusable, "{}", unusable.display());
+    // The valid entry still signs, and the settings remember it, not the other.
+    assert_eq!(signer(&harness), (valid.clone(), "1".to_owned()));
+    let remembered = harness.state().state.certificate.signing.clone().unwrap();
+    assert_eq!(remembered.path, valid.display().to_string());
+    // The page says plainly that the entry on view cannot sign, and why.
+    harness.get_by_label(&tr(Lang::En, "cert.cannot_sign"));
+    harness.get_by_label_contains(reason);
+    harness.get_by_label_contains("The token requests are still signed by '1'");
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "cert.signing"))
+        .is_none());
+    // Its certificate can still be exported.
+    harness
+        .get_by_role_and_label(Role::Button, "Export .cer")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.get_by_label_contains("Wrote the certificate of");
+    let written: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cer"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    // The Connection page uses the entry that signs.
+    go_to(&mut harness, Page::Connection);
+    harness.get_by_label_contains("1 — FLA REST channel - Voorbeeld BV");
+    // And the words are there in Dutch and French too.
+    for lang in [Lang::Nl, Lang::Fr] {
+        harness.state_mut().state.lang = Some(lang);
+        go_to_in(&mut harness, Page::Certificate, lang);
+        harness.get_by_label(&tr(lang, "cert.cannot_sign"));
+    }
+}
+
+fn go_to_in(harness: &mut egui_kittest::Harness<'static, FlaApp>, page: Page, lang: Lang) {
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::Button, &page.title(lang))
+        .click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn an_expired_certificate_never_replaces_the_one_that_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let expired = certs::expired("openssl3-aes256.pfx", dir.path());
+    cannot_sign_case(&expired, dir.path(), "The certificate expired on");
+}
+
+#[test]
+fn a_not_yet_valid_certificate_never_replaces_the_one_that_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let later = certs::renewed_pfx(
+        "openssl3-aes256.pfx",
+        &dir.path().join("later.pfx"),
+        now + time::Duration::days(10),
+        now + time::Duration::days(400),
+    );
+    cannot_sign_case(&later, dir.path(), "The certificate is valid only from");
+}
+
+#[test]
+fn an_ec_key_never_replaces_the_one_that_signs() {
+    let (dir, path) = fixture_copy("ec-p256.pfx");
+    cannot_sign_case(&path, dir.path(), "This is an EC key");
+}
+
+#[test]
+fn a_weak_key_never_replaces_the_one_that_signs() {
+    let (dir, path) = fixture_copy("rsa1024.pfx");
+    cannot_sign_case(&path, dir.path(), "The key has only 1024 bits");
+}
+
+#[test]
+fn when_nothing_can_sign_nothing_signs_and_the_connection_page_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let expired = certs::expired("openssl3-aes256.pfx", dir.path());
+    let mut harness = harness(english());
+    open_file(&mut harness, &expired, certs::PASSWORD);
+    assert!(harness.state().certificate.opened().is_some());
+    assert!(harness.state().certificate.signer().is_none());
+    assert!(harness.state().state.certificate.signing.is_none());
+    harness.get_by_label(&tr(Lang::En, "cert.cannot_sign"));
+    go_to(&mut harness, Page::Connection);
+    harness.get_by_label_contains("'1' cannot sign the token requests. The certificate expired on");
+    use egui_kittest::kittest::NodeT;
+    let button = harness.get_by_role_and_label(Role::Button, "Test connection");
+    assert!(button.accesskit_node().is_disabled());
 }
 
 #[test]
@@ -52,12 +218,16 @@ fn wrong_password_is_said_next_to_the_field() {
 fn findings_are_shown_with_what_to_do() {
     let mut harness = harness(english());
     open_file(&mut harness, &fixture("expired.pfx"), "Password");
+    // The fixture expired on 2026-10-25 (a fact of the fixture: it stays expired).
     harness.get_by_label_contains("expired on 2026-10-25");
     harness.get_by_label("Error");
+    // What to do comes with it.
+    harness.get_by_label_contains("order a new certificate, upload its .cer in Chaman");
 
     let mut harness = self::harness(english());
     open_file(&mut harness, &fixture("ec-p256.pfx"), "Password");
     harness.get_by_label_contains("This is an EC key");
+    harness.get_by_label_contains("use a certificate with an RSA key");
 }
 
 #[test]
@@ -80,10 +250,12 @@ fn the_slow_file_opens_without_blocking_frames() {
     assert!(harness.state().certificate.is_busy());
     harness.get_by_label(&tr(Lang::En, "cert.opening"));
     wait_until_opened(&mut harness);
-    assert_eq!(
-        harness.state().certificate.signing_entry().unwrap().label,
-        "slow"
-    );
+    let opened = harness
+        .state()
+        .certificate
+        .opened()
+        .expect("the file opened");
+    assert_eq!(opened.contents.labels(), vec!["slow".to_owned()]);
     assert!(harness
         .query_by_label(&tr(Lang::En, "cert.opening"))
         .is_none());
@@ -139,17 +311,39 @@ fn shell_has_every_page_and_switches_language() {
 
 #[test]
 fn state_survives_a_restart_without_the_password() {
-    let mut harness = harness(english());
-    open_file(&mut harness, &fixture("openssl3-aes256.pfx"), "Password");
+    let data = new_data_dir();
+    let valid = certs::fresh("openssl3-aes256.pfx");
+    let mut harness = harness_in(english(), &data);
+    open_file(&mut harness, &valid, certs::PASSWORD);
+    go_to(&mut harness, Page::Connection);
     let state = harness.state().state.clone();
+    drop(harness);
     let saved = serde_json::to_string(&state).unwrap();
-    assert!(!saved.contains("Password\""), "{saved}");
+    assert!(!saved.contains(certs::PASSWORD), "{saved}");
     let restored: AppState = serde_json::from_str(&saved).unwrap();
     assert_eq!(restored, state);
-    assert!(restored
-        .certificate
-        .last_path
-        .ends_with("openssl3-aes256.pfx"));
+    assert_eq!(
+        restored
+            .certificate
+            .signing
+            .as_ref()
+            .map(|s| s.alias.as_str()),
+        Some("1")
+    );
+
+    // The app started again on what was saved: the same page, the file's path
+    // ready, the password to type again (it was never saved).
+    let mut harness = harness_in(restored, &data);
+    harness.run_steps(2);
+    harness.get_by_label(&tr(Lang::En, "page.connection.intro"));
+    go_to(&mut harness, Page::Certificate);
+    let file = harness.get_by_role_and_label(Role::TextInput, "File");
+    assert_eq!(
+        file.value().as_deref(),
+        Some(valid.display().to_string().as_str())
+    );
+    assert_eq!(password_field_value(&harness), "");
+    assert!(harness.state().certificate.opened().is_none());
     // An older or partial saved state still loads.
     let partial: AppState = serde_json::from_str(r#"{"page":"Settings"}"#).unwrap();
     assert_eq!(partial.page, Page::Settings);

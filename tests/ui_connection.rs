@@ -5,12 +5,15 @@
 
 mod common;
 
-use common::{english, harness, type_into, wait_until_opened, with_sandbox_account};
+use common::{
+    certs, english, go_to, harness, open_file, type_into, wait_for_sandbox, wait_until_opened,
+    with_sandbox_account,
+};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::FlaApp;
+use fla_assistant::ui::{FlaApp, Page};
 
 fn test_connection(harness: &mut Harness<'static, FlaApp>) {
     harness
@@ -88,4 +91,83 @@ fn without_a_certificate_the_test_cannot_start() {
         button.accesskit_node().is_disabled(),
         "the test button is enabled without a certificate"
     );
+}
+
+fn register(harness: &mut Harness<'static, FlaApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+}
+
+#[test]
+fn registering_refuses_a_certificate_that_cannot_sign_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let expired = certs::expired("openssl3-aes256.pfx", dir.path());
+    let mut harness = harness(english());
+    wait_for_sandbox(&mut harness);
+    open_file(&mut harness, &expired, certs::PASSWORD);
+    go_to(&mut harness, Page::Connection);
+    register(&mut harness);
+    // Refused here, with what to do (the finding says it), and nothing sent:
+    // no client ID came back.
+    use egui_kittest::kittest::NodeT;
+    let refused = harness
+        .get_by_label_contains(
+            "Not registered: the certificate cannot sign. The certificate expired on",
+        )
+        .accesskit_node()
+        .value() // a Label's text is its AccessKit value
+        .unwrap_or_default();
+    assert!(refused.contains("order a new certificate"), "{refused}");
+    assert_eq!(harness.state().state.connection.client_id, "");
+    assert!(harness.state().connection.new_client_id.is_none());
+}
+
+#[test]
+fn registering_again_asks_which_client_id_to_keep() {
+    let mut harness = harness(english());
+    let first = with_sandbox_account(&mut harness);
+
+    // Again: the new client ID stands beside the one in use, and nothing
+    // changes until the user chooses.
+    register(&mut harness);
+    let second = harness
+        .state()
+        .connection
+        .new_client_id
+        .clone()
+        .expect("a new client ID to choose");
+    assert_ne!(second, first);
+    assert_eq!(harness.state().state.connection.client_id, first);
+    harness.get_by_label(&tr(Lang::En, "connection.new_client_id"));
+    harness.get_by_label(&format!("Current: {first}"));
+    harness.get_by_label(&format!("New: {second}"));
+    use egui_kittest::kittest::NodeT;
+    assert!(harness
+        .get_by_role_and_label(Role::Button, &tr(Lang::En, "connection.sandbox_register"))
+        .accesskit_node()
+        .is_disabled());
+    harness.run_steps(5);
+    assert_eq!(harness.state().state.connection.client_id, first);
+
+    harness
+        .get_by_role_and_label(Role::Button, "Keep the current one")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.connection.client_id, first);
+    assert!(harness.query_by_label(&format!("New: {second}")).is_none());
+
+    register(&mut harness);
+    let third = harness.state().connection.new_client_id.clone().unwrap();
+    harness
+        .get_by_role_and_label(Role::Button, "Use the new one")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.connection.client_id, third);
+    assert!(harness.state().connection.new_client_id.is_none());
+    // The chosen one works.
+    test_connection(&mut harness);
+    harness.get_by_label(&tr(Lang::En, "connection.granted"));
 }

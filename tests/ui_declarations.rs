@@ -1,18 +1,23 @@
 //! The Declarations page, headless: fill the form with an invalid SSIN and see
 //! the message next to the field, fix it, submit, see "accepted" in the table;
-//! drafts survive a restart of the page.
+//! a declaration the server refused shows its anomalies; drafts survive a
+//! restart of the app.
 
 #![cfg(feature = "gui")]
 
 mod common;
 
-use common::{english, harness, type_into, wait_until_opened, with_sandbox_account};
+use common::{
+    english, go_to, harness, harness_in, new_data_dir, type_into, wait_until_opened,
+    with_sandbox_account,
+};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::fla::anomalies;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::FlaApp;
+use fla_assistant::submit::journal::{DraftForm, LocalStatus};
+use fla_assistant::ui::{FlaApp, Page};
 
 fn retype(harness: &mut Harness<'static, FlaApp>, label: &str, text: &str) {
     let field = harness.get_by_role_and_label(Role::TextInput, label);
@@ -91,14 +96,68 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
     assert_eq!(harness.state().declarations.editing, Some(row.id));
 }
 
+/// Sends `form` to the app's sandbox as another program on the same account
+/// would (the app's own check would stop it before sending), and waits for the
+/// server's verdict.
+fn send_past_the_app(
+    harness: &Harness<'static, FlaApp>,
+    form: &DraftForm,
+) -> fla_assistant::fla::wire::StoredDeclaration {
+    let declaration = form.to_declaration().unwrap();
+    with_server(harness, |fla| async move {
+        let sent = fla.submit(&declaration).await.unwrap();
+        fla.wait_for_result(sent.declaration_id).await.unwrap()
+    })
+}
+
+/// Runs `f` with a client of the app's sandbox, on the app's account.
+fn with_server<T, F: std::future::Future<Output = T>>(
+    harness: &Harness<'static, FlaApp>,
+    f: impl FnOnce(fla_assistant::fla::client::FlaClient) -> F,
+) -> T {
+    let app = harness.state();
+    let source = app
+        .connection
+        .token_source(&app.state.connection, &app.certificate, Lang::En)
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let http = fla_assistant::channel::token::http_client(source.timeout).unwrap();
+        f(fla_assistant::fla::client::FlaClient::new(http, source, Lang::En).unwrap()).await
+    })
+}
+
+/// The server's copy of a declaration the app sent.
+fn server_copy(
+    harness: &Harness<'static, FlaApp>,
+    reference: &str,
+) -> fla_assistant::fla::wire::StoredDeclaration {
+    let id = harness
+        .state()
+        .declarations
+        .rows
+        .iter()
+        .find(|r| r.form.reference == reference)
+        .and_then(|r| r.server_id)
+        .expect("sent to the server");
+    with_server(harness, |fla| async move {
+        fla.get(id).await.unwrap().expect("processed")
+    })
+}
+
 #[test]
 fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
+    use fla_assistant::fla::wire::ResultCode;
     let mut harness = harness(english());
     with_sandbox_account(&mut harness);
-    harness
-        .get_by_role_and_label(Role::Button, "Declarations")
-        .click();
+    go_to(&mut harness, Page::Declarations);
     wait_until_opened(&mut harness);
+
+    // Submitted from the app: unknown to the enterprise's register, accepted
+    // with a warning, shown with its code.
     harness
         .get_by_role_and_label(Role::Button, "New declaration")
         .click();
@@ -120,9 +179,35 @@ fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
         .click();
     wait_until_opened(&mut harness);
     harness.run_steps(3);
-    // Unknown to the enterprise's register: accepted with a warning, shown with its code.
-    harness.get_by_label("FLA-WORKER-UNKNOWN");
+    assert_eq!(status_of(&harness, "UI-W-1"), LocalStatus::Warning);
+    harness.get_by_label(anomalies::WORKER_UNKNOWN.code);
     harness.get_by_label(anomalies::WORKER_UNKNOWN.en);
+
+    // Refused by the server (result B): a training of 30 hours on one day.
+    let refused = send_past_the_app(
+        &harness,
+        &DraftForm {
+            reference: "UI-B-1".into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Marathon".into(),
+            start: (today - time::Duration::days(3)).to_string(),
+            end: (today - time::Duration::days(3)).to_string(),
+            duration: "30".into(),
+            ..DraftForm::default()
+        },
+    );
+    assert_eq!(refused.declaration_status.result, ResultCode::B);
+    let codes: Vec<&str> = refused
+        .declaration_status
+        .anomalies
+        .iter()
+        .map(|a| a.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&anomalies::DURATION_TOO_LONG.code),
+        "{codes:?}"
+    );
 
     retype(&mut harness, "Enterprise", "0403170701");
     harness
@@ -137,6 +222,76 @@ fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
         1,
         "{rows:?}"
     );
+    // The refused one came with it: refused, with its blocking anomaly.
+    assert_eq!(status_of(&harness, "UI-B-1"), LocalStatus::Refused);
+    harness.get_by_label(&tr(Lang::En, "status.refused"));
+    harness.get_by_label("UI-B-1").click();
+    harness.run_steps(2);
+    harness.get_by_label(anomalies::DURATION_TOO_LONG.code);
+    assert!(harness
+        .query_by_label(anomalies::WORKER_UNKNOWN.code)
+        .is_none());
+}
+
+#[test]
+fn a_draft_survives_a_restart_of_the_app() {
+    let data = new_data_dir();
+    let mut harness = harness_in(english(), &data);
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    harness.run_steps(2);
+    let typed = [
+        ("External reference", "UI-DRAFT-1"),
+        ("Enterprise number", "0403.170.701"),
+        ("Worker (SSIN)", "85.07.30-033.29"),
+        ("Training name", "Heftruck"),
+        ("Start date", "2025-03-03"),
+        ("End date", "2025-03-0"),
+        ("Duration", "7,5"),
+    ];
+    for (label, text) in typed {
+        retype(&mut harness, label, text);
+    }
+    let state = harness.state().state.clone();
+    drop(harness);
+
+    // The app again, on the same data dir: the draft is back as typed.
+    let mut harness = harness_in(state, &data);
+    harness.run_steps(2);
+    wait_until_opened(&mut harness);
+    let rows = harness.state().declarations.rows.clone();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let form = &rows[0].form;
+    assert_eq!(
+        (
+            form.reference.as_str(),
+            form.enterprise.as_str(),
+            form.ssin.as_str(),
+            form.name.as_str(),
+            form.start.as_str(),
+            form.end.as_str(),
+            form.duration.as_str()
+        ),
+        (
+            "UI-DRAFT-1",
+            "0403.170.701",
+            "85.07.30-033.29",
+            "Heftruck",
+            "2025-03-03",
+            "2025-03-0",
+            "7,5"
+        )
+    );
+    harness.get_by_label("UI-DRAFT-1").click();
+    harness.run_steps(2);
+    for (label, text) in typed {
+        let field = harness.get_by_role_and_label(Role::TextInput, label);
+        assert_eq!(field.value().as_deref(), Some(text), "{label}");
+    }
 }
 
 #[test]
@@ -253,6 +408,15 @@ fn submit_selected_then_correct_and_cancel() {
     harness.run_steps(2);
     assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Accepted);
     harness.get_by_label("Fire safety (refresher)");
+    // The server holds the correction, not only the table.
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-2").declaration.training.name,
+        "Fire safety (refresher)"
+    );
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-1").declaration.training.name,
+        "First aid"
+    );
 
     harness
         .get_by_role_and_label(Role::Button, "Cancel declaration")
@@ -261,4 +425,9 @@ fn submit_selected_then_correct_and_cancel() {
     harness.run_steps(2);
     assert_eq!(status_of(&harness, "UI-SEL-2"), LocalStatus::Cancelled);
     harness.get_by_label(&tr(Lang::En, "status.cancelled"));
+    // And the server has it cancelled.
+    assert_eq!(
+        server_copy(&harness, "UI-SEL-2").declaration_status.result,
+        fla_assistant::fla::wire::ResultCode::C
+    );
 }

@@ -1,6 +1,8 @@
 //! The Certificate page: open a .pfx/.p12 (dialog, drop or typed path), see its
 //! entries with facts and findings, pick the alias that signs, export the .cer.
 //! Opening runs on the task runtime; this file only draws and records intents.
+//! An entry that cannot sign (expired, not yet valid, weak, not RSA, no key) can
+//! be looked at and exported, but never takes the place of the one that signs.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,10 @@ use zeroize::Zeroizing;
 
 use super::tasks::{poll_slot, Pending, Tasks};
 use super::widgets;
-use crate::cert::{self, CerFormat, CertError, CertFacts, Entry, Pkcs12Contents};
+use crate::cert::{
+    self, CerFormat, CertError, CertFacts, Entry, Finding, Pkcs12Contents, Protection,
+};
+use crate::channel::connect::blocking_findings;
 use crate::i18n::{format_count, tr, tr_args, Lang};
 
 /// What the page remembers between runs (never the password).
@@ -36,6 +41,30 @@ pub struct OpenedFile {
     pub contents: Pkcs12Contents,
 }
 
+/// The entry that signs the token requests, kept apart from the file on view:
+/// opening another file, or looking at an entry that cannot sign, leaves it.
+#[derive(Clone)]
+pub struct Signer {
+    pub path: PathBuf,
+    pub entry: Entry,
+    pub protection: Protection,
+}
+
+impl Signer {
+    /// Why it cannot sign at `now` (empty when it can): it was usable when
+    /// chosen, but a certificate expires while the app runs.
+    pub fn cannot_sign(&self, now: OffsetDateTime) -> Vec<Finding> {
+        blocking_findings(&self.entry, &self.protection, now)
+    }
+}
+
+/// An entry on view that cannot sign, and why.
+pub struct Unusable<'a> {
+    pub entry: &'a Entry,
+    pub protection: &'a Protection,
+    pub reasons: Vec<Finding>,
+}
+
 type OpenResult = Result<OpenedFile, CertError>;
 
 /// The page's state during a run.
@@ -46,11 +75,12 @@ pub struct CertificatePage {
     picking: Option<Pending<Option<PathBuf>>>,
     opened: Option<OpenedFile>,
     open_error: Option<CertError>,
-    /// The entry shown as selected (for export, and for signing where it has a key).
+    /// The entry shown as selected (for export, and for signing where it can).
     selected: Option<String>,
+    signer: Option<Signer>,
     export_path: String,
-    /// The (alias, format) the export path was proposed for, to propose anew on change.
-    export_path_for: Option<(String, CerFormat)>,
+    /// The (file, alias, format) the export path was proposed for, to propose anew on change.
+    export_path_for: Option<(PathBuf, String, CerFormat)>,
     export_status: Option<Result<String, CertError>>,
     exporting: Option<Pending<Result<String, CertError>>>,
     choosing_export: Option<Pending<Option<PathBuf>>>,
@@ -68,6 +98,7 @@ impl CertificatePage {
             opened: None,
             open_error: None,
             selected: None,
+            signer: None,
             export_path: String::new(),
             export_path_for: None,
             export_status: None,
@@ -88,11 +119,58 @@ impl CertificatePage {
         self.opened.as_ref()
     }
 
-    /// The entry chosen to sign the token requests, if it holds a private key.
+    /// The entry chosen to sign the token requests (it could sign when chosen).
     pub fn signing_entry(&self) -> Option<&Entry> {
+        self.signer.as_ref().map(|s| &s.entry)
+    }
+
+    /// The entry that signs, with its file and the file's protection.
+    pub fn signer(&self) -> Option<&Signer> {
+        self.signer.as_ref()
+    }
+
+    /// The entry on view, where it cannot sign at `now`.
+    pub fn unusable_on_view(&self, now: OffsetDateTime) -> Option<Unusable<'_>> {
         let opened = self.opened.as_ref()?;
         let entry = opened.contents.entry(self.selected.as_deref()?)?;
-        entry.private_key.is_some().then_some(entry)
+        let protection = &opened.contents.protection;
+        let reasons = blocking_findings(entry, protection, now);
+        (!reasons.is_empty()).then_some(Unusable {
+            entry,
+            protection,
+            reasons,
+        })
+    }
+
+    /// Shows `label` of the opened file; it signs from now on only if it can.
+    fn select(&mut self, label: Option<String>, settings: &mut CertificateSettings) {
+        self.selected = label;
+        let Some(opened) = &self.opened else { return };
+        let Some(entry) = self
+            .selected
+            .as_deref()
+            .and_then(|l| opened.contents.entry(l))
+        else {
+            return;
+        };
+        let now = OffsetDateTime::now_utc();
+        if blocking_findings(entry, &opened.contents.protection, now).is_empty() {
+            self.signer = Some(Signer {
+                path: opened.path.clone(),
+                entry: entry.clone(),
+                protection: opened.contents.protection.clone(),
+            });
+            settings.signing = Some(SigningChoice {
+                path: opened.path.display().to_string(),
+                alias: entry.label.clone(),
+            });
+        }
+    }
+
+    fn is_signer(&self, path: &Path, label: &str) -> bool {
+        self.signer
+            .as_ref()
+            .is_some_and(|s| s.path == path && s.entry.label == label)
     }
 
     /// A file dropped on the window (from any page).
@@ -123,7 +201,7 @@ impl CertificatePage {
 
     fn poll(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
         match poll_slot(&mut self.opening) {
-            Some(Some(result)) => self.finish_open(result, settings),
+            Some(Some(result)) => self.finish_open(ctx, result, settings),
             Some(None) => {
                 self.open_error = Some(CertError::Corrupt(cert::CorruptKind::Structure(
                     "the opening stopped unexpectedly".into(),
@@ -146,31 +224,31 @@ impl CertificatePage {
         }
     }
 
-    fn finish_open(&mut self, result: OpenResult, settings: &mut CertificateSettings) {
+    fn finish_open(
+        &mut self,
+        ctx: &egui::Context,
+        result: OpenResult,
+        settings: &mut CertificateSettings,
+    ) {
         match result {
             Ok(opened) => {
                 let path = opened.path.display().to_string();
                 settings.last_path = path.clone();
-                // The remembered alias for this file, else the only key entry.
+                // The remembered alias for this file, else the only entry (the
+                // only key entry where there are several).
                 let remembered = settings
                     .signing
                     .as_ref()
                     .filter(|s| s.path == path)
                     .map(|s| s.alias.clone())
                     .filter(|alias| opened.contents.entry(alias).is_some());
-                self.selected = remembered.or_else(|| {
-                    opened
-                        .contents
-                        .choose(None)
-                        .ok()
-                        .filter(|e| e.private_key.is_some())
-                        .map(|e| e.label.clone())
-                });
-                self.password = Zeroizing::new(String::new());
+                let shown = remembered
+                    .or_else(|| opened.contents.choose(None).ok().map(|e| e.label.clone()));
+                self.forget_password(ctx);
                 self.open_error = None;
                 self.export_status = None;
                 self.opened = Some(opened);
-                self.remember_signing(settings);
+                self.select(shown, settings);
             }
             Err(err) => {
                 self.opened = None;
@@ -180,12 +258,15 @@ impl CertificatePage {
         }
     }
 
-    fn remember_signing(&self, settings: &mut CertificateSettings) {
-        if let (Some(opened), Some(entry)) = (&self.opened, self.signing_entry()) {
-            settings.signing = Some(SigningChoice {
-                path: opened.path.display().to_string(),
-                alias: entry.label.clone(),
-            });
+    /// Empties the password field and its undo history: otherwise Ctrl+Z in
+    /// the field would bring the password back.
+    fn forget_password(&mut self, ctx: &egui::Context) {
+        self.password = Zeroizing::new(String::new());
+        let id = password_field_id();
+        if let Some(mut state) = egui::TextEdit::load_state(ctx, id) {
+            state.clear_undoer();
+            state.cursor.set_char_range(None);
+            egui::TextEdit::store_state(ctx, id, state);
         }
     }
 
@@ -253,6 +334,7 @@ impl CertificatePage {
                         .add_enabled(
                             !busy,
                             egui::TextEdit::singleline(&mut *self.password)
+                                .id(password_field_id())
                                 .password(true)
                                 .hint_text(tr(lang, "cert.password_hint"))
                                 .desired_width(320.0),
@@ -312,18 +394,44 @@ impl CertificatePage {
         ui.add_space(6.0);
         ui.label(RichText::new(tr(lang, "cert.entries")).strong());
 
+        // Where what is on view does not sign, say what does.
+        if let Some(signer) = self.signer.as_ref().filter(|s| {
+            s.path != opened.path || self.selected.as_deref() != Some(s.entry.label.as_str())
+        }) {
+            ui.add(
+                egui::Label::new(tr_args(
+                    lang,
+                    "cert.still_signing",
+                    &[
+                        ("alias", signer.entry.label.clone()),
+                        ("file", file_name(&signer.path)),
+                    ],
+                ))
+                .wrap(),
+            );
+        }
+
         let mut newly_selected = None;
         let mut copy = None;
         for entry in &opened.contents.entries {
             let is_selected = self.selected.as_deref() == Some(entry.label.as_str());
+            let signs = self.is_signer(&opened.path, &entry.label);
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     if ui.radio(is_selected, &entry.label).clicked() {
                         newly_selected = Some(entry.label.clone());
                     }
-                    if is_selected && entry.private_key.is_some() {
+                    if signs {
                         ui.label(RichText::new(tr(lang, "cert.signing")).italics());
+                    } else if is_selected
+                        && !blocking_findings(entry, &opened.contents.protection, now).is_empty()
+                    {
+                        ui.label(
+                            RichText::new(tr(lang, "cert.cannot_sign"))
+                                .strong()
+                                .color(widgets::severity_color(ui, cert::Severity::Error)),
+                        );
                     }
                 });
                 entry_details_ui(ui, entry, now, lang, &mut copy);
@@ -332,9 +440,8 @@ impl CertificatePage {
             ui.add_space(4.0);
         }
         if let Some(label) = newly_selected {
-            self.selected = Some(label);
             self.export_status = None;
-            self.remember_signing(settings);
+            self.select(Some(label), settings);
         }
         if let Some((what, value)) = copy {
             ui.ctx().copy_text(value);
@@ -380,7 +487,7 @@ impl CertificatePage {
                 tr(lang, "cert.export_pem"),
             );
         });
-        let key = (label.clone(), settings.export_format);
+        let key = (opened.path.clone(), label.clone(), settings.export_format);
         if self.export_path_for.as_ref() != Some(&key) {
             let folder = opened
                 .path
@@ -441,6 +548,18 @@ impl CertificatePage {
             None => {}
         }
     }
+}
+
+/// The id of the password field, to clear its undo history once the file is open.
+fn password_field_id() -> egui::Id {
+    egui::Id::unique("cert_password")
+}
+
+/// The file name of `path`, as the page names a file.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn entry_details_ui(

@@ -1,7 +1,8 @@
 //! The Connection page: environment, client ID, role → scope, the certificate
 //! chosen on the Certificate page, "Test connection" in the background, and the
 //! result with its diagnosis and what was sent. In the sandbox environment the
-//! app runs the sandbox itself and can register the certificate in its Chaman.
+//! app runs the sandbox itself and can register the certificate in its Chaman:
+//! never one that cannot sign, and never replacing a client ID unasked.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use zeroize::Zeroizing;
 use super::certificate::CertificatePage;
 use super::tasks::{poll_slot, Pending, Poll, Tasks};
 use super::widgets;
-use crate::cert::{Entry, Protection};
+use crate::cert::{Entry, Finding, Protection};
 use crate::channel::assertion::{shorten, DEFAULT_LIFETIME_SECS};
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
@@ -98,6 +99,9 @@ pub struct ConnectionPage {
     testing: Option<Pending<TestReport>>,
     registering: Option<Pending<Result<String, String>>>,
     register_error: Option<String>,
+    /// A client ID the sandbox's Chaman gave while another was in use: nothing
+    /// changes until the user picks one.
+    pub new_client_id: Option<String>,
     pub report: Option<TestReport>,
 }
 
@@ -109,6 +113,7 @@ impl ConnectionPage {
             testing: None,
             registering: None,
             register_error: None,
+            new_client_id: None,
             report: None,
         }
     }
@@ -174,11 +179,9 @@ impl ConnectionPage {
         lang: Lang,
     ) -> Result<crate::fla::client::TokenSource, String> {
         let endpoints = self.endpoints(settings).map_err(|e| e.message(lang))?;
-        let (entry, opened) = certificate
-            .signing_entry()
-            .cloned()
-            .zip(certificate.opened())
-            .ok_or_else(|| tr(lang, "connection.no_certificate"))?;
+        let signer = certificate
+            .signer()
+            .ok_or_else(|| nothing_signs_message(certificate, lang))?;
         if settings.client_id.trim().is_empty() {
             return Err(crate::channel::ChannelError::MissingClientId.message(lang));
         }
@@ -187,8 +190,8 @@ impl ConnectionPage {
             settings.client_id.trim().to_owned(),
             settings.role,
             None,
-            entry,
-            opened.contents.protection.clone(),
+            signer.entry.clone(),
+            signer.protection.clone(),
             token::DEFAULT_TIMEOUT,
         ))
     }
@@ -316,27 +319,51 @@ impl ConnectionPage {
                 }
 
                 ui.label(tr(lang, "connection.certificate"));
-                match certificate.signing_entry() {
-                    Some(entry) => {
+                let now = time::OffsetDateTime::now_utc();
+                match certificate.signer() {
+                    Some(signer) => {
+                        let entry = &signer.entry;
                         let cert = entry.certificate.as_ref();
-                        ui.label(format!(
-                            "{} — {}{}",
-                            entry.label,
-                            cert.map(|c| c.subject_cn.clone()).unwrap_or_default(),
-                            cert.map(|c| format!(
-                                " ({} {})",
-                                tr(lang, "cert.valid_to"),
-                                crate::cert::format_date(c.not_after)
-                            ))
-                            .unwrap_or_default()
-                        ));
+                        ui.vertical(|ui| {
+                            ui.label(format!(
+                                "{} — {}{}",
+                                entry.label,
+                                cert.map(|c| c.subject_cn.clone()).unwrap_or_default(),
+                                cert.map(|c| format!(
+                                    " ({} {})",
+                                    tr(lang, "cert.valid_to"),
+                                    crate::cert::format_date(c.not_after)
+                                ))
+                                .unwrap_or_default()
+                            ));
+                            // Usable when chosen; a certificate expires while the app runs.
+                            let reasons = signer.cannot_sign(now);
+                            if !reasons.is_empty() {
+                                widgets::error_text_ui(
+                                    ui,
+                                    &cannot_sign_message(&entry.label, &reasons, lang),
+                                );
+                            }
+                        });
                     }
                     None => {
-                        ui.horizontal(|ui| {
-                            ui.label(tr(lang, "connection.no_certificate"));
-                            if ui.button(tr(lang, "nav.certificate")).clicked() {
-                                go_to_certificate = true;
+                        ui.vertical(|ui| {
+                            if let Some(unusable) = certificate.unusable_on_view(now) {
+                                widgets::error_text_ui(
+                                    ui,
+                                    &cannot_sign_message(
+                                        &unusable.entry.label,
+                                        &unusable.reasons,
+                                        lang,
+                                    ),
+                                );
                             }
+                            ui.horizontal(|ui| {
+                                ui.label(tr(lang, "connection.no_certificate"));
+                                if ui.button(tr(lang, "nav.certificate")).clicked() {
+                                    go_to_certificate = true;
+                                }
+                            });
                         });
                     }
                 }
@@ -360,18 +387,14 @@ impl ConnectionPage {
                 .add_enabled(ready, egui::Button::new(tr(lang, "connection.test")))
                 .clicked()
             {
-                if let (Ok(endpoints), Some(entry), Some(opened)) = (
-                    endpoints.clone(),
-                    certificate.signing_entry(),
-                    certificate.opened(),
-                ) {
+                if let (Ok(endpoints), Some(signer)) = (endpoints.clone(), certificate.signer()) {
                     self.start_test(
                         ui.ctx(),
                         tasks,
                         lang,
                         endpoints,
-                        entry.clone(),
-                        opened.contents.protection.clone(),
+                        signer.entry.clone(),
+                        signer.protection.clone(),
                         settings,
                     );
                 }
@@ -435,19 +458,29 @@ impl ConnectionPage {
         match poll_slot(&mut self.registering) {
             Some(Some(Ok(client_id))) => {
                 self.register_error = None;
-                settings.client_id = client_id;
+                let current = settings.client_id.trim();
+                if current.is_empty() || current == client_id {
+                    settings.client_id = client_id;
+                } else {
+                    // Another client ID is in use (and may work): ask.
+                    self.new_client_id = Some(client_id);
+                }
             }
             Some(Some(Err(e))) => self.register_error = Some(e),
             _ => {}
         }
-        let (Some(entry), SandboxState::Running(sandbox)) =
-            (certificate.signing_entry(), &self.sandbox)
-        else {
+        let SandboxState::Running(sandbox) = &self.sandbox else {
             return;
         };
-        let Some(cert) = entry.certificate.clone() else {
-            return;
+        // The certificate that signs; else the one on view, which cannot sign:
+        // registering it is refused here, as Chaman would refuse it.
+        let now = time::OffsetDateTime::now_utc();
+        let (entry, reasons) = match (certificate.signer(), certificate.unusable_on_view(now)) {
+            (Some(signer), _) => (&signer.entry, signer.cannot_sign(now)),
+            (None, Some(unusable)) => (unusable.entry, unusable.reasons),
+            (None, None) => return,
         };
+        let cert = entry.certificate.clone();
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             ui.label(tr(lang, "connection.sandbox_register_hint"));
@@ -458,12 +491,30 @@ impl ConnectionPage {
             .labelled_by(label.id);
             let clicked = ui
                 .add_enabled(
-                    self.registering.is_none(),
+                    self.registering.is_none() && self.new_client_id.is_none(),
                     egui::Button::new(tr(lang, "connection.sandbox_register")),
                 )
                 .clicked();
-            if clicked {
+            let cert = match (clicked, &cert) {
+                (false, _) => None,
+                (true, Some(cert)) if reasons.is_empty() => Some(cert),
+                (true, _) => {
+                    let reasons = if reasons.is_empty() {
+                        vec![Finding::NoCertificate]
+                    } else {
+                        reasons.clone()
+                    };
+                    self.register_error = Some(tr_args(
+                        lang,
+                        "connection.register_refused",
+                        &[("reason", join_messages(&reasons, lang))],
+                    ));
+                    None
+                }
+            };
+            if let Some(cert) = cert {
                 use base64::Engine;
+                self.register_error = None;
                 let request = RegisterRequest {
                     certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
                     enterprise: settings.sandbox_enterprise.clone(),
@@ -496,6 +547,55 @@ impl ConnectionPage {
         });
         if let Some(e) = &self.register_error {
             widgets::error_text_ui(ui, e);
+        }
+        self.choose_client_id_ui(ui, lang, settings);
+    }
+
+    /// A new client ID beside the one in use, and the choice between them.
+    fn choose_client_id_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        settings: &mut ConnectionSettings,
+    ) {
+        let Some(new) = self.new_client_id.clone() else {
+            return;
+        };
+        let mut keep = None;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new(tr(lang, "connection.new_client_id")).strong());
+            egui::Grid::new("client_id_choice")
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    ui.label(tr_args(
+                        lang,
+                        "connection.current_client_id",
+                        &[("id", settings.client_id.trim().to_owned())],
+                    ));
+                    if ui.button(tr(lang, "connection.keep_current")).clicked() {
+                        keep = Some(false);
+                    }
+                    ui.end_row();
+                    ui.label(tr_args(
+                        lang,
+                        "connection.registered_client_id",
+                        &[("id", new.clone())],
+                    ));
+                    if ui.button(tr(lang, "connection.use_new")).clicked() {
+                        keep = Some(true);
+                    }
+                    ui.end_row();
+                });
+        });
+        match keep {
+            Some(true) => {
+                settings.client_id = new;
+                self.new_client_id = None;
+                self.report = None;
+            }
+            Some(false) => self.new_client_id = None,
+            None => {}
         }
     }
 
@@ -589,6 +689,34 @@ impl ConnectionPage {
                 },
             }
         }));
+    }
+}
+
+/// The findings' messages, one after the other (each says what to do).
+fn join_messages(findings: &[Finding], lang: Lang) -> String {
+    findings
+        .iter()
+        .map(|f| f.message(lang))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cannot_sign_message(alias: &str, reasons: &[Finding], lang: Lang) -> String {
+    tr_args(
+        lang,
+        "connection.cannot_sign",
+        &[
+            ("alias", alias.to_owned()),
+            ("reason", join_messages(reasons, lang)),
+        ],
+    )
+}
+
+/// Why no token can be had: what is on view cannot sign, or nothing was chosen.
+fn nothing_signs_message(certificate: &CertificatePage, lang: Lang) -> String {
+    match certificate.unusable_on_view(time::OffsetDateTime::now_utc()) {
+        Some(unusable) => cannot_sign_message(&unusable.entry.label, &unusable.reasons, lang),
+        None => tr(lang, "connection.no_certificate"),
     }
 }
 

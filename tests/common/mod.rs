@@ -29,17 +29,77 @@ pub fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-pub fn harness(state: AppState) -> Harness<'static, FlaApp> {
-    // The app runs its sandbox in its data dir: a temporary one here, kept for
-    // the process (tests run in parallel threads).
+/// A data dir of its own for one app (its sandbox's state, its journal), kept
+/// for the process (tests run in parallel threads).
+pub fn new_data_dir() -> PathBuf {
     static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let data = DATA.get_or_init(|| tempfile::tempdir().unwrap());
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let app = FlaApp::new(state, data.path().join(format!("app-{n}"))).unwrap();
+    data.path().join(format!("app-{n}"))
+}
+
+pub fn harness(state: AppState) -> Harness<'static, FlaApp> {
+    harness_in(state, &new_data_dir())
+}
+
+/// An app on `data_dir`: a second one on the same dir is the same app restarted
+/// (drop the first harness before, as the desktop app runs once).
+pub fn harness_in(state: AppState, data_dir: &Path) -> Harness<'static, FlaApp> {
+    let app = FlaApp::new(state, data_dir.to_path_buf()).unwrap();
     Harness::builder()
         .with_size(egui::vec2(1200.0, 1400.0))
         .build_ui_state(|ui, app: &mut FlaApp| app.frame_ui(ui), app)
+}
+
+/// A file with two key entries, 'fla-employer' and 'dimona' (as the fixture
+/// java-two-aliases.p12), both valid now; password "Password".
+pub fn fresh_two_aliases() -> PathBuf {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    static MADE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = MADE.get_or_init(|| {
+        let mut store = KeyStore::new();
+        for (fixture, alias) in [
+            ("openssl3-aes256.pfx", "fla-employer"),
+            ("openssl-legacy-rc2.pfx", "dimona"),
+        ] {
+            let bytes = std::fs::read(certs::fresh(fixture)).unwrap();
+            let one = KeyStore::from_pkcs12(&bytes, certs::PASSWORD, Pkcs12ImportPolicy::Relaxed)
+                .unwrap();
+            let (_, chain) = one.private_key_chain().unwrap();
+            store.add_entry(alias, KeyStoreEntry::PrivateKeyChain(chain.clone()));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two-aliases.p12");
+        std::fs::write(&path, store.writer(certs::PASSWORD).write().unwrap()).unwrap();
+        (dir, path)
+    });
+    path.clone()
+}
+
+/// Goes to a page by its button in the side bar.
+pub fn go_to(harness: &mut Harness<'static, FlaApp>, page: fla_assistant::ui::Page) {
+    // The side bar comes first (a page may have a button with the same name).
+    harness
+        .get_all_by_role_and_label(Role::Button, &page.title(Lang::En))
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+}
+
+/// Steps frames until the app's own sandbox runs.
+pub fn wait_for_sandbox(harness: &mut Harness<'static, FlaApp>) {
+    let start = Instant::now();
+    harness.step();
+    while harness.state().connection.sandbox_url().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the sandbox never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
 }
 
 pub fn english() -> AppState {
@@ -90,15 +150,7 @@ pub fn open_file(harness: &mut Harness<'static, FlaApp>, path: &Path, password: 
 /// certificate there from the Connection page; returns the client ID.
 pub fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) -> String {
     open_file(harness, &certs::fresh("openssl3-aes256.pfx"), "Password");
-    let start = Instant::now();
-    while harness.state().connection.sandbox_url().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sandbox never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
+    wait_for_sandbox(harness);
     harness
         .get_by_role_and_label(Role::Button, "Connection")
         .click();
