@@ -113,7 +113,7 @@ pub(super) async fn register(
         Ok(()) => (StatusCode::CREATED, Json(body)),
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({"error": "server_error", "detail": e})),
+            Json(json!({"error": "server_error", "detail": e.to_string()})),
         ),
     }
 }

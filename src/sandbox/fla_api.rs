@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{Account, Fault, Shared};
+use super::{Account, Fault, SandboxError, Shared};
 use crate::channel::env::FLA;
 use crate::fla::anomalies;
 use crate::fla::rules;
@@ -34,8 +34,12 @@ const SEED_WORKERS: &[(&str, &str, &str, &str)] = &[
     ("0202239951", "78111512375", "2019-03-01", "9999-12-31"),
 ];
 
-pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
-    let db = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxError> {
+    let failed = |e: rusqlite::Error| SandboxError::Store {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let db = Connection::open(path).map_err(failed)?;
     db.execute_batch(
         "PRAGMA journal_mode=WAL;
          CREATE TABLE IF NOT EXISTS declarations (
@@ -58,17 +62,17 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
              to_date TEXT NOT NULL
          );",
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(failed)?;
     let seeded: i64 = db
         .query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     if seeded == 0 {
         for (enterprise, ssin, from, to) in SEED_WORKERS {
             db.execute(
                 "INSERT INTO workers (enterprise, ssin, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
                 params![enterprise, ssin, from, to],
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(failed)?;
         }
     }
     Ok(db)

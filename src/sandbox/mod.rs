@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 use crate::channel::env::TOKEN_PATH;
 use crate::channel::token::Clock;
+use crate::i18n::{tr_args, Lang};
 
 pub use chaman::RegisterRequest;
 
@@ -31,6 +32,58 @@ pub const ADMIN_PATH: &str = "/admin";
 pub const TOKEN_LIFETIME_SECS: i64 = 600;
 /// Clock tolerance on `iat`/`exp`.
 pub const CLOCK_TOLERANCE_SECS: i64 = 5;
+
+/// Why the sandbox cannot start or keep its state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot create the sandbox state folder {path}: {detail}")]
+    StateFolder { path: String, detail: String },
+    #[error("the sandbox state {path} is damaged ({detail}); move it away to start afresh")]
+    StateDamaged { path: String, detail: String },
+    #[error("cannot open the sandbox's declarations store {path}: {detail}")]
+    Store { path: String, detail: String },
+    #[error("cannot listen on {addr}: {detail}")]
+    Listen { addr: String, detail: String },
+    #[error("cannot save the sandbox state {path}: {detail}")]
+    Save { path: String, detail: String },
+    #[error("the sandbox stopped")]
+    Stopped,
+}
+
+impl SandboxError {
+    /// A stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SandboxError::StateFolder { .. } => "state_folder",
+            SandboxError::StateDamaged { .. } => "state_damaged",
+            SandboxError::Store { .. } => "store",
+            SandboxError::Listen { .. } => "listen",
+            SandboxError::Save { .. } => "save",
+            SandboxError::Stopped => "stopped",
+        }
+    }
+
+    /// What happened and what to do next, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("sandbox.error.{}", self.code());
+        match self {
+            SandboxError::StateFolder { path, detail }
+            | SandboxError::StateDamaged { path, detail }
+            | SandboxError::Store { path, detail }
+            | SandboxError::Save { path, detail } => tr_args(
+                lang,
+                &key,
+                &[("path", path.clone()), ("detail", detail.clone())],
+            ),
+            SandboxError::Listen { addr, detail } => tr_args(
+                lang,
+                &key,
+                &[("addr", addr.clone()), ("detail", detail.clone())],
+            ),
+            SandboxError::Stopped => crate::i18n::tr(lang, &key),
+        }
+    }
+}
 
 /// A web-service account as Chaman keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -121,14 +174,18 @@ impl Shared {
             .find(|a| a.client_id == client_id)
     }
 
-    fn add_account(&self, account: Account) -> Result<(), String> {
+    fn add_account(&self, account: Account) -> Result<(), SandboxError> {
+        let save = |detail: String| SandboxError::Save {
+            path: self.state_file.display().to_string(),
+            detail,
+        };
         let mut state = self
             .state
             .lock()
-            .map_err(|_| "state lock poisoned".to_owned())?;
+            .map_err(|_| save("state lock poisoned".to_owned()))?;
         state.accounts.push(account);
-        let json = serde_json::to_vec_pretty(&*state).map_err(|e| e.to_string())?;
-        crate::files::write_atomically(&self.state_file, &json).map_err(|e| e.to_string())
+        let json = serde_json::to_vec_pretty(&*state).map_err(|e| save(e.to_string()))?;
+        crate::files::write_atomically(&self.state_file, &json).map_err(|e| save(e.to_string()))
     }
 
     fn next_fault(&self) -> Option<Fault> {
@@ -177,7 +234,11 @@ impl Sandbox {
 
 /// Starts a sandbox on `addr` with its state in `state_dir`, on the current
 /// tokio runtime. `clock` lets tests run the server with another time.
-pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<Sandbox, String> {
+pub async fn start(
+    addr: SocketAddr,
+    state_dir: &Path,
+    clock: Clock,
+) -> Result<Sandbox, SandboxError> {
     start_with(addr, state_dir, clock, SandboxOptions::default()).await
 }
 
@@ -187,28 +248,26 @@ pub async fn start_with(
     state_dir: &Path,
     clock: Clock,
     options: SandboxOptions,
-) -> Result<Sandbox, String> {
-    std::fs::create_dir_all(state_dir).map_err(|e| {
-        format!(
-            "cannot create the sandbox state folder {}: {e}",
-            state_dir.display()
-        )
+) -> Result<Sandbox, SandboxError> {
+    std::fs::create_dir_all(state_dir).map_err(|e| SandboxError::StateFolder {
+        path: state_dir.display().to_string(),
+        detail: e.to_string(),
     })?;
     let state_file = state_dir.join("sandbox-state.json");
     let state: PersistedState = match std::fs::read(&state_file) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "the sandbox state {} is damaged ({e}); move it away to start afresh",
-                state_file.display()
-            )
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| SandboxError::StateDamaged {
+            path: state_file.display().to_string(),
+            detail: e.to_string(),
         })?,
         Err(_) => PersistedState::default(),
     };
     let store = fla_api::open_store(&state_dir.join("fla.sqlite"))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listen = |e: std::io::Error| SandboxError::Listen {
+        addr: addr.to_string(),
+        detail: e.to_string(),
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
+    let addr = listener.local_addr().map_err(listen)?;
     let base_url = format!("http://{addr}");
     let token_url = format!("{base_url}{TOKEN_PATH}");
     let shared = Arc::new(Shared {
