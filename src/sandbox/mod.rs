@@ -10,6 +10,7 @@ mod oauth;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::routing::{get, post};
@@ -32,6 +33,10 @@ pub const ADMIN_PATH: &str = "/admin";
 pub const TOKEN_LIFETIME_SECS: i64 = 600;
 /// Clock tolerance on `iat`/`exp`.
 pub const CLOCK_TOLERANCE_SECS: i64 = 5;
+/// The `Retry-After` of an injected 429, in seconds.
+pub const RETRY_AFTER_SECS: &str = "1";
+/// How long an injected hang lasts at most (it ends when the sandbox stops).
+const HANG_SECS: u64 = 3600;
 
 /// Why the sandbox cannot start or keep its state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,20 +121,32 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
 }
 
-/// A failure the next requests will show, for tests and demos.
+/// A failure the next requests will show, for tests and demos. Each acts on
+/// either target (`token`, the token endpoint, or `api`, the FLA API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
     /// An HTML page with status 200, as a captive portal or proxy would answer.
     Html,
-    /// Accept the request and never answer.
+    /// Accept the request and never answer (until the sandbox stops).
     Hang,
-    /// A 500 with a problem body.
+    /// A 500 (an RFC 6749 body on the token endpoint, a problem on the API).
     ServerError,
-    /// A 429 with `Retry-After: 1` (FLA API only).
+    /// A 429 with `Retry-After: 1`.
     TooManyRequests,
-    /// Every token issued so far expires now (applied at once).
+    /// Every token issued so far expires now (applied at once, whatever the target).
     ExpireTokens,
+}
+
+/// What the sandbox has done since it started: `GET /admin/stats`, so that
+/// tests can count the tokens a client asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) token_requests: AtomicU64,
+    pub(crate) tokens_issued: AtomicU64,
+    pub(crate) api_requests: AtomicU64,
+    pub(crate) token_faults_served: AtomicU64,
+    pub(crate) api_faults_served: AtomicU64,
 }
 
 /// How the sandbox behaves.
@@ -150,8 +167,9 @@ impl Default for SandboxOptions {
 pub(crate) struct Shared {
     state: Mutex<PersistedState>,
     state_file: PathBuf,
-    pub(crate) tokens: Mutex<HashMap<String, IssuedToken>>,
-    seen_jti: Mutex<HashMap<String, i64>>,
+    tokens: Mutex<HashMap<String, IssuedToken>>,
+    pub(crate) counters: Counters,
+    shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) faults: Mutex<VecDeque<Fault>>,
     pub(crate) api_faults: Mutex<VecDeque<Fault>>,
     pub(crate) store: Mutex<rusqlite::Connection>,
@@ -189,11 +207,54 @@ impl Shared {
     }
 
     fn next_fault(&self) -> Option<Fault> {
-        self.faults.lock().ok().and_then(|mut f| f.pop_front())
+        let fault = self.faults.lock().ok().and_then(|mut f| f.pop_front());
+        if fault.is_some() {
+            self.counters
+                .token_faults_served
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        fault
     }
 
     fn next_api_fault(&self) -> Option<Fault> {
-        self.api_faults.lock().ok().and_then(|mut f| f.pop_front())
+        let fault = self.api_faults.lock().ok().and_then(|mut f| f.pop_front());
+        if fault.is_some() {
+            self.counters
+                .api_faults_served
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        fault
+    }
+
+    fn count_api_request(&self) {
+        self.counters.api_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An injected hang: no answer for an hour, or until the sandbox stops.
+    async fn hang(&self) {
+        let mut stopping = self.shutdown.clone();
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(HANG_SECS)) => {}
+            _ = stopping.wait_for(|stop| *stop) => {}
+        }
+    }
+
+    fn stats(&self) -> serde_json::Value {
+        let c = &self.counters;
+        let pending = |q: &Mutex<VecDeque<Fault>>| q.lock().map(|q| q.len()).unwrap_or(0);
+        serde_json::json!({
+            "token_requests": c.token_requests.load(Ordering::Relaxed),
+            "tokens_issued": c.tokens_issued.load(Ordering::Relaxed),
+            "api_requests": c.api_requests.load(Ordering::Relaxed),
+            "faults_served": {
+                "token": c.token_faults_served.load(Ordering::Relaxed),
+                "api": c.api_faults_served.load(Ordering::Relaxed),
+            },
+            "faults_pending": {
+                "token": pending(&self.faults),
+                "api": pending(&self.api_faults),
+            },
+        })
     }
 }
 
@@ -204,7 +265,7 @@ pub struct Sandbox {
     pub token_url: String,
     pub api_base: String,
     pub admin_url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -221,7 +282,7 @@ impl Sandbox {
     /// Stops serving.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         let _ = (&mut self.task).await;
     }
@@ -270,11 +331,13 @@ pub async fn start_with(
     let addr = listener.local_addr().map_err(listen)?;
     let base_url = format!("http://{addr}");
     let token_url = format!("{base_url}{TOKEN_PATH}");
+    let (tx, rx) = tokio::sync::watch::channel(false);
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
         state_file,
         tokens: Mutex::new(HashMap::new()),
-        seen_jti: Mutex::new(HashMap::new()),
+        counters: Counters::default(),
+        shutdown: rx.clone(),
         faults: Mutex::new(VecDeque::new()),
         api_faults: Mutex::new(VecDeque::new()),
         store: Mutex::new(store),
@@ -294,6 +357,14 @@ pub async fn start_with(
             post(chaman::register).get(chaman::list),
         )
         .route("/admin/faults", post(chaman::inject_fault))
+        .route(
+            "/admin/stats",
+            get(
+                |axum::extract::State(shared): axum::extract::State<Arc<Shared>>| async move {
+                    axum::Json(shared.stats())
+                },
+            ),
+        )
         .route(&format!("{API_PATH}/trainings"), post(fla_api::create))
         .route(
             &format!("{API_PATH}/trainings/search"),
@@ -310,10 +381,10 @@ pub async fn start_with(
             with_date,
         ))
         .with_state(shared);
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router).with_graceful_shutdown(async {
-            let _ = rx.await;
+        let mut stopping = rx;
+        let served = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
         });
         if let Err(e) = served.await {
             eprintln!("sandbox stopped: {e}");
