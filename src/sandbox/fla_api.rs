@@ -465,7 +465,11 @@ fn process(
             |r| r.get(0),
         )
         .map_err(|e| e.to_string())?;
-    if employed == 0 && !found.iter().any(|a| a.code == anomalies::SSIN.code) {
+    // No register to look in without a valid SSIN and enterprise number.
+    let unknowable = found
+        .iter()
+        .any(|a| a.code == anomalies::SSIN.code || a.code == anomalies::ENTERPRISE.code);
+    if employed == 0 && !unknowable {
         found.push(&anomalies::WORKER_UNKNOWN);
     }
     let result = if rules::is_refused(&found) {
