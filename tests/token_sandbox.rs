@@ -1005,3 +1005,47 @@ async fn chaman_refuses_a_certificate_that_cannot_sign() {
         .await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// The sandbox's start fails with a typed error: a stable code and a message
+/// in the user's language that says what to do.
+#[tokio::test]
+async fn a_sandbox_that_cannot_start_says_why_with_a_code() {
+    use fla_assistant::sandbox::SandboxError;
+    let dir = tempfile::tempdir().unwrap();
+    // The state folder is a file.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = sandbox::start("127.0.0.1:0".parse().unwrap(), &file, system_clock())
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, SandboxError::StateFolder { .. }), "{err:?}");
+    assert_eq!(err.code(), "state_folder");
+    // A damaged state file.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::write(damaged.join("sandbox-state.json"), b"{not json").unwrap();
+    let err = sandbox::start("127.0.0.1:0".parse().unwrap(), &damaged, system_clock())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "state_damaged");
+    let en = err.message(Lang::En);
+    assert!(en.contains("sandbox-state.json") && en.contains("Move"), "{en}");
+    assert_ne!(err.message(Lang::Nl), en);
+    assert_ne!(err.message(Lang::Fr), en);
+    // An address already taken.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let err = sandbox::start(
+        taken.local_addr().unwrap(),
+        &dir.path().join("ok"),
+        system_clock(),
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(err.code(), "listen");
+    assert!(err
+        .message(Lang::En)
+        .contains(&taken.local_addr().unwrap().to_string()));
+}
