@@ -1031,7 +1031,10 @@ async fn a_sandbox_that_cannot_start_says_why_with_a_code() {
         .unwrap();
     assert_eq!(err.code(), "state_damaged");
     let en = err.message(Lang::En);
-    assert!(en.contains("sandbox-state.json") && en.contains("Move"), "{en}");
+    assert!(
+        en.contains("sandbox-state.json") && en.contains("Move"),
+        "{en}"
+    );
     assert_ne!(err.message(Lang::Nl), en);
     assert_ne!(err.message(Lang::Fr), en);
     // An address already taken.
