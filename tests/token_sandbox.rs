@@ -1,7 +1,12 @@
 //! The token test against the sandbox over loopback: success for employer and
-//! provider, and every failure cause produced for real and named.
+//! provider, and every failure cause produced for real and named; the token
+//! endpoint and the small Chaman refuse what the real ones would.
+
+#[path = "support/certs.rs"]
+mod certs;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,13 +21,35 @@ use fla_assistant::channel::env::{
 use fla_assistant::channel::token::{self, http_client, system_clock, Clock, TokenFailure};
 use fla_assistant::i18n::Lang;
 use fla_assistant::sandbox::{self, RegisterRequest, Sandbox};
+use serde_json::json;
 use time::OffsetDateTime;
 
-fn open(name: &str) -> Pkcs12Contents {
+/// A fixture as it is (for the facts of the file itself: its key, its dates).
+fn open_fixture(name: &str) -> Pkcs12Contents {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/pfx")
         .join(name);
     cert::open_pkcs12(&std::fs::read(path).unwrap(), "Password").unwrap()
+}
+
+/// A fixture's key with a certificate valid now, made at test time; the
+/// fixtures that cannot sign (expired, not RSA, weak) as they are.
+fn open(name: &str) -> Pkcs12Contents {
+    match name {
+        "expired.pfx" | "ec-p256.pfx" | "rsa1024.pfx" => open_fixture(name),
+        _ => {
+            cert::open_pkcs12(&std::fs::read(certs::fresh(name)).unwrap(), certs::PASSWORD).unwrap()
+        }
+    }
+}
+
+fn certificate_der(contents: &Pkcs12Contents) -> Vec<u8> {
+    contents.entries[0]
+        .certificate
+        .as_ref()
+        .unwrap()
+        .der
+        .clone()
 }
 
 struct World {
@@ -47,6 +74,16 @@ async fn world() -> World {
     world_with_clock(system_clock()).await
 }
 
+/// A sandbox whose clock is `shift` seconds ahead of the wall clock.
+async fn world_with_shift() -> (World, Arc<AtomicI64>) {
+    let shift = Arc::new(AtomicI64::new(0));
+    let seconds = shift.clone();
+    let clock: Clock = Arc::new(move || {
+        OffsetDateTime::now_utc() + time::Duration::seconds(seconds.load(Ordering::SeqCst))
+    });
+    (world_with_clock(clock).await, shift)
+}
+
 impl World {
     async fn register(
         &self,
@@ -55,8 +92,26 @@ impl World {
         mandates: &[&str],
         authorizations: Vec<String>,
     ) -> String {
-        let contents = open(pfx);
-        let der = &contents.entries[0].certificate.as_ref().unwrap().der;
+        let (status, body) = self
+            .register_der(
+                &certificate_der(&open(pfx)),
+                quality,
+                mandates,
+                authorizations,
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["client_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers a certificate in the small Chaman: the status and the body.
+    async fn register_der(
+        &self,
+        der: &[u8],
+        quality: &str,
+        mandates: &[&str],
+        authorizations: Vec<String>,
+    ) -> (u16, serde_json::Value) {
         let request = RegisterRequest {
             certificate: base64::engine::general_purpose::STANDARD.encode(der),
             enterprise: "0403170701".into(),
@@ -71,9 +126,40 @@ impl World {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: serde_json::Value = response.json().await.unwrap();
-        body["client_id"].as_str().unwrap().to_owned()
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    async fn tokens_issued(&self) -> u64 {
+        let stats: serde_json::Value = self
+            .http
+            .get(format!("{}/stats", self.sandbox.admin_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stats["tokens_issued"].as_u64().unwrap()
+    }
+
+    /// Posts a client assertion as it is: the status and the RFC 6749 body.
+    async fn post_assertion(&self, assertion: &str) -> (u16, serde_json::Value) {
+        let form = format!(
+            "grant_type=client_credentials&client_assertion_type={}&client_assertion={assertion}&scope={}",
+            assertion::ASSERTION_TYPE.replace(':', "%3A"),
+            FLA.employer_scope.replace(':', "%3A")
+        );
+        let r = self
+            .http
+            .post(&self.sandbox.token_url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or_default())
     }
 
     async fn employer(&self) -> String {
@@ -222,8 +308,13 @@ async fn wrong_client_id_or_other_certificate_is_named_with_the_chaman_card() {
         (cause, code.as_str()),
         (Cause::ClientOrCertificate, "invalid_client")
     );
+    // The Chaman card of the file's certificate, to compare with the account's.
+    let facts =
+        cert::facts::certificate_facts(&certificate_der(&open("openssl3-aes256.pfx"))).unwrap();
     assert!(text.contains("FLA REST channel - Voorbeeld BV"), "{text}");
-    assert!(text.contains("Test PersonalSign 3 CA 2022"), "{text}");
+    assert!(text.contains(&facts.subject_org), "{text}");
+    assert!(text.contains(&facts.sha1), "{text}");
+    assert!(text.contains(&cert::format_date(facts.not_after)), "{text}");
     // The account's certificate is another one than the file's.
     let (cause, code, _) = cause_of(
         &w.simple("windows-style-3des.pfx", &employer, Role::Employer)
@@ -591,4 +682,373 @@ async fn dns_and_tls_failures_are_named() {
         .await,
     );
     assert_eq!((cause, code.as_str()), (Cause::Tls, "tls"), "{text}");
+}
+
+/// The PKCS#1 DER of the fresh employer key, to sign hand-made payloads.
+fn employer_signing_key() -> jsonwebtoken::EncodingKey {
+    let contents = open("openssl3-aes256.pfx");
+    let key = contents.entries[0].private_key.as_ref().unwrap();
+    let pkcs1 = assertion::rsa_pkcs1(key.pkcs8_der()).unwrap();
+    jsonwebtoken::EncodingKey::from_rsa_der(&pkcs1)
+}
+
+fn sign_payload(payload: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        payload,
+        &employer_signing_key(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn exp_and_iat_at_the_integer_limits_are_refused_never_a_panic() {
+    let w = world().await;
+    let employer = w.employer().await;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let contents = open("openssl3-aes256.pfx");
+    let key = contents.entries[0].private_key.as_ref().unwrap();
+    for (n, (iat, exp)) in [
+        (i64::MAX - 10, i64::MAX),
+        (i64::MIN, now + 60),
+        (now, i64::MIN),
+        (i64::MIN, i64::MAX),
+        (i64::MAX, i64::MIN),
+        (now - 60, i64::MAX),
+        (now, now),
+        (now + 30, now),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let claims = assertion::AssertionClaims {
+            iss: employer.clone(),
+            sub: employer.clone(),
+            aud: w.sandbox.token_url.clone(),
+            jti: format!("limits-{n}"),
+            iat,
+            exp,
+        };
+        let signed = assertion::sign(&claims, key).unwrap();
+        let (status, body) = w.post_assertion(&signed.jwt).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client")),
+            "iat {iat}, exp {exp}: {body}"
+        );
+    }
+    // Numbers no i64 holds.
+    for (n, (iat, exp)) in [
+        (json!(now), json!(1e300)),
+        (json!(-1e300), json!(now + 60)),
+        (json!(now), json!(9.3e18)),
+        (json!(now), json!(18446744073709551615u64)),
+        (json!(now as f64 + 0.5), json!(now as f64 + 60.5)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let payload = json!({"iss": employer, "sub": employer, "aud": w.sandbox.token_url,
+            "jti": format!("floats-{n}"), "iat": iat, "exp": exp});
+        let (status, body) = w.post_assertion(&sign_payload(&payload)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client")),
+            "{payload}: {body}"
+        );
+    }
+    // The server is alive and still grants a proper assertion.
+    assert!(matches!(
+        w.simple("openssl3-aes256.pfx", &employer, Role::Employer)
+            .await,
+        ConnectionOutcome::Granted { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_jti_stays_refused_across_a_restart() {
+    let state = tempfile::tempdir().unwrap();
+    let first = sandbox::start("127.0.0.1:0".parse().unwrap(), state.path(), system_clock())
+        .await
+        .unwrap();
+    let addr = first.addr;
+    let w = World {
+        sandbox: first,
+        _state: tempfile::tempdir().unwrap(),
+        http: http_client(Duration::from_secs(5)).unwrap(),
+    };
+    let employer = w.employer().await;
+    let claims = assertion::build_claims(
+        &employer,
+        &w.sandbox.token_url,
+        OffsetDateTime::now_utc(),
+        "once-only",
+        120,
+    )
+    .unwrap();
+    let contents = open("openssl3-aes256.pfx");
+    let signed =
+        assertion::sign(&claims, contents.entries[0].private_key.as_ref().unwrap()).unwrap();
+    let (status, body) = w.post_assertion(&signed.jwt).await;
+    assert_eq!(status, 200, "{body}");
+    w.sandbox.stop().await;
+    // The same address, so that `aud` is still right: only the jti can refuse it.
+    let again = sandbox::start(addr, state.path(), system_clock())
+        .await
+        .unwrap();
+    let w = World {
+        sandbox: again,
+        _state: tempfile::tempdir().unwrap(),
+        http: http_client(Duration::from_secs(5)).unwrap(),
+    };
+    let (status, body) = w.post_assertion(&signed.jwt).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("replay"),
+        "{body}"
+    );
+    // Another jti from the same client is granted: only the replay is refused.
+    assert!(matches!(
+        w.simple("openssl3-aes256.pfx", &employer, Role::Employer)
+            .await,
+        ConnectionOutcome::Granted { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_registered_certificate_outside_its_validity_is_refused() {
+    let (w, shift) = world_with_shift().await;
+    let employer = w.employer().await;
+    let contents = open("openssl3-aes256.pfx");
+    let key = contents.entries[0].private_key.as_ref().unwrap();
+    let facts = cert::facts::certificate_facts(&certificate_der(&contents)).unwrap();
+    // The server's time moves past the certificate's end, then before its start;
+    // the assertion is made at the server's time, so only the certificate is wrong.
+    for (n, at, says) in [
+        (1, facts.not_after + time::Duration::days(2), "expired"),
+        (
+            2,
+            facts.not_before - time::Duration::days(2),
+            "not valid before",
+        ),
+        (3, OffsetDateTime::now_utc(), ""),
+    ] {
+        shift.store(
+            (at - OffsetDateTime::now_utc()).whole_seconds(),
+            Ordering::SeqCst,
+        );
+        let claims = assertion::build_claims(
+            &employer,
+            &w.sandbox.token_url,
+            at,
+            &format!("validity-{n}"),
+            60,
+        )
+        .unwrap();
+        let signed = assertion::sign(&claims, key).unwrap();
+        let (status, body) = w.post_assertion(&signed.jwt).await;
+        if says.is_empty() {
+            assert_eq!(status, 200, "{body}");
+        } else {
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (401, Some("invalid_client")),
+                "{body}"
+            );
+            let text = body["error_description"].as_str().unwrap();
+            assert!(text.contains(says), "{text}");
+        }
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// The classic algorithm confusion: HS256 with the registered certificate's
+/// public key as the HMAC secret, as a server that trusted `alg` would verify it.
+#[tokio::test]
+async fn an_hs256_assertion_keyed_with_the_public_key_is_refused() {
+    let w = world().await;
+    let employer = w.employer().await;
+    let cert_der = certificate_der(&open("openssl3-aes256.pfx"));
+    let (_, parsed) = x509_parser::parse_x509_certificate(&cert_der).unwrap();
+    let spki_der = parsed.public_key().raw.to_vec();
+    let pkcs1_der = parsed.public_key().subject_public_key.data.to_vec();
+    let secrets: Vec<(&str, Vec<u8>)> = vec![
+        ("public key PEM", pem("PUBLIC KEY", &spki_der).into_bytes()),
+        ("public key DER", spki_der.clone()),
+        (
+            "RSA public key PEM",
+            pem("RSA PUBLIC KEY", &pkcs1_der).into_bytes(),
+        ),
+        ("RSA public key DER", pkcs1_der),
+        (
+            "certificate PEM",
+            pem("CERTIFICATE", &cert_der).into_bytes(),
+        ),
+        ("certificate DER", cert_der.clone()),
+    ];
+    let before = w.tokens_issued().await;
+    for (n, (what, secret)) in secrets.into_iter().enumerate() {
+        let claims = assertion::build_claims(
+            &employer,
+            &w.sandbox.token_url,
+            OffsetDateTime::now_utc(),
+            &format!("hs256-{n}"),
+            60,
+        )
+        .unwrap();
+        let forged = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&forged).unwrap().alg,
+            jsonwebtoken::Algorithm::HS256
+        );
+        let (status, body) = w.post_assertion(&forged).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client")),
+            "{what}: {body}"
+        );
+    }
+    assert_eq!(
+        w.tokens_issued().await,
+        before,
+        "a forged assertion got a token"
+    );
+}
+
+/// The small Chaman refuses what cannot sign token requests, each with its reason.
+#[tokio::test]
+async fn chaman_refuses_a_certificate_that_cannot_sign() {
+    let w = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let read = |path: PathBuf| {
+        let contents = cert::open_pkcs12(&std::fs::read(path).unwrap(), certs::PASSWORD).unwrap();
+        certificate_der(&contents)
+    };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "expired",
+            read(certs::expired("openssl3-aes256.pfx", dir.path())),
+            "expired on",
+        ),
+        (
+            "not yet valid",
+            read(certs::renewed_pfx(
+                "openssl3-aes256.pfx",
+                &dir.path().join("future.pfx"),
+                now + time::Duration::days(10),
+                now + time::Duration::days(400),
+            )),
+            "not valid yet",
+        ),
+        // The key is checked first: these hold whatever the fixtures' dates.
+        (
+            "EC key",
+            certificate_der(&open_fixture("ec-p256.pfx")),
+            "not RSA",
+        ),
+        (
+            "RSA 1024",
+            certificate_der(&open_fixture("rsa1024.pfx")),
+            "1024 bits",
+        ),
+    ];
+    for (what, der, says) in cases {
+        let (status, body) = w
+            .register_der(&der, "employer", &[], vec![FLA.authorization.into()])
+            .await;
+        assert_eq!(status, 400, "{what}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{what}: {detail}");
+    }
+    let listed: serde_json::Value = w
+        .http
+        .get(format!("{}/chaman/accounts", w.sandbox.admin_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["accounts"], json!([]), "nothing was registered");
+    // A certificate valid now is taken.
+    let (status, body) = w
+        .register_der(
+            &certificate_der(&open("openssl3-aes256.pfx")),
+            "employer",
+            &[],
+            vec![FLA.authorization.into()],
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// The sandbox's start fails with a typed error: a stable code and a message
+/// in the user's language that says what to do.
+#[tokio::test]
+async fn a_sandbox_that_cannot_start_says_why_with_a_code() {
+    use fla_assistant::sandbox::SandboxError;
+    let dir = tempfile::tempdir().unwrap();
+    // The state folder is a file.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = sandbox::start("127.0.0.1:0".parse().unwrap(), &file, system_clock())
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, SandboxError::StateFolder { .. }), "{err:?}");
+    assert_eq!(err.code(), "state_folder");
+    // A damaged state file.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::write(damaged.join("sandbox-state.json"), b"{not json").unwrap();
+    let err = sandbox::start("127.0.0.1:0".parse().unwrap(), &damaged, system_clock())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "state_damaged");
+    let en = err.message(Lang::En);
+    assert!(
+        en.contains("sandbox-state.json") && en.contains("Move"),
+        "{en}"
+    );
+    assert_ne!(err.message(Lang::Nl), en);
+    assert_ne!(err.message(Lang::Fr), en);
+    // An address already taken.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let err = sandbox::start(
+        taken.local_addr().unwrap(),
+        &dir.path().join("ok"),
+        system_clock(),
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(err.code(), "listen");
+    assert!(err
+        .message(Lang::En)
+        .contains(&taken.local_addr().unwrap().to_string()));
 }

@@ -93,7 +93,9 @@ impl ConnectionArgs {
                     Some(host) => Some(host),
                     None => {
                         let sandbox = start_local_sandbox().await.map_err(|e| {
-                            let err = crate::channel::ChannelError::NoSandbox { detail: e };
+                            let err = crate::channel::ChannelError::NoSandbox {
+                                detail: e.message(lang),
+                            };
                             CliError {
                                 code: err.code().into(),
                                 message: err.message(lang),
@@ -150,7 +152,7 @@ pub async fn find_running_sandbox() -> Option<String> {
 
 /// Starts a sandbox in this process on the app's sandbox state, so that accounts
 /// registered earlier are known.
-pub async fn start_local_sandbox() -> Result<Sandbox, String> {
+pub async fn start_local_sandbox() -> Result<Sandbox, crate::sandbox::SandboxError> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     crate::sandbox::start(
         addr,

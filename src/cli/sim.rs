@@ -55,7 +55,7 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
             .await
             .map_err(|e| CliError {
                 code: "sandbox_failed".into(),
-                message: e,
+                message: e.message(lang),
                 exit: exit::NETWORK,
             })?;
     let line = sandbox.endpoint_json();

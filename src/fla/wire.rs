@@ -18,6 +18,10 @@ pub const PROBLEM_NO_MANDATE: &str = "urn:problem-type:sigedis:missingMandate";
 pub const PROBLEM_NOT_FOUND: &str = "urn:problem-type:belgif:resourceNotFound";
 pub const PROBLEM_TOO_MANY: &str = "urn:problem-type:belgif:tooManyRequests";
 pub const PROBLEM_DUPLICATE: &str = "urn:problem-type:sigedis:duplicateReference";
+/// A correction (`PUT`) of a cancelled (`C`) declaration: it cannot be brought back to life.
+pub const PROBLEM_DECLARATION_CANCELLED: &str = "urn:problem-type:sigedis:declarationCancelled";
+/// A correction (`PUT`) naming another enterprise than the declaration's.
+pub const PROBLEM_ENTERPRISE_CHANGED: &str = "urn:problem-type:sigedis:enterpriseChanged";
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// One training followed by one worker.

@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{Account, Fault, Shared};
+use super::{Account, Fault, SandboxError, Shared};
 use crate::channel::env::FLA;
 use crate::fla::anomalies;
 use crate::fla::rules;
@@ -21,7 +21,7 @@ use crate::fla::wire::{
     self, Created, Declaration, DeclarationStatus, Problem, ResultCode, SearchPage, SearchRequest,
     StoredDeclaration,
 };
-use crate::identifiers::parse_enterprise_number;
+use crate::identifiers::{parse_enterprise_number, parse_ssin};
 
 /// Search pages hold this many items.
 pub const PAGE_SIZE: i64 = 50;
@@ -34,8 +34,12 @@ const SEED_WORKERS: &[(&str, &str, &str, &str)] = &[
     ("0202239951", "78111512375", "2019-03-01", "9999-12-31"),
 ];
 
-pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
-    let db = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxError> {
+    let failed = |e: rusqlite::Error| SandboxError::Store {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let db = Connection::open(path).map_err(failed)?;
     db.execute_batch(
         "PRAGMA journal_mode=WAL;
          CREATE TABLE IF NOT EXISTS declarations (
@@ -51,6 +55,12 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
              anomalies TEXT,
              UNIQUE (enterprise, external_reference)
          );
+         CREATE TABLE IF NOT EXISTS seen_jti (
+             client_id TEXT NOT NULL,
+             jti TEXT NOT NULL,
+             exp INTEGER NOT NULL,
+             PRIMARY KEY (client_id, jti)
+         );
          CREATE TABLE IF NOT EXISTS workers (
              enterprise TEXT NOT NULL,
              ssin TEXT NOT NULL,
@@ -58,17 +68,17 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, String> {
              to_date TEXT NOT NULL
          );",
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(failed)?;
     let seeded: i64 = db
         .query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     if seeded == 0 {
         for (enterprise, ssin, from, to) in SEED_WORKERS {
             db.execute(
                 "INSERT INTO workers (enterprise, ssin, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
                 params![enterprise, ssin, from, to],
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(failed)?;
         }
     }
     Ok(db)
@@ -90,6 +100,14 @@ fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Respo
         .into_response()
 }
 
+/// An SSIN as the register keeps it: its 11 digits (`85.07.30-033.28` is
+/// `85073003328`); a text that is not an SSIN is kept trimmed, as sent.
+pub(crate) fn normalised_ssin(text: &str) -> String {
+    parse_ssin(text)
+        .map(|s| s.digits)
+        .unwrap_or_else(|_| text.trim().to_owned())
+}
+
 /// Who calls, from the bearer token.
 struct Caller {
     account: Account,
@@ -102,6 +120,13 @@ impl Caller {
             "provider" => self.account.mandates.iter().any(|m| m == enterprise),
             _ => self.account.enterprise == enterprise,
         }
+    }
+
+    /// A declaration is visible to the enterprise it is for and to the client
+    /// that sent it (whose enterprise number may have failed its check digit,
+    /// so that it belongs to no enterprise).
+    fn may_see(&self, enterprise: &str, sender: &str) -> bool {
+        self.may_act_for(enterprise) || self.account.client_id == sender
     }
 }
 
@@ -156,35 +181,71 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Resp
 }
 
 /// What every API call goes through first: an injected fault, then the token.
-fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
-    if let Some(r) = injected(shared) {
+async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
+    shared.count_api_request();
+    if let Some(r) = injected(shared).await {
         return Err(Box::new(r));
     }
     authenticate(shared, headers)
 }
 
+/// The 403 of contract §3: the problem type says why, and the enterprise is
+/// in the `enterpriseNumber` extension member.
 fn no_mandate(enterprise: &str) -> Response {
-    problem(
+    (
         StatusCode::FORBIDDEN,
-        wire::PROBLEM_NO_MANDATE,
-        "Forbidden",
-        format!("the sender is not the authorized representative of enterprise {enterprise}"),
+        [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE)],
+        Json(json!({
+            "type": wire::PROBLEM_NO_MANDATE,
+            "title": "Missing Mandate",
+            "status": 403,
+            "detail": format!(
+                "the sender is not the authorized representative of enterprise {enterprise}"
+            ),
+            "enterpriseNumber": enterprise,
+        })),
     )
+        .into_response()
 }
 
-fn injected(shared: &Shared) -> Option<Response> {
+async fn injected(shared: &Shared) -> Option<Response> {
     match shared.next_api_fault()? {
         Fault::TooManyRequests => Some(
             (
                 StatusCode::TOO_MANY_REQUESTS,
-                [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE), (header::RETRY_AFTER, "1")],
+                [
+                    (header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE),
+                    (header::RETRY_AFTER, super::RETRY_AFTER_SECS),
+                ],
                 Json(json!({"type": wire::PROBLEM_TOO_MANY, "title": "Too Many Requests", "status": 429})),
             )
                 .into_response(),
         ),
-        Fault::ServerError => Some(problem(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", "Internal Server Error", "the sandbox was asked to fail".into())),
-        Fault::Html => Some((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body>maintenance</body></html>").into_response()),
-        Fault::Hang | Fault::ExpireTokens => None,
+        Fault::ServerError => Some(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "about:blank",
+            "Internal Server Error",
+            "the sandbox was asked to fail".into(),
+        )),
+        Fault::Html => Some(
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><body>maintenance</body></html>",
+            )
+                .into_response(),
+        ),
+        Fault::Hang => {
+            shared.hang().await;
+            Some(problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "about:blank",
+                "Service Unavailable",
+                "the sandbox is stopping".into(),
+            ))
+        }
+        // Applied when injected, never queued.
+        Fault::ExpireTokens => None,
     }
 }
 
@@ -237,12 +298,28 @@ fn store_error(e: impl std::fmt::Display) -> Response {
     )
 }
 
+fn not_found(id: i64) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        wire::PROBLEM_NOT_FOUND,
+        "Resource Not Found",
+        format!("declaration {id} is unknown or not yet processed"),
+    )
+}
+
+/// When a declaration received now is processed, in ms since the epoch.
+fn due_at(shared: &Shared) -> i64 {
+    let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
+        + i128::from(shared.processing_delay_ms);
+    i64::try_from(due).unwrap_or(i64::MAX)
+}
+
 pub(super) async fn create(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let caller = match admit(&shared, &headers) {
+    let caller = match admit(&shared, &headers).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -250,7 +327,8 @@ pub(super) async fn create(
         Ok(d) => d,
         Err(r) => return *r,
     };
-    // An invalid enterprise number is a rule (a refusal), not a 403.
+    // An invalid enterprise number is a rule (a refusal, `B` with FLA-ENTERPRISE,
+    // visible to its sender), not a 403: it is kept as sent.
     let enterprise = parse_enterprise_number(&declaration.employer.enterprise_number)
         .unwrap_or_else(|| declaration.employer.enterprise_number.clone());
     if parse_enterprise_number(&enterprise).is_some() && !caller.may_act_for(&enterprise) {
@@ -283,18 +361,16 @@ pub(super) async fn create(
         )
             .into_response();
     }
-    let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
-        + i128::from(shared.processing_delay_ms);
     let inserted = db.execute(
         "INSERT INTO declarations (enterprise, external_reference, ssin, start_date, body, sender, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             enterprise,
             declaration.external_reference,
-            declaration.worker.ssin,
+            normalised_ssin(&declaration.worker.ssin),
             declaration.training.start_date,
             serde_json::to_string(&declaration).unwrap_or_default(),
             caller.account.client_id,
-            i64::try_from(due).unwrap_or(i64::MAX),
+            due_at(&shared),
         ],
     );
     if let Err(e) = inserted {
@@ -309,23 +385,26 @@ pub(super) async fn create(
         .into_response()
 }
 
+/// A processed declaration with who it belongs to.
+struct Loaded {
+    enterprise: String,
+    sender: String,
+    stored: StoredDeclaration,
+}
+
 /// Loads a declaration, processing it first if its time has come. `None` while
 /// it is still being processed (or does not exist).
-fn load(
-    shared: &Shared,
-    db: &Connection,
-    id: i64,
-) -> Result<Option<(String, StoredDeclaration)>, String> {
-    type Row = (String, String, i64, Option<String>, Option<String>);
+fn load(shared: &Shared, db: &Connection, id: i64) -> Result<Option<Loaded>, String> {
+    type Row = (String, String, String, i64, Option<String>, Option<String>);
     let row: Option<Row> = db
         .query_row(
-            "SELECT enterprise, body, due_at, result, anomalies FROM declarations WHERE id = ?1",
+            "SELECT enterprise, sender, body, due_at, result, anomalies FROM declarations WHERE id = ?1",
             params![id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()
         .map_err(|e| e.to_string())?;
-    let Some((enterprise, body, due_at, result, found)) = row else {
+    let Some((enterprise, sender, body, due_at, result, found)) = row else {
         return Ok(None);
     };
     let declaration: Declaration = serde_json::from_str(&body).map_err(|e| e.to_string())?;
@@ -353,9 +432,10 @@ fn load(
         _ => ResultCode::B,
     };
     let anomalies = serde_json::from_str(&anomalies).map_err(|e| e.to_string())?;
-    Ok(Some((
+    Ok(Some(Loaded {
         enterprise,
-        StoredDeclaration {
+        sender,
+        stored: StoredDeclaration {
             declaration,
             declaration_status: DeclarationStatus {
                 declaration_id: id,
@@ -363,27 +443,33 @@ fn load(
                 anomalies,
             },
         },
-    )))
+    }))
 }
 
-/// The server's processing: the shared rules, plus whether the worker is known
-/// to the enterprise on the training dates.
+/// The server's processing: the shared rules at the date in Brussels, plus
+/// whether the worker is known to the enterprise on the training dates (by
+/// the normalised SSIN).
 fn process(
     db: &Connection,
     declaration: &Declaration,
     enterprise: &str,
     now: OffsetDateTime,
 ) -> Result<(String, Vec<wire::Anomaly>), String> {
-    let mut found: Vec<&anomalies::AnomalyKind> = rules::check(declaration, now.date());
+    let mut found: Vec<&anomalies::AnomalyKind> =
+        rules::check(declaration, crate::today::brussels_date(now));
     let t = &declaration.training;
     let employed: i64 = db
         .query_row(
             "SELECT COUNT(*) FROM workers WHERE enterprise = ?1 AND ssin = ?2 AND from_date <= ?3 AND to_date >= ?4",
-            params![enterprise, declaration.worker.ssin, t.start_date, t.end_date],
+            params![enterprise, normalised_ssin(&declaration.worker.ssin), t.start_date, t.end_date],
             |r| r.get(0),
         )
         .map_err(|e| e.to_string())?;
-    if employed == 0 && !found.iter().any(|a| a.code == anomalies::SSIN.code) {
+    // No register to look in without a valid SSIN and enterprise number.
+    let unknowable = found
+        .iter()
+        .any(|a| a.code == anomalies::SSIN.code || a.code == anomalies::ENTERPRISE.code);
+    if employed == 0 && !unknowable {
         found.push(&anomalies::WORKER_UNKNOWN);
     }
     let result = if rules::is_refused(&found) {
@@ -404,7 +490,7 @@ pub(super) async fn get_one(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let caller = match admit(&shared, &headers) {
+    let caller = match admit(&shared, &headers).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -412,17 +498,29 @@ pub(super) async fn get_one(
         return store_error("store lock poisoned");
     };
     match load(&shared, &db, id) {
-        Ok(Some((enterprise, stored))) if caller.may_act_for(&enterprise) => {
-            (StatusCode::OK, Json(stored)).into_response()
+        Ok(Some(loaded)) if caller.may_see(&loaded.enterprise, &loaded.sender) => {
+            (StatusCode::OK, Json(loaded.stored)).into_response()
         }
-        Ok(_) => problem(
-            StatusCode::NOT_FOUND,
-            wire::PROBLEM_NOT_FOUND,
-            "Resource Not Found",
-            format!("declaration {id} is unknown or not yet processed"),
-        ),
+        Ok(_) => not_found(id),
         Err(e) => store_error(e),
     }
+}
+
+/// A search filter that is present must be a date: a malformed one is a 400
+/// naming the field, never a filter silently dropped.
+fn date_filter(name: &str, value: Option<&str>) -> Result<Option<time::Date>, wire::ProblemIssue> {
+    let Some(text) = value else {
+        return Ok(None);
+    };
+    rules::parse_date(text)
+        .map(Some)
+        .ok_or_else(|| wire::ProblemIssue {
+            kind: wire::PROBLEM_SCHEMA_VIOLATION.to_owned(),
+            location: "body".to_owned(),
+            name: name.to_owned(),
+            value: Some(text.to_owned()),
+            detail: "not a date (YYYY-MM-DD)".to_owned(),
+        })
 }
 
 pub(super) async fn search(
@@ -430,7 +528,7 @@ pub(super) async fn search(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let caller = match admit(&shared, &headers) {
+    let caller = match admit(&shared, &headers).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -443,6 +541,7 @@ pub(super) async fn search(
             detail: "a JSON object with at least enterpriseNumber is required".to_owned(),
         }]);
     };
+    let mut issues = Vec::new();
     let Some(enterprise) = parse_enterprise_number(&filters.enterprise_number) else {
         return bad_request(vec![wire::ProblemIssue {
             kind: wire::PROBLEM_SCHEMA_VIOLATION.to_owned(),
@@ -452,6 +551,17 @@ pub(super) async fn search(
             detail: "not a valid enterprise number".to_owned(),
         }]);
     };
+    let from = date_filter("from", filters.from.as_deref()).unwrap_or_else(|issue| {
+        issues.push(issue);
+        None
+    });
+    let to = date_filter("to", filters.to.as_deref()).unwrap_or_else(|issue| {
+        issues.push(issue);
+        None
+    });
+    if !issues.is_empty() {
+        return bad_request(issues);
+    }
     if !caller.may_act_for(&enterprise) {
         return no_mandate(&enterprise);
     }
@@ -460,6 +570,7 @@ pub(super) async fn search(
         .as_deref()
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
+    let ssin = filters.ssin.as_deref().map(normalised_ssin);
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
@@ -473,7 +584,7 @@ pub(super) async fn search(
             Err(e) => return store_error(e),
         };
         let rows = stmt.query_map(
-            params![enterprise, after, filters.ssin, filters.external_reference],
+            params![enterprise, after, ssin, filters.external_reference],
             |r| r.get(0),
         );
         match rows.and_then(|r| r.collect::<Result<Vec<i64>, _>>()) {
@@ -484,16 +595,8 @@ pub(super) async fn search(
     let in_period = |d: &Declaration| {
         let start = rules::parse_date(&d.training.start_date);
         let end = rules::parse_date(&d.training.end_date);
-        let from_ok = filters
-            .from
-            .as_deref()
-            .and_then(rules::parse_date)
-            .is_none_or(|from| end.is_some_and(|e| e >= from));
-        let to_ok = filters
-            .to
-            .as_deref()
-            .and_then(rules::parse_date)
-            .is_none_or(|to| start.is_some_and(|s| s <= to));
+        let from_ok = from.is_none_or(|from| end.is_some_and(|e| e >= from));
+        let to_ok = to.is_none_or(|to| start.is_some_and(|s| s <= to));
         from_ok && to_ok
     };
     let mut items = Vec::new();
@@ -504,7 +607,7 @@ pub(super) async fn search(
         }
         last = Some(id);
         match load(&shared, &db, id) {
-            Ok(Some((_, stored))) if in_period(&stored.declaration) => items.push(stored),
+            Ok(Some(loaded)) if in_period(&loaded.stored.declaration) => items.push(loaded.stored),
             Ok(_) => {}
             Err(e) => return store_error(e),
         }
@@ -525,25 +628,67 @@ pub(super) async fn search(
     (StatusCode::OK, Json(SearchPage { items, next })).into_response()
 }
 
-/// The enterprise of declaration `id`, where it exists and the caller may act
-/// for that enterprise; a 404 otherwise (not a 403: others' ids are not disclosed).
-fn enterprise_of(db: &Connection, id: i64, caller: &Caller) -> Result<String, Box<Response>> {
-    let enterprise: Option<String> = db
+/// What a correction or a cancel needs to know of a stored declaration.
+struct Owned {
+    enterprise: String,
+    result: Option<String>,
+}
+
+/// Declaration `id`, where it exists and the caller may see it (its
+/// enterprise's representative or its sender); a 404 otherwise (not a 403:
+/// others' ids are not disclosed).
+fn owned(db: &Connection, id: i64, caller: &Caller) -> Result<Owned, Box<Response>> {
+    let row: Option<(String, String, Option<String>)> = db
         .query_row(
-            "SELECT enterprise FROM declarations WHERE id = ?1",
+            "SELECT enterprise, sender, result FROM declarations WHERE id = ?1",
             params![id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()
         .map_err(|e| Box::new(store_error(e)))?;
-    enterprise.filter(|e| caller.may_act_for(e)).ok_or_else(|| {
-        Box::new(problem(
-            StatusCode::NOT_FOUND,
-            wire::PROBLEM_NOT_FOUND,
-            "Resource Not Found",
-            format!("declaration {id} is unknown"),
-        ))
-    })
+    row.filter(|(enterprise, sender, _)| caller.may_see(enterprise, sender))
+        .map(|(enterprise, _, result)| Owned { enterprise, result })
+        .ok_or_else(|| Box::new(not_found(id)))
+}
+
+/// The enterprise a correction leaves the declaration with, checked like a
+/// POST: the mandate for the enterprise in the body. A declaration stays with
+/// its enterprise: a correction that names another valid one is refused (409);
+/// one whose stored number failed its check digit may be corrected to a valid
+/// number (that is what correcting it is for).
+fn corrected_enterprise(
+    caller: &Caller,
+    stored: &str,
+    body: &str,
+) -> Result<String, Box<Response>> {
+    let in_body = parse_enterprise_number(body);
+    match (parse_enterprise_number(stored), in_body) {
+        (Some(stored), Some(new)) if stored != new => Err(Box::new(problem(
+            StatusCode::CONFLICT,
+            wire::PROBLEM_ENTERPRISE_CHANGED,
+            "Enterprise Changed",
+            format!(
+                "a correction cannot move a declaration of enterprise {stored} to enterprise {new}: cancel it and declare it for {new}"
+            ),
+        ))),
+        (_, Some(new)) => {
+            if caller.may_act_for(&new) {
+                Ok(new)
+            } else {
+                Err(Box::new(no_mandate(&new)))
+            }
+        }
+        // The body's number fails its check: a rule (processed to `B`); the
+        // declaration stays with its enterprise, for which the mandate is needed.
+        (Some(stored), None) => {
+            if caller.may_act_for(&stored) {
+                Ok(stored)
+            } else {
+                Err(Box::new(no_mandate(&stored)))
+            }
+        }
+        (None, None) => Ok(body.to_owned()),
+    }
 }
 
 pub(super) async fn correct(
@@ -552,7 +697,7 @@ pub(super) async fn correct(
     Path(id): Path<i64>,
     body: String,
 ) -> Response {
-    let caller = match admit(&shared, &headers) {
+    let caller = match admit(&shared, &headers).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -563,22 +708,36 @@ pub(super) async fn correct(
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    let enterprise = match enterprise_of(&db, id, &caller) {
+    let stored = match owned(&db, id, &caller) {
+        Ok(o) => o,
+        Err(r) => return *r,
+    };
+    if stored.result.as_deref() == Some("C") {
+        return problem(
+            StatusCode::CONFLICT,
+            wire::PROBLEM_DECLARATION_CANCELLED,
+            "Declaration Cancelled",
+            format!("declaration {id} was cancelled and cannot be corrected: declare it anew"),
+        );
+    }
+    let enterprise = match corrected_enterprise(
+        &caller,
+        &stored.enterprise,
+        &declaration.employer.enterprise_number,
+    ) {
         Ok(e) => e,
         Err(r) => return *r,
     };
-    let due = (shared.clock)().unix_timestamp_nanos() / 1_000_000
-        + i128::from(shared.processing_delay_ms);
     let updated = db.execute(
-        "UPDATE declarations SET external_reference = ?1, ssin = ?2, start_date = ?3, body = ?4, due_at = ?5, result = NULL, anomalies = NULL WHERE id = ?6 AND enterprise = ?7",
+        "UPDATE declarations SET enterprise = ?1, external_reference = ?2, ssin = ?3, start_date = ?4, body = ?5, due_at = ?6, result = NULL, anomalies = NULL WHERE id = ?7",
         params![
+            enterprise,
             declaration.external_reference,
-            declaration.worker.ssin,
+            normalised_ssin(&declaration.worker.ssin),
             declaration.training.start_date,
             serde_json::to_string(&declaration).unwrap_or_default(),
-            i64::try_from(due).unwrap_or(i64::MAX),
+            due_at(&shared),
             id,
-            enterprise,
         ],
     );
     match updated {
@@ -610,14 +769,14 @@ pub(super) async fn cancel(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let caller = match admit(&shared, &headers) {
+    let caller = match admit(&shared, &headers).await {
         Ok(c) => c,
         Err(r) => return *r,
     };
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    if let Err(r) = enterprise_of(&db, id, &caller) {
+    if let Err(r) = owned(&db, id, &caller) {
         return *r;
     }
     match db.execute("UPDATE declarations SET result = 'C', anomalies = COALESCE(anomalies, '[]'), due_at = 0 WHERE id = ?1", params![id]) {

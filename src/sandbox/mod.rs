@@ -10,6 +10,7 @@ mod oauth;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::routing::{get, post};
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 
 use crate::channel::env::TOKEN_PATH;
 use crate::channel::token::Clock;
+use crate::i18n::{tr_args, Lang};
 
 pub use chaman::RegisterRequest;
 
@@ -31,6 +33,62 @@ pub const ADMIN_PATH: &str = "/admin";
 pub const TOKEN_LIFETIME_SECS: i64 = 600;
 /// Clock tolerance on `iat`/`exp`.
 pub const CLOCK_TOLERANCE_SECS: i64 = 5;
+/// The `Retry-After` of an injected 429, in seconds.
+pub const RETRY_AFTER_SECS: &str = "1";
+/// How long an injected hang lasts at most (it ends when the sandbox stops).
+const HANG_SECS: u64 = 3600;
+
+/// Why the sandbox cannot start or keep its state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot create the sandbox state folder {path}: {detail}")]
+    StateFolder { path: String, detail: String },
+    #[error("the sandbox state {path} is damaged ({detail}); move it away to start afresh")]
+    StateDamaged { path: String, detail: String },
+    #[error("cannot open the sandbox's declarations store {path}: {detail}")]
+    Store { path: String, detail: String },
+    #[error("cannot listen on {addr}: {detail}")]
+    Listen { addr: String, detail: String },
+    #[error("cannot save the sandbox state {path}: {detail}")]
+    Save { path: String, detail: String },
+    #[error("the sandbox stopped")]
+    Stopped,
+}
+
+impl SandboxError {
+    /// A stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SandboxError::StateFolder { .. } => "state_folder",
+            SandboxError::StateDamaged { .. } => "state_damaged",
+            SandboxError::Store { .. } => "store",
+            SandboxError::Listen { .. } => "listen",
+            SandboxError::Save { .. } => "save",
+            SandboxError::Stopped => "stopped",
+        }
+    }
+
+    /// What happened and what to do next, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("sandbox.error.{}", self.code());
+        match self {
+            SandboxError::StateFolder { path, detail }
+            | SandboxError::StateDamaged { path, detail }
+            | SandboxError::Store { path, detail }
+            | SandboxError::Save { path, detail } => tr_args(
+                lang,
+                &key,
+                &[("path", path.clone()), ("detail", detail.clone())],
+            ),
+            SandboxError::Listen { addr, detail } => tr_args(
+                lang,
+                &key,
+                &[("addr", addr.clone()), ("detail", detail.clone())],
+            ),
+            SandboxError::Stopped => crate::i18n::tr(lang, &key),
+        }
+    }
+}
 
 /// A web-service account as Chaman keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -63,20 +121,32 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
 }
 
-/// A failure the next requests will show, for tests and demos.
+/// A failure the next requests will show, for tests and demos. Each acts on
+/// either target (`token`, the token endpoint, or `api`, the FLA API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
     /// An HTML page with status 200, as a captive portal or proxy would answer.
     Html,
-    /// Accept the request and never answer.
+    /// Accept the request and never answer (until the sandbox stops).
     Hang,
-    /// A 500 with a problem body.
+    /// A 500 (an RFC 6749 body on the token endpoint, a problem on the API).
     ServerError,
-    /// A 429 with `Retry-After: 1` (FLA API only).
+    /// A 429 with `Retry-After: 1`.
     TooManyRequests,
-    /// Every token issued so far expires now (applied at once).
+    /// Every token issued so far expires now (applied at once, whatever the target).
     ExpireTokens,
+}
+
+/// What the sandbox has done since it started: `GET /admin/stats`, so that
+/// tests can count the tokens a client asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) token_requests: AtomicU64,
+    pub(crate) tokens_issued: AtomicU64,
+    pub(crate) api_requests: AtomicU64,
+    pub(crate) token_faults_served: AtomicU64,
+    pub(crate) api_faults_served: AtomicU64,
 }
 
 /// How the sandbox behaves.
@@ -97,8 +167,9 @@ impl Default for SandboxOptions {
 pub(crate) struct Shared {
     state: Mutex<PersistedState>,
     state_file: PathBuf,
-    pub(crate) tokens: Mutex<HashMap<String, IssuedToken>>,
-    seen_jti: Mutex<HashMap<String, i64>>,
+    tokens: Mutex<HashMap<String, IssuedToken>>,
+    pub(crate) counters: Counters,
+    shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) faults: Mutex<VecDeque<Fault>>,
     pub(crate) api_faults: Mutex<VecDeque<Fault>>,
     pub(crate) store: Mutex<rusqlite::Connection>,
@@ -121,22 +192,69 @@ impl Shared {
             .find(|a| a.client_id == client_id)
     }
 
-    fn add_account(&self, account: Account) -> Result<(), String> {
+    fn add_account(&self, account: Account) -> Result<(), SandboxError> {
+        let save = |detail: String| SandboxError::Save {
+            path: self.state_file.display().to_string(),
+            detail,
+        };
         let mut state = self
             .state
             .lock()
-            .map_err(|_| "state lock poisoned".to_owned())?;
+            .map_err(|_| save("state lock poisoned".to_owned()))?;
         state.accounts.push(account);
-        let json = serde_json::to_vec_pretty(&*state).map_err(|e| e.to_string())?;
-        crate::files::write_atomically(&self.state_file, &json).map_err(|e| e.to_string())
+        let json = serde_json::to_vec_pretty(&*state).map_err(|e| save(e.to_string()))?;
+        crate::files::write_atomically(&self.state_file, &json).map_err(|e| save(e.to_string()))
     }
 
     fn next_fault(&self) -> Option<Fault> {
-        self.faults.lock().ok().and_then(|mut f| f.pop_front())
+        let fault = self.faults.lock().ok().and_then(|mut f| f.pop_front());
+        if fault.is_some() {
+            self.counters
+                .token_faults_served
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        fault
     }
 
     fn next_api_fault(&self) -> Option<Fault> {
-        self.api_faults.lock().ok().and_then(|mut f| f.pop_front())
+        let fault = self.api_faults.lock().ok().and_then(|mut f| f.pop_front());
+        if fault.is_some() {
+            self.counters
+                .api_faults_served
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        fault
+    }
+
+    fn count_api_request(&self) {
+        self.counters.api_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An injected hang: no answer for an hour, or until the sandbox stops.
+    async fn hang(&self) {
+        let mut stopping = self.shutdown.clone();
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(HANG_SECS)) => {}
+            _ = stopping.wait_for(|stop| *stop) => {}
+        }
+    }
+
+    fn stats(&self) -> serde_json::Value {
+        let c = &self.counters;
+        let pending = |q: &Mutex<VecDeque<Fault>>| q.lock().map(|q| q.len()).unwrap_or(0);
+        serde_json::json!({
+            "token_requests": c.token_requests.load(Ordering::Relaxed),
+            "tokens_issued": c.tokens_issued.load(Ordering::Relaxed),
+            "api_requests": c.api_requests.load(Ordering::Relaxed),
+            "faults_served": {
+                "token": c.token_faults_served.load(Ordering::Relaxed),
+                "api": c.api_faults_served.load(Ordering::Relaxed),
+            },
+            "faults_pending": {
+                "token": pending(&self.faults),
+                "api": pending(&self.api_faults),
+            },
+        })
     }
 }
 
@@ -147,7 +265,7 @@ pub struct Sandbox {
     pub token_url: String,
     pub api_base: String,
     pub admin_url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -164,7 +282,7 @@ impl Sandbox {
     /// Stops serving.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         let _ = (&mut self.task).await;
     }
@@ -177,7 +295,11 @@ impl Sandbox {
 
 /// Starts a sandbox on `addr` with its state in `state_dir`, on the current
 /// tokio runtime. `clock` lets tests run the server with another time.
-pub async fn start(addr: SocketAddr, state_dir: &Path, clock: Clock) -> Result<Sandbox, String> {
+pub async fn start(
+    addr: SocketAddr,
+    state_dir: &Path,
+    clock: Clock,
+) -> Result<Sandbox, SandboxError> {
     start_with(addr, state_dir, clock, SandboxOptions::default()).await
 }
 
@@ -187,35 +309,35 @@ pub async fn start_with(
     state_dir: &Path,
     clock: Clock,
     options: SandboxOptions,
-) -> Result<Sandbox, String> {
-    std::fs::create_dir_all(state_dir).map_err(|e| {
-        format!(
-            "cannot create the sandbox state folder {}: {e}",
-            state_dir.display()
-        )
+) -> Result<Sandbox, SandboxError> {
+    std::fs::create_dir_all(state_dir).map_err(|e| SandboxError::StateFolder {
+        path: state_dir.display().to_string(),
+        detail: e.to_string(),
     })?;
     let state_file = state_dir.join("sandbox-state.json");
     let state: PersistedState = match std::fs::read(&state_file) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "the sandbox state {} is damaged ({e}); move it away to start afresh",
-                state_file.display()
-            )
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| SandboxError::StateDamaged {
+            path: state_file.display().to_string(),
+            detail: e.to_string(),
         })?,
         Err(_) => PersistedState::default(),
     };
     let store = fla_api::open_store(&state_dir.join("fla.sqlite"))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listen = |e: std::io::Error| SandboxError::Listen {
+        addr: addr.to_string(),
+        detail: e.to_string(),
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen)?;
+    let addr = listener.local_addr().map_err(listen)?;
     let base_url = format!("http://{addr}");
     let token_url = format!("{base_url}{TOKEN_PATH}");
+    let (tx, rx) = tokio::sync::watch::channel(false);
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
         state_file,
         tokens: Mutex::new(HashMap::new()),
-        seen_jti: Mutex::new(HashMap::new()),
+        counters: Counters::default(),
+        shutdown: rx.clone(),
         faults: Mutex::new(VecDeque::new()),
         api_faults: Mutex::new(VecDeque::new()),
         store: Mutex::new(store),
@@ -235,6 +357,14 @@ pub async fn start_with(
             post(chaman::register).get(chaman::list),
         )
         .route("/admin/faults", post(chaman::inject_fault))
+        .route(
+            "/admin/stats",
+            get(
+                |axum::extract::State(shared): axum::extract::State<Arc<Shared>>| async move {
+                    axum::Json(shared.stats())
+                },
+            ),
+        )
         .route(&format!("{API_PATH}/trainings"), post(fla_api::create))
         .route(
             &format!("{API_PATH}/trainings/search"),
@@ -251,10 +381,10 @@ pub async fn start_with(
             with_date,
         ))
         .with_state(shared);
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router).with_graceful_shutdown(async {
-            let _ = rx.await;
+        let mut stopping = rx;
+        let served = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
         });
         if let Err(e) = served.await {
             eprintln!("sandbox stopped: {e}");

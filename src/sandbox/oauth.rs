@@ -1,10 +1,14 @@
 //! The sandbox's OAuth v5 token endpoint. It validates as the real one would:
 //! the signature against the certificate registered for the client, RS256 only,
 //! `iss` = `sub` = a known client ID, `aud` = its own token URL, `exp` in the
-//! future and `exp` − `iat` ≤ 300 s with 5 s of tolerance, no replayed `jti`, and
-//! a scope the account may have. Errors are RFC 6749 bodies.
+//! future and `exp` − `iat` ≤ 300 s with 5 s of tolerance (any integer, even at
+//! the limits of i64, is a refusal and never a panic), no replayed `jti` (kept in
+//! the store, so a restart forgets none that is still alive), the registered
+//! certificate within its validity, and a scope the account may have. Errors are
+//! RFC 6749 bodies.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -55,6 +59,10 @@ pub(super) async fn token(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    shared
+        .counters
+        .token_requests
+        .fetch_add(1, Ordering::Relaxed);
     match shared.next_fault() {
         Some(Fault::Html) => {
             return (
@@ -66,7 +74,24 @@ pub(super) async fn token(
         }
         Some(Fault::Hang) => {
             // Never answers within any client's patience.
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            shared.hang().await;
+            return oauth_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the sandbox is stopping".into(),
+            )
+            .into_response();
+        }
+        Some(Fault::TooManyRequests) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, super::RETRY_AFTER_SECS)],
+                Json(json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": "too many requests: retry after the Retry-After delay",
+                })),
+            )
+                .into_response()
         }
         Some(Fault::ServerError) => {
             return oauth_error(
@@ -76,7 +101,8 @@ pub(super) async fn token(
             )
             .into_response()
         }
-        Some(Fault::TooManyRequests | Fault::ExpireTokens) | None => {}
+        // Applied when injected, never queued.
+        Some(Fault::ExpireTokens) | None => {}
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -152,19 +178,26 @@ fn validate(shared: &Shared, form: &HashMap<String, String>) -> Result<Response,
         )));
     }
     let now = (shared.clock)().unix_timestamp();
-    if claims.exp - claims.iat > MAX_LIFETIME_SECS {
+    // In i128: an `exp`/`iat` at the limits of i64 is a refusal, not an overflow.
+    let lifetime = i128::from(claims.exp) - i128::from(claims.iat);
+    if lifetime <= 0 {
         return Err(invalid_client(format!(
-            "assertion lifetime {} s exceeds {MAX_LIFETIME_SECS} s",
-            claims.exp - claims.iat
+            "exp {} is not after iat {}",
+            claims.exp, claims.iat
         )));
     }
-    if claims.exp + CLOCK_TOLERANCE_SECS <= now {
+    if lifetime > i128::from(MAX_LIFETIME_SECS) {
+        return Err(invalid_client(format!(
+            "assertion lifetime {lifetime} s exceeds {MAX_LIFETIME_SECS} s"
+        )));
+    }
+    if i128::from(claims.exp) + i128::from(CLOCK_TOLERANCE_SECS) <= i128::from(now) {
         return Err(invalid_client(format!(
             "the client assertion expired at {} (server time {now})",
             claims.exp
         )));
     }
-    if claims.iat > now + CLOCK_TOLERANCE_SECS {
+    if i128::from(claims.iat) > i128::from(now) + i128::from(CLOCK_TOLERANCE_SECS) {
         return Err(invalid_client(format!(
             "iat {} is in the future (server time {now})",
             claims.iat
@@ -179,9 +212,19 @@ fn validate(shared: &Shared, form: &HashMap<String, String>) -> Result<Response,
             crate::cert::format_date(cert.not_after)
         )));
     }
+    if cert.not_before.unix_timestamp() > now {
+        return Err(invalid_client(format!(
+            "the certificate registered for this client is not valid before {}",
+            crate::cert::format_date(cert.not_before)
+        )));
+    }
     let scope = form.get("scope").map(String::as_str).unwrap_or_default();
     check_scope(&account, scope)?;
     let token = format!("sbx-{}", random_alnum(40));
+    shared
+        .counters
+        .tokens_issued
+        .fetch_add(1, Ordering::Relaxed);
     if let Ok(mut tokens) = shared.tokens.lock() {
         tokens.insert(
             token.clone(),
@@ -242,23 +285,42 @@ fn verify_signature(jwt: &str, account: &Account) -> Result<(), Refusal> {
         .map_err(|_| refused())
 }
 
+/// Refuses a `jti` already seen for this client while it lives; remembers it
+/// in the store (table `seen_jti`) until its `exp` has passed, so a restart of
+/// the sandbox does not open a window for replays.
 fn remember_jti(shared: &Shared, claims: &AssertionClaims, now: i64) -> Result<(), Refusal> {
-    let Ok(mut seen) = shared.seen_jti.lock() else {
-        return Ok(());
-    };
-    // Forget what has expired: a replay of it fails on `exp` anyway.
-    seen.retain(|_, exp| *exp + CLOCK_TOLERANCE_SECS > now);
     if claims.jti.is_empty() {
         return Err(invalid_client("jti is missing".into()));
     }
-    let key = format!("{}\u{0}{}", claims.iss, claims.jti);
-    if seen.contains_key(&key) {
+    let unavailable = |e: String| {
+        oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            format!("the sandbox cannot check the jti: {e}"),
+        )
+    };
+    let db = shared
+        .store
+        .lock()
+        .map_err(|_| unavailable("store lock poisoned".into()))?;
+    // Forget what has expired: a replay of it fails on `exp` anyway.
+    db.execute(
+        "DELETE FROM seen_jti WHERE exp <= ?1",
+        rusqlite::params![now.saturating_sub(CLOCK_TOLERANCE_SECS)],
+    )
+    .map_err(|e| unavailable(e.to_string()))?;
+    let inserted = db
+        .execute(
+            "INSERT OR IGNORE INTO seen_jti (client_id, jti, exp) VALUES (?1, ?2, ?3)",
+            rusqlite::params![claims.iss, claims.jti, claims.exp],
+        )
+        .map_err(|e| unavailable(e.to_string()))?;
+    if inserted == 0 {
         return Err(invalid_client(format!(
             "jti '{}' was already used (replay)",
             claims.jti
         )));
     }
-    seen.insert(key, claims.exp);
     Ok(())
 }
 

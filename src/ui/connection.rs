@@ -88,9 +88,9 @@ pub struct TestReport {
 
 enum SandboxState {
     Off,
-    Starting(Pending<Result<Sandbox, String>>),
+    Starting(Pending<Result<Sandbox, crate::sandbox::SandboxError>>),
     Running(Sandbox),
-    Failed(String),
+    Failed(crate::sandbox::SandboxError),
 }
 
 pub struct ConnectionPage {
@@ -152,7 +152,9 @@ impl ConnectionPage {
                     self.sandbox = SandboxState::Running(sandbox);
                 }
                 Poll::Ready(Err(e)) => self.sandbox = SandboxState::Failed(e),
-                Poll::Lost => self.sandbox = SandboxState::Failed("the sandbox stopped".into()),
+                Poll::Lost => {
+                    self.sandbox = SandboxState::Failed(crate::sandbox::SandboxError::Stopped)
+                }
             }
         }
         if settings.environment == EnvironmentKind::Sandbox
@@ -426,7 +428,11 @@ impl ConnectionPage {
             }
             SandboxState::Failed(e) => widgets::error_text_ui(
                 ui,
-                &tr_args(lang, "channel.error.no_sandbox", &[("detail", e.clone())]),
+                &tr_args(
+                    lang,
+                    "channel.error.no_sandbox",
+                    &[("detail", e.message(lang))],
+                ),
             ),
             _ => {}
         }
