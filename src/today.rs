@@ -3,14 +3,30 @@
 //! instant is passed in. The time-zone rules come bundled with the binary (jiff's
 //! `tzdb-bundle-always`), so Windows, which has no IANA database, agrees with Linux.
 
+use std::sync::OnceLock;
+
+use jiff::tz::{TimeZone, TimeZoneDatabase};
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 /// The IANA name of Belgium's time zone.
 pub const BRUSSELS: &str = "Europe/Brussels";
 
+/// Brussels' rules: from the system's database where it has them (the OS keeps
+/// it current), else from the copy compiled into the binary (Windows has no IANA
+/// database; a Linux container may lack tzdata or carry a partial one).
+fn brussels_zone() -> Option<&'static TimeZone> {
+    static ZONE: OnceLock<Option<TimeZone>> = OnceLock::new();
+    ZONE.get_or_init(|| brussels_zone_from(jiff::tz::db(), &TimeZoneDatabase::bundled()))
+        .as_ref()
+}
+
+fn brussels_zone_from(system: &TimeZoneDatabase, bundled: &TimeZoneDatabase) -> Option<TimeZone> {
+    system.get(BRUSSELS).or_else(|_| bundled.get(BRUSSELS)).ok()
+}
+
 /// Brussels' offset from UTC at `now` (+01:00 in winter, +02:00 in summer).
 pub fn brussels_offset(now: OffsetDateTime) -> UtcOffset {
-    let offset = jiff::tz::TimeZone::get(BRUSSELS).ok().and_then(|tz| {
+    let offset = brussels_zone().and_then(|tz| {
         let instant = jiff::Timestamp::from_second(now.unix_timestamp()).ok()?;
         Some(tz.to_offset(instant).seconds())
     });
@@ -76,6 +92,32 @@ mod tests {
             brussels_date(datetime!(2026-06-30 21:59 UTC)),
             date!(2026 - 06 - 30)
         );
+    }
+
+    /// The rules come with the binary: a computer with no time-zone database
+    /// at all (Windows has none; an empty database stands for it here) still
+    /// finds Brussels, with its winter and summer offsets.
+    #[test]
+    fn brussels_is_found_without_the_system_database() {
+        let bundled = TimeZoneDatabase::bundled();
+        assert!(!bundled.is_definitively_empty(), "no bundled tz database");
+        let zone = brussels_zone_from(&TimeZoneDatabase::none(), &bundled)
+            .expect("Europe/Brussels from the bundled database alone");
+        let offset = |t: OffsetDateTime| {
+            zone.to_offset(jiff::Timestamp::from_second(t.unix_timestamp()).unwrap())
+                .seconds()
+        };
+        assert_eq!(offset(datetime!(2026-11-24 23:30 UTC)), 3600);
+        assert_eq!(offset(datetime!(2026-06-30 22:30 UTC)), 7200);
+        // The same answers as the zone in use (the system's, where it has one).
+        let in_use = brussels_zone().expect("Europe/Brussels");
+        for t in [
+            datetime!(2026-11-24 23:30 UTC),
+            datetime!(2026-03-29 01:00 UTC),
+        ] {
+            let at = jiff::Timestamp::from_second(t.unix_timestamp()).unwrap();
+            assert_eq!(in_use.to_offset(at), zone.to_offset(at), "{t}");
+        }
     }
 
     #[test]

@@ -312,9 +312,14 @@ impl Finding {
     }
 }
 
-/// A date as shown to users, in ISO form (understood in all three languages).
+/// The date of a moment as shown to users: the date in Brussels (a certificate
+/// that ends at 23:30 UTC ends the next day there), in ISO form (understood in
+/// all three languages).
 pub fn format_date(t: OffsetDateTime) -> String {
-    let d = t.date();
+    iso_date(crate::today::brussels_date(t))
+}
+
+fn iso_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
@@ -324,7 +329,7 @@ pub fn format_rfc3339(t: OffsetDateTime) -> String {
     let (h, m, _) = o.as_hms();
     format!(
         "{}T{:02}:{:02}:{:02}{}{:02}:{:02}",
-        format_date(t),
+        iso_date(t.date()),
         t.hour(),
         t.minute(),
         t.second(),
@@ -334,9 +339,10 @@ pub fn format_rfc3339(t: OffsetDateTime) -> String {
     )
 }
 
-/// Whole days from `now` until `t` (negative when `t` is past).
+/// Days from today until the day of `t`, both dates in Brussels (negative when
+/// past): what "expires in 3 days" means to a user, whatever the hour.
 pub fn days_until(t: OffsetDateTime, now: OffsetDateTime) -> i64 {
-    (t - now).whole_days()
+    (crate::today::brussels_date(t) - crate::today::brussels_date(now)).whole_days()
 }
 
 impl Entry {
@@ -498,7 +504,7 @@ fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
     let days = days_until(c.not_after, now);
     let date = format_date(c.not_after);
     if now > c.not_after {
-        let ago = (now - c.not_after).whole_days();
+        let ago = -days;
         tr_args(
             lang,
             "cert.valid_to_expired",
@@ -510,5 +516,80 @@ fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
             "cert.valid_to_days",
             &[("date", date), ("days", days.to_string())],
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// A certificate valid until 23:30 UTC on 24 November 2027: already the
+    /// 25th (00:30) in Brussels.
+    fn ending_at_half_past_midnight_in_brussels() -> CertFacts {
+        CertFacts {
+            der: Vec::new(),
+            subject: "CN=test".into(),
+            subject_cn: "test".into(),
+            issuer: "CN=test".into(),
+            issuer_cn: "test".into(),
+            subject_org: String::new(),
+            serial_hex: "01".into(),
+            sha256: String::new(),
+            sha1: String::new(),
+            not_before: datetime!(2026-11-24 23:30 UTC),
+            not_after: datetime!(2027-11-24 23:30 UTC),
+            key_type: KeyType::Rsa,
+            key_bits: 2048,
+            public_key: facts::PublicKey::Raw(Vec::new()),
+            subject_raw: Vec::new(),
+            issuer_raw: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn validity_dates_are_shown_as_dates_in_brussels() {
+        let c = ending_at_half_past_midnight_in_brussels();
+        assert_eq!(format_date(c.not_after), "2027-11-25");
+        assert_eq!(format_date(datetime!(2027-06-30 22:30 UTC)), "2027-07-01");
+        assert_eq!(format_date(datetime!(2027-06-30 21:59 UTC)), "2027-06-30");
+        // The machine-readable moment keeps its own offset.
+        assert_eq!(format_rfc3339(c.not_after), "2027-11-24T23:30:00+00:00");
+        let lines = certificate_lines(&c, datetime!(2027-01-10 12:00 UTC), Lang::En);
+        assert_eq!(lines[2].1, "2026-11-25");
+        assert!(lines[3].1.starts_with("2027-11-25 "), "{}", lines[3].1);
+    }
+
+    #[test]
+    fn days_left_count_brussels_calendar_days() {
+        let c = ending_at_half_past_midnight_in_brussels();
+        // At noon on the 24th the certificate ends "tomorrow" in Brussels,
+        // though less than 24 hours remain.
+        let noon = datetime!(2027-11-24 12:00 UTC);
+        assert_eq!(days_until(c.not_after, noon), 1);
+        // At 00:10 Brussels time on the 25th it ends today.
+        assert_eq!(days_until(c.not_after, datetime!(2027-11-24 23:10 UTC)), 0);
+        let text = &certificate_lines(&c, noon, Lang::En)[3].1;
+        assert!(text.contains("(1 days left)"), "{text}");
+        let findings = Entry {
+            label: "x".into(),
+            has_alias: true,
+            local_key_id: None,
+            private_key: None,
+            private_key_type: Some(KeyType::Rsa),
+            key_matches: None,
+            certificate: Some(c.clone()),
+            chain: Vec::new(),
+        }
+        .findings(&Protection::default(), noon);
+        assert!(findings.contains(&Finding::ExpiresSoon {
+            not_after: c.not_after,
+            days_left: 1
+        }));
+        // Past the end: counted back in Brussels days as well.
+        let later = datetime!(2027-11-26 22:30 UTC); // the 26th, 23:30 in Brussels
+        assert_eq!(days_until(c.not_after, later), -1);
+        let text = &certificate_lines(&c, later, Lang::En)[3].1;
+        assert!(text.contains("expired 1 days ago"), "{text}");
     }
 }

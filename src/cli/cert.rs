@@ -89,18 +89,24 @@ pub fn open(
     cert::open_pkcs12(&data, &password).map_err(|e| CliError::from((e, lang)))
 }
 
+/// A `--now` value: a moment in RFC 3339 (`2026-11-24T23:30:00Z`).
+pub fn parse_reference_time(text: &str, lang: Lang) -> Result<OffsetDateTime, CliError> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|e| {
+        CliError::usage(
+            "bad_time",
+            tr_args(
+                lang,
+                "cli.bad_time",
+                &[("value", text.to_owned()), ("detail", e.to_string())],
+            ),
+        )
+    })
+}
+
 fn inspect(args: InspectArgs, lang: Lang) -> Result<u8, CliError> {
+    // The one place the clock is read: everything below is judged at `now`.
     let now = match &args.now {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-            CliError::usage(
-                "bad_time",
-                tr_args(
-                    lang,
-                    "cli.bad_time",
-                    &[("value", text.clone()), ("detail", e.to_string())],
-                ),
-            )
-        })?,
+        Some(text) => parse_reference_time(text, lang)?,
         None => OffsetDateTime::now_utc(),
     };
     let contents = open(&args.file, &args.password.password_env, lang)?;

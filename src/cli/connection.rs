@@ -3,13 +3,16 @@
 //! into endpoints, a certificate entry and a running sandbox where needed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use time::OffsetDateTime;
 
 use super::{exit, CliError};
 use crate::cert::{Entry, Pkcs12Contents};
 use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use crate::channel::token::{system_clock, Clock};
 use crate::i18n::{tr_args, Lang};
 use crate::sandbox::Sandbox;
 
@@ -51,6 +54,12 @@ pub struct ConnectionArgs {
     /// Lifetime of the client assertion in seconds (at most 300).
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub assertion_lifetime: i64,
+    /// Run as if the clock showed this time (RFC 3339, e.g. 2026-11-24T23:30:00Z),
+    /// for the local checks, the assertions and a sandbox this command starts:
+    /// for rehearsals against the sandbox; the real servers refuse assertions
+    /// made at another time.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 fn parse_env(s: &str) -> Result<EnvironmentKind, String> {
@@ -71,6 +80,8 @@ pub struct Resolved {
     pub timeout: Duration,
     /// Kept alive for the duration of the command.
     pub local_sandbox: Option<Sandbox>,
+    /// The command's clock: the system's, or the one `--now` shifted.
+    pub clock: Clock,
 }
 
 impl Resolved {
@@ -79,8 +90,39 @@ impl Resolved {
     }
 }
 
+/// A clock that shows `at` now and runs on from there.
+pub fn shifted_clock(at: OffsetDateTime) -> Clock {
+    let shift = at - OffsetDateTime::now_utc();
+    Arc::new(move || OffsetDateTime::now_utc() + shift)
+}
+
 impl ConnectionArgs {
+    /// The clock for this command: the system's, or one shifted to `--now`.
+    pub fn clock(&self, lang: Lang) -> Result<Clock, CliError> {
+        match &self.now {
+            None => Ok(system_clock()),
+            Some(text) => {
+                let at = super::cert::parse_reference_time(text, lang)?;
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "connection.now_shifted",
+                        &[("time", crate::cert::format_rfc3339(at))]
+                    )
+                );
+                Ok(shifted_clock(at))
+            }
+        }
+    }
+
     pub async fn resolve(&self, lang: Lang) -> Result<Resolved, CliError> {
+        let clock = self.clock(lang)?;
+        self.resolve_with(clock, lang).await
+    }
+
+    /// [`Self::resolve`] with the clock the command already took from [`Self::clock`].
+    pub async fn resolve_with(&self, clock: Clock, lang: Lang) -> Result<Resolved, CliError> {
         let overrides = UrlOverrides {
             token_url: self.token_url.clone(),
             audience: self.audience.clone(),
@@ -92,7 +134,7 @@ impl ConnectionArgs {
                 match find_running_sandbox().await {
                     Some(host) => Some(host),
                     None => {
-                        let sandbox = start_local_sandbox().await.map_err(|e| {
+                        let sandbox = start_local_sandbox(clock.clone()).await.map_err(|e| {
                             let err = crate::channel::ChannelError::NoSandbox {
                                 detail: e.message(lang),
                             };
@@ -134,6 +176,7 @@ impl ConnectionArgs {
             alias,
             timeout: Duration::from_secs(self.timeout.max(1)),
             local_sandbox,
+            clock,
         })
     }
 }
@@ -151,13 +194,8 @@ pub async fn find_running_sandbox() -> Option<String> {
 }
 
 /// Starts a sandbox in this process on the app's sandbox state, so that accounts
-/// registered earlier are known.
-pub async fn start_local_sandbox() -> Result<Sandbox, crate::sandbox::SandboxError> {
+/// registered earlier are known, running on the command's clock.
+pub async fn start_local_sandbox(clock: Clock) -> Result<Sandbox, crate::sandbox::SandboxError> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    crate::sandbox::start(
-        addr,
-        &crate::profile::sandbox_state_dir(),
-        crate::channel::token::system_clock(),
-    )
-    .await
+    crate::sandbox::start(addr, &crate::profile::sandbox_state_dir(), clock).await
 }

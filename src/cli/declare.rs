@@ -85,7 +85,7 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
     let refused = crate::channel::connect::blocking_findings(
         &entry,
         &resolved.contents.protection,
-        time::OffsetDateTime::now_utc(),
+        (resolved.clock)(),
     );
     if let Some(first) = refused.first() {
         return Err(CliError::usage(first.code(), first.message(lang)));
@@ -95,7 +95,7 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
         message: e,
         exit: exit::NETWORK,
     })?;
-    let tokens = TokenSource::new(
+    let mut tokens = TokenSource::new(
         resolved.endpoints.clone(),
         c.client_id.clone(),
         c.role,
@@ -104,6 +104,8 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
         resolved.contents.protection.clone(),
         resolved.timeout,
     );
+    // Assertions dated by the command's clock (`--now`).
+    tokens.clock = resolved.clock.clone();
     FlaClient::new(http, tokens, lang).map_err(|e| api_error(e, lang))
 }
 
@@ -153,7 +155,10 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             ),
         )
     })?;
-    let local = rules::check(&declaration, time::OffsetDateTime::now_utc().date());
+    let c = &args.connection;
+    let clock = c.clock(lang)?;
+    // "Today" for the rules is the date in Brussels.
+    let local = rules::check(&declaration, crate::fla::client::today(&clock));
     if rules::is_refused(&local) {
         let out = json!({
             "declarationId": Value::Null,
@@ -164,8 +169,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         emit(&out, args.json, lang);
         return Ok(exit::FINDINGS);
     }
-    let c = &args.connection;
-    let resolved = c.resolve(lang).await?;
+    let resolved = c.resolve_with(clock, lang).await?;
     let mut fla = client_for(&resolved, c, lang)?;
     fla.schedule = PollSchedule {
         give_up_after: std::time::Duration::from_secs(args.wait),

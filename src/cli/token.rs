@@ -9,7 +9,7 @@ use super::{exit, print_json, CliError};
 use crate::channel::assertion::shorten;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::FLA;
-use crate::channel::token::{http_client, system_clock, Exchange};
+use crate::channel::token::{http_client, Exchange};
 use crate::i18n::{tr, Lang};
 
 #[derive(Debug, Args)]
@@ -42,7 +42,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
         protection: &resolved.contents.protection,
         lifetime_secs: c.assertion_lifetime,
         timeout: resolved.timeout,
-        clock: system_clock(),
+        clock: resolved.clock.clone(),
     };
     eprintln!("POST {}", resolved.endpoints.token_url);
     let outcome = connect::test_connection(&http, &test, lang)

@@ -26,9 +26,9 @@ macro_rules! catalogue {
 
 catalogue! {
     SSIN: "FLA-SSIN", true, "worker.ssin",
-        nl "Het INSZ van de werknemer is ongeldig (11 cijfers met geldige controlecijfers).",
-        fr "Le NISS du travailleur n'est pas valable (11 chiffres avec des chiffres de contrôle valables).",
-        en "The worker's SSIN is not valid (11 digits with valid check digits).";
+        nl "Het INSZ van de werknemer is ongeldig: 11 cijfers, met een geboortedatum die bestaat en niet na vandaag ligt, en geldige controlecijfers.",
+        fr "Le NISS du travailleur n'est pas valable : 11 chiffres, avec une date de naissance qui existe et n'est pas postérieure à aujourd'hui, et des chiffres de contrôle valables.",
+        en "The worker's SSIN is not valid: 11 digits, with a birth date that exists and is not after today, and valid check digits.";
     ENTERPRISE: "FLA-ENTERPRISE", true, "employer.enterpriseNumber",
         nl "Het ondernemingsnummer van de werkgever is ongeldig.",
         fr "Le numéro d'entreprise de l'employeur n'est pas valable.",

@@ -497,10 +497,10 @@ impl FlaClient {
     }
 }
 
-/// Today's date from a clock (the rules' "today").
+/// Today's date from a clock (the rules' "today"): the date in Brussels.
 pub fn today(clock: &Clock) -> time::Date {
     let now: OffsetDateTime = clock();
-    now.date()
+    crate::today::brussels_date(now)
 }
 
 #[cfg(test)]

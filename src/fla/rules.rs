@@ -7,7 +7,7 @@ use time::{Date, Month};
 
 use super::anomalies::{self, AnomalyKind};
 use super::wire::{Declaration, DurationUnit, ProblemIssue, PROBLEM_SCHEMA_VIOLATION};
-use crate::identifiers::{parse_enterprise_number, parse_ssin};
+use crate::identifiers::{parse_enterprise_number, parse_ssin_on};
 
 /// Trainings before this date are not declared.
 pub const FIRST_DAY: Date = time::macros::date!(2024 - 01 - 01);
@@ -149,8 +149,9 @@ pub fn deadline(end: Date) -> Date {
     Date::from_calendar_date(year, month, last).unwrap_or(end)
 }
 
-/// The business rules at `today` (the sender's or server's date): the anomalies
-/// of a well-formed declaration, blocking first.
+/// The business rules at `today`, the date in Brussels (the sender's or the
+/// server's: `crate::today::brussels_date(now)`): the anomalies of a well-formed
+/// declaration, blocking first. `today` also judges the SSIN's birth date.
 pub fn check(declaration: &Declaration, today: Date) -> Vec<&'static AnomalyKind> {
     let mut found: Vec<&'static AnomalyKind> = Vec::new();
     let t = &declaration.training;
@@ -161,7 +162,7 @@ pub fn check(declaration: &Declaration, today: Date) -> Vec<&'static AnomalyKind
     if parse_enterprise_number(&declaration.employer.enterprise_number).is_none() {
         found.push(&anomalies::ENTERPRISE);
     }
-    if parse_ssin(&declaration.worker.ssin).is_err() {
+    if parse_ssin_on(&declaration.worker.ssin, today).is_err() {
         found.push(&anomalies::SSIN);
     }
     if let Some(provider) = &t.provider_enterprise_number {
@@ -376,6 +377,46 @@ mod tests {
         d["training"]["followed"] = json!(false);
         d["training"]["endDate"] = json!("2025-05-01");
         assert_eq!(codes(&d, today), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_ssin_is_judged_on_the_rules_today() {
+        use crate::identifiers::ssin_check_digits;
+        // 26.11.26-033 with the check digits of the rule for births from 2000:
+        // born on 26 November 2026, the day after "today".
+        let born_tomorrow = format!("261126033{:02}", ssin_check_digits(261_126_033, true));
+        let mut d = example();
+        d["worker"]["ssin"] = json!(born_tomorrow);
+        assert_eq!(
+            codes(&d, date!(2026 - 11 - 25)),
+            vec!["FLA-SSIN", "FLA-LATE"]
+        );
+        assert_eq!(codes(&d, date!(2026 - 11 - 26)), vec!["FLA-LATE"]);
+        // 31 February 1985.
+        d["worker"]["ssin"] = json!(format!(
+            "850231033{:02}",
+            ssin_check_digits(850_231_033, false)
+        ));
+        assert_eq!(codes(&d, date!(2025 - 04 - 01)), vec!["FLA-SSIN"]);
+        d["worker"]["ssin"] = json!("00000000097");
+        assert_eq!(codes(&d, date!(2025 - 04 - 01)), vec!["FLA-SSIN"]);
+        d["worker"]["ssin"] = json!("85073003328");
+        d["employer"]["enterpriseNumber"] = json!("0000000097");
+        assert_eq!(codes(&d, date!(2025 - 04 - 01)), vec!["FLA-ENTERPRISE"]);
+    }
+
+    /// 23:30 UTC on 24 November is 00:30 on the 25th in Brussels: a training
+    /// that ended on the 25th ended "today", not in the future.
+    #[test]
+    fn a_training_that_ended_today_in_brussels_is_not_in_the_future_at_half_past_midnight() {
+        let now = time::macros::datetime!(2026-11-24 23:30 UTC);
+        let today = crate::today::brussels_date(now);
+        let mut d = example();
+        d["training"]["startDate"] = json!("2026-11-24");
+        d["training"]["endDate"] = json!("2026-11-25");
+        assert_eq!(codes(&d, today), Vec::<&str>::new());
+        // The UTC date would call it future.
+        assert_eq!(codes(&d, now.date()), vec!["FLA-FUTURE"]);
     }
 
     #[test]

@@ -507,7 +507,7 @@ impl DeclarationsPage {
         let Some(index) = self.rows.iter().position(|r| r.id == id) else {
             return;
         };
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = brussels_today();
         let (field_messages, blocking) = live_messages(&self.rows[index].form, today, lang);
         let row = &mut self.rows[index];
         let editable = matches!(
@@ -753,7 +753,8 @@ impl DeclarationsPage {
             }
         };
         self.error = None;
-        let today = time::OffsetDateTime::now_utc().date();
+        // The rules' "today" and the generated reference's date: Brussels'.
+        let today = brussels_today();
         let mut jobs = Vec::new();
         for id in ids {
             let Some(row) = self.rows.iter_mut().find(|r| r.id == id) else {
@@ -920,6 +921,28 @@ enum Action {
     Cancel,
 }
 
+/// Today's date in Brussels: the editor's "today" for the rules, the generated
+/// references and the date picker.
+fn brussels_today() -> time::Date {
+    crate::today::brussels_date(time::OffsetDateTime::now_utc())
+}
+
+/// The date the picker opens on: the field's date, or today in Brussels where
+/// the field holds none (egui_extras would take the system's time zone).
+fn picker_date(value: &str, today: time::Date) -> jiff::civil::Date {
+    value
+        .trim()
+        .parse::<jiff::civil::Date>()
+        .unwrap_or_else(|_| {
+            jiff::civil::Date::new(
+                today.year() as i16,
+                u8::from(today.month()) as i8,
+                today.day() as i8,
+            )
+            .unwrap_or_default()
+        })
+}
+
 /// Messages per field for the live validation: fields that cannot be read, then
 /// the rules' anomalies, in the UI language. Also whether any blocks.
 fn live_messages(
@@ -937,13 +960,17 @@ fn live_messages(
         ),
         Ok(d) => {
             // A reference left empty is generated at submission: not a problem yet.
-            let shown: Vec<(String, String, bool)> = rules::check(&d, today)
+            let mut shown: Vec<(String, String, bool)> = rules::check(&d, today)
                 .iter()
                 .filter(|a| {
                     !(a.code == anomalies::REFERENCE.code && form.reference.trim().is_empty())
                 })
                 .map(|a| (a.field.to_owned(), a.text(lang).to_owned(), a.blocking))
                 .collect();
+            // Under the rule's text, what exactly is wrong with the SSIN typed.
+            if let Err(e) = crate::identifiers::parse_ssin_on(&d.worker.ssin, today) {
+                shown.push((anomalies::SSIN.field.to_owned(), e.message(lang), true));
+            }
             let blocking = shown.iter().any(|(_, _, blocking)| *blocking);
             (shown, blocking)
         }
@@ -1014,14 +1041,16 @@ fn date_field_ui(
                     .labelled_by(label.id)
                     .changed();
                 if editable {
-                    let mut date = value
-                        .trim()
-                        .parse::<jiff::civil::Date>()
-                        .unwrap_or_else(|_| jiff::Zoned::now().date());
+                    let today = brussels_today();
+                    let mut date = picker_date(value, today);
                     let before = date;
+                    let year = today.year() as i16;
                     ui.add(
                         egui_extras::DatePickerButton::new(&mut date)
                             .id_salt(id)
+                            // The years offered around Brussels' year, not the
+                            // system time zone's (egui_extras' default).
+                            .start_end_years(year - 100..=year + 10)
                             .calendar_week(true)
                             // Its calendar icon is an emoji the default fonts lack.
                             .show_icon(false),
@@ -1066,4 +1095,72 @@ fn status_badge_ui(ui: &mut egui::Ui, status: LocalStatus, lang: Lang) {
 /// A table cell's text: not selectable, so a click selects the row.
 fn cell_text_ui(ui: &mut egui::Ui, text: &str) {
     ui.add(egui::Label::new(text).selectable(false).truncate());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_picker_opens_on_the_field_or_on_today_in_brussels() {
+        // A day that is not the machine's, so that a picker on the system's
+        // clock would show.
+        let today = date!(2031 - 01 - 15);
+        assert_eq!(picker_date("", today), jiff::civil::date(2031, 1, 15));
+        assert_eq!(
+            picker_date("not yet", today),
+            jiff::civil::date(2031, 1, 15)
+        );
+        assert_eq!(
+            picker_date(" 2025-03-04 ", today),
+            jiff::civil::date(2025, 3, 4)
+        );
+    }
+
+    #[test]
+    fn the_editor_says_what_is_wrong_with_the_ssin() {
+        let today = date!(2026 - 11 - 25);
+        let form = |ssin: &str| DraftForm {
+            enterprise: "0403170701".into(),
+            ssin: ssin.into(),
+            name: "Excel".into(),
+            start: "2026-11-24".into(),
+            end: "2026-11-25".into(),
+            duration: "7".into(),
+            ..DraftForm::default()
+        };
+        let for_ssin = |ssin: &str| -> Vec<String> {
+            live_messages(&form(ssin), today, Lang::En)
+                .0
+                .into_iter()
+                .filter(|(field, _, _)| field == "worker.ssin")
+                .map(|(_, text, _)| text)
+                .collect()
+        };
+        assert_eq!(for_ssin("85.07.30-033.28"), Vec::<String>::new());
+        // 31 February 1985, with the right check digits.
+        let feb31 = format!(
+            "850231033{:02}",
+            crate::identifiers::ssin_check_digits(850_231_033, false)
+        );
+        assert_eq!(
+            for_ssin(&feb31),
+            vec![
+                anomalies::SSIN.en.to_owned(),
+                crate::identifiers::SsinError::Date.message(Lang::En)
+            ]
+        );
+        // Born tomorrow (26 November 2026, the rule from 2000).
+        let tomorrow = format!(
+            "261126033{:02}",
+            crate::identifiers::ssin_check_digits(261_126_033, true)
+        );
+        assert!(for_ssin(&tomorrow)
+            .contains(&crate::identifiers::SsinError::FutureBirth.message(Lang::En)));
+        // A training that ends today (Brussels) is not in the future.
+        assert!(live_messages(&form("85.07.30-033.28"), today, Lang::En)
+            .0
+            .is_empty());
+    }
 }

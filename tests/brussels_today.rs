@@ -1,0 +1,260 @@
+//! "Today" is the date in Brussels, end to end: at 00:30 Brussels time (22:30 or
+//! 23:30 UTC the day before), a training that ended "today" is not in the
+//! future, through the command line (`declare --now`, with the sandbox it starts
+//! on the same clock) and through the sandbox with a client on that clock.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use fla_assistant::cert;
+use fla_assistant::channel::env::{endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use fla_assistant::channel::token::{http_client, Clock};
+use fla_assistant::fla::client::{FlaClient, PollSchedule, TokenSource};
+use fla_assistant::fla::wire::Declaration;
+use fla_assistant::i18n::Lang;
+use fla_assistant::sandbox::{self, RegisterRequest};
+use fla_assistant::today::{brussels_date, brussels_offset};
+use serde_json::{json, Value};
+use support::{certs, register, run, start_sim};
+use time::{Date, OffsetDateTime, Time};
+
+/// 00:30 in Brussels ten days ago: the UTC date is still the day before. Far
+/// enough from the real clock that a part which ignored `--now` (the local
+/// rules, the assertions, the sandbox) would show, and near enough that the
+/// certificate (valid from 30 days ago) is valid and nothing is late.
+fn half_past_midnight_in_brussels() -> OffsetDateTime {
+    let day = OffsetDateTime::now_utc().date() - time::Duration::days(10);
+    let offset = brussels_offset(day.with_time(Time::MIDNIGHT).assume_utc());
+    let instant = day
+        .with_hms(0, 30, 0)
+        .unwrap()
+        .assume_offset(offset)
+        .to_offset(time::UtcOffset::UTC);
+    assert_eq!(brussels_date(instant), day);
+    assert_eq!(instant.date().next_day().unwrap(), day);
+    instant
+}
+
+/// A followed training that ended on `end` (and began the day before).
+fn ending_on(reference: &str, end: Date) -> Value {
+    json!({
+        "externalReference": reference,
+        "employer": { "enterpriseNumber": "0403170701" },
+        "worker": { "ssin": "85073003328" },
+        "training": {
+            "name": "Excel voor gevorderden",
+            "type": "FORMAL",
+            "startDate": end.previous_day().unwrap().to_string(),
+            "endDate": end.to_string(),
+            "duration": { "value": 14, "unit": "HOURS" },
+            "followed": true,
+            "countsForFla": true
+        }
+    })
+}
+
+/// The anomaly codes of a `declare --json` answer (none where it failed).
+fn codes(anomalies: &Value) -> Vec<String> {
+    anomalies
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| a["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn declare_at_half_past_midnight_in_brussels_takes_a_training_that_ended_today() {
+    let data = tempfile::tempdir().unwrap();
+    // Register the certificate in a `sim` on this data dir, then stop it: the
+    // command finds no running sandbox and starts its own on the --now clock,
+    // with the accounts registered here.
+    let client_id = {
+        let sim = start_sim(data.path());
+        register(data.path(), &sim, &[])
+    };
+    let now = half_past_midnight_in_brussels();
+    let today = brussels_date(now);
+    let file = data.path().join("today.json");
+    std::fs::write(&file, ending_on("BXL-TODAY-CLI", today).to_string()).unwrap();
+    let now_arg = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (code, out) = run(
+        data.path(),
+        &[
+            "declare",
+            "--env",
+            "sandbox",
+            "--now",
+            &now_arg,
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &certs::fresh_arg("openssl3-aes256.pfx"),
+            "--file",
+            file.to_str().unwrap(),
+            "--wait",
+            "30",
+            "--json",
+        ],
+        "Password",
+    );
+    // Not refused locally: the local rules took Brussels' date.
+    assert_ne!(out["refusedLocally"], true, "{out}");
+    // Nor by the sandbox, which ran on the same clock.
+    assert!(
+        !codes(&out["anomalies"]).contains(&"FLA-FUTURE".to_owned()),
+        "{out}"
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "A", "{out}");
+
+    // The day after is the future, at that same moment.
+    let tomorrow = today.next_day().unwrap();
+    std::fs::write(&file, ending_on("BXL-TOMORROW-CLI", tomorrow).to_string()).unwrap();
+    let (code, out) = run(
+        data.path(),
+        &[
+            "declare",
+            "--now",
+            &now_arg,
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &certs::fresh_arg("openssl3-aes256.pfx"),
+            "--file",
+            file.to_str().unwrap(),
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["refusedLocally"], true, "{out}");
+    assert_eq!(codes(&out["anomalies"]), vec!["FLA-FUTURE"], "{out}");
+}
+
+#[test]
+fn a_bad_now_is_a_usage_error() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("d.json");
+    std::fs::write(
+        &file,
+        ending_on("X", OffsetDateTime::now_utc().date()).to_string(),
+    )
+    .unwrap();
+    let (code, out) = run(
+        data.path(),
+        &[
+            "declare",
+            "--now",
+            "yesterday",
+            "--client-id",
+            "x",
+            "--pfx",
+            "x.pfx",
+            "--file",
+            file.to_str().unwrap(),
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "bad_time");
+}
+
+#[tokio::test]
+async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_midnight() {
+    let now = half_past_midnight_in_brussels();
+    let shift = now - OffsetDateTime::now_utc();
+    let clock: Clock = Arc::new(move || OffsetDateTime::now_utc() + shift);
+    let state = tempfile::tempdir().unwrap();
+    let sandbox = sandbox::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        state.path(),
+        clock.clone(),
+        sandbox::SandboxOptions {
+            processing_delay: Duration::from_millis(100),
+        },
+    )
+    .await
+    .unwrap();
+
+    let pfx = certs::fresh("openssl3-aes256.pfx");
+    let contents = cert::open_pkcs12(&std::fs::read(pfx).unwrap(), "Password").unwrap();
+    let entry = contents.entries[0].clone();
+    let http = http_client(Duration::from_secs(5)).unwrap();
+    let registered: Value = http
+        .post(format!("{}/chaman/accounts", sandbox.admin_url))
+        .json(&RegisterRequest {
+            certificate: base64::engine::general_purpose::STANDARD
+                .encode(&entry.certificate.as_ref().unwrap().der),
+            enterprise: "0403170701".into(),
+            quality: "employer".into(),
+            mandates: Vec::new(),
+            authorizations: vec![FLA.authorization.into()],
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut tokens = TokenSource::new(
+        endpoints(
+            EnvironmentKind::Sandbox,
+            &FLA,
+            &UrlOverrides::default(),
+            Some(&sandbox.base_url),
+        )
+        .unwrap(),
+        registered["client_id"].as_str().unwrap().to_owned(),
+        Role::Employer,
+        None,
+        entry,
+        contents.protection.clone(),
+        Duration::from_secs(5),
+    );
+    tokens.clock = clock.clone();
+    let mut fla = FlaClient::new(http, tokens, Lang::En).unwrap();
+    fla.schedule = PollSchedule {
+        first: Duration::from_millis(150),
+        fast_interval: Duration::from_millis(50),
+        fast_until: Duration::from_secs(5),
+        slow_interval: Duration::from_millis(200),
+        give_up_after: Duration::from_secs(10),
+    };
+
+    let today = fla_assistant::fla::client::today(&clock);
+    assert_eq!(today, brussels_date(now));
+    let declaration: Declaration = serde_json::from_value(ending_on("BXL-TODAY", today)).unwrap();
+    let submitted = fla.submit(&declaration).await.unwrap();
+    let stored = fla.wait_for_result(submitted.declaration_id).await.unwrap();
+    let found: Vec<&str> = stored
+        .declaration_status
+        .anomalies
+        .iter()
+        .map(|a| a.code.as_str())
+        .collect();
+    assert!(!found.contains(&"FLA-FUTURE"), "{found:?}");
+    assert!(found.is_empty(), "{found:?}");
+
+    // The day after is the future, at that same moment.
+    let declaration: Declaration =
+        serde_json::from_value(ending_on("BXL-TOMORROW", today.next_day().unwrap())).unwrap();
+    let submitted = fla.submit(&declaration).await.unwrap();
+    let stored = fla.wait_for_result(submitted.declaration_id).await.unwrap();
+    let found: Vec<&str> = stored
+        .declaration_status
+        .anomalies
+        .iter()
+        .map(|a| a.code.as_str())
+        .collect();
+    assert_eq!(found, vec!["FLA-FUTURE"]);
+}
