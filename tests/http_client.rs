@@ -339,6 +339,20 @@ fn redirects_to_another_origin_carry_nothing_there() {
     assert_eq!(reached.load(Ordering::SeqCst), 0, "nothing went elsewhere");
 }
 
+/// `exp - iat` of the client assertion in a token request's form body.
+fn assertion_lifetime(form: &str) -> Option<i64> {
+    use base64::Engine;
+    let jwt = url::form_urlencoded::parse(form.as_bytes())
+        .find(|(k, _)| k == "client_assertion")?
+        .1
+        .into_owned();
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jwt.split('.').nth(1)?)
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&claims).ok()?;
+    Some(claims["exp"].as_i64()? - claims["iat"].as_i64()?)
+}
+
 /// A fake proxy: records the first line of every connection, answers 502.
 fn fake_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -462,6 +476,48 @@ fn assertion_lifetime_and_timeout_act_on_declare() {
     assert_eq!(ran.code, 2, "{} {}", ran.json, ran.stderr);
     assert_eq!(ran.json["error"]["code"], "bad_lifetime");
     assert_eq!(token_requests.load(Ordering::SeqCst), 0);
+    assert_eq!(api_requests.load(Ordering::SeqCst), 0);
+
+    // A valid lifetime reaches the assertion the token server receives.
+    let lifetimes = Arc::new(Mutex::new(Vec::new()));
+    let record = lifetimes.clone();
+    let token_server = Server::start(Router::new().fallback(move |body: String| {
+        let record = record.clone();
+        async move {
+            record.lock().unwrap().push(assertion_lifetime(&body));
+            problem(
+                StatusCode::BAD_REQUEST,
+                "token-1",
+                json!({"error": "invalid_client"}),
+            )
+        }
+    }));
+    let ran = run_with(
+        data.path(),
+        &[
+            "declare",
+            "--env",
+            "custom",
+            "--token-url",
+            &token_server.url("/REST/oauth/v5/token"),
+            "--api-base",
+            &api.url("/api"),
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &pfx,
+            "--file",
+            &file,
+            "--assertion-lifetime",
+            "120",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(ran.code, 3, "{} {}", ran.json, ran.stderr);
+    assert_eq!(ran.json["error"]["code"], "invalid_client");
+    assert_eq!(ran.json["error"]["traceId"], "token-1");
+    assert_eq!(*lifetimes.lock().unwrap(), vec![Some(120)]);
     assert_eq!(api_requests.load(Ordering::SeqCst), 0);
 
     // An API that never answers: `--timeout 2` ends it in a few seconds.
