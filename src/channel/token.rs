@@ -534,6 +534,31 @@ mod tests {
     }
 
     #[test]
+    fn loopback_is_this_computer_only() {
+        let loopback = |s: &str| is_loopback(&url::Url::parse(s).unwrap());
+        for url in [
+            "http://127.0.0.1:8080/x",
+            "http://127.8.9.10/x",
+            "http://[::1]:80/x",
+            "http://localhost:1/x",
+            "http://LOCALHOST./x",
+            "http://sim.localhost/x",
+            "http://[::ffff:127.0.0.1]/x",
+        ] {
+            assert!(loopback(url), "{url}");
+        }
+        for url in [
+            "https://services.socialsecurity.be/x",
+            "http://128.0.0.1/x",
+            "http://localhost.example.com/x",
+            "http://10.0.0.1/x",
+            "http://[::2]/x",
+        ] {
+            assert!(!loopback(url), "{url}");
+        }
+    }
+
+    #[test]
     fn http_dates_round_trip() {
         let t = parse_http_date("Tue, 24 Nov 2026 11:18:38 GMT").unwrap();
         assert_eq!(t.unix_timestamp(), 1_795_519_118);

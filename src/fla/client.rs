@@ -782,6 +782,65 @@ mod tests {
     use super::*;
 
     #[test]
+    fn retries_back_off_and_stay_within_the_budget() {
+        let r = RetryPolicy::default();
+        let timeout = Duration::from_secs(15);
+        // Exponential steps, between half and all of each.
+        assert_eq!(
+            r.next_wait(1, Duration::ZERO, timeout, 0.0),
+            Some(Duration::from_millis(250))
+        );
+        let most = r.next_wait(1, Duration::ZERO, timeout, 0.999).unwrap();
+        assert!(most > Duration::from_millis(495) && most <= Duration::from_millis(500));
+        assert_eq!(
+            r.next_wait(3, Duration::ZERO, timeout, 0.0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            r.next_wait(r.max_attempts, Duration::ZERO, timeout, 0.0),
+            None
+        );
+        // Whatever the answers' timing, the attempts and waits end within the
+        // budget: a server that never answers is tried until the next attempt
+        // could not end in time.
+        for t in [1, 2, 5, 15, 30, 120] {
+            let timeout = Duration::from_secs(t);
+            for jitter in [0.0, 0.5, 0.99] {
+                let mut elapsed = timeout; // the first attempt timed out
+                let mut attempts = 1;
+                while let Some(wait) = r.next_wait(attempts, elapsed, timeout, jitter) {
+                    elapsed += wait + timeout;
+                    attempts += 1;
+                }
+                assert!(
+                    elapsed <= r.budget.max(timeout),
+                    "{t} s, jitter {jitter}: {elapsed:?}"
+                );
+                assert!(elapsed <= timeout.saturating_mul(3).max(timeout));
+            }
+        }
+    }
+
+    #[test]
+    fn a_403_is_a_missing_mandate_only_by_its_problem_type() {
+        let problem: Problem = serde_json::from_str(
+            r#"{"type":"urn:problem-type:sigedis:missingMandate","title":"Forbidden",
+                "status":403,"detail":"x","enterpriseNumber":"0202239951"}"#,
+        )
+        .unwrap();
+        assert_eq!(problem.enterprise_number.as_deref(), Some("0202239951"));
+        let e = ApiError::Forbidden {
+            problem_type: "urn:x".into(),
+            detail: "no mandate".into(),
+            trace_id: Some("t-1".into()),
+        };
+        assert_eq!(e.code(), "forbidden");
+        assert!(!e.is_refusal());
+        assert_eq!(e.trace_id(), Some("t-1"));
+        assert!(e.message_with_trace(Lang::En).contains("t-1"));
+    }
+
+    #[test]
     fn the_schedule_follows_the_contract() {
         let s = PollSchedule::default();
         assert_eq!(s.next_wait(Duration::ZERO), Some(Duration::from_secs(2)));

@@ -447,6 +447,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_journal_that_cannot_be_opened_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "x").unwrap();
+        let path = file.join("journal.sqlite");
+        let Err(e) = Journal::open(&path) else {
+            panic!("opened under a file")
+        };
+        assert_eq!(e.code(), "journal_open");
+        assert!(e.message(Lang::En).contains("not-a-folder"), "{e}");
+    }
+
+    #[test]
     fn drafts_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite");
