@@ -154,7 +154,10 @@ fn a_provider_without_mandate_is_refused() {
     let message = out["error"]["message"].as_str().unwrap();
     assert!(message.contains("MAHIS"), "{message}");
     // The enterprise it is about, and the trace id the service desk asks for.
-    assert!(message.contains("0403170701"), "{message}");
+    assert!(
+        message.starts_with("You hold no mandate for enterprise 0403170701:"),
+        "{message}"
+    );
     assert!(
         out["error"]["traceId"]
             .as_str()
