@@ -208,6 +208,48 @@ fn a_server_that_fails_every_post_ends_declare_within_a_minute_with_the_last_tra
 }
 
 #[test]
+fn a_token_endpoint_that_fails_is_tried_again_within_a_minute() {
+    let data = tempfile::tempdir().unwrap();
+    let (token_server, token_requests) = counting_server(|n, _| {
+        problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("tok-{n}"),
+            json!({"error": "temporarily_unavailable"}),
+        )
+    });
+    let (api, api_requests) = counting_server(|_, _| StatusCode::OK.into_response());
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = write_declaration(data.path(), "HTTP-TOKEN-503");
+    let ran = run_with(
+        data.path(),
+        &[
+            "declare",
+            "--env",
+            "custom",
+            "--token-url",
+            &token_server.url("/REST/oauth/v5/token"),
+            "--api-base",
+            &api.url("/api"),
+            "--client-id",
+            "self_service_chaman_1_abc",
+            "--pfx",
+            &pfx,
+            "--file",
+            &file,
+            "--json",
+        ],
+        &[],
+    );
+    assert!(ran.took < Duration::from_secs(60), "took {:?}", ran.took);
+    assert_eq!(ran.code, 3, "{} {}", ran.json, ran.stderr);
+    assert_eq!(ran.json["error"]["code"], "temporarily_unavailable");
+    let sent = token_requests.load(Ordering::SeqCst);
+    assert!(sent >= 2, "a 503 is retried ({sent} token requests)");
+    assert_eq!(ran.json["error"]["traceId"], format!("tok-{sent}"));
+    assert_eq!(api_requests.load(Ordering::SeqCst), 0);
+}
+
+#[test]
 fn a_missing_mandate_is_told_from_other_403s_by_its_problem_type() {
     let data = tempfile::tempdir().unwrap();
     let sim = start_sim(data.path());

@@ -260,10 +260,13 @@ impl ApiError {
     /// Worth another attempt: a 5xx or no answer at all. Every request this
     /// client makes is idempotent (see [`FlaClient::send`]).
     fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            ApiError::Server { status, .. } if *status >= 500
-        ) || matches!(self, ApiError::Timeout { .. } | ApiError::Network(_))
+        match self {
+            ApiError::Server { status, .. } => *status >= 500,
+            ApiError::Timeout { .. } | ApiError::Network(_) => true,
+            // A token request is sent again with a fresh assertion (a new `jti`).
+            ApiError::Token { code, .. } => TRANSIENT_TOKEN_FAILURES.contains(&code.as_str()),
+            _ => false,
+        }
     }
 }
 
@@ -272,6 +275,14 @@ impl ApiError {
 pub const TOKEN_CONFIGURATION: &str = "configuration";
 /// The `cause` of an [`ApiError::Token`] for a certificate that cannot sign.
 pub const TOKEN_CERTIFICATE: &str = "certificate";
+
+/// Token failures worth another attempt: the server failed or did not answer.
+const TRANSIENT_TOKEN_FAILURES: [&str; 4] = [
+    "server_error",
+    "temporarily_unavailable",
+    "timeout",
+    "connect",
+];
 
 /// Where tokens come from: the connection, the signing entry, and a cache.
 pub struct TokenSource {
