@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use support::{fixture, register, run, start_sim};
+use support::{certs, register, run, start_sim};
 
 fn write_declaration(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> String {
     let today = time::OffsetDateTime::now_utc().date();
@@ -37,7 +37,7 @@ fn declare_then_search() {
     let data = tempfile::tempdir().unwrap();
     let sim = start_sim(data.path());
     let client_id = register(data.path(), &sim, &[]);
-    let pfx = fixture("openssl3-aes256.pfx");
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let declare = |file: &str| {
         run(
             data.path(),
@@ -140,7 +140,7 @@ fn a_provider_without_mandate_is_refused() {
             "--client-id",
             &client_id,
             "--pfx",
-            &fixture("openssl3-aes256.pfx"),
+            &certs::fresh_arg("openssl3-aes256.pfx"),
             "--role",
             "provider",
             "--file",
@@ -151,5 +151,17 @@ fn a_provider_without_mandate_is_refused() {
     );
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["error"]["code"], "no_mandate");
-    assert!(out["error"]["message"].as_str().unwrap().contains("MAHIS"));
+    let message = out["error"]["message"].as_str().unwrap();
+    assert!(message.contains("MAHIS"), "{message}");
+    // The enterprise it is about, and the trace id the service desk asks for.
+    assert!(
+        message.starts_with("You hold no mandate for enterprise 0403170701:"),
+        "{message}"
+    );
+    assert!(
+        out["error"]["traceId"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "{out}"
+    );
 }

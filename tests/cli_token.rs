@@ -3,7 +3,7 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use support::{fixture, register, run, start_sim};
+use support::{certs, fixture, register, run, start_sim};
 
 #[test]
 fn sim_prints_its_urls_and_token_gets_a_token() {
@@ -23,7 +23,7 @@ fn sim_prints_its_urls_and_token_gets_a_token() {
         .unwrap()
         .ends_with("/REST/oauth/v5/token"));
     let client_id = register(data.path(), &sim, &[]);
-    let pfx = fixture("openssl3-aes256.pfx");
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let (code, json) = run(
         data.path(),
         &[
@@ -66,6 +66,25 @@ fn sim_prints_its_urls_and_token_gets_a_token() {
         "Password",
     );
     assert_eq!(code, 0);
+    // …and is the URL used: another path on that server is not a token endpoint.
+    let (code, json) = run(
+        data.path(),
+        &[
+            "token",
+            "--env",
+            "custom",
+            "--token-url",
+            &token_url.replace("/REST/oauth/v5/token", "/REST/oauth/v4/token"),
+            "--client-id",
+            &client_id,
+            "--pfx",
+            &pfx,
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 3, "{json}");
+    assert_eq!(json["sent"]["http_status"], 404, "{json}");
 }
 
 #[test]
@@ -73,7 +92,7 @@ fn refusals_exit_3_with_the_cause_and_what_was_sent() {
     let data = tempfile::tempdir().unwrap();
     let sim = start_sim(data.path());
     let client_id = register(data.path(), &sim, &["--no-fla-authorization"]);
-    let pfx = fixture("openssl3-aes256.pfx");
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let (code, json) = run(
         data.path(),
         &[
@@ -123,6 +142,7 @@ fn refusals_exit_3_with_the_cause_and_what_was_sent() {
 #[test]
 fn bad_input_exits_2() {
     let data = tempfile::tempdir().unwrap();
+    let expired = certs::expired("openssl3-aes256.pfx", data.path());
     let sim = start_sim(data.path());
     let client_id = register(data.path(), &sim, &[]);
     let (code, json) = run(
@@ -132,7 +152,7 @@ fn bad_input_exits_2() {
             "--client-id",
             &client_id,
             "--pfx",
-            &fixture("expired.pfx"),
+            expired.to_str().unwrap(),
             "--json",
         ],
         "Password",
@@ -150,7 +170,7 @@ fn bad_input_exits_2() {
             "--client-id",
             &client_id,
             "--pfx",
-            &fixture("openssl3-aes256.pfx"),
+            &certs::fresh_arg("openssl3-aes256.pfx"),
             "--json",
         ],
         "Password",
@@ -164,7 +184,7 @@ fn bad_input_exits_2() {
             "--client-id",
             &client_id,
             "--pfx",
-            &fixture("openssl3-aes256.pfx"),
+            &certs::fresh_arg("openssl3-aes256.pfx"),
             "--json",
         ],
         "wrong",
@@ -204,7 +224,7 @@ fn without_a_running_sandbox_token_starts_one_on_the_same_state() {
             "--client-id",
             &client_id,
             "--pfx",
-            &fixture("openssl3-aes256.pfx"),
+            &certs::fresh_arg("openssl3-aes256.pfx"),
             "--json",
         ],
         "Password",

@@ -16,8 +16,10 @@ pub use protection::Protection;
 
 use crate::i18n::{tr, tr_args, Lang};
 
-/// Why a file could not be opened or an export could not be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a file could not be opened or an export could not be made. Its
+/// `Display` is the English message; the fronts call `message(lang)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
 pub enum CertError {
     /// The integrity check (or the decryption) fails with this password.
     WrongPassword,
@@ -148,14 +150,6 @@ impl CertError {
         }
     }
 }
-
-impl fmt::Display for CertError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(Lang::En))
-    }
-}
-
-impl std::error::Error for CertError {}
 
 /// A private key in PKCS#8 DER, wiped from memory when dropped and never printed.
 #[derive(Clone)]

@@ -26,6 +26,17 @@ pub struct AssertionClaims {
     pub exp: i64,
 }
 
+/// Checks a lifetime before anything is built or sent.
+pub fn check_lifetime(lifetime_secs: i64) -> Result<(), ChannelError> {
+    if (1..=MAX_LIFETIME_SECS).contains(&lifetime_secs) {
+        Ok(())
+    } else {
+        Err(ChannelError::BadLifetime {
+            seconds: lifetime_secs,
+        })
+    }
+}
+
 /// Builds the claims: `iss` = `sub` = the client ID, `aud` = the token URL of the
 /// environment, a fresh `jti`, `iat` = now, `exp` = now + lifetime (≤ 300 s).
 pub fn build_claims(
@@ -35,11 +46,7 @@ pub fn build_claims(
     jti: &str,
     lifetime_secs: i64,
 ) -> Result<AssertionClaims, ChannelError> {
-    if !(1..=MAX_LIFETIME_SECS).contains(&lifetime_secs) {
-        return Err(ChannelError::BadLifetime {
-            seconds: lifetime_secs,
-        });
-    }
+    check_lifetime(lifetime_secs)?;
     if client_id.trim().is_empty() {
         return Err(ChannelError::MissingClientId);
     }

@@ -28,6 +28,8 @@ pub enum Cause {
     RequestRejected,
     ServerError,
     NotJson,
+    /// The URL answered a redirect, which is not followed.
+    Redirect,
     Timeout,
     Dns,
     Tls,
@@ -47,6 +49,7 @@ impl Cause {
             Cause::RequestRejected => "request_rejected",
             Cause::ServerError => "server_error",
             Cause::NotJson => "not_json",
+            Cause::Redirect => "redirect",
             Cause::Timeout => "timeout",
             Cause::Dns => "dns",
             Cause::Tls => "tls",
@@ -111,6 +114,7 @@ pub fn diagnose(failure: &TokenFailure, ctx: &Context<'_>) -> Cause {
             Cause::ServerError
         }
         TokenFailure::NotJson { .. } => Cause::NotJson,
+        TokenFailure::Redirect { .. } => Cause::Redirect,
         TokenFailure::Timeout { .. } => Cause::Timeout,
         TokenFailure::Dns { .. } => Cause::Dns,
         TokenFailure::Tls { .. } => Cause::Tls,
@@ -185,6 +189,21 @@ pub fn explain(cause: Cause, failure: &TokenFailure, ctx: &Context<'_>, lang: La
                 lang,
                 &key,
                 &[("status", String::new()), ("content_type", String::new())],
+            ),
+        },
+        Cause::Redirect => match failure {
+            TokenFailure::Redirect { status, location } => tr_args(
+                lang,
+                &key,
+                &[
+                    ("status", status.to_string()),
+                    ("location", location.clone().unwrap_or_else(|| "-".into())),
+                ],
+            ),
+            _ => tr_args(
+                lang,
+                &key,
+                &[("status", String::new()), ("location", String::new())],
             ),
         },
         Cause::ServerError => match failure {

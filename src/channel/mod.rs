@@ -12,16 +12,32 @@ pub mod token;
 use crate::i18n::{tr, tr_args, Lang};
 
 /// A connection that cannot be attempted as configured (nothing was sent).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Display` is the English message; the fronts call `message(lang)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
 pub enum ChannelError {
     MissingTokenUrl,
-    BadUrl { url: String },
-    InsecureUrl { url: String },
-    BadLifetime { seconds: i64 },
+    BadUrl {
+        url: String,
+    },
+    InsecureUrl {
+        url: String,
+    },
+    BadLifetime {
+        seconds: i64,
+    },
     MissingClientId,
     KeyNotRsa,
-    Signing { detail: String },
-    NoSandbox { detail: String },
+    Signing {
+        detail: String,
+    },
+    NoSandbox {
+        detail: String,
+    },
+    /// The HTTP client itself could not be built (TLS roots, proxy settings).
+    HttpClient {
+        detail: String,
+    },
 }
 
 impl ChannelError {
@@ -35,6 +51,7 @@ impl ChannelError {
             ChannelError::KeyNotRsa => "not_rsa",
             ChannelError::Signing { .. } => "signing_failed",
             ChannelError::NoSandbox { .. } => "no_sandbox",
+            ChannelError::HttpClient { .. } => "http_client",
         }
     }
 
@@ -47,18 +64,12 @@ impl ChannelError {
             ChannelError::BadLifetime { seconds } => {
                 tr_args(lang, &key, &[("seconds", seconds.to_string())])
             }
-            ChannelError::Signing { detail } | ChannelError::NoSandbox { detail } => {
+            ChannelError::Signing { detail }
+            | ChannelError::NoSandbox { detail }
+            | ChannelError::HttpClient { detail } => {
                 tr_args(lang, &key, &[("detail", detail.clone())])
             }
             _ => tr(lang, &key),
         }
     }
 }
-
-impl std::fmt::Display for ChannelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(Lang::En))
-    }
-}
-
-impl std::error::Error for ChannelError {}

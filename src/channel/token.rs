@@ -77,6 +77,11 @@ pub enum TokenFailure {
     UnexpectedStatus {
         status: u16,
     },
+    /// A 3xx: the URL is not the token endpoint itself (nothing was followed).
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
     Timeout {
         seconds: u64,
     },
@@ -99,6 +104,7 @@ impl TokenFailure {
             TokenFailure::ServerError { .. } => "server_error".into(),
             TokenFailure::NotJson { .. } => "not_json".into(),
             TokenFailure::UnexpectedStatus { .. } => "unexpected_status".into(),
+            TokenFailure::Redirect { .. } => "redirect".into(),
             TokenFailure::Timeout { .. } => "timeout".into(),
             TokenFailure::Dns { .. } => "dns".into(),
             TokenFailure::Tls { .. } => "tls".into(),
@@ -151,14 +157,77 @@ struct ErrorBody {
     error_description: Option<String>,
 }
 
-/// Builds the HTTP client: rustls with the platform's roots, a timeout.
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+/// Builds the HTTP client: rustls with the platform's roots, a timeout, no
+/// redirects, and the proxy settings of the environment and the system, except
+/// for this computer.
+///
+/// Redirects are not followed at all (not even to the same origin): neither the
+/// token endpoint nor the FLA API answers one in the contract, so a redirect means
+/// a wrong URL or something in between (a portal, a proxy's login page), and a
+/// followed redirect would carry the assertion or the bearer token to a URL that
+/// was never checked. The 3xx comes back as an answer and is named as such.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, super::ChannelError> {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("fla-assistant/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .proxy(proxy_settings())
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| super::ChannelError::HttpClient {
+            detail: e.to_string(),
+        })
+}
+
+/// The proxy for a URL: the one `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` (minus
+/// `NO_PROXY`) name, else the Windows or macOS system setting; never one for a
+/// server on this computer (the built-in sandbox, a local test server), as Go's
+/// and Windows' own defaults do.
+fn proxy_settings() -> reqwest::Proxy {
+    let system = hyper_util::client::proxy::matcher::Matcher::from_system();
+    reqwest::Proxy::custom(move |url| {
+        if is_loopback(url) {
+            return None;
+        }
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let intercept = system.intercept(&uri)?;
+        let mut proxy = url::Url::parse(&intercept.uri().to_string()).ok()?;
+        // The matcher keeps the proxy's credentials apart; give them back so
+        // that reqwest sends them to the proxy.
+        if let Some((user, password)) = intercept
+            .basic_auth()
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Basic "))
+            .and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            })
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|pair| {
+                pair.split_once(':')
+                    .map(|(u, p)| (u.to_owned(), p.to_owned()))
+            })
+        {
+            let _ = proxy.set_username(&user);
+            let _ = proxy.set_password(Some(&password));
+        }
+        Some(proxy)
+    })
+}
+
+/// A server on this computer: `localhost` (and its subdomains), 127.0.0.0/8, ::1.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        None => false,
+    }
 }
 
 /// The form fields of a token request.
@@ -228,6 +297,15 @@ pub async fn request_token(
         .and_then(parse_http_date)
         .map(|server| (server - local_now).whole_seconds());
     let content_type = header_text(&headers, "Content-Type").unwrap_or_default();
+    if response.status().is_redirection() {
+        return TokenAttempt {
+            exchange,
+            outcome: Err(TokenFailure::Redirect {
+                status,
+                location: header_text(&headers, "Location"),
+            }),
+        };
+    }
     let body = match response.bytes().await {
         Ok(b) => b,
         Err(e) => {
@@ -453,6 +531,31 @@ mod tests {
             interpret(503, "text/html", b"<html/>", now).unwrap_err(),
             TokenFailure::ServerError { status: 503 }
         );
+    }
+
+    #[test]
+    fn loopback_is_this_computer_only() {
+        let loopback = |s: &str| is_loopback(&url::Url::parse(s).unwrap());
+        for url in [
+            "http://127.0.0.1:8080/x",
+            "http://127.8.9.10/x",
+            "http://[::1]:80/x",
+            "http://localhost:1/x",
+            "http://LOCALHOST./x",
+            "http://sim.localhost/x",
+            "http://[::ffff:127.0.0.1]/x",
+        ] {
+            assert!(loopback(url), "{url}");
+        }
+        for url in [
+            "https://services.socialsecurity.be/x",
+            "http://128.0.0.1/x",
+            "http://localhost.example.com/x",
+            "http://10.0.0.1/x",
+            "http://[::2]/x",
+        ] {
+            assert!(!loopback(url), "{url}");
+        }
     }
 
     #[test]

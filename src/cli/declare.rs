@@ -8,10 +8,12 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use super::connection::{ConnectionArgs, Resolved};
-use super::{exit, print_json, CliError};
+use super::{exit, print_json, report_server_error, CliError};
 use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
-use crate::fla::client::{ApiError, FlaClient, PollSchedule, TokenSource};
+use crate::fla::client::{
+    ApiError, FlaClient, PollSchedule, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
+};
 use crate::fla::rules;
 use crate::fla::wire::{ResultCode, SearchRequest, StoredDeclaration};
 use crate::i18n::{tr, tr_args, Lang};
@@ -63,18 +65,33 @@ impl DeclarationsCommand {
     }
 }
 
-fn api_error(e: ApiError, lang: Lang) -> CliError {
+fn api_error(e: &ApiError, lang: Lang) -> CliError {
     CliError {
         code: e.code(),
         message: e.message(lang),
         exit: if e.is_refusal() {
             exit::FINDINGS
-        } else if matches!(e, ApiError::BadRequest(_)) {
+        } else if matches!(e, ApiError::BadRequest { .. }) || refused_before_sending(e) {
             exit::BAD_INPUT
         } else {
             exit::NETWORK
         },
     }
+}
+
+/// A token error found before sending (the configuration, a certificate that
+/// cannot sign) is bad input; one the token server answered is a failure.
+fn refused_before_sending(e: &ApiError) -> bool {
+    matches!(e, ApiError::Token { cause, .. }
+        if cause == TOKEN_CONFIGURATION || cause == TOKEN_CERTIFICATE)
+}
+
+/// Reports a failed API call with the trace id of the response that failed,
+/// and gives the exit code.
+fn report_api_error(e: &ApiError, json: bool, lang: Lang) -> u8 {
+    let err = api_error(e, lang);
+    report_server_error(&err, e.trace_id(), json, lang);
+    err.exit
 }
 
 fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<FlaClient, CliError> {
@@ -90,9 +107,12 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
     if let Some(first) = refused.first() {
         return Err(CliError::usage(first.code(), first.message(lang)));
     }
+    // Refused before anything is built or sent, like `token` does.
+    crate::channel::assertion::check_lifetime(c.assertion_lifetime)
+        .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
     let http = http_client(resolved.timeout).map_err(|e| CliError {
-        code: "network".into(),
-        message: e,
+        code: e.code().into(),
+        message: e.message(lang),
         exit: exit::NETWORK,
     })?;
     let mut tokens = TokenSource::new(
@@ -103,10 +123,11 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
         entry,
         resolved.contents.protection.clone(),
         resolved.timeout,
-    );
+    )
+    .with_lifetime(c.assertion_lifetime);
     // Assertions dated by the command's clock (`--now`).
     tokens.clock = resolved.clock.clone();
-    FlaClient::new(http, tokens, lang).map_err(|e| api_error(e, lang))
+    FlaClient::new(http, tokens, lang).map_err(|e| api_error(&e, lang))
 }
 
 fn local_anomaly_json(a: &AnomalyKind, lang: Lang) -> Value {
@@ -175,10 +196,10 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         give_up_after: std::time::Duration::from_secs(args.wait),
         ..PollSchedule::default()
     };
-    let submitted = fla
-        .submit(&declaration)
-        .await
-        .map_err(|e| api_error(e, lang))?;
+    let submitted = match fla.submit(&declaration).await {
+        Ok(s) => s,
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+    };
     if submitted.duplicate {
         eprintln!(
             "{}",
@@ -210,7 +231,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             emit(&out, args.json, lang);
             return Ok(exit::NETWORK);
         }
-        Err(e) => return Err(api_error(e, lang)),
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
     };
     let mut out = result_json(&stored, lang);
     out["duplicate"] = json!(submitted.duplicate);
@@ -285,10 +306,10 @@ pub async fn search(args: SearchArgs, lang: Lang) -> Result<u8, CliError> {
         to: args.to.clone(),
         ..SearchRequest::default()
     };
-    let items = fla
-        .search_all(&filters)
-        .await
-        .map_err(|e| api_error(e, lang))?;
+    let items = match fla.search_all(&filters).await {
+        Ok(items) => items,
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+    };
     if args.json {
         print_json(&json!({
             "count": items.len(),

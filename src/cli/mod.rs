@@ -138,6 +138,25 @@ pub fn report_error(err: &CliError, json: bool) {
     }
 }
 
+/// Prints an error that came from a server's response: as `report_error`, with
+/// the response's `BelGov-Trace-Id` (`traceId` in the JSON error object, a line
+/// of its own in text), which is what the service desk asks for.
+pub fn report_server_error(err: &CliError, trace_id: Option<&str>, json: bool, lang: Lang) {
+    if json {
+        print_json(&serde_json::json!({
+            "error": { "code": err.code, "message": err.message, "traceId": trace_id }
+        }));
+    } else {
+        eprintln!("error [{}]: {}", err.code, err.message);
+        if let Some(trace) = trace_id {
+            eprintln!(
+                "{}",
+                tr_args(lang, "api.trace_id", &[("trace", trace.to_owned())])
+            );
+        }
+    }
+}
+
 pub fn print_json(value: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
     // A closed stdout (a pipe to `head`) is not worth a panic.

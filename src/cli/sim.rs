@@ -104,8 +104,8 @@ pub async fn sim_register(args: SimRegisterArgs, lang: Lang) -> Result<u8, CliEr
     let http =
         crate::channel::token::http_client(std::time::Duration::from_secs(15)).map_err(|e| {
             CliError {
-                code: "network".into(),
-                message: e,
+                code: e.code().into(),
+                message: e.message(lang),
                 exit: exit::NETWORK,
             }
         })?;

@@ -28,8 +28,8 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
         .entry()
         .ok_or_else(|| CliError::usage("alias_not_found", resolved.alias.clone()))?;
     let http = http_client(resolved.timeout).map_err(|e| CliError {
-        code: "network".into(),
-        message: e,
+        code: e.code().into(),
+        message: e.message(lang),
         exit: exit::NETWORK,
     })?;
     let test = ConnectionTest {

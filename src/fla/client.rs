@@ -63,32 +63,67 @@ impl PollSchedule {
     }
 }
 
-/// Why an API call did not give its answer.
-#[derive(Debug, Clone, PartialEq)]
+/// Why an API call did not give its answer. Every variant that comes from a
+/// response carries that response's `BelGov-Trace-Id` (what the service desk
+/// asks for); see [`ApiError::trace_id`]. `Display` is the English message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
 pub enum ApiError {
     /// No token: the connection itself fails.
     Token {
         code: String,
         cause: String,
         message: String,
+        trace_id: Option<String>,
     },
     /// 400: the body is not a declaration (issues say where).
-    BadRequest(Problem),
-    /// 403: no mandate for this enterprise.
+    BadRequest {
+        problem: Box<Problem>,
+        trace_id: Option<String>,
+    },
+    /// 403 `missingMandate`: no mandate for this enterprise.
     NoMandate {
         enterprise: String,
         detail: String,
+        trace_id: Option<String>,
     },
-    /// 403: the token's scope does not give access.
-    MissingScope(String),
+    /// 403 `missingScope`: the token's scope does not give access.
+    MissingScope {
+        detail: String,
+        trace_id: Option<String>,
+    },
+    /// Any other 403, shown as what it is.
+    Forbidden {
+        problem_type: String,
+        detail: String,
+        trace_id: Option<String>,
+    },
     /// 401 even with a new token.
-    Unauthorized(String),
-    NotFound(i64),
+    Unauthorized {
+        detail: String,
+        trace_id: Option<String>,
+    },
+    NotFound {
+        id: i64,
+        trace_id: Option<String>,
+    },
     /// Submitted, but no result within the schedule: check later with this id.
     StillProcessing(i64),
+    /// A 5xx, or an answer that is not the contract's.
     Server {
         status: u16,
         detail: String,
+        trace_id: Option<String>,
+    },
+    /// A 3xx, not followed: a token goes only to the URL that was checked.
+    Redirect {
+        status: u16,
+        location: Option<String>,
+        trace_id: Option<String>,
+    },
+    /// No answer within the timeout (retries included).
+    Timeout {
+        seconds: u64,
     },
     Network(String),
     NoApiBase,
@@ -98,15 +133,37 @@ impl ApiError {
     pub fn code(&self) -> String {
         match self {
             ApiError::Token { code, .. } => code.clone(),
-            ApiError::BadRequest(_) => "bad_request".into(),
+            ApiError::BadRequest { .. } => "bad_request".into(),
             ApiError::NoMandate { .. } => "no_mandate".into(),
-            ApiError::MissingScope(_) => "missing_scope".into(),
-            ApiError::Unauthorized(_) => "unauthorized".into(),
-            ApiError::NotFound(_) => "not_found".into(),
+            ApiError::MissingScope { .. } => "missing_scope".into(),
+            ApiError::Forbidden { .. } => "forbidden".into(),
+            ApiError::Unauthorized { .. } => "unauthorized".into(),
+            ApiError::NotFound { .. } => "not_found".into(),
             ApiError::StillProcessing(_) => "still_processing".into(),
             ApiError::Server { .. } => "server_error".into(),
+            ApiError::Redirect { .. } => "redirect".into(),
+            ApiError::Timeout { .. } => "timeout".into(),
             ApiError::Network(_) => "network".into(),
             ApiError::NoApiBase => "no_api_base".into(),
+        }
+    }
+
+    /// The `BelGov-Trace-Id` of the response that failed, where one came back.
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Token { trace_id, .. }
+            | ApiError::BadRequest { trace_id, .. }
+            | ApiError::NoMandate { trace_id, .. }
+            | ApiError::MissingScope { trace_id, .. }
+            | ApiError::Forbidden { trace_id, .. }
+            | ApiError::Unauthorized { trace_id, .. }
+            | ApiError::NotFound { trace_id, .. }
+            | ApiError::Server { trace_id, .. }
+            | ApiError::Redirect { trace_id, .. } => trace_id.as_deref(),
+            ApiError::StillProcessing(_)
+            | ApiError::Timeout { .. }
+            | ApiError::Network(_)
+            | ApiError::NoApiBase => None,
         }
     }
 
@@ -114,42 +171,118 @@ impl ApiError {
         let key = format!("api.error.{}", self.code());
         match self {
             ApiError::Token { message, .. } => message.clone(),
-            ApiError::BadRequest(p) => {
-                let issues: Vec<String> = p
+            ApiError::BadRequest { problem, .. } => {
+                let issues: Vec<String> = problem
                     .issues
                     .iter()
                     .map(|i| format!("{}: {}", i.name, i.detail))
                     .collect();
                 tr_args(lang, &key, &[("issues", issues.join("; "))])
             }
-            ApiError::NoMandate { enterprise, detail } => tr_args(
+            ApiError::NoMandate {
+                enterprise, detail, ..
+            } => tr_args(
                 lang,
                 &key,
                 &[
-                    ("enterprise", enterprise.clone()),
+                    (
+                        "enterprise",
+                        if enterprise.is_empty() {
+                            "?".to_owned()
+                        } else {
+                            enterprise.clone()
+                        },
+                    ),
                     ("detail", detail.clone()),
                 ],
             ),
-            ApiError::MissingScope(d) | ApiError::Unauthorized(d) | ApiError::Network(d) => {
-                tr_args(lang, &key, &[("detail", d.clone())])
-            }
-            ApiError::NotFound(id) | ApiError::StillProcessing(id) => {
+            ApiError::Forbidden {
+                problem_type,
+                detail,
+                ..
+            } => tr_args(
+                lang,
+                &key,
+                &[
+                    ("problem", problem_type.clone()),
+                    ("detail", detail.clone()),
+                ],
+            ),
+            ApiError::MissingScope { detail, .. }
+            | ApiError::Unauthorized { detail, .. }
+            | ApiError::Network(detail) => tr_args(lang, &key, &[("detail", detail.clone())]),
+            ApiError::NotFound { id, .. } | ApiError::StillProcessing(id) => {
                 tr_args(lang, &key, &[("id", id.to_string())])
             }
-            ApiError::Server { status, detail } => tr_args(
+            ApiError::Server { status, detail, .. } => tr_args(
                 lang,
                 &key,
                 &[("status", status.to_string()), ("detail", detail.clone())],
             ),
+            ApiError::Redirect {
+                status, location, ..
+            } => tr_args(
+                lang,
+                &key,
+                &[
+                    ("status", status.to_string()),
+                    ("location", location.clone().unwrap_or_else(|| "-".into())),
+                ],
+            ),
+            ApiError::Timeout { seconds } => {
+                tr_args(lang, &key, &[("seconds", seconds.to_string())])
+            }
             ApiError::NoApiBase => tr_args(lang, &key, &[]),
+        }
+    }
+
+    /// The message, and on a line of its own the trace id where a response
+    /// gave one: what a page shows next to a failure.
+    pub fn message_with_trace(&self, lang: Lang) -> String {
+        match self.trace_id() {
+            Some(trace) => format!(
+                "{}\n{}",
+                self.message(lang),
+                tr_args(lang, "api.trace_id", &[("trace", trace.to_owned())])
+            ),
+            None => self.message(lang),
         }
     }
 
     /// A refusal (the server said no to this sender), as opposed to a failure.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, ApiError::NoMandate { .. } | ApiError::MissingScope(_))
+        matches!(
+            self,
+            ApiError::NoMandate { .. } | ApiError::MissingScope { .. }
+        )
+    }
+
+    /// Worth another attempt: a 5xx or no answer at all. Every request this
+    /// client makes is idempotent (see [`FlaClient::send`]).
+    fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Server { status, .. } => *status >= 500,
+            ApiError::Timeout { .. } | ApiError::Network(_) => true,
+            // A token request is sent again with a fresh assertion (a new `jti`).
+            ApiError::Token { code, .. } => TRANSIENT_TOKEN_FAILURES.contains(&code.as_str()),
+            _ => false,
+        }
     }
 }
+
+/// The `cause` of an [`ApiError::Token`] that was refused before sending (a
+/// lifetime or a key that cannot sign): bad input, not a network failure.
+pub const TOKEN_CONFIGURATION: &str = "configuration";
+/// The `cause` of an [`ApiError::Token`] for a certificate that cannot sign.
+pub const TOKEN_CERTIFICATE: &str = "certificate";
+
+/// Token failures worth another attempt: the server failed or did not answer.
+const TRANSIENT_TOKEN_FAILURES: [&str; 4] = [
+    "server_error",
+    "temporarily_unavailable",
+    "timeout",
+    "connect",
+];
 
 /// Where tokens come from: the connection, the signing entry, and a cache.
 pub struct TokenSource {
@@ -163,6 +296,8 @@ pub struct TokenSource {
     pub protection: Protection,
     pub clock: Clock,
     pub timeout: Duration,
+    /// Lifetime of each client assertion, in seconds (`--assertion-lifetime`).
+    pub lifetime_secs: i64,
     pub cache: TokenCache,
 }
 
@@ -188,8 +323,15 @@ impl TokenSource {
             protection,
             clock: token::system_clock(),
             timeout,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
             cache: TokenCache::default(),
         }
+    }
+
+    /// The same source with assertions of this lifetime (checked when signing).
+    pub fn with_lifetime(mut self, lifetime_secs: i64) -> Self {
+        self.lifetime_secs = lifetime_secs;
+        self
     }
 
     /// A token from the cache, or a new one (always new with `fresh`), through
@@ -208,7 +350,7 @@ impl TokenSource {
             scope: self.scope.as_deref(),
             entry: &self.entry,
             protection: &self.protection,
-            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            lifetime_secs: self.lifetime_secs,
             timeout: self.timeout,
             clock: self.clock.clone(),
         };
@@ -223,8 +365,9 @@ impl TokenSource {
             .await
             .map_err(|e| ApiError::Token {
                 code: e.code().into(),
-                cause: "configuration".into(),
+                cause: TOKEN_CONFIGURATION.into(),
                 message: e.message(lang),
+                trace_id: None,
             })?;
         match outcome {
             ConnectionOutcome::Granted { token, .. } => {
@@ -236,23 +379,26 @@ impl TokenSource {
                 failure,
                 cause,
                 explanation,
+                exchange,
                 ..
             } => Err(ApiError::Token {
                 code: failure.code(),
                 cause: cause.code().into(),
                 message: explanation,
+                trace_id: exchange.trace_id,
             }),
             ConnectionOutcome::CertificateRefused(findings) => Err(ApiError::Token {
                 code: findings
                     .first()
                     .map(|f| f.code().to_owned())
                     .unwrap_or_default(),
-                cause: "certificate".into(),
+                cause: TOKEN_CERTIFICATE.into(),
                 message: findings
                     .iter()
                     .map(|f| f.message(lang))
                     .collect::<Vec<_>>()
                     .join("\n"),
+                trace_id: None,
             }),
         }
     }
@@ -265,11 +411,64 @@ pub struct Submitted {
     pub duplicate: bool,
 }
 
+/// Retries of a request that met a 5xx or no answer: bounded exponential
+/// backoff with jitter, all of it within `budget` (and within three times the
+/// request timeout, so that a short `--timeout` stays short).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            first_wait: Duration::from_millis(500),
+            max_wait: Duration::from_secs(8),
+            budget: Duration::from_secs(45),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before another attempt, after `attempts` attempts that took
+    /// `elapsed`; `None` to stop. `jitter` in [0, 1) spreads the waits of many
+    /// clients (the wait is between half and all of the exponential step).
+    pub fn next_wait(
+        &self,
+        attempts: u32,
+        elapsed: Duration,
+        timeout: Duration,
+        jitter: f64,
+    ) -> Option<Duration> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let step = self
+            .first_wait
+            .saturating_mul(1 << attempts.saturating_sub(1).min(16))
+            .min(self.max_wait);
+        let wait = step.mul_f64(0.5 + jitter.clamp(0.0, 1.0) / 2.0);
+        let budget = self.budget.min(timeout.saturating_mul(3));
+        (elapsed + wait + timeout <= budget).then_some(wait)
+    }
+}
+
+/// A number in [0, 1) for the jitter, from the OS's randomness.
+fn jitter() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() % 1024) as f64 / 1024.0
+}
+
 pub struct FlaClient {
     pub http: reqwest::Client,
     pub api_base: String,
     pub tokens: TokenSource,
     pub schedule: PollSchedule,
+    pub retry: RetryPolicy,
     pub lang: Lang,
     /// `BelGov-Trace-Id` of the last response, for support calls.
     pub last_trace_id: std::sync::Mutex<Option<String>>,
@@ -277,6 +476,14 @@ pub struct FlaClient {
 
 /// How many times a 429 is waited out before giving up.
 const MAX_RETRIES_429: usize = 5;
+
+fn trace_id_of(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("BelGov-Trace-Id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
 
 impl FlaClient {
     pub fn new(http: reqwest::Client, tokens: TokenSource, lang: Lang) -> Result<Self, ApiError> {
@@ -290,6 +497,7 @@ impl FlaClient {
             api_base,
             tokens,
             schedule: PollSchedule::default(),
+            retry: RetryPolicy::default(),
             lang,
             last_trace_id: std::sync::Mutex::new(None),
         })
@@ -299,26 +507,50 @@ impl FlaClient {
         format!("{}{path}", self.api_base.trim_end_matches('/'))
     }
 
-    /// Sends with a bearer token: once more with a new token after a 401, and
-    /// again after a 429's `Retry-After`.
+    /// Sends a request, again after a 5xx or no answer as [`RetryPolicy`] allows.
+    /// Every request of this client may be sent twice: GET, PUT and DELETE are
+    /// idempotent, the search only reads, and a second `POST /trainings` with the
+    /// same `externalReference` answers 409 with the first declaration's
+    /// Location, which `submit` takes as the result.
     async fn send(
         &self,
         build: impl Fn(&str) -> RequestBuilder,
+    ) -> Result<reqwest::Response, ApiError> {
+        let started = std::time::Instant::now();
+        let mut attempts = 1;
+        loop {
+            let result = self.send_authorised(&build).await;
+            let transient = match &result {
+                Ok(response) => response.status().is_server_error(),
+                Err(e) => e.is_transient(),
+            };
+            if transient {
+                if let Some(wait) =
+                    self.retry
+                        .next_wait(attempts, started.elapsed(), self.tokens.timeout, jitter())
+                {
+                    attempts += 1;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return result;
+        }
+    }
+
+    /// Sends with a bearer token: once more with a new token after a 401, and
+    /// again after a 429's `Retry-After`.
+    async fn send_authorised(
+        &self,
+        build: &impl Fn(&str) -> RequestBuilder,
     ) -> Result<reqwest::Response, ApiError> {
         let mut fresh = false;
         let mut waited = 0;
         loop {
             let token = self.tokens.token(&self.http, fresh, self.lang).await?;
-            let response = build(&token)
-                .send()
-                .await
-                .map_err(|e| ApiError::Network(e.to_string()))?;
+            let response = build(&token).send().await.map_err(|e| self.transport(&e))?;
             if let Ok(mut trace) = self.last_trace_id.lock() {
-                *trace = response
-                    .headers()
-                    .get("BelGov-Trace-Id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                *trace = trace_id_of(&response);
             }
             match response.status() {
                 StatusCode::UNAUTHORIZED if !fresh => fresh = true,
@@ -338,6 +570,23 @@ impl FlaClient {
         }
     }
 
+    /// A request that got no answer.
+    fn transport(&self, e: &reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout {
+                seconds: self.tokens.timeout.as_secs(),
+            };
+        }
+        let mut chain = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        ApiError::Network(chain)
+    }
+
     async fn problem_of(response: reqwest::Response) -> (u16, Problem) {
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
@@ -347,38 +596,69 @@ impl FlaClient {
             status,
             detail: Some(text.chars().take(200).collect()),
             issues: vec![],
+            enterprise_number: None,
         });
         (status, problem)
     }
 
-    /// Maps a response that is not the expected success to an error.
-    async fn failure(response: reqwest::Response) -> ApiError {
+    /// Maps a response that is not the expected success to an error; `asked` is
+    /// the enterprise the request was about, where it names one.
+    async fn failure(response: reqwest::Response, asked: Option<&str>) -> ApiError {
+        let trace_id = trace_id_of(&response);
+        if response.status().is_redirection() {
+            return ApiError::Redirect {
+                status: response.status().as_u16(),
+                location: response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                trace_id,
+            };
+        }
         let (status, problem) = Self::problem_of(response).await;
         let detail = problem.detail.clone().unwrap_or_default();
         match status {
-            400 => ApiError::BadRequest(problem),
-            401 => ApiError::Unauthorized(detail),
-            403 if problem.kind == wire::PROBLEM_MISSING_SCOPE => ApiError::MissingScope(detail),
-            403 => ApiError::NoMandate {
-                enterprise: detail.rsplit(' ').next().unwrap_or_default().to_owned(),
-                detail,
+            400 => ApiError::BadRequest {
+                problem: Box::new(problem),
+                trace_id,
             },
-            _ => ApiError::Server { status, detail },
+            401 => ApiError::Unauthorized { detail, trace_id },
+            403 if problem.kind == wire::PROBLEM_MISSING_SCOPE => {
+                ApiError::MissingScope { detail, trace_id }
+            }
+            403 if problem.kind == wire::PROBLEM_NO_MANDATE => ApiError::NoMandate {
+                enterprise: problem
+                    .enterprise_number
+                    .or_else(|| asked.map(str::to_owned))
+                    .unwrap_or_default(),
+                detail,
+                trace_id,
+            },
+            403 => ApiError::Forbidden {
+                problem_type: problem.kind,
+                detail,
+                trace_id,
+            },
+            _ => ApiError::Server {
+                status,
+                detail,
+                trace_id,
+            },
         }
     }
 
-    async fn json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ApiError> {
+    async fn json<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, ApiError> {
         let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let trace_id = trace_id_of(&response);
+        let text = response.text().await.map_err(|e| self.transport(&e))?;
         serde_json::from_str(&text).map_err(|_| ApiError::Server {
             status,
             detail: format!(
                 "the answer is not the expected JSON: {}",
                 text.chars().take(120).collect::<String>()
             ),
+            trace_id,
         })
     }
 
@@ -394,13 +674,14 @@ impl FlaClient {
     /// `POST /trainings`; a duplicate reference gives the first declaration's id.
     pub async fn submit(&self, declaration: &Declaration) -> Result<Submitted, ApiError> {
         let url = self.url(wire::TRAININGS);
+        let asked = Some(declaration.employer.enterprise_number.as_str());
         let response = self
             .send(|t| self.http.post(&url).bearer_auth(t).json(declaration))
             .await?;
         match response.status() {
             StatusCode::CREATED => {
                 let from_location = Self::id_from_location(&response);
-                let created: Created = Self::json(response).await?;
+                let created: Created = self.json(response).await?;
                 Ok(Submitted {
                     declaration_id: from_location.unwrap_or(created.declaration_id),
                     duplicate: false,
@@ -411,9 +692,9 @@ impl FlaClient {
                     declaration_id: id,
                     duplicate: true,
                 }),
-                None => Err(Self::failure(response).await),
+                None => Err(Self::failure(response, asked).await),
             },
-            _ => Err(Self::failure(response).await),
+            _ => Err(Self::failure(response, asked).await),
         }
     }
 
@@ -422,9 +703,9 @@ impl FlaClient {
         let url = self.url(&format!("{}/{id}", wire::TRAININGS));
         let response = self.send(|t| self.http.get(&url).bearer_auth(t)).await?;
         match response.status() {
-            StatusCode::OK => Self::json(response).await.map(Some),
+            StatusCode::OK => self.json(response).await.map(Some),
             StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(Self::failure(response).await),
+            _ => Err(Self::failure(response, None).await),
         }
     }
 
@@ -454,9 +735,9 @@ impl FlaClient {
                 .send(|t| self.http.post(&url).bearer_auth(t).json(&body))
                 .await?;
             if response.status() != StatusCode::OK {
-                return Err(Self::failure(response).await);
+                return Err(Self::failure(response, Some(&filters.enterprise_number)).await);
             }
-            let page: SearchPage = Self::json(response).await?;
+            let page: SearchPage = self.json(response).await?;
             items.extend(page.items);
             match page.next {
                 Some(next) => filters.cursor = Some(next),
@@ -479,7 +760,8 @@ impl FlaClient {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(Self::failure(response).await)
+            let asked = Some(declaration.employer.enterprise_number.as_str());
+            Err(Self::failure(response, asked).await)
         }
     }
 
@@ -490,9 +772,12 @@ impl FlaClient {
         if response.status().is_success() {
             Ok(())
         } else if response.status() == StatusCode::NOT_FOUND {
-            Err(ApiError::NotFound(id))
+            Err(ApiError::NotFound {
+                id,
+                trace_id: trace_id_of(&response),
+            })
         } else {
-            Err(Self::failure(response).await)
+            Err(Self::failure(response, None).await)
         }
     }
 }
@@ -506,6 +791,65 @@ pub fn today(clock: &Clock) -> time::Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retries_back_off_and_stay_within_the_budget() {
+        let r = RetryPolicy::default();
+        let timeout = Duration::from_secs(15);
+        // Exponential steps, between half and all of each.
+        assert_eq!(
+            r.next_wait(1, Duration::ZERO, timeout, 0.0),
+            Some(Duration::from_millis(250))
+        );
+        let most = r.next_wait(1, Duration::ZERO, timeout, 0.999).unwrap();
+        assert!(most > Duration::from_millis(495) && most <= Duration::from_millis(500));
+        assert_eq!(
+            r.next_wait(3, Duration::ZERO, timeout, 0.0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            r.next_wait(r.max_attempts, Duration::ZERO, timeout, 0.0),
+            None
+        );
+        // Whatever the answers' timing, the attempts and waits end within the
+        // budget: a server that never answers is tried until the next attempt
+        // could not end in time.
+        for t in [1, 2, 5, 15, 30, 120] {
+            let timeout = Duration::from_secs(t);
+            for jitter in [0.0, 0.5, 0.99] {
+                let mut elapsed = timeout; // the first attempt timed out
+                let mut attempts = 1;
+                while let Some(wait) = r.next_wait(attempts, elapsed, timeout, jitter) {
+                    elapsed += wait + timeout;
+                    attempts += 1;
+                }
+                assert!(
+                    elapsed <= r.budget.max(timeout),
+                    "{t} s, jitter {jitter}: {elapsed:?}"
+                );
+                assert!(elapsed <= timeout.saturating_mul(3).max(timeout));
+            }
+        }
+    }
+
+    #[test]
+    fn a_403_is_a_missing_mandate_only_by_its_problem_type() {
+        let problem: Problem = serde_json::from_str(
+            r#"{"type":"urn:problem-type:sigedis:missingMandate","title":"Forbidden",
+                "status":403,"detail":"x","enterpriseNumber":"0202239951"}"#,
+        )
+        .unwrap();
+        assert_eq!(problem.enterprise_number.as_deref(), Some("0202239951"));
+        let e = ApiError::Forbidden {
+            problem_type: "urn:x".into(),
+            detail: "no mandate".into(),
+            trace_id: Some("t-1".into()),
+        };
+        assert_eq!(e.code(), "forbidden");
+        assert!(!e.is_refusal());
+        assert_eq!(e.trace_id(), Some("t-1"));
+        assert!(e.message_with_trace(Lang::En).contains("t-1"));
+    }
 
     #[test]
     fn the_schedule_follows_the_contract() {

@@ -182,6 +182,13 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<ProblemIssue>,
+    /// The enterprise a `missingMandate` problem is about.
+    #[serde(
+        rename = "enterpriseNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enterprise_number: Option<String>,
 }
 
 /// One input issue of a 400.

@@ -91,6 +91,7 @@ fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Respo
         status: status.as_u16(),
         detail: Some(detail),
         issues: vec![],
+        enterprise_number: None,
     };
     (
         status,
@@ -267,6 +268,7 @@ fn bad_request(issues: Vec<wire::ProblemIssue>) -> Response {
         status: 400,
         detail: Some("the body is not a valid declaration".to_owned()),
         issues,
+        enterprise_number: None,
     };
     (
         StatusCode::BAD_REQUEST,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fla::rules;
 use crate::fla::wire::{self, Anomaly, Declaration, ResultCode, StoredDeclaration};
+use crate::i18n::{tr_args, Lang};
 
 /// Where a local declaration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -238,16 +239,70 @@ pub struct Journal {
     db: Connection,
 }
 
-fn err(e: rusqlite::Error) -> String {
-    e.to_string()
+/// Why the journal could not be opened, read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
+pub enum JournalError {
+    /// The file (or its folder) could not be opened or made.
+    Open { path: String, detail: String },
+    /// SQLite failed on a file that was open.
+    Database { detail: String },
+    /// A form or anomaly list could not be put into JSON.
+    Encode { detail: String },
+}
+
+impl JournalError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            JournalError::Open { .. } => "journal_open",
+            JournalError::Database { .. } => "journal_database",
+            JournalError::Encode { .. } => "journal_encode",
+        }
+    }
+
+    /// What happened and what to do next, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            JournalError::Open { path, detail } => tr_args(
+                lang,
+                "journal.error.open",
+                &[("path", path.clone()), ("detail", detail.clone())],
+            ),
+            JournalError::Database { detail } => tr_args(
+                lang,
+                "journal.error.database",
+                &[("detail", detail.clone())],
+            ),
+            JournalError::Encode { detail } => {
+                tr_args(lang, "journal.error.encode", &[("detail", detail.clone())])
+            }
+        }
+    }
+}
+
+fn err(e: rusqlite::Error) -> JournalError {
+    JournalError::Database {
+        detail: e.to_string(),
+    }
+}
+
+fn encode(e: serde_json::Error) -> JournalError {
+    JournalError::Encode {
+        detail: e.to_string(),
+    }
 }
 
 impl Journal {
-    pub fn open(path: &Path) -> Result<Journal, String> {
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let open_failed = |detail: String| JournalError::Open {
+            path: path.display().to_string(),
+            detail,
+        };
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| open_failed(format!("{}: {e}", parent.display())))?;
         }
-        let db = Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let db = Connection::open(path).map_err(|e| open_failed(e.to_string()))?;
         // WAL with synchronous=NORMAL: a commit is durable against a crash of the
         // app and costs microseconds, so drafts can be saved as they are typed.
         db.execute_batch(
@@ -271,8 +326,8 @@ impl Journal {
         id: Option<i64>,
         form: &DraftForm,
         status: LocalStatus,
-    ) -> Result<i64, String> {
-        let json = serde_json::to_string(form).map_err(|e| e.to_string())?;
+    ) -> Result<i64, JournalError> {
+        let json = serde_json::to_string(form).map_err(encode)?;
         match id {
             Some(id) => {
                 self.db
@@ -301,8 +356,8 @@ impl Journal {
         status: LocalStatus,
         server_id: Option<i64>,
         anomalies: &[Anomaly],
-    ) -> Result<(), String> {
-        let json = serde_json::to_string(anomalies).map_err(|e| e.to_string())?;
+    ) -> Result<(), JournalError> {
+        let json = serde_json::to_string(anomalies).map_err(encode)?;
         self.db
             .execute(
                 "UPDATE local_declarations SET status = ?1, server_id = COALESCE(?2, server_id), anomalies = ?3 WHERE id = ?4",
@@ -313,7 +368,7 @@ impl Journal {
     }
 
     /// Adds (or refreshes) a declaration fetched from the server.
-    pub fn upsert_remote(&self, stored: &StoredDeclaration) -> Result<i64, String> {
+    pub fn upsert_remote(&self, stored: &StoredDeclaration) -> Result<i64, JournalError> {
         let status = LocalStatus::from_result(stored.declaration_status.result);
         let existing: Option<i64> = self
             .db
@@ -327,7 +382,7 @@ impl Journal {
         let id = match existing {
             Some(id) => self.save_form(Some(id), &form, status)?,
             None => {
-                let json = serde_json::to_string(&form).map_err(|e| e.to_string())?;
+                let json = serde_json::to_string(&form).map_err(encode)?;
                 self.db
                     .execute(
                         "INSERT INTO local_declarations (form, status, server_id, remote) VALUES (?1, ?2, ?3, 1)",
@@ -346,7 +401,7 @@ impl Journal {
         Ok(id)
     }
 
-    pub fn delete(&self, id: i64) -> Result<(), String> {
+    pub fn delete(&self, id: i64) -> Result<(), JournalError> {
         self.db
             .execute("DELETE FROM local_declarations WHERE id = ?1", params![id])
             .map_err(err)?;
@@ -354,7 +409,7 @@ impl Journal {
     }
 
     /// Every local declaration, oldest first.
-    pub fn list(&self) -> Result<Vec<LocalRow>, String> {
+    pub fn list(&self) -> Result<Vec<LocalRow>, JournalError> {
         let mut stmt = self
             .db
             .prepare("SELECT id, form, status, server_id, anomalies, remote FROM local_declarations ORDER BY id")
@@ -390,6 +445,19 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_journal_that_cannot_be_opened_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "x").unwrap();
+        let path = file.join("journal.sqlite");
+        let Err(e) = Journal::open(&path) else {
+            panic!("opened under a file")
+        };
+        assert_eq!(e.code(), "journal_open");
+        assert!(e.message(Lang::En).contains("not-a-folder"), "{e}");
+    }
 
     #[test]
     fn drafts_survive_reopening() {

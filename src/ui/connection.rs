@@ -535,7 +535,8 @@ impl ConnectionPage {
                 };
                 let url = format!("{}/chaman/accounts", sandbox.admin_url);
                 self.registering = Some(tasks.run(ui.ctx(), async move {
-                    let http = token::http_client(Duration::from_secs(10))?;
+                    let http =
+                        token::http_client(Duration::from_secs(10)).map_err(|e| e.message(lang))?;
                     let response = http
                         .post(url)
                         .json(&request)
@@ -624,7 +625,7 @@ impl ConnectionPage {
                 Ok(h) => h,
                 Err(e) => {
                     return TestReport {
-                        result: TestResult::NotSent(e),
+                        result: TestResult::NotSent(e.message(lang)),
                         exchange: None,
                         curl: None,
                     }

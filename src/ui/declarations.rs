@@ -109,19 +109,19 @@ impl DeclarationsPage {
         self.view_dirty = true;
     }
 
-    fn ensure_loaded(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+    fn ensure_loaded(&mut self, ctx: &egui::Context, tasks: &Tasks, lang: Lang) {
         if self.journal.is_some() || self.loading.is_some() {
             return;
         }
         let path = self.journal_path.clone();
         self.loading = Some(tasks.blocking(ctx, move || {
-            let journal = Journal::open(&path)?;
-            let rows = journal.list()?;
+            let journal = Journal::open(&path).map_err(|e| e.message(lang))?;
+            let rows = journal.list().map_err(|e| e.message(lang))?;
             Ok((journal, rows))
         }));
     }
 
-    fn poll(&mut self) {
+    fn poll(&mut self, lang: Lang) {
         match poll_slot(&mut self.loading) {
             Some(Some(Ok((journal, rows)))) => {
                 self.journal = Some(journal);
@@ -149,7 +149,7 @@ impl DeclarationsPage {
                 if let Err(e) =
                     j.set_outcome(event.id, event.status, event.server_id, &event.anomalies)
                 {
-                    self.error = Some(e);
+                    self.error = Some(e.message(lang));
                 }
             }
             if let Some(row) = self.rows.iter_mut().find(|r| r.id == event.id) {
@@ -168,12 +168,12 @@ impl DeclarationsPage {
                 if let Some(j) = &self.journal {
                     for item in &items {
                         if let Err(e) = j.upsert_remote(item) {
-                            self.error = Some(e);
+                            self.error = Some(e.message(lang));
                         }
                     }
                     match j.list() {
                         Ok(rows) => self.rows = rows,
-                        Err(e) => self.error = Some(e),
+                        Err(e) => self.error = Some(e.message(lang)),
                     }
                 }
                 self.view_dirty = true;
@@ -234,8 +234,8 @@ impl DeclarationsPage {
         client: &ClientMaker<'_>,
         mandates: &[String],
     ) {
-        self.ensure_loaded(ui.ctx(), tasks);
-        self.poll();
+        self.ensure_loaded(ui.ctx(), tasks, lang);
+        self.poll(lang);
         ui.heading(tr(lang, "nav.declarations"));
         ui.add(egui::Label::new(tr(lang, "page.declarations.intro")).wrap());
         if let Some(e) = &self.error {
@@ -264,7 +264,7 @@ impl DeclarationsPage {
     ) {
         ui.horizontal_wrapped(|ui| {
             if ui.button(tr(lang, "decl.new")).clicked() {
-                self.new_draft();
+                self.new_draft(lang);
             }
             let selectable = !self.selected.is_empty();
             if ui
@@ -472,7 +472,7 @@ impl DeclarationsPage {
         ));
     }
 
-    fn new_draft(&mut self) {
+    fn new_draft(&mut self, lang: Lang) {
         let form = DraftForm::default();
         let Some(j) = &self.journal else { return };
         match j.save_form(None, &form, LocalStatus::Draft) {
@@ -488,7 +488,7 @@ impl DeclarationsPage {
                 self.editing = Some(id);
                 self.view_dirty = true;
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => self.error = Some(e.message(lang)),
         }
     }
 
@@ -680,7 +680,7 @@ impl DeclarationsPage {
             }
             if let Some(j) = &self.journal {
                 if let Err(e) = j.save_form(Some(id), &row.form, row.status) {
-                    self.error = Some(e);
+                    self.error = Some(e.message(lang));
                 }
             }
             self.view_dirty = true;
@@ -807,7 +807,7 @@ impl DeclarationsPage {
                             status: LocalStatus::Draft,
                             server_id: None,
                             anomalies: vec![],
-                            message: Some(e.clone()),
+                            message: Some(e.message(lang)),
                         });
                     }
                     return;
@@ -849,7 +849,7 @@ impl DeclarationsPage {
                             status,
                             server_id,
                             anomalies: vec![],
-                            message: Some(e.message(lang)),
+                            message: Some(e.message_with_trace(lang)),
                         });
                         continue;
                     }
@@ -875,7 +875,7 @@ impl DeclarationsPage {
                         status: LocalStatus::Processing,
                         server_id: Some(sid),
                         anomalies: vec![],
-                        message: Some(e.message(lang)),
+                        message: Some(e.message_with_trace(lang)),
                     }),
                 }
             }
@@ -907,9 +907,12 @@ impl DeclarationsPage {
             ..SearchRequest::default()
         };
         self.fetching = Some(tasks.run(ctx, async move {
-            let http = crate::channel::token::http_client(source.timeout)?;
+            let http =
+                crate::channel::token::http_client(source.timeout).map_err(|e| e.message(lang))?;
             let fla = FlaClient::new(http, source, lang).map_err(|e| e.message(lang))?;
-            fla.search_all(&filters).await.map_err(|e| e.message(lang))
+            fla.search_all(&filters)
+                .await
+                .map_err(|e| e.message_with_trace(lang))
         }));
     }
 }
