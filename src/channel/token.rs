@@ -386,19 +386,25 @@ pub fn format_http_date(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// An error and its sources, as one line (reqwest's own message hides the cause).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut chain = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    chain
+}
+
 fn classify_transport(e: &reqwest::Error, timeout: Duration) -> TokenFailure {
     if e.is_timeout() {
         return TokenFailure::Timeout {
             seconds: timeout.as_secs(),
         };
     }
-    let mut chain = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
+    let chain = error_chain(e);
     let lower = chain.to_lowercase();
     if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
         TokenFailure::Dns { detail: chain }

@@ -577,14 +577,7 @@ impl FlaClient {
                 seconds: self.tokens.timeout.as_secs(),
             };
         }
-        let mut chain = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
-        ApiError::Network(chain)
+        ApiError::Network(token::error_chain(e))
     }
 
     async fn problem_of(response: reqwest::Response) -> (u16, Problem) {

@@ -129,10 +129,14 @@ impl CertificatePage {
         self.signer.as_ref()
     }
 
+    /// The opened file and its entry on view.
+    fn on_view(&self) -> Option<(&OpenedFile, &Entry)> {
+        entry_on_view(&self.opened, &self.selected)
+    }
+
     /// The entry on view, where it cannot sign at `now`.
     pub fn unusable_on_view(&self, now: OffsetDateTime) -> Option<Unusable<'_>> {
-        let opened = self.opened.as_ref()?;
-        let entry = opened.contents.entry(self.selected.as_deref()?)?;
+        let (opened, entry) = self.on_view()?;
         let protection = &opened.contents.protection;
         let reasons = blocking_findings(entry, protection, now);
         (!reasons.is_empty()).then_some(Unusable {
@@ -145,12 +149,8 @@ impl CertificatePage {
     /// Shows `label` of the opened file; it signs from now on only if it can.
     fn select(&mut self, label: Option<String>, settings: &mut CertificateSettings) {
         self.selected = label;
-        let Some(opened) = &self.opened else { return };
-        let Some(entry) = self
-            .selected
-            .as_deref()
-            .and_then(|l| opened.contents.entry(l))
-        else {
+        // Through the fields, so that `self.signer` can be set below.
+        let Some((opened, entry)) = entry_on_view(&self.opened, &self.selected) else {
             return;
         };
         let now = OffsetDateTime::now_utc();
@@ -460,12 +460,7 @@ impl CertificatePage {
         tasks: &Tasks,
         settings: &mut CertificateSettings,
     ) {
-        let Some(opened) = &self.opened else { return };
-        let Some(entry) = self
-            .selected
-            .as_deref()
-            .and_then(|l| opened.contents.entry(l))
-        else {
+        let Some((opened, entry)) = self.on_view() else {
             return;
         };
         let Some(certificate) = entry.certificate.clone() else {
@@ -649,4 +644,14 @@ fn findings_ui(
             ui.add(egui::Label::new(finding.message(lang)).wrap());
         });
     }
+}
+
+/// The opened file and the entry `selected` in it.
+fn entry_on_view<'a>(
+    opened: &'a Option<OpenedFile>,
+    selected: &Option<String>,
+) -> Option<(&'a OpenedFile, &'a Entry)> {
+    let opened = opened.as_ref()?;
+    let entry = opened.contents.entry(selected.as_deref()?)?;
+    Some((opened, entry))
 }
