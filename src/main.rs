@@ -18,6 +18,8 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn open_desktop(lang: Lang, lang_forced: bool) -> ExitCode {
+    // Still one thread here: the runtime and the window start below.
+    fla_assistant::today::use_brussels_as_local_time();
     match fla_assistant::ui::run_app(lang, lang_forced) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

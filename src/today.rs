@@ -47,6 +47,16 @@ pub fn brussels_date(now: OffsetDateTime) -> Date {
     in_brussels(now).date()
 }
 
+/// Makes Brussels the process's local time zone, for the libraries that ask the
+/// system for "today" (egui_extras' date picker marks today with jiff's system
+/// zone), so that the picker agrees with the rules on a computer set to another
+/// zone. jiff reads `TZ` first on every platform and resolves the name from its
+/// bundled database. Call it once at start, before any other thread exists (the
+/// desktop front does, in `main`); the command line passes instants explicitly.
+pub fn use_brussels_as_local_time() {
+    std::env::set_var("TZ", BRUSSELS);
+}
+
 fn last_sunday(year: i32, month: Month) -> Date {
     let last = time::util::days_in_month(month, year);
     let mut day = Date::from_calendar_date(year, month, last).unwrap_or(Date::MIN);
