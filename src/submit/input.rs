@@ -85,6 +85,8 @@ pub enum InputError {
     DuplicateColumn { name: String },
     #[error("the CSV cannot be read at line {line}: {detail}")]
     Csv { line: u64, detail: String },
+    #[error("line {line} is not a JSON object: {detail}")]
+    NotJsonLine { line: usize, detail: String },
 }
 
 impl InputError {
@@ -95,6 +97,7 @@ impl InputError {
             InputError::MissingColumns { .. } => "missing_columns",
             InputError::DuplicateColumn { .. } => "duplicate_column",
             InputError::Csv { .. } => "bad_csv",
+            InputError::NotJsonLine { .. } => "not_json",
         }
     }
 }
@@ -105,7 +108,7 @@ pub struct InputRow {
     /// As a spreadsheet numbers it: the header is row 1 (for JSON Lines, the line).
     pub row: usize,
     /// The declaration in the contract's shape, or why the line is not JSON.
-    pub value: Result<Value, String>,
+    pub value: Result<Value, InputError>,
 }
 
 /// What a file holds.
@@ -153,7 +156,10 @@ fn read_json_lines(text: &str) -> Input {
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| InputRow {
             row: i + 1,
-            value: serde_json::from_str::<Value>(line).map_err(|e| e.to_string()),
+            value: serde_json::from_str::<Value>(line).map_err(|e| InputError::NotJsonLine {
+                line: i + 1,
+                detail: e.to_string(),
+            }),
         })
         .collect();
     Input {
@@ -362,7 +368,10 @@ mod tests {
         assert_eq!(input.rows[0].row, 1);
         assert_eq!(input.rows[0].value, Ok(json!({"externalReference": "A"})));
         assert_eq!(input.rows[1].row, 3);
-        assert!(input.rows[1].value.is_err());
+        assert!(matches!(
+            input.rows[1].value,
+            Err(InputError::NotJsonLine { line: 3, .. })
+        ));
     }
 
     #[test]
