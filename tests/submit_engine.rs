@@ -370,6 +370,48 @@ async fn a_burst_of_401s_renews_the_token_once() {
     assert_eq!(after, before + 1, "eight requests met a 401: one renewal");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let engine = Engine::open(&journal, fla.clone(), config()).await.unwrap();
+    let ids = engine
+        .add(vec![NewDeclaration {
+            declaration: declaration("CORR-1", KNOWN),
+            source: None,
+        }])
+        .await
+        .unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let original = engine.snapshot().rows[0].clone();
+    assert_eq!(original.state, State::Accepted);
+    let server_id = original.server_id.unwrap();
+    // The same reference, another worker: a correction, not a duplicate.
+    let correction = engine
+        .add_correction(server_id, declaration("CORR-1", UNKNOWN), None)
+        .await
+        .unwrap();
+    assert_ne!(correction, ids[0]);
+    engine.send(&[correction]);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    let by_id = |id| s.rows.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(by_id(ids[0]).state, State::Accepted, "what the server held");
+    let c = by_id(correction);
+    assert_eq!(c.state, State::Warning, "{c:?}");
+    assert_eq!(c.correction_of, Some(server_id));
+    assert_eq!(c.server_id, Some(server_id));
+    assert_eq!(w.references(&fla, 1).await.get("CORR-1"), Some(&1));
+    // A new engine on the journal sees both rows as they were.
+    drop(engine);
+    let again = Engine::open(&journal, fla, config()).await.unwrap();
+    let s2 = again.snapshot();
+    assert_eq!(s2.rows, s.rows);
+}
+
 /// Runs an engine on its own runtime, sends `n` declarations, and drops the
 /// runtime (every task of the engine with it) once `stop_after` rows have left
 /// `ready` (requests in flight are cut off).

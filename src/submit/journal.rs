@@ -1128,6 +1128,57 @@ mod tests {
     }
 
     #[test]
+    fn a_fetch_from_the_server_never_overwrites_a_correction_being_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let held = DraftForm {
+            reference: "R".into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: "2025-03-03".into(),
+            end: "2025-03-04".into(),
+            duration: "14".into(),
+            ..DraftForm::default()
+        };
+        let declaration = held.to_declaration().unwrap();
+        let edited = DraftForm {
+            name: "Excel, corrected".into(),
+            ..held.clone()
+        };
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Draft,
+                reference: "R".into(),
+                enterprise: "0403170701".into(),
+                correction_of: Some(9),
+                content: None,
+                form: Some(edited.clone()),
+                anomalies: vec![],
+                source: None,
+            }])
+            .unwrap();
+        let stored = StoredDeclaration {
+            declaration,
+            declaration_status: wire::DeclarationStatus {
+                declaration_id: 9,
+                result: ResultCode::A,
+                anomalies: vec![],
+            },
+        };
+        let server_row = j.upsert_remote(&stored).unwrap();
+        assert_ne!(server_row, ids[0]);
+        assert_eq!(j.upsert_remote(&stored).unwrap(), server_row);
+        let (records, _) = j.records().unwrap();
+        let correction = records.iter().find(|r| r.id == ids[0]).unwrap();
+        assert_eq!(correction.form.as_ref(), Some(&edited));
+        assert_eq!(correction.state, State::Draft);
+        let server = records.iter().find(|r| r.id == server_row).unwrap();
+        assert_eq!(server.state, State::Accepted);
+        assert_eq!(server.form.as_ref(), Some(&held));
+    }
+
+    #[test]
     fn a_form_names_the_fields_it_cannot_read() {
         let form = DraftForm {
             start: "2025-13-01".into(),
