@@ -8,16 +8,30 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use fla_assistant::i18n::Lang;
-use fla_assistant::submit::journal::{DraftForm, LocalRow, LocalStatus};
+use fla_assistant::submit::engine::drafts::DraftRow;
+use fla_assistant::submit::engine::RowView;
+use fla_assistant::submit::journal::DraftForm;
+use fla_assistant::submit::state::State;
 use fla_assistant::ui::declarations::DeclarationsPage;
-use fla_assistant::ui::tasks::Tasks;
 
 const ROWS: usize = 100_000;
 
-fn rows() -> Vec<LocalRow> {
+fn rows() -> Vec<DraftRow> {
     (0..ROWS)
-        .map(|i| LocalRow {
-            id: i as i64 + 1,
+        .map(|i| DraftRow {
+            view: RowView {
+                id: i as i64 + 1,
+                state: State::ALL[i % State::ALL.len()],
+                reference: format!("HR-2025-{i:06}"),
+                enterprise: "0403170701".into(),
+                server_id: (i % 3 == 0).then_some(i as i64),
+                correction_of: None,
+                result: None,
+                anomalies: vec![],
+                error: None,
+                source: None,
+                watching: false,
+            },
             form: DraftForm {
                 reference: format!("HR-2025-{i:06}"),
                 enterprise: "0403170701".into(),
@@ -28,33 +42,22 @@ fn rows() -> Vec<LocalRow> {
                 duration: "7.5".into(),
                 ..DraftForm::default()
             },
-            status: LocalStatus::ALL[i % LocalStatus::ALL.len()],
-            server_id: (i % 3 == 0).then_some(i as i64),
-            anomalies: vec![],
             remote: false,
         })
         .collect()
 }
 
 fn main() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let mut page = DeclarationsPage::new(data.path().to_path_buf());
+    let mut page = DeclarationsPage::new();
     page.set_rows(rows());
-    let tasks = Tasks::new().expect("runtime");
     let client =
         |_: Lang| Err::<fla_assistant::fla::client::TokenSource, String>("not needed".into());
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
-            move |ui, page: &mut DeclarationsPage| page.ui(ui, Lang::En, &tasks, &client, &[]),
+            move |ui, page: &mut DeclarationsPage| page.ui(ui, Lang::En, None, &client, &[]),
             page,
         );
-    // Let the (empty) journal load in the background.
-    let start = Instant::now();
-    while harness.state().is_busy() && start.elapsed() < Duration::from_secs(10) {
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
     for _ in 0..20 {
         harness.step();
     }

@@ -53,6 +53,7 @@ fn a_failed_submission_shows_its_trace_id() {
     harness
         .get_by_role_and_label(Role::Button, "New declaration")
         .click();
+    wait_until_opened(&mut harness);
     harness.run_steps(2);
     let today = time::OffsetDateTime::now_utc().date();
     for (label, text) in [
@@ -66,6 +67,8 @@ fn a_failed_submission_shows_its_trace_id() {
         type_into(&harness, Role::TextInput, label, text);
         harness.run_steps(2);
     }
+    // Saved and checked through the engine: ready to send.
+    wait_until_opened(&mut harness);
     harness
         .get_by_role_and_label(Role::Button, "Submit")
         .click();

@@ -198,6 +198,26 @@ impl ConnectionPage {
         ))
     }
 
+    /// What tells one token source from another (endpoints, client, role,
+    /// signing entry), without making one: the app makes its submission engine
+    /// again only when this changes. `None` while none can be made.
+    pub fn token_source_key(
+        &self,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+    ) -> Option<String> {
+        let endpoints = self.endpoints(settings).ok()?;
+        let signer = certificate.signer()?;
+        let client_id = settings.client_id.trim();
+        if client_id.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{endpoints:?}|{client_id}|{:?}|{}|{:?}",
+            settings.role, signer.entry.label, signer.entry.local_key_id
+        ))
+    }
+
     fn endpoints(
         &self,
         settings: &ConnectionSettings,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::{tr, Lang};
 use certificate::{CertificatePage, CertificateSettings};
 use connection::{ConnectionPage, ConnectionSettings};
+use declarations::host::DeclarationsHost;
 use declarations::DeclarationsPage;
 use tasks::Tasks;
 
@@ -102,6 +103,9 @@ pub struct FlaApp {
     pub certificate: CertificatePage,
     pub connection: ConnectionPage,
     pub declarations: DeclarationsPage,
+    /// The submission engine (or, before a connection, the journal's drafts):
+    /// kept across pages, working whichever page is on screen.
+    pub engine: DeclarationsHost,
     applied_theme: Option<ThemeChoice>,
 }
 
@@ -115,14 +119,18 @@ impl FlaApp {
             tasks: Tasks::new()?,
             certificate,
             connection: ConnectionPage::new(data_dir.clone()),
-            declarations: DeclarationsPage::new(data_dir),
+            declarations: DeclarationsPage::new(),
+            engine: DeclarationsHost::new(data_dir),
             applied_theme: None,
         })
     }
 
     /// True while any page waits for background work.
     pub fn is_busy(&self) -> bool {
-        self.certificate.is_busy() || self.connection.is_busy() || self.declarations.is_busy()
+        self.certificate.is_busy()
+            || self.connection.is_busy()
+            || self.declarations.has_unsaved()
+            || self.engine.is_busy()
     }
 
     /// Draws one frame.
@@ -135,6 +143,7 @@ impl FlaApp {
         self.connection
             .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
         let lang = self.state.lang();
+        self.keep_engine(ui.ctx(), lang);
         egui::Panel::left("navigation")
             .resizable(false)
             .default_size(180.0)
@@ -144,6 +153,20 @@ impl FlaApp {
                 .auto_shrink([false, false])
                 .show(ui, |ui| self.page_ui(ui, lang));
         });
+    }
+
+    /// Starts the declarations' worker (once), and makes the submission
+    /// engine when a token source can be made (again when the connection changes).
+    fn keep_engine(&mut self, ctx: &egui::Context, lang: Lang) {
+        self.engine.start(ctx, &self.tasks);
+        let (connection, settings, certificate) =
+            (&self.connection, &self.state.connection, &self.certificate);
+        let key = connection.token_source_key(settings, certificate);
+        self.engine.keep_engine(
+            key,
+            || connection.token_source(settings, certificate, lang),
+            lang,
+        );
     }
 
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
@@ -197,11 +220,20 @@ impl FlaApp {
                 let client = |lang: Lang| connection.token_source(settings, certificate, lang);
                 let mandates = settings.mandated_enterprises();
                 self.declarations
-                    .ui(ui, lang, &self.tasks, &client, &mandates);
+                    .ui(ui, lang, Some(&self.engine), &client, &mandates);
             }
             Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
             other => coming_soon_ui(ui, other, lang),
         }
+    }
+}
+
+impl Drop for FlaApp {
+    /// The last form typed is saved before the app goes (a bounded wait).
+    fn drop(&mut self) {
+        let lang = self.state.lang();
+        self.declarations.hand_over(&self.engine, lang);
+        self.engine.settle(std::time::Duration::from_secs(5));
     }
 }
 

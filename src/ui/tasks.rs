@@ -21,6 +21,12 @@ impl Tasks {
             .map_err(|e| format!("cannot start the background runtime: {e}"))
     }
 
+    /// Starts a future on the runtime and lets it run by itself (the
+    /// declarations' worker, the engine's repaints).
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        self.runtime.spawn(work);
+    }
+
     /// Runs blocking work (a PBKDF2 with 600,000 rounds, a file read) off the UI thread.
     pub fn blocking<T: Send + 'static>(
         &self,

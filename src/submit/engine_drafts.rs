@@ -1,0 +1,757 @@
+//! What the Declarations page needs from the engine beside sending: the rows
+//! with their forms, drafts saved as typed, deleted and duplicated, a
+//! correction beside what the server holds, a cancel on the server, and a
+//! fetch of the server's declarations that never overwrites an unsent edit.
+//! [`DraftJournal`] offers the same draft calls on a journal before a
+//! connection (and so an engine) can be made. Every call that writes runs on
+//! a blocking task of the runtime, never on the caller's thread.
+
+use std::path::Path;
+
+use super::*;
+use crate::submit::journal::LocalStatus;
+use crate::submit::state;
+
+/// A row and the form it shows in the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRow {
+    pub view: RowView,
+    pub form: DraftForm,
+    /// Fetched from the server (not made here).
+    pub remote: bool,
+}
+
+/// Why a call on a draft or a row did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
+pub enum DraftError {
+    Engine(EngineError),
+    /// The row's state does not offer this.
+    NotAllowed {
+        state: State,
+    },
+    NoSuchRow,
+    /// The server did not take the request (its message, in the engine's language, with its trace id).
+    Api {
+        code: String,
+        message: String,
+    },
+}
+
+impl DraftError {
+    pub fn code(&self) -> &str {
+        match self {
+            DraftError::Engine(e) => e.code(),
+            DraftError::NotAllowed { .. } => "not_allowed",
+            DraftError::NoSuchRow => "no_such_row",
+            DraftError::Api { code, .. } => code,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            DraftError::Engine(e) => e.message(lang),
+            DraftError::NotAllowed { state } => tr_args(
+                lang,
+                "submit.drafts.error.not_allowed",
+                &[(
+                    "state",
+                    crate::i18n::tr(lang, &format!("state.{}", state.code())),
+                )],
+            ),
+            DraftError::NoSuchRow => tr_args(lang, "submit.drafts.error.no_such_row", &[]),
+            DraftError::Api { message, .. } => message.clone(),
+        }
+    }
+
+    fn api(e: &ApiError, lang: Lang) -> DraftError {
+        DraftError::Api {
+            code: e.code(),
+            message: e.message_with_trace(lang),
+        }
+    }
+}
+
+impl From<EngineError> for DraftError {
+    fn from(e: EngineError) -> Self {
+        DraftError::Engine(e)
+    }
+}
+
+impl From<JournalError> for DraftError {
+    fn from(e: JournalError) -> Self {
+        DraftError::Engine(EngineError::Journal(e))
+    }
+}
+
+fn joined<T>(r: Result<Result<T, DraftError>, tokio::task::JoinError>) -> Result<T, DraftError> {
+    r.map_err(|e| {
+        DraftError::Engine(EngineError::Task {
+            detail: e.to_string(),
+        })
+    })?
+}
+
+/// The form a record shows: as typed, or made from its content.
+fn form_of(rec: &Record) -> DraftForm {
+    rec.form
+        .clone()
+        .or_else(|| rec.content.as_ref().map(DraftForm::from_declaration))
+        .unwrap_or_default()
+}
+
+fn view_of(rec: &Record, watching: bool) -> RowView {
+    RowView {
+        id: rec.id,
+        state: rec.state,
+        reference: rec.reference.clone(),
+        enterprise: rec.enterprise.clone(),
+        server_id: rec.server_id,
+        correction_of: rec.correction_of,
+        result: result_of_state(rec.state),
+        anomalies: rec.anomalies.clone(),
+        error: rec.error.clone(),
+        source: rec.source.clone(),
+        watching,
+    }
+}
+
+fn draft_row(rec: &Record, watching: bool) -> DraftRow {
+    DraftRow {
+        view: view_of(rec, watching),
+        form: form_of(rec),
+        remote: rec.remote,
+    }
+}
+
+/// The state a form's content is checked to: `ready`, or `invalid` (a field
+/// that cannot be read, or a blocking rule, with the rules' anomalies). An
+/// empty reference is no reason: one is generated when it is sent.
+fn checked(form: &DraftForm, today: time::Date) -> (State, Option<Declaration>, Vec<Anomaly>) {
+    let Ok(d) = form.to_declaration() else {
+        return (State::Invalid, None, Vec::new());
+    };
+    let mut probe = d.clone();
+    if probe.external_reference.trim().is_empty() {
+        probe.external_reference = "FLA-CHECK".into();
+    }
+    let found = rules::check(&probe, today);
+    if rules::is_refused(&found) {
+        let anomalies = found
+            .iter()
+            .filter(|a| a.blocking)
+            .map(|a| a.to_wire())
+            .collect();
+        (State::Invalid, Some(d), anomalies)
+    } else {
+        (State::Ready, Some(d), Vec::new())
+    }
+}
+
+/// A new draft row (not checked yet), written to the journal.
+fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalError> {
+    let id = journal.save_form(None, &form, LocalStatus::Draft)?;
+    Ok(Record {
+        id,
+        state: State::Draft,
+        reference: form.reference.trim().to_owned(),
+        enterprise: normalised_enterprise(&form.enterprise),
+        server_id: None,
+        correction_of: None,
+        content: form.to_declaration().ok(),
+        form: Some(form),
+        anomalies: Vec::new(),
+        error: None,
+        source: None,
+        remote: false,
+        sent_at_ms: None,
+    })
+}
+
+/// Writes an edited form and the state it is checked to; `rec` follows.
+fn store_form(
+    journal: &mut Journal,
+    rec: &mut Record,
+    form: DraftForm,
+    today: time::Date,
+) -> Result<(), DraftError> {
+    if !state::actions(rec.state).contains(&state::Action::Edit) {
+        return Err(DraftError::NotAllowed { state: rec.state });
+    }
+    let (to, content, anomalies) = checked(&form, today);
+    // `save_form` writes the fields and marks the row a draft; the check's
+    // outcome is then one transition like any other.
+    journal.save_form(Some(rec.id), &form, LocalStatus::Draft)?;
+    let changes = Changes {
+        anomalies: Some(anomalies.clone()),
+        error: Some(None),
+        ..Changes::default()
+    };
+    journal.transition(rec.id, State::Draft, to, &changes, "edited and checked")?;
+    rec.state = to;
+    rec.reference = form.reference.trim().to_owned();
+    rec.enterprise = normalised_enterprise(&form.enterprise);
+    rec.content = content;
+    rec.form = Some(form);
+    rec.anomalies = anomalies;
+    rec.error = None;
+    Ok(())
+}
+
+/// The same training for another worker: worker and reference cleared.
+fn duplicate_form(rec: &Record) -> DraftForm {
+    DraftForm {
+        reference: String::new(),
+        ssin: String::new(),
+        ..form_of(rec)
+    }
+}
+
+fn check_delete(rec: &Record) -> Result<(), DraftError> {
+    if state::actions(rec.state).contains(&state::Action::Delete) {
+        Ok(())
+    } else {
+        Err(DraftError::NotAllowed { state: rec.state })
+    }
+}
+
+impl St {
+    fn forget_reference(&mut self, rec: &Record) {
+        let k = key(&rec.enterprise, &rec.reference);
+        if self.by_reference.get(&k) == Some(&rec.id) {
+            self.by_reference.remove(&k);
+        }
+    }
+
+    fn note_reference(&mut self, rec: &Record) {
+        if rec.correction_of.is_none() && !rec.reference.is_empty() {
+            self.by_reference
+                .entry(key(&rec.enterprise, &rec.reference))
+                .or_insert(rec.id);
+        }
+    }
+}
+
+impl Engine {
+    /// The version `subscribe` carries now (cheap: to tell whether to read again).
+    pub fn version(&self) -> u64 {
+        *self.inner.changed.borrow()
+    }
+
+    /// Every row with its form, oldest first (from memory, never SQLite).
+    pub fn rows_with_forms(&self) -> Vec<DraftRow> {
+        let st = lock(&self.inner.st);
+        st.rows
+            .values()
+            .map(|row| draft_row(&row.rec, row.watch.is_some()))
+            .collect()
+    }
+
+    /// Nothing queued, in flight, reconciling or polled (as `until_idle` waits for).
+    pub fn is_idle(&self) -> bool {
+        lock(&self.inner.st).idle()
+    }
+
+    /// Rows queued and not yet taken for sending.
+    pub fn queued_rows(&self) -> Vec<RowId> {
+        lock(&self.inner.st).queue.iter().copied().collect()
+    }
+
+    /// Runs `work` on a blocking task with the rows and the journal, then
+    /// tells the subscribers.
+    async fn with_rows<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Inner, &mut St, &mut Journal) -> Result<T, DraftError> + Send + 'static,
+    ) -> Result<T, DraftError> {
+        let inner = self.inner.clone();
+        let out = joined(
+            tokio::task::spawn_blocking(move || {
+                let mut st = lock(&inner.st);
+                let mut journal = lock(&inner.journal);
+                work(&inner, &mut st, &mut journal)
+            })
+            .await,
+        );
+        self.inner.bump();
+        out
+    }
+
+    /// A new draft (not checked yet); its id.
+    pub async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
+        self.with_rows(move |_, st, journal| {
+            let rec = insert_draft(journal, form)?;
+            let id = rec.id;
+            st.note_reference(&rec);
+            st.rows.insert(id, Row { rec, watch: None });
+            Ok(id)
+        })
+        .await
+    }
+
+    /// Saves a draft's form as typed and checks it (`ready` or `invalid`);
+    /// only rows whose state offers `Edit`.
+    pub async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError> {
+        self.with_rows(move |inner, st, journal| {
+            let today = client::today(&inner.client.tokens.clock);
+            if st.queued.contains(&id) {
+                // Queued with its old content: it is no longer what the user wants sent.
+                st.queued.remove(&id);
+                st.queue.retain(|q| *q != id);
+            }
+            let mut rec = st
+                .rows
+                .get(&id)
+                .map(|r| r.rec.clone())
+                .ok_or(DraftError::NoSuchRow)?;
+            st.forget_reference(&rec);
+            let stored = store_form(journal, &mut rec, form, today);
+            st.note_reference(&rec);
+            let state = rec.state;
+            if let Some(row) = st.rows.get_mut(&id) {
+                row.rec = rec;
+            }
+            stored.map(|()| state)
+        })
+        .await
+    }
+
+    /// Removes a row the server never held (its state offers `Delete`).
+    pub async fn delete_draft(&self, id: RowId) -> Result<(), DraftError> {
+        self.with_rows(move |_, st, journal| {
+            let rec = st
+                .rows
+                .get(&id)
+                .map(|r| r.rec.clone())
+                .ok_or(DraftError::NoSuchRow)?;
+            check_delete(&rec)?;
+            journal.delete(id)?;
+            st.forget_reference(&rec);
+            st.queued.remove(&id);
+            st.queue.retain(|q| *q != id);
+            st.set_watch(id, None);
+            st.rows.remove(&id);
+            Ok(())
+        })
+        .await
+    }
+
+    /// A new draft with the same training for another worker (worker and
+    /// reference cleared); its id.
+    pub async fn duplicate(&self, id: RowId) -> Result<RowId, DraftError> {
+        self.with_rows(move |_, st, journal| {
+            let form = st
+                .rows
+                .get(&id)
+                .map(|r| duplicate_form(&r.rec))
+                .ok_or(DraftError::NoSuchRow)?;
+            let rec = insert_draft(journal, form)?;
+            let new = rec.id;
+            st.rows.insert(new, Row { rec, watch: None });
+            Ok(new)
+        })
+        .await
+    }
+
+    /// A correction of what the server holds in row `id` (its state offers
+    /// `Correct`): the unsent correction already beside it, or a new one with
+    /// the same content, to edit and send (a `PUT`).
+    pub async fn correct(&self, id: RowId) -> Result<RowId, DraftError> {
+        let (server_id, content, existing) = {
+            let st = lock(&self.inner.st);
+            let rec = &st.rows.get(&id).ok_or(DraftError::NoSuchRow)?.rec;
+            let allowed = state::actions(rec.state).contains(&state::Action::Correct);
+            let (true, Some(sid), Some(content)) = (allowed, rec.server_id, rec.content.clone())
+            else {
+                return Err(DraftError::NotAllowed { state: rec.state });
+            };
+            let existing = st
+                .rows
+                .values()
+                .find(|r| {
+                    r.rec.correction_of == Some(sid)
+                        && state::actions(r.rec.state).contains(&state::Action::Edit)
+                })
+                .map(|r| r.rec.id);
+            (sid, content, existing)
+        };
+        if let Some(existing) = existing {
+            return Ok(existing);
+        }
+        Ok(self.add_correction(server_id, content, None).await?)
+    }
+
+    /// Sends rows as `send` does, after giving a reference to those that have
+    /// none (generated once, stored before anything is sent).
+    pub async fn submit(&self, ids: Vec<RowId>) -> Result<SendSummary, DraftError> {
+        let engine = self.clone();
+        let list = ids.clone();
+        self.with_rows(move |_, st, journal| {
+            for id in list {
+                let Some(rec) = st.rows.get(&id).map(|r| r.rec.clone()) else {
+                    continue;
+                };
+                if !rec.reference.is_empty() || next(rec.state, Event::Send).is_none() {
+                    continue;
+                }
+                let mut rec = rec;
+                let reference = new_reference();
+                let mut form = form_of(&rec);
+                form.reference = reference.clone();
+                journal.save_form(Some(id), &form, LocalStatus::Draft)?;
+                journal.transition(
+                    id,
+                    State::Draft,
+                    rec.state,
+                    &Changes::default(),
+                    "reference generated",
+                )?;
+                if let Some(d) = rec.content.as_mut() {
+                    d.external_reference = reference.clone();
+                }
+                rec.reference = reference;
+                rec.form = Some(form);
+                st.note_reference(&rec);
+                if let Some(row) = st.rows.get_mut(&id) {
+                    row.rec = rec;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(engine.send(&ids))
+    }
+
+    /// Asks the server to cancel what it holds in row `id` (a `DELETE`); the
+    /// row is then `submitted` until the result `C` comes back.
+    pub async fn cancel_on_server(&self, id: RowId) -> Result<(), DraftError> {
+        let server_id = {
+            let st = lock(&self.inner.st);
+            let rec = &st.rows.get(&id).ok_or(DraftError::NoSuchRow)?.rec;
+            match rec.server_id {
+                Some(sid) if state::actions(rec.state).contains(&state::Action::Cancel) => sid,
+                _ => return Err(DraftError::NotAllowed { state: rec.state }),
+            }
+        };
+        let lang = self.inner.lang();
+        let answer = {
+            let Ok(_permit) = self.inner.permits.acquire().await else {
+                return Err(DraftError::Engine(EngineError::Task {
+                    detail: "the engine stopped".into(),
+                }));
+            };
+            self.inner.client.cancel(server_id).await
+        };
+        let poll_first = self.inner.config.poll.first;
+        let inner = self.inner.clone();
+        // Not `with_rows`: `apply` takes the journal's lock itself.
+        let out = joined(
+            tokio::task::spawn_blocking(move || {
+                let mut st = lock(&inner.st);
+                let st = &mut *st;
+                match answer {
+                    Ok(()) => {
+                        let changes = Changes {
+                            error: Some(None),
+                            ..Changes::default()
+                        };
+                        if inner
+                            .apply(st, id, Event::CancelTaken, changes, "cancel taken")?
+                            .is_some()
+                        {
+                            let now = Instant::now();
+                            st.set_watch(
+                                id,
+                                Some(Watch {
+                                    since: now,
+                                    next: now + poll_first,
+                                    busy: false,
+                                }),
+                            );
+                        }
+                        Ok(())
+                    }
+                    Err(e) => {
+                        if let Some(row) = st.rows.get_mut(&id) {
+                            row.rec.error = Some(row_error(&e, lang));
+                        }
+                        Err(DraftError::api(&e, lang))
+                    }
+                }
+            })
+            .await,
+        );
+        self.inner.bump();
+        out
+    }
+
+    /// Brings the server's declarations for `filters` into the journal: what
+    /// the server holds is added or refreshed; a draft or a correction being
+    /// edited is never touched, nor a row whose request is still out. The
+    /// number of declarations the server gave.
+    pub async fn fetch(&self, filters: SearchRequest) -> Result<usize, DraftError> {
+        let lang = self.inner.lang();
+        let items = self
+            .inner
+            .client
+            .search_all(&filters)
+            .await
+            .map_err(|e| DraftError::api(&e, lang))?;
+        let count = items.len();
+        self.with_rows(move |_, st, journal| {
+            for item in items {
+                let sid = item.declaration_status.declaration_id;
+                let held = st
+                    .rows
+                    .values()
+                    .find(|r| r.rec.server_id == Some(sid) && r.rec.correction_of.is_none())
+                    .map(|r| (r.rec.id, r.rec.state));
+                let to = result_state(item.declaration_status.result);
+                match held {
+                    Some((id, state)) if state == State::Submitted || state.is_result() => {
+                        journal.upsert_remote(&item)?;
+                        let form = DraftForm::from_declaration(&item.declaration);
+                        if let Some(row) = st.rows.get_mut(&id) {
+                            row.rec.state = to;
+                            row.rec.form = Some(form);
+                            row.rec.content = Some(item.declaration.clone());
+                            row.rec.anomalies = item.declaration_status.anomalies.clone();
+                            row.rec.error = None;
+                        }
+                        st.set_watch(id, None);
+                    }
+                    // A request still out: the engine finds its result itself.
+                    Some(_) => {}
+                    None => {
+                        let enterprise =
+                            normalised_enterprise(&item.declaration.employer.enterprise_number);
+                        let reference = item.declaration.external_reference.trim().to_owned();
+                        if let Some(&other) = st.by_reference.get(&key(&enterprise, &reference)) {
+                            if st
+                                .rows
+                                .get(&other)
+                                .is_some_and(|r| r.rec.server_id.is_none())
+                            {
+                                // Our own row whose answer was not seen: reconciling adopts it.
+                                continue;
+                            }
+                        }
+                        let id = journal.upsert_remote(&item)?;
+                        let rec = Record {
+                            id,
+                            state: to,
+                            reference,
+                            enterprise,
+                            server_id: Some(sid),
+                            correction_of: None,
+                            form: Some(DraftForm::from_declaration(&item.declaration)),
+                            content: Some(item.declaration),
+                            anomalies: item.declaration_status.anomalies,
+                            error: None,
+                            source: None,
+                            remote: true,
+                            sent_at_ms: None,
+                        };
+                        st.note_reference(&rec);
+                        st.rows.insert(id, Row { rec, watch: None });
+                    }
+                }
+            }
+            Ok(count)
+        })
+        .await
+    }
+}
+
+fn result_state(result: ResultCode) -> State {
+    match result {
+        ResultCode::A => State::Accepted,
+        ResultCode::W => State::Warning,
+        ResultCode::B => State::Refused,
+        ResultCode::C => State::Cancelled,
+    }
+}
+
+/// The journal without an engine (no connection yet): drafts can be listed,
+/// typed, deleted and duplicated; nothing is sent. Drop it before an engine
+/// opens the same journal.
+pub struct DraftJournal {
+    journal: Mutex<Journal>,
+    rows: Mutex<BTreeMap<RowId, Record>>,
+    unreadable: Vec<UnreadableRow>,
+    changed: watch::Sender<u64>,
+}
+
+impl DraftJournal {
+    pub async fn open(path: &Path) -> Result<Arc<DraftJournal>, DraftError> {
+        let path = path.to_owned();
+        joined(
+            tokio::task::spawn_blocking(move || {
+                let journal = Journal::open(&path)?;
+                let (records, unreadable) = journal.records()?;
+                let (changed, _) = watch::channel(0);
+                Ok(Arc::new(DraftJournal {
+                    journal: Mutex::new(journal),
+                    rows: Mutex::new(records.into_iter().map(|r| (r.id, r)).collect()),
+                    unreadable,
+                    changed,
+                }))
+            })
+            .await,
+        )
+    }
+
+    pub fn version(&self) -> u64 {
+        *self.changed.borrow()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    pub fn unreadable(&self) -> &[UnreadableRow] {
+        &self.unreadable
+    }
+
+    pub fn rows_with_forms(&self) -> Vec<DraftRow> {
+        lock(&self.rows)
+            .values()
+            .map(|rec| draft_row(rec, false))
+            .collect()
+    }
+
+    async fn with_rows<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut BTreeMap<RowId, Record>, &mut Journal) -> Result<T, DraftError>
+            + Send
+            + 'static,
+    ) -> Result<T, DraftError> {
+        let this = self.clone();
+        let out = joined(
+            tokio::task::spawn_blocking(move || {
+                let mut rows = lock(&this.rows);
+                let mut journal = lock(&this.journal);
+                work(&mut rows, &mut journal)
+            })
+            .await,
+        );
+        self.changed.send_modify(|v| *v = v.wrapping_add(1));
+        out
+    }
+
+    pub async fn new_draft(self: &Arc<Self>, form: DraftForm) -> Result<RowId, DraftError> {
+        self.with_rows(move |rows, journal| {
+            let rec = insert_draft(journal, form)?;
+            let id = rec.id;
+            rows.insert(id, rec);
+            Ok(id)
+        })
+        .await
+    }
+
+    pub async fn save_draft(
+        self: &Arc<Self>,
+        id: RowId,
+        form: DraftForm,
+    ) -> Result<State, DraftError> {
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        self.with_rows(move |rows, journal| {
+            let rec = rows.get_mut(&id).ok_or(DraftError::NoSuchRow)?;
+            store_form(journal, rec, form, today)?;
+            Ok(rec.state)
+        })
+        .await
+    }
+
+    pub async fn delete_draft(self: &Arc<Self>, id: RowId) -> Result<(), DraftError> {
+        self.with_rows(move |rows, journal| {
+            check_delete(rows.get(&id).ok_or(DraftError::NoSuchRow)?)?;
+            journal.delete(id)?;
+            rows.remove(&id);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn duplicate(self: &Arc<Self>, id: RowId) -> Result<RowId, DraftError> {
+        self.with_rows(move |rows, journal| {
+            let form = duplicate_form(rows.get(&id).ok_or(DraftError::NoSuchRow)?);
+            let rec = insert_draft(journal, form)?;
+            let new = rec.id;
+            rows.insert(new, rec);
+            Ok(new)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> DraftForm {
+        DraftForm {
+            reference: "R-1".into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: "2025-03-03".into(),
+            end: "2025-03-04".into(),
+            duration: "14".into(),
+            ..DraftForm::default()
+        }
+    }
+
+    #[test]
+    fn a_form_is_checked_to_ready_or_invalid_and_an_empty_reference_is_no_reason() {
+        let today = time::macros::date!(2025 - 06 - 01);
+        assert_eq!(checked(&form(), today).0, State::Ready);
+        let no_reference = DraftForm {
+            reference: String::new(),
+            ..form()
+        };
+        assert_eq!(checked(&no_reference, today).0, State::Ready);
+        let bad = DraftForm {
+            ssin: "85073003329".into(),
+            ..form()
+        };
+        let (state, content, anomalies) = checked(&bad, today);
+        assert_eq!(state, State::Invalid);
+        assert!(content.is_some());
+        assert!(!anomalies.is_empty());
+        let unreadable = DraftForm {
+            start: "2025-03".into(),
+            ..form()
+        };
+        assert_eq!(checked(&unreadable, today).0, State::Invalid);
+    }
+
+    #[test]
+    fn a_duplicate_keeps_the_training_and_clears_the_worker_and_the_reference() {
+        let rec = Record {
+            id: 1,
+            state: State::Accepted,
+            reference: "R-1".into(),
+            enterprise: "0403170701".into(),
+            server_id: Some(5),
+            correction_of: None,
+            content: None,
+            form: Some(form()),
+            anomalies: vec![],
+            error: None,
+            source: None,
+            remote: false,
+            sent_at_ms: None,
+        };
+        let copy = duplicate_form(&rec);
+        assert_eq!(copy.ssin, "");
+        assert_eq!(copy.reference, "");
+        assert_eq!(
+            DraftForm {
+                ssin: form().ssin,
+                reference: form().reference,
+                ..copy
+            },
+            form()
+        );
+    }
+}

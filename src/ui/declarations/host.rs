@@ -1,0 +1,393 @@
+//! The submission engine in the app: made once a token source can be made from
+//! the Connection page, kept across clicks and pages, on the app's runtime, so
+//! results are applied whichever page is on screen. Before that, the journal's
+//! drafts without an engine. Commands run on the runtime in the order they were
+//! given; the page reads rows from memory and never touches SQLite.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::fla::client::{FlaClient, TokenSource};
+use crate::fla::wire::SearchRequest;
+use crate::i18n::{tr, Lang};
+use crate::submit::engine::drafts::{DraftError, DraftJournal, DraftRow};
+use crate::submit::engine::{Engine, EngineConfig, RowId, SendSummary};
+use crate::submit::journal::DraftForm;
+use crate::ui::tasks::Tasks;
+
+/// What the page asks of the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    New(DraftForm),
+    Save(RowId, DraftForm),
+    Delete(RowId),
+    Duplicate(RowId),
+    Correct(RowId),
+    Submit(Vec<RowId>),
+    CheckAgain(Vec<RowId>),
+    Cancel(RowId),
+    Fetch(SearchRequest),
+}
+
+/// What came of a command, for the page.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A new row to open in the editor.
+    Opened(RowId),
+    Sent(SendSummary),
+    Fetched(usize),
+    Failed(String),
+}
+
+enum Store {
+    Closed,
+    Offline(Arc<DraftJournal>),
+    Online(Engine),
+}
+
+impl Store {
+    fn version(&self) -> u64 {
+        match self {
+            Store::Closed => 0,
+            Store::Offline(d) => d.version(),
+            Store::Online(e) => e.version(),
+        }
+    }
+}
+
+struct Shared {
+    store: RwLock<(u64, Store)>,
+    /// Commands given and not yet done (with the journal's opening).
+    busy: AtomicUsize,
+    outcomes: std::sync::Mutex<mpsc::Sender<Outcome>>,
+}
+
+impl Shared {
+    fn set(&self, store: Store) {
+        let mut s = self.store.write().unwrap_or_else(|e| e.into_inner());
+        s.0 += 1;
+        s.1 = store;
+    }
+
+    fn tell(&self, outcome: Outcome) {
+        let tx = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
+        // The page may be gone (app closing): nobody to tell.
+        let _ = tx.send(outcome);
+    }
+}
+
+enum Msg {
+    Connect {
+        source: Box<TokenSource>,
+        lang: Lang,
+    },
+    Cmd(Command, Lang),
+}
+
+/// The app's engine (or, before a connection, its journal), and the worker
+/// that applies the page's commands.
+pub struct DeclarationsHost {
+    journal_path: PathBuf,
+    shared: Arc<Shared>,
+    tx: Option<tokio::sync::mpsc::UnboundedSender<Msg>>,
+    outcomes: mpsc::Receiver<Outcome>,
+    /// The connection the engine was made for.
+    key: Option<String>,
+}
+
+impl DeclarationsHost {
+    pub fn new(data_dir: PathBuf) -> Self {
+        let (otx, orx) = mpsc::channel();
+        DeclarationsHost {
+            journal_path: data_dir.join("declarations.sqlite"),
+            shared: Arc::new(Shared {
+                store: RwLock::new((0, Store::Closed)),
+                busy: AtomicUsize::new(0),
+                outcomes: std::sync::Mutex::new(otx),
+            }),
+            tx: None,
+            outcomes: orx,
+            key: None,
+        }
+    }
+
+    /// Starts the worker (once) and opens the journal.
+    pub fn start(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        if self.tx.is_some() {
+            return;
+        }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.tx = Some(tx);
+        self.shared.busy.fetch_add(1, Ordering::SeqCst);
+        tasks.spawn(worker(
+            self.shared.clone(),
+            rx,
+            ctx.clone(),
+            self.journal_path.clone(),
+        ));
+    }
+
+    /// Makes the engine when a token source can be made, and again when the
+    /// connection changes (every frame, from any page: cheap when nothing changed).
+    pub fn keep_engine(
+        &mut self,
+        key: Option<String>,
+        source: impl FnOnce() -> Result<TokenSource, String>,
+        lang: Lang,
+    ) {
+        let Some(key) = key else { return };
+        if self.key.as_deref() == Some(key.as_str()) || self.tx.is_none() {
+            return;
+        }
+        if let Ok(source) = source() {
+            self.key = Some(key);
+            self.send(Msg::Connect {
+                source: Box::new(source),
+                lang,
+            });
+        }
+    }
+
+    fn send(&self, msg: Msg) {
+        if let Some(tx) = &self.tx {
+            self.shared.busy.fetch_add(1, Ordering::SeqCst);
+            if tx.send(msg).is_err() {
+                self.shared.busy.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    pub fn command(&self, command: Command, lang: Lang) {
+        self.send(Msg::Cmd(command, lang));
+    }
+
+    /// True while the engine exists (sending can be asked).
+    pub fn is_online(&self) -> bool {
+        matches!(self.read().1, Store::Online(_))
+    }
+
+    /// True until the journal has been read.
+    pub fn is_loading(&self) -> bool {
+        matches!(self.read().1, Store::Closed)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, (u64, Store)> {
+        self.shared.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Commands waiting, or the engine sending, reconciling or polling.
+    pub fn is_busy(&self) -> bool {
+        if self.shared.busy.load(Ordering::SeqCst) > 0 {
+            return true;
+        }
+        match &self.read().1 {
+            Store::Online(e) => !e.is_idle(),
+            _ => false,
+        }
+    }
+
+    /// The rows, where they changed since `seen` (which is updated).
+    pub fn rows_if_changed(&self, seen: &mut Option<(u64, u64)>) -> Option<Vec<DraftRow>> {
+        let guard = self.read();
+        let now = (guard.0, guard.1.version());
+        if *seen == Some(now) {
+            return None;
+        }
+        let rows = match &guard.1 {
+            Store::Closed => return None,
+            Store::Offline(d) => d.rows_with_forms(),
+            Store::Online(e) => e.rows_with_forms(),
+        };
+        *seen = Some(now);
+        Some(rows)
+    }
+
+    /// Every row as the engine (or the journal before it) holds it now.
+    pub fn rows(&self) -> Vec<DraftRow> {
+        self.rows_if_changed(&mut None).unwrap_or_default()
+    }
+
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.outcomes.try_iter().collect()
+    }
+
+    /// Waits (a bounded time) until the commands given are done: when the app
+    /// closes, so that the last draft typed is saved.
+    pub fn settle(&self, at_most: Duration) {
+        let start = Instant::now();
+        while self.shared.busy.load(Ordering::SeqCst) > 0 && start.elapsed() < at_most {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Asks for a repaint on every change of the rows (until the store goes).
+fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, ctx: egui::Context) {
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            ctx.request_repaint();
+        }
+    });
+}
+
+async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path, lang: Lang) {
+    match DraftJournal::open(path).await {
+        Ok(d) => {
+            repaint_on_change(d.subscribe(), ctx.clone());
+            shared.set(Store::Offline(d));
+        }
+        Err(e) => shared.tell(Outcome::Failed(e.message(lang))),
+    }
+    ctx.request_repaint();
+}
+
+async fn worker(
+    shared: Arc<Shared>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    ctx: egui::Context,
+    path: PathBuf,
+) {
+    open_offline(&shared, &ctx, &path, Lang::system()).await;
+    shared.busy.fetch_sub(1, Ordering::SeqCst);
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::Connect { source, lang } => connect(&shared, &ctx, &path, *source, lang).await,
+            Msg::Cmd(command, lang) => {
+                let store = match &shared.store.read().unwrap_or_else(|e| e.into_inner()).1 {
+                    Store::Online(e) => Some(Ok(e.clone())),
+                    Store::Offline(d) => Some(Err(d.clone())),
+                    Store::Closed => None,
+                };
+                match store {
+                    Some(Ok(engine))
+                        if matches!(command, Command::Cancel(_) | Command::Fetch(_)) =>
+                    {
+                        // Network work runs beside the drafts being saved.
+                        let shared = shared.clone();
+                        let ctx = ctx.clone();
+                        shared.busy.fetch_add(1, Ordering::SeqCst);
+                        tokio::spawn(async move {
+                            let outcome = online(&engine, command, lang).await;
+                            if let Some(o) = outcome {
+                                shared.tell(o);
+                            }
+                            shared.busy.fetch_sub(1, Ordering::SeqCst);
+                            ctx.request_repaint();
+                        });
+                    }
+                    Some(Ok(engine)) => {
+                        if let Some(o) = online(&engine, command, lang).await {
+                            shared.tell(o);
+                        }
+                    }
+                    Some(Err(drafts)) => {
+                        if let Some(o) = offline(&drafts, command, lang).await {
+                            shared.tell(o);
+                        }
+                    }
+                    None => shared.tell(Outcome::Failed(tr(lang, "decl.not_open"))),
+                }
+            }
+        }
+        shared.busy.fetch_sub(1, Ordering::SeqCst);
+        ctx.request_repaint();
+    }
+}
+
+/// Makes the engine for `source` on the journal (the one before it, or the
+/// journal without an engine, closed first; rows it had queued are queued again).
+async fn connect(
+    shared: &Shared,
+    ctx: &egui::Context,
+    path: &std::path::Path,
+    source: TokenSource,
+    lang: Lang,
+) {
+    let before = {
+        let mut s = shared.store.write().unwrap_or_else(|e| e.into_inner());
+        s.0 += 1;
+        std::mem::replace(&mut s.1, Store::Closed)
+    };
+    let mut queued = Vec::new();
+    if let Store::Online(old) = before {
+        old.pause();
+        queued = old.queued_rows();
+        // Requests in flight finish before another engine reads the journal.
+        let start = Instant::now();
+        while old.snapshot().in_flight > 0 && start.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let client = crate::channel::token::http_client(source.timeout)
+        .map_err(|e| e.message(lang))
+        .and_then(|http| FlaClient::new(http, source, lang).map_err(|e| e.message(lang)));
+    let opened = match client {
+        Ok(client) => Engine::open(path, Arc::new(client), EngineConfig::default())
+            .await
+            .map_err(|e| e.message(lang)),
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(engine) => {
+            repaint_on_change(engine.subscribe(), ctx.clone());
+            if !queued.is_empty() {
+                engine.send(&queued);
+            }
+            shared.set(Store::Online(engine));
+        }
+        Err(e) => {
+            shared.tell(Outcome::Failed(e));
+            open_offline(shared, ctx, path, lang).await;
+        }
+    }
+}
+
+async fn online(engine: &Engine, command: Command, lang: Lang) -> Option<Outcome> {
+    let done: Result<Option<Outcome>, DraftError> = match command {
+        Command::New(form) => engine
+            .new_draft(form)
+            .await
+            .map(|id| Some(Outcome::Opened(id))),
+        Command::Save(id, form) => engine.save_draft(id, form).await.map(|_| None),
+        Command::Delete(id) => engine.delete_draft(id).await.map(|()| None),
+        Command::Duplicate(id) => engine
+            .duplicate(id)
+            .await
+            .map(|id| Some(Outcome::Opened(id))),
+        Command::Correct(id) => engine.correct(id).await.map(|id| Some(Outcome::Opened(id))),
+        Command::Submit(ids) => engine.submit(ids).await.map(|s| Some(Outcome::Sent(s))),
+        Command::CheckAgain(ids) => {
+            engine.check_again(&ids);
+            Ok(None)
+        }
+        Command::Cancel(id) => engine.cancel_on_server(id).await.map(|()| None),
+        Command::Fetch(filters) => engine
+            .fetch(filters)
+            .await
+            .map(|n| Some(Outcome::Fetched(n))),
+    };
+    done.unwrap_or_else(|e| Some(Outcome::Failed(e.message(lang))))
+}
+
+async fn offline(drafts: &Arc<DraftJournal>, command: Command, lang: Lang) -> Option<Outcome> {
+    let done: Result<Option<Outcome>, DraftError> = match command {
+        Command::New(form) => drafts
+            .new_draft(form)
+            .await
+            .map(|id| Some(Outcome::Opened(id))),
+        Command::Save(id, form) => drafts.save_draft(id, form).await.map(|_| None),
+        Command::Delete(id) => drafts.delete_draft(id).await.map(|()| None),
+        Command::Duplicate(id) => drafts
+            .duplicate(id)
+            .await
+            .map(|id| Some(Outcome::Opened(id))),
+        Command::Correct(_)
+        | Command::Submit(_)
+        | Command::CheckAgain(_)
+        | Command::Cancel(_)
+        | Command::Fetch(_) => return Some(Outcome::Failed(tr(lang, "decl.needs_connection"))),
+    };
+    done.unwrap_or_else(|e| Some(Outcome::Failed(e.message(lang))))
+}
