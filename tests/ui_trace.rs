@@ -81,4 +81,14 @@ fn a_failed_submission_shows_its_trace_id() {
         harness.state().declarations.rows.last()
     );
     assert!(harness.query_by_label_contains("suspended").is_some());
+    // Not taken: `failed` with its reason, and it can be sent again.
+    let row = harness.state().declarations.rows.last().unwrap().clone();
+    assert_eq!(
+        row.view.state,
+        fla_assistant::submit::state::State::Failed,
+        "{row:?}"
+    );
+    assert!(harness
+        .query_by_role_and_label(Role::Button, "Retry")
+        .is_some());
 }

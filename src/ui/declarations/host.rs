@@ -83,7 +83,7 @@ enum Msg {
         source: Box<TokenSource>,
         lang: Lang,
     },
-    Cmd(Command, Lang),
+    Cmd(Box<Command>, Lang),
 }
 
 /// The app's engine (or, before a connection, its journal), and the worker
@@ -160,7 +160,7 @@ impl DeclarationsHost {
     }
 
     pub fn command(&self, command: Command, lang: Lang) {
-        self.send(Msg::Cmd(command, lang));
+        self.send(Msg::Cmd(Box::new(command), lang));
     }
 
     /// True while the engine exists (sending can be asked).
@@ -255,6 +255,7 @@ async fn worker(
         match msg {
             Msg::Connect { source, lang } => connect(&shared, &ctx, &path, *source, lang).await,
             Msg::Cmd(command, lang) => {
+                let command = *command;
                 let store = match &shared.store.read().unwrap_or_else(|e| e.into_inner()).1 {
                     Store::Online(e) => Some(Ok(e.clone())),
                     Store::Offline(d) => Some(Err(d.clone())),
