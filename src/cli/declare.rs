@@ -94,7 +94,11 @@ fn report_api_error(e: &ApiError, json: bool, lang: Lang) -> u8 {
     err.exit
 }
 
-fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<FlaClient, CliError> {
+pub(super) fn client_for(
+    resolved: &Resolved,
+    c: &ConnectionArgs,
+    lang: Lang,
+) -> Result<FlaClient, CliError> {
     let entry = resolved
         .entry()
         .cloned()
@@ -128,6 +132,27 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
     // Assertions dated by the command's clock (`--now`).
     tokens.clock = resolved.clock.clone();
     FlaClient::new(http, tokens, lang).map_err(|e| api_error(&e, lang))
+}
+
+/// Gets a token before anything starts, so that a connection that cannot give
+/// one is reported once (with its trace id), not as a failure of every row.
+/// `Err` holds the exit code, the error already printed.
+pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> Result<(), u8> {
+    match fla.tokens.token(&fla.http, false, lang).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(report_api_error(&e, json, lang)),
+    }
+}
+
+/// The exit code for a row the engine could not send, by its error's code:
+/// a refusal of this sender is a finding, a request the server called bad is
+/// bad input, anything else a failure of the network or the server.
+pub(super) fn exit_for_error_code(code: &str) -> u8 {
+    match code {
+        "no_mandate" | "missing_scope" => exit::FINDINGS,
+        "bad_request" => exit::BAD_INPUT,
+        _ => exit::NETWORK,
+    }
 }
 
 fn local_anomaly_json(a: &AnomalyKind, lang: Lang) -> Value {
@@ -191,56 +216,117 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         return Ok(exit::FINDINGS);
     }
     let resolved = c.resolve_with(clock, lang).await?;
-    let mut fla = client_for(&resolved, c, lang)?;
-    fla.schedule = PollSchedule {
-        give_up_after: std::time::Duration::from_secs(args.wait),
-        ..PollSchedule::default()
-    };
-    let submitted = match fla.submit(&declaration).await {
-        Ok(s) => s,
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
-    };
-    if submitted.duplicate {
-        eprintln!(
-            "{}",
-            tr_args(
-                lang,
-                "declare.duplicate",
-                &[("id", submitted.declaration_id.to_string())]
-            )
-        );
-    } else {
-        eprintln!(
-            "{}",
-            tr_args(
-                lang,
-                "declare.submitted",
-                &[("id", submitted.declaration_id.to_string())]
-            )
-        );
+    let fla = Arc::new(client_for(&resolved, c, lang)?);
+    if let Err(code) = prefetch_token(&fla, args.json, lang).await {
+        return Ok(code);
     }
-    let stored = match fla.wait_for_result(submitted.declaration_id).await {
-        Ok(s) => s,
-        Err(ApiError::StillProcessing(id)) => {
+    // On the engine, like `submit` and the app: the journal keeps it, a
+    // reference already declared leads to that declaration, and a POST whose
+    // answer was lost is reconciled before anything is sent again.
+    let config = EngineConfig {
+        concurrency: 1,
+        give_up_after: std::time::Duration::from_secs(args.wait),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::open(&super::submit::default_journal(), fla.clone(), config)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    let duplicates_before = engine.snapshot().duplicates_avoided;
+    let source = std::fs::canonicalize(&args.file)
+        .unwrap_or_else(|_| args.file.clone())
+        .display()
+        .to_string();
+    let ids = engine
+        .add(vec![NewDeclaration {
+            declaration,
+            source: Some(source),
+        }])
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    let Some(id) = ids.first().copied() else {
+        return Err(CliError {
+            code: "not_added".into(),
+            message: tr(lang, "declare.not_added"),
+            exit: exit::BAD_INPUT,
+        });
+    };
+    // Already decided before this run: that declaration is the answer.
+    let known_before = row_of(&engine, id).is_some_and(|r| r.state.is_result());
+    engine.send(&[id]);
+    let mut changes = engine.subscribe();
+    let idle = engine.until_idle();
+    tokio::pin!(idle);
+    let mut told = known_before;
+    loop {
+        if !told {
+            if let Some(server_id) = row_of(&engine, id).and_then(|r| r.declaration_id) {
+                eprintln!(
+                    "{}",
+                    tr_args(lang, "declare.submitted", &[("id", server_id.to_string())])
+                );
+                told = true;
+            }
+        }
+        tokio::select! {
+            () = &mut idle => break,
+            _ = changes.changed() => {}
+        }
+    }
+    let Some(row) = row_of(&engine, id) else {
+        return Err(CliError {
+            code: "not_added".into(),
+            message: tr(lang, "declare.not_added"),
+            exit: exit::BAD_INPUT,
+        });
+    };
+    let duplicate = known_before || engine.snapshot().duplicates_avoided > duplicates_before;
+    match row.state {
+        State::Accepted | State::Warning | State::Refused | State::Cancelled => {
+            if duplicate {
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "declare.duplicate",
+                        &[("id", row.declaration_id.unwrap_or_default().to_string())]
+                    )
+                );
+            }
+            let mut out = row_result_json(&row, lang);
+            out["duplicate"] = json!(duplicate);
+            out["traceId"] = json!(fla.last_trace_id.lock().ok().and_then(|t| t.clone()));
+            emit(&out, args.json, lang);
+            Ok(if matches!(row.state, State::Accepted | State::Warning) {
+                exit::DONE
+            } else {
+                exit::FINDINGS
+            })
+        }
+        State::Submitted | State::Sending if row.declaration_id.is_some() => {
+            let server_id = row.declaration_id.unwrap_or_default();
             let out = json!({
-                "declarationId": id,
+                "declarationId": server_id,
                 "result": Value::Null,
                 "status": "processing",
-                "message": ApiError::StillProcessing(id).message(lang),
+                "message": ApiError::StillProcessing(server_id).message(lang),
             });
             emit(&out, args.json, lang);
-            return Ok(exit::NETWORK);
+            Ok(exit::NETWORK)
         }
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
-    };
-    let mut out = result_json(&stored, lang);
-    out["duplicate"] = json!(submitted.duplicate);
-    out["traceId"] = json!(fla.last_trace_id.lock().ok().and_then(|t| t.clone()));
-    emit(&out, args.json, lang);
-    Ok(match stored.declaration_status.result {
-        ResultCode::A | ResultCode::W => exit::DONE,
-        ResultCode::B | ResultCode::C => exit::FINDINGS,
-    })
+        _ => {
+            let code = row.error_code.clone().unwrap_or_else(|| row.state.code().to_owned());
+            let err = CliError {
+                message: row
+                    .error_message
+                    .clone()
+                    .unwrap_or_else(|| tr_args(lang, "declare.not_sent", &[("state", code.clone())])),
+                exit: exit_for_error_code(&code),
+                code,
+            };
+            report_server_error(&err, row.trace_id.as_deref(), args.json, lang);
+            Ok(err.exit)
+        }
+    }
 }
 
 fn emit(out: &Value, json_mode: bool, lang: Lang) {
