@@ -181,6 +181,7 @@ async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_
         clock.clone(),
         sandbox::SandboxOptions {
             processing_delay: Duration::from_millis(100),
+            ..Default::default()
         },
     )
     .await

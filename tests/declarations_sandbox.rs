@@ -50,6 +50,7 @@ async fn world() -> World {
     let state = tempfile::tempdir().unwrap();
     let options = SandboxOptions {
         processing_delay: Duration::from_millis(100),
+        ..Default::default()
     };
     let shift = Arc::new(AtomicI64::new(0));
     let sandbox = sandbox::start_with(
@@ -856,6 +857,7 @@ async fn declarations_survive_a_restart() {
     let state = tempfile::tempdir().unwrap();
     let options = SandboxOptions {
         processing_delay: Duration::from_millis(50),
+        ..Default::default()
     };
     let first = sandbox::start_with(
         "127.0.0.1:0".parse().unwrap(),

@@ -18,6 +18,67 @@ pub struct SimArgs {
     /// The state folder (default: the app's data dir).
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+    /// The fraction (0 to 1) of FLA API requests that meet a random fault: a
+    /// 500, a 429 with Retry-After, or a stall (see --stall-ms).
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_rate: f64,
+    /// The fraction (0 to 1) of POST and PUT /trainings that are committed and
+    /// then lose their connection without an answer.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub drop_after_commit_rate: f64,
+    /// At most N FLA API requests a second (then 429 with Retry-After), as N/s or N.
+    #[arg(long, value_name = "N/s", value_parser = parse_rate)]
+    pub rate_limit: Option<u32>,
+    /// Every FLA API answer waits this long.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// How long a declaration is being processed (404) before its result (0 allowed).
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub processing_delay_ms: u64,
+    /// How long a stall (one of the random faults) holds its answer back.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub stall_ms: u64,
+    /// A POST with a reference the enterprise already declared creates a second
+    /// declaration instead of a 409 (a server that does not refuse duplicates).
+    #[arg(long)]
+    pub accept_duplicates: bool,
+    /// The seed of the random faults and drops, to replay a run (default: a fresh one).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!("'{s}' is not a fraction from 0 to 1 (e.g. 0.1)")),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    let number = s.trim().trim_end_matches("/s").trim();
+    match number.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a number of requests a second (e.g. 100/s)"
+        )),
+    }
+}
+
+impl SimArgs {
+    /// The sandbox's options from the flags.
+    pub fn options(&self) -> crate::sandbox::SandboxOptions {
+        use std::time::Duration;
+        crate::sandbox::SandboxOptions {
+            processing_delay: Duration::from_millis(self.processing_delay_ms),
+            fault_rate: self.fault_rate,
+            drop_after_commit_rate: self.drop_after_commit_rate,
+            rate_limit: self.rate_limit,
+            latency: Duration::from_millis(self.latency_ms),
+            stall: Duration::from_millis(self.stall_ms),
+            accept_duplicates: self.accept_duplicates,
+            seed: self.seed,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -49,15 +110,23 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
             tr_args(lang, "sim.not_loopback", &[("addr", args.addr.to_string())]),
         ));
     }
-    let state_dir = args.state.unwrap_or_else(crate::profile::sandbox_state_dir);
-    let sandbox =
-        crate::sandbox::start(args.addr, &state_dir, crate::channel::token::system_clock())
-            .await
-            .map_err(|e| CliError {
-                code: "sandbox_failed".into(),
-                message: e.message(lang),
-                exit: exit::NETWORK,
-            })?;
+    let options = args.options();
+    let state_dir = args
+        .state
+        .clone()
+        .unwrap_or_else(crate::profile::sandbox_state_dir);
+    let sandbox = crate::sandbox::start_with(
+        args.addr,
+        &state_dir,
+        crate::channel::token::system_clock(),
+        options,
+    )
+    .await
+    .map_err(|e| CliError {
+        code: "sandbox_failed".into(),
+        message: e.message(lang),
+        exit: exit::NETWORK,
+    })?;
     let line = sandbox.endpoint_json();
     // Where `token --env sandbox` finds it; failing to write this is not fatal.
     let endpoint_file = crate::profile::sandbox_endpoint_file();
@@ -74,6 +143,21 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
         "sandbox listening on {} (state in {}); stop with Ctrl+C",
         sandbox.base_url,
         state_dir.display()
+    );
+    eprintln!(
+        "modes: fault rate {}, drop-after-commit rate {}, rate limit {}, latency {} ms, processing delay {} ms, {}; seed {}",
+        args.fault_rate,
+        args.drop_after_commit_rate,
+        args.rate_limit
+            .map_or_else(|| "none".to_owned(), |n| format!("{n}/s")),
+        args.latency_ms,
+        args.processing_delay_ms,
+        if args.accept_duplicates {
+            "duplicates accepted"
+        } else {
+            "duplicates refused (409)"
+        },
+        sandbox.seed
     );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
@@ -141,4 +225,22 @@ pub async fn sim_register(args: SimRegisterArgs, lang: Lang) -> Result<u8, CliEr
     }
     print_json(&serde_json::json!({ "client_id": body["client_id"] }));
     Ok(exit::DONE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_fractions_are_read_or_refused_with_a_reason() {
+        assert_eq!(parse_fraction("0.1"), Ok(0.1));
+        assert_eq!(parse_fraction("0"), Ok(0.0));
+        assert!(parse_fraction("1.5").is_err());
+        assert!(parse_fraction("-0.1").is_err());
+        assert!(parse_fraction("NaN").is_err());
+        assert_eq!(parse_rate("100/s"), Ok(100));
+        assert_eq!(parse_rate("7"), Ok(7));
+        assert!(parse_rate("0/s").is_err());
+        assert!(parse_rate("fast").is_err());
+    }
 }

@@ -13,6 +13,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::modes::RandomFault;
+use super::serve::ConnectionKill;
+use super::writer::{Inserted, NewDeclaration};
 use super::{Account, Fault, SandboxError, Shared};
 use crate::channel::env::FLA;
 use crate::fla::anomalies;
@@ -22,6 +25,7 @@ use crate::fla::wire::{
     StoredDeclaration,
 };
 use crate::identifiers::{parse_enterprise_number, parse_ssin};
+use axum::Extension;
 
 /// Search pages hold this many items.
 pub const PAGE_SIZE: i64 = 50;
@@ -34,15 +38,15 @@ const SEED_WORKERS: &[(&str, &str, &str, &str)] = &[
     ("0202239951", "78111512375", "2019-03-01", "9999-12-31"),
 ];
 
-pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxError> {
-    let failed = |e: rusqlite::Error| SandboxError::Store {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    };
-    let db = Connection::open(path).map_err(failed)?;
-    db.execute_batch(
-        "PRAGMA journal_mode=WAL;
-         CREATE TABLE IF NOT EXISTS declarations (
+/// The store's schema version (`PRAGMA user_version`). 0: (enterprise,
+/// reference) UNIQUE in the table itself; 1: a plain index, the uniqueness
+/// checked by the writer unless duplicates are accepted.
+const STORE_VERSION: i64 = 1;
+
+/// The declarations table of version 1 (as `name`, for the migration's copy).
+fn declarations_table(name: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {name} (
              id INTEGER PRIMARY KEY AUTOINCREMENT,
              enterprise TEXT NOT NULL,
              external_reference TEXT NOT NULL,
@@ -52,9 +56,67 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxEr
              sender TEXT NOT NULL,
              due_at INTEGER NOT NULL,
              result TEXT,
-             anomalies TEXT,
-             UNIQUE (enterprise, external_reference)
-         );
+             anomalies TEXT
+         );"
+    )
+}
+
+/// A connection to the store with the sandbox's settings: WAL, commits that
+/// wait for no fsync (`synchronous=NORMAL`: a power cut may lose the last
+/// commits, never corrupt the file), and a wait on a busy writer.
+pub(crate) fn open_connection(path: &std::path::Path) -> Result<Connection, SandboxError> {
+    let failed = |e: rusqlite::Error| SandboxError::Store {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let db = Connection::open(path).map_err(failed)?;
+    db.execute_batch(
+        "PRAGMA journal_mode=WAL;
+         PRAGMA synchronous=NORMAL;
+         PRAGMA busy_timeout=10000;",
+    )
+    .map_err(failed)?;
+    Ok(db)
+}
+
+/// Version 0 → 1: the table is rebuilt without its UNIQUE constraint (SQLite
+/// cannot drop one), its rows and ids kept.
+fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= STORE_VERSION {
+        return Ok(());
+    }
+    let tx = db.transaction()?;
+    let unique: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'declarations' AND name LIKE 'sqlite_autoindex_declarations_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    if unique > 0 {
+        tx.execute_batch(&format!(
+            "{}
+             INSERT INTO declarations_v1 (id, enterprise, external_reference, ssin, start_date, body, sender, due_at, result, anomalies)
+                 SELECT id, enterprise, external_reference, ssin, start_date, body, sender, due_at, result, anomalies FROM declarations;
+             DROP TABLE declarations;
+             ALTER TABLE declarations_v1 RENAME TO declarations;",
+            declarations_table("declarations_v1")
+        ))?;
+    }
+    tx.execute_batch(&format!(
+        "CREATE INDEX IF NOT EXISTS declarations_reference ON declarations (enterprise, external_reference);
+         PRAGMA user_version = {STORE_VERSION};"
+    ))?;
+    tx.commit()
+}
+
+pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxError> {
+    let failed = |e: rusqlite::Error| SandboxError::Store {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let mut db = open_connection(path)?;
+    db.execute_batch(&format!(
+        "{}
          CREATE TABLE IF NOT EXISTS seen_jti (
              client_id TEXT NOT NULL,
              jti TEXT NOT NULL,
@@ -67,8 +129,10 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxEr
              from_date TEXT NOT NULL,
              to_date TEXT NOT NULL
          );",
-    )
+        declarations_table("declarations")
+    ))
     .map_err(failed)?;
+    migrate(&mut db).map_err(failed)?;
     let seeded: i64 = db
         .query_row("SELECT COUNT(*) FROM workers", [], |r| r.get(0))
         .map_err(failed)?;
@@ -181,13 +245,142 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Resp
     Ok(Caller { account })
 }
 
-/// What every API call goes through first: an injected fault, then the token.
+/// What every API call goes through first: the latency, the rate limit, an
+/// injected fault, a random fault, then the token.
 async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
     shared.count_api_request();
+    let modes = &shared.modes;
+    if !modes.latency.is_zero() {
+        tokio::time::sleep(modes.latency).await;
+    }
+    if let Some((_, limiter)) = &modes.rate_limit {
+        if let Err(wait) = limiter.admit() {
+            modes
+                .served
+                .rate_limited
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(Box::new(too_many_requests(&wait.to_string())));
+        }
+    }
     if let Some(r) = injected(shared).await {
         return Err(Box::new(r));
     }
+    if let Some(fault) = modes.dice.fault(modes.fault_rate) {
+        modes.served.count(fault);
+        match fault {
+            RandomFault::ServerError => {
+                return Err(Box::new(problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "about:blank",
+                    "Internal Server Error",
+                    "a random fault of the sandbox (--fault-rate)".into(),
+                )))
+            }
+            RandomFault::TooManyRequests => {
+                return Err(Box::new(too_many_requests(super::RETRY_AFTER_SECS)))
+            }
+            // Slow, then served as usual.
+            RandomFault::Stall => tokio::time::sleep(modes.stall).await,
+        }
+    }
     authenticate(shared, headers)
+}
+
+/// A 429 problem with `Retry-After` (seconds).
+fn too_many_requests(retry_after: &str) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE.to_owned()),
+            (header::RETRY_AFTER, retry_after.to_owned()),
+        ],
+        Json(json!({"type": wire::PROBLEM_TOO_MANY, "title": "Too Many Requests", "status": 429})),
+    )
+        .into_response()
+}
+
+/// After a commit, where the drop-after-commit mode draws it: the connection
+/// is closed with no answer and this never returns.
+async fn maybe_drop_after_commit(shared: &Shared, kill: Option<&ConnectionKill>) {
+    let modes = &shared.modes;
+    let Some(kill) = kill else {
+        return;
+    };
+    if modes.dice.drop_after_commit(modes.drop_after_commit_rate) {
+        modes
+            .served
+            .dropped_after_commit
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        kill.drop_connection().await;
+    }
+}
+
+/// How many declarations the store holds.
+pub(crate) fn count_declarations(shared: &Shared) -> i64 {
+    shared
+        .store
+        .lock()
+        .ok()
+        .and_then(|db| {
+            db.query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))
+                .ok()
+        })
+        .unwrap_or(-1)
+}
+
+/// How many (enterprise, reference) pairs more than one declaration holds.
+pub(crate) fn count_duplicate_references(shared: &Shared) -> i64 {
+    shared
+        .store
+        .lock()
+        .ok()
+        .and_then(|db| {
+            db.query_row(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM declarations GROUP BY enterprise, external_reference HAVING COUNT(*) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .ok()
+        })
+        .unwrap_or(-1)
+}
+
+/// Every (enterprise, reference) with the ids that hold it (only those held
+/// more than once with `duplicates`), for `GET /admin/references`.
+pub(crate) fn references(
+    shared: &Shared,
+    duplicates: bool,
+    reference: Option<&str>,
+    enterprise: Option<&str>,
+) -> Result<Vec<Value>, String> {
+    let db = shared
+        .store
+        .lock()
+        .map_err(|_| "store lock poisoned".to_owned())?;
+    let mut stmt = db
+        .prepare(
+            "SELECT enterprise, external_reference, COUNT(*), group_concat(id) FROM declarations
+              WHERE (?1 IS NULL OR external_reference = ?1) AND (?2 IS NULL OR enterprise = ?2)
+              GROUP BY enterprise, external_reference
+              HAVING COUNT(*) > ?3
+              ORDER BY MIN(id)",
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map(params![reference, enterprise, i64::from(duplicates)], |r| {
+            let ids: String = r.get(3)?;
+            let mut ids: Vec<i64> = ids.split(',').filter_map(|i| i.parse().ok()).collect();
+            ids.sort_unstable();
+            Ok(json!({
+                "enterprise": r.get::<_, String>(0)?,
+                "externalReference": r.get::<_, String>(1)?,
+                "count": r.get::<_, i64>(2)?,
+                "declarationIds": ids,
+            }))
+        })
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
 }
 
 /// The 403 of contract §3: the problem type says why, and the enterprise is
@@ -211,17 +404,7 @@ fn no_mandate(enterprise: &str) -> Response {
 
 async fn injected(shared: &Shared) -> Option<Response> {
     match shared.next_api_fault()? {
-        Fault::TooManyRequests => Some(
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                [
-                    (header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE),
-                    (header::RETRY_AFTER, super::RETRY_AFTER_SECS),
-                ],
-                Json(json!({"type": wire::PROBLEM_TOO_MANY, "title": "Too Many Requests", "status": 429})),
-            )
-                .into_response(),
-        ),
+        Fault::TooManyRequests => Some(too_many_requests(super::RETRY_AFTER_SECS)),
         Fault::ServerError => Some(problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             "about:blank",
@@ -318,6 +501,7 @@ fn due_at(shared: &Shared) -> i64 {
 
 pub(super) async fn create(
     State(shared): State<Arc<Shared>>,
+    kill: Option<Extension<ConnectionKill>>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
@@ -336,22 +520,30 @@ pub(super) async fn create(
     if parse_enterprise_number(&enterprise).is_some() && !caller.may_act_for(&enterprise) {
         return no_mandate(&enterprise);
     }
-    let Ok(db) = shared.store.lock() else {
-        return store_error("store lock poisoned");
-    };
-    let existing: Option<i64> = match db
-        .query_row(
-            "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?2",
-            params![enterprise, declaration.external_reference],
-            |r| r.get(0),
-        )
-        .optional()
-    {
-        Ok(v) => v,
-        Err(e) => return store_error(e),
-    };
-    if let Some(first) = existing {
-        return (
+    let inserted = shared
+        .writer
+        .insert(NewDeclaration {
+            enterprise: enterprise.clone(),
+            external_reference: declaration.external_reference.clone(),
+            ssin: normalised_ssin(&declaration.worker.ssin),
+            start_date: declaration.training.start_date.clone(),
+            body: serde_json::to_string(&declaration).unwrap_or_default(),
+            sender: caller.account.client_id.clone(),
+            due_at: due_at(&shared),
+        })
+        .await;
+    let id = match inserted {
+        Ok(Inserted::Created { id, again }) => {
+            if again {
+                shared
+                    .modes
+                    .served
+                    .duplicates_accepted
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            id
+        }
+        Ok(Inserted::Duplicate(first)) => return (
             StatusCode::CONFLICT,
             [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE.to_owned()), (header::LOCATION, location(&shared, first))],
             Json(json!({
@@ -361,24 +553,10 @@ pub(super) async fn create(
                 "detail": format!("enterprise {enterprise} already declared reference '{}' (declaration {first})", declaration.external_reference),
             })),
         )
-            .into_response();
-    }
-    let inserted = db.execute(
-        "INSERT INTO declarations (enterprise, external_reference, ssin, start_date, body, sender, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            enterprise,
-            declaration.external_reference,
-            normalised_ssin(&declaration.worker.ssin),
-            declaration.training.start_date,
-            serde_json::to_string(&declaration).unwrap_or_default(),
-            caller.account.client_id,
-            due_at(&shared),
-        ],
-    );
-    if let Err(e) = inserted {
-        return store_error(e);
-    }
-    let id = db.last_insert_rowid();
+            .into_response(),
+        Err(e) => return store_error(e),
+    };
+    maybe_drop_after_commit(&shared, kill.as_ref().map(|k| &k.0)).await;
     (
         StatusCode::CREATED,
         [(header::LOCATION, location(&shared, id))],
@@ -695,6 +873,7 @@ fn corrected_enterprise(
 
 pub(super) async fn correct(
     State(shared): State<Arc<Shared>>,
+    kill: Option<Extension<ConnectionKill>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: String,
@@ -707,10 +886,19 @@ pub(super) async fn correct(
         Ok(d) => d,
         Err(r) => return *r,
     };
+    let updated = update(&shared, &caller, id, &declaration);
+    if updated.status() == StatusCode::OK {
+        maybe_drop_after_commit(&shared, kill.as_ref().map(|k| &k.0)).await;
+    }
+    updated
+}
+
+/// The correction itself, under the store's lock (never held across an await).
+fn update(shared: &Shared, caller: &Caller, id: i64, declaration: &Declaration) -> Response {
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    let stored = match owned(&db, id, &caller) {
+    let stored = match owned(&db, id, caller) {
         Ok(o) => o,
         Err(r) => return *r,
     };
@@ -723,13 +911,37 @@ pub(super) async fn correct(
         );
     }
     let enterprise = match corrected_enterprise(
-        &caller,
+        caller,
         &stored.enterprise,
         &declaration.employer.enterprise_number,
     ) {
         Ok(e) => e,
         Err(r) => return *r,
     };
+    if !shared.modes.accept_duplicates {
+        let taken: Result<Option<i64>, _> = db
+            .query_row(
+                "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?2 AND id != ?3 LIMIT 1",
+                params![enterprise, declaration.external_reference, id],
+                |r| r.get(0),
+            )
+            .optional();
+        match taken {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                return problem(
+                    StatusCode::CONFLICT,
+                    wire::PROBLEM_DUPLICATE,
+                    "Duplicate reference",
+                    format!(
+                        "reference '{}' is already used by another declaration",
+                        declaration.external_reference
+                    ),
+                )
+            }
+            Err(e) => return store_error(e),
+        }
+    }
     let updated = db.execute(
         "UPDATE declarations SET enterprise = ?1, external_reference = ?2, ssin = ?3, start_date = ?4, body = ?5, due_at = ?6, result = NULL, anomalies = NULL WHERE id = ?7",
         params![
@@ -737,31 +949,18 @@ pub(super) async fn correct(
             declaration.external_reference,
             normalised_ssin(&declaration.worker.ssin),
             declaration.training.start_date,
-            serde_json::to_string(&declaration).unwrap_or_default(),
-            due_at(&shared),
+            serde_json::to_string(declaration).unwrap_or_default(),
+            due_at(shared),
             id,
         ],
     );
     match updated {
         Ok(_) => (
             StatusCode::OK,
-            [(header::LOCATION, location(&shared, id))],
+            [(header::LOCATION, location(shared, id))],
             Json(Created { declaration_id: id }),
         )
             .into_response(),
-        Err(rusqlite::Error::SqliteFailure(f, _))
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            problem(
-                StatusCode::CONFLICT,
-                wire::PROBLEM_DUPLICATE,
-                "Duplicate reference",
-                format!(
-                    "reference '{}' is already used by another declaration",
-                    declaration.external_reference
-                ),
-            )
-        }
         Err(e) => store_error(e),
     }
 }

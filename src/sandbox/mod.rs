@@ -3,9 +3,13 @@
 //! real one would, and fault injection. A real HTTP server on loopback; its state
 //! (accounts) is kept in its state folder so a restart loses nothing.
 
+mod admin;
 mod chaman;
 mod fla_api;
+mod modes;
 mod oauth;
+mod serve;
+mod writer;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -23,6 +27,7 @@ use crate::channel::token::Clock;
 use crate::i18n::{tr_args, Lang};
 
 pub use chaman::RegisterRequest;
+pub use modes::DEFAULT_STALL;
 
 /// The FLA API's base path on the sandbox, as on the real hosts.
 pub use fla_api::PAGE_SIZE;
@@ -149,18 +154,87 @@ pub(crate) struct Counters {
     pub(crate) api_faults_served: AtomicU64,
 }
 
-/// How the sandbox behaves.
+/// How the sandbox behaves. The default is a well-behaved server: a 2 s
+/// processing delay, no faults, no limit, and a 409 for a duplicate reference.
+/// Build other options as `SandboxOptions { fault_rate: 0.1, ..Default::default() }`.
 #[derive(Debug, Clone, Copy)]
 pub struct SandboxOptions {
     /// How long a declaration stays "being processed" (404) after it is received.
     pub processing_delay: std::time::Duration,
+    /// The fraction (0–1) of FLA API requests that meet a fault drawn at random
+    /// among a 500 problem, a 429 with `Retry-After`, and a stall.
+    pub fault_rate: f64,
+    /// The fraction (0–1) of `POST /trainings` and `PUT /trainings/{id}` that
+    /// are committed and then lose their connection without an answer.
+    pub drop_after_commit_rate: f64,
+    /// At most this many FLA API requests a second (a token bucket); beyond, a
+    /// 429 with `Retry-After`. `None`: no limit.
+    pub rate_limit: Option<u32>,
+    /// Every FLA API answer waits this long.
+    pub latency: std::time::Duration,
+    /// How long a stall (one of the random faults) holds its answer back.
+    pub stall: std::time::Duration,
+    /// A `POST` whose (enterprise, reference) is already held creates a second
+    /// declaration instead of a 409.
+    pub accept_duplicates: bool,
+    /// The seed of every random choice; `None`: a fresh one (shown in `/admin/stats`).
+    pub seed: Option<u64>,
 }
 
 impl Default for SandboxOptions {
     fn default() -> Self {
         SandboxOptions {
             processing_delay: std::time::Duration::from_secs(2),
+            fault_rate: 0.0,
+            drop_after_commit_rate: 0.0,
+            rate_limit: None,
+            latency: std::time::Duration::ZERO,
+            stall: DEFAULT_STALL,
+            accept_duplicates: false,
+            seed: None,
         }
+    }
+}
+
+/// The modes in force, with what they need to act and count.
+pub(crate) struct Modes {
+    pub(crate) fault_rate: f64,
+    pub(crate) drop_after_commit_rate: f64,
+    pub(crate) rate_limit: Option<(u32, modes::RateLimiter)>,
+    pub(crate) latency: std::time::Duration,
+    pub(crate) stall: std::time::Duration,
+    pub(crate) accept_duplicates: bool,
+    pub(crate) dice: modes::Dice,
+    pub(crate) served: modes::ModeCounters,
+}
+
+impl Modes {
+    fn new(options: &SandboxOptions) -> Self {
+        Modes {
+            fault_rate: modes::fraction(options.fault_rate),
+            drop_after_commit_rate: modes::fraction(options.drop_after_commit_rate),
+            rate_limit: options
+                .rate_limit
+                .filter(|n| *n > 0)
+                .map(|n| (n, modes::RateLimiter::new(n))),
+            latency: options.latency,
+            stall: options.stall,
+            accept_duplicates: options.accept_duplicates,
+            dice: modes::Dice::new(options.seed.unwrap_or_else(modes::fresh_seed)),
+            served: modes::ModeCounters::default(),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "seed": self.dice.seed(),
+            "fault_rate": self.fault_rate,
+            "drop_after_commit_rate": self.drop_after_commit_rate,
+            "rate_limit": self.rate_limit.as_ref().map(|(n, _)| *n),
+            "latency_ms": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            "stall_ms": u64::try_from(self.stall.as_millis()).unwrap_or(u64::MAX),
+            "accept_duplicates": self.accept_duplicates,
+        })
     }
 }
 
@@ -173,6 +247,8 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<VecDeque<Fault>>,
     pub(crate) api_faults: Mutex<VecDeque<Fault>>,
     pub(crate) store: Mutex<rusqlite::Connection>,
+    pub(crate) writer: writer::Writer,
+    pub(crate) modes: Modes,
     pub(crate) processing_delay_ms: i64,
     pub(crate) clock: Clock,
     pub(crate) token_url: String,
@@ -254,6 +330,10 @@ impl Shared {
                 "token": pending(&self.faults),
                 "api": pending(&self.api_faults),
             },
+            "modes": self.modes.json(),
+            "served": self.modes.served.json(),
+            "declarations": fla_api::count_declarations(self),
+            "duplicate_references": fla_api::count_duplicate_references(self),
         })
     }
 }
@@ -265,6 +345,8 @@ pub struct Sandbox {
     pub token_url: String,
     pub api_base: String,
     pub admin_url: String,
+    /// The seed of the random modes (given, or drawn at start), to replay a run.
+    pub seed: u64,
     shutdown: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -322,7 +404,16 @@ pub async fn start_with(
         })?,
         Err(_) => PersistedState::default(),
     };
-    let store = fla_api::open_store(&state_dir.join("fla.sqlite"))?;
+    let store_path = state_dir.join("fla.sqlite");
+    let store = fla_api::open_store(&store_path)?;
+    let writer = writer::Writer::start(
+        fla_api::open_connection(&store_path)?,
+        options.accept_duplicates,
+    )
+    .map_err(|e| SandboxError::Store {
+        path: store_path.display().to_string(),
+        detail: e.to_string(),
+    })?;
     let listen = |e: std::io::Error| SandboxError::Listen {
         addr: addr.to_string(),
         detail: e.to_string(),
@@ -341,11 +432,14 @@ pub async fn start_with(
         faults: Mutex::new(VecDeque::new()),
         api_faults: Mutex::new(VecDeque::new()),
         store: Mutex::new(store),
+        writer,
+        modes: Modes::new(&options),
         processing_delay_ms: i64::try_from(options.processing_delay.as_millis())
             .unwrap_or(i64::MAX),
         clock,
         token_url: token_url.clone(),
     });
+    let seed = shared.modes.dice.seed();
     let router = Router::new()
         .route(TOKEN_PATH, post(oauth::token))
         .route(
@@ -357,6 +451,8 @@ pub async fn start_with(
             post(chaman::register).get(chaman::list),
         )
         .route("/admin/faults", post(chaman::inject_fault))
+        .route("/admin/tokens", post(admin::issue_token))
+        .route("/admin/references", get(admin::references))
         .route(
             "/admin/stats",
             get(
@@ -381,21 +477,14 @@ pub async fn start_with(
             with_date,
         ))
         .with_state(shared);
-    let task = tokio::spawn(async move {
-        let mut stopping = rx;
-        let served = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = stopping.wait_for(|stop| *stop).await;
-        });
-        if let Err(e) = served.await {
-            eprintln!("sandbox stopped: {e}");
-        }
-    });
+    let task = tokio::spawn(serve::serve(listener, router, rx));
     Ok(Sandbox {
         addr,
         api_base: format!("{base_url}{API_PATH}"),
         admin_url: format!("{base_url}{ADMIN_PATH}"),
         base_url,
         token_url,
+        seed,
         shutdown: Some(tx),
         task,
     })
