@@ -144,7 +144,7 @@ fn server_references(sim: &Sim) -> HashMap<String, u64> {
         .iter()
         .map(|r| {
             (
-                r["reference"].as_str().unwrap().to_owned(),
+                r["externalReference"].as_str().unwrap().to_owned(),
                 r["count"].as_u64().unwrap(),
             )
         })
@@ -212,9 +212,15 @@ fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
     let warning = &rows[20];
     assert_eq!(warning["externalReference"], "S-0020");
     assert_eq!(warning["result"], "W");
-    assert!(warning["declarationId"].parse::<i64>().is_ok(), "{warning:?}");
+    assert!(
+        warning["declarationId"].parse::<i64>().is_ok(),
+        "{warning:?}"
+    );
     assert!(warning["anomalyCodes"].contains("FLA-WORKER-UNKNOWN"));
-    assert!(warning["anomalyMessages"].contains("not known"), "{warning:?}");
+    assert!(
+        warning["anomalyMessages"].contains("not known"),
+        "{warning:?}"
+    );
     let invalid = &rows[7];
     assert_eq!(invalid["state"], "invalid");
     assert!(invalid["anomalyCodes"].contains("FLA-SSIN"), "{invalid:?}");
@@ -237,7 +243,9 @@ fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
         "Password",
     );
     assert_eq!(code, 1, "{second}");
-    for key in ["total", "accepted", "warning", "invalid", "refused", "failed"] {
+    for key in [
+        "total", "accepted", "warning", "invalid", "refused", "failed",
+    ] {
         assert_eq!(first[key], second[key], "{key}: {first} / {second}");
     }
     let (rows, _) = read_report(report);
@@ -259,6 +267,8 @@ fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
             "--accept-duplicates",
             "--processing-delay-ms",
             "50",
+            "--stall-ms",
+            "300",
         ],
     );
     let client_id = register(data.path(), &sim, &[]);
@@ -311,6 +321,7 @@ fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
     let mut last = Value::Null;
     for _ in 0..3 {
         let (code, out) = run(data.path(), &args, "Password");
+        eprintln!("killed at {held_at_kill} held; run again: exit {code}, {out}");
         last = out;
         if code == 0 {
             break;

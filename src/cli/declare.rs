@@ -3,6 +3,7 @@
 //! enterprise, every page).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -12,11 +13,13 @@ use super::{exit, print_json, report_server_error, CliError};
 use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
 use crate::fla::client::{
-    ApiError, FlaClient, PollSchedule, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
+    ApiError, FlaClient, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
 };
 use crate::fla::rules;
-use crate::fla::wire::{ResultCode, SearchRequest, StoredDeclaration};
+use crate::fla::wire::SearchRequest;
 use crate::i18n::{tr, tr_args, Lang};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
+use crate::submit::state::State;
 
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
@@ -164,21 +167,6 @@ fn local_anomaly_json(a: &AnomalyKind, lang: Lang) -> Value {
     })
 }
 
-fn result_json(stored: &StoredDeclaration, lang: Lang) -> Value {
-    let status = &stored.declaration_status;
-    json!({
-        "declarationId": status.declaration_id,
-        "result": status.result,
-        "externalReference": stored.declaration.external_reference,
-        "anomalies": status.anomalies.iter().map(|a| json!({
-            "code": a.code,
-            "severity": a.severity,
-            "field": a.field,
-            "message": anomalies::anomaly_text(a, lang),
-        })).collect::<Vec<_>>(),
-    })
-}
-
 pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -259,7 +247,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let mut told = known_before;
     loop {
         if !told {
-            if let Some(server_id) = row_of(&engine, id).and_then(|r| r.declaration_id) {
+            if let Some(server_id) = row_of(&engine, id).and_then(|r| r.server_id) {
                 eprintln!(
                     "{}",
                     tr_args(lang, "declare.submitted", &[("id", server_id.to_string())])
@@ -288,7 +276,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                     tr_args(
                         lang,
                         "declare.duplicate",
-                        &[("id", row.declaration_id.unwrap_or_default().to_string())]
+                        &[("id", row.server_id.unwrap_or_default().to_string())]
                     )
                 );
             }
@@ -302,8 +290,8 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                 exit::FINDINGS
             })
         }
-        State::Submitted | State::Sending if row.declaration_id.is_some() => {
-            let server_id = row.declaration_id.unwrap_or_default();
+        State::Submitted | State::Sending if row.server_id.is_some() => {
+            let server_id = row.server_id.unwrap_or_default();
             let out = json!({
                 "declarationId": server_id,
                 "result": Value::Null,
@@ -314,19 +302,47 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             Ok(exit::NETWORK)
         }
         _ => {
-            let code = row.error_code.clone().unwrap_or_else(|| row.state.code().to_owned());
+            let (code, message, trace_id) = match &row.error {
+                Some(e) => (e.code.clone(), e.message.clone(), e.trace_id.clone()),
+                None => (
+                    row.state.code().to_owned(),
+                    tr_args(
+                        lang,
+                        "declare.not_sent",
+                        &[("state", row.state.code().into())],
+                    ),
+                    None,
+                ),
+            };
             let err = CliError {
-                message: row
-                    .error_message
-                    .clone()
-                    .unwrap_or_else(|| tr_args(lang, "declare.not_sent", &[("state", code.clone())])),
+                message,
                 exit: exit_for_error_code(&code),
                 code,
             };
-            report_server_error(&err, row.trace_id.as_deref(), args.json, lang);
+            report_server_error(&err, trace_id.as_deref(), args.json, lang);
             Ok(err.exit)
         }
     }
+}
+
+/// The engine's view of one row.
+fn row_of(engine: &Engine, id: RowId) -> Option<RowView> {
+    engine.snapshot().rows.into_iter().find(|r| r.id == id)
+}
+
+/// A row with the server's result, in `declare`'s JSON shape.
+fn row_result_json(row: &RowView, lang: Lang) -> Value {
+    json!({
+        "declarationId": row.server_id,
+        "result": row.result,
+        "externalReference": row.reference,
+        "anomalies": row.anomalies.iter().map(|a| json!({
+            "code": a.code,
+            "severity": a.severity,
+            "field": a.field,
+            "message": anomalies::anomaly_text(a, lang),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn emit(out: &Value, json_mode: bool, lang: Lang) {

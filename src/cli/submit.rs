@@ -15,10 +15,10 @@ use serde_json::{json, Value};
 use super::connection::ConnectionArgs;
 use super::declare::{client_for, prefetch_token};
 use super::{exit, print_json, CliError};
-use crate::fla::rules;
-use crate::fla::wire::Declaration;
+use crate::fla::wire::{Declaration, ResultCode};
+use crate::fla::{anomalies, rules};
 use crate::i18n::{format_count, tr, tr_args, Lang};
-use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::input::{self, InputError};
 use crate::submit::state::State;
 
@@ -504,6 +504,32 @@ fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) ->
         .collect()
 }
 
+fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
+    RowOutcome {
+        row,
+        reference: r.reference.clone(),
+        state: r.state.code().to_owned(),
+        declaration_id: r.server_id,
+        result: r.result.map(|c| {
+            match c {
+                ResultCode::A => "A",
+                ResultCode::W => "W",
+                ResultCode::B => "B",
+                ResultCode::C => "C",
+            }
+            .to_owned()
+        }),
+        anomalies: r
+            .anomalies
+            .iter()
+            .map(|a| (a.code.clone(), anomalies::anomaly_text(a, lang).to_owned()))
+            .collect(),
+        error_code: r.error.as_ref().map(|e| e.code.clone()),
+        error_message: r.error.as_ref().map(|e| e.message.clone()),
+        trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,12 +552,18 @@ mod tests {
         // No reference: an empty one, for the engine to generate once.
         assert_eq!(rows[1].reference, "");
         assert_eq!(
-            rows[1].content.as_ref().map(|d| d.external_reference.as_str()),
+            rows[1]
+                .content
+                .as_ref()
+                .map(|d| d.external_reference.as_str()),
             Ok("")
         );
         assert_eq!(rows[2].reference, "R3");
         let issues = rows[2].content.clone().unwrap_err();
-        assert!(issues.contains("training.startDate (2025-13-03)"), "{issues}");
+        assert!(
+            issues.contains("training.startDate (2025-13-03)"),
+            "{issues}"
+        );
     }
 
     #[test]
