@@ -158,6 +158,40 @@ fn count(out: &Value, key: &str) -> u64 {
 }
 
 #[test]
+fn a_file_that_cannot_be_read_stops_before_anything_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let bad = data.path().join("bad.csv");
+    std::fs::write(&bad, "externalReference;ssin\nA;85073003328\n").unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let (code, out) = run(
+        data.path(),
+        &[
+            "submit",
+            bad.to_str().unwrap(),
+            "--client-id",
+            "self_service_chaman_x",
+            "--pfx",
+            &pfx,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "missing_columns", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("enterpriseNumber"),
+        "{out}"
+    );
+    assert!(!journal.exists(), "nothing started");
+}
+
+#[test]
 fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
     let data = tempfile::tempdir().unwrap();
     let sim = start_sim_with(data.path(), &["--processing-delay-ms", "100"]);

@@ -612,7 +612,10 @@ mod tests {
                 state: "warning".into(),
                 declaration_id: Some(7),
                 result: Some("W".into()),
-                anomalies: vec![("FLA-WORKER-UNKNOWN".into(), "not known, here".into())],
+                anomalies: vec![
+                    ("FLA-WORKER-UNKNOWN".into(), "not known, here".into()),
+                    ("FLA-LATE".into(), "late".into()),
+                ],
                 ..RowOutcome::default()
             },
             RowOutcome {
@@ -630,7 +633,7 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert_eq!(
             lines[1],
-            "2,R1,warning,7,W,FLA-WORKER-UNKNOWN,\"FLA-WORKER-UNKNOWN: not known, here\",,,"
+            "2,R1,warning,7,W,FLA-WORKER-UNKNOWN FLA-LATE,\"FLA-WORKER-UNKNOWN: not known, here | FLA-LATE: late\",,,"
         );
         assert_eq!(lines[2], "3,R2,failed,,,,,server_error,failed,t-1");
     }
