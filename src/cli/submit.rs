@@ -34,7 +34,7 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
     /// How many requests at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// Write a CSV of every row (its state, declarationId, result, messages).
     #[arg(long, value_name = "OUT.csv")]
@@ -379,20 +379,18 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     engine.send(&engine_ids);
 
     let outcomes = |engine: &Engine| outcomes(engine, &rows, &placed, lang);
-    let bar = (std::io::stderr().is_terminal()).then(|| progress_bar(rows.len() as u64));
-    if let Some(bar) = &bar {
+    if std::io::stderr().is_terminal() {
         let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
-        bar.set_position(counts.settled());
-        bar.reset_eta();
+        let bar = progress_bar(rows.len() as u64, counts.settled());
         bar.set_message(counts.line(lang));
-        let mut changes = engine.subscribe();
         let idle = engine.until_idle();
         tokio::pin!(idle);
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        // Redrawn on a clock, not on every change: a snapshot of ten thousand
+        // rows per result would cost more than the work it shows.
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
         loop {
             tokio::select! {
                 () = &mut idle => break,
-                _ = changes.changed() => {}
                 _ = tick.tick() => {}
             }
             let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
@@ -459,16 +457,29 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     Ok(counts.exit_code())
 }
 
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
+/// A bar of the file's rows on stderr, starting at the rows already settled
+/// (a resumed run), its rate and time left counted from now.
+fn progress_bar(len: u64, settled: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
+        indicatif::ProgressDrawTarget::hidden(),
+    )
+    .with_position(settled);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} ~{eta}  {msg}",
+        "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {rate} ~{eta}  {msg}",
     ) {
-        bar.set_style(style.progress_chars("=> "));
+        let style = style
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            )
+            .progress_chars("=> ");
+        bar.set_style(style);
     }
+    bar.reset_eta();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     bar
 }
 
