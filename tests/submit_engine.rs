@@ -412,6 +412,92 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     assert_eq!(s2.rows, s.rows);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_cancel_and_check_again() {
+    // Results take longer than the engine waits for them.
+    let w = world(SandboxOptions {
+        processing_delay: Duration::from_millis(1500),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = EngineConfig {
+        give_up_after: Duration::from_millis(400),
+        ..config()
+    };
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config)
+        .await
+        .unwrap();
+    let ids = engine.add(batch("PAUSE", 20)).await.unwrap();
+    engine.pause();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(5)).await;
+    let s = engine.snapshot();
+    assert!(s.paused);
+    assert_eq!((s.queued, s.count(State::Ready)), (20, 20));
+    engine.cancel();
+    engine.resume();
+    idle(&engine, Duration::from_secs(5)).await;
+    assert_eq!(
+        engine.snapshot().count(State::Ready),
+        20,
+        "cancelled: nothing sent"
+    );
+
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(s.count(State::Submitted), 20, "{:?}", s.counts);
+    assert!(s.rows.iter().all(|r| !r.watching));
+    assert_eq!(
+        s.rows[0].error.as_ref().map(|e| e.code.as_str()),
+        Some("still_processing")
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    engine.check_again(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        20,
+        "{:?}",
+        s.counts
+    );
+    assert!(s.rows.iter().all(|r| r.error.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_is_honoured() {
+    let w = world(SandboxOptions {
+        rate_limit: Some(40),
+        ..quick()
+    })
+    .await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let ids = engine.add(batch("RATE", 60)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(60)).await;
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        60,
+        "{:?} {:?}",
+        s.counts,
+        s.rows.iter().find(|r| r.error.is_some())
+    );
+    let stats = w.admin("/stats").await;
+    assert!(
+        stats["served"]["rate_limited"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
+    assert_exactly_once(&w, &fla, &engine, 60).await;
+}
+
 /// Runs an engine on its own runtime, sends `n` declarations, and drops the
 /// runtime (every task of the engine with it) once `stop_after` rows have left
 /// `ready` (requests in flight are cut off).

@@ -32,7 +32,15 @@
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
 //! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
+//! plan(due, get_batch) -> Plan::{Gets, Search}   how due rows of one enterprise are polled.
 //! ```
+//!
+//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
+//! (schema version 2, migrated from the first journal), and the client's counted
+//! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
+//! correct_counted, get_counted, search_page, search_reference}`, which share
+//! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
+//! `Retry-After` in seconds or as an HTTP date (`client::retry_after`).
 //!
 //! # How it works
 //!
