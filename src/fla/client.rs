@@ -1163,6 +1163,56 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = token::parse_http_date("Wed, 25 Nov 2026 10:00:00 GMT").unwrap();
+        assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Wed, 25 Nov 2026 10:00:07 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        // A date already past: no wait.
+        assert_eq!(
+            retry_after("Wed, 25 Nov 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        // Capped, whichever form.
+        assert_eq!(retry_after("86400", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            retry_after("Thu, 26 Nov 2026 10:00:00 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn backoff_steps_double_with_jitter_and_stay_bounded() {
+        let r = RetryPolicy {
+            first_wait: Duration::from_millis(100),
+            max_wait: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        for attempts in 1..=10 {
+            let full = Duration::from_millis(100 * (1 << (attempts - 1))).min(r.max_wait);
+            for jitter in [0.0, 0.3, 0.999, 5.0, -1.0] {
+                let wait = r.step(attempts, jitter);
+                assert!(
+                    wait >= full / 2 && wait <= full,
+                    "{attempts} {jitter}: {wait:?}"
+                );
+            }
+        }
+        assert_eq!(r.step(1, 0.0), Duration::from_millis(50));
+        assert_eq!(r.step(3, 0.0), Duration::from_millis(200));
+        assert_eq!(r.step(40, 1.0), r.max_wait);
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j));
+        }
+    }
+
+    #[test]
     fn a_403_is_a_missing_mandate_only_by_its_problem_type() {
         let problem: Problem = serde_json::from_str(
             r#"{"type":"urn:problem-type:sigedis:missingMandate","title":"Forbidden",

@@ -32,7 +32,15 @@
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
 //! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
+//! plan(due, get_batch) -> Plan::{Gets, Search}   how due rows of one enterprise are polled.
 //! ```
+//!
+//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
+//! (schema version 2, migrated from the first journal), and the client's counted
+//! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
+//! correct_counted, get_counted, search_page, search_reference}`, which share
+//! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
+//! `Retry-After` in seconds or as an HTTP date (`client::retry_after`).
 //!
 //! # How it works
 //!
@@ -1214,5 +1222,47 @@ pub fn plan(due: usize, get_batch: usize) -> Plan {
         Plan::Gets
     } else {
         Plan::Search
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_rows_are_asked_one_by_one_and_more_by_a_paged_search() {
+        assert_eq!(plan(1, 4), Plan::Gets);
+        assert_eq!(plan(4, 4), Plan::Gets);
+        assert_eq!(plan(5, 4), Plan::Search);
+        assert_eq!(plan(10_000, 4), Plan::Search);
+        assert_eq!(plan(1, 0), Plan::Search);
+    }
+
+    #[test]
+    fn a_generated_reference_is_new_and_fits_the_contract() {
+        let a = new_reference();
+        let b = new_reference();
+        assert_ne!(a, b);
+        assert!(a.starts_with("FLA-") && a.len() <= 50, "{a}");
+    }
+
+    #[test]
+    fn the_idle_test_waits_for_every_kind_of_work() {
+        let mut st = St::default();
+        assert!(st.idle());
+        st.queue.push_back(1);
+        assert!(!st.idle());
+        st.paused = true;
+        assert!(st.idle(), "paused with nothing in flight");
+        st.in_flight = 1;
+        assert!(!st.idle());
+        let mut st = St {
+            jobs: 1,
+            ..St::default()
+        };
+        assert!(!st.idle());
+        st.jobs = 0;
+        st.watched = 1;
+        assert!(!st.idle());
     }
 }

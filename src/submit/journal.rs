@@ -962,6 +962,222 @@ mod tests {
         assert_eq!(j.list().unwrap()[0].server_id, Some(7));
     }
 
+    /// The first journal's schema, as `Journal::open` made it before versions.
+    const V1: &str = "PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS local_declarations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            form TEXT NOT NULL,
+            status TEXT NOT NULL,
+            server_id INTEGER,
+            anomalies TEXT NOT NULL DEFAULT '[]',
+            remote INTEGER NOT NULL DEFAULT 0
+        );";
+
+    #[test]
+    fn the_drafts_of_the_first_journal_survive_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let draft = DraftForm {
+            reference: "HR-1".into(),
+            enterprise: "BE 0403.170.701".into(),
+            ssin: "85.07.30-033.2".into(),
+            start: "2025-03".into(),
+            ..DraftForm::default()
+        };
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(V1).unwrap();
+            let insert = |form: &str, status: &str, server_id: Option<i64>| {
+                db.execute(
+                    "INSERT INTO local_declarations (form, status, server_id) VALUES (?1, ?2, ?3)",
+                    params![form, status, server_id],
+                )
+                .unwrap();
+            };
+            insert(&serde_json::to_string(&draft).unwrap(), "draft", None);
+            insert(
+                &serde_json::to_string(&draft).unwrap(),
+                "processing",
+                Some(41),
+            );
+            insert(&serde_json::to_string(&draft).unwrap(), "sending", None);
+            insert("{not json", "draft", None);
+        }
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
+        let (records, unreadable) = j.records().unwrap();
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[0].id, 1);
+        assert_eq!(records[0].state, State::Draft);
+        assert_eq!(records[0].form.as_ref(), Some(&draft));
+        assert_eq!(records[0].reference, "HR-1");
+        assert_eq!(records[0].enterprise, "0403170701");
+        assert_eq!(records[1].state, State::Submitted);
+        assert_eq!(records[1].server_id, Some(41));
+        // A request left without an answer is reconciled, not sent blindly.
+        assert_eq!(records[2].state, State::Unknown);
+        // The row that cannot be read is reported, not turned into a draft.
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!(unreadable[0].id, 4);
+        let listed: Vec<i64> = j.list().unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(listed, vec![1, 2, 3]);
+        assert_eq!(j.transitions(1).unwrap().len(), 1);
+        drop(j);
+        // Opening again changes nothing.
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.records().unwrap().0, records);
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_app_is_not_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch("PRAGMA user_version = 99;").unwrap();
+        }
+        let Err(e) = Journal::open(&path) else {
+            panic!("opened a newer journal")
+        };
+        assert_eq!(e.code(), "journal_newer");
+        assert!(e.message(Lang::En).contains("99"), "{e}");
+    }
+
+    #[test]
+    fn every_transition_is_recorded_with_the_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let form = DraftForm {
+            reference: "R-1".into(),
+            ..DraftForm::default()
+        };
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Ready,
+                reference: "R-1".into(),
+                enterprise: "0403170701".into(),
+                correction_of: None,
+                content: None,
+                form: Some(form),
+                anomalies: vec![],
+                source: Some("f.csv:2".into()),
+            }])
+            .unwrap();
+        let id = ids[0];
+        j.transition(
+            id,
+            State::Ready,
+            State::Sending,
+            &Changes {
+                sent_at_ms: Some(5),
+                ..Changes::default()
+            },
+            "sent",
+        )
+        .unwrap();
+        let error = RowError {
+            code: "timeout".into(),
+            message: "no answer".into(),
+            trace_id: Some("t".into()),
+        };
+        j.transition(
+            id,
+            State::Sending,
+            State::Unknown,
+            &Changes {
+                error: Some(Some(error.clone())),
+                ..Changes::default()
+            },
+            "timeout",
+        )
+        .unwrap();
+        j.transition(
+            id,
+            State::Unknown,
+            State::Submitted,
+            &Changes {
+                server_id: Some(7),
+                error: Some(None),
+                ..Changes::default()
+            },
+            "found",
+        )
+        .unwrap();
+        let (records, _) = j.records().unwrap();
+        let r = &records[0];
+        assert_eq!(r.state, State::Submitted);
+        assert_eq!(r.server_id, Some(7));
+        assert_eq!(r.sent_at_ms, Some(5));
+        assert_eq!(r.error, None);
+        assert_eq!(r.source.as_deref(), Some("f.csv:2"));
+        let steps: Vec<String> = j
+            .transitions(id)
+            .unwrap()
+            .into_iter()
+            .map(|(from, to, _)| format!("{}>{to}", from.unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                ">ready",
+                "ready>sending",
+                "sending>unknown",
+                "unknown>submitted"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fetch_from_the_server_never_overwrites_a_correction_being_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let held = DraftForm {
+            reference: "R".into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: "2025-03-03".into(),
+            end: "2025-03-04".into(),
+            duration: "14".into(),
+            ..DraftForm::default()
+        };
+        let declaration = held.to_declaration().unwrap();
+        let edited = DraftForm {
+            name: "Excel, corrected".into(),
+            ..held.clone()
+        };
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Draft,
+                reference: "R".into(),
+                enterprise: "0403170701".into(),
+                correction_of: Some(9),
+                content: None,
+                form: Some(edited.clone()),
+                anomalies: vec![],
+                source: None,
+            }])
+            .unwrap();
+        let stored = StoredDeclaration {
+            declaration,
+            declaration_status: wire::DeclarationStatus {
+                declaration_id: 9,
+                result: ResultCode::A,
+                anomalies: vec![],
+            },
+        };
+        let server_row = j.upsert_remote(&stored).unwrap();
+        assert_ne!(server_row, ids[0]);
+        assert_eq!(j.upsert_remote(&stored).unwrap(), server_row);
+        let (records, _) = j.records().unwrap();
+        let correction = records.iter().find(|r| r.id == ids[0]).unwrap();
+        assert_eq!(correction.form.as_ref(), Some(&edited));
+        assert_eq!(correction.state, State::Draft);
+        let server = records.iter().find(|r| r.id == server_row).unwrap();
+        assert_eq!(server.state, State::Accepted);
+        assert_eq!(server.form.as_ref(), Some(&held));
+    }
+
     #[test]
     fn a_form_names_the_fields_it_cannot_read() {
         let form = DraftForm {
