@@ -141,9 +141,31 @@ pub(super) fn client_for(
 /// one is reported once (with its trace id), not as a failure of every row.
 /// `Err` holds the exit code, the error already printed.
 pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> Result<(), u8> {
-    match fla.tokens.token(&fla.http, false, lang).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(report_api_error(&e, json, lang)),
+    let started = std::time::Instant::now();
+    let mut attempts = 1;
+    loop {
+        match fla.tokens.token(&fla.http, false, lang).await {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                // A token server that failed or did not answer is asked again,
+                // as every request of the client is.
+                let wait = e.is_transient().then(|| {
+                    fla.retry.next_wait(
+                        attempts,
+                        started.elapsed(),
+                        fla.tokens.timeout,
+                        crate::fla::client::jitter(),
+                    )
+                });
+                match wait.flatten() {
+                    Some(wait) => {
+                        attempts += 1;
+                        tokio::time::sleep(wait).await;
+                    }
+                    None => return Err(report_api_error(&e, json, lang)),
+                }
+            }
+        }
     }
 }
 
@@ -245,9 +267,18 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let idle = engine.until_idle();
     tokio::pin!(idle);
     let mut told = known_before;
+    // A POST whose answer was lost is looked up by its reference; against a
+    // server that does not answer at all that could take the engine's whole
+    // retry schedule. `declare` waits for it as long as one request may take
+    // with its retries (three times `--timeout`, at most 45 s, as before the
+    // engine), then says what it knows: the journal keeps the row `unknown`
+    // and the next run (or the app) reconciles it before sending anything.
+    let reconcile_budget = (resolved.timeout * 3).min(std::time::Duration::from_secs(45));
+    let mut unknown_since: Option<tokio::time::Instant> = None;
     loop {
+        let row = row_of(&engine, id);
         if !told {
-            if let Some(server_id) = row_of(&engine, id).and_then(|r| r.server_id) {
+            if let Some(server_id) = row.as_ref().and_then(|r| r.server_id) {
                 eprintln!(
                     "{}",
                     tr_args(lang, "declare.submitted", &[("id", server_id.to_string())])
@@ -255,9 +286,15 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                 told = true;
             }
         }
+        unknown_since = match row.map(|r| r.state) {
+            Some(State::Unknown) => unknown_since.or_else(|| Some(tokio::time::Instant::now())),
+            _ => None,
+        };
+        let deadline = unknown_since.map(|since| since + reconcile_budget);
         tokio::select! {
             () = &mut idle => break,
             _ = changes.changed() => {}
+            () = sleep_until(deadline) => break,
         }
     }
     let Some(row) = row_of(&engine, id) else {
@@ -322,6 +359,14 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             report_server_error(&err, trace_id.as_deref(), args.json, lang);
             Ok(err.exit)
         }
+    }
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
