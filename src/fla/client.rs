@@ -259,7 +259,7 @@ impl ApiError {
 
     /// Worth another attempt: a 5xx or no answer at all. Every request this
     /// client makes is idempotent (see [`FlaClient::send`]).
-    fn is_transient(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Server { status, .. } => *status >= 500,
             ApiError::Timeout { .. } | ApiError::Network(_) => true,
@@ -299,6 +299,9 @@ pub struct TokenSource {
     /// Lifetime of each client assertion, in seconds (`--assertion-lifetime`).
     pub lifetime_secs: i64,
     pub cache: TokenCache,
+    /// Held while a token is fetched, so that concurrent requests wait for
+    /// one renewal instead of each asking for a token.
+    renewal: tokio::sync::Mutex<()>,
 }
 
 impl TokenSource {
@@ -325,6 +328,7 @@ impl TokenSource {
             timeout,
             lifetime_secs: DEFAULT_LIFETIME_SECS,
             cache: TokenCache::default(),
+            renewal: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -342,7 +346,46 @@ impl TokenSource {
         fresh: bool,
         lang: Lang,
     ) -> Result<Zeroizing<String>, ApiError> {
-        let test = ConnectionTest {
+        if fresh {
+            let scope = self.scope();
+            self.cache
+                .forget(&self.endpoints.token_url, &self.client_id, &scope);
+        }
+        self.token_for(http, None, lang).await
+    }
+
+    /// The token every concurrent request shares: the cached one while it is
+    /// more than [`token::REUSE_MARGIN_SECS`] from its expiry (so it is renewed
+    /// ahead of it), else a new one. `stale` is a token the server refused (a
+    /// 401): it is renewed once, however many requests met the 401 at the same
+    /// time — the others get the token that renewal brought.
+    pub async fn token_for(
+        &self,
+        http: &reqwest::Client,
+        stale: Option<&str>,
+        lang: Lang,
+    ) -> Result<Zeroizing<String>, ApiError> {
+        let scope = self.scope();
+        let url = &self.endpoints.token_url;
+        let usable = |now| {
+            self.cache
+                .get(url, &self.client_id, &scope, now)
+                .filter(|t| stale.is_none_or(|s| s != t.token.as_str()))
+        };
+        if let Some(t) = usable((self.clock)()) {
+            return Ok(t.token);
+        }
+        // One renewal at a time: whoever waited here finds the new token.
+        let _renewing = self.renewal.lock().await;
+        if let Some(t) = usable((self.clock)()) {
+            return Ok(t.token);
+        }
+        self.cache.forget(url, &self.client_id, &scope);
+        self.fetch(http, lang).await
+    }
+
+    fn test(&self) -> ConnectionTest<'_> {
+        ConnectionTest {
             endpoints: &self.endpoints,
             service: self.service,
             client_id: &self.client_id,
@@ -353,14 +396,22 @@ impl TokenSource {
             lifetime_secs: self.lifetime_secs,
             timeout: self.timeout,
             clock: self.clock.clone(),
-        };
+        }
+    }
+
+    fn scope(&self) -> String {
+        self.test().scope()
+    }
+
+    /// Asks the token endpoint (no cache) and caches what it grants.
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        lang: Lang,
+    ) -> Result<Zeroizing<String>, ApiError> {
+        let test = self.test();
         let scope = test.scope();
         let url = &self.endpoints.token_url;
-        if fresh {
-            self.cache.forget(url, &self.client_id, &scope);
-        } else if let Some(t) = self.cache.get(url, &self.client_id, &scope, (self.clock)()) {
-            return Ok(t.token);
-        }
         let outcome = connect::test_connection(http, &test, lang)
             .await
             .map_err(|e| ApiError::Token {
@@ -448,18 +499,64 @@ impl RetryPolicy {
         if attempts >= self.max_attempts {
             return None;
         }
-        let step = self
-            .first_wait
-            .saturating_mul(1 << attempts.saturating_sub(1).min(16))
-            .min(self.max_wait);
-        let wait = step.mul_f64(0.5 + jitter.clamp(0.0, 1.0) / 2.0);
+        let wait = self.step(attempts, jitter);
         let budget = self.budget.min(timeout.saturating_mul(3));
         (elapsed + wait + timeout <= budget).then_some(wait)
     }
 }
 
+impl RetryPolicy {
+    /// The exponential step after `attempts` attempts (`first_wait`, doubled
+    /// each time up to `max_wait`), between half and all of it by `jitter` in [0, 1).
+    pub fn step(&self, attempts: u32, jitter: f64) -> Duration {
+        let step = self
+            .first_wait
+            .saturating_mul(1 << attempts.saturating_sub(1).min(16))
+            .min(self.max_wait);
+        step.mul_f64(0.5 + jitter.clamp(0.0, 1.0) / 2.0)
+    }
+}
+
+/// The longest `Retry-After` honoured: a longer one is waited this long.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// A `Retry-After` value: seconds, or an HTTP date (the wait until then,
+/// nothing for a date past); `None` for anything else. Capped at [`MAX_RETRY_AFTER`].
+pub fn retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = token::parse_http_date(value)?;
+            let secs = (at - now).whole_milliseconds().max(0);
+            Duration::from_millis(u64::try_from(secs).unwrap_or(u64::MAX))
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// What became of a `POST` that must not be sent twice blindly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostOutcome {
+    /// The server took it (201), or already had the reference (409).
+    Taken(Submitted),
+    /// The server surely did not take it (an answer that refuses it, or no
+    /// connection at all): it may be sent again.
+    NotTaken(ApiError),
+    /// It may have been taken (it left, no answer came back, or a gateway
+    /// timed out): search by reference before sending again.
+    Unknown(ApiError),
+}
+
+/// A counted request's failure, and whether the request may have reached the
+/// server (it left and no answer was seen).
+struct Failed {
+    error: ApiError,
+    maybe_sent: bool,
+}
+
 /// A number in [0, 1) for the jitter, from the OS's randomness.
-fn jitter() -> f64 {
+pub fn jitter() -> f64 {
     (uuid::Uuid::new_v4().as_u128() % 1024) as f64 / 1024.0
 }
 
@@ -544,29 +641,120 @@ impl FlaClient {
         &self,
         build: &impl Fn(&str) -> RequestBuilder,
     ) -> Result<reqwest::Response, ApiError> {
-        let mut fresh = false;
+        let mut stale: Option<Zeroizing<String>> = None;
+        let mut renewed = false;
         let mut waited = 0;
         loop {
-            let token = self.tokens.token(&self.http, fresh, self.lang).await?;
+            let token = self
+                .tokens
+                .token_for(&self.http, stale.as_deref().map(String::as_str), self.lang)
+                .await?;
             let response = build(&token).send().await.map_err(|e| self.transport(&e))?;
-            if let Ok(mut trace) = self.last_trace_id.lock() {
-                *trace = trace_id_of(&response);
-            }
+            self.note_trace(&response);
             match response.status() {
-                StatusCode::UNAUTHORIZED if !fresh => fresh = true,
+                StatusCode::UNAUTHORIZED if !renewed => {
+                    renewed = true;
+                    stale = Some(token);
+                }
                 StatusCode::TOO_MANY_REQUESTS if waited < MAX_RETRIES_429 => {
                     waited += 1;
-                    let secs = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .unwrap_or(1)
-                        .min(120);
-                    tokio::time::sleep(Duration::from_secs(secs)).await;
+                    let wait = self
+                        .retry_after_of(&response)
+                        .unwrap_or(Duration::from_secs(1));
+                    tokio::time::sleep(wait).await;
                 }
                 _ => return Ok(response),
             }
+        }
+    }
+
+    fn note_trace(&self, response: &reqwest::Response) {
+        if let Ok(mut trace) = self.last_trace_id.lock() {
+            *trace = trace_id_of(response);
+        }
+    }
+
+    /// The response's `Retry-After`, seconds or HTTP date (at the client's clock).
+    fn retry_after_of(&self, response: &reqwest::Response) -> Option<Duration> {
+        response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, (self.tokens.clock)()))
+    }
+
+    /// Sends a request at most `tries` times in all: again after a 5xx, a 429
+    /// (after its `Retry-After`) or no answer, with the retry policy's
+    /// exponential backoff and jitter; a 401 renews the shared token once
+    /// (not counted as a try). With `once_sent`, a request that left without
+    /// an answer is not sent again (a `POST`): the failure says it may have
+    /// reached the server.
+    async fn send_counted(
+        &self,
+        build: impl Fn(&str) -> RequestBuilder,
+        tries: u32,
+        once_sent: bool,
+    ) -> Result<reqwest::Response, Failed> {
+        let tries = tries.max(1);
+        let mut attempt = 0;
+        let mut stale: Option<Zeroizing<String>> = None;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            let more = attempt < tries;
+            let backoff = self.retry.step(attempt, jitter());
+            let token = match self
+                .tokens
+                .token_for(&self.http, stale.as_deref().map(String::as_str), self.lang)
+                .await
+            {
+                Ok(t) => t,
+                Err(error) => {
+                    if more && error.is_transient() {
+                        tokio::time::sleep(backoff).await;
+                        continue;
+                    }
+                    return Err(Failed {
+                        error,
+                        maybe_sent: false,
+                    });
+                }
+            };
+            let response = match build(&token).send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let maybe_sent = !e.is_connect();
+                    let error = self.transport(&e);
+                    if more && !(once_sent && maybe_sent) {
+                        tokio::time::sleep(backoff).await;
+                        continue;
+                    }
+                    return Err(Failed { error, maybe_sent });
+                }
+            };
+            self.note_trace(&response);
+            let status = response.status();
+            if status == StatusCode::UNAUTHORIZED && !renewed {
+                renewed = true;
+                stale = Some(token);
+                attempt -= 1;
+                continue;
+            }
+            if status == StatusCode::TOO_MANY_REQUESTS && more {
+                let wait = self.retry_after_of(&response).unwrap_or(backoff);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            // A gateway that timed out may have passed the POST on.
+            let gateway = matches!(
+                status,
+                StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+            );
+            if status.is_server_error() && more && !(once_sent && gateway) {
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+            return Ok(response);
         }
     }
 
@@ -714,6 +902,155 @@ impl FlaClient {
         Err(ApiError::StillProcessing(id))
     }
 
+    /// `POST /trainings` tried at most `tries` times, never sent again once it
+    /// may have reached the server: what became of it.
+    pub async fn submit_counted(&self, declaration: &Declaration, tries: u32) -> PostOutcome {
+        let url = self.url(wire::TRAININGS);
+        let asked = Some(declaration.employer.enterprise_number.as_str());
+        let response = match self
+            .send_counted(
+                |t| self.http.post(&url).bearer_auth(t).json(declaration),
+                tries,
+                true,
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(Failed {
+                error,
+                maybe_sent: true,
+            }) => return PostOutcome::Unknown(error),
+            Err(Failed { error, .. }) => return PostOutcome::NotTaken(error),
+        };
+        match response.status() {
+            StatusCode::CREATED => {
+                let from_location = Self::id_from_location(&response);
+                match self.json::<Created>(response).await {
+                    Ok(created) => PostOutcome::Taken(Submitted {
+                        declaration_id: from_location.unwrap_or(created.declaration_id),
+                        duplicate: false,
+                    }),
+                    // Taken, but its id did not come through.
+                    Err(e) => match from_location {
+                        Some(id) => PostOutcome::Taken(Submitted {
+                            declaration_id: id,
+                            duplicate: false,
+                        }),
+                        None => PostOutcome::Unknown(e),
+                    },
+                }
+            }
+            StatusCode::CONFLICT => match Self::id_from_location(&response) {
+                Some(id) => PostOutcome::Taken(Submitted {
+                    declaration_id: id,
+                    duplicate: true,
+                }),
+                None => PostOutcome::NotTaken(Self::failure(response, asked).await),
+            },
+            StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT => {
+                PostOutcome::Unknown(Self::failure(response, asked).await)
+            }
+            _ => PostOutcome::NotTaken(Self::failure(response, asked).await),
+        }
+    }
+
+    /// `PUT /trainings/{id}` (idempotent), tried at most `tries` times.
+    pub async fn correct_counted(
+        &self,
+        id: i64,
+        declaration: &Declaration,
+        tries: u32,
+    ) -> Result<(), ApiError> {
+        let url = self.url(&format!("{}/{id}", wire::TRAININGS));
+        let asked = Some(declaration.employer.enterprise_number.as_str());
+        let response = self
+            .send_counted(
+                |t| {
+                    self.http
+                        .request(Method::PUT, &url)
+                        .bearer_auth(t)
+                        .json(declaration)
+                },
+                tries,
+                false,
+            )
+            .await
+            .map_err(|f| f.error)?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(Self::failure(response, asked).await)
+        }
+    }
+
+    /// `GET /trainings/{id}` tried at most `tries` times: `None` while processing.
+    pub async fn get_counted(
+        &self,
+        id: i64,
+        tries: u32,
+    ) -> Result<Option<StoredDeclaration>, ApiError> {
+        let url = self.url(&format!("{}/{id}", wire::TRAININGS));
+        let response = self
+            .send_counted(|t| self.http.get(&url).bearer_auth(t), tries, false)
+            .await
+            .map_err(|f| f.error)?;
+        match response.status() {
+            StatusCode::OK => self.json(response).await.map(Some),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(Self::failure(response, None).await),
+        }
+    }
+
+    /// One page of a search, tried at most `tries` times.
+    pub async fn search_page(
+        &self,
+        filters: &SearchRequest,
+        tries: u32,
+    ) -> Result<SearchPage, ApiError> {
+        let url = self.url(wire::SEARCH);
+        let response = self
+            .send_counted(
+                |t| self.http.post(&url).bearer_auth(t).json(filters),
+                tries,
+                false,
+            )
+            .await
+            .map_err(|f| f.error)?;
+        if response.status() != StatusCode::OK {
+            return Err(Self::failure(response, Some(&filters.enterprise_number)).await);
+        }
+        self.json(response).await
+    }
+
+    /// What the server holds under `reference` for `enterprise` (every page;
+    /// more than one where a server took the reference twice), each page tried
+    /// at most `tries` times.
+    pub async fn search_reference(
+        &self,
+        enterprise: &str,
+        reference: &str,
+        tries: u32,
+    ) -> Result<Vec<StoredDeclaration>, ApiError> {
+        let mut filters = SearchRequest {
+            enterprise_number: enterprise.to_owned(),
+            external_reference: Some(reference.to_owned()),
+            ..SearchRequest::default()
+        };
+        let mut items = Vec::new();
+        loop {
+            let page = self.search_page(&filters, tries).await?;
+            items.extend(
+                page.items
+                    .into_iter()
+                    .filter(|i| i.declaration.external_reference == reference),
+            );
+            match page.next {
+                Some(next) => filters.cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
     /// Every page of a search.
     pub async fn search_all(
         &self,
@@ -822,6 +1159,56 @@ mod tests {
                 );
                 assert!(elapsed <= timeout.saturating_mul(3).max(timeout));
             }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = token::parse_http_date("Wed, 25 Nov 2026 10:00:00 GMT").unwrap();
+        assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Wed, 25 Nov 2026 10:00:07 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        // A date already past: no wait.
+        assert_eq!(
+            retry_after("Wed, 25 Nov 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        // Capped, whichever form.
+        assert_eq!(retry_after("86400", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            retry_after("Thu, 26 Nov 2026 10:00:00 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn backoff_steps_double_with_jitter_and_stay_bounded() {
+        let r = RetryPolicy {
+            first_wait: Duration::from_millis(100),
+            max_wait: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        for attempts in 1..=10 {
+            let full = Duration::from_millis(100 * (1 << (attempts - 1))).min(r.max_wait);
+            for jitter in [0.0, 0.3, 0.999, 5.0, -1.0] {
+                let wait = r.step(attempts, jitter);
+                assert!(
+                    wait >= full / 2 && wait <= full,
+                    "{attempts} {jitter}: {wait:?}"
+                );
+            }
+        }
+        assert_eq!(r.step(1, 0.0), Duration::from_millis(50));
+        assert_eq!(r.step(3, 0.0), Duration::from_millis(200));
+        assert_eq!(r.step(40, 1.0), r.max_wait);
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j));
         }
     }
 

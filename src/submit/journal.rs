@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::state::State;
 use crate::fla::rules;
 use crate::fla::wire::{self, Anomaly, Declaration, ResultCode, StoredDeclaration};
 use crate::i18n::{tr_args, Lang};
@@ -48,13 +49,6 @@ impl LocalStatus {
             LocalStatus::Refused => "refused",
             LocalStatus::Cancelled => "cancelled",
         }
-    }
-
-    fn parse(s: &str) -> LocalStatus {
-        LocalStatus::ALL
-            .into_iter()
-            .find(|x| x.code() == s)
-            .unwrap_or(LocalStatus::Draft)
     }
 
     pub fn from_result(result: ResultCode) -> LocalStatus {
@@ -235,10 +229,6 @@ pub struct LocalRow {
     pub remote: bool,
 }
 
-pub struct Journal {
-    db: Connection,
-}
-
 /// Why the journal could not be opened, read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message(Lang::En))]
@@ -249,6 +239,8 @@ pub enum JournalError {
     Database { detail: String },
     /// A form or anomaly list could not be put into JSON.
     Encode { detail: String },
+    /// The file was written by a newer version of the app.
+    Newer { version: i64, known: i64 },
 }
 
 impl JournalError {
@@ -257,6 +249,7 @@ impl JournalError {
             JournalError::Open { .. } => "journal_open",
             JournalError::Database { .. } => "journal_database",
             JournalError::Encode { .. } => "journal_encode",
+            JournalError::Newer { .. } => "journal_newer",
         }
     }
 
@@ -276,6 +269,14 @@ impl JournalError {
             JournalError::Encode { detail } => {
                 tr_args(lang, "journal.error.encode", &[("detail", detail.clone())])
             }
+            JournalError::Newer { version, known } => tr_args(
+                lang,
+                "journal.error.newer",
+                &[
+                    ("version", version.to_string()),
+                    ("known", known.to_string()),
+                ],
+            ),
         }
     }
 }
@@ -292,7 +293,256 @@ fn encode(e: serde_json::Error) -> JournalError {
     }
 }
 
+/// One declaration as the engine keeps it: the journal's row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: i64,
+    pub state: State,
+    /// The external reference, fixed before the first POST.
+    pub reference: String,
+    /// The enterprise number (10 digits where it could be read).
+    pub enterprise: String,
+    /// The server's declaration id, once taken.
+    pub server_id: Option<i64>,
+    /// For a correction: the server id of the declaration it corrects.
+    pub correction_of: Option<i64>,
+    /// What is (or was) sent, in the contract's shape.
+    pub content: Option<Declaration>,
+    /// The editor's fields as typed.
+    pub form: Option<DraftForm>,
+    /// The server's anomalies (or the local rules' for an `invalid` row).
+    pub anomalies: Vec<Anomaly>,
+    pub error: Option<RowError>,
+    /// Where it came from (file and row), for a report.
+    pub source: Option<String>,
+    /// Fetched from the server rather than typed or imported here.
+    pub remote: bool,
+    /// When it last went to `sending` (Unix milliseconds).
+    pub sent_at_ms: Option<i64>,
+}
+
+/// The last failure of a row: its code, message and the response's trace id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub code: String,
+    pub message: String,
+    pub trace_id: Option<String>,
+}
+
+/// A journal row that cannot be read: reported, never turned into a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableRow {
+    pub id: i64,
+    pub detail: String,
+}
+
+/// A row to insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRecord {
+    pub state: State,
+    pub reference: String,
+    pub enterprise: String,
+    pub correction_of: Option<i64>,
+    pub content: Option<Declaration>,
+    pub form: Option<DraftForm>,
+    pub anomalies: Vec<Anomaly>,
+    pub source: Option<String>,
+}
+
+/// What a transition changes beside the state (`None`: unchanged).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub server_id: Option<i64>,
+    pub anomalies: Option<Vec<Anomaly>>,
+    /// `Some(None)` clears the last error.
+    pub error: Option<Option<RowError>>,
+    /// Sets `sent_at` (Unix milliseconds).
+    pub sent_at_ms: Option<i64>,
+}
+
+/// The journal's schema version (`PRAGMA user_version`). 0: empty or the
+/// first journal (one `local_declarations` table of drafts and statuses).
+pub const SCHEMA_VERSION: i64 = 2;
+
+const SCHEMA_V2: &str = "
+    CREATE TABLE IF NOT EXISTS declarations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL,
+        reference TEXT NOT NULL DEFAULT '',
+        enterprise TEXT NOT NULL DEFAULT '',
+        server_id INTEGER,
+        correction_of INTEGER,
+        content TEXT,
+        form TEXT,
+        anomalies TEXT NOT NULL DEFAULT '[]',
+        error_code TEXT,
+        error_message TEXT,
+        trace_id TEXT,
+        source TEXT,
+        remote INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS transitions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        row_id INTEGER NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS declarations_by_reference ON declarations (enterprise, reference);
+    CREATE INDEX IF NOT EXISTS declarations_by_server_id ON declarations (server_id);
+    CREATE INDEX IF NOT EXISTS transitions_by_row ON transitions (row_id);
+";
+
+/// The state a status of the first journal becomes.
+fn state_of_v1(status: &str) -> Option<State> {
+    Some(match status {
+        "draft" => State::Draft,
+        "invalid" => State::Invalid,
+        // A request left without its answer: reconciled by reference.
+        "sending" => State::Unknown,
+        "processing" => State::Submitted,
+        "accepted" => State::Accepted,
+        "warning" => State::Warning,
+        "refused" => State::Refused,
+        "cancelled" => State::Cancelled,
+        _ => return None,
+    })
+}
+
+/// The status the Declarations page shows for a state.
+pub fn local_status(state: State) -> LocalStatus {
+    match state {
+        State::Draft | State::Ready | State::Failed => LocalStatus::Draft,
+        State::Invalid => LocalStatus::Invalid,
+        State::Sending | State::Unknown => LocalStatus::Sending,
+        State::Submitted => LocalStatus::Processing,
+        State::Accepted => LocalStatus::Accepted,
+        State::Warning => LocalStatus::Warning,
+        State::Refused => LocalStatus::Refused,
+        State::Cancelled => LocalStatus::Cancelled,
+    }
+}
+
+fn state_of_local(status: LocalStatus) -> State {
+    match status {
+        LocalStatus::Draft => State::Draft,
+        LocalStatus::Invalid => State::Invalid,
+        LocalStatus::Sending => State::Sending,
+        LocalStatus::Processing => State::Submitted,
+        LocalStatus::Accepted => State::Accepted,
+        LocalStatus::Warning => State::Warning,
+        LocalStatus::Refused => State::Refused,
+        LocalStatus::Cancelled => State::Cancelled,
+    }
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default(),
+    )
+    .unwrap_or(i64::MAX)
+}
+
+pub struct Journal {
+    db: Connection,
+}
+
+type RawRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    String,
+    (Option<String>, Option<String>, Option<String>),
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at FROM declarations";
+
+fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        (r.get(9)?, r.get(10)?, r.get(11)?),
+        r.get(12)?,
+        r.get(13)?,
+        r.get(14)?,
+    ))
+}
+
+/// A journal row as a record, or why it cannot be read.
+fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
+    let (
+        id,
+        state,
+        reference,
+        enterprise,
+        server_id,
+        correction_of,
+        content,
+        form,
+        anomalies,
+        (error_code, error_message, trace_id),
+        source,
+        remote,
+        sent_at_ms,
+    ) = raw;
+    let bad = |detail: String| UnreadableRow { id, detail };
+    let state = State::parse(&state).ok_or_else(|| bad(format!("unknown state '{state}'")))?;
+    let content = content
+        .map(|c| serde_json::from_str::<Declaration>(&c))
+        .transpose()
+        .map_err(|e| bad(format!("content: {e}")))?;
+    let form = form
+        .map(|f| serde_json::from_str::<DraftForm>(&f))
+        .transpose()
+        .map_err(|e| bad(format!("form: {e}")))?;
+    if content.is_none() && form.is_none() {
+        return Err(bad("neither content nor form".into()));
+    }
+    let anomalies = serde_json::from_str(&anomalies).map_err(|e| bad(format!("anomalies: {e}")))?;
+    let error = error_code.map(|code| RowError {
+        code,
+        message: error_message.unwrap_or_default(),
+        trace_id,
+    });
+    Ok(Record {
+        id,
+        state,
+        reference,
+        enterprise,
+        server_id,
+        correction_of,
+        content,
+        form,
+        anomalies,
+        error,
+        source,
+        remote: remote != 0,
+        sent_at_ms,
+    })
+}
+
 impl Journal {
+    /// Opens (creates, or brings to [`SCHEMA_VERSION`]) the journal at `path`.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         let open_failed = |detail: String| JournalError::Open {
             path: path.display().to_string(),
@@ -304,21 +554,251 @@ impl Journal {
         }
         let db = Connection::open(path).map_err(|e| open_failed(e.to_string()))?;
         // WAL with synchronous=NORMAL: a commit is durable against a crash of the
-        // app and costs microseconds, so drafts can be saved as they are typed.
+        // app and costs microseconds, so drafts can be saved as they are typed
+        // and every transition is committed before the next network step.
         db.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS local_declarations (
-                 id INTEGER PRIMARY KEY AUTOINCREMENT,
-                 form TEXT NOT NULL,
-                 status TEXT NOT NULL,
-                 server_id INTEGER,
-                 anomalies TEXT NOT NULL DEFAULT '[]',
-                 remote INTEGER NOT NULL DEFAULT 0
-             );",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
         .map_err(err)?;
-        Ok(Journal { db })
+        let mut journal = Journal { db };
+        journal.migrate()?;
+        Ok(journal)
     }
+
+    /// The schema version of the file.
+    pub fn version(&self) -> Result<i64, JournalError> {
+        self.db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)
+    }
+
+    fn migrate(&mut self) -> Result<(), JournalError> {
+        let version = self.version()?;
+        if version > SCHEMA_VERSION {
+            return Err(JournalError::Newer {
+                version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self.db.transaction().map_err(err)?;
+        tx.execute_batch(SCHEMA_V2).map_err(err)?;
+        let has_v1: bool = tx
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'local_declarations')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        if has_v1 {
+            // The first journal: its rows keep their ids, drafts stay drafts,
+            // a form that cannot be read is kept as it is (and reported).
+            let old: Vec<(i64, String, String, Option<i64>, String, i64)> = {
+                let mut stmt = tx
+                    .prepare("SELECT id, form, status, server_id, anomalies, remote FROM local_declarations ORDER BY id")
+                    .map_err(err)?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    })
+                    .map_err(err)?;
+                rows.collect::<Result<_, _>>().map_err(err)?
+            };
+            let at = now_ms();
+            for (id, form, status, server_id, anomalies, remote) in old {
+                let parsed: Option<DraftForm> = serde_json::from_str(&form).ok();
+                let state = state_of_v1(&status);
+                let state_text = state.map(|s| s.code().to_owned()).unwrap_or(status);
+                let reference = parsed
+                    .as_ref()
+                    .map(|f| f.reference.trim().to_owned())
+                    .unwrap_or_default();
+                let enterprise = parsed
+                    .as_ref()
+                    .map(|f| {
+                        crate::identifiers::parse_enterprise_number(&f.enterprise)
+                            .unwrap_or_else(|| f.enterprise.trim().to_owned())
+                    })
+                    .unwrap_or_default();
+                let content = parsed
+                    .as_ref()
+                    .and_then(|f| f.to_declaration().ok())
+                    .and_then(|d| serde_json::to_string(&d).ok());
+                tx.execute(
+                    "INSERT INTO declarations (id, state, reference, enterprise, server_id, content, form, anomalies, remote)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![id, state_text, reference, enterprise, server_id, content, form, anomalies, remote],
+                )
+                .map_err(err)?;
+                tx.execute(
+                    "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, NULL, ?2, ?3, 'migrated from the first journal')",
+                    params![id, state_text, at],
+                )
+                .map_err(err)?;
+            }
+            tx.execute_batch("DROP TABLE local_declarations;")
+                .map_err(err)?;
+        }
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
+            .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Inserts rows in one transaction (with their first transition); their ids.
+    pub fn insert(&mut self, rows: &[NewRecord]) -> Result<Vec<i64>, JournalError> {
+        let tx = self.db.transaction().map_err(err)?;
+        let at = now_ms();
+        let mut ids = Vec::with_capacity(rows.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO declarations (state, reference, enterprise, correction_of, content, form, anomalies, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(err)?;
+            let mut log = tx
+                .prepare_cached(
+                    "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, NULL, ?2, ?3, 'added')",
+                )
+                .map_err(err)?;
+            for row in rows {
+                let content = row
+                    .content
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(encode)?;
+                let form = row
+                    .form
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(encode)?;
+                let anomalies = serde_json::to_string(&row.anomalies).map_err(encode)?;
+                insert
+                    .execute(params![
+                        row.state.code(),
+                        row.reference,
+                        row.enterprise,
+                        row.correction_of,
+                        content,
+                        form,
+                        anomalies,
+                        row.source
+                    ])
+                    .map_err(err)?;
+                let id = tx.last_insert_rowid();
+                log.execute(params![id, row.state.code(), at])
+                    .map_err(err)?;
+                ids.push(id);
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(ids)
+    }
+
+    /// Records a transition of row `id` (state and changes, and one line in
+    /// `transitions`), committed before this returns.
+    pub fn transition(
+        &mut self,
+        id: i64,
+        from: State,
+        to: State,
+        changes: &Changes,
+        detail: &str,
+    ) -> Result<(), JournalError> {
+        let anomalies = changes
+            .anomalies
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(encode)?;
+        let (set_error, code, message, trace) = match &changes.error {
+            None => (false, None, None, None),
+            Some(None) => (true, None, None, None),
+            Some(Some(e)) => (
+                true,
+                Some(e.code.clone()),
+                Some(e.message.clone()),
+                e.trace_id.clone(),
+            ),
+        };
+        let tx = self.db.transaction().map_err(err)?;
+        tx.prepare_cached(
+            "UPDATE declarations SET state = ?1,
+                 server_id = COALESCE(?2, server_id),
+                 anomalies = COALESCE(?3, anomalies),
+                 error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
+                 error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
+                 trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
+                 sent_at = COALESCE(?8, sent_at)
+             WHERE id = ?9",
+        )
+        .map_err(err)?
+        .execute(params![
+            to.code(),
+            changes.server_id,
+            anomalies,
+            set_error,
+            code,
+            message,
+            trace,
+            changes.sent_at_ms,
+            id
+        ])
+        .map_err(err)?;
+        tx.prepare_cached(
+            "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(err)?
+        .execute(params![id, from.code(), to.code(), now_ms(), detail])
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Every row, oldest first, and the rows that cannot be read.
+    pub fn records(&self) -> Result<(Vec<Record>, Vec<UnreadableRow>), JournalError> {
+        let mut stmt = self
+            .db
+            .prepare(&format!("{SELECT_ROWS} ORDER BY id"))
+            .map_err(err)?;
+        let rows = stmt.query_map([], raw_row).map_err(err)?;
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for row in rows {
+            match record_of(row.map_err(err)?) {
+                Ok(r) => good.push(r),
+                Err(u) => bad.push(u),
+            }
+        }
+        Ok((good, bad))
+    }
+
+    /// The transitions of row `id`, oldest first: (from, to, detail).
+    pub fn transitions(
+        &self,
+        id: i64,
+    ) -> Result<Vec<(Option<String>, String, String)>, JournalError> {
+        let mut stmt = self
+            .db
+            .prepare("SELECT from_state, to_state, detail FROM transitions WHERE row_id = ?1 ORDER BY id")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    // The Declarations page's calls (drafts as typed, outcomes, fetches).
 
     /// Saves a draft's fields; returns its id (new where `id` is `None`).
     pub fn save_form(
@@ -328,12 +808,22 @@ impl Journal {
         status: LocalStatus,
     ) -> Result<i64, JournalError> {
         let json = serde_json::to_string(form).map_err(encode)?;
+        let content = form
+            .to_declaration()
+            .ok()
+            .map(|d| serde_json::to_string(&d))
+            .transpose()
+            .map_err(encode)?;
+        let reference = form.reference.trim();
+        let enterprise = crate::identifiers::parse_enterprise_number(&form.enterprise)
+            .unwrap_or_else(|| form.enterprise.trim().to_owned());
+        let state = state_of_local(status).code();
         match id {
             Some(id) => {
                 self.db
                     .execute(
-                        "UPDATE local_declarations SET form = ?1, status = ?2 WHERE id = ?3",
-                        params![json, status.code(), id],
+                        "UPDATE declarations SET form = ?1, content = ?2, state = ?3, reference = ?4, enterprise = ?5 WHERE id = ?6",
+                        params![json, content, state, reference, enterprise, id],
                     )
                     .map_err(err)?;
                 Ok(id)
@@ -341,8 +831,8 @@ impl Journal {
             None => {
                 self.db
                     .execute(
-                        "INSERT INTO local_declarations (form, status) VALUES (?1, ?2)",
-                        params![json, status.code()],
+                        "INSERT INTO declarations (form, content, state, reference, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![json, content, state, reference, enterprise],
                     )
                     .map_err(err)?;
                 Ok(self.db.last_insert_rowid())
@@ -360,42 +850,45 @@ impl Journal {
         let json = serde_json::to_string(anomalies).map_err(encode)?;
         self.db
             .execute(
-                "UPDATE local_declarations SET status = ?1, server_id = COALESCE(?2, server_id), anomalies = ?3 WHERE id = ?4",
-                params![status.code(), server_id, json, id],
+                "UPDATE declarations SET state = ?1, server_id = COALESCE(?2, server_id), anomalies = ?3 WHERE id = ?4",
+                params![state_of_local(status).code(), server_id, json, id],
             )
             .map_err(err)?;
         Ok(())
     }
 
-    /// Adds (or refreshes) a declaration fetched from the server.
+    /// Adds (or refreshes) a declaration fetched from the server: the row of
+    /// what the server holds, never a correction being edited beside it.
     pub fn upsert_remote(&self, stored: &StoredDeclaration) -> Result<i64, JournalError> {
         let status = LocalStatus::from_result(stored.declaration_status.result);
+        let server_id = stored.declaration_status.declaration_id;
         let existing: Option<i64> = self
             .db
             .query_row(
-                "SELECT id FROM local_declarations WHERE server_id = ?1",
-                params![stored.declaration_status.declaration_id],
+                "SELECT id FROM declarations WHERE server_id = ?1 AND correction_of IS NULL ORDER BY id LIMIT 1",
+                params![server_id],
                 |r| r.get(0),
             )
-            .ok();
+            .optional()
+            .map_err(err)?;
         let form = DraftForm::from_declaration(&stored.declaration);
         let id = match existing {
             Some(id) => self.save_form(Some(id), &form, status)?,
             None => {
-                let json = serde_json::to_string(&form).map_err(encode)?;
+                let id = self.save_form(None, &form, status)?;
                 self.db
                     .execute(
-                        "INSERT INTO local_declarations (form, status, server_id, remote) VALUES (?1, ?2, ?3, 1)",
-                        params![json, status.code(), stored.declaration_status.declaration_id],
+                        "UPDATE declarations SET remote = 1 WHERE id = ?1",
+                        params![id],
                     )
                     .map_err(err)?;
-                self.db.last_insert_rowid()
+                id
             }
         };
         self.set_outcome(
             id,
             status,
-            Some(stored.declaration_status.declaration_id),
+            Some(server_id),
             &stored.declaration_status.anomalies,
         )?;
         Ok(id)
@@ -403,42 +896,29 @@ impl Journal {
 
     pub fn delete(&self, id: i64) -> Result<(), JournalError> {
         self.db
-            .execute("DELETE FROM local_declarations WHERE id = ?1", params![id])
+            .execute("DELETE FROM declarations WHERE id = ?1", params![id])
             .map_err(err)?;
         Ok(())
     }
 
-    /// Every local declaration, oldest first.
+    /// Every readable local declaration, oldest first, as the Declarations page
+    /// shows it (rows that cannot be read are in [`Journal::records`]).
     pub fn list(&self) -> Result<Vec<LocalRow>, JournalError> {
-        let mut stmt = self
-            .db
-            .prepare("SELECT id, form, status, server_id, anomalies, remote FROM local_declarations ORDER BY id")
-            .map_err(err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
+        let (records, _) = self.records()?;
+        Ok(records
+            .into_iter()
+            .map(|r| LocalRow {
+                id: r.id,
+                form: r
+                    .form
+                    .or_else(|| r.content.as_ref().map(DraftForm::from_declaration))
+                    .unwrap_or_default(),
+                status: local_status(r.state),
+                server_id: r.server_id,
+                anomalies: r.anomalies,
+                remote: r.remote,
             })
-            .map_err(err)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, form, status, server_id, anomalies, remote) = row.map_err(err)?;
-            out.push(LocalRow {
-                id,
-                form: serde_json::from_str(&form).unwrap_or_default(),
-                status: LocalStatus::parse(&status),
-                server_id,
-                anomalies: serde_json::from_str(&anomalies).unwrap_or_default(),
-                remote: remote != 0,
-            });
-        }
-        Ok(out)
+            .collect())
     }
 }
 
@@ -480,6 +960,222 @@ mod tests {
         j.set_outcome(id, LocalStatus::Refused, Some(7), &[])
             .unwrap();
         assert_eq!(j.list().unwrap()[0].server_id, Some(7));
+    }
+
+    /// The first journal's schema, as `Journal::open` made it before versions.
+    const V1: &str = "PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS local_declarations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            form TEXT NOT NULL,
+            status TEXT NOT NULL,
+            server_id INTEGER,
+            anomalies TEXT NOT NULL DEFAULT '[]',
+            remote INTEGER NOT NULL DEFAULT 0
+        );";
+
+    #[test]
+    fn the_drafts_of_the_first_journal_survive_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let draft = DraftForm {
+            reference: "HR-1".into(),
+            enterprise: "BE 0403.170.701".into(),
+            ssin: "85.07.30-033.2".into(),
+            start: "2025-03".into(),
+            ..DraftForm::default()
+        };
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(V1).unwrap();
+            let insert = |form: &str, status: &str, server_id: Option<i64>| {
+                db.execute(
+                    "INSERT INTO local_declarations (form, status, server_id) VALUES (?1, ?2, ?3)",
+                    params![form, status, server_id],
+                )
+                .unwrap();
+            };
+            insert(&serde_json::to_string(&draft).unwrap(), "draft", None);
+            insert(
+                &serde_json::to_string(&draft).unwrap(),
+                "processing",
+                Some(41),
+            );
+            insert(&serde_json::to_string(&draft).unwrap(), "sending", None);
+            insert("{not json", "draft", None);
+        }
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
+        let (records, unreadable) = j.records().unwrap();
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[0].id, 1);
+        assert_eq!(records[0].state, State::Draft);
+        assert_eq!(records[0].form.as_ref(), Some(&draft));
+        assert_eq!(records[0].reference, "HR-1");
+        assert_eq!(records[0].enterprise, "0403170701");
+        assert_eq!(records[1].state, State::Submitted);
+        assert_eq!(records[1].server_id, Some(41));
+        // A request left without an answer is reconciled, not sent blindly.
+        assert_eq!(records[2].state, State::Unknown);
+        // The row that cannot be read is reported, not turned into a draft.
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!(unreadable[0].id, 4);
+        let listed: Vec<i64> = j.list().unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(listed, vec![1, 2, 3]);
+        assert_eq!(j.transitions(1).unwrap().len(), 1);
+        drop(j);
+        // Opening again changes nothing.
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.records().unwrap().0, records);
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_app_is_not_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch("PRAGMA user_version = 99;").unwrap();
+        }
+        let Err(e) = Journal::open(&path) else {
+            panic!("opened a newer journal")
+        };
+        assert_eq!(e.code(), "journal_newer");
+        assert!(e.message(Lang::En).contains("99"), "{e}");
+    }
+
+    #[test]
+    fn every_transition_is_recorded_with_the_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let form = DraftForm {
+            reference: "R-1".into(),
+            ..DraftForm::default()
+        };
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Ready,
+                reference: "R-1".into(),
+                enterprise: "0403170701".into(),
+                correction_of: None,
+                content: None,
+                form: Some(form),
+                anomalies: vec![],
+                source: Some("f.csv:2".into()),
+            }])
+            .unwrap();
+        let id = ids[0];
+        j.transition(
+            id,
+            State::Ready,
+            State::Sending,
+            &Changes {
+                sent_at_ms: Some(5),
+                ..Changes::default()
+            },
+            "sent",
+        )
+        .unwrap();
+        let error = RowError {
+            code: "timeout".into(),
+            message: "no answer".into(),
+            trace_id: Some("t".into()),
+        };
+        j.transition(
+            id,
+            State::Sending,
+            State::Unknown,
+            &Changes {
+                error: Some(Some(error.clone())),
+                ..Changes::default()
+            },
+            "timeout",
+        )
+        .unwrap();
+        j.transition(
+            id,
+            State::Unknown,
+            State::Submitted,
+            &Changes {
+                server_id: Some(7),
+                error: Some(None),
+                ..Changes::default()
+            },
+            "found",
+        )
+        .unwrap();
+        let (records, _) = j.records().unwrap();
+        let r = &records[0];
+        assert_eq!(r.state, State::Submitted);
+        assert_eq!(r.server_id, Some(7));
+        assert_eq!(r.sent_at_ms, Some(5));
+        assert_eq!(r.error, None);
+        assert_eq!(r.source.as_deref(), Some("f.csv:2"));
+        let steps: Vec<String> = j
+            .transitions(id)
+            .unwrap()
+            .into_iter()
+            .map(|(from, to, _)| format!("{}>{to}", from.unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                ">ready",
+                "ready>sending",
+                "sending>unknown",
+                "unknown>submitted"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fetch_from_the_server_never_overwrites_a_correction_being_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let held = DraftForm {
+            reference: "R".into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: "2025-03-03".into(),
+            end: "2025-03-04".into(),
+            duration: "14".into(),
+            ..DraftForm::default()
+        };
+        let declaration = held.to_declaration().unwrap();
+        let edited = DraftForm {
+            name: "Excel, corrected".into(),
+            ..held.clone()
+        };
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Draft,
+                reference: "R".into(),
+                enterprise: "0403170701".into(),
+                correction_of: Some(9),
+                content: None,
+                form: Some(edited.clone()),
+                anomalies: vec![],
+                source: None,
+            }])
+            .unwrap();
+        let stored = StoredDeclaration {
+            declaration,
+            declaration_status: wire::DeclarationStatus {
+                declaration_id: 9,
+                result: ResultCode::A,
+                anomalies: vec![],
+            },
+        };
+        let server_row = j.upsert_remote(&stored).unwrap();
+        assert_ne!(server_row, ids[0]);
+        assert_eq!(j.upsert_remote(&stored).unwrap(), server_row);
+        let (records, _) = j.records().unwrap();
+        let correction = records.iter().find(|r| r.id == ids[0]).unwrap();
+        assert_eq!(correction.form.as_ref(), Some(&edited));
+        assert_eq!(correction.state, State::Draft);
+        let server = records.iter().find(|r| r.id == server_row).unwrap();
+        assert_eq!(server.state, State::Accepted);
+        assert_eq!(server.form.as_ref(), Some(&held));
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Local declarations: the journal (SQLite in the data dir) that keeps drafts as
-//! they are typed and follows each declaration's status. Import and the bulk
-//! engine come with the Bulk page.
+//! Local declarations: the journal (SQLite in the data dir, versioned) that
+//! keeps drafts as they are typed and every declaration's transitions, the
+//! state machine, the input files of `submit`, and the engine that sends and
+//! follows declarations exactly once (see `engine`).
 
+pub mod engine;
 pub mod input;
 pub mod journal;
 pub mod state;

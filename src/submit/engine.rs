@@ -1,0 +1,1268 @@
+//! The submission engine: the life of every declaration, from one to tens of
+//! thousands, exactly once, concurrently, resumable.
+//!
+//! # API
+//!
+//! ```text
+//! EngineConfig { concurrency: 8, max_tries: 6, poll: PollSchedule, give_up_after: 300 s,
+//!                reconcile_after: 30 s, get_batch: 4 }            (Default)
+//! NewDeclaration { declaration: Declaration, source: Option<String> }
+//! type RowId = i64
+//!
+//! Engine::open(journal: &Path, client: Arc<FlaClient>, config) -> Result<Engine, EngineError>  (async)
+//!     opens/creates/migrates the journal; resumes: `sending` → `unknown` → reconciled
+//!     (search by reference), `unknown` → reconciled, `submitted` → polled.
+//!     Its tasks run on the tokio runtime `open` is called on; they stop when the
+//!     last clone of the Engine is dropped (or with the runtime).
+//! engine.add(Vec<NewDeclaration>) -> Result<Vec<RowId>, EngineError>   (async)
+//!     stores before anything is sent; the reference is kept or generated once
+//!     ("FLA-" + 32 hex digits); enterprise + reference already in the journal → the
+//!     existing row's id; checked with the rules at Brussels' today → `ready` or `invalid`.
+//! engine.add_correction(corrects: i64 /* server id */, Declaration, source) -> Result<RowId, _> (async)
+//!     a correction row beside what the server holds (`correction_of`), sent as a PUT.
+//! engine.send(&[RowId]) -> SendSummary { queued: Vec<RowId>, skipped: Vec<(RowId, Skip)> }
+//!     queues rows whose state allows `Send` (ready, failed); Skip::State(state) / AlreadyQueued / NoSuchRow.
+//! engine.until_idle()  (async)  nothing queued, in flight, reconciling or polled (or paused and nothing in flight).
+//! engine.snapshot() -> Snapshot { counts: BTreeMap<State, usize>, rows: Vec<RowView>,
+//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow>, queued, in_flight, paused, version }
+//!     (from memory, never SQLite); Snapshot::count(State).
+//!     RowView { id, state, reference, enterprise, server_id, correction_of, result: Option<ResultCode>,
+//!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool }
+//! engine.subscribe() -> watch::Receiver<u64>   bumped on every change.
+//! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
+//! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
+//! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
+//! plan(due, get_batch) -> Plan::{Gets, Search}   how due rows of one enterprise are polled.
+//! ```
+//!
+//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
+//! (schema version 2, migrated from the first journal), and the client's counted
+//! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
+//! correct_counted, get_counted, search_page, search_reference}`, which share
+//! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
+//! `Retry-After` in seconds or as an HTTP date (`client::retry_after`).
+//!
+//! # How it works
+//!
+//! Every transition goes through [`super::state::next`] and is committed to the
+//! journal before the next network step. A `POST` is never sent twice blindly:
+//! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
+//! and it is searched by enterprise + reference before anything is sent again
+//! (found: its id is adopted; not found `reconcile_after` after it was sent:
+//! back to `ready` and queued again). A 409 is the same answer. Sending and
+//! polling share one semaphore of `concurrency` permits and the client's one
+//! token source. Results are polled in batches per enterprise: a few rows by
+//! `GET`, more by paging the enterprise's search and matching ids, each row
+//! first asked `poll.first` after it was taken, so results come in while later
+//! rows are still being sent. A row still processing after `give_up_after`
+//! stays `submitted` and is no longer asked ("check again"); a poll that fails
+//! `max_tries` times likewise, with its error. A self-transition (still
+//! processing) is not written to the journal.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{watch, Notify, Semaphore};
+
+use super::journal::{Changes, Journal, JournalError, NewRecord, Record, RowError, UnreadableRow};
+use super::state::{next, Event, ServerResult, State};
+use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
+use crate::fla::rules;
+use crate::fla::wire::{Anomaly, Declaration, ResultCode, SearchRequest, StoredDeclaration};
+use crate::i18n::{tr_args, Lang};
+use crate::submit::journal::DraftForm;
+
+/// A row of the journal.
+pub type RowId = i64;
+
+/// How the engine works.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// Requests at the same time (sending and polling together).
+    pub concurrency: usize,
+    /// Tries of one request (5xx, 429, no answer), then the row is `failed`
+    /// (sending) or no longer polled (polling, with its error).
+    pub max_tries: u32,
+    /// When to ask for a row's result, from the moment it was taken.
+    pub poll: PollSchedule,
+    /// Stop asking for a row's result after this (it stays `submitted`).
+    pub give_up_after: Duration,
+    /// An `unknown` row that the server does not show this long after it was
+    /// sent is taken as never received, and sent again.
+    pub reconcile_after: Duration,
+    /// Up to this many due rows of an enterprise are asked by `GET`; more by
+    /// paging the enterprise's search.
+    pub get_batch: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        let poll = PollSchedule::default();
+        EngineConfig {
+            concurrency: 8,
+            max_tries: 6,
+            poll,
+            give_up_after: poll.give_up_after,
+            reconcile_after: Duration::from_secs(30),
+            get_batch: 4,
+        }
+    }
+}
+
+/// One declaration to add: its content and where it came from (file and row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDeclaration {
+    pub declaration: Declaration,
+    pub source: Option<String>,
+}
+
+/// Why a row was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// Its state does not allow sending.
+    State(State),
+    AlreadyQueued,
+    NoSuchRow,
+}
+
+impl Skip {
+    pub fn code(self) -> &'static str {
+        match self {
+            Skip::State(s) => s.code(),
+            Skip::AlreadyQueued => "already_queued",
+            Skip::NoSuchRow => "no_such_row",
+        }
+    }
+}
+
+/// What `send` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendSummary {
+    pub queued: Vec<RowId>,
+    pub skipped: Vec<(RowId, Skip)>,
+}
+
+/// One row as the engine knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowView {
+    pub id: RowId,
+    pub state: State,
+    pub reference: String,
+    pub enterprise: String,
+    pub server_id: Option<i64>,
+    pub correction_of: Option<i64>,
+    pub result: Option<ResultCode>,
+    pub anomalies: Vec<Anomaly>,
+    pub error: Option<RowError>,
+    pub source: Option<String>,
+    /// The engine still asks the server about it (poll or reconcile).
+    pub watching: bool,
+}
+
+/// A copy of what the engine knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub counts: BTreeMap<State, usize>,
+    pub rows: Vec<RowView>,
+    /// Sends avoided because the server already had the reference (409, or
+    /// found by reconciliation).
+    pub duplicates_avoided: u64,
+    /// Journal rows that cannot be read (left as they are).
+    pub unreadable: Vec<UnreadableRow>,
+    pub queued: usize,
+    pub in_flight: usize,
+    pub paused: bool,
+    pub version: u64,
+}
+
+impl Snapshot {
+    pub fn count(&self, state: State) -> usize {
+        self.counts.get(&state).copied().unwrap_or(0)
+    }
+}
+
+/// Why the engine could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
+pub enum EngineError {
+    Journal(JournalError),
+    /// A task of the engine stopped (panicked or was cancelled).
+    Task {
+        detail: String,
+    },
+}
+
+impl EngineError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Journal(e) => e.code(),
+            EngineError::Task { .. } => "engine_task",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            EngineError::Journal(e) => e.message(lang),
+            EngineError::Task { detail } => tr_args(
+                lang,
+                "submit.engine.error.task",
+                &[("detail", detail.clone())],
+            ),
+        }
+    }
+}
+
+impl From<JournalError> for EngineError {
+    fn from(e: JournalError) -> Self {
+        EngineError::Journal(e)
+    }
+}
+
+/// The engine: cheap to clone; all clones drive the same rows.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+    _tasks: Arc<Tasks>,
+}
+
+/// The engine's own loops, stopped when the last `Engine` goes.
+struct Tasks(Vec<tokio::task::AbortHandle>);
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+struct Inner {
+    client: Arc<FlaClient>,
+    config: EngineConfig,
+    journal: Arc<Mutex<Journal>>,
+    st: Arc<Mutex<St>>,
+    wake: Notify,
+    changed: watch::Sender<u64>,
+    permits: Arc<Semaphore>,
+}
+
+/// When the engine next asks the server about a row.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    since: Instant,
+    next: Instant,
+    busy: bool,
+}
+
+struct Row {
+    rec: Record,
+    watch: Option<Watch>,
+}
+
+#[derive(Default)]
+struct St {
+    rows: BTreeMap<RowId, Row>,
+    by_reference: HashMap<(String, String), RowId>,
+    queue: VecDeque<RowId>,
+    queued: HashSet<RowId>,
+    in_flight: usize,
+    jobs: usize,
+    watched: usize,
+    paused: bool,
+    cancelled: bool,
+    duplicates_avoided: u64,
+    unreadable: Vec<UnreadableRow>,
+}
+
+impl St {
+    fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {
+        if let Some(row) = self.rows.get_mut(&id) {
+            match (row.watch.is_some(), watch.is_some()) {
+                (false, true) => self.watched += 1,
+                (true, false) => self.watched = self.watched.saturating_sub(1),
+                _ => {}
+            }
+            row.watch = watch;
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.in_flight == 0
+            && (self.paused || (self.queue.is_empty() && self.jobs == 0 && self.watched == 0))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default(),
+    )
+    .unwrap_or(i64::MAX)
+}
+
+fn key(enterprise: &str, reference: &str) -> (String, String) {
+    (enterprise.to_owned(), reference.to_owned())
+}
+
+/// The enterprise number as the journal indexes it (10 digits where it reads).
+fn normalised_enterprise(text: &str) -> String {
+    crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// A reference made once for a declaration that has none (≤ 50 characters).
+fn new_reference() -> String {
+    format!("FLA-{}", uuid::Uuid::new_v4().simple()).to_uppercase()
+}
+
+fn event_of_result(result: ResultCode) -> Event {
+    Event::Result(match result {
+        ResultCode::A => ServerResult::A,
+        ResultCode::W => ServerResult::W,
+        ResultCode::B => ServerResult::B,
+        ResultCode::C => ServerResult::C,
+    })
+}
+
+fn result_of_state(state: State) -> Option<ResultCode> {
+    match state {
+        State::Accepted => Some(ResultCode::A),
+        State::Warning => Some(ResultCode::W),
+        State::Refused => Some(ResultCode::B),
+        State::Cancelled => Some(ResultCode::C),
+        _ => None,
+    }
+}
+
+fn row_error(e: &ApiError, lang: Lang) -> RowError {
+    RowError {
+        code: e.code(),
+        message: e.message(lang),
+        trace_id: e.trace_id().map(str::to_owned),
+    }
+}
+
+/// Due rows of one enterprise, to poll together.
+type Batch = (String, Vec<(RowId, i64)>);
+
+impl Engine {
+    /// Opens (or creates, or migrates) the journal and resumes unfinished rows.
+    pub async fn open(
+        journal: &Path,
+        client: Arc<FlaClient>,
+        config: EngineConfig,
+    ) -> Result<Engine, EngineError> {
+        let path = journal.to_owned();
+        let (journal, records, unreadable) = tokio::task::spawn_blocking(move || {
+            let journal = Journal::open(&path)?;
+            let (records, unreadable) = journal.records()?;
+            Ok::<_, JournalError>((journal, records, unreadable))
+        })
+        .await
+        .map_err(|e| EngineError::Task {
+            detail: e.to_string(),
+        })??;
+        let mut st = St {
+            unreadable,
+            ..St::default()
+        };
+        for rec in records {
+            if rec.correction_of.is_none() && !rec.reference.is_empty() {
+                st.by_reference
+                    .entry(key(&rec.enterprise, &rec.reference))
+                    .or_insert(rec.id);
+            }
+            st.rows.insert(rec.id, Row { rec, watch: None });
+        }
+        let (changed, _) = watch::channel(0);
+        let inner = Arc::new(Inner {
+            client,
+            config,
+            journal: Arc::new(Mutex::new(journal)),
+            st: Arc::new(Mutex::new(st)),
+            wake: Notify::new(),
+            changed,
+            permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
+        });
+        inner.resume_unfinished()?;
+        let dispatcher = tokio::spawn(inner.clone().dispatch()).abort_handle();
+        let poller = tokio::spawn(inner.clone().watch_loop()).abort_handle();
+        Ok(Engine {
+            inner,
+            _tasks: Arc::new(Tasks(vec![dispatcher, poller])),
+        })
+    }
+
+    /// Stores declarations before anything is sent (see the module's API).
+    pub async fn add(&self, items: Vec<NewDeclaration>) -> Result<Vec<RowId>, EngineError> {
+        let inner = self.inner.clone();
+        let ids = tokio::task::spawn_blocking(move || inner.add_blocking(items, None))
+            .await
+            .map_err(|e| EngineError::Task {
+                detail: e.to_string(),
+            })??;
+        self.inner.bump();
+        Ok(ids)
+    }
+
+    /// Adds a correction of the server's declaration `corrects`: its own row,
+    /// sent as a `PUT`, beside the row of what the server holds.
+    pub async fn add_correction(
+        &self,
+        corrects: i64,
+        declaration: Declaration,
+        source: Option<String>,
+    ) -> Result<RowId, EngineError> {
+        let inner = self.inner.clone();
+        let item = NewDeclaration {
+            declaration,
+            source,
+        };
+        let ids =
+            tokio::task::spawn_blocking(move || inner.add_blocking(vec![item], Some(corrects)))
+                .await
+                .map_err(|e| EngineError::Task {
+                    detail: e.to_string(),
+                })??;
+        self.inner.bump();
+        ids.first().copied().ok_or_else(|| EngineError::Task {
+            detail: "no row was added".into(),
+        })
+    }
+
+    /// Queues rows for sending; only rows whose state allows `Send`.
+    pub fn send(&self, ids: &[RowId]) -> SendSummary {
+        let mut summary = SendSummary::default();
+        {
+            let mut st = lock(&self.inner.st);
+            st.cancelled = false;
+            for &id in ids {
+                let Some(row) = st.rows.get(&id) else {
+                    summary.skipped.push((id, Skip::NoSuchRow));
+                    continue;
+                };
+                let state = row.rec.state;
+                if next(state, Event::Send).is_none() {
+                    summary.skipped.push((id, Skip::State(state)));
+                } else if !st.queued.insert(id) {
+                    summary.skipped.push((id, Skip::AlreadyQueued));
+                } else {
+                    st.queue.push_back(id);
+                    summary.queued.push(id);
+                }
+            }
+        }
+        self.inner.wake.notify_one();
+        self.inner.bump();
+        summary
+    }
+
+    /// Waits until nothing is queued, in flight or being polled (or paused).
+    pub async fn until_idle(&self) {
+        let mut rx = self.inner.changed.subscribe();
+        loop {
+            if lock(&self.inner.st).idle() {
+                return;
+            }
+            tokio::select! {
+                _ = rx.changed() => {}
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+    }
+
+    /// A copy of what the engine knows (from memory).
+    pub fn snapshot(&self) -> Snapshot {
+        let st = lock(&self.inner.st);
+        let mut counts = BTreeMap::new();
+        let rows = st
+            .rows
+            .values()
+            .map(|row| {
+                let r = &row.rec;
+                *counts.entry(r.state).or_insert(0) += 1;
+                RowView {
+                    id: r.id,
+                    state: r.state,
+                    reference: r.reference.clone(),
+                    enterprise: r.enterprise.clone(),
+                    server_id: r.server_id,
+                    correction_of: r.correction_of,
+                    result: result_of_state(r.state),
+                    anomalies: r.anomalies.clone(),
+                    error: r.error.clone(),
+                    source: r.source.clone(),
+                    watching: row.watch.is_some(),
+                }
+            })
+            .collect();
+        Snapshot {
+            counts,
+            rows,
+            duplicates_avoided: st.duplicates_avoided,
+            unreadable: st.unreadable.clone(),
+            queued: st.queue.len(),
+            in_flight: st.in_flight,
+            paused: st.paused,
+            version: *self.inner.changed.borrow(),
+        }
+    }
+
+    /// Bumped on every change.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.inner.changed.subscribe()
+    }
+
+    /// Stops starting new sends (requests in flight finish; polling goes on).
+    pub fn pause(&self) {
+        lock(&self.inner.st).paused = true;
+        self.inner.bump();
+    }
+
+    pub fn resume(&self) {
+        lock(&self.inner.st).paused = false;
+        self.inner.wake.notify_one();
+        self.inner.bump();
+    }
+
+    /// Stops sending queued rows (they stay `ready`).
+    pub fn cancel(&self) {
+        {
+            let mut st = lock(&self.inner.st);
+            st.queue.clear();
+            st.queued.clear();
+            st.cancelled = true;
+        }
+        self.inner.bump();
+    }
+
+    /// Asks the server again about `submitted` and `unknown` rows, also those
+    /// the engine stopped asking about.
+    pub fn check_again(&self, ids: &[RowId]) {
+        {
+            let mut st = lock(&self.inner.st);
+            let now = Instant::now();
+            for &id in ids {
+                let Some(row) = st.rows.get(&id) else {
+                    continue;
+                };
+                if !matches!(row.rec.state, State::Submitted | State::Unknown) {
+                    continue;
+                }
+                let busy = row.watch.is_some_and(|w| w.busy);
+                let since = row.watch.map(|w| w.since).filter(|_| busy).unwrap_or(now);
+                st.set_watch(
+                    id,
+                    Some(Watch {
+                        since,
+                        next: now,
+                        busy,
+                    }),
+                );
+            }
+        }
+        self.inner.bump();
+    }
+}
+
+impl Inner {
+    fn bump(&self) {
+        self.changed.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
+    fn lang(&self) -> Lang {
+        self.client.lang
+    }
+
+    /// At open: `sending` → `unknown`; `unknown` reconciled; `submitted` polled.
+    fn resume_unfinished(&self) -> Result<(), EngineError> {
+        let now = Instant::now();
+        let mut st = lock(&self.st);
+        let ids: Vec<(RowId, State)> = st
+            .rows
+            .values()
+            .filter(|r| r.rec.state.is_unfinished())
+            .map(|r| (r.rec.id, r.rec.state))
+            .collect();
+        for (id, state) in ids {
+            if state == State::Sending {
+                let error = RowError {
+                    code: "resumed".into(),
+                    message: tr_args(self.lang(), "submit.engine.resumed", &[]),
+                    trace_id: None,
+                };
+                self.apply(
+                    &mut st,
+                    id,
+                    Event::OutcomeUnknown,
+                    Changes {
+                        error: Some(Some(error)),
+                        ..Changes::default()
+                    },
+                    "resumed: the request was left without an answer",
+                )?;
+            }
+            st.set_watch(
+                id,
+                Some(Watch {
+                    since: now,
+                    next: now,
+                    busy: false,
+                }),
+            );
+        }
+        Ok(())
+    }
+
+    /// One transition of row `id`, committed to the journal, then in memory.
+    /// `Ok(None)` where the table does not allow it (nothing changes).
+    fn apply(
+        &self,
+        st: &mut St,
+        id: RowId,
+        event: Event,
+        changes: Changes,
+        detail: &str,
+    ) -> Result<Option<State>, JournalError> {
+        let Some(row) = st.rows.get_mut(&id) else {
+            return Ok(None);
+        };
+        let from = row.rec.state;
+        let Some(to) = next(from, event) else {
+            return Ok(None);
+        };
+        lock(&self.journal).transition(id, from, to, &changes, detail)?;
+        let rec = &mut row.rec;
+        rec.state = to;
+        if let Some(sid) = changes.server_id {
+            rec.server_id = Some(sid);
+        }
+        if let Some(a) = changes.anomalies {
+            rec.anomalies = a;
+        }
+        if let Some(e) = changes.error {
+            rec.error = e;
+        }
+        if let Some(at) = changes.sent_at_ms {
+            rec.sent_at_ms = Some(at);
+        }
+        Ok(Some(to))
+    }
+
+    /// `apply` with a journal failure kept on the row (it stays where it was).
+    fn apply_or_note(
+        &self,
+        st: &mut St,
+        id: RowId,
+        event: Event,
+        changes: Changes,
+        detail: &str,
+    ) -> Option<State> {
+        match self.apply(st, id, event, changes, detail) {
+            Ok(to) => to,
+            Err(e) => {
+                if let Some(row) = st.rows.get_mut(&id) {
+                    row.rec.error = Some(RowError {
+                        code: e.code().into(),
+                        message: e.message(self.lang()),
+                        trace_id: None,
+                    });
+                }
+                None
+            }
+        }
+    }
+
+    fn add_blocking(
+        &self,
+        items: Vec<NewDeclaration>,
+        correction_of: Option<i64>,
+    ) -> Result<Vec<RowId>, EngineError> {
+        let today = client::today(&self.client.tokens.clock);
+        let mut st = lock(&self.st);
+        let mut out: Vec<Option<RowId>> = Vec::with_capacity(items.len());
+        let mut new = Vec::new();
+        let mut new_slots = Vec::new();
+        let mut batch: HashMap<(String, String), usize> = HashMap::new();
+        for item in items {
+            let mut d = item.declaration;
+            let reference = d.external_reference.trim().to_owned();
+            let reference = if reference.is_empty() {
+                new_reference()
+            } else {
+                reference
+            };
+            d.external_reference = reference.clone();
+            let enterprise = normalised_enterprise(&d.employer.enterprise_number);
+            let k = key(&enterprise, &reference);
+            if correction_of.is_none() {
+                if let Some(&id) = st.by_reference.get(&k) {
+                    out.push(Some(id));
+                    continue;
+                }
+                if let Some(&slot) = batch.get(&k) {
+                    out.push(None);
+                    new_slots.push((out.len() - 1, slot));
+                    continue;
+                }
+            }
+            let found = rules::check(&d, today);
+            let state = if rules::is_refused(&found) {
+                State::Invalid
+            } else {
+                State::Ready
+            };
+            let anomalies = if state == State::Invalid {
+                found.iter().map(|a| a.to_wire()).collect()
+            } else {
+                Vec::new()
+            };
+            batch.insert(k, new.len());
+            out.push(None);
+            new_slots.push((out.len() - 1, new.len()));
+            new.push(NewRecord {
+                state,
+                reference,
+                enterprise,
+                correction_of,
+                form: Some(DraftForm::from_declaration(&d)),
+                content: Some(d),
+                anomalies,
+                source: item.source,
+            });
+        }
+        let ids = lock(&self.journal).insert(&new)?;
+        for (record, &id) in new.into_iter().zip(&ids) {
+            if record.correction_of.is_none() {
+                st.by_reference
+                    .insert(key(&record.enterprise, &record.reference), id);
+            }
+            let rec = Record {
+                id,
+                state: record.state,
+                reference: record.reference,
+                enterprise: record.enterprise,
+                server_id: None,
+                correction_of: record.correction_of,
+                content: record.content,
+                form: record.form,
+                anomalies: record.anomalies,
+                error: None,
+                source: record.source,
+                remote: false,
+                sent_at_ms: None,
+            };
+            st.rows.insert(id, Row { rec, watch: None });
+        }
+        for (slot, index) in new_slots {
+            out[slot] = ids.get(index).copied();
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Starts sends as permits allow, while not paused.
+    async fn dispatch(self: Arc<Self>) {
+        loop {
+            let permit = match self.permits.clone().acquire_owned().await {
+                Ok(p) => p,
+                Err(_) => return,
+            };
+            let id = {
+                let mut st = lock(&self.st);
+                let id = if st.paused {
+                    None
+                } else {
+                    st.queue.pop_front()
+                };
+                if let Some(id) = id {
+                    st.queued.remove(&id);
+                    st.in_flight += 1;
+                }
+                id
+            };
+            match id {
+                Some(id) => {
+                    let inner = self.clone();
+                    tokio::spawn(async move {
+                        inner.send_one(id).await;
+                        drop(permit);
+                        lock(&inner.st).in_flight -= 1;
+                        inner.bump();
+                    });
+                }
+                None => {
+                    drop(permit);
+                    self.wake.notified().await;
+                }
+            }
+        }
+    }
+
+    /// Sends one row: `sending` committed first, then the POST (or PUT).
+    async fn send_one(&self, id: RowId) {
+        let lang = self.lang();
+        let tries = self.config.max_tries;
+        let (content, correction_of) = {
+            let mut st = lock(&self.st);
+            let Some(row) = st.rows.get(&id) else {
+                return;
+            };
+            let (Some(content), correction_of) = (row.rec.content.clone(), row.rec.correction_of)
+            else {
+                return;
+            };
+            let changes = Changes {
+                sent_at_ms: Some(now_ms()),
+                error: Some(None),
+                ..Changes::default()
+            };
+            if self
+                .apply_or_note(&mut st, id, Event::Send, changes, "sent")
+                .is_none()
+            {
+                return;
+            }
+            (content, correction_of)
+        };
+        self.bump();
+        let outcome = match correction_of {
+            Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
+                Ok(()) => PostOutcome::Taken(client::Submitted {
+                    declaration_id: sid,
+                    duplicate: false,
+                }),
+                Err(e) => PostOutcome::NotTaken(e),
+            },
+            None => self.client.submit_counted(&content, tries).await,
+        };
+        let now = Instant::now();
+        let mut st = lock(&self.st);
+        match outcome {
+            PostOutcome::Taken(taken) => {
+                let detail = if taken.duplicate {
+                    "the server already had the reference (409)"
+                } else {
+                    "taken"
+                };
+                let changes = Changes {
+                    server_id: Some(taken.declaration_id),
+                    ..Changes::default()
+                };
+                if self
+                    .apply_or_note(&mut st, id, Event::Taken, changes, detail)
+                    .is_some()
+                {
+                    if taken.duplicate {
+                        st.duplicates_avoided += 1;
+                    }
+                    st.set_watch(
+                        id,
+                        Some(Watch {
+                            since: now,
+                            next: now + self.config.poll.first,
+                            busy: false,
+                        }),
+                    );
+                }
+            }
+            PostOutcome::NotTaken(e) => {
+                let changes = Changes {
+                    error: Some(Some(row_error(&e, lang))),
+                    ..Changes::default()
+                };
+                self.apply_or_note(&mut st, id, Event::NotTaken, changes, &e.code());
+            }
+            PostOutcome::Unknown(e) => {
+                let changes = Changes {
+                    error: Some(Some(row_error(&e, lang))),
+                    ..Changes::default()
+                };
+                if self
+                    .apply_or_note(&mut st, id, Event::OutcomeUnknown, changes, &e.code())
+                    .is_some()
+                {
+                    st.set_watch(
+                        id,
+                        Some(Watch {
+                            since: now,
+                            next: now + self.config.poll.first,
+                            busy: false,
+                        }),
+                    );
+                }
+            }
+        }
+        drop(st);
+        self.bump();
+    }
+
+    /// The loop that starts polls and reconciliations when rows are due.
+    async fn watch_loop(self: Arc<Self>) {
+        let tick = (self.config.poll.fast_interval / 2)
+            .clamp(Duration::from_millis(10), Duration::from_millis(250));
+        loop {
+            tokio::time::sleep(tick).await;
+            let (batches, unknown) = self.due(Instant::now());
+            for batch in batches {
+                let inner = self.clone();
+                tokio::spawn(async move {
+                    inner.poll_batch(batch).await;
+                    lock(&inner.st).jobs -= 1;
+                    inner.bump();
+                });
+            }
+            for id in unknown {
+                let inner = self.clone();
+                tokio::spawn(async move {
+                    inner.reconcile(id).await;
+                    lock(&inner.st).jobs -= 1;
+                    inner.bump();
+                });
+            }
+        }
+    }
+
+    /// The rows due now, marked busy: batches of `submitted` rows per
+    /// enterprise, and `unknown` rows. Rows past `give_up_after` are let go.
+    fn due(&self, now: Instant) -> (Vec<Batch>, Vec<RowId>) {
+        let mut st = lock(&self.st);
+        if st.watched == 0 {
+            return (Vec::new(), Vec::new());
+        }
+        let mut by_enterprise: BTreeMap<String, Vec<(RowId, i64)>> = BTreeMap::new();
+        let mut unknown = Vec::new();
+        let mut given_up = Vec::new();
+        for row in st.rows.values_mut() {
+            let Some(w) = row.watch.as_mut() else {
+                continue;
+            };
+            if w.busy || w.next > now {
+                continue;
+            }
+            match (row.rec.state, row.rec.server_id) {
+                (State::Submitted, Some(sid)) => {
+                    if now.duration_since(w.since) >= self.config.give_up_after {
+                        given_up.push(row.rec.id);
+                        continue;
+                    }
+                    w.busy = true;
+                    by_enterprise
+                        .entry(row.rec.enterprise.clone())
+                        .or_default()
+                        .push((row.rec.id, sid));
+                }
+                (State::Unknown, _) => {
+                    w.busy = true;
+                    unknown.push(row.rec.id);
+                }
+                _ => given_up.push(row.rec.id),
+            }
+        }
+        for id in given_up {
+            let lang = self.lang();
+            if let Some(row) = st.rows.get_mut(&id) {
+                if row.rec.state == State::Submitted {
+                    let sid = row.rec.server_id.unwrap_or_default();
+                    row.rec.error = Some(RowError {
+                        code: "still_processing".into(),
+                        message: tr_args(lang, "submit.engine.gave_up", &[("id", sid.to_string())]),
+                        trace_id: None,
+                    });
+                }
+            }
+            st.set_watch(id, None);
+        }
+        let batches: Vec<Batch> = by_enterprise.into_iter().collect();
+        st.jobs += batches.len() + unknown.len();
+        (batches, unknown)
+    }
+
+    /// Asks for the results of due rows of one enterprise.
+    async fn poll_batch(&self, (enterprise, rows): Batch) {
+        let tries = self.config.max_tries;
+        let mut found: Vec<StoredDeclaration> = Vec::new();
+        let mut failure: Option<ApiError> = None;
+        if plan(rows.len(), self.config.get_batch) == Plan::Gets {
+            for &(_, sid) in &rows {
+                let Ok(_permit) = self.permits.acquire().await else {
+                    return;
+                };
+                match self.client.get_counted(sid, tries).await {
+                    Ok(Some(stored)) => found.push(stored),
+                    Ok(None) => {}
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+        } else {
+            let mut wanted: HashSet<i64> = rows.iter().map(|&(_, sid)| sid).collect();
+            let mut filters = SearchRequest {
+                enterprise_number: enterprise.clone(),
+                ..SearchRequest::default()
+            };
+            loop {
+                let page = {
+                    let Ok(_permit) = self.permits.acquire().await else {
+                        return;
+                    };
+                    self.client.search_page(&filters, tries).await
+                };
+                match page {
+                    Ok(page) => {
+                        for item in page.items {
+                            wanted.remove(&item.declaration_status.declaration_id);
+                            found.push(item);
+                        }
+                        match page.next {
+                            Some(next) if !wanted.is_empty() => filters.cursor = Some(next),
+                            _ => break,
+                        }
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        self.take_results(&enterprise, &rows, found, failure);
+    }
+
+    /// Applies what a poll found; reschedules (or lets go) the rest.
+    fn take_results(
+        &self,
+        enterprise: &str,
+        rows: &[(RowId, i64)],
+        found: Vec<StoredDeclaration>,
+        failure: Option<ApiError>,
+    ) {
+        let now = Instant::now();
+        let mut st = lock(&self.st);
+        // Any submitted row of the enterprise may be in what came back.
+        let by_server_id: HashMap<i64, RowId> = st
+            .rows
+            .values()
+            .filter(|r| r.rec.state == State::Submitted && r.rec.enterprise == enterprise)
+            .filter_map(|r| r.rec.server_id.map(|sid| (sid, r.rec.id)))
+            .collect();
+        for item in found {
+            let sid = item.declaration_status.declaration_id;
+            let Some(&id) = by_server_id.get(&sid) else {
+                continue;
+            };
+            self.take_result(&mut st, id, &item);
+        }
+        for &(id, _) in rows {
+            let Some(row) = st.rows.get(&id) else {
+                continue;
+            };
+            if row.rec.state != State::Submitted {
+                st.set_watch(id, None);
+                continue;
+            }
+            let Some(w) = row.watch else {
+                continue;
+            };
+            if let Some(e) = &failure {
+                let error = row_error(e, self.lang());
+                if let Some(row) = st.rows.get_mut(&id) {
+                    row.rec.error = Some(error);
+                }
+                st.set_watch(id, None);
+                continue;
+            }
+            let elapsed = now.duration_since(w.since);
+            let schedule = PollSchedule {
+                give_up_after: self.config.give_up_after,
+                ..self.config.poll
+            };
+            let watch = schedule.next_wait(elapsed).map(|wait| Watch {
+                since: w.since,
+                next: now + wait,
+                busy: false,
+            });
+            st.set_watch(id, watch);
+        }
+    }
+
+    /// A result for row `id` (and no more watching it).
+    fn take_result(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
+        let changes = Changes {
+            anomalies: Some(item.declaration_status.anomalies.clone()),
+            error: Some(None),
+            ..Changes::default()
+        };
+        let event = event_of_result(item.declaration_status.result);
+        if self
+            .apply_or_note(st, id, event, changes, "result")
+            .is_some()
+        {
+            st.set_watch(id, None);
+        }
+    }
+
+    /// Searches an `unknown` row by reference: adopt, or send again, or wait.
+    async fn reconcile(&self, id: RowId) {
+        let (enterprise, reference, sent_at) = {
+            let st = lock(&self.st);
+            let Some(row) = st.rows.get(&id) else {
+                return;
+            };
+            (
+                row.rec.enterprise.clone(),
+                row.rec.reference.clone(),
+                row.rec.sent_at_ms,
+            )
+        };
+        let result = {
+            let Ok(_permit) = self.permits.acquire().await else {
+                return;
+            };
+            self.client
+                .search_reference(&enterprise, &reference, self.config.max_tries)
+                .await
+        };
+        let now = Instant::now();
+        let mut st = lock(&self.st);
+        if st.rows.get(&id).map(|r| r.rec.state) != Some(State::Unknown) {
+            st.set_watch(id, None);
+            return;
+        }
+        match result {
+            Ok(items) => {
+                if let Some(first) = items
+                    .iter()
+                    .min_by_key(|i| i.declaration_status.declaration_id)
+                {
+                    let changes = Changes {
+                        server_id: Some(first.declaration_status.declaration_id),
+                        error: Some(None),
+                        ..Changes::default()
+                    };
+                    if self
+                        .apply_or_note(
+                            &mut st,
+                            id,
+                            Event::FoundOnServer,
+                            changes,
+                            "found on the server by its reference",
+                        )
+                        .is_some()
+                    {
+                        st.duplicates_avoided += 1;
+                        self.take_result(&mut st, id, first);
+                    }
+                    return;
+                }
+                let waited = sent_at.map_or(u64::MAX, |at| {
+                    u64::try_from(now_ms().saturating_sub(at)).unwrap_or(0)
+                });
+                if Duration::from_millis(waited) >= self.config.reconcile_after {
+                    let done = self.apply_or_note(
+                        &mut st,
+                        id,
+                        Event::NotOnServer,
+                        Changes::default(),
+                        "not on the server: sent again",
+                    );
+                    st.set_watch(id, None);
+                    if done.is_some() && !st.cancelled && st.queued.insert(id) {
+                        st.queue.push_back(id);
+                        self.wake.notify_one();
+                    }
+                } else {
+                    let since = st
+                        .rows
+                        .get(&id)
+                        .and_then(|r| r.watch)
+                        .map_or(now, |w| w.since);
+                    st.set_watch(
+                        id,
+                        Some(Watch {
+                            since,
+                            next: now + self.config.poll.fast_interval,
+                            busy: false,
+                        }),
+                    );
+                }
+            }
+            Err(e) => {
+                let error = row_error(&e, self.lang());
+                if let Some(row) = st.rows.get_mut(&id) {
+                    row.rec.error = Some(error);
+                }
+                st.set_watch(id, None);
+            }
+        }
+    }
+}
+
+/// How the due rows of one enterprise are asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// One `GET` per row (a few rows).
+    Gets,
+    /// The enterprise's search, paged, matched by id (one request per 50
+    /// declarations the server holds, however many rows are due).
+    Search,
+}
+
+/// `Gets` for up to `get_batch` due rows, `Search` for more.
+pub fn plan(due: usize, get_batch: usize) -> Plan {
+    if due <= get_batch {
+        Plan::Gets
+    } else {
+        Plan::Search
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_rows_are_asked_one_by_one_and_more_by_a_paged_search() {
+        assert_eq!(plan(1, 4), Plan::Gets);
+        assert_eq!(plan(4, 4), Plan::Gets);
+        assert_eq!(plan(5, 4), Plan::Search);
+        assert_eq!(plan(10_000, 4), Plan::Search);
+        assert_eq!(plan(1, 0), Plan::Search);
+    }
+
+    #[test]
+    fn a_generated_reference_is_new_and_fits_the_contract() {
+        let a = new_reference();
+        let b = new_reference();
+        assert_ne!(a, b);
+        assert!(a.starts_with("FLA-") && a.len() <= 50, "{a}");
+    }
+
+    #[test]
+    fn the_idle_test_waits_for_every_kind_of_work() {
+        let mut st = St::default();
+        assert!(st.idle());
+        st.queue.push_back(1);
+        assert!(!st.idle());
+        st.paused = true;
+        assert!(st.idle(), "paused with nothing in flight");
+        st.in_flight = 1;
+        assert!(!st.idle());
+        let mut st = St {
+            jobs: 1,
+            ..St::default()
+        };
+        assert!(!st.idle());
+        st.jobs = 0;
+        st.watched = 1;
+        assert!(!st.idle());
+    }
+}
