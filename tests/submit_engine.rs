@@ -305,6 +305,10 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
             .unwrap(),
         "no result came in before the last row was sent"
     );
+    // Polled in batches: far fewer requests than a poller per row would make.
+    let stats = w.admin("/stats").await;
+    let polls = stats["api_requests"].as_u64().unwrap() - 300;
+    assert!(polls < 100, "{polls} requests for 300 results: {stats}");
     assert_exactly_once(&w, &fla, &engine, 300).await;
 
     // Sending the accepted rows again sends nothing.

@@ -32,7 +32,8 @@
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
 //! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
-//! plan(due, get_batch) -> Plan::{Gets, Search}   how due rows of one enterprise are polled.
+//! plan(due, get_batch, held) -> Plan::{Gets, Search}   how due rows of one enterprise are polled
+//!     (one poll at a time per enterprise; GETs run concurrently within the permits).
 //! ```
 //!
 //! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
@@ -269,6 +270,8 @@ struct St {
     queued: HashSet<RowId>,
     in_flight: usize,
     jobs: usize,
+    /// Enterprises with a poll running: one at a time each.
+    polling: HashSet<String>,
     watched: usize,
     paused: bool,
     cancelled: bool,
@@ -349,8 +352,8 @@ fn row_error(e: &ApiError, lang: Lang) -> RowError {
     }
 }
 
-/// Due rows of one enterprise, to poll together.
-type Batch = (String, Vec<(RowId, i64)>);
+/// Due rows of one enterprise, to poll together, and how.
+type Batch = (String, Vec<(RowId, i64)>, Plan);
 
 impl Engine {
     /// Opens (or creates, or migrates) the journal and resumes unfinished rows.
@@ -912,9 +915,13 @@ impl Inner {
             let (batches, unknown) = self.due(Instant::now());
             for batch in batches {
                 let inner = self.clone();
+                let enterprise = batch.0.clone();
                 tokio::spawn(async move {
                     inner.poll_batch(batch).await;
-                    lock(&inner.st).jobs -= 1;
+                    let mut st = lock(&inner.st);
+                    st.jobs -= 1;
+                    st.polling.remove(&enterprise);
+                    drop(st);
                     inner.bump();
                 });
             }
@@ -937,6 +944,7 @@ impl Inner {
             return (Vec::new(), Vec::new());
         }
         let mut by_enterprise: BTreeMap<String, Vec<(RowId, i64)>> = BTreeMap::new();
+        let polling = std::mem::take(&mut st.polling);
         let mut unknown = Vec::new();
         let mut given_up = Vec::new();
         for row in st.rows.values_mut() {
@@ -950,6 +958,9 @@ impl Inner {
                 (State::Submitted, Some(sid)) => {
                     if now.duration_since(w.since) >= self.config.give_up_after {
                         given_up.push(row.rec.id);
+                        continue;
+                    }
+                    if polling.contains(&row.rec.enterprise) {
                         continue;
                     }
                     w.busy = true;
@@ -979,27 +990,45 @@ impl Inner {
             }
             st.set_watch(id, None);
         }
-        let batches: Vec<Batch> = by_enterprise.into_iter().collect();
+        st.polling = polling;
+        let mut batches = Vec::new();
+        for (enterprise, rows) in by_enterprise {
+            // What the server holds for the enterprise, as far as the journal
+            // knows: the pages a search reads.
+            let held = st
+                .rows
+                .values()
+                .filter(|r| r.rec.enterprise == enterprise && r.rec.server_id.is_some())
+                .count();
+            let how = plan(rows.len(), self.config.get_batch, held);
+            st.polling.insert(enterprise.clone());
+            batches.push((enterprise, rows, how));
+        }
         st.jobs += batches.len() + unknown.len();
         (batches, unknown)
     }
 
     /// Asks for the results of due rows of one enterprise.
-    async fn poll_batch(&self, (enterprise, rows): Batch) {
+    async fn poll_batch(self: &Arc<Self>, (enterprise, rows, how): Batch) {
         let tries = self.config.max_tries;
         let mut found: Vec<StoredDeclaration> = Vec::new();
         let mut failure: Option<ApiError> = None;
-        if plan(rows.len(), self.config.get_batch) == Plan::Gets {
+        if how == Plan::Gets {
+            let mut gets = tokio::task::JoinSet::new();
             for &(_, sid) in &rows {
-                let Ok(_permit) = self.permits.acquire().await else {
-                    return;
-                };
-                match self.client.get_counted(sid, tries).await {
-                    Ok(Some(stored)) => found.push(stored),
-                    Ok(None) => {}
+                let inner = self.clone();
+                gets.spawn(async move {
+                    let _permit = inner.permits.acquire().await.ok()?;
+                    Some(inner.client.get_counted(sid, tries).await)
+                });
+            }
+            while let Some(done) = gets.join_next().await {
+                match done {
+                    Ok(Some(Ok(Some(stored)))) => found.push(stored),
+                    Ok(Some(Ok(None))) | Ok(None) => {}
+                    Ok(Some(Err(e))) => failure = Some(e),
                     Err(e) => {
-                        failure = Some(e);
-                        break;
+                        failure = Some(ApiError::Network(e.to_string()));
                     }
                 }
             }
@@ -1216,9 +1245,15 @@ pub enum Plan {
     Search,
 }
 
-/// `Gets` for up to `get_batch` due rows, `Search` for more.
-pub fn plan(due: usize, get_batch: usize) -> Plan {
-    if due <= get_batch {
+/// Declarations in a page of the search, as the sandbox pages (an estimate:
+/// it only weighs a search against `GET`s).
+pub const SEARCH_PAGE: usize = 50;
+
+/// `Gets` while they cost fewer requests than reading the enterprise's search
+/// (`held` declarations the server holds for it, [`SEARCH_PAGE`] a page), and
+/// always for up to `get_batch` due rows; `Search` for more.
+pub fn plan(due: usize, get_batch: usize, held: usize) -> Plan {
+    if due <= get_batch.max(held.div_ceil(SEARCH_PAGE)) {
         Plan::Gets
     } else {
         Plan::Search
@@ -1231,11 +1266,14 @@ mod tests {
 
     #[test]
     fn a_few_rows_are_asked_one_by_one_and_more_by_a_paged_search() {
-        assert_eq!(plan(1, 4), Plan::Gets);
-        assert_eq!(plan(4, 4), Plan::Gets);
-        assert_eq!(plan(5, 4), Plan::Search);
-        assert_eq!(plan(10_000, 4), Plan::Search);
-        assert_eq!(plan(1, 0), Plan::Search);
+        assert_eq!(plan(1, 4, 0), Plan::Gets);
+        assert_eq!(plan(4, 4, 10), Plan::Gets);
+        assert_eq!(plan(5, 4, 10), Plan::Search);
+        assert_eq!(plan(10_000, 4, 10_000), Plan::Search);
+        assert_eq!(plan(1, 0, 0), Plan::Search);
+        // 2,000 declarations held are 40 pages: 40 GETs cost no more.
+        assert_eq!(plan(40, 4, 2_000), Plan::Gets);
+        assert_eq!(plan(41, 4, 2_000), Plan::Search);
     }
 
     #[test]
