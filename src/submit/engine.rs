@@ -21,10 +21,12 @@
 //! engine.add_correction(corrects: i64 /* server id */, Declaration, source) -> Result<RowId, _> (async)
 //!     a correction row beside what the server holds (`correction_of`), sent as a PUT.
 //! engine.send(&[RowId]) -> SendSummary { queued: Vec<RowId>, skipped: Vec<(RowId, Skip)> }
-//!     queues rows whose state allows `Send` (ready, failed); Skip::State(state) / AlreadyQueued / NoSuchRow.
+//!     queues rows whose state allows `Send` (ready, failed); Skip::State(state) / AlreadyQueued / NoSuchRow
+//!     (Skip::code(), Skip::message(lang)).
 //! engine.until_idle()  (async)  nothing queued, in flight, reconciling or polled (or paused and nothing in flight).
 //! engine.snapshot() -> Snapshot { counts: BTreeMap<State, usize>, rows: Vec<RowView>,
-//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow>, queued, in_flight, paused, version }
+//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
+//!     queued, in_flight, paused, version }
 //!     (from memory, never SQLite); Snapshot::count(State).
 //!     RowView { id, state, reference, enterprise, server_id, correction_of, result: Option<ResultCode>,
 //!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool }
@@ -55,7 +57,8 @@
 //! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
-//! rows are still being sent. A row still processing after `give_up_after`
+//! rows are still being sent; one poll runs at a time per enterprise, so due
+//! rows gather into larger batches. A row still processing after `give_up_after`
 //! stays `submitted` and is no longer asked ("check again"); a poll that fails
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
@@ -135,6 +138,15 @@ impl Skip {
             Skip::AlreadyQueued => "already_queued",
             Skip::NoSuchRow => "no_such_row",
         }
+    }
+
+    /// Why the row was not sent, in `lang`.
+    pub fn message(self, lang: Lang) -> String {
+        tr_args(
+            lang,
+            "submit.engine.not_sent_state",
+            &[("state", self.code().to_owned())],
+        )
     }
 }
 
@@ -1189,6 +1201,14 @@ impl Inner {
                     {
                         st.duplicates_avoided += 1;
                         self.take_result(&mut st, id, first);
+                    }
+                    // Whatever the journal said: not asked again until "check again".
+                    if st
+                        .rows
+                        .get(&id)
+                        .is_some_and(|r| r.rec.state != State::Submitted)
+                    {
+                        st.set_watch(id, None);
                     }
                     return;
                 }
