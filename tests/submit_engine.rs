@@ -289,6 +289,7 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
         summary.skipped,
         vec![(ids[300], Skip::State(State::Invalid))]
     );
+    assert!(summary.skipped[0].1.message(Lang::En).contains("invalid"));
     idle(&engine, Duration::from_secs(120)).await;
     let s = engine.snapshot();
     assert_eq!(s.count(State::Accepted), 200, "{:?}", s.counts);
