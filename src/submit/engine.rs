@@ -52,7 +52,10 @@
 //! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
 //! and it is searched by enterprise + reference before anything is sent again
 //! (found: its id is adopted; not found `reconcile_after` after it was sent:
-//! back to `ready` and queued again). A 409 is the same answer. Sending and
+//! back to `ready` and queued again; the wait is there because a search shows
+//! only processed declarations, so one still being processed looks missing).
+//! A 409 is the same answer. A 5xx or 429 was not taken and is tried again; a
+//! 502/504 (a gateway that may have passed it on) is `unknown`. Sending and
 //! polling share one semaphore of `concurrency` permits and the client's one
 //! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
