@@ -63,6 +63,17 @@ fn declare_then_search() {
     assert!(out["declarationId"].is_i64());
     assert_eq!(out["anomalies"], json!([]));
 
+    // The same file again: the journal knows it, nothing is sent twice.
+    let (code, again) = declare(&write_declaration(data.path(), "CLI-A", |_| {}));
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(again["duplicate"], true, "{again}");
+    assert_eq!(again["declarationId"], out["declarationId"]);
+    assert_eq!(again["result"], "A");
+    assert!(
+        data.path().join("declarations.sqlite").exists(),
+        "declare writes the app's journal"
+    );
+
     let (code, out) = declare(&write_declaration(data.path(), "CLI-W", |d| {
         d["worker"]["ssin"] = json!("17073003384")
     }));

@@ -79,6 +79,10 @@ fn quick() -> SandboxOptions {
 impl World {
     /// A new employer account of ENTERPRISE, and a client for it.
     async fn client(&self) -> Arc<FlaClient> {
+        self.client_with_timeout(Duration::from_secs(5)).await
+    }
+
+    async fn client_with_timeout(&self, timeout: Duration) -> Arc<FlaClient> {
         let path = certs::fresh("openssl3-aes256.pfx");
         let contents = cert::open_pkcs12(&std::fs::read(path).unwrap(), certs::PASSWORD).unwrap();
         let entry = contents.entries[0].clone();
@@ -90,7 +94,7 @@ impl World {
             mandates: vec![],
             authorizations: vec![FLA.authorization.into()],
         };
-        let http = http_client(Duration::from_secs(5)).unwrap();
+        let http = http_client(timeout).unwrap();
         let response = http
             .post(format!("{}/chaman/accounts", self.sandbox.admin_url))
             .json(&request)
@@ -112,7 +116,7 @@ impl World {
             None,
             entry,
             contents.protection.clone(),
-            Duration::from_secs(5),
+            timeout,
         );
         let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
         client.retry = RetryPolicy {
@@ -234,7 +238,13 @@ async fn assert_exactly_once(w: &World, fla: &FlaClient, engine: &Engine, n: usi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_declarations_end_as_the_server_says() {
-    let w = world(quick()).await;
+    // Every answer takes 20 ms, as over a network: 300 rows at 8 at a time
+    // take longer to send than the first result takes to come.
+    let w = world(SandboxOptions {
+        latency: Duration::from_millis(20),
+        ..quick()
+    })
+    .await;
     let fla = w.client().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
@@ -283,6 +293,7 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
         summary.skipped,
         vec![(ids[300], Skip::State(State::Invalid))]
     );
+    assert!(summary.skipped[0].1.message(Lang::En).contains("invalid"));
     idle(&engine, Duration::from_secs(120)).await;
     let s = engine.snapshot();
     assert_eq!(s.count(State::Accepted), 200, "{:?}", s.counts);
@@ -299,6 +310,10 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
             .unwrap(),
         "no result came in before the last row was sent"
     );
+    // Polled in batches: far fewer requests than a poller per row would make.
+    let stats = w.admin("/stats").await;
+    let polls = stats["api_requests"].as_u64().unwrap() - 300;
+    assert!(polls < 100, "{polls} requests for 300 results: {stats}");
     assert_exactly_once(&w, &fla, &engine, 300).await;
 
     // Sending the accepted rows again sends nothing.
@@ -410,6 +425,161 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     let again = Engine::open(&journal, fla, config()).await.unwrap();
     let s2 = again.snapshot();
     assert_eq!(s2.rows, s.rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_cancel_and_check_again() {
+    // Results take longer than the engine waits for them.
+    let w = world(SandboxOptions {
+        processing_delay: Duration::from_millis(1500),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = EngineConfig {
+        give_up_after: Duration::from_millis(400),
+        ..config()
+    };
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config)
+        .await
+        .unwrap();
+    let ids = engine.add(batch("PAUSE", 20)).await.unwrap();
+    engine.pause();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(5)).await;
+    let s = engine.snapshot();
+    assert!(s.paused);
+    assert_eq!((s.queued, s.count(State::Ready)), (20, 20));
+    engine.cancel();
+    engine.resume();
+    idle(&engine, Duration::from_secs(5)).await;
+    assert_eq!(
+        engine.snapshot().count(State::Ready),
+        20,
+        "cancelled: nothing sent"
+    );
+
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(s.count(State::Submitted), 20, "{:?}", s.counts);
+    assert!(s.rows.iter().all(|r| !r.watching));
+    assert_eq!(
+        s.rows[0].error.as_ref().map(|e| e.code.as_str()),
+        Some("still_processing")
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    engine.check_again(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        20,
+        "{:?}",
+        s.counts
+    );
+    assert!(s.rows.iter().all(|r| r.error.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_is_honoured() {
+    let w = world(SandboxOptions {
+        rate_limit: Some(40),
+        ..quick()
+    })
+    .await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let ids = engine.add(batch("RATE", 60)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(60)).await;
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        60,
+        "{:?} {:?}",
+        s.counts,
+        s.rows.iter().find(|r| r.error.is_some())
+    );
+    let stats = w.admin("/stats").await;
+    assert!(
+        stats["served"]["rate_limited"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
+    assert_exactly_once(&w, &fla, &engine, 60).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_the_server_already_holds_is_adopted_not_sent_twice() {
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let first = fla.submit(&declaration("HELD-1", KNOWN)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let ids = engine
+        .add(vec![NewDeclaration {
+            declaration: declaration("HELD-1", KNOWN),
+            source: None,
+        }])
+        .await
+        .unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(s.rows[0].state, State::Accepted);
+    assert_eq!(
+        s.rows[0].server_id,
+        Some(first.declaration_id),
+        "the 409's id"
+    );
+    assert_eq!(s.duplicates_avoided, 1);
+    assert_eq!(w.references(&fla, 1).await.get("HELD-1"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_without_an_answer_is_searched_then_sent_again() {
+    let w = world(quick()).await;
+    let fla = w.client_with_timeout(Duration::from_secs(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let ids = engine
+        .add(vec![NewDeclaration {
+            declaration: declaration("HANG-1", KNOWN),
+            source: None,
+        }])
+        .await
+        .unwrap();
+    fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
+    // The POST gets no answer: its outcome is unknown.
+    w.fault("hang", 1).await;
+    engine.send(&ids);
+    let mut changes = engine.subscribe();
+    let unknown = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let s = engine.snapshot();
+            if s.rows[0].state == State::Unknown {
+                return s.rows[0].clone();
+            }
+            changes.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(unknown.error.unwrap().code, "timeout");
+    // Not on the server after `reconcile_after`: sent again, and accepted.
+    idle(&engine, Duration::from_secs(30)).await;
+    let s = engine.snapshot();
+    assert_eq!(s.rows[0].state, State::Accepted, "{:?}", s.rows[0]);
+    assert_eq!(s.duplicates_avoided, 0);
+    assert_eq!(w.references(&fla, 1).await.get("HANG-1"), Some(&1));
 }
 
 /// Runs an engine on its own runtime, sends `n` declarations, and drops the

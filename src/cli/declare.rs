@@ -3,6 +3,7 @@
 //! enterprise, every page).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -12,11 +13,13 @@ use super::{exit, print_json, report_server_error, CliError};
 use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
 use crate::fla::client::{
-    ApiError, FlaClient, PollSchedule, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
+    ApiError, FlaClient, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
 };
 use crate::fla::rules;
-use crate::fla::wire::{ResultCode, SearchRequest, StoredDeclaration};
+use crate::fla::wire::SearchRequest;
 use crate::i18n::{tr, tr_args, Lang};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
+use crate::submit::state::State;
 
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
@@ -94,7 +97,11 @@ fn report_api_error(e: &ApiError, json: bool, lang: Lang) -> u8 {
     err.exit
 }
 
-fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<FlaClient, CliError> {
+pub(super) fn client_for(
+    resolved: &Resolved,
+    c: &ConnectionArgs,
+    lang: Lang,
+) -> Result<FlaClient, CliError> {
     let entry = resolved
         .entry()
         .cloned()
@@ -130,27 +137,55 @@ fn client_for(resolved: &Resolved, c: &ConnectionArgs, lang: Lang) -> Result<Fla
     FlaClient::new(http, tokens, lang).map_err(|e| api_error(&e, lang))
 }
 
+/// Gets a token before anything starts, so that a connection that cannot give
+/// one is reported once (with its trace id), not as a failure of every row.
+/// `Err` holds the exit code, the error already printed.
+pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> Result<(), u8> {
+    let started = std::time::Instant::now();
+    let mut attempts = 1;
+    loop {
+        match fla.tokens.token(&fla.http, false, lang).await {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                // A token server that failed or did not answer is asked again,
+                // as every request of the client is.
+                let wait = e.is_transient().then(|| {
+                    fla.retry.next_wait(
+                        attempts,
+                        started.elapsed(),
+                        fla.tokens.timeout,
+                        crate::fla::client::jitter(),
+                    )
+                });
+                match wait.flatten() {
+                    Some(wait) => {
+                        attempts += 1;
+                        tokio::time::sleep(wait).await;
+                    }
+                    None => return Err(report_api_error(&e, json, lang)),
+                }
+            }
+        }
+    }
+}
+
+/// The exit code for a row the engine could not send, by its error's code:
+/// a refusal of this sender is a finding, a request the server called bad is
+/// bad input, anything else a failure of the network or the server.
+pub(super) fn exit_for_error_code(code: &str) -> u8 {
+    match code {
+        "no_mandate" | "missing_scope" => exit::FINDINGS,
+        "bad_request" => exit::BAD_INPUT,
+        _ => exit::NETWORK,
+    }
+}
+
 fn local_anomaly_json(a: &AnomalyKind, lang: Lang) -> Value {
     json!({
         "code": a.code,
         "severity": if a.blocking { "BLOCKING" } else { "WARNING" },
         "field": a.field,
         "message": a.text(lang),
-    })
-}
-
-fn result_json(stored: &StoredDeclaration, lang: Lang) -> Value {
-    let status = &stored.declaration_status;
-    json!({
-        "declarationId": status.declaration_id,
-        "result": status.result,
-        "externalReference": stored.declaration.external_reference,
-        "anomalies": status.anomalies.iter().map(|a| json!({
-            "code": a.code,
-            "severity": a.severity,
-            "field": a.field,
-            "message": anomalies::anomaly_text(a, lang),
-        })).collect::<Vec<_>>(),
     })
 }
 
@@ -191,55 +226,167 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         return Ok(exit::FINDINGS);
     }
     let resolved = c.resolve_with(clock, lang).await?;
-    let mut fla = client_for(&resolved, c, lang)?;
-    fla.schedule = PollSchedule {
-        give_up_after: std::time::Duration::from_secs(args.wait),
-        ..PollSchedule::default()
-    };
-    let submitted = match fla.submit(&declaration).await {
-        Ok(s) => s,
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
-    };
-    if submitted.duplicate {
-        eprintln!(
-            "{}",
-            tr_args(
-                lang,
-                "declare.duplicate",
-                &[("id", submitted.declaration_id.to_string())]
-            )
-        );
-    } else {
-        eprintln!(
-            "{}",
-            tr_args(
-                lang,
-                "declare.submitted",
-                &[("id", submitted.declaration_id.to_string())]
-            )
-        );
+    let fla = Arc::new(client_for(&resolved, c, lang)?);
+    if let Err(code) = prefetch_token(&fla, args.json, lang).await {
+        return Ok(code);
     }
-    let stored = match fla.wait_for_result(submitted.declaration_id).await {
-        Ok(s) => s,
-        Err(ApiError::StillProcessing(id)) => {
+    // On the engine, like `submit` and the app: the journal keeps it, a
+    // reference already declared leads to that declaration, and a POST whose
+    // answer was lost is reconciled before anything is sent again.
+    let config = EngineConfig {
+        concurrency: 1,
+        give_up_after: std::time::Duration::from_secs(args.wait),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::open(&super::submit::default_journal(), fla.clone(), config)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    let duplicates_before = engine.snapshot().duplicates_avoided;
+    let source = std::fs::canonicalize(&args.file)
+        .unwrap_or_else(|_| args.file.clone())
+        .display()
+        .to_string();
+    let ids = engine
+        .add(vec![NewDeclaration {
+            declaration,
+            source: Some(source),
+        }])
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    let Some(id) = ids.first().copied() else {
+        return Err(CliError {
+            code: "not_added".into(),
+            message: tr(lang, "declare.not_added"),
+            exit: exit::BAD_INPUT,
+        });
+    };
+    // Already decided before this run: that declaration is the answer.
+    let known_before = row_of(&engine, id).is_some_and(|r| r.state.is_result());
+    engine.send(&[id]);
+    let mut changes = engine.subscribe();
+    let idle = engine.until_idle();
+    tokio::pin!(idle);
+    let mut told = known_before;
+    // A POST whose answer was lost is looked up by its reference; against a
+    // server that does not answer at all that could take the engine's whole
+    // retry schedule. `declare` waits for it as long as one request may take
+    // with its retries (three times `--timeout`, at most 45 s, as before the
+    // engine), then says what it knows: the journal keeps the row `unknown`
+    // and the next run (or the app) reconciles it before sending anything.
+    let reconcile_budget = (resolved.timeout * 3).min(std::time::Duration::from_secs(45));
+    let mut unknown_since: Option<tokio::time::Instant> = None;
+    loop {
+        let row = row_of(&engine, id);
+        if !told {
+            if let Some(server_id) = row.as_ref().and_then(|r| r.server_id) {
+                eprintln!(
+                    "{}",
+                    tr_args(lang, "declare.submitted", &[("id", server_id.to_string())])
+                );
+                told = true;
+            }
+        }
+        unknown_since = match row.map(|r| r.state) {
+            Some(State::Unknown) => unknown_since.or_else(|| Some(tokio::time::Instant::now())),
+            _ => None,
+        };
+        let deadline = unknown_since.map(|since| since + reconcile_budget);
+        tokio::select! {
+            () = &mut idle => break,
+            _ = changes.changed() => {}
+            () = sleep_until(deadline) => break,
+        }
+    }
+    let Some(row) = row_of(&engine, id) else {
+        return Err(CliError {
+            code: "not_added".into(),
+            message: tr(lang, "declare.not_added"),
+            exit: exit::BAD_INPUT,
+        });
+    };
+    let duplicate = known_before || engine.snapshot().duplicates_avoided > duplicates_before;
+    match row.state {
+        State::Accepted | State::Warning | State::Refused | State::Cancelled => {
+            if duplicate {
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "declare.duplicate",
+                        &[("id", row.server_id.unwrap_or_default().to_string())]
+                    )
+                );
+            }
+            let mut out = row_result_json(&row, lang);
+            out["duplicate"] = json!(duplicate);
+            out["traceId"] = json!(fla.last_trace_id.lock().ok().and_then(|t| t.clone()));
+            emit(&out, args.json, lang);
+            Ok(if matches!(row.state, State::Accepted | State::Warning) {
+                exit::DONE
+            } else {
+                exit::FINDINGS
+            })
+        }
+        State::Submitted | State::Sending if row.server_id.is_some() => {
+            let server_id = row.server_id.unwrap_or_default();
             let out = json!({
-                "declarationId": id,
+                "declarationId": server_id,
                 "result": Value::Null,
                 "status": "processing",
-                "message": ApiError::StillProcessing(id).message(lang),
+                "message": ApiError::StillProcessing(server_id).message(lang),
             });
             emit(&out, args.json, lang);
-            return Ok(exit::NETWORK);
+            Ok(exit::NETWORK)
         }
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
-    };
-    let mut out = result_json(&stored, lang);
-    out["duplicate"] = json!(submitted.duplicate);
-    out["traceId"] = json!(fla.last_trace_id.lock().ok().and_then(|t| t.clone()));
-    emit(&out, args.json, lang);
-    Ok(match stored.declaration_status.result {
-        ResultCode::A | ResultCode::W => exit::DONE,
-        ResultCode::B | ResultCode::C => exit::FINDINGS,
+        _ => {
+            let (code, message, trace_id) = match &row.error {
+                Some(e) => (e.code.clone(), e.message.clone(), e.trace_id.clone()),
+                None => (
+                    row.state.code().to_owned(),
+                    tr_args(
+                        lang,
+                        "declare.not_sent",
+                        &[("state", row.state.code().into())],
+                    ),
+                    None,
+                ),
+            };
+            let err = CliError {
+                message,
+                exit: exit_for_error_code(&code),
+                code,
+            };
+            report_server_error(&err, trace_id.as_deref(), args.json, lang);
+            Ok(err.exit)
+        }
+    }
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The engine's view of one row.
+fn row_of(engine: &Engine, id: RowId) -> Option<RowView> {
+    engine.snapshot().rows.into_iter().find(|r| r.id == id)
+}
+
+/// A row with the server's result, in `declare`'s JSON shape.
+fn row_result_json(row: &RowView, lang: Lang) -> Value {
+    json!({
+        "declarationId": row.server_id,
+        "result": row.result,
+        "externalReference": row.reference,
+        "anomalies": row.anomalies.iter().map(|a| json!({
+            "code": a.code,
+            "severity": a.severity,
+            "field": a.field,
+            "message": anomalies::anomaly_text(a, lang),
+        })).collect::<Vec<_>>(),
     })
 }
 

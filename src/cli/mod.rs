@@ -6,6 +6,7 @@ pub mod cert;
 pub mod connection;
 pub mod declare;
 pub mod sim;
+pub mod submit;
 pub mod token;
 
 use std::io::{IsTerminal, Write};
@@ -48,6 +49,9 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Check one declaration locally, submit it, wait for its result.
     Declare(declare::DeclareArgs),
+    /// Submit every declaration of a CSV or JSON Lines file: exactly once,
+    /// concurrently, resumable (run it again to go on).
+    Submit(submit::SubmitArgs),
     /// The server's declarations.
     #[command(subcommand)]
     Declarations(declare::DeclarationsCommand),
@@ -89,12 +93,22 @@ impl From<(crate::cert::CertError, Lang)> for CliError {
     }
 }
 
+/// The engine could not start or store (its journal): nothing was sent.
+pub fn engine_error(err: &crate::submit::engine::EngineError, lang: Lang) -> CliError {
+    CliError {
+        code: err.code().to_owned(),
+        message: err.message(lang),
+        exit: exit::BAD_INPUT,
+    }
+}
+
 /// Runs a command; `None` command is handled by `main` (the GUI).
 pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {
         Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
         Command::Token(args) => (args.json, block_on(token::run(args, lang))),
         Command::Declare(args) => (args.json, block_on(declare::declare(args, lang))),
+        Command::Submit(args) => (args.json, block_on(submit::submit(args, lang))),
         Command::Declarations(cmd) => {
             let json = cmd.json();
             let declare::DeclarationsCommand::Search(args) = cmd;

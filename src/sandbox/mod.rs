@@ -318,6 +318,8 @@ impl Shared {
     fn stats(&self) -> serde_json::Value {
         let c = &self.counters;
         let pending = |q: &Mutex<VecDeque<Fault>>| q.lock().map(|q| q.len()).unwrap_or(0);
+        let mut modes = self.modes.json();
+        modes["processing_delay_ms"] = serde_json::json!(self.processing_delay_ms);
         serde_json::json!({
             "token_requests": c.token_requests.load(Ordering::Relaxed),
             "tokens_issued": c.tokens_issued.load(Ordering::Relaxed),
@@ -330,7 +332,7 @@ impl Shared {
                 "token": pending(&self.faults),
                 "api": pending(&self.api_faults),
             },
-            "modes": self.modes.json(),
+            "modes": modes,
             "served": self.modes.served.json(),
             "declarations": fla_api::count_declarations(self),
             "duplicate_references": fla_api::count_duplicate_references(self),

@@ -21,10 +21,12 @@
 //! engine.add_correction(corrects: i64 /* server id */, Declaration, source) -> Result<RowId, _> (async)
 //!     a correction row beside what the server holds (`correction_of`), sent as a PUT.
 //! engine.send(&[RowId]) -> SendSummary { queued: Vec<RowId>, skipped: Vec<(RowId, Skip)> }
-//!     queues rows whose state allows `Send` (ready, failed); Skip::State(state) / AlreadyQueued / NoSuchRow.
+//!     queues rows whose state allows `Send` (ready, failed); Skip::State(state) / AlreadyQueued / NoSuchRow
+//!     (Skip::code(), Skip::message(lang)).
 //! engine.until_idle()  (async)  nothing queued, in flight, reconciling or polled (or paused and nothing in flight).
 //! engine.snapshot() -> Snapshot { counts: BTreeMap<State, usize>, rows: Vec<RowView>,
-//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow>, queued, in_flight, paused, version }
+//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
+//!     queued, in_flight, paused, version }
 //!     (from memory, never SQLite); Snapshot::count(State).
 //!     RowView { id, state, reference, enterprise, server_id, correction_of, result: Option<ResultCode>,
 //!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool }
@@ -32,7 +34,16 @@
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
 //! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
+//! plan(due, get_batch, held) -> Plan::{Gets, Search}   how due rows of one enterprise are polled
+//!     (one poll at a time per enterprise; GETs run concurrently within the permits).
 //! ```
+//!
+//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
+//! (schema version 2, migrated from the first journal), and the client's counted
+//! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
+//! correct_counted, get_counted, search_page, search_reference}`, which share
+//! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
+//! `Retry-After` in seconds or as an HTTP date (`client::retry_after`).
 //!
 //! # How it works
 //!
@@ -41,12 +52,16 @@
 //! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
 //! and it is searched by enterprise + reference before anything is sent again
 //! (found: its id is adopted; not found `reconcile_after` after it was sent:
-//! back to `ready` and queued again). A 409 is the same answer. Sending and
+//! back to `ready` and queued again; the wait is there because a search shows
+//! only processed declarations, so one still being processed looks missing).
+//! A 409 is the same answer. A 5xx or 429 was not taken and is tried again; a
+//! 502/504 (a gateway that may have passed it on) is `unknown`. Sending and
 //! polling share one semaphore of `concurrency` permits and the client's one
 //! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
-//! rows are still being sent. A row still processing after `give_up_after`
+//! rows are still being sent; one poll runs at a time per enterprise, so due
+//! rows gather into larger batches. A row still processing after `give_up_after`
 //! stays `submitted` and is no longer asked ("check again"); a poll that fails
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
@@ -129,6 +144,15 @@ impl Skip {
             Skip::AlreadyQueued => "already_queued",
             Skip::NoSuchRow => "no_such_row",
         }
+    }
+
+    /// Why the row was not sent, in `lang`.
+    pub fn message(self, lang: Lang) -> String {
+        tr_args(
+            lang,
+            "submit.engine.not_sent_state",
+            &[("state", self.code().to_owned())],
+        )
     }
 }
 
@@ -264,6 +288,8 @@ struct St {
     queued: HashSet<RowId>,
     in_flight: usize,
     jobs: usize,
+    /// Enterprises with a poll running: one at a time each.
+    polling: HashSet<String>,
     watched: usize,
     paused: bool,
     cancelled: bool,
@@ -344,8 +370,8 @@ fn row_error(e: &ApiError, lang: Lang) -> RowError {
     }
 }
 
-/// Due rows of one enterprise, to poll together.
-type Batch = (String, Vec<(RowId, i64)>);
+/// Due rows of one enterprise, to poll together, and how.
+type Batch = (String, Vec<(RowId, i64)>, Plan);
 
 impl Engine {
     /// Opens (or creates, or migrates) the journal and resumes unfinished rows.
@@ -907,9 +933,13 @@ impl Inner {
             let (batches, unknown) = self.due(Instant::now());
             for batch in batches {
                 let inner = self.clone();
+                let enterprise = batch.0.clone();
                 tokio::spawn(async move {
                     inner.poll_batch(batch).await;
-                    lock(&inner.st).jobs -= 1;
+                    let mut st = lock(&inner.st);
+                    st.jobs -= 1;
+                    st.polling.remove(&enterprise);
+                    drop(st);
                     inner.bump();
                 });
             }
@@ -932,6 +962,7 @@ impl Inner {
             return (Vec::new(), Vec::new());
         }
         let mut by_enterprise: BTreeMap<String, Vec<(RowId, i64)>> = BTreeMap::new();
+        let polling = std::mem::take(&mut st.polling);
         let mut unknown = Vec::new();
         let mut given_up = Vec::new();
         for row in st.rows.values_mut() {
@@ -945,6 +976,9 @@ impl Inner {
                 (State::Submitted, Some(sid)) => {
                     if now.duration_since(w.since) >= self.config.give_up_after {
                         given_up.push(row.rec.id);
+                        continue;
+                    }
+                    if polling.contains(&row.rec.enterprise) {
                         continue;
                     }
                     w.busy = true;
@@ -974,27 +1008,45 @@ impl Inner {
             }
             st.set_watch(id, None);
         }
-        let batches: Vec<Batch> = by_enterprise.into_iter().collect();
+        st.polling = polling;
+        let mut batches = Vec::new();
+        for (enterprise, rows) in by_enterprise {
+            // What the server holds for the enterprise, as far as the journal
+            // knows: the pages a search reads.
+            let held = st
+                .rows
+                .values()
+                .filter(|r| r.rec.enterprise == enterprise && r.rec.server_id.is_some())
+                .count();
+            let how = plan(rows.len(), self.config.get_batch, held);
+            st.polling.insert(enterprise.clone());
+            batches.push((enterprise, rows, how));
+        }
         st.jobs += batches.len() + unknown.len();
         (batches, unknown)
     }
 
     /// Asks for the results of due rows of one enterprise.
-    async fn poll_batch(&self, (enterprise, rows): Batch) {
+    async fn poll_batch(self: &Arc<Self>, (enterprise, rows, how): Batch) {
         let tries = self.config.max_tries;
         let mut found: Vec<StoredDeclaration> = Vec::new();
         let mut failure: Option<ApiError> = None;
-        if plan(rows.len(), self.config.get_batch) == Plan::Gets {
+        if how == Plan::Gets {
+            let mut gets = tokio::task::JoinSet::new();
             for &(_, sid) in &rows {
-                let Ok(_permit) = self.permits.acquire().await else {
-                    return;
-                };
-                match self.client.get_counted(sid, tries).await {
-                    Ok(Some(stored)) => found.push(stored),
-                    Ok(None) => {}
+                let inner = self.clone();
+                gets.spawn(async move {
+                    let _permit = inner.permits.acquire().await.ok()?;
+                    Some(inner.client.get_counted(sid, tries).await)
+                });
+            }
+            while let Some(done) = gets.join_next().await {
+                match done {
+                    Ok(Some(Ok(Some(stored)))) => found.push(stored),
+                    Ok(Some(Ok(None))) | Ok(None) => {}
+                    Ok(Some(Err(e))) => failure = Some(e),
                     Err(e) => {
-                        failure = Some(e);
-                        break;
+                        failure = Some(ApiError::Network(e.to_string()));
                     }
                 }
             }
@@ -1156,6 +1208,14 @@ impl Inner {
                         st.duplicates_avoided += 1;
                         self.take_result(&mut st, id, first);
                     }
+                    // Whatever the journal said: not asked again until "check again".
+                    if st
+                        .rows
+                        .get(&id)
+                        .is_some_and(|r| r.rec.state != State::Submitted)
+                    {
+                        st.set_watch(id, None);
+                    }
                     return;
                 }
                 let waited = sent_at.map_or(u64::MAX, |at| {
@@ -1211,9 +1271,15 @@ pub enum Plan {
     Search,
 }
 
-/// `Gets` for up to `get_batch` due rows, `Search` for more.
-pub fn plan(due: usize, get_batch: usize) -> Plan {
-    if due <= get_batch {
+/// Declarations in a page of the search, as the sandbox pages (an estimate:
+/// it only weighs a search against `GET`s).
+pub const SEARCH_PAGE: usize = 50;
+
+/// `Gets` while they cost fewer requests than reading the enterprise's search
+/// (`held` declarations the server holds for it, [`SEARCH_PAGE`] a page), and
+/// always for up to `get_batch` due rows; `Search` for more.
+pub fn plan(due: usize, get_batch: usize, held: usize) -> Plan {
+    if due <= get_batch.max(held.div_ceil(SEARCH_PAGE)) {
         Plan::Gets
     } else {
         Plan::Search
@@ -1226,11 +1292,14 @@ mod tests {
 
     #[test]
     fn a_few_rows_are_asked_one_by_one_and_more_by_a_paged_search() {
-        assert_eq!(plan(1, 4), Plan::Gets);
-        assert_eq!(plan(4, 4), Plan::Gets);
-        assert_eq!(plan(5, 4), Plan::Search);
-        assert_eq!(plan(10_000, 4), Plan::Search);
-        assert_eq!(plan(1, 0), Plan::Search);
+        assert_eq!(plan(1, 4, 0), Plan::Gets);
+        assert_eq!(plan(4, 4, 10), Plan::Gets);
+        assert_eq!(plan(5, 4, 10), Plan::Search);
+        assert_eq!(plan(10_000, 4, 10_000), Plan::Search);
+        assert_eq!(plan(1, 0, 0), Plan::Search);
+        // 2,000 declarations held are 40 pages: 40 GETs cost no more.
+        assert_eq!(plan(40, 4, 2_000), Plan::Gets);
+        assert_eq!(plan(41, 4, 2_000), Plan::Search);
     }
 
     #[test]

@@ -336,6 +336,21 @@ pub struct UnreadableRow {
     pub detail: String,
 }
 
+impl UnreadableRow {
+    pub fn code(&self) -> &'static str {
+        "journal_unreadable_row"
+    }
+
+    /// What is wrong and what to do, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        tr_args(
+            lang,
+            "submit.engine.error.unreadable",
+            &[("id", self.id.to_string()), ("detail", self.detail.clone())],
+        )
+    }
+}
+
 /// A row to insert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRecord {
@@ -1019,6 +1034,7 @@ mod tests {
         // The row that cannot be read is reported, not turned into a draft.
         assert_eq!(unreadable.len(), 1);
         assert_eq!(unreadable[0].id, 4);
+        assert!(unreadable[0].message(Lang::Fr).contains('4'));
         let listed: Vec<i64> = j.list().unwrap().iter().map(|r| r.id).collect();
         assert_eq!(listed, vec![1, 2, 3]);
         assert_eq!(j.transitions(1).unwrap().len(), 1);

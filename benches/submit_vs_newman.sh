@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Declarations per second: `fla-assistant submit` against newman 6 (a Postman
+# collection that POSTs the same CSV rows with a pre-fetched token, as offices
+# do today), each against its own `fla-assistant sim` on loopback with no fault
+# and no processing delay, in one run. Ours is timed from the process start to
+# the last result known (every row accepted, warned or refused); newman's from
+# its start to its last POST answered (it does not poll: that only flatters it).
+# The sandbox's own POST ceiling is measured in the same run by
+# benches/sandbox_ceiling.sh (wrk).
+#
+# Usage: benches/submit_vs_newman.sh
+# Env:   ROWS         rows for ours, large scale (default 10000)
+#        NEWMAN_ROWS  rows for newman, large scale (default 1000; newman is slow)
+#        SMALL_ROWS   rows for ours, small scale (default 3000)
+#        SMALL_NEWMAN_ROWS  rows for newman, small scale (default 500)
+#        CONCURRENCY  ours' --concurrency (default 8, the default of `submit`)
+#        SKIP_NEWMAN  set to 1 to measure ours only (no newman, no ceiling)
+#        CARGO_TARGET_DIR   build dir (default /tmp/fla-bench-target, outside the repo)
+# Needs: cargo, node + npm (newman 6 is installed from the npm registry into
+#        /tmp/fla-bench-npm), curl, jq, openssl, python3, wrk (for the ceiling).
+# Goals (issue 8): ours >= 10x newman, and >= 50% of the sandbox's ceiling.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/fla-bench-target}"
+rows="${ROWS:-10000}"
+newman_rows="${NEWMAN_ROWS:-1000}"
+small_rows="${SMALL_ROWS:-3000}"
+small_newman_rows="${SMALL_NEWMAN_ROWS:-500}"
+concurrency="${CONCURRENCY:-8}"
+npm_dir="/tmp/fla-bench-npm"
+
+for tool in cargo node npm curl jq openssl python3; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+
+(cd "$repo" && cargo build --release --no-default-features --bin fla-assistant)
+bin="$CARGO_TARGET_DIR/release/fla-assistant"
+
+if [ ! -x "$npm_dir/node_modules/.bin/newman" ]; then
+    mkdir -p "$npm_dir"
+    npm install --prefix "$npm_dir" --no-audit --no-fund newman@6 >&2
+fi
+newman="$npm_dir/node_modules/.bin/newman"
+
+work="$(mktemp -d /tmp/fla-submit-bench.XXXXXX)"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export FLA_DATA_DIR="$work/data"
+
+# A throwaway certificate valid now, as a PFX for ours and a .cer for Chaman.
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=submit-bench" \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+openssl x509 -in "$work/cert.pem" -outform DER -out "$work/bench.cer"
+export FLA_PFX_PASSWORD="bench"
+openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -name bench \
+    -passout env:FLA_PFX_PASSWORD -out "$work/bench.pfx"
+
+# Starts a sandbox with its own state; sets sim_line.
+start_sim() {
+    local name="$1"
+    "$bin" sim --processing-delay-ms 0 --state "$work/state-$name" \
+        >"$work/sim-$name.out" 2>"$work/sim-$name.err" &
+    pids+=("$!")
+    for _ in $(seq 1 100); do
+        [ -s "$work/sim-$name.out" ] && break
+        sleep 0.1
+    done
+    [ -s "$work/sim-$name.out" ] || { echo "sim did not start:" >&2; cat "$work/sim-$name.err" >&2; exit 1; }
+    sim_line="$(head -n1 "$work/sim-$name.out")"
+}
+
+# rows.csv with the contract's columns: one worker the sandbox knows, a training
+# that ended two days ago (Brussels), a reference of its own per row.
+make_csv() {
+    local n="$1" prefix="$2" out="$3"
+    python3 - "$n" "$prefix" "$out" <<'PY'
+import csv, sys, datetime
+n, prefix, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+end = datetime.date.today() - datetime.timedelta(days=2)
+start = end - datetime.timedelta(days=1)
+cols = ["externalReference", "enterpriseNumber", "ssin", "trainingName", "trainingType",
+        "startDate", "endDate", "durationValue", "durationUnit", "followed",
+        "countsForFla"]
+with open(out, "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(cols)
+    for i in range(n):
+        w.writerow([f"{prefix}-{i:06d}", "0403170701", "85073003328", "Excel voor gevorderden",
+                    "FORMAL", start.isoformat(), end.isoformat(), 14, "HOURS", "true", "true"])
+PY
+}
+
+# Ours: seconds from process start to the last result known.
+run_ours() {
+    local n="$1"
+    start_sim "ours-$n"
+    local admin token_url api_base client_id
+    admin="$(jq -r .admin_url <<<"$sim_line")"
+    token_url="$(jq -r .token_url <<<"$sim_line")"
+    api_base="$(jq -r .api_base <<<"$sim_line")"
+    client_id="$("$bin" sim-register --admin-url "$admin" --cer "$work/bench.cer" \
+        --enterprise 0403170701 | jq -r .client_id)"
+    make_csv "$n" "OURS$n" "$work/ours-$n.csv"
+    local t0 t1
+    t0="$(date +%s.%N)"
+    "$bin" submit "$work/ours-$n.csv" --env custom --token-url "$token_url" --api-base "$api_base" \
+        --client-id "$client_id" --pfx "$work/bench.pfx" --journal "$work/ours-$n.sqlite" \
+        --concurrency "$concurrency" --json >"$work/ours-$n.json"
+    t1="$(date +%s.%N)"
+    local known
+    known="$(jq '.accepted + .warning + .refused' "$work/ours-$n.json")"
+    [ "$known" = "$n" ] || { echo "ours: only $known of $n results known:" >&2; cat "$work/ours-$n.json" >&2; exit 1; }
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# newman: seconds from its start to its last POST answered.
+run_newman() {
+    local n="$1"
+    start_sim "newman-$n"
+    local admin api_base client_id token
+    admin="$(jq -r .admin_url <<<"$sim_line")"
+    api_base="$(jq -r .api_base <<<"$sim_line")"
+    client_id="$("$bin" sim-register --admin-url "$admin" --cer "$work/bench.cer" \
+        --enterprise 0403170701 | jq -r .client_id)"
+    # SANDBOX ONLY: a pre-fetched full token (newman cannot sign a client assertion).
+    token="$(curl -sf -X POST "$admin/tokens" -H 'Content-Type: application/json' \
+        -d "{\"client_id\":\"$client_id\",\"lifetime_secs\":3600}" | jq -r .access_token)"
+    make_csv "$n" "NEWMAN$n" "$work/newman-$n.csv"
+    cat >"$work/collection.json" <<'JSON'
+{
+  "info": { "name": "FLA declarations", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+  "item": [{
+    "name": "POST /trainings",
+    "request": {
+      "method": "POST",
+      "header": [
+        { "key": "Authorization", "value": "Bearer {{token}}" },
+        { "key": "Content-Type", "value": "application/json" }
+      ],
+      "url": "{{api_base}}/trainings",
+      "body": { "mode": "raw", "raw": "{\"externalReference\":\"{{externalReference}}\",\"employer\":{\"enterpriseNumber\":\"{{enterpriseNumber}}\"},\"worker\":{\"ssin\":\"{{ssin}}\"},\"training\":{\"name\":\"{{trainingName}}\",\"type\":\"{{trainingType}}\",\"startDate\":\"{{startDate}}\",\"endDate\":\"{{endDate}}\",\"duration\":{\"value\":{{durationValue}},\"unit\":\"{{durationUnit}}\"},\"followed\":{{followed}},\"countsForFla\":{{countsForFla}}}}" }
+    },
+    "event": [{ "listen": "test", "script": { "exec": ["pm.test('201', () => pm.response.to.have.status(201));"] } }]
+  }]
+}
+JSON
+    local t0 t1
+    t0="$(date +%s.%N)"
+    "$newman" run "$work/collection.json" -d "$work/newman-$n.csv" -n "$n" \
+        --env-var "token=$token" --env-var "api_base=$api_base" \
+        --reporters json --reporter-json-export "$work/newman-$n.json" >/dev/null 2>&1 || true
+    t1="$(date +%s.%N)"
+    local ok
+    ok="$(curl -sf "$admin/stats" | jq .declarations)"
+    [ "$ok" = "$n" ] || echo "newman: the sandbox holds $ok of $n declarations" >&2
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+}
+
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+
+echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+for scale in "large $rows $newman_rows" "small $small_rows $small_newman_rows"; do
+    read -r name n m <<<"$scale"
+    ours_s="$(run_ours "$n")"
+    if [ "${SKIP_NEWMAN:-0}" = 1 ]; then
+        echo "$name: ours $n rows in ${ours_s}s = $(rate "$n" "$ours_s") decl/s (concurrency $concurrency)"
+        continue
+    fi
+    newman_s="$(run_newman "$m")"
+    ours_rate="$(rate "$n" "$ours_s")"
+    newman_rate="$(rate "$m" "$newman_s")"
+    echo "$name: ours $n rows in ${ours_s}s = $ours_rate decl/s (to the last result known);" \
+         "(concurrency $concurrency); newman $m rows in ${newman_s}s = $newman_rate decl/s (POSTs only);" \
+         "ratio $(awk -v a="$ours_rate" -v b="$newman_rate" 'BEGIN { printf "%.1f", a / b }')x"
+done
+[ "${SKIP_NEWMAN:-0}" = 1 ] && exit 0
+echo "ceiling (same run):"
+DURATION="${CEILING_DURATION:-10s}" "$repo/benches/sandbox_ceiling.sh" | tail -n 8

@@ -1,0 +1,651 @@
+//! `fla-assistant submit FILE`: every row of a CSV or JSON Lines file, through
+//! the submission engine (journal, exactly-once, concurrency, resume), with a
+//! progress bar on a terminal, a final count and a CSV report of every row.
+//! The engine does the work; this file reads the file, shows and reports.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::connection::ConnectionArgs;
+use super::declare::{client_for, prefetch_token};
+use super::{exit, print_json, CliError};
+use crate::fla::wire::{Declaration, ResultCode};
+use crate::fla::{anomalies, rules};
+use crate::i18n::{format_count, tr, tr_args, Lang};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
+use crate::submit::input::{self, InputError};
+use crate::submit::state::State;
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// A CSV whose header row uses the contract's names (any of `,` `;` tab),
+    /// or JSON Lines of declarations in the contract's shape.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The journal (default: the app's, in its data folder).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// How many requests at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Write a CSV of every row (its state, declarationId, result, messages).
+    #[arg(long, value_name = "OUT.csv")]
+    pub report: Option<PathBuf>,
+    /// Print only the final JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The journal `submit`, `declare` and the app share, unless told otherwise.
+pub fn default_journal() -> PathBuf {
+    crate::profile::data_dir().join("declarations.sqlite")
+}
+
+/// One row of the file, ready for the engine or not a declaration at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRow {
+    /// As a spreadsheet numbers it (the header is row 1; for JSON Lines, the line).
+    pub row: usize,
+    /// The reference as the file gives it (empty: one is generated once).
+    pub reference: String,
+    pub content: Result<Declaration, String>,
+}
+
+/// Turns the rows of an input file into declarations. A row without a reference
+/// gets an empty one (the engine generates one, once); nothing else is filled in.
+/// A row that is not a declaration keeps its issues, as one line.
+pub fn declarations(input: &input::Input) -> Vec<FileRow> {
+    input
+        .rows
+        .iter()
+        .map(|r| {
+            let content = match &r.value {
+                Err(e) => Err(e.to_string()),
+                Ok(value) => {
+                    let mut value = value.clone();
+                    if let Value::Object(map) = &mut value {
+                        if map.get("externalReference").is_none_or(Value::is_null) {
+                            map.insert("externalReference".into(), Value::String(String::new()));
+                        }
+                    }
+                    rules::parse_declaration(&value).map_err(|issues| {
+                        issues
+                            .iter()
+                            .map(|i| match &i.value {
+                                Some(v) if !i.name.is_empty() => {
+                                    format!("{} ({v}): {}", i.name, i.detail)
+                                }
+                                _ if !i.name.is_empty() => format!("{}: {}", i.name, i.detail),
+                                _ => i.detail.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                }
+            };
+            let reference = match &content {
+                Ok(d) => d.external_reference.clone(),
+                Err(_) => r
+                    .value
+                    .as_ref()
+                    .ok()
+                    .and_then(|v| v.get("externalReference"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            };
+            FileRow {
+                row: r.row,
+                reference,
+                content,
+            }
+        })
+        .collect()
+}
+
+fn input_error(e: &InputError, file: &Path, lang: Lang) -> CliError {
+    let path = ("file", file.display().to_string());
+    let message = match e {
+        InputError::Empty => tr_args(lang, "submit.error.empty_file", &[path]),
+        InputError::NotUtf8 => tr_args(lang, "submit.error.not_utf8", &[path]),
+        InputError::MissingColumns { missing } => tr_args(
+            lang,
+            "submit.error.missing_columns",
+            &[path, ("columns", missing.join(", "))],
+        ),
+        InputError::DuplicateColumn { name } => tr_args(
+            lang,
+            "submit.error.duplicate_column",
+            &[path, ("column", name.clone())],
+        ),
+        InputError::Csv { line, detail } => tr_args(
+            lang,
+            "submit.error.bad_csv",
+            &[path, ("line", line.to_string()), ("detail", detail.clone())],
+        ),
+        InputError::NotJsonLine { line, detail } => tr_args(
+            lang,
+            "submit.error.not_json",
+            &[path, ("line", line.to_string()), ("detail", detail.clone())],
+        ),
+    };
+    CliError::usage(e.code(), message)
+}
+
+/// What a row of the file came to, for the counts and the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowOutcome {
+    pub row: usize,
+    pub reference: String,
+    /// The engine's state code (`invalid` for a row that is not a declaration).
+    pub state: String,
+    pub declaration_id: Option<i64>,
+    pub result: Option<String>,
+    /// (code, message in the chosen language)
+    pub anomalies: Vec<(String, String)>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub trace_id: Option<String>,
+}
+
+/// The counts of a file's rows, by what they came to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: u64,
+    pub accepted: u64,
+    pub warning: u64,
+    pub refused: u64,
+    pub cancelled: u64,
+    pub invalid: u64,
+    pub failed: u64,
+    /// Sent, its outcome not seen yet (reconciled on the next run).
+    pub unknown: u64,
+    /// Taken by the server, result not known yet (`sending` or `submitted`).
+    pub processing: u64,
+    /// Never sent (`ready`, `draft`: the run was stopped before).
+    pub not_sent: u64,
+}
+
+impl Counts {
+    pub fn of<'a>(states: impl IntoIterator<Item = &'a str>) -> Counts {
+        let mut c = Counts::default();
+        for s in states {
+            c.total += 1;
+            match State::parse(s) {
+                Some(State::Accepted) => c.accepted += 1,
+                Some(State::Warning) => c.warning += 1,
+                Some(State::Refused) => c.refused += 1,
+                Some(State::Cancelled) => c.cancelled += 1,
+                Some(State::Invalid) => c.invalid += 1,
+                Some(State::Failed) => c.failed += 1,
+                Some(State::Unknown) => c.unknown += 1,
+                Some(State::Sending | State::Submitted) => c.processing += 1,
+                Some(State::Ready | State::Draft) | None => c.not_sent += 1,
+            }
+        }
+        c
+    }
+
+    /// Rows that will not change any more in this run.
+    pub fn settled(&self) -> u64 {
+        self.accepted + self.warning + self.refused + self.cancelled + self.invalid + self.failed
+    }
+
+    /// 0 when every row ended A or W; 3 when some could not be sent or have
+    /// no result yet; 1 when some were refused or invalid (or cancelled).
+    pub fn exit_code(&self) -> u8 {
+        if self.failed + self.unknown + self.processing + self.not_sent > 0 {
+            exit::NETWORK
+        } else if self.refused + self.invalid + self.cancelled > 0 {
+            exit::FINDINGS
+        } else {
+            exit::DONE
+        }
+    }
+
+    fn json(&self, duplicates_avoided: u64, seconds: f64) -> Value {
+        json!({
+            "total": self.total,
+            "accepted": self.accepted,
+            "warning": self.warning,
+            "refused": self.refused,
+            "invalid": self.invalid,
+            "failed": self.failed,
+            "duplicates_avoided": duplicates_avoided,
+            "seconds": (seconds * 1000.0).round() / 1000.0,
+            "cancelled": self.cancelled,
+            "unknown": self.unknown,
+            "processing": self.processing,
+            "not_sent": self.not_sent,
+        })
+    }
+
+    /// One line for the progress bar and the text summary.
+    fn line(&self, lang: Lang) -> String {
+        let mut parts = Vec::new();
+        for (key, n) in [
+            ("submit.count.accepted", self.accepted),
+            ("submit.count.warning", self.warning),
+            ("submit.count.refused", self.refused),
+            ("submit.count.cancelled", self.cancelled),
+            ("submit.count.invalid", self.invalid),
+            ("submit.count.failed", self.failed),
+            ("submit.count.unknown", self.unknown),
+            ("submit.count.processing", self.processing),
+            ("submit.count.not_sent", self.not_sent),
+        ] {
+            if n > 0 || matches!(key, "submit.count.accepted") {
+                parts.push(tr_args(lang, key, &[("count", format_count(lang, n))]));
+            }
+        }
+        parts.join(" · ")
+    }
+}
+
+/// The report: one line per row of the file, in the file's order.
+pub fn report_csv(rows: &[RowOutcome]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "row",
+        "externalReference",
+        "state",
+        "declarationId",
+        "result",
+        "anomalyCodes",
+        "anomalyMessages",
+        "errorCode",
+        "errorMessage",
+        "traceId",
+    ])?;
+    for r in rows {
+        let codes: Vec<&str> = r.anomalies.iter().map(|(c, _)| c.as_str()).collect();
+        let messages: Vec<String> = r
+            .anomalies
+            .iter()
+            .map(|(c, m)| format!("{c}: {m}"))
+            .collect();
+        w.write_record([
+            r.row.to_string(),
+            r.reference.clone(),
+            r.state.clone(),
+            r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
+            r.result.clone().unwrap_or_default(),
+            codes.join(" "),
+            messages.join(" | "),
+            r.error_code.clone().unwrap_or_default(),
+            r.error_message.clone().unwrap_or_default(),
+            r.trace_id.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Where each row of the file went: its engine row, or why it is not a declaration.
+enum Placed {
+    Engine(RowId),
+    NotADeclaration(String),
+}
+
+pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
+    let started = Instant::now();
+    let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
+    let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
+    if !parsed.ignored_columns.is_empty() && !args.json {
+        eprintln!(
+            "{}",
+            tr_args(
+                lang,
+                "submit.ignored_columns",
+                &[("columns", parsed.ignored_columns.join(", "))]
+            )
+        );
+    }
+    let rows = declarations(&parsed);
+    // Where each row comes from, in the journal (and the GUI's table).
+    let file_name = std::fs::canonicalize(&args.file)
+        .unwrap_or_else(|_| args.file.clone())
+        .display()
+        .to_string();
+
+    let c = &args.connection;
+    let clock = c.clock(lang)?;
+    let resolved = c.resolve_with(clock, lang).await?;
+    let fla = client_for(&resolved, c, lang)?;
+    // A connection that cannot give a token is an error before anything starts.
+    if let Err(code) = prefetch_token(&fla, args.json, lang).await {
+        return Ok(code);
+    }
+
+    let journal = args.journal.clone().unwrap_or_else(default_journal);
+    let config = EngineConfig {
+        concurrency: usize::from(args.concurrency),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::open(&journal, Arc::new(fla), config)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+
+    // A row without a reference was given one the first time it was added:
+    // find it again by where it came from, so that it is not declared twice.
+    let known_sources: HashMap<String, RowId> = engine
+        .snapshot()
+        .rows
+        .iter()
+        .filter_map(|r| r.source.clone().map(|s| (s, r.id)))
+        .collect();
+    let mut placed: Vec<Option<Placed>> = Vec::with_capacity(rows.len());
+    let mut to_add = Vec::new();
+    let mut to_add_at = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let source = format!("{file_name}#{}", r.row);
+        match &r.content {
+            Err(issues) => placed.push(Some(Placed::NotADeclaration(issues.clone()))),
+            Ok(_) if r.reference.trim().is_empty() && known_sources.contains_key(&source) => {
+                placed.push(known_sources.get(&source).copied().map(Placed::Engine))
+            }
+            Ok(d) => {
+                placed.push(None);
+                to_add_at.push(i);
+                to_add.push(NewDeclaration {
+                    declaration: d.clone(),
+                    source: Some(source),
+                });
+            }
+        }
+    }
+    let ids = engine
+        .add(to_add)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    for (at, id) in to_add_at.into_iter().zip(ids) {
+        placed[at] = Some(Placed::Engine(id));
+    }
+    let placed: Vec<Placed> = placed.into_iter().flatten().collect();
+    let engine_ids: Vec<RowId> = placed
+        .iter()
+        .filter_map(|p| match p {
+            Placed::Engine(id) => Some(*id),
+            Placed::NotADeclaration(_) => None,
+        })
+        .collect();
+    engine.send(&engine_ids);
+
+    let outcomes = |engine: &Engine| outcomes(engine, &rows, &placed, lang);
+    if std::io::stderr().is_terminal() {
+        let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
+        let bar = progress_bar(rows.len() as u64, counts.settled());
+        bar.set_message(counts.line(lang));
+        let idle = engine.until_idle();
+        tokio::pin!(idle);
+        // Redrawn on a clock, not on every change: a snapshot of ten thousand
+        // rows per result would cost more than the work it shows.
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        loop {
+            tokio::select! {
+                () = &mut idle => break,
+                _ = tick.tick() => {}
+            }
+            let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
+            bar.set_position(counts.settled());
+            bar.set_message(counts.line(lang));
+        }
+        bar.finish_and_clear();
+    } else {
+        engine.until_idle().await;
+    }
+
+    let snapshot = engine.snapshot();
+    let outcomes = outcomes(&engine);
+    let counts = Counts::of(outcomes.iter().map(|o| o.state.as_str()));
+    if let Some(out) = &args.report {
+        let bytes = report_csv(&outcomes).map_err(|e| CliError {
+            code: "write_failed".into(),
+            message: tr_args(
+                lang,
+                "submit.report_failed",
+                &[
+                    ("path", out.display().to_string()),
+                    ("detail", e.to_string()),
+                ],
+            ),
+            exit: exit::BAD_INPUT,
+        })?;
+        crate::files::write_atomically(out, &bytes).map_err(|e| CliError::from((e, lang)))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let duplicates = snapshot.duplicates_avoided;
+    if args.json {
+        let mut out = counts.json(duplicates, seconds);
+        out["journal"] = json!(journal.display().to_string());
+        out["report"] = json!(args.report.as_ref().map(|p| p.display().to_string()));
+        print_json(&out);
+    } else {
+        println!(
+            "{}",
+            tr_args(
+                lang,
+                "submit.summary",
+                &[
+                    ("total", format_count(lang, counts.total)),
+                    ("counts", counts.line(lang)),
+                    ("seconds", format!("{seconds:.1}")),
+                ]
+            )
+        );
+        if duplicates > 0 {
+            println!(
+                "{}",
+                tr_args(
+                    lang,
+                    "submit.duplicates_avoided",
+                    &[("count", format_count(lang, duplicates))]
+                )
+            );
+        }
+        if counts.exit_code() == exit::NETWORK {
+            println!("{}", tr(lang, "submit.run_again"));
+        }
+    }
+    Ok(counts.exit_code())
+}
+
+/// A bar of the file's rows on stderr, starting at the rows already settled
+/// (a resumed run), its rate and time left counted from now.
+fn progress_bar(len: u64, settled: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::hidden(),
+    )
+    .with_position(settled);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {rate} ~{eta}  {msg}",
+    ) {
+        let style = style
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            )
+            .progress_chars("=> ");
+        bar.set_style(style);
+    }
+    bar.reset_eta();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar
+}
+
+/// What each row of the file came to, as the engine knows it now.
+fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) -> Vec<RowOutcome> {
+    let snapshot = engine.snapshot();
+    let by_id: HashMap<RowId, _> = snapshot.rows.iter().map(|r| (r.id, r)).collect();
+    rows.iter()
+        .zip(placed)
+        .map(|(file_row, p)| match p {
+            Placed::NotADeclaration(issues) => RowOutcome {
+                row: file_row.row,
+                reference: file_row.reference.clone(),
+                state: State::Invalid.code().into(),
+                error_code: Some("not_a_declaration".into()),
+                error_message: Some(tr_args(
+                    lang,
+                    "declare.not_a_declaration",
+                    &[("issues", issues.clone())],
+                )),
+                ..RowOutcome::default()
+            },
+            Placed::Engine(id) => match by_id.get(id) {
+                None => RowOutcome {
+                    row: file_row.row,
+                    reference: file_row.reference.clone(),
+                    state: State::Draft.code().into(),
+                    ..RowOutcome::default()
+                },
+                Some(r) => row_outcome(file_row.row, r, lang),
+            },
+        })
+        .collect()
+}
+
+fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
+    RowOutcome {
+        row,
+        reference: r.reference.clone(),
+        state: r.state.code().to_owned(),
+        declaration_id: r.server_id,
+        result: r.result.map(|c| {
+            match c {
+                ResultCode::A => "A",
+                ResultCode::W => "W",
+                ResultCode::B => "B",
+                ResultCode::C => "C",
+            }
+            .to_owned()
+        }),
+        anomalies: r
+            .anomalies
+            .iter()
+            .map(|a| (a.code.clone(), anomalies::anomaly_text(a, lang).to_owned()))
+            .collect(),
+        error_code: r.error.as_ref().map(|e| e.code.clone()),
+        error_message: r.error.as_ref().map(|e| e.message.clone()),
+        trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "externalReference;enterpriseNumber;ssin;trainingName;trainingType;startDate;endDate;durationValue;durationUnit;followed;countsForFla";
+
+    #[test]
+    fn rows_become_declarations_or_say_why_not() {
+        let text = format!(
+            "{HEADER}\n\
+             R1;0403170701;85073003328;Excel;FORMAL;2025-03-03;2025-03-04;14;HOURS;true;true\n\
+             ;0403170701;85073003328;Excel;FORMAL;2025-03-03;2025-03-04;14;HOURS;true;true\n\
+             R3;0403170701;85073003328;Excel;FORMAL;2025-13-03;2025-03-04;14;HOURS;true;true\n"
+        );
+        let rows = declarations(&input::read(text.as_bytes()).unwrap());
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].row, 2);
+        assert_eq!(rows[0].reference, "R1");
+        assert!(rows[0].content.is_ok());
+        // No reference: an empty one, for the engine to generate once.
+        assert_eq!(rows[1].reference, "");
+        assert_eq!(
+            rows[1]
+                .content
+                .as_ref()
+                .map(|d| d.external_reference.as_str()),
+            Ok("")
+        );
+        assert_eq!(rows[2].reference, "R3");
+        let issues = rows[2].content.clone().unwrap_err();
+        assert!(
+            issues.contains("training.startDate (2025-13-03)"),
+            "{issues}"
+        );
+    }
+
+    #[test]
+    fn counts_decide_the_exit_code() {
+        let done = Counts::of(["accepted", "warning"]);
+        assert_eq!(done.total, 2);
+        assert_eq!(done.settled(), 2);
+        assert_eq!(done.exit_code(), exit::DONE);
+        assert_eq!(
+            Counts::of(["accepted", "invalid"]).exit_code(),
+            exit::FINDINGS
+        );
+        assert_eq!(
+            Counts::of(["refused", "accepted"]).exit_code(),
+            exit::FINDINGS
+        );
+        for unfinished in ["failed", "unknown", "submitted", "sending", "ready"] {
+            let c = Counts::of(["refused", unfinished]);
+            assert_eq!(c.exit_code(), exit::NETWORK, "{unfinished}");
+            assert_eq!(c.settled(), 1 + u64::from(unfinished == "failed"));
+        }
+        let all = Counts::of(State::ALL.iter().map(|s| s.code()));
+        let json = all.json(0, 1.0);
+        let keys = [
+            "accepted",
+            "warning",
+            "refused",
+            "invalid",
+            "failed",
+            "cancelled",
+            "unknown",
+            "processing",
+            "not_sent",
+        ];
+        let sum: u64 = keys.iter().map(|k| json[k].as_u64().unwrap()).sum();
+        assert_eq!(sum, json["total"].as_u64().unwrap());
+        assert_eq!(sum, State::ALL.len() as u64);
+    }
+
+    #[test]
+    fn the_report_has_a_line_per_row() {
+        let rows = vec![
+            RowOutcome {
+                row: 2,
+                reference: "R1".into(),
+                state: "warning".into(),
+                declaration_id: Some(7),
+                result: Some("W".into()),
+                anomalies: vec![
+                    ("FLA-WORKER-UNKNOWN".into(), "not known, here".into()),
+                    ("FLA-LATE".into(), "late".into()),
+                ],
+                ..RowOutcome::default()
+            },
+            RowOutcome {
+                row: 3,
+                reference: "R2".into(),
+                state: "failed".into(),
+                error_code: Some("server_error".into()),
+                error_message: Some("failed".into()),
+                trace_id: Some("t-1".into()),
+                ..RowOutcome::default()
+            },
+        ];
+        let text = String::from_utf8(report_csv(&rows).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[1],
+            "2,R1,warning,7,W,FLA-WORKER-UNKNOWN FLA-LATE,\"FLA-WORKER-UNKNOWN: not known, here | FLA-LATE: late\",,,"
+        );
+        assert_eq!(lines[2], "3,R2,failed,,,,,server_error,failed,t-1");
+    }
+}

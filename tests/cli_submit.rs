@@ -1,0 +1,380 @@
+//! `submit` as a script runs it, against `sim`: a file's rows end with the
+//! right counts and a report whose counts add up; a second run on the same
+//! journal sends nothing new and reports the file's totals; a run killed in the
+//! middle (SIGKILL) against a faulty server that does not refuse duplicate
+//! references, then run again, leaves each reference on the server exactly once.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{certs, register, run, Sim, BIN};
+
+const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
+
+/// `sim` with extra flags (its modes), killed when dropped.
+fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
+    let mut child = Command::new(BIN)
+        .arg("sim")
+        .args(extra)
+        .env("FLA_DATA_DIR", data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let line: Value = serde_json::from_str(&line).unwrap();
+    Sim { child, line }
+}
+
+/// What a row of the test file is meant to become.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Accepted,
+    /// A worker the enterprise does not employ: `W` (FLA-WORKER-UNKNOWN).
+    Warning,
+    /// An SSIN whose check digits are wrong: refused locally, never sent.
+    Invalid,
+    /// A month 13: not a declaration at all.
+    NotADeclaration,
+}
+
+/// A CSV of `n` rows, `kind(i)` for row i; `reference(i)` may be empty.
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    n: usize,
+    kind: impl Fn(usize) -> Kind,
+    reference: impl Fn(usize) -> String,
+) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = (today - time::Duration::days(3)).to_string();
+    let end = (today - time::Duration::days(2)).to_string();
+    let mut text = format!("{HEADER}\n");
+    for i in 0..n {
+        let (ssin, start) = match kind(i) {
+            Kind::Accepted => ("85073003328", start.as_str()),
+            Kind::Warning => ("17073003384", start.as_str()),
+            Kind::Invalid => ("85073003329", start.as_str()),
+            Kind::NotADeclaration => ("85073003328", "2025-13-01"),
+        };
+        text.push_str(&format!(
+            "{},0403170701,{ssin},Excel {i},FORMAL,{start},{end},14,HOURS,true,,,true,,\n",
+            reference(i)
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn submit_args<'a>(
+    file: &'a str,
+    client_id: &'a str,
+    pfx: &'a str,
+    journal: &'a str,
+    report: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "submit",
+        file,
+        "--client-id",
+        client_id,
+        "--pfx",
+        pfx,
+        "--journal",
+        journal,
+        "--report",
+        report,
+        "--json",
+    ]
+}
+
+/// The report's rows: (row number, state, declarationId), and the counts per state.
+fn read_report(path: &str) -> (Vec<HashMap<String, String>>, HashMap<String, u64>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = Vec::new();
+    let mut counts = HashMap::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let row: HashMap<String, String> = header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_owned))
+            .collect();
+        *counts.entry(row["state"].clone()).or_insert(0) += 1;
+        rows.push(row);
+    }
+    (rows, counts)
+}
+
+/// The server's declarations per reference (the sandbox's admin read-out).
+fn server_references(sim: &Sim) -> HashMap<String, u64> {
+    let admin = sim.line["admin_url"].as_str().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: Value = runtime.block_on(async move {
+        reqwest::get(format!("{admin}/references"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    body["references"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|r| {
+            (
+                r["externalReference"].as_str().unwrap().to_owned(),
+                r["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn count(out: &Value, key: &str) -> u64 {
+    out[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {key} in {out}"))
+}
+
+#[test]
+fn a_file_that_cannot_be_read_stops_before_anything_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let bad = data.path().join("bad.csv");
+    std::fs::write(&bad, "externalReference;ssin\nA;85073003328\n").unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let (code, out) = run(
+        data.path(),
+        &[
+            "submit",
+            bad.to_str().unwrap(),
+            "--client-id",
+            "self_service_chaman_x",
+            "--pfx",
+            &pfx,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "missing_columns", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("enterpriseNumber"),
+        "{out}"
+    );
+    assert!(!journal.exists(), "nothing started");
+}
+
+#[test]
+fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(data.path(), &["--processing-delay-ms", "100"]);
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let kind = |i: usize| match i {
+        101 => Kind::NotADeclaration,
+        i if i % 50 == 7 => Kind::Invalid,
+        i if i % 20 == 0 => Kind::Warning,
+        _ => Kind::Accepted,
+    };
+    // Row 3 has no reference: one is generated, once.
+    let reference = |i: usize| {
+        if i == 3 {
+            String::new()
+        } else {
+            format!("S-{i:04}")
+        }
+    };
+    let file = write_csv(data.path(), "rows.csv", 200, kind, reference);
+    let file = file.to_str().unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let journal = journal.to_str().unwrap();
+    let report = data.path().join("report.csv");
+    let report = report.to_str().unwrap();
+
+    let (code, first) = run(
+        data.path(),
+        &submit_args(file, &client_id, &pfx, journal, report),
+        "Password",
+    );
+    // Some rows are invalid: exit 1.
+    assert_eq!(code, 1, "{first}");
+    assert_eq!(count(&first, "total"), 200, "{first}");
+    assert_eq!(count(&first, "accepted"), 185, "{first}");
+    assert_eq!(count(&first, "warning"), 10, "{first}");
+    assert_eq!(count(&first, "invalid"), 5, "{first}");
+    assert_eq!(count(&first, "refused"), 0, "{first}");
+    assert_eq!(count(&first, "failed"), 0, "{first}");
+    assert!(first["seconds"].is_number(), "{first}");
+    assert!(first["duplicates_avoided"].is_u64(), "{first}");
+
+    let (rows, counts) = read_report(report);
+    assert_eq!(rows.len(), 200);
+    assert_eq!(counts.values().sum::<u64>(), 200);
+    assert_eq!(counts.get("accepted"), Some(&185), "{counts:?}");
+    assert_eq!(counts.get("warning"), Some(&10), "{counts:?}");
+    assert_eq!(counts.get("invalid"), Some(&5), "{counts:?}");
+    // Spreadsheet row numbers, in the file's order.
+    assert_eq!(rows[0]["row"], "2");
+    assert_eq!(rows[199]["row"], "201");
+    let warning = &rows[20];
+    assert_eq!(warning["externalReference"], "S-0020");
+    assert_eq!(warning["result"], "W");
+    assert!(
+        warning["declarationId"].parse::<i64>().is_ok(),
+        "{warning:?}"
+    );
+    assert!(warning["anomalyCodes"].contains("FLA-WORKER-UNKNOWN"));
+    assert!(
+        warning["anomalyMessages"].contains("not known"),
+        "{warning:?}"
+    );
+    let invalid = &rows[7];
+    assert_eq!(invalid["state"], "invalid");
+    assert!(invalid["anomalyCodes"].contains("FLA-SSIN"), "{invalid:?}");
+    assert_eq!(invalid["declarationId"], "");
+    let not_a_declaration = &rows[101];
+    assert_eq!(not_a_declaration["state"], "invalid");
+    assert_eq!(not_a_declaration["errorCode"], "not_a_declaration");
+    assert!(not_a_declaration["errorMessage"].contains("training.startDate"));
+    let generated = rows[3]["externalReference"].clone();
+    assert!(!generated.is_empty(), "{:?}", rows[3]);
+
+    let held = server_references(&sim);
+    assert_eq!(held.len(), 195, "{held:?}");
+    assert!(held.values().all(|n| *n == 1), "{held:?}");
+
+    // The same command again: the file's totals, nothing sent again.
+    let (code, second) = run(
+        data.path(),
+        &submit_args(file, &client_id, &pfx, journal, report),
+        "Password",
+    );
+    assert_eq!(code, 1, "{second}");
+    for key in [
+        "total", "accepted", "warning", "invalid", "refused", "failed",
+    ] {
+        assert_eq!(first[key], second[key], "{key}: {first} / {second}");
+    }
+    let (rows, _) = read_report(report);
+    assert_eq!(rows[3]["externalReference"], generated);
+    assert_eq!(server_references(&sim), held);
+}
+
+#[test]
+fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
+    const N: usize = 2000;
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(
+        data.path(),
+        &[
+            "--fault-rate",
+            "0.1",
+            "--drop-after-commit-rate",
+            "0.05",
+            "--accept-duplicates",
+            "--processing-delay-ms",
+            "50",
+            "--stall-ms",
+            "300",
+        ],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = write_csv(
+        data.path(),
+        "many.csv",
+        N,
+        |_| Kind::Accepted,
+        |i| format!("K-{i:05}"),
+    );
+    let file = file.to_str().unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let journal = journal.to_str().unwrap();
+    let report = data.path().join("report.csv");
+    let report = report.to_str().unwrap();
+    let args = submit_args(file, &client_id, &pfx, journal, report);
+
+    let mut child = Command::new(BIN)
+        .args(&args)
+        .env("FLA_DATA_DIR", data.path())
+        .env("FLA_LANG", "en")
+        .env("FLA_PFX_PASSWORD", "Password")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the server holds a good part of the file, not all of it.
+    let started = Instant::now();
+    loop {
+        let held = server_references(&sim).len();
+        if held >= N / 4 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "submit ended before it was killed ({held} held)"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120), "{held} held");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let held_at_kill = server_references(&sim).len();
+    assert!(held_at_kill < N, "killed too late: {held_at_kill} held");
+
+    // Run again until nothing is left to send (a row may fail six times in a
+    // row against this server; it is sent again by the next run).
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        let (code, out) = run(data.path(), &args, "Password");
+        eprintln!("killed at {held_at_kill} held; run again: exit {code}, {out}");
+        last = out;
+        if code == 0 {
+            break;
+        }
+        assert_eq!(code, 3, "{last}");
+    }
+    assert_eq!(count(&last, "total"), N as u64, "{last}");
+    assert_eq!(count(&last, "accepted"), N as u64, "{last}");
+
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N, "references held");
+    let twice: Vec<_> = held.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "held more than once: {twice:?}");
+
+    let (rows, counts) = read_report(report);
+    assert_eq!(rows.len(), N);
+    assert_eq!(counts.values().sum::<u64>(), N as u64);
+    assert_eq!(counts.get("accepted"), Some(&(N as u64)), "{counts:?}");
+    let ids: std::collections::HashSet<&String> =
+        rows.iter().map(|r| &r["declarationId"]).collect();
+    assert_eq!(ids.len(), N, "one server id per row");
+}
