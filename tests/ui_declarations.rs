@@ -474,6 +474,30 @@ fn submit_selected_then_correct_and_cancel() {
         "accepted; correction not sent"
     );
     harness.get_by_label("accepted; correction not sent");
+    // A fetch from the server refreshes what it holds and never overwrites
+    // the unsent correction.
+    retype(&mut harness, "Enterprise", "0403170701");
+    harness
+        .get_by_role_and_label(Role::Button, "Fetch from server")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    let correction = correction_of(&harness, "UI-SEL-2");
+    assert_eq!(correction.view.state, State::Ready);
+    assert_eq!(correction.form.name, "Fire safety (refresher)");
+    assert_eq!(row_of(&harness, "UI-SEL-2").form.name, "Fire safety");
+    assert_eq!(
+        harness
+            .state()
+            .declarations
+            .rows
+            .iter()
+            .filter(|r| r.form.reference.starts_with("UI-SEL-"))
+            .count(),
+        4,
+        "three sent and one correction, none twice"
+    );
+    harness.get_by_label("accepted; correction not sent");
     harness
         .get_by_role_and_label(Role::Button, "Submit")
         .click();
