@@ -2,7 +2,6 @@
 //! registered client without the OAuth round trip, and the declarations held
 //! per reference. No real service has these; the app never calls them.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -12,8 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{random_alnum, IssuedToken, Shared, TOKEN_LIFETIME_SECS};
-use crate::channel::env::FLA;
+use super::{Shared, TOKEN_LIFETIME_SECS};
+use crate::channel::env::{Role, FLA};
 
 /// The longest a token issued here lives (a benchmark's whole run).
 const MAX_ADMIN_TOKEN_SECS: i64 = 24 * 3600;
@@ -61,26 +60,8 @@ pub(super) async fn issue_token(State(shared): State<Arc<Shared>>, body: String)
             format!("lifetime_secs {lifetime} is not from 1 to {MAX_ADMIN_TOKEN_SECS}"),
         );
     }
-    let scope = if account.quality == "provider" {
-        FLA.provider_scope
-    } else {
-        FLA.employer_scope
-    };
-    let token = format!("sbx-{}", random_alnum(40));
-    shared
-        .counters
-        .tokens_issued
-        .fetch_add(1, Ordering::Relaxed);
-    if let Ok(mut tokens) = shared.tokens.lock() {
-        tokens.insert(
-            token.clone(),
-            IssuedToken {
-                client_id: account.client_id.clone(),
-                scope: scope.to_owned(),
-                expires_at: (shared.clock)() + time::Duration::seconds(lifetime),
-            },
-        );
-    }
+    let scope = FLA.scope(Role::parse(&account.quality).unwrap_or(Role::Employer));
+    let token = shared.issue_token(&account.client_id, scope, lifetime);
     (
         StatusCode::CREATED,
         Json(json!({

@@ -255,6 +255,26 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Issues an opaque bearer token for `client_id` with `scope`, valid
+    /// `lifetime_secs` from the sandbox's clock, and counts it.
+    fn issue_token(&self, client_id: &str, scope: &str, lifetime_secs: i64) -> String {
+        let token = format!("sbx-{}", random_alnum(40));
+        self.counters
+            .tokens_issued
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.insert(
+                token.clone(),
+                IssuedToken {
+                    client_id: client_id.to_owned(),
+                    scope: scope.to_owned(),
+                    expires_at: (self.clock)() + time::Duration::seconds(lifetime_secs),
+                },
+            );
+        }
+        token
+    }
+
     fn accounts(&self) -> Vec<Account> {
         self.state
             .lock()

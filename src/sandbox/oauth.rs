@@ -18,9 +18,7 @@ use axum::Json;
 use base64::Engine;
 use serde_json::json;
 
-use super::{
-    random_alnum, Account, Fault, IssuedToken, Shared, CLOCK_TOLERANCE_SECS, TOKEN_LIFETIME_SECS,
-};
+use super::{Account, Fault, Shared, CLOCK_TOLERANCE_SECS, TOKEN_LIFETIME_SECS};
 use crate::cert::facts::{certificate_facts, PublicKey};
 use crate::channel::assertion::{AssertionClaims, ASSERTION_TYPE, MAX_LIFETIME_SECS};
 use crate::channel::env::FLA;
@@ -220,21 +218,7 @@ fn validate(shared: &Shared, form: &HashMap<String, String>) -> Result<Response,
     }
     let scope = form.get("scope").map(String::as_str).unwrap_or_default();
     check_scope(&account, scope)?;
-    let token = format!("sbx-{}", random_alnum(40));
-    shared
-        .counters
-        .tokens_issued
-        .fetch_add(1, Ordering::Relaxed);
-    if let Ok(mut tokens) = shared.tokens.lock() {
-        tokens.insert(
-            token.clone(),
-            IssuedToken {
-                client_id: account.client_id.clone(),
-                scope: scope.to_owned(),
-                expires_at: (shared.clock)() + time::Duration::seconds(TOKEN_LIFETIME_SECS),
-            },
-        );
-    }
+    let token = shared.issue_token(&account.client_id, scope, TOKEN_LIFETIME_SECS);
     Ok((
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],
