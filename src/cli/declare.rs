@@ -141,32 +141,15 @@ pub(super) fn client_for(
 /// one is reported once (with its trace id), not as a failure of every row.
 /// `Err` holds the exit code, the error already printed.
 pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> Result<(), u8> {
-    let started = std::time::Instant::now();
-    let mut attempts = 1;
-    loop {
-        match fla.tokens.token(&fla.http, false, lang).await {
-            Ok(_) => return Ok(()),
-            Err(e) => {
-                // A token server that failed or did not answer is asked again,
-                // as every request of the client is.
-                let wait = e.is_transient().then(|| {
-                    fla.retry.next_wait(
-                        attempts,
-                        started.elapsed(),
-                        fla.tokens.timeout,
-                        crate::fla::client::jitter(),
-                    )
-                });
-                match wait.flatten() {
-                    Some(wait) => {
-                        attempts += 1;
-                        tokio::time::sleep(wait).await;
-                    }
-                    None => return Err(report_api_error(&e, json, lang)),
-                }
-            }
-        }
-    }
+    // A token server that failed or did not answer is asked again, as every
+    // request of the client is.
+    fla.retrying(
+        || fla.tokens.token(&fla.http, false, lang),
+        |result| result.as_ref().is_err_and(ApiError::is_transient),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| report_api_error(&e, json, lang))
 }
 
 /// The exit code for a row the engine could not send, by its error's code:

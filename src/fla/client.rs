@@ -613,15 +613,28 @@ impl FlaClient {
         &self,
         build: impl Fn(&str) -> RequestBuilder,
     ) -> Result<reqwest::Response, ApiError> {
+        self.retrying(
+            || self.send_authorised(&build),
+            |result| match result {
+                Ok(response) => response.status().is_server_error(),
+                Err(e) => e.is_transient(),
+            },
+        )
+        .await
+    }
+
+    /// Runs `attempt` again, after the waits of [`RetryPolicy`], while
+    /// `transient` says its result may be different on another try.
+    pub async fn retrying<T, F: std::future::Future<Output = T>>(
+        &self,
+        mut attempt: impl FnMut() -> F,
+        transient: impl Fn(&T) -> bool,
+    ) -> T {
         let started = std::time::Instant::now();
         let mut attempts = 1;
         loop {
-            let result = self.send_authorised(&build).await;
-            let transient = match &result {
-                Ok(response) => response.status().is_server_error(),
-                Err(e) => e.is_transient(),
-            };
-            if transient {
+            let result = attempt().await;
+            if transient(&result) {
                 if let Some(wait) =
                     self.retry
                         .next_wait(attempts, started.elapsed(), self.tokens.timeout, jitter())
