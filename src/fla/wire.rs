@@ -96,7 +96,7 @@ pub struct TrainingCertificate {
 }
 
 /// A result letter: accepted, accepted with warnings, refused (B), cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ResultCode {
     A,
     W,

@@ -74,7 +74,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify, Semaphore};
 
 use super::journal::{Changes, Journal, JournalError, NewRecord, Record, RowError, UnreadableRow};
-use super::state::{next, Event, ServerResult, State};
+use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;
 use crate::fla::wire::{Anomaly, Declaration, ResultCode, SearchRequest, StoredDeclaration};
@@ -343,25 +343,6 @@ fn new_reference() -> String {
     format!("FLA-{}", uuid::Uuid::new_v4().simple()).to_uppercase()
 }
 
-fn event_of_result(result: ResultCode) -> Event {
-    Event::Result(match result {
-        ResultCode::A => ServerResult::A,
-        ResultCode::W => ServerResult::W,
-        ResultCode::B => ServerResult::B,
-        ResultCode::C => ServerResult::C,
-    })
-}
-
-fn result_of_state(state: State) -> Option<ResultCode> {
-    match state {
-        State::Accepted => Some(ResultCode::A),
-        State::Warning => Some(ResultCode::W),
-        State::Refused => Some(ResultCode::B),
-        State::Cancelled => Some(ResultCode::C),
-        _ => None,
-    }
-}
-
 fn row_error(e: &ApiError, lang: Lang) -> RowError {
     RowError {
         code: e.code(),
@@ -516,7 +497,7 @@ impl Engine {
                     enterprise: r.enterprise.clone(),
                     server_id: r.server_id,
                     correction_of: r.correction_of,
-                    result: result_of_state(r.state),
+                    result: r.state.result(),
                     anomalies: r.anomalies.clone(),
                     error: r.error.clone(),
                     source: r.source.clone(),
@@ -1148,7 +1129,7 @@ impl Inner {
             error: Some(None),
             ..Changes::default()
         };
-        let event = event_of_result(item.declaration_status.result);
+        let event = Event::Result(item.declaration_status.result);
         if self
             .apply_or_note(st, id, event, changes, "result")
             .is_some()

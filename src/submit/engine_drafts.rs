@@ -9,7 +9,6 @@
 use std::path::Path;
 
 use super::*;
-use crate::submit::journal::LocalStatus;
 use crate::submit::state;
 
 /// A row and the form it shows in the editor.
@@ -108,7 +107,7 @@ fn view_of(rec: &Record, watching: bool) -> RowView {
         enterprise: rec.enterprise.clone(),
         server_id: rec.server_id,
         correction_of: rec.correction_of,
-        result: result_of_state(rec.state),
+        result: rec.state.result(),
         anomalies: rec.anomalies.clone(),
         error: rec.error.clone(),
         source: rec.source.clone(),
@@ -150,7 +149,7 @@ fn checked(form: &DraftForm, today: time::Date) -> (State, Option<Declaration>, 
 
 /// A new draft row (not checked yet), written to the journal.
 fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalError> {
-    let id = journal.save_form(None, &form, LocalStatus::Draft)?;
+    let id = journal.save_form(None, &form, State::Draft)?;
     Ok(Record {
         id,
         state: State::Draft,
@@ -181,7 +180,7 @@ fn store_form(
     let (to, content, anomalies) = checked(&form, today);
     // `save_form` writes the fields and marks the row a draft; the check's
     // outcome is then one transition like any other.
-    journal.save_form(Some(rec.id), &form, LocalStatus::Draft)?;
+    journal.save_form(Some(rec.id), &form, State::Draft)?;
     let changes = Changes {
         anomalies: Some(anomalies.clone()),
         error: Some(None),
@@ -397,7 +396,7 @@ impl Engine {
                 let reference = new_reference();
                 let mut form = form_of(&rec);
                 form.reference = reference.clone();
-                journal.save_form(Some(id), &form, LocalStatus::Draft)?;
+                journal.save_form(Some(id), &form, State::Draft)?;
                 journal.transition(
                     id,
                     State::Draft,
@@ -505,7 +504,7 @@ impl Engine {
                     .values()
                     .find(|r| r.rec.server_id == Some(sid) && r.rec.correction_of.is_none())
                     .map(|r| (r.rec.id, r.rec.state));
-                let to = result_state(item.declaration_status.result);
+                let to = State::of_result(item.declaration_status.result);
                 match held {
                     Some((id, state)) if state == State::Submitted || state.is_result() => {
                         journal.upsert_remote(&item)?;
@@ -559,15 +558,6 @@ impl Engine {
             Ok(count)
         })
         .await
-    }
-}
-
-fn result_state(result: ResultCode) -> State {
-    match result {
-        ResultCode::A => State::Accepted,
-        ResultCode::W => State::Warning,
-        ResultCode::B => State::Refused,
-        ResultCode::C => State::Cancelled,
     }
 }
 

@@ -9,57 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::state::State;
 use crate::fla::rules;
-use crate::fla::wire::{self, Anomaly, Declaration, ResultCode, StoredDeclaration};
+use crate::fla::wire::{self, Anomaly, Declaration, StoredDeclaration};
 use crate::i18n::{tr_args, Lang};
-
-/// Where a local declaration stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LocalStatus {
-    Draft,
-    Invalid,
-    Sending,
-    Processing,
-    Accepted,
-    Warning,
-    Refused,
-    Cancelled,
-}
-
-impl LocalStatus {
-    pub const ALL: [LocalStatus; 8] = [
-        LocalStatus::Draft,
-        LocalStatus::Invalid,
-        LocalStatus::Sending,
-        LocalStatus::Processing,
-        LocalStatus::Accepted,
-        LocalStatus::Warning,
-        LocalStatus::Refused,
-        LocalStatus::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            LocalStatus::Draft => "draft",
-            LocalStatus::Invalid => "invalid",
-            LocalStatus::Sending => "sending",
-            LocalStatus::Processing => "processing",
-            LocalStatus::Accepted => "accepted",
-            LocalStatus::Warning => "warning",
-            LocalStatus::Refused => "refused",
-            LocalStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_result(result: ResultCode) -> LocalStatus {
-        match result {
-            ResultCode::A => LocalStatus::Accepted,
-            ResultCode::W => LocalStatus::Warning,
-            ResultCode::B => LocalStatus::Refused,
-            ResultCode::C => LocalStatus::Cancelled,
-        }
-    }
-}
 
 /// The editor's fields as typed (a half-typed date is kept as it is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,18 +166,6 @@ impl DraftForm {
             joint_committee: t.joint_committee.clone().unwrap_or_default(),
         }
     }
-}
-
-/// One local declaration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LocalRow {
-    pub id: i64,
-    pub form: DraftForm,
-    pub status: LocalStatus,
-    pub server_id: Option<i64>,
-    pub anomalies: Vec<Anomaly>,
-    /// Fetched from the server rather than typed here.
-    pub remote: bool,
 }
 
 /// Why the journal could not be opened, read or written.
@@ -424,33 +363,6 @@ fn state_of_v1(status: &str) -> Option<State> {
         "cancelled" => State::Cancelled,
         _ => return None,
     })
-}
-
-/// The status the Declarations page shows for a state.
-pub fn local_status(state: State) -> LocalStatus {
-    match state {
-        State::Draft | State::Ready | State::Failed => LocalStatus::Draft,
-        State::Invalid => LocalStatus::Invalid,
-        State::Sending | State::Unknown => LocalStatus::Sending,
-        State::Submitted => LocalStatus::Processing,
-        State::Accepted => LocalStatus::Accepted,
-        State::Warning => LocalStatus::Warning,
-        State::Refused => LocalStatus::Refused,
-        State::Cancelled => LocalStatus::Cancelled,
-    }
-}
-
-fn state_of_local(status: LocalStatus) -> State {
-    match status {
-        LocalStatus::Draft => State::Draft,
-        LocalStatus::Invalid => State::Invalid,
-        LocalStatus::Sending => State::Sending,
-        LocalStatus::Processing => State::Submitted,
-        LocalStatus::Accepted => State::Accepted,
-        LocalStatus::Warning => State::Warning,
-        LocalStatus::Refused => State::Refused,
-        LocalStatus::Cancelled => State::Cancelled,
-    }
 }
 
 fn now_ms() -> i64 {
@@ -820,7 +732,7 @@ impl Journal {
         &self,
         id: Option<i64>,
         form: &DraftForm,
-        status: LocalStatus,
+        state: State,
     ) -> Result<i64, JournalError> {
         let json = serde_json::to_string(form).map_err(encode)?;
         let content = form
@@ -832,7 +744,7 @@ impl Journal {
         let reference = form.reference.trim();
         let enterprise = crate::identifiers::parse_enterprise_number(&form.enterprise)
             .unwrap_or_else(|| form.enterprise.trim().to_owned());
-        let state = state_of_local(status).code();
+        let state = state.code();
         match id {
             Some(id) => {
                 self.db
@@ -858,7 +770,7 @@ impl Journal {
     pub fn set_outcome(
         &self,
         id: i64,
-        status: LocalStatus,
+        state: State,
         server_id: Option<i64>,
         anomalies: &[Anomaly],
     ) -> Result<(), JournalError> {
@@ -866,7 +778,7 @@ impl Journal {
         self.db
             .execute(
                 "UPDATE declarations SET state = ?1, server_id = COALESCE(?2, server_id), anomalies = ?3 WHERE id = ?4",
-                params![state_of_local(status).code(), server_id, json, id],
+                params![state.code(), server_id, json, id],
             )
             .map_err(err)?;
         Ok(())
@@ -875,7 +787,7 @@ impl Journal {
     /// Adds (or refreshes) a declaration fetched from the server: the row of
     /// what the server holds, never a correction being edited beside it.
     pub fn upsert_remote(&self, stored: &StoredDeclaration) -> Result<i64, JournalError> {
-        let status = LocalStatus::from_result(stored.declaration_status.result);
+        let state = State::of_result(stored.declaration_status.result);
         let server_id = stored.declaration_status.declaration_id;
         let existing: Option<i64> = self
             .db
@@ -888,9 +800,9 @@ impl Journal {
             .map_err(err)?;
         let form = DraftForm::from_declaration(&stored.declaration);
         let id = match existing {
-            Some(id) => self.save_form(Some(id), &form, status)?,
+            Some(id) => self.save_form(Some(id), &form, state)?,
             None => {
-                let id = self.save_form(None, &form, status)?;
+                let id = self.save_form(None, &form, state)?;
                 self.db
                     .execute(
                         "UPDATE declarations SET remote = 1 WHERE id = ?1",
@@ -902,7 +814,7 @@ impl Journal {
         };
         self.set_outcome(
             id,
-            status,
+            state,
             Some(server_id),
             &stored.declaration_status.anomalies,
         )?;
@@ -914,26 +826,6 @@ impl Journal {
             .execute("DELETE FROM declarations WHERE id = ?1", params![id])
             .map_err(err)?;
         Ok(())
-    }
-
-    /// Every readable local declaration, oldest first, as the Declarations page
-    /// shows it (rows that cannot be read are in [`Journal::records`]).
-    pub fn list(&self) -> Result<Vec<LocalRow>, JournalError> {
-        let (records, _) = self.records()?;
-        Ok(records
-            .into_iter()
-            .map(|r| LocalRow {
-                id: r.id,
-                form: r
-                    .form
-                    .or_else(|| r.content.as_ref().map(DraftForm::from_declaration))
-                    .unwrap_or_default(),
-                status: local_status(r.state),
-                server_id: r.server_id,
-                anomalies: r.anomalies,
-                remote: r.remote,
-            })
-            .collect())
     }
 }
 
@@ -965,16 +857,15 @@ mod tests {
         };
         let id = {
             let j = Journal::open(&path).unwrap();
-            j.save_form(None, &form, LocalStatus::Draft).unwrap()
+            j.save_form(None, &form, State::Draft).unwrap()
         };
         let j = Journal::open(&path).unwrap();
-        let rows = j.list().unwrap();
+        let (rows, _) = j.records().unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].id, id);
-        assert_eq!(rows[0].form, form);
-        j.set_outcome(id, LocalStatus::Refused, Some(7), &[])
-            .unwrap();
-        assert_eq!(j.list().unwrap()[0].server_id, Some(7));
+        assert_eq!(rows[0].form.as_ref(), Some(&form));
+        j.set_outcome(id, State::Refused, Some(7), &[]).unwrap();
+        assert_eq!(j.records().unwrap().0[0].server_id, Some(7));
     }
 
     /// The first journal's schema, as `Journal::open` made it before versions.
@@ -1035,7 +926,7 @@ mod tests {
         assert_eq!(unreadable.len(), 1);
         assert_eq!(unreadable[0].id, 4);
         assert!(unreadable[0].message(Lang::Fr).contains('4'));
-        let listed: Vec<i64> = j.list().unwrap().iter().map(|r| r.id).collect();
+        let listed: Vec<i64> = records.iter().map(|r| r.id).collect();
         assert_eq!(listed, vec![1, 2, 3]);
         assert_eq!(j.transitions(1).unwrap().len(), 1);
         drop(j);
@@ -1178,7 +1069,7 @@ mod tests {
             declaration,
             declaration_status: wire::DeclarationStatus {
                 declaration_id: 9,
-                result: ResultCode::A,
+                result: wire::ResultCode::A,
                 anomalies: vec![],
             },
         };

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fla::wire::ResultCode;
+
 /// Where a declaration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +78,27 @@ impl State {
         )
     }
 
+    /// The state a server result puts a declaration in.
+    pub fn of_result(result: ResultCode) -> State {
+        match result {
+            ResultCode::A => State::Accepted,
+            ResultCode::W => State::Warning,
+            ResultCode::B => State::Refused,
+            ResultCode::C => State::Cancelled,
+        }
+    }
+
+    /// The server's result this state stands for, where it is one.
+    pub fn result(self) -> Option<ResultCode> {
+        match self {
+            State::Accepted => Some(ResultCode::A),
+            State::Warning => Some(ResultCode::W),
+            State::Refused => Some(ResultCode::B),
+            State::Cancelled => Some(ResultCode::C),
+            _ => None,
+        }
+    }
+
     /// Work the engine does by itself when it (re)starts: reconcile or poll.
     pub fn is_unfinished(self) -> bool {
         matches!(self, State::Sending | State::Unknown | State::Submitted)
@@ -103,20 +126,11 @@ pub enum Event {
     /// The search by reference did not find it: safe to send again.
     NotOnServer,
     /// The server's result.
-    Result(ServerResult),
+    Result(ResultCode),
     /// The server still processes it.
     StillProcessing,
     /// A DELETE the server took (202): the result becomes `C` after processing.
     CancelTaken,
-}
-
-/// The server's result codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ServerResult {
-    A,
-    W,
-    B,
-    C,
 }
 
 impl Event {
@@ -130,10 +144,10 @@ impl Event {
         Event::OutcomeUnknown,
         Event::FoundOnServer,
         Event::NotOnServer,
-        Event::Result(ServerResult::A),
-        Event::Result(ServerResult::W),
-        Event::Result(ServerResult::B),
-        Event::Result(ServerResult::C),
+        Event::Result(ResultCode::A),
+        Event::Result(ResultCode::W),
+        Event::Result(ResultCode::B),
+        Event::Result(ResultCode::C),
         Event::StillProcessing,
         Event::CancelTaken,
     ];
@@ -164,19 +178,10 @@ pub fn next(state: State, event: Event) -> Option<State> {
         (S::Unknown, E::NotOnServer) => S::Ready,
         // Polling.
         (S::Submitted, E::StillProcessing) => S::Submitted,
-        (S::Submitted, E::Result(r)) => match r {
-            ServerResult::A => S::Accepted,
-            ServerResult::W => S::Warning,
-            ServerResult::B => S::Refused,
-            ServerResult::C => S::Cancelled,
-        },
         // A fetch from the server may bring a newer result for what it holds.
-        (S::Accepted | S::Warning | S::Refused | S::Cancelled, E::Result(r)) => match r {
-            ServerResult::A => S::Accepted,
-            ServerResult::W => S::Warning,
-            ServerResult::B => S::Refused,
-            ServerResult::C => S::Cancelled,
-        },
+        (S::Submitted | S::Accepted | S::Warning | S::Refused | S::Cancelled, E::Result(r)) => {
+            State::of_result(r)
+        }
         (S::Accepted | S::Warning | S::Refused, E::CancelTaken) => S::Submitted,
         _ => return None,
     };
@@ -243,7 +248,7 @@ mod tests {
     /// table and this list must agree on every (state, event) pair.
     fn expected() -> HashSet<(State, Event, State)> {
         use Event as E;
-        use ServerResult as R;
+        use ResultCode as R;
         use State as S;
         let mut out = HashSet::new();
         for s in [S::Draft, S::Invalid, S::Ready, S::Failed] {
