@@ -133,6 +133,243 @@ pub fn format_count(lang: Lang, n: u64) -> String {
     out
 }
 
+/// Which plural form a count takes in a language (CLDR cardinal rules): in
+/// English and Dutch only 1 is singular; in French 0 and 1 are.
+pub fn is_singular(lang: Lang, n: u64) -> bool {
+    match lang {
+        Lang::En | Lang::Nl => n == 1,
+        Lang::Fr => n <= 1,
+    }
+}
+
+/// A plural-aware lookup: `key.one` or `key.other` by the language's rule, with
+/// `{n}` filled in as a count in the language's form ("1 aangifte gevonden",
+/// "3 aangiften gevonden", "0 déclaration trouvée").
+pub fn tr_n(lang: Lang, key: &str, n: u64, args: &[(&str, String)]) -> String {
+    let form = if is_singular(lang, n) { "one" } else { "other" };
+    let mut all: Vec<(&str, String)> = vec![("n", format_count(lang, n))];
+    all.extend(args.iter().cloned());
+    tr_args(lang, &format!("{key}.{form}"), &all)
+}
+
+/// A date as people in Belgium write it: 03/03/2025 (day first, in every language).
+pub fn format_date(date: time::Date) -> String {
+    format!(
+        "{:02}/{:02}/{:04}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// A date as a user types it: `03/03/2025`, `3/3/2025`, `3-3-2025`, `03.03.2025`
+/// (day first) or ISO `2025-03-03`. `None` for anything else, or a day that does
+/// not exist.
+pub fn parse_user_date(text: &str) -> Option<time::Date> {
+    let text = text.trim();
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let number = |s: &str, max_len: usize| -> Option<i32> {
+        if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let (year, month, day) = if a.len() == 4 && text.contains('-') {
+        (number(a, 4)?, number(b, 2)?, number(c, 2)?)
+    } else if c.len() == 4 {
+        (number(c, 4)?, number(b, 2)?, number(a, 2)?)
+    } else {
+        return None;
+    };
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    time::Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()
+}
+
+/// A decimal number in the language's form: 7.5 in English, 7,5 in Dutch and French.
+pub fn format_decimal(lang: Lang, value: f64) -> String {
+    let text = if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        let mut text = format!("{value:.2}");
+        while text.ends_with('0') {
+            text.pop();
+        }
+        text
+    };
+    match lang {
+        Lang::En => text,
+        Lang::Nl | Lang::Fr => text.replace('.', ","),
+    }
+}
+
+/// A message kept as what it means (a key and its arguments, or a value that
+/// knows how to say itself) rather than as text, so that it is rendered in the
+/// language of the moment: a message shown before a language switch follows the
+/// switch. Pages keep `Msg`s and call [`Msg::render`] when they draw.
+#[derive(Clone)]
+pub struct Msg(MsgInner);
+
+#[derive(Clone)]
+enum MsgInner {
+    Key {
+        key: std::borrow::Cow<'static, str>,
+        args: Vec<(&'static str, Arg)>,
+        count: Option<u64>,
+    },
+    Verbatim(String),
+    Lazy(std::sync::Arc<dyn Fn(Lang) -> String + Send + Sync>),
+    Lines(Vec<Msg>),
+}
+
+/// An argument of a [`Msg`], rendered in the language of the moment too.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// Text that is the same in every language (a file name, an SSIN, a server id).
+    Text(String),
+    /// A count, with the language's thousands separator.
+    Count(u64),
+    /// A date, as `dd/mm/yyyy`.
+    Date(time::Date),
+    /// A message of its own (a cause inside a sentence).
+    Msg(Msg),
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Text(value)
+    }
+}
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Text(value.to_owned())
+    }
+}
+impl From<u64> for Arg {
+    fn from(value: u64) -> Self {
+        Arg::Count(value)
+    }
+}
+impl From<usize> for Arg {
+    fn from(value: usize) -> Self {
+        Arg::Count(value as u64)
+    }
+}
+impl From<time::Date> for Arg {
+    fn from(value: time::Date) -> Self {
+        Arg::Date(value)
+    }
+}
+impl From<Msg> for Arg {
+    fn from(value: Msg) -> Self {
+        Arg::Msg(value)
+    }
+}
+
+impl Arg {
+    fn render(&self, lang: Lang) -> String {
+        match self {
+            Arg::Text(text) => text.clone(),
+            Arg::Count(n) => format_count(lang, *n),
+            Arg::Date(date) => format_date(*date),
+            Arg::Msg(msg) => msg.render(lang),
+        }
+    }
+}
+
+impl Msg {
+    /// The message for `key` (arguments follow with [`Msg::arg`]).
+    pub fn new(key: impl Into<std::borrow::Cow<'static, str>>) -> Msg {
+        Msg(MsgInner::Key {
+            key: key.into(),
+            args: Vec::new(),
+            count: None,
+        })
+    }
+
+    /// A plural message: `key.one` / `key.other` by the language's rule, `{n}` = `n`.
+    pub fn plural(key: impl Into<std::borrow::Cow<'static, str>>, n: u64) -> Msg {
+        Msg(MsgInner::Key {
+            key: key.into(),
+            args: Vec::new(),
+            count: Some(n),
+        })
+    }
+
+    /// Fills `{name}` with `value`.
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Msg {
+        if let MsgInner::Key { args, .. } = &mut self.0 {
+            args.push((name, value.into()));
+        }
+        self
+    }
+
+    /// Text that is the same in every language (what a server wrote, a path).
+    pub fn verbatim(text: impl Into<String>) -> Msg {
+        Msg(MsgInner::Verbatim(text.into()))
+    }
+
+    /// A value that says itself in a language: an error's `message(lang)`, say
+    /// `Msg::from_fn(move |lang| error.message(lang))`.
+    pub fn from_fn(render: impl Fn(Lang) -> String + Send + Sync + 'static) -> Msg {
+        Msg(MsgInner::Lazy(std::sync::Arc::new(render)))
+    }
+
+    /// Several messages, one per line.
+    pub fn lines(messages: Vec<Msg>) -> Msg {
+        Msg(MsgInner::Lines(messages))
+    }
+
+    /// The text in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match &self.0 {
+            MsgInner::Key { key, args, count } => {
+                let rendered: Vec<(&str, String)> = args
+                    .iter()
+                    .map(|(name, value)| (*name, value.render(lang)))
+                    .collect();
+                match count {
+                    Some(n) => tr_n(lang, key, *n, &rendered),
+                    None => tr_args(lang, key, &rendered),
+                }
+            }
+            MsgInner::Verbatim(text) => text.clone(),
+            MsgInner::Lazy(render) => render(lang),
+            MsgInner::Lines(messages) => messages
+                .iter()
+                .map(|msg| msg.render(lang))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    /// The key, for a message made from one (tests and logs).
+    pub fn key(&self) -> Option<&str> {
+        match &self.0 {
+            MsgInner::Key { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            MsgInner::Key { key, args, count } => f
+                .debug_struct("Msg")
+                .field("key", key)
+                .field("args", args)
+                .field("count", count)
+                .finish(),
+            MsgInner::Verbatim(text) => f.debug_tuple("Msg::verbatim").field(text).finish(),
+            MsgInner::Lazy(_) => f.write_str("Msg::from_fn(..)"),
+            MsgInner::Lines(lines) => f.debug_tuple("Msg::lines").field(lines).finish(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +420,74 @@ mod tests {
         let text = tr_args(Lang::En, "finding.weak_key", &[("bits", "1024".into())]);
         assert!(text.contains("1024"), "{text}");
         assert_eq!(tr(Lang::Nl, "no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn no_key_is_defined_twice() {
+        for lang in Lang::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for line in lang.source().lines() {
+                if line.trim_start().starts_with('#') {
+                    continue;
+                }
+                if let Some((key, _)) = line.split_once(" = ") {
+                    assert!(
+                        seen.insert(key.trim()),
+                        "{lang:?} defines `{}` twice (a merge kept both lines?)",
+                        key.trim()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plural_forms_follow_each_language() {
+        assert!(is_singular(Lang::En, 1) && !is_singular(Lang::En, 0));
+        assert!(is_singular(Lang::Nl, 1) && !is_singular(Lang::Nl, 2));
+        assert!(is_singular(Lang::Fr, 0) && is_singular(Lang::Fr, 1) && !is_singular(Lang::Fr, 2));
+    }
+
+    #[test]
+    fn dates_and_decimals_in_belgian_forms() {
+        let date = time::macros::date!(2025 - 03 - 03);
+        assert_eq!(format_date(date), "03/03/2025");
+        for typed in [
+            "03/03/2025",
+            "3/3/2025",
+            "3-3-2025",
+            "03.03.2025",
+            "2025-03-03",
+        ] {
+            assert_eq!(parse_user_date(typed), Some(date), "{typed}");
+        }
+        for wrong in [
+            "",
+            "2025",
+            "31/02/2025",
+            "03/03/25",
+            "2025/03/03",
+            "a/b/c",
+            "1/1/1/2025",
+        ] {
+            assert_eq!(parse_user_date(wrong), None, "{wrong}");
+        }
+        assert_eq!(format_decimal(Lang::En, 7.5), "7.5");
+        assert_eq!(format_decimal(Lang::Nl, 7.5), "7,5");
+        assert_eq!(format_decimal(Lang::Fr, 14.0), "14");
+    }
+
+    #[test]
+    fn a_message_renders_in_the_language_of_the_moment() {
+        let msg = Msg::new("finding.weak_key").arg("bits", "1024");
+        let en = msg.render(Lang::En);
+        let nl = msg.render(Lang::Nl);
+        assert!(en.contains("1024") && nl.contains("1024"));
+        assert_ne!(en, nl);
+        let lazy = Msg::from_fn(|lang| lang.code().to_owned());
+        assert_eq!(lazy.render(Lang::Fr), "fr");
+        let nested =
+            Msg::new("finding.weak_key").arg("bits", Msg::from_fn(|lang| lang.code().to_owned()));
+        assert!(nested.render(Lang::Nl).contains("nl"));
     }
 }
