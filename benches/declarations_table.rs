@@ -43,6 +43,7 @@ fn rows() -> Vec<DraftRow> {
                 ..DraftForm::default()
             },
             remote: false,
+            sent_at_ms: None,
         })
         .collect()
 }

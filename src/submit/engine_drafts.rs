@@ -18,6 +18,24 @@ pub struct DraftRow {
     pub form: DraftForm,
     /// Fetched from the server (not made here).
     pub remote: bool,
+    /// When it was last sent (ms since the epoch), where it was sent from here.
+    pub sent_at_ms: Option<i64>,
+}
+
+/// What a fetch from the server found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FetchSummary {
+    /// Declarations the server gave.
+    pub found: usize,
+    /// Of those, the ones the journal did not have.
+    pub new: usize,
+}
+
+/// The state a form would be checked to now (`ready` or `invalid`), as a save
+/// checks it: for the page to show the state of what is being typed before
+/// the save.
+pub fn live_state(form: &DraftForm, today: time::Date) -> State {
+    checked(form, today).0
 }
 
 /// Why a call on a draft or a row did not do what was asked.
@@ -120,6 +138,7 @@ fn draft_row(rec: &Record, watching: bool) -> DraftRow {
         view: view_of(rec, watching),
         form: form_of(rec),
         remote: rec.remote,
+        sent_at_ms: rec.sent_at_ms,
     }
 }
 
@@ -283,6 +302,24 @@ impl Engine {
             st.note_reference(&rec);
             st.rows.insert(id, Row { rec, watch: None });
             Ok(id)
+        })
+        .await
+    }
+
+    /// New drafts, each checked at once (`ready` or `invalid`): one
+    /// declaration per worker of the same training. Their ids, in order.
+    pub async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
+        self.with_rows(move |inner, st, journal| {
+            let today = client::today(&inner.client.tokens.clock);
+            let mut ids = Vec::new();
+            for form in forms {
+                let mut rec = insert_draft(journal, form.clone())?;
+                store_form(journal, &mut rec, form, today)?;
+                st.note_reference(&rec);
+                ids.push(rec.id);
+                st.rows.insert(rec.id, Row { rec, watch: None });
+            }
+            Ok(ids)
         })
         .await
     }
@@ -485,9 +522,9 @@ impl Engine {
 
     /// Brings the server's declarations for `filters` into the journal: what
     /// the server holds is added or refreshed; a draft or a correction being
-    /// edited is never touched, nor a row whose request is still out. The
-    /// number of declarations the server gave.
-    pub async fn fetch(&self, filters: SearchRequest) -> Result<usize, DraftError> {
+    /// edited is never touched, nor a row whose request is still out. How
+    /// many declarations the server gave, and how many were new here.
+    pub async fn fetch(&self, filters: SearchRequest) -> Result<FetchSummary, DraftError> {
         let lang = self.inner.lang();
         let items = self
             .inner
@@ -495,8 +532,9 @@ impl Engine {
             .search_all(&filters)
             .await
             .map_err(|e| DraftError::api(&e, lang))?;
-        let count = items.len();
+        let found = items.len();
         self.with_rows(move |_, st, journal| {
+            let mut new = 0;
             for item in items {
                 let sid = item.declaration_status.declaration_id;
                 let held = st
@@ -552,10 +590,11 @@ impl Engine {
                         };
                         st.note_reference(&rec);
                         st.rows.insert(id, Row { rec, watch: None });
+                        new += 1;
                     }
                 }
             }
-            Ok(count)
+            Ok(FetchSummary { found, new })
         })
         .await
     }
@@ -634,6 +673,25 @@ impl DraftJournal {
             let id = rec.id;
             rows.insert(id, rec);
             Ok(id)
+        })
+        .await
+    }
+
+    /// New drafts, each checked at once (as [`Engine::new_checked`]).
+    pub async fn new_checked(
+        self: &Arc<Self>,
+        forms: Vec<DraftForm>,
+    ) -> Result<Vec<RowId>, DraftError> {
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        self.with_rows(move |rows, journal| {
+            let mut ids = Vec::new();
+            for form in forms {
+                let mut rec = insert_draft(journal, form.clone())?;
+                store_form(journal, &mut rec, form, today)?;
+                ids.push(rec.id);
+                rows.insert(rec.id, rec);
+            }
+            Ok(ids)
         })
         .await
     }

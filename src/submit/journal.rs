@@ -8,7 +8,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::state::State;
-use crate::fla::rules;
 use crate::fla::wire::{self, Anomaly, Declaration, StoredDeclaration};
 use crate::i18n::{tr_args, Lang};
 
@@ -65,15 +64,35 @@ pub struct FieldProblem {
 impl DraftForm {
     /// The declaration these fields make, or the fields that cannot be read.
     pub fn to_declaration(&self) -> Result<Declaration, Vec<FieldProblem>> {
+        let (declaration, problems) = self.to_declaration_lenient();
+        if problems.is_empty() {
+            Ok(declaration)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The declaration these fields make even where some cannot be read (a
+    /// date kept as typed, a duration of 0), and the fields that cannot: so
+    /// that each field is checked on its own while others are still empty.
+    /// Dates are typed `dd/mm/yyyy` (or ISO) and go out ISO.
+    pub fn to_declaration_lenient(&self) -> (Declaration, Vec<FieldProblem>) {
         let mut problems = Vec::new();
         let date = |text: &str, field: &'static str, problems: &mut Vec<FieldProblem>| {
-            if rules::parse_date(text.trim()).is_none() {
-                problems.push(FieldProblem {
-                    field,
-                    key: "form.not_a_date",
-                });
+            match crate::i18n::parse_user_date(text) {
+                Some(d) => d.to_string(),
+                None => {
+                    problems.push(FieldProblem {
+                        field,
+                        key: if text.trim().is_empty() {
+                            "form.required"
+                        } else {
+                            "form.not_a_date"
+                        },
+                    });
+                    text.trim().to_owned()
+                }
             }
-            text.trim().to_owned()
         };
         let start = date(&self.start, "training.startDate", &mut problems);
         let end = date(&self.end, "training.endDate", &mut problems);
@@ -87,7 +106,11 @@ impl DraftForm {
         if duration.is_none() {
             problems.push(FieldProblem {
                 field: "training.duration.value",
-                key: "form.not_a_number",
+                key: if self.duration.trim().is_empty() {
+                    "form.required"
+                } else {
+                    "form.not_a_number"
+                },
             });
         }
         let valid_until = (self.certificate && !self.valid_until.trim().is_empty()).then(|| {
@@ -97,11 +120,8 @@ impl DraftForm {
                 &mut problems,
             )
         });
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-        Ok(Declaration {
+        let declaration = Declaration {
             external_reference: self.reference.trim().to_owned(),
             employer: wire::Employer {
                 enterprise_number: crate::identifiers::parse_enterprise_number(&self.enterprise)
@@ -138,7 +158,8 @@ impl DraftForm {
                 provider_enterprise_number: optional(&self.provider),
                 joint_committee: optional(&self.joint_committee),
             },
-        })
+        };
+        (declaration, problems)
     }
 
     /// The form of a declaration (from the server).

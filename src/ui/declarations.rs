@@ -5,6 +5,7 @@
 //! asks is a [`host::Command`], run on the runtime by [`host::DeclarationsHost`].
 
 mod editor;
+mod fields;
 pub mod host;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -16,14 +17,14 @@ use egui_extras::{Column, TableBuilder};
 use super::widgets;
 use crate::cert::Severity;
 use crate::fla::client::TokenSource;
-use crate::fla::rules;
 use crate::fla::wire::SearchRequest;
-use crate::i18n::{tr, tr_args, Lang};
+use crate::i18n::{format_date, parse_user_date, tr, tr_args, Lang, Msg};
 use crate::submit::engine::drafts::DraftRow;
 use crate::submit::engine::{SendSummary, Skip};
 use crate::submit::journal::DraftForm;
 use crate::submit::state::{self, Action, State};
-pub use editor::action_label;
+pub use editor::{action_label, result_line};
+pub use fields::split_ssins;
 use host::{Command, DeclarationsHost, Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,8 @@ struct Edit {
     form: DraftForm,
     /// Changed since it was last sent to be saved.
     dirty_since: Option<Instant>,
+    /// The fields that say what is wrong with them.
+    touched: fields::Touched,
 }
 
 /// How often the rows are read again while the engine changes them.
@@ -75,9 +78,18 @@ pub struct DeclarationsPage {
     fetch_from: String,
     fetch_to: String,
     fetching: bool,
-    /// What the last command did (how many sent, how many skipped and why).
-    pub notice: Option<String>,
-    pub error: Option<String>,
+    /// What the last command did (how many sent, how many skipped and why),
+    /// kept as a message and said in the language of the moment.
+    pub notice: Option<Msg>,
+    pub error: Option<Msg>,
+    /// The row whose cancel on the server waits for a yes.
+    confirm_cancel: Option<i64>,
+    /// "One training, several workers": open, and the SSINs typed.
+    several_open: bool,
+    workers_text: String,
+    /// The enterprise a new declaration starts with (the Connection page's
+    /// own enterprise of an employer); a representative picks among its mandates.
+    pub own_enterprise: Option<String>,
 }
 
 impl Default for DeclarationsPage {
@@ -112,6 +124,10 @@ impl DeclarationsPage {
             fetching: false,
             notice: None,
             error: None,
+            confirm_cancel: None,
+            several_open: false,
+            workers_text: String::new(),
+            own_enterprise: None,
         }
     }
 
@@ -128,27 +144,33 @@ impl DeclarationsPage {
 
     /// Hands what the page has to the host: the form typed (now, not after the
     /// pause: the app is closing or the page asks) and the commands given.
-    pub fn hand_over(&mut self, host: &DeclarationsHost, lang: Lang) {
-        self.flush_edit();
+    pub fn hand_over(&mut self, host: &DeclarationsHost) {
+        self.leave_edit();
         for command in self.commands.drain(..) {
-            host.command(command, lang);
+            host.command(command);
         }
     }
 
     /// Reads the engine's rows where they changed (at most every `READ_EVERY`
     /// while they keep changing), and what came of the commands.
-    fn read(&mut self, ctx: &egui::Context, host: &DeclarationsHost, lang: Lang) {
+    fn read(&mut self, ctx: &egui::Context, host: &DeclarationsHost) {
         for outcome in host.outcomes() {
             match outcome {
                 Outcome::Opened(id) => self.open(id, true),
-                Outcome::Sent(summary) => self.notice = Some(sent_notice(&summary, lang)),
-                Outcome::Fetched(count) => {
+                Outcome::Made(ids) => {
+                    self.notice = Some(Msg::plural("decl.workers.made", ids.len() as u64));
+                    // Selected, to be sent at once with *Submit selected*.
+                    self.selected.extend(ids);
+                }
+                Outcome::Sent(summary) => self.notice = Some(sent_notice(&summary)),
+                Outcome::Fetched(summary) => {
                     self.fetching = false;
-                    self.notice = Some(tr_args(
-                        lang,
-                        "decl.fetched",
-                        &[("count", count.to_string())],
-                    ));
+                    self.notice = Some(if summary.found == 0 {
+                        Msg::new("decl.fetched_none")
+                    } else {
+                        Msg::plural("decl.fetched", summary.found as u64)
+                            .arg("new", Msg::plural("decl.fetched_new", summary.new as u64))
+                    });
                 }
                 Outcome::Failed(message) => {
                     self.fetching = false;
@@ -206,15 +228,23 @@ impl DeclarationsPage {
         }
         let needle = self.filter_text.trim().to_lowercase();
         // ISO dates compare as text; a half-typed bound filters nothing.
-        let from =
-            rules::parse_date(self.filter_from.trim()).map(|_| self.filter_from.trim().to_owned());
-        let to = rules::parse_date(self.filter_to.trim()).map(|_| self.filter_to.trim().to_owned());
+        let from = parse_user_date(&self.filter_from).map(|d| d.to_string());
+        let to = parse_user_date(&self.filter_to).map(|d| d.to_string());
+        let iso = |text: &str| {
+            parse_user_date(text)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|&i| {
                 let r = &self.rows[i];
                 self.filter_status.is_none_or(|s| r.view.state == s)
-                    && from.as_deref().is_none_or(|f| r.form.end.as_str() >= f)
-                    && to.as_deref().is_none_or(|t| r.form.start.as_str() <= t)
+                    && from
+                        .as_deref()
+                        .is_none_or(|f| iso(&r.form.end).as_str() >= f)
+                    && to
+                        .as_deref()
+                        .is_none_or(|t| iso(&r.form.start).as_str() <= t)
                     && (needle.is_empty()
                         || r.form.ssin.to_lowercase().contains(&needle)
                         || r.form.reference.to_lowercase().contains(&needle)
@@ -230,7 +260,9 @@ impl DeclarationsPage {
                 SortKey::Reference => a.form.reference.cmp(&b.form.reference),
                 SortKey::Worker => a.form.ssin.cmp(&b.form.ssin),
                 SortKey::Name => a.form.name.cmp(&b.form.name),
-                SortKey::Start => a.form.start.cmp(&b.form.start),
+                SortKey::Start => {
+                    parse_user_date(&a.form.start).cmp(&parse_user_date(&b.form.start))
+                }
             }
             .then(a.view.id.cmp(&b.view.id));
             if ascending {
@@ -254,7 +286,7 @@ impl DeclarationsPage {
         mandates: &[String],
     ) {
         if let Some(host) = host {
-            self.read(ui.ctx(), host, lang);
+            self.read(ui.ctx(), host);
             self.cannot_send = if host.is_online() {
                 None
             } else {
@@ -263,12 +295,25 @@ impl DeclarationsPage {
         }
         ui.heading(tr(lang, "nav.declarations"));
         ui.add(egui::Label::new(tr(lang, "page.declarations.intro")).wrap());
-        if let Some(e) = &self.error {
-            widgets::error_text_ui(ui, e);
-        }
-        if let Some(n) = &self.notice {
-            ui.label(n);
-        }
+        // Lines of their own, always there: a message that comes or goes moves nothing.
+        let offline = host.is_some_and(|h| !h.is_online() && !h.is_loading());
+        line_slot_ui(ui, |ui| {
+            if offline {
+                ui.weak(tr(lang, "decl.offline"));
+            }
+        });
+        line_slot_ui(ui, |ui| {
+            if let Some(e) = &self.error {
+                let text = e.render(lang);
+                let color = widgets::severity_color(ui, Severity::Error);
+                ui.add(egui::Label::new(RichText::new(&text).color(color)).truncate())
+                    .on_hover_text(text);
+            } else if let Some(n) = &self.notice {
+                let text = n.render(lang);
+                ui.add(egui::Label::new(&text).truncate())
+                    .on_hover_text(text);
+            }
+        });
         if host.is_some_and(|h| h.is_loading()) {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -276,10 +321,12 @@ impl DeclarationsPage {
             });
             return;
         }
-        if host.is_some_and(|h| !h.is_online()) {
-            ui.weak(tr(lang, "decl.offline"));
+        if self.fetch_enterprise.is_empty() {
+            if let Some(own) = &self.own_enterprise {
+                self.fetch_enterprise = own.clone();
+            }
         }
-        self.toolbar_ui(ui, lang);
+        self.toolbar_ui(ui, lang, mandates);
         self.refresh_view();
         self.table_ui(ui, lang);
         ui.separator();
@@ -287,7 +334,7 @@ impl DeclarationsPage {
         self.save_after_pause(ui.ctx());
         if let Some(host) = host {
             for command in self.commands.drain(..) {
-                host.command(command, lang);
+                host.command(command);
             }
         }
     }
@@ -296,18 +343,27 @@ impl DeclarationsPage {
     fn can_send(&mut self, _lang: Lang) -> bool {
         match &self.cannot_send {
             Some(e) => {
-                self.error = Some(e.clone());
+                self.error = Some(Msg::verbatim(e.clone()));
                 false
             }
             None => true,
         }
     }
 
-    fn toolbar_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
-        ui.horizontal_wrapped(|ui| {
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, lang: Lang, mandates: &[String]) {
+        ui.horizontal(|ui| {
             if ui.button(tr(lang, "decl.new")).clicked() {
-                self.flush_edit();
-                self.commands.push(Command::New(DraftForm::default()));
+                self.leave_edit();
+                // The employer's own enterprise; a representative's only mandate.
+                let enterprise = match mandates {
+                    [] => self.own_enterprise.clone().unwrap_or_default(),
+                    [only] => only.clone(),
+                    _ => String::new(),
+                };
+                self.commands.push(Command::New(DraftForm {
+                    enterprise,
+                    ..DraftForm::default()
+                }));
             }
             let selectable = !self.selected.is_empty();
             if ui
@@ -369,29 +425,29 @@ impl DeclarationsPage {
             ] {
                 let label = ui.label(tr(lang, key));
                 let edit = egui::TextEdit::singleline(value)
-                    .desired_width(100.0)
-                    .hint_text("YYYY-MM-DD");
+                    .desired_width(84.0)
+                    .hint_text(tr(lang, "form.date_hint"));
                 if ui.add(edit).labelled_by(label.id).changed() {
                     self.view_dirty = true;
                 }
             }
         });
-        ui.horizontal_wrapped(|ui| {
+        ui.horizontal(|ui| {
             let label = ui.label(tr(lang, "decl.fetch_enterprise"));
             ui.add(egui::TextEdit::singleline(&mut self.fetch_enterprise).desired_width(120.0))
                 .labelled_by(label.id);
             let label = ui.label(tr(lang, "decl.from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_from)
-                    .desired_width(100.0)
-                    .hint_text("YYYY-MM-DD"),
+                    .desired_width(84.0)
+                    .hint_text(tr(lang, "form.date_hint")),
             )
             .labelled_by(label.id);
             let label = ui.label(tr(lang, "decl.to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_to)
-                    .desired_width(100.0)
-                    .hint_text("YYYY-MM-DD"),
+                    .desired_width(84.0)
+                    .hint_text(tr(lang, "form.date_hint")),
             )
             .labelled_by(label.id);
             if ui
@@ -423,14 +479,17 @@ impl DeclarationsPage {
             .id_salt("declarations_table")
             .striped(true)
             .sense(egui::Sense::click())
-            .max_scroll_height(300.0)
+            // A fixed height: a row added moves nothing below the table.
+            .min_scrolled_height(TABLE_HEIGHT)
+            .max_scroll_height(TABLE_HEIGHT)
+            .auto_shrink([false, false])
             .column(Column::exact(24.0))
-            .column(Column::exact(150.0))
+            .column(Column::exact(160.0))
             .column(Column::initial(140.0).resizable(true))
             .column(Column::initial(120.0).resizable(true))
             .column(Column::remainder().at_least(160.0))
             .column(Column::exact(170.0))
-            .column(Column::exact(70.0))
+            .column(Column::exact(90.0))
             .header(24.0, |mut header| {
                 for (key, label) in headers {
                     header.col(|ui| {
@@ -459,6 +518,7 @@ impl DeclarationsPage {
                 body.rows(22.0, self.view.len(), |mut row| {
                     let r = &self.rows[self.view[row.index()]];
                     let id = r.view.id;
+                    let shown_state = self.shown_state(r);
                     row.set_selected(self.editing == Some(id));
                     row.col(|ui| {
                         let mut checked = self.selected.contains(&id);
@@ -475,7 +535,7 @@ impl DeclarationsPage {
                             && r.view
                                 .server_id
                                 .is_some_and(|s| self.corrections_pending.contains(&s));
-                        state_badge_ui(ui, r.view.state, pending, lang)
+                        state_badge_ui(ui, shown_state, pending, lang)
                     });
                     row.col(|ui| {
                         cell_text_ui(ui, &r.form.reference);
@@ -487,7 +547,15 @@ impl DeclarationsPage {
                         cell_text_ui(ui, &r.form.name);
                     });
                     row.col(|ui| {
-                        cell_text_ui(ui, &format!("{} – {}", r.form.start, r.form.end));
+                        let belgian = |text: &str| {
+                            parse_user_date(text)
+                                .map(format_date)
+                                .unwrap_or_else(|| text.to_owned())
+                        };
+                        cell_text_ui(
+                            ui,
+                            &format!("{} – {}", belgian(&r.form.start), belgian(&r.form.end)),
+                        );
                     });
                     row.col(|ui| {
                         cell_text_ui(
@@ -529,18 +597,20 @@ impl DeclarationsPage {
     fn fetch(&mut self, lang: Lang) {
         let Some(enterprise) = crate::identifiers::parse_enterprise_number(&self.fetch_enterprise)
         else {
-            self.error = Some(tr_args(
-                lang,
-                "declare.bad_enterprise",
-                &[("value", self.fetch_enterprise.clone())],
-            ));
+            self.error = Some(
+                Msg::new("declare.bad_enterprise").arg("value", self.fetch_enterprise.clone()),
+            );
             return;
         };
         if !self.can_send(lang) {
             return;
         }
         self.flush_edit();
-        let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        // Typed dd/mm/yyyy (or ISO), asked ISO.
+        let optional = |s: &str| {
+            (!s.trim().is_empty())
+                .then(|| parse_user_date(s).map_or_else(|| s.trim().to_owned(), |d| d.to_string()))
+        };
         self.error = None;
         self.fetching = true;
         self.commands.push(Command::Fetch(SearchRequest {
@@ -552,35 +622,58 @@ impl DeclarationsPage {
     }
 }
 
-/// How many were queued, and how many skipped and why.
-pub fn sent_notice(summary: &SendSummary, lang: Lang) -> String {
-    let queued = summary.queued.len().to_string();
+/// How many were queued, and how many skipped and why (said when drawn).
+pub fn sent_notice(summary: &SendSummary) -> Msg {
+    let queued = summary.queued.len();
     if summary.skipped.is_empty() {
-        return tr_args(lang, "decl.sent", &[("queued", queued)]);
+        return Msg::new("decl.sent").arg("queued", queued);
     }
-    let mut why: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, skip) in &summary.skipped {
-        let reason = match skip {
-            Skip::State(s) => state_label(*s, lang),
-            Skip::AlreadyQueued => tr(lang, "decl.skip.already_queued"),
-            Skip::NoSuchRow => tr(lang, "decl.skip.no_such_row"),
-        };
-        *why.entry(reason).or_default() += 1;
-    }
-    let reasons = why
-        .into_iter()
-        .map(|(reason, n)| format!("{n} {reason}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    tr_args(
-        lang,
-        "decl.sent_skipped",
-        &[
-            ("queued", queued),
-            ("skipped", summary.skipped.len().to_string()),
-            ("reasons", reasons),
-        ],
-    )
+    let skips: Vec<Skip> = summary.skipped.iter().map(|(_, skip)| *skip).collect();
+    let skipped = skips.len();
+    Msg::from_fn(move |lang| {
+        let mut why: BTreeMap<String, usize> = BTreeMap::new();
+        for skip in &skips {
+            let reason = match skip {
+                Skip::State(s) => state_label(*s, lang),
+                Skip::AlreadyQueued => tr(lang, "decl.skip.already_queued"),
+                Skip::NoSuchRow => tr(lang, "decl.skip.no_such_row"),
+            };
+            *why.entry(reason).or_default() += 1;
+        }
+        let reasons = why
+            .into_iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        tr_args(
+            lang,
+            "decl.sent_skipped",
+            &[
+                ("queued", queued.to_string()),
+                ("skipped", skipped.to_string()),
+                ("reasons", reasons),
+            ],
+        )
+    })
+}
+
+/// The table's height, whatever the number of rows.
+const TABLE_HEIGHT: f32 = 170.0;
+
+/// One line of the page kept for a message that may come and go.
+fn line_slot_ui(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+    let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    child.set_clip_rect(rect.intersect(ui.clip_rect()));
+    add(&mut child);
 }
 
 /// A state's name (i18n).

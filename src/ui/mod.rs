@@ -219,6 +219,11 @@ impl FlaApp {
                     (&self.connection, &self.state.connection, &self.certificate);
                 let client = |lang: Lang| connection.token_source(settings, certificate, lang);
                 let mandates = settings.mandated_enterprises();
+                // An employer's own enterprise, where the Connection page has one.
+                self.declarations.own_enterprise = (settings.role
+                    == crate::channel::env::Role::Employer
+                    && settings.environment == crate::channel::env::EnvironmentKind::Sandbox)
+                    .then(|| settings.sandbox_enterprise.clone());
                 self.declarations
                     .ui(ui, lang, Some(&self.engine), &client, &mandates);
             }
@@ -231,8 +236,7 @@ impl FlaApp {
 impl Drop for FlaApp {
     /// The last form typed is saved before the app goes (a bounded wait).
     fn drop(&mut self) {
-        let lang = self.state.lang();
-        self.declarations.hand_over(&self.engine, lang);
+        self.declarations.hand_over(&self.engine);
         self.engine.settle(std::time::Duration::from_secs(5));
     }
 }

@@ -1,25 +1,49 @@
 //! The Declarations page's editor: the form of the row on view with live
-//! validation next to each field, what the row's state allows as buttons, and
-//! the form as typed kept here until it is saved through the engine (after a
-//! pause in typing, or before any other command).
+//! validation next to each field, the row's result in one line, what the row's
+//! state allows as buttons (a cancel on the server asks first), one training
+//! for several workers, and the form as typed kept here until it is saved
+//! through the engine (after a pause in typing, or before any other command).
 
 use std::time::{Duration, Instant};
 
 use egui::RichText;
 
+use super::fields::{self, FieldsCtx, Touched};
 use super::host::Command;
 use super::{widgets, DeclarationsPage, Edit};
 use crate::cert::Severity;
 use crate::fla::anomalies;
-use crate::fla::rules;
-use crate::i18n::{tr, tr_args, Lang};
+use crate::fla::wire::{Anomaly, AnomalySeverity};
+use crate::i18n::{tr, tr_args, Lang, Msg};
+use crate::submit::engine::drafts::{live_state, DraftRow};
 use crate::submit::journal::DraftForm;
-use crate::submit::state::{self, Action};
+use crate::submit::state::{self, Action, State};
 
 /// How long typing pauses before the form is saved.
 pub(super) const SAVE_AFTER: Duration = Duration::from_millis(300);
 
 impl DeclarationsPage {
+    /// The state row `row` shows: for the form being typed, the state it
+    /// would be checked to now (draft → ready as soon as it is valid, invalid
+    /// → ready once fixed), before the engine has it saved.
+    pub(super) fn shown_state(&self, row: &DraftRow) -> State {
+        let Some(e) = self.edit.as_ref().filter(|e| e.id == row.view.id) else {
+            return row.view.state;
+        };
+        if !state::actions(row.view.state).contains(&Action::Edit) {
+            return row.view.state;
+        }
+        let changed = e.dirty_since.is_some() || e.form != fields::shown_form(&row.form);
+        if !changed && row.view.state == State::Failed {
+            return row.view.state;
+        }
+        match live_state(&e.form, brussels_today()) {
+            State::Ready => State::Ready,
+            _ if row.view.state == State::Draft => State::Draft,
+            _ => State::Invalid,
+        }
+    }
+
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, lang: Lang, mandates: &[String]) {
         let Some(id) = self.editing else {
             ui.weak(tr(lang, "decl.pick_one"));
@@ -33,12 +57,20 @@ impl DeclarationsPage {
             && self.edit.as_ref().is_some_and(|e| e.id == id);
         let mut form = match &self.edit {
             Some(e) if e.id == id => e.form.clone(),
-            _ => self.rows[index].form.clone(),
+            _ => fields::shown_form(&self.rows[index].form),
         };
         let today = brussels_today();
-        let (field_messages, _blocking) = live_messages(&form, today, lang);
-        let mut changed = false;
-        ui.label(RichText::new(tr_args(lang, "decl.editing", &[("id", id.to_string())])).strong());
+        let messages = fields::live_messages(&form, today, lang);
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(tr_args(lang, "decl.editing", &[("id", id.to_string())])).strong(),
+            );
+            ui.label(
+                RichText::new(tr(lang, "form.required_legend"))
+                    .small()
+                    .color(ui.visuals().weak_text_color()),
+            );
+        });
         if let Some(of) = self.rows[index].view.correction_of {
             ui.weak(tr_args(
                 lang,
@@ -46,25 +78,106 @@ impl DeclarationsPage {
                 &[("id", of.to_string())],
             ));
         }
+        self.result_line_ui(ui, lang, index);
+        let mut touched = match &self.edit {
+            Some(e) if e.id == id => e.touched.clone(),
+            _ => Touched {
+                all: true,
+                ..Touched::default()
+            },
+        };
+        let mut changed = false;
         egui::Grid::new("declaration_editor")
             .num_columns(2)
-            .spacing([12.0, 6.0])
+            .spacing([12.0, 2.0])
             .show(ui, |ui| {
-                changed |= form_fields_ui(ui, lang, &mut form, &field_messages, editable, mandates);
+                let mut cx = FieldsCtx {
+                    lang,
+                    editable,
+                    mandates,
+                    messages: &messages,
+                    touched: &mut touched,
+                };
+                changed |= fields::form_fields_ui(ui, &mut cx, &mut form);
             });
-        if changed {
-            if let Some(e) = self.edit.as_mut().filter(|e| e.id == id) {
+        if let Some(e) = self.edit.as_mut().filter(|e| e.id == id) {
+            e.touched = touched;
+            if changed {
                 e.form = form;
                 e.dirty_since = Some(Instant::now());
             }
         }
+        self.anomalies_ui(ui, lang, index, editable);
+        let shown = self.shown_state(&self.rows[index]);
+        let mut clicked = None;
+        ui.horizontal_wrapped(|ui| {
+            for &action in state::actions(shown) {
+                // The form is typed right here: no button to start editing.
+                if action == Action::Edit && editable {
+                    continue;
+                }
+                if ui.button(action_label(action, lang)).clicked() {
+                    clicked = Some(action);
+                }
+            }
+        });
+        if let Some(action) = clicked {
+            self.act(action, id, lang);
+        }
+        if editable {
+            self.several_workers_ui(ui, lang, id);
+        }
+        self.confirm_cancel_ui(ui, lang);
+    }
+
+    /// What came of the row's last submission, in one line.
+    fn result_line_ui(&self, ui: &mut egui::Ui, lang: Lang, index: usize) {
         let row = &self.rows[index];
-        // While a form is typed, its own messages stand next to its fields;
-        // the anomalies kept are those of its last save (or the server's).
-        if !row.view.anomalies.is_empty() && !editable {
-            ui.label(RichText::new(tr(lang, "decl.anomalies")).strong());
-            for a in &row.view.anomalies {
-                let severity = if a.severity == crate::fla::wire::AnomalySeverity::Blocking {
+        let Some(msg) = result_line(row) else {
+            return;
+        };
+        let severity = match row.view.state {
+            State::Refused => Some(Severity::Error),
+            State::Warning => Some(Severity::Warning),
+            _ => None,
+        };
+        let mut text = RichText::new(msg.render(lang)).strong();
+        if let Some(s) = severity {
+            text = text.color(widgets::severity_color(ui, s));
+        }
+        ui.label(text);
+    }
+
+    /// The server's anomalies (and an error kept on the row): for a row that
+    /// is typed again, or a correction, they are those of the last submission.
+    fn anomalies_ui(&self, ui: &mut egui::Ui, lang: Lang, index: usize, editable: bool) {
+        let row = &self.rows[index];
+        let mut from_last = false;
+        let list: Vec<&Anomaly> = if editable {
+            // The form's own messages stand next to its fields; what the server
+            // said about what this corrects is kept, as from the last submission.
+            from_last = true;
+            row.view
+                .correction_of
+                .and_then(|sid| {
+                    self.rows
+                        .iter()
+                        .find(|r| r.view.server_id == Some(sid) && r.view.correction_of.is_none())
+                })
+                .map(|r| r.view.anomalies.iter().collect())
+                .unwrap_or_default()
+        } else {
+            row.view.anomalies.iter().collect()
+        };
+        if !list.is_empty() {
+            let key = if from_last {
+                "decl.anomalies_last"
+            } else {
+                "decl.anomalies"
+            };
+            ui.label(RichText::new(tr(lang, key)).strong());
+            for a in list {
+                let severity = if a.severity == AnomalySeverity::Blocking {
                     Severity::Error
                 } else {
                     Severity::Warning
@@ -80,7 +193,7 @@ impl DeclarationsPage {
             }
         }
         if let Some(e) = &row.view.error {
-            let text = match &e.trace_id {
+            let mut text = match &e.trace_id {
                 Some(trace) => format!(
                     "{}\n{}",
                     e.message,
@@ -88,18 +201,153 @@ impl DeclarationsPage {
                 ),
                 None => e.message.clone(),
             };
+            let changed = self
+                .edit
+                .as_ref()
+                .is_some_and(|ed| ed.id == row.view.id && ed.form != fields::shown_form(&row.form));
+            if changed {
+                text = format!("{}\n{text}", tr(lang, "decl.anomalies_last"));
+            }
             widgets::error_text_ui(ui, &text);
         }
-        let mut clicked = None;
-        ui.horizontal_wrapped(|ui| {
-            for &action in state::actions(row_state) {
-                if ui.button(action_label(action, lang)).clicked() {
-                    clicked = Some(action);
+    }
+
+    /// One training for several workers: SSINs pasted or picked, one
+    /// declaration each, each checked and sent on its own.
+    fn several_workers_ui(&mut self, ui: &mut egui::Ui, lang: Lang, id: i64) {
+        ui.add_space(4.0);
+        ui.toggle_value(&mut self.several_open, tr(lang, "decl.workers.open"));
+        if !self.several_open {
+            return;
+        }
+        ui.add(egui::Label::new(RichText::new(tr(lang, "decl.workers.intro")).small()).wrap());
+        let label = ui.label(tr(lang, "decl.workers.list"));
+        ui.add(
+            egui::TextEdit::multiline(&mut self.workers_text)
+                .desired_rows(3)
+                .desired_width(320.0)
+                .hint_text(tr(lang, "decl.workers.list_hint")),
+        )
+        .labelled_by(label.id);
+        let mut known: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| r.form.ssin.trim().to_owned())
+            .filter(|s| crate::identifiers::parse_ssin(s).is_ok())
+            .collect();
+        known.sort();
+        known.dedup();
+        let listed = fields::split_ssins(&self.workers_text);
+        ui.horizontal(|ui| {
+            if !known.is_empty() {
+                let label = ui.label(tr(lang, "decl.workers.pick"));
+                let mut picked: Option<String> = None;
+                egui::ComboBox::from_id_salt("known_workers")
+                    .selected_text("…")
+                    .show_ui(ui, |ui| {
+                        for s in &known {
+                            if ui.selectable_label(listed.contains(s), s).clicked() {
+                                picked = Some(s.clone());
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if let Some(s) = picked.filter(|s| !listed.contains(s)) {
+                    if !self.workers_text.trim().is_empty() && !self.workers_text.ends_with('\n') {
+                        self.workers_text.push('\n');
+                    }
+                    self.workers_text.push_str(&s);
                 }
             }
+            let make = egui::Button::new(tr_args(
+                lang,
+                "decl.workers.make",
+                &[("n", listed.len().to_string())],
+            ));
+            if ui.add_enabled(!listed.is_empty(), make).clicked() {
+                self.make_for_workers(id, listed);
+            }
         });
-        if let Some(action) = clicked {
-            self.act(action, id, lang);
+    }
+
+    /// One new declaration per SSIN with the form on view; the form on view
+    /// was only the model where it has no worker of its own: it goes.
+    fn make_for_workers(&mut self, id: i64, ssins: Vec<String>) {
+        let Some(e) = self.edit.as_ref().filter(|e| e.id == id) else {
+            return;
+        };
+        let model = e.form.clone();
+        let forms: Vec<DraftForm> = ssins
+            .into_iter()
+            .map(|ssin| DraftForm {
+                ssin,
+                reference: String::new(),
+                ..model.clone()
+            })
+            .collect();
+        let replaced = model.ssin.trim().is_empty()
+            && self.rows.iter().any(|r| {
+                r.view.id == id && r.view.server_id.is_none() && r.view.correction_of.is_none()
+            });
+        self.flush_edit();
+        if replaced {
+            self.editing = None;
+            self.edit = None;
+            self.selected.remove(&id);
+            self.commands.push(Command::Delete(id));
+        }
+        self.workers_text.clear();
+        self.several_open = false;
+        self.commands.push(Command::NewMany(forms));
+    }
+
+    /// Asks before a cancel on the server (it cannot be undone).
+    fn confirm_cancel_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        let Some(id) = self.confirm_cancel else {
+            return;
+        };
+        let server_id = self
+            .rows
+            .iter()
+            .find(|r| r.view.id == id)
+            .and_then(|r| r.view.server_id)
+            .unwrap_or_default();
+        let mut answer = None;
+        let modal = egui::Modal::new(ui.scope_id().with("confirm_cancel")).show(ui.ctx(), |ui| {
+            ui.set_max_width(360.0);
+            ui.label(
+                RichText::new(tr_args(
+                    lang,
+                    "decl.cancel_confirm",
+                    &[("id", server_id.to_string())],
+                ))
+                .strong(),
+            );
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button(tr(lang, "decl.cancel_yes")).clicked() {
+                    answer = Some(true);
+                }
+                let no = ui.button(tr(lang, "decl.cancel_no"));
+                if no.clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if modal.should_close() && answer.is_none() {
+            answer = Some(false);
+        }
+        match answer {
+            Some(true) => {
+                self.confirm_cancel = None;
+                if self.can_send(lang) {
+                    self.error = None;
+                    self.commands.push(Command::Cancel(id));
+                }
+            }
+            Some(false) => self.confirm_cancel = None,
+            None => {}
         }
     }
 
@@ -112,6 +360,9 @@ impl DeclarationsPage {
                 return;
             }
             Action::Submit | Action::Retry => {
+                if let Some(e) = self.edit.as_mut() {
+                    e.touched.all = true;
+                }
                 if !self.can_send(lang) {
                     return;
                 }
@@ -125,10 +376,9 @@ impl DeclarationsPage {
                 Command::Correct(id)
             }
             Action::Cancel => {
-                if !self.can_send(lang) {
-                    return;
-                }
-                Command::Cancel(id)
+                // Asked first, in a dialog.
+                self.confirm_cancel = Some(id);
+                return;
             }
             Action::Duplicate => Command::Duplicate(id),
             Action::Delete => {
@@ -145,7 +395,7 @@ impl DeclarationsPage {
     /// Opens row `id` in the editor; with its form to type where its state allows.
     pub(super) fn open(&mut self, id: i64, edit: bool) {
         if self.edit.as_ref().is_some_and(|e| e.id != id) {
-            self.flush_edit();
+            self.leave_edit();
         }
         self.editing = Some(id);
         if self.edit.as_ref().is_some_and(|e| e.id == id) {
@@ -157,13 +407,44 @@ impl DeclarationsPage {
             Some(r) if edit && state::actions(r.view.state).contains(&Action::Edit) => {
                 self.edit = Some(Edit {
                     id,
-                    form: r.form.clone(),
+                    form: fields::shown_form(&r.form),
                     dirty_since: None,
+                    // A row checked before says at once what is wrong with it.
+                    touched: Touched {
+                        all: r.view.state != State::Draft,
+                        ..Touched::default()
+                    },
                 });
             }
             Some(_) => {}
             // Not read yet (a row just made): opened once it is.
             None => self.open_when_read = Some(id),
+        }
+    }
+
+    /// Leaves the form on view: saved if it changed; a draft left empty goes
+    /// (nothing empty stays in the table).
+    pub(super) fn leave_edit(&mut self) {
+        let Some(e) = &self.edit else {
+            return;
+        };
+        let id = e.id;
+        let blank = fields::is_blank(&e.form)
+            && self.rows.iter().any(|r| {
+                r.view.id == id
+                    && r.view.server_id.is_none()
+                    && r.view.correction_of.is_none()
+                    && state::actions(r.view.state).contains(&Action::Delete)
+            });
+        if blank {
+            self.edit = None;
+            if self.editing == Some(id) {
+                self.editing = None;
+            }
+            self.selected.remove(&id);
+            self.commands.push(Command::Delete(id));
+        } else {
+            self.flush_edit();
         }
     }
 
@@ -190,6 +471,49 @@ impl DeclarationsPage {
     }
 }
 
+/// The row's result in one line: "Accepted on 25/11/2026 as no. 3",
+/// "Accepted with 2 warnings…", "Refused: …", "Cancelled".
+pub fn result_line(row: &DraftRow) -> Option<Msg> {
+    let server_id = row
+        .view
+        .server_id
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let on = row
+        .sent_at_ms
+        .and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms / 1000).ok())
+        .map(crate::today::brussels_date);
+    let dated = |key: &'static str| match on {
+        Some(date) => Msg::new(format!("{key}_on")).arg("date", date),
+        None => Msg::new(key),
+    };
+    let count = |severity: AnomalySeverity| {
+        row.view
+            .anomalies
+            .iter()
+            .filter(|a| a.severity == severity)
+            .count()
+    };
+    let msg = match row.view.state {
+        State::Accepted => dated("decl.result.accepted").arg("id", server_id),
+        State::Warning => dated("decl.result.warning").arg("id", server_id).arg(
+            "warnings",
+            Msg::plural(
+                "decl.result.warnings",
+                count(AnomalySeverity::Warning) as u64,
+            ),
+        ),
+        State::Refused => Msg::plural(
+            "decl.result.refused",
+            count(AnomalySeverity::Blocking) as u64,
+        )
+        .arg("id", server_id),
+        State::Cancelled => Msg::new("decl.result.cancelled").arg("id", server_id),
+        _ => return None,
+    };
+    Some(msg)
+}
+
 /// An action's button label (i18n).
 pub fn action_label(action: Action, lang: Lang) -> String {
     let key = match action {
@@ -205,383 +529,8 @@ pub fn action_label(action: Action, lang: Lang) -> String {
     tr(lang, key)
 }
 
-/// The form's fields with their messages; whether any changed.
-fn form_fields_ui(
-    ui: &mut egui::Ui,
-    lang: Lang,
-    f: &mut DraftForm,
-    field_messages: &[(String, String, bool)],
-    editable: bool,
-    mandates: &[String],
-) -> bool {
-    let mut changed = false;
-    let msgs = |field: &str| {
-        field_messages
-            .iter()
-            .filter(|(f, _, _)| f == field)
-            .map(|(_, m, b)| (m.clone(), *b))
-            .collect::<Vec<_>>()
-    };
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.reference"),
-        &mut f.reference,
-        &msgs("externalReference"),
-        editable,
-        &tr(lang, "form.reference_hint"),
-    );
-    if mandates.is_empty() {
-        changed |= text_field_ui(
-            ui,
-            &tr(lang, "form.enterprise"),
-            &mut f.enterprise,
-            &msgs("employer.enterpriseNumber"),
-            editable,
-            "0403.170.701",
-        );
-    } else {
-        // A representative declares only for the enterprises of its mandates.
-        let label = ui.label(tr(lang, "form.enterprise"));
-        ui.vertical(|ui| {
-            ui.add_enabled_ui(editable, |ui| {
-                egui::ComboBox::from_id_salt("mandate_enterprise")
-                    .selected_text(f.enterprise.clone())
-                    .show_ui(ui, |ui| {
-                        for m in mandates {
-                            changed |= ui
-                                .selectable_value(&mut f.enterprise, m.clone(), m)
-                                .changed();
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-            });
-            messages_ui(ui, &msgs("employer.enterpriseNumber"));
-        });
-        ui.end_row();
-    }
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.ssin"),
-        &mut f.ssin,
-        &msgs("worker.ssin"),
-        editable,
-        "85.07.30-033.28",
-    );
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.name"),
-        &mut f.name,
-        &msgs("training.name"),
-        editable,
-        "",
-    );
-    ui.label(tr(lang, "form.type"));
-    ui.add_enabled_ui(editable, |ui| {
-        ui.horizontal(|ui| {
-            changed |= ui
-                .radio_value(&mut f.informal, false, tr(lang, "form.formal"))
-                .changed();
-            changed |= ui
-                .radio_value(&mut f.informal, true, tr(lang, "form.informal"))
-                .changed();
-        });
-    });
-    ui.end_row();
-    changed |= date_field_ui(
-        ui,
-        &tr(lang, "form.start"),
-        &mut f.start,
-        &msgs("training.startDate"),
-        editable,
-        "start",
-    );
-    changed |= date_field_ui(
-        ui,
-        &tr(lang, "form.end"),
-        &mut f.end,
-        &msgs("training.endDate"),
-        editable,
-        "end",
-    );
-    let mut duration_msgs = msgs("training.duration.value");
-    duration_msgs.extend(msgs("training.duration"));
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.duration"),
-        &mut f.duration,
-        &duration_msgs,
-        editable,
-        "14",
-    );
-    ui.label(tr(lang, "form.unit"));
-    ui.add_enabled_ui(editable, |ui| {
-        ui.horizontal(|ui| {
-            changed |= ui
-                .radio_value(&mut f.days, false, tr(lang, "form.hours"))
-                .changed();
-            changed |= ui
-                .radio_value(&mut f.days, true, tr(lang, "form.days"))
-                .changed();
-        });
-    });
-    ui.end_row();
-    ui.label("");
-    ui.add_enabled_ui(editable, |ui| {
-        ui.horizontal(|ui| {
-            changed |= ui
-                .checkbox(&mut f.followed, tr(lang, "form.followed"))
-                .changed();
-            changed |= ui
-                .checkbox(&mut f.counts_for_fla, tr(lang, "form.counts_for_fla"))
-                .changed();
-            changed |= ui
-                .checkbox(&mut f.certificate, tr(lang, "form.certificate"))
-                .changed();
-        });
-    });
-    ui.end_row();
-    if f.certificate {
-        changed |= date_field_ui(
-            ui,
-            &tr(lang, "form.valid_until"),
-            &mut f.valid_until,
-            &msgs("training.certificate.validUntil"),
-            editable,
-            "valid_until",
-        );
-    }
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.provider"),
-        &mut f.provider,
-        &msgs("training.providerEnterpriseNumber"),
-        editable,
-        "",
-    );
-    changed |= text_field_ui(
-        ui,
-        &tr(lang, "form.joint_committee"),
-        &mut f.joint_committee,
-        &msgs("training.jointCommittee"),
-        editable,
-        "200",
-    );
-    changed
-}
-
 /// Today's date in Brussels: the editor's "today" for the rules, the generated
 /// references and the date picker.
-fn brussels_today() -> time::Date {
+pub(super) fn brussels_today() -> time::Date {
     crate::today::brussels_date(time::OffsetDateTime::now_utc())
-}
-
-/// The date the picker opens on: the field's date, or today in Brussels where
-/// the field holds none (egui_extras would take the system's time zone).
-fn picker_date(value: &str, today: time::Date) -> jiff::civil::Date {
-    value
-        .trim()
-        .parse::<jiff::civil::Date>()
-        .unwrap_or_else(|_| {
-            jiff::civil::Date::new(
-                today.year() as i16,
-                u8::from(today.month()) as i8,
-                today.day() as i8,
-            )
-            .unwrap_or_default()
-        })
-}
-
-/// Messages per field for the live validation: fields that cannot be read, then
-/// the rules' anomalies, in the UI language. Also whether any blocks.
-fn live_messages(
-    form: &DraftForm,
-    today: time::Date,
-    lang: Lang,
-) -> (Vec<(String, String, bool)>, bool) {
-    match form.to_declaration() {
-        Err(problems) => (
-            problems
-                .iter()
-                .map(|p| (p.field.to_owned(), tr(lang, p.key), true))
-                .collect(),
-            true,
-        ),
-        Ok(d) => {
-            // A reference left empty is generated at submission: not a problem yet.
-            let mut shown: Vec<(String, String, bool)> = rules::check(&d, today)
-                .iter()
-                .filter(|a| {
-                    !(a.code == anomalies::REFERENCE.code && form.reference.trim().is_empty())
-                })
-                .map(|a| (a.field.to_owned(), a.text(lang).to_owned(), a.blocking))
-                .collect();
-            // Under the rule's text, what exactly is wrong with the SSIN typed.
-            if let Err(e) = crate::identifiers::parse_ssin_on(&d.worker.ssin, today) {
-                shown.push((anomalies::SSIN.field.to_owned(), e.message(lang), true));
-            }
-            let blocking = shown.iter().any(|(_, _, blocking)| *blocking);
-            (shown, blocking)
-        }
-    }
-}
-
-fn messages_ui(ui: &mut egui::Ui, messages: &[(String, bool)]) {
-    for (m, blocking) in messages {
-        let color = widgets::severity_color(
-            ui,
-            if *blocking {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-        );
-        ui.add(egui::Label::new(RichText::new(m).color(color).small()).wrap());
-    }
-}
-
-fn text_field_ui(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut String,
-    messages: &[(String, bool)],
-    editable: bool,
-    hint: &str,
-) -> bool {
-    let label = ui.label(label);
-    let changed = ui
-        .vertical(|ui| {
-            let r = ui
-                .add_enabled(
-                    editable,
-                    egui::TextEdit::singleline(value)
-                        .desired_width(320.0)
-                        .hint_text(hint),
-                )
-                .labelled_by(label.id);
-            messages_ui(ui, messages);
-            r.changed()
-        })
-        .inner;
-    ui.end_row();
-    changed
-}
-
-fn date_field_ui(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut String,
-    messages: &[(String, bool)],
-    editable: bool,
-    id: &str,
-) -> bool {
-    let label = ui.label(label);
-    let changed = ui
-        .vertical(|ui| {
-            let mut changed = false;
-            ui.horizontal(|ui| {
-                changed |= ui
-                    .add_enabled(
-                        editable,
-                        egui::TextEdit::singleline(value)
-                            .desired_width(110.0)
-                            .hint_text("YYYY-MM-DD"),
-                    )
-                    .labelled_by(label.id)
-                    .changed();
-                if editable {
-                    let today = brussels_today();
-                    let mut date = picker_date(value, today);
-                    let before = date;
-                    let year = today.year() as i16;
-                    ui.add(
-                        egui_extras::DatePickerButton::new(&mut date)
-                            .id_salt(id)
-                            // The years offered around Brussels' year, not the
-                            // system time zone's (egui_extras' default).
-                            .start_end_years(year - 100..=year + 10)
-                            .calendar_week(true)
-                            // Its calendar icon is an emoji the default fonts lack.
-                            .show_icon(false),
-                    );
-                    if date != before {
-                        *value = date.to_string();
-                        changed = true;
-                    }
-                }
-            });
-            messages_ui(ui, messages);
-            changed
-        })
-        .inner;
-    ui.end_row();
-    changed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn the_picker_opens_on_the_field_or_on_today_in_brussels() {
-        // A day that is not the machine's, so that a picker on the system's
-        // clock would show.
-        let today = date!(2031 - 01 - 15);
-        assert_eq!(picker_date("", today), jiff::civil::date(2031, 1, 15));
-        assert_eq!(
-            picker_date("not yet", today),
-            jiff::civil::date(2031, 1, 15)
-        );
-        assert_eq!(
-            picker_date(" 2025-03-04 ", today),
-            jiff::civil::date(2025, 3, 4)
-        );
-    }
-
-    #[test]
-    fn the_editor_says_what_is_wrong_with_the_ssin() {
-        let today = date!(2026 - 11 - 25);
-        let form = |ssin: &str| DraftForm {
-            enterprise: "0403170701".into(),
-            ssin: ssin.into(),
-            name: "Excel".into(),
-            start: "2026-11-24".into(),
-            end: "2026-11-25".into(),
-            duration: "7".into(),
-            ..DraftForm::default()
-        };
-        let for_ssin = |ssin: &str| -> Vec<String> {
-            live_messages(&form(ssin), today, Lang::En)
-                .0
-                .into_iter()
-                .filter(|(field, _, _)| field == "worker.ssin")
-                .map(|(_, text, _)| text)
-                .collect()
-        };
-        assert_eq!(for_ssin("85.07.30-033.28"), Vec::<String>::new());
-        // 31 February 1985, with the right check digits.
-        let feb31 = format!(
-            "850231033{:02}",
-            crate::identifiers::ssin_check_digits(850_231_033, false)
-        );
-        assert_eq!(
-            for_ssin(&feb31),
-            vec![
-                anomalies::SSIN.en.to_owned(),
-                crate::identifiers::SsinError::Date.message(Lang::En)
-            ]
-        );
-        // Born tomorrow (26 November 2026, the rule from 2000).
-        let tomorrow = format!(
-            "261126033{:02}",
-            crate::identifiers::ssin_check_digits(261_126_033, true)
-        );
-        assert!(for_ssin(&tomorrow)
-            .contains(&crate::identifiers::SsinError::FutureBirth.message(Lang::En)));
-        // A training that ends today (Brussels) is not in the future.
-        assert!(live_messages(&form("85.07.30-033.28"), today, Lang::En)
-            .0
-            .is_empty());
-    }
 }

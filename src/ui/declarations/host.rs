@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::fla::client::{FlaClient, TokenSource};
 use crate::fla::wire::SearchRequest;
-use crate::i18n::{tr, Lang};
-use crate::submit::engine::drafts::{DraftError, DraftJournal, DraftRow};
+use crate::i18n::Lang;
+use crate::submit::engine::drafts::{DraftError, DraftJournal, DraftRow, FetchSummary};
 use crate::submit::engine::{Engine, EngineConfig, RowId, SendSummary};
 use crate::submit::journal::DraftForm;
 use crate::ui::tasks::Tasks;
@@ -21,6 +21,8 @@ use crate::ui::tasks::Tasks;
 #[derive(Debug, Clone)]
 pub enum Command {
     New(DraftForm),
+    /// One declaration per form (one per worker), each checked at once.
+    NewMany(Vec<DraftForm>),
     Save(RowId, DraftForm),
     Delete(RowId),
     Duplicate(RowId),
@@ -36,9 +38,17 @@ pub enum Command {
 pub enum Outcome {
     /// A new row to open in the editor.
     Opened(RowId),
+    /// Rows made at once (one per worker), not opened.
+    Made(Vec<RowId>),
     Sent(SendSummary),
-    Fetched(usize),
-    Failed(String),
+    Fetched(FetchSummary),
+    /// Rendered when drawn, in the language of the moment.
+    Failed(crate::i18n::Msg),
+}
+
+/// A draft call's error, said in the language of the moment.
+fn failed(e: DraftError) -> Outcome {
+    Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
 }
 
 enum Store {
@@ -78,12 +88,12 @@ impl Shared {
     }
 }
 
-enum Msg {
+enum WorkerMsg {
     Connect {
         source: Box<TokenSource>,
         lang: Lang,
     },
-    Cmd(Box<Command>, Lang),
+    Cmd(Box<Command>),
 }
 
 /// The app's engine (or, before a connection, its journal), and the worker
@@ -91,7 +101,7 @@ enum Msg {
 pub struct DeclarationsHost {
     journal_path: PathBuf,
     shared: Arc<Shared>,
-    tx: Option<tokio::sync::mpsc::UnboundedSender<Msg>>,
+    tx: Option<tokio::sync::mpsc::UnboundedSender<WorkerMsg>>,
     outcomes: mpsc::Receiver<Outcome>,
     /// The connection the engine was made for.
     key: Option<String>,
@@ -143,14 +153,14 @@ impl DeclarationsHost {
         }
         if let Ok(source) = source() {
             self.key = Some(key);
-            self.send(Msg::Connect {
+            self.send(WorkerMsg::Connect {
                 source: Box::new(source),
                 lang,
             });
         }
     }
 
-    fn send(&self, msg: Msg) {
+    fn send(&self, msg: WorkerMsg) {
         if let Some(tx) = &self.tx {
             self.shared.busy.fetch_add(1, Ordering::SeqCst);
             if tx.send(msg).is_err() {
@@ -159,8 +169,8 @@ impl DeclarationsHost {
         }
     }
 
-    pub fn command(&self, command: Command, lang: Lang) {
-        self.send(Msg::Cmd(Box::new(command), lang));
+    pub fn command(&self, command: Command) {
+        self.send(WorkerMsg::Cmd(Box::new(command)));
     }
 
     /// True while the engine exists (sending can be asked).
@@ -232,29 +242,31 @@ fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, ctx: egui::Conte
     });
 }
 
-async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path, lang: Lang) {
+async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path) {
     match DraftJournal::open(path).await {
         Ok(d) => {
             repaint_on_change(d.subscribe(), ctx.clone());
             shared.set(Store::Offline(d));
         }
-        Err(e) => shared.tell(Outcome::Failed(e.message(lang))),
+        Err(e) => shared.tell(failed(e)),
     }
     ctx.request_repaint();
 }
 
 async fn worker(
     shared: Arc<Shared>,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<WorkerMsg>,
     ctx: egui::Context,
     path: PathBuf,
 ) {
-    open_offline(&shared, &ctx, &path, Lang::system()).await;
+    open_offline(&shared, &ctx, &path).await;
     shared.busy.fetch_sub(1, Ordering::SeqCst);
     while let Some(msg) = rx.recv().await {
         match msg {
-            Msg::Connect { source, lang } => connect(&shared, &ctx, &path, *source, lang).await,
-            Msg::Cmd(command, lang) => {
+            WorkerMsg::Connect { source, lang } => {
+                connect(&shared, &ctx, &path, *source, lang).await
+            }
+            WorkerMsg::Cmd(command) => {
                 let command = *command;
                 let store = match &shared.store.read().unwrap_or_else(|e| e.into_inner()).1 {
                     Store::Online(e) => Some(Ok(e.clone())),
@@ -270,7 +282,7 @@ async fn worker(
                         let ctx = ctx.clone();
                         shared.busy.fetch_add(1, Ordering::SeqCst);
                         tokio::spawn(async move {
-                            let outcome = online(&engine, command, lang).await;
+                            let outcome = online(&engine, command).await;
                             if let Some(o) = outcome {
                                 shared.tell(o);
                             }
@@ -279,16 +291,16 @@ async fn worker(
                         });
                     }
                     Some(Ok(engine)) => {
-                        if let Some(o) = online(&engine, command, lang).await {
+                        if let Some(o) = online(&engine, command).await {
                             shared.tell(o);
                         }
                     }
                     Some(Err(drafts)) => {
-                        if let Some(o) = offline(&drafts, command, lang).await {
+                        if let Some(o) = offline(&drafts, command).await {
                             shared.tell(o);
                         }
                     }
-                    None => shared.tell(Outcome::Failed(tr(lang, "decl.not_open"))),
+                    None => shared.tell(Outcome::Failed(crate::i18n::Msg::new("decl.not_open"))),
                 }
             }
         }
@@ -322,12 +334,15 @@ async fn connect(
         }
     }
     let client = crate::channel::token::http_client(source.timeout)
-        .map_err(|e| e.message(lang))
-        .and_then(|http| FlaClient::new(http, source, lang).map_err(|e| e.message(lang)));
+        .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
+        .and_then(|http| {
+            FlaClient::new(http, source, lang)
+                .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
+        });
     let opened = match client {
         Ok(client) => Engine::open(path, Arc::new(client), EngineConfig::default())
             .await
-            .map_err(|e| e.message(lang)),
+            .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang))),
         Err(e) => Err(e),
     };
     match opened {
@@ -340,17 +355,21 @@ async fn connect(
         }
         Err(e) => {
             shared.tell(Outcome::Failed(e));
-            open_offline(shared, ctx, path, lang).await;
+            open_offline(shared, ctx, path).await;
         }
     }
 }
 
-async fn online(engine: &Engine, command: Command, lang: Lang) -> Option<Outcome> {
+async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
     let done: Result<Option<Outcome>, DraftError> = match command {
         Command::New(form) => engine
             .new_draft(form)
             .await
             .map(|id| Some(Outcome::Opened(id))),
+        Command::NewMany(forms) => engine
+            .new_checked(forms)
+            .await
+            .map(|ids| Some(Outcome::Made(ids))),
         Command::Save(id, form) => engine.save_draft(id, form).await.map(|_| None),
         Command::Delete(id) => engine.delete_draft(id).await.map(|()| None),
         Command::Duplicate(id) => engine
@@ -369,15 +388,19 @@ async fn online(engine: &Engine, command: Command, lang: Lang) -> Option<Outcome
             .await
             .map(|n| Some(Outcome::Fetched(n))),
     };
-    done.unwrap_or_else(|e| Some(Outcome::Failed(e.message(lang))))
+    done.unwrap_or_else(|e| Some(failed(e)))
 }
 
-async fn offline(drafts: &Arc<DraftJournal>, command: Command, lang: Lang) -> Option<Outcome> {
+async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome> {
     let done: Result<Option<Outcome>, DraftError> = match command {
         Command::New(form) => drafts
             .new_draft(form)
             .await
             .map(|id| Some(Outcome::Opened(id))),
+        Command::NewMany(forms) => drafts
+            .new_checked(forms)
+            .await
+            .map(|ids| Some(Outcome::Made(ids))),
         Command::Save(id, form) => drafts.save_draft(id, form).await.map(|_| None),
         Command::Delete(id) => drafts.delete_draft(id).await.map(|()| None),
         Command::Duplicate(id) => drafts
@@ -388,7 +411,11 @@ async fn offline(drafts: &Arc<DraftJournal>, command: Command, lang: Lang) -> Op
         | Command::Submit(_)
         | Command::CheckAgain(_)
         | Command::Cancel(_)
-        | Command::Fetch(_) => return Some(Outcome::Failed(tr(lang, "decl.needs_connection"))),
+        | Command::Fetch(_) => {
+            return Some(Outcome::Failed(crate::i18n::Msg::new(
+                "decl.needs_connection",
+            )))
+        }
     };
-    done.unwrap_or_else(|e| Some(Outcome::Failed(e.message(lang))))
+    done.unwrap_or_else(|e| Some(failed(e)))
 }
