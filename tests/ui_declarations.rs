@@ -59,7 +59,7 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
         retype(&mut harness, label, text);
     }
     // The check digits are wrong: the message stands next to the field, in English.
-    harness.get_by_label(anomalies::SSIN.en);
+    harness.get_by_label_contains(anomalies::SSIN.en);
     // Saved through the engine once typing pauses.
     wait_until_opened(&mut harness);
     let row = harness.state().declarations.rows.last().unwrap().clone();
@@ -73,7 +73,9 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
     );
 
     retype(&mut harness, "Worker (SSIN)", "85.07.30-033.28");
-    assert!(harness.query_by_label(anomalies::SSIN.en).is_none());
+    assert!(harness
+        .query_by_label_contains(anomalies::SSIN.en)
+        .is_none());
     wait_until_opened(&mut harness);
     harness
         .get_by_role_and_label(Role::Button, "Submit")
@@ -95,6 +97,13 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
         row.form.reference
     );
     harness.get_by_label(&tr(Lang::En, "state.accepted"));
+    // The result in one line: the day (Brussels) and the server's number.
+    let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    harness.get_by_label(&format!(
+        "Accepted on {} as no. {}.",
+        fla_assistant::i18n::format_date(today),
+        row.view.server_id.unwrap()
+    ));
 
     // A click on a row opens it in the editor.
     harness.state_mut().declarations.editing = None;
@@ -221,6 +230,8 @@ fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
         .click();
     wait_until_opened(&mut harness);
     harness.run_steps(2);
+    // The fetch says what it found.
+    harness.get_by_label("2 declarations found, 1 new.");
     // The server's copy of UI-W-1 is the same declaration: it is not listed twice.
     let rows = &harness.state().declarations.rows;
     assert_eq!(
@@ -234,9 +245,27 @@ fn a_refused_declaration_shows_its_anomalies_and_fetch_brings_the_servers() {
     harness.get_by_label("UI-B-1").click();
     harness.run_steps(2);
     harness.get_by_label(anomalies::DURATION_TOO_LONG.code);
+    harness.get_by_label_contains("Refused (no. ");
     assert!(harness
         .query_by_label(anomalies::WORKER_UNKNOWN.code)
         .is_none());
+    // A correction shows what the server said as from the last submission.
+    harness
+        .get_by_role_and_label(Role::Button, "Correct")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    harness.get_by_label(&tr(Lang::En, "decl.anomalies_last"));
+    harness.get_by_label(anomalies::DURATION_TOO_LONG.code);
+
+    // A fetch that finds nothing says so.
+    retype(&mut harness, "From", "01/01/2020");
+    retype(&mut harness, "To", "31/12/2020");
+    harness
+        .get_by_role_and_label(Role::Button, "Fetch from server")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.get_by_label(&tr(Lang::En, "decl.fetched_none"));
 }
 
 #[test]
@@ -293,6 +322,12 @@ fn a_draft_survives_a_restart_of_the_app() {
     harness.get_by_label("UI-DRAFT-1").click();
     harness.run_steps(2);
     for (label, text) in typed {
+        // A date is shown the Belgian way; what cannot be read stays as typed.
+        let text = if text == "2025-03-03" {
+            "03/03/2025"
+        } else {
+            text
+        };
         let field = harness.get_by_role_and_label(Role::TextInput, label);
         assert_eq!(field.value().as_deref(), Some(text), "{label}");
     }
@@ -447,7 +482,13 @@ fn submit_selected_then_correct_and_cancel() {
         .click();
     wait_until_opened(&mut harness);
     assert_eq!(
-        harness.state().declarations.notice.as_deref(),
+        harness
+            .state()
+            .declarations
+            .notice
+            .as_ref()
+            .map(|n| n.render(Lang::En))
+            .as_deref(),
         Some("1 queued for sending; 2 skipped: 2 accepted.")
     );
     harness.get_by_label("1 queued for sending; 2 skipped: 2 accepted.");
@@ -518,8 +559,36 @@ fn submit_selected_then_correct_and_cancel() {
         "First aid"
     );
 
+    // A cancel on the server asks first; Escape or No keeps the declaration.
+    let question = "Cancel declaration no. ";
     harness
         .get_by_role_and_label(Role::Button, "Cancel declaration")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label_contains(question);
+    harness.get_by_label_contains("This cannot be undone");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains(question).is_none());
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel declaration")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "No, keep it")
+        .click();
+    wait_until_opened(&mut harness);
+    assert!(harness.query_by_label_contains(question).is_none());
+    assert_eq!(
+        correction_of(&harness, "UI-SEL-2").view.state,
+        State::Accepted
+    );
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel declaration")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Yes, cancel it")
         .click();
     wait_until_opened(&mut harness);
     harness.run_steps(2);
@@ -622,13 +691,21 @@ fn a_row_in_every_state_shows_exactly_its_actions() {
         assert_eq!(state_of(&harness, &reference), state);
         harness.get_by_label(&reference).click();
         harness.run_steps(2);
-        let mut expected = state::actions(state).to_vec();
+        // The form is typed in place where the state allows editing: no Edit button.
+        let mut expected: Vec<Action> = state::actions(state)
+            .iter()
+            .copied()
+            .filter(|a| *a != Action::Edit)
+            .collect();
         expected.sort_by_key(|a| format!("{a:?}"));
         let mut shown = shown_actions(&harness);
         shown.sort_by_key(|a| format!("{a:?}"));
         assert_eq!(shown, expected, "{state:?}");
         // The state's name stands in the table, through i18n.
-        harness.get_by_label(&tr(Lang::En, &format!("state.{}", state.code())));
+        assert!(harness
+            .query_all_by_label(&tr(Lang::En, &format!("state.{}", state.code())))
+            .next()
+            .is_some());
     }
 
     // Duplicate keeps the training and clears the worker and the reference.
@@ -896,4 +973,470 @@ fn a_restart_while_processing_resumes() {
         harness.state().declarations.error,
         harness.state().engine.is_online()
     );
+}
+
+/// No label of the page contains `text`.
+fn nowhere(harness: &Harness<'static, FlaApp>, text: &str) -> bool {
+    harness.query_by_label_contains(text).is_none()
+}
+
+/// A training in the past (relative to today), typed the Belgian way.
+fn past(days: i64) -> String {
+    let date = time::OffsetDateTime::now_utc().date() - time::Duration::days(days);
+    fla_assistant::i18n::format_date(date)
+}
+
+#[test]
+fn untouched_fields_are_quiet_and_each_field_speaks_for_itself() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    let required = tr(Lang::En, "form.required");
+    let not_a_date = tr(Lang::En, "form.not_a_date");
+    // A new declaration: nothing is wrong yet.
+    assert!(nowhere(&harness, &not_a_date));
+    assert!(nowhere(&harness, &required));
+    assert!(nowhere(&harness, anomalies::SSIN.en));
+    // A wrong SSIN says so at once, while the dates and the duration are empty.
+    retype(&mut harness, "Worker (SSIN)", "85.07.30-033.29");
+    harness.get_by_label_contains(anomalies::SSIN.en);
+    harness
+        .get_by_label_contains(&fla_assistant::identifiers::SsinError::Checksum.message(Lang::En));
+    assert!(nowhere(&harness, &required));
+    // A date field left empty says it is needed (only that one).
+    harness
+        .get_by_role_and_label(Role::TextInput, "Start date")
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Training name")
+        .focus();
+    harness.run_steps(2);
+    assert_eq!(harness.query_all_by_label(&required).count(), 1);
+    assert!(nowhere(&harness, &not_a_date));
+}
+
+#[test]
+fn the_row_state_follows_the_content_as_it_is_typed() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    for (label, text) in [
+        ("Worker (SSIN)", "85.07.30-033.29"),
+        ("Training name", "Ladders"),
+        ("Start date", past(3).as_str()),
+        ("End date", past(2).as_str()),
+        ("Duration", "7,5"),
+    ] {
+        retype(&mut harness, label, text);
+    }
+    wait_until_opened(&mut harness);
+    let invalid = tr(Lang::En, "state.invalid");
+    let ready = tr(Lang::En, "state.ready");
+    harness.get_by_label(&invalid);
+    // Fixed: the row says ready at once, before the engine has it saved.
+    retype(&mut harness, "Worker (SSIN)", "85.07.30-033.28");
+    harness.get_by_label(&ready);
+    assert!(harness.query_by_label(&invalid).is_none());
+    // Broken again: invalid again, at once.
+    retype(&mut harness, "Duration", "x");
+    harness.get_by_label(&invalid);
+    retype(&mut harness, "Duration", "7,5");
+    wait_until_opened(&mut harness);
+    let row = harness.state().declarations.rows.last().unwrap().clone();
+    assert_eq!(row.view.state, State::Ready);
+    harness.get_by_label(&ready);
+
+    // A draft typed valid from the start is ready, never invalid.
+    new_declaration(&mut harness);
+    harness.get_by_label(&tr(Lang::En, "state.draft"));
+    for (label, text) in [
+        ("Worker (SSIN)", "85.07.30-033.28"),
+        ("Training name", "Ropes"),
+        ("Start date", past(3).as_str()),
+        ("End date", past(2).as_str()),
+        ("Duration", "7"),
+    ] {
+        retype(&mut harness, label, text);
+        assert!(harness.query_by_label(&invalid).is_none(), "{label}");
+    }
+    assert_eq!(harness.query_all_by_label(&ready).count(), 2);
+}
+
+#[test]
+fn hints_read_as_examples_required_fields_are_marked_and_each_field_explains_itself() {
+    use egui_kittest::kittest::NodeT;
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    // The employer's own enterprise (the Connection page's) is filled in.
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Enterprise number")
+            .value()
+            .as_deref(),
+        Some("0403170701")
+    );
+    retype(&mut harness, "Enterprise number", "x");
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(2);
+    // Every hint is an example ("e.g. …") or the date's form, and none is the
+    // sandbox's enterprise.
+    for label in [
+        "External reference",
+        "Enterprise number",
+        "Worker (SSIN)",
+        "Training name",
+        "Start date",
+        "End date",
+        "Duration",
+        "Provider's enterprise number",
+        "Joint committee",
+    ] {
+        let node = harness.get_by_role_and_label(Role::TextInput, label);
+        let hint = node
+            .accesskit_node()
+            .placeholder()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            hint.starts_with("e.g. ") || hint == "dd/mm/yyyy",
+            "{label}: {hint:?}"
+        );
+        assert!(
+            !hint.contains("0403") && !hint.contains("85.07.30"),
+            "{hint}"
+        );
+    }
+    // Required fields are marked, with the legend.
+    assert_eq!(harness.query_all_by_label("*").count(), 6);
+    harness.get_by_label("* required");
+    // Each field says what it is and where to find it.
+    for (label, key) in [
+        ("Joint committee", "form.joint_committee_help"),
+        ("Provider's enterprise number", "form.provider_help"),
+        ("Worker (SSIN)", "form.ssin_help"),
+    ] {
+        harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .hover();
+        // The tooltip's delay, in frames.
+        harness.run_steps(60);
+        harness.get_by_label(&tr(Lang::En, key));
+    }
+    for key in ["form.counts_for_fla", "form.certificate", "form.followed"] {
+        harness
+            .get_by_role_and_label(Role::CheckBox, &tr(Lang::En, key))
+            .hover();
+        harness.run_steps(60);
+        harness.get_by_label(&tr(Lang::En, &format!("{key}_help")));
+    }
+}
+
+#[test]
+fn dates_are_typed_and_shown_the_belgian_way_and_sent_iso() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    retype(&mut harness, "Start date", "03/03/2025");
+    // ISO is accepted when typed.
+    retype(&mut harness, "End date", "2025-03-04");
+    assert!(nowhere(&harness, &tr(Lang::En, "form.not_a_date")));
+    retype(&mut harness, "Training name", "Forklift");
+    wait_until_opened(&mut harness);
+    // The table shows them the Belgian way; what goes out is ISO.
+    harness.get_by_label("03/03/2025 – 04/03/2025");
+    let row = harness.state().declarations.rows.last().unwrap().clone();
+    let (declaration, _) = row.form.to_declaration_lenient();
+    assert_eq!(declaration.training.start_date, "2025-03-03");
+    assert_eq!(declaration.training.end_date, "2025-03-04");
+    // A day that does not exist is no date.
+    retype(&mut harness, "End date", "31/02/2025");
+    harness.get_by_label_contains(&tr(Lang::En, "form.not_a_date"));
+}
+
+#[test]
+fn nothing_moves_when_a_message_comes_or_a_row_is_added() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    let rect = |harness: &Harness<'static, FlaApp>, label: &str| {
+        harness.get_by_role_and_label(Role::TextInput, label).rect()
+    };
+    let name = rect(&harness, "Training name");
+    let duration = rect(&harness, "Duration");
+    retype(&mut harness, "Worker (SSIN)", "85.07.30-033.29");
+    harness.get_by_label_contains(anomalies::SSIN.en);
+    assert_eq!(rect(&harness, "Training name"), name);
+    assert_eq!(rect(&harness, "Duration"), duration);
+    // A row added above the editor moves it neither.
+    new_declaration(&mut harness);
+    assert_eq!(harness.state().declarations.rows.len(), 2);
+    assert_eq!(rect(&harness, "Training name"), name);
+    // A message at the top of the page moves nothing either.
+    let new = harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .rect();
+    retype(&mut harness, "Enterprise", "123");
+    harness
+        .get_by_role_and_label(Role::Button, "Fetch from server")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("123");
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::Button, "New declaration")
+            .rect(),
+        new
+    );
+    assert_eq!(rect(&harness, "Training name"), name);
+}
+
+#[test]
+fn an_empty_new_declaration_vanishes_when_left_and_a_draft_can_be_deleted() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    new_declaration(&mut harness);
+    new_declaration(&mut harness);
+    // Left empty three times: one (the one on view) is left.
+    assert_eq!(harness.state().declarations.rows.len(), 1);
+    retype(&mut harness, "Training name", "Kept");
+    new_declaration(&mut harness);
+    assert_eq!(harness.state().declarations.rows.len(), 2);
+    // Opening another row leaves the empty one: it goes too.
+    harness.get_by_label("Kept").click();
+    wait_until_opened(&mut harness);
+    let rows = harness.state().declarations.rows.clone();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].form.name, "Kept");
+    // No "Edit" on a draft already typed in place; "Delete draft" removes it.
+    assert!(harness
+        .query_by_role_and_label(Role::Button, "Edit")
+        .is_none());
+    harness
+        .get_by_role_and_label(Role::Button, "Delete draft")
+        .click();
+    wait_until_opened(&mut harness);
+    assert!(harness.state().declarations.rows.is_empty());
+    assert!(harness.state().engine.rows().is_empty());
+}
+
+#[test]
+fn one_training_for_several_workers_makes_one_declaration_each() {
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    new_declaration(&mut harness);
+    for (label, text) in [
+        ("Training name", "Evacuation drill"),
+        ("Start date", past(3).as_str()),
+        ("End date", past(3).as_str()),
+        ("Duration", "2"),
+    ] {
+        retype(&mut harness, label, text);
+    }
+    harness
+        .get_by_role_and_label(Role::Button, "Several workers…")
+        .click();
+    harness.run_steps(2);
+    type_into(
+        &harness,
+        Role::MultilineTextInput,
+        "Workers' SSINs",
+        "85.07.30-033.28\n85.07.30-033.29; 90020112305",
+    );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Make one declaration per worker (3)")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    let rows = harness.state().declarations.rows.clone();
+    assert_eq!(
+        rows.len(),
+        3,
+        "the model without a worker is replaced: {rows:?}"
+    );
+    let state_of_ssin = |ssin: &str| {
+        rows.iter()
+            .find(|r| r.form.ssin == ssin)
+            .unwrap_or_else(|| panic!("no row for {ssin}"))
+            .view
+            .clone()
+    };
+    let wrong = state_of_ssin("85.07.30-033.29");
+    assert_eq!(wrong.state, State::Invalid);
+    assert!(wrong
+        .anomalies
+        .iter()
+        .any(|a| a.code == anomalies::SSIN.code));
+    assert_eq!(state_of_ssin("85.07.30-033.28").state, State::Ready);
+    assert_eq!(state_of_ssin("90020112305").state, State::Ready);
+    assert!(rows
+        .iter()
+        .all(|r| r.form.name == "Evacuation drill" && r.form.duration == "2"));
+    harness.get_by_label("3 declarations made and selected: send them with Submit selected.");
+    // Each is sent on its own: the wrong one stays behind.
+    harness
+        .get_by_role_and_label(Role::Button, "Submit selected (3)")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    let rows = harness.state().declarations.rows.clone();
+    let sent: Vec<State> = rows
+        .iter()
+        .filter(|r| r.form.ssin != "85.07.30-033.29")
+        .map(|r| r.view.state)
+        .collect();
+    assert!(
+        sent.iter()
+            .all(|s| matches!(s, State::Accepted | State::Warning)),
+        "{sent:?}"
+    );
+    let references: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r.form.reference.as_str()).collect();
+    assert_eq!(references.len(), 3, "each its own reference: {rows:?}");
+    harness.get_by_label_contains("2 queued for sending; 1 skipped: 1 invalid");
+}
+
+#[test]
+fn a_message_shown_before_a_language_switch_follows_the_switch() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    go_to(&mut harness, Page::Declarations);
+    wait_until_opened(&mut harness);
+    retype(&mut harness, "Enterprise", "123");
+    harness
+        .get_by_role_and_label(Role::Button, "Fetch from server")
+        .click();
+    harness.run_steps(2);
+    let said = |lang: Lang| tr_args(lang, "declare.bad_enterprise", &[("value", "123".into())]);
+    harness.get_by_label(&said(Lang::En));
+    harness.state_mut().state.lang = Some(Lang::Nl);
+    harness.run_steps(2);
+    harness.get_by_label(&said(Lang::Nl));
+    assert!(harness.query_by_label(&said(Lang::En)).is_none());
+    harness.state_mut().state.lang = Some(Lang::Fr);
+    harness.run_steps(2);
+    harness.get_by_label(&said(Lang::Fr));
+}
+
+/// The page in `lang` at the default window size, with a new declaration open.
+fn page_in(lang: Lang) -> Harness<'static, FlaApp> {
+    let app = FlaApp::new(
+        fla_assistant::ui::AppState {
+            lang: Some(lang),
+            ..fla_assistant::ui::AppState::default()
+        },
+        common::new_data_dir(),
+    )
+    .unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1100.0, 760.0))
+        .build_ui_state(|ui, app: &mut FlaApp| app.frame_ui(ui), app);
+    harness.run_steps(2);
+    harness
+        .get_all_by_role_and_label(Role::Button, &Page::Declarations.title(lang))
+        .next()
+        .unwrap()
+        .click();
+    wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(Role::Button, &tr(lang, "decl.new"))
+        .click();
+    wait_until_opened(&mut harness);
+    harness
+}
+
+#[test]
+fn no_english_is_left_on_the_page_in_dutch_and_french() {
+    use egui_kittest::kittest::NodeT;
+    let english_catalogue = fla_assistant::i18n::keys(Lang::En);
+    for lang in [Lang::Nl, Lang::Fr] {
+        let harness = page_in(lang);
+        // Every English text of the catalogue that the language says otherwise.
+        let english: Vec<String> = english_catalogue
+            .iter()
+            .filter(|k| !k.starts_with("cli."))
+            .map(|k| tr(Lang::En, k))
+            .filter(|en| en.chars().filter(|c| c.is_alphabetic()).count() > 3)
+            .filter(|en| !english_catalogue.iter().any(|k| tr(lang, k) == *en))
+            .collect();
+        for node in harness.root().query_all(egui_kittest::kittest::by()) {
+            let node = node.accesskit_node();
+            for text in [node.label(), node.placeholder().map(str::to_owned)]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    !english.contains(&text),
+                    "{lang:?}: English left on the page: {text:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_french_toolbar_keeps_to_its_rows_and_no_column_header_is_cut() {
+    let harness = page_in(Lang::Fr);
+    let lang = Lang::Fr;
+    // The last node of that name (a column header comes after the filter of the same name).
+    let top = |label: &str| harness.get_all_by_label(label).last().unwrap().rect();
+    // The toolbar in three rows laid out so: the actions, the filters, the fetch.
+    let new = top(&tr(lang, "decl.new"));
+    let submit = top(&tr_args(
+        lang,
+        "decl.submit_selected",
+        &[("count", "0".into())],
+    ));
+    assert!((new.center().y - submit.center().y).abs() < 4.0);
+    let status = harness
+        .get_all_by_label(&tr(lang, "decl.filter_status"))
+        .next()
+        .unwrap()
+        .rect();
+    let until = top(&tr(lang, "decl.filter_to"));
+    assert!(
+        (status.center().y - until.center().y).abs() < 4.0,
+        "{status:?} {until:?}"
+    );
+    assert!(status.top() > new.bottom());
+    assert!(until.right() <= 1100.0, "{until:?}");
+    // The second row: the fetch, on one line.
+    let enterprise = top(&tr(lang, "decl.fetch_enterprise"));
+    let fetch = top(&tr(lang, "decl.fetch"));
+    assert!((enterprise.center().y - fetch.center().y).abs() < 4.0);
+    assert!(enterprise.top() > until.bottom());
+    assert!(fetch.right() <= 1100.0, "{fetch:?}");
+    // Column headers in order, none over the next, the last inside the window.
+    let headers: Vec<egui::Rect> = [
+        "decl.col.status",
+        "decl.col.reference",
+        "decl.col.worker",
+        "decl.col.training",
+        "decl.col.dates",
+        "decl.col.server_id",
+    ]
+    .iter()
+    .map(|k| top(&tr(lang, k)))
+    .collect();
+    for pair in headers.windows(2) {
+        assert!(pair[0].right() <= pair[1].left(), "{pair:?}");
+    }
+    assert!(headers[5].right() <= 1100.0, "{:?}", headers[5]);
 }

@@ -384,7 +384,9 @@ impl DeclarationsPage {
                     self.commands.push(Command::Submit(ids));
                 }
             }
-            ui.separator();
+        });
+        // The filters on a row of their own: long in French, they never wrap.
+        ui.horizontal(|ui| {
             let label = ui.label(tr(lang, "decl.filter_status"));
             egui::ComboBox::from_id_salt("status_filter")
                 .selected_text(
@@ -475,21 +477,22 @@ impl DeclarationsPage {
             (Some(SortKey::Start), "decl.col.dates"),
             (None, "decl.col.server_id"),
         ];
+        let height = table_height(ui.ctx());
         TableBuilder::new(ui)
             .id_salt("declarations_table")
             .striped(true)
             .sense(egui::Sense::click())
             // A fixed height: a row added moves nothing below the table.
-            .min_scrolled_height(TABLE_HEIGHT)
-            .max_scroll_height(TABLE_HEIGHT)
+            .min_scrolled_height(height)
+            .max_scroll_height(height)
             .auto_shrink([false, false])
             .column(Column::exact(24.0))
-            .column(Column::exact(160.0))
-            .column(Column::initial(140.0).resizable(true))
+            .column(Column::exact(140.0))
             .column(Column::initial(120.0).resizable(true))
-            .column(Column::remainder().at_least(160.0))
-            .column(Column::exact(170.0))
-            .column(Column::exact(90.0))
+            .column(Column::initial(110.0).resizable(true))
+            .column(Column::remainder().at_least(120.0))
+            .column(Column::exact(160.0))
+            .column(Column::exact(80.0))
             .header(24.0, |mut header| {
                 for (key, label) in headers {
                     header.col(|ui| {
@@ -657,8 +660,11 @@ pub fn sent_notice(summary: &SendSummary) -> Msg {
     })
 }
 
-/// The table's height, whatever the number of rows.
-const TABLE_HEIGHT: f32 = 170.0;
+/// The table's height: the window's, never the number of rows' (a row
+/// added moves nothing below the table).
+fn table_height(ctx: &egui::Context) -> f32 {
+    (ctx.content_rect().height() - 520.0).clamp(160.0, 420.0)
+}
 
 /// One line of the page kept for a message that may come and go.
 fn line_slot_ui(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {

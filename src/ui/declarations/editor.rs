@@ -33,8 +33,9 @@ impl DeclarationsPage {
         if !state::actions(row.view.state).contains(&Action::Edit) {
             return row.view.state;
         }
+        // Unchanged, it is what the engine holds (and what a send would find).
         let changed = e.dirty_since.is_some() || e.form != fields::shown_form(&row.form);
-        if !changed && row.view.state == State::Failed {
+        if !changed {
             return row.view.state;
         }
         match live_state(&e.form, brussels_today()) {
