@@ -1378,7 +1378,13 @@ fn no_english_is_left_on_the_page_in_dutch_and_french() {
             .collect();
         for node in harness.root().query_all(egui_kittest::kittest::by()) {
             let node = node.accesskit_node();
-            for text in [node.label(), node.placeholder().map(str::to_owned)]
+            // A label's text is its value (AccessKit); a field's value is what was typed.
+            let shown = if node.role() == Role::Label {
+                node.value()
+            } else {
+                None
+            };
+            for text in [node.label(), shown, node.placeholder().map(str::to_owned)]
                 .into_iter()
                 .flatten()
             {

@@ -304,7 +304,11 @@ impl DeclarationsPage {
         });
         line_slot_ui(ui, |ui| {
             if let Some(e) = &self.error {
-                let text = e.render(lang);
+                // Nothing can be sent yet: the Connection page's reason, where it has one.
+                let text = match (&self.cannot_send, e.key()) {
+                    (Some(why), Some("decl.needs_connection")) => why.clone(),
+                    _ => e.render(lang),
+                };
                 let color = widgets::severity_color(ui, Severity::Error);
                 ui.add(egui::Label::new(RichText::new(&text).color(color)).truncate())
                     .on_hover_text(text);
@@ -341,9 +345,11 @@ impl DeclarationsPage {
 
     /// True where sending can be asked; else says why.
     fn can_send(&mut self, _lang: Lang) -> bool {
+        const NEEDS_CONNECTION: &str = "decl.needs_connection";
         match &self.cannot_send {
-            Some(e) => {
-                self.error = Some(Msg::verbatim(e.clone()));
+            // Said when drawn: why, in the language of the moment.
+            Some(_) => {
+                self.error = Some(Msg::new(NEEDS_CONNECTION));
                 false
             }
             None => true,
