@@ -433,7 +433,7 @@ impl DeclarationsPage {
             ] {
                 let label = ui.label(tr(lang, key));
                 let edit = egui::TextEdit::singleline(value)
-                    .desired_width(84.0)
+                    .desired_width(96.0)
                     .hint_text(tr(lang, "form.date_hint"));
                 if ui.add(edit).labelled_by(label.id).changed() {
                     self.view_dirty = true;
@@ -447,14 +447,14 @@ impl DeclarationsPage {
             let label = ui.label(tr(lang, "decl.from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_from)
-                    .desired_width(84.0)
+                    .desired_width(96.0)
                     .hint_text(tr(lang, "form.date_hint")),
             )
             .labelled_by(label.id);
             let label = ui.label(tr(lang, "decl.to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.fetch_to)
-                    .desired_width(84.0)
+                    .desired_width(96.0)
                     .hint_text(tr(lang, "form.date_hint")),
             )
             .labelled_by(label.id);
@@ -669,7 +669,7 @@ pub fn sent_notice(summary: &SendSummary) -> Msg {
 /// The table's height: the window's, never the number of rows' (a row
 /// added moves nothing below the table).
 fn table_height(ctx: &egui::Context) -> f32 {
-    (ctx.content_rect().height() - 520.0).clamp(160.0, 420.0)
+    (ctx.content_rect().height() * 0.5 - 230.0).clamp(120.0, 420.0)
 }
 
 /// One line of the page kept for a message that may come and go.

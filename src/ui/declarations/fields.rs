@@ -138,24 +138,46 @@ impl FieldsCtx<'_> {
     }
 }
 
-/// The label of a field: `*` where required, the help text on hover.
-fn label_ui(ui: &mut egui::Ui, lang: Lang, key: &str, field: &str) -> egui::Response {
+/// The label of a field: `*` where required, the help text on hover; level
+/// with the field, above the field's message line where it has one.
+fn label_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    key: &str,
+    field: &str,
+    message_line: bool,
+) -> egui::Response {
     let help = tr(lang, &format!("{key}_help"));
-    ui.horizontal(|ui| {
-        let label = ui.label(tr(lang, key)).on_hover_text(&help);
-        if REQUIRED.contains(&field) {
-            ui.label(RichText::new("*").color(widgets::severity_color(ui, Severity::Error)))
-                .on_hover_text(tr(lang, "form.required_legend"));
+    ui.vertical(|ui| {
+        let label = ui
+            .horizontal(|ui| {
+                ui.set_min_height(ui.spacing().interact_size.y);
+                let label = ui.label(tr(lang, key)).on_hover_text(&help);
+                if REQUIRED.contains(&field) {
+                    ui.label(
+                        RichText::new("*").color(widgets::severity_color(ui, Severity::Error)),
+                    )
+                    .on_hover_text(tr(lang, "form.required_legend"));
+                }
+                label
+            })
+            .inner;
+        if message_line {
+            ui.add_space(message_line_height(ui));
         }
         label
     })
     .inner
 }
 
+fn message_line_height(ui: &egui::Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Small) + 2.0
+}
+
 /// The line kept under a field for its message: always there, one line high,
 /// the whole text on hover where it is cut.
 pub(super) fn message_slot_ui(ui: &mut egui::Ui, message: Option<(String, bool)>) {
-    let height = ui.text_style_height(&egui::TextStyle::Small) + 2.0;
+    let height = message_line_height(ui);
     let (rect, _) = ui.allocate_exact_size(egui::vec2(560.0, height), egui::Sense::hover());
     let Some((text, blocking)) = message else {
         return;
@@ -189,7 +211,7 @@ fn text_field_ui(
     width: f32,
 ) -> bool {
     let lang = cx.lang;
-    let label = label_ui(ui, lang, key, field);
+    let label = label_ui(ui, lang, key, field, true);
     let hint = dimmed_hint(ui, tr(lang, &format!("{key}_hint")));
     let r = ui
         .vertical(|ui| {
@@ -225,7 +247,7 @@ fn date_field_ui(
     value: &mut String,
 ) -> bool {
     let lang = cx.lang;
-    let label = label_ui(ui, lang, key, field);
+    let label = label_ui(ui, lang, key, field, true);
     let hint = dimmed_hint(ui, tr(lang, "form.date_hint"));
     let changed = ui
         .vertical(|ui| {
@@ -302,7 +324,7 @@ fn choice_ui(
     [off, on]: [&str; 2],
 ) -> bool {
     let lang = cx.lang;
-    label_ui(ui, lang, key, "");
+    label_ui(ui, lang, key, "", false);
     let mut changed = false;
     ui.add_enabled_ui(cx.editable, |ui| {
         ui.horizontal(|ui| {
@@ -337,7 +359,13 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
         );
     } else {
         // A representative declares only for the enterprises of its mandates.
-        let label = label_ui(ui, lang, "form.enterprise", "employer.enterpriseNumber");
+        let label = label_ui(
+            ui,
+            lang,
+            "form.enterprise",
+            "employer.enterpriseNumber",
+            true,
+        );
         ui.vertical(|ui| {
             ui.add_enabled_ui(cx.editable, |ui| {
                 let shown = if f.enterprise.is_empty() {
