@@ -4,6 +4,7 @@
 
 pub mod certificate;
 pub mod connection;
+pub mod date_picker;
 pub mod declarations;
 pub mod settings;
 pub mod tasks;
