@@ -6,6 +6,8 @@
 pub mod cert;
 /// Environments, service definitions, client assertion, token client, diagnosis.
 pub mod channel;
+/// The set-up path: roles, steps, what is still missing (pure).
+pub mod checklist;
 /// One file per command; `--json` output for every command.
 pub mod cli;
 /// Reading inputs and writing outputs safely.
