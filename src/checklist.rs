@@ -150,16 +150,16 @@ impl Step {
     pub fn portal_path(self) -> Option<(&'static str, &'static str)> {
         match self {
             Step::Chaman => Some((
-                "www.socialsecurity.be → Onderneming → Alle online diensten → Toegangsbeheer → Toegangsbeheer",
-                "www.socialsecurity.be → Entreprise → Service en ligne → Gestion des accès → Gestion des accès",
+                "www.socialsecurity.be > Onderneming > Alle online diensten > Toegangsbeheer > Toegangsbeheer",
+                "www.socialsecurity.be > Entreprise > Service en ligne > Gestion des accès > Gestion des accès",
             )),
             Step::Mandates => Some((
-                "www.socialsecurity.be → Onderneming → Online dienst → MAHIS",
-                "www.socialsecurity.be → Entreprise → Service en ligne → MAHIS",
+                "www.socialsecurity.be > Onderneming > Online dienst > MAHIS",
+                "www.socialsecurity.be > Entreprise > Service en ligne > MAHIS",
             )),
             Step::Account => Some((
-                "www.socialsecurity.be → Onderneming → Naar alle onlinediensten → ChaMan → Beheer uw technische kanalen",
-                "www.socialsecurity.be → Entreprise → Service en ligne → Chaman → Gérer vos canaux techniques",
+                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > ChaMan > Beheer uw technische kanalen",
+                "www.socialsecurity.be > Entreprise > Service en ligne > Chaman > Gérer vos canaux techniques",
             )),
             _ => None,
         }

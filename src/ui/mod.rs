@@ -3,6 +3,7 @@
 //! in `AppState`, persisted by eframe (never a password or a key).
 
 pub mod certificate;
+pub mod checklist;
 pub mod connection;
 pub mod date_picker;
 pub mod declarations;
