@@ -24,6 +24,8 @@ pub mod profile;
 pub mod sandbox;
 /// Local declarations: the journal of drafts and statuses.
 pub mod submit;
+/// Support: the app's log (rotated, redacted) and the diagnostics text.
+pub mod support;
 /// "Today": the date in Europe/Brussels.
 pub mod today;
 /// The desktop app: one file per page.
