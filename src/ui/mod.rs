@@ -8,6 +8,7 @@ pub mod connection;
 pub mod date_picker;
 pub mod declarations;
 pub mod settings;
+pub mod support;
 pub mod tasks;
 pub mod widgets;
 
