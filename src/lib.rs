@@ -6,6 +6,8 @@
 pub mod cert;
 /// Environments, service definitions, client assertion, token client, diagnosis.
 pub mod channel;
+/// The set-up path: roles, steps, what is still missing (pure).
+pub mod checklist;
 /// One file per command; `--json` output for every command.
 pub mod cli;
 /// Reading inputs and writing outputs safely.
@@ -22,6 +24,8 @@ pub mod profile;
 pub mod sandbox;
 /// Local declarations: the journal of drafts and statuses.
 pub mod submit;
+/// Support: the app's log (rotated, redacted) and the diagnostics text.
+pub mod support;
 /// "Today": the date in Europe/Brussels.
 pub mod today;
 /// The desktop app: one file per page.

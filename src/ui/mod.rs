@@ -3,9 +3,12 @@
 //! in `AppState`, persisted by eframe (never a password or a key).
 
 pub mod certificate;
+pub mod checklist;
 pub mod connection;
+pub mod date_picker;
 pub mod declarations;
 pub mod settings;
+pub mod support;
 pub mod tasks;
 pub mod widgets;
 

@@ -1,0 +1,384 @@
+//! The set-up path from "we must declare trainings" to a working REST channel, as
+//! a pure model: the roles a user can have (asked in plain words), the steps each
+//! role goes through (seed §2, §4, §5), what the app can tick itself, and what is
+//! still missing. No I/O and no clock: facts and "today" are passed in. The
+//! Checklist page and the status line above every page draw from it.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::channel::env::{client_id_looks_right, Role as ChannelRole};
+use crate::i18n::Msg;
+
+/// Who the user is, in the words of the role question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An employer that sends its own workers' trainings.
+    Employer,
+    /// A social secretariat or service provider sending for client employers.
+    Representative,
+    /// A company of a group where each company has its own account.
+    GroupOwnAccount,
+    /// A company of a group that sends for the other companies of the group
+    /// (it is their representative, with a mandate per company).
+    GroupRepresentative,
+    /// A software supplier whose software is centralised (or that has an
+    /// agreement to send for the employer): a representative.
+    SupplierCentralised,
+    /// A software supplier whose software runs at the employer: each employer
+    /// sets up its own account; the supplier helps.
+    SupplierAtEmployer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Employer,
+        Role::Representative,
+        Role::GroupOwnAccount,
+        Role::GroupRepresentative,
+        Role::SupplierCentralised,
+        Role::SupplierAtEmployer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Employer => "employer",
+            Role::Representative => "representative",
+            Role::GroupOwnAccount => "group_own_account",
+            Role::GroupRepresentative => "group_representative",
+            Role::SupplierCentralised => "supplier_centralised",
+            Role::SupplierAtEmployer => "supplier_at_employer",
+        }
+    }
+
+    /// How the channel sees the sender: the employer itself, or a representative
+    /// holding mandates (the scope and the Chaman quality follow from it).
+    pub fn channel_role(self) -> ChannelRole {
+        match self {
+            Role::Employer | Role::GroupOwnAccount | Role::SupplierAtEmployer => {
+                ChannelRole::Employer
+            }
+            Role::Representative | Role::GroupRepresentative | Role::SupplierCentralised => {
+                ChannelRole::Provider
+            }
+        }
+    }
+
+    /// Whether the sender needs a MAHIS mandate per client enterprise.
+    pub fn needs_mandates(self) -> bool {
+        self.channel_role() == ChannelRole::Provider
+    }
+
+    /// The catalogue key of the role's plain-words name.
+    pub fn label_key(self) -> String {
+        format!("checklist.role.{}", self.code())
+    }
+
+    /// The catalogue key of the quality to choose when logging in to Chaman.
+    pub fn chaman_quality_key(self) -> &'static str {
+        match self.channel_role() {
+            ChannelRole::Employer => "checklist.quality.employer",
+            ChannelRole::Provider => "checklist.quality.provider",
+        }
+    }
+}
+
+/// One step of the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// 1: be known as an NOSS employer.
+    Identify,
+    /// 2: register on the social security portal (a local manager is named).
+    Register,
+    /// 3: access to Chaman (the local manager, or 'Technical channel management').
+    Chaman,
+    /// Representatives: a MAHIS mandate 'Federal Learning Account' per client employer.
+    Mandates,
+    /// 4a/4b: a REST web-service account with the FLA authorization, the .cer
+    /// uploaded, the client ID noted.
+    Account,
+    /// 5: the OAuth test (a token with the client ID and the certificate).
+    TokenTest,
+    /// 6: a first declaration in the sandbox.
+    SandboxDeclaration,
+    /// 6: a first declaration for real.
+    RealDeclaration,
+}
+
+impl Step {
+    pub const ALL: [Step; 8] = [
+        Step::Identify,
+        Step::Register,
+        Step::Chaman,
+        Step::Mandates,
+        Step::Account,
+        Step::TokenTest,
+        Step::SandboxDeclaration,
+        Step::RealDeclaration,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Identify => "identify",
+            Step::Register => "register",
+            Step::Chaman => "chaman",
+            Step::Mandates => "mandates",
+            Step::Account => "account",
+            Step::TokenTest => "token_test",
+            Step::SandboxDeclaration => "sandbox_declaration",
+            Step::RealDeclaration => "real_declaration",
+        }
+    }
+
+    /// The catalogue key of a part of the step: `title`, `what`, `who`, `ready`, `done_when`.
+    pub fn key(self, part: &str) -> String {
+        format!("checklist.step.{}.{part}", self.code())
+    }
+
+    /// Whether the app can see for itself that the step is done (and ticks it).
+    pub fn ticked_by_the_app(self) -> bool {
+        matches!(
+            self,
+            Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
+        )
+    }
+
+    /// The portal path in Dutch and in French (the portal speaks only those two),
+    /// where the step has one.
+    pub fn portal_path(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Step::Chaman => Some((
+                "www.socialsecurity.be > Onderneming > Alle online diensten > Toegangsbeheer > Toegangsbeheer",
+                "www.socialsecurity.be > Entreprise > Service en ligne > Gestion des accès > Gestion des accès",
+            )),
+            Step::Mandates => Some((
+                "www.socialsecurity.be > Onderneming > Online dienst > MAHIS",
+                "www.socialsecurity.be > Entreprise > Service en ligne > MAHIS",
+            )),
+            Step::Account => Some((
+                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > ChaMan > Beheer uw technische kanalen",
+                "www.socialsecurity.be > Entreprise > Service en ligne > Chaman > Gérer vos canaux techniques",
+            )),
+            _ => None,
+        }
+    }
+
+    /// Links to the portal's own pages for the step, Dutch then French.
+    pub fn links(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Step::Identify => &[(
+                "https://www.socialsecurity.be/site_nl/general/first_visit/access/register-as-employer.htm",
+                "https://www.socialsecurity.be/site_fr/general/first_visit/access/register-as-employer.htm",
+            )],
+            Step::Register => &[(
+                "https://www.socialsecurity.be/site_nl/employer/infos/employer_onss/registration_gen/register/register.htm",
+                "https://www.socialsecurity.be/site_fr/employer/infos/employer_onss/registration_gen/register/register.htm",
+            )],
+            Step::Account => &[(
+                "https://www.socialsecurity.be/site_nl/general/helpcentre/soa/local_manager_certificate.htm",
+                "https://www.socialsecurity.be/site_fr/general/helpcentre/soa/local_manager_certificate.htm",
+            )],
+            Step::TokenTest => &[(
+                "https://www.socialsecurity.be/site_nl/general/helpcentre/rest/documents/pdf/doc_portal_oauth2_client_credential_NL.pdf",
+                "https://www.socialsecurity.be/site_fr/general/helpcentre/rest/documents/pdf/doc_portal_oauth2_client_credential_FR.pdf",
+            )],
+            _ => &[],
+        }
+    }
+}
+
+/// The steps a role goes through, in order.
+pub fn steps(role: Role) -> Vec<Step> {
+    Step::ALL
+        .into_iter()
+        .filter(|step| *step != Step::Mandates || role.needs_mandates())
+        .collect()
+}
+
+/// What the app knows about the set-up, gathered by the caller from the profile,
+/// the certificate page, the last token test and the journal.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub role: Option<Role>,
+    /// The signing certificate: its last day of validity, or `None` without one.
+    pub certificate_valid_until: Option<Date>,
+    pub client_id: String,
+    pub token_test_passed: bool,
+    /// A declaration was accepted (A or W) in the sandbox / for real.
+    pub sandbox_declaration_accepted: bool,
+    pub real_declaration_accepted: bool,
+    /// For representatives: the client enterprises and whether a mandate is recorded.
+    pub clients: Vec<(String, bool)>,
+    /// Steps the user ticked by hand.
+    pub ticked: std::collections::BTreeSet<Step>,
+}
+
+/// How many days before a certificate expires the status line warns.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+impl Facts {
+    /// Whether `step` is done: ticked by hand, or seen done by the app.
+    pub fn is_done(&self, step: Step) -> bool {
+        let seen = match step {
+            Step::TokenTest => self.token_test_passed,
+            Step::SandboxDeclaration => self.sandbox_declaration_accepted,
+            Step::RealDeclaration => self.real_declaration_accepted,
+            Step::Account => self.client_id_ok() && self.certificate_valid_until.is_some(),
+            Step::Mandates => !self.clients.is_empty() && self.clients.iter().all(|(_, m)| *m),
+            _ => false,
+        };
+        seen || self.ticked.contains(&step)
+    }
+
+    fn client_id_ok(&self) -> bool {
+        client_id_looks_right(self.client_id.trim())
+    }
+
+    /// Whether the whole path of the role is done.
+    pub fn path_done(&self) -> bool {
+        match self.role {
+            Some(role) => steps(role).into_iter().all(|step| self.is_done(step)),
+            None => false,
+        }
+    }
+
+    /// What is still missing, most urgent first, for the status line above every
+    /// page (empty when nothing is).
+    pub fn missing(&self, today: Date) -> Vec<Msg> {
+        let mut out = Vec::new();
+        let Some(role) = self.role else {
+            out.push(Msg::new("status.no_role"));
+            return out;
+        };
+        match self.certificate_valid_until {
+            None => out.push(Msg::new("status.no_certificate")),
+            Some(until) => {
+                let days = (until - today).whole_days();
+                if days < 0 {
+                    out.push(Msg::new("status.certificate_expired").arg("date", until));
+                } else if days <= EXPIRY_WARNING_DAYS {
+                    out.push(Msg::plural("status.certificate_expires_in", days as u64));
+                }
+            }
+        }
+        if self.client_id.trim().is_empty() {
+            out.push(Msg::new("status.no_client_id"));
+        } else if !self.client_id_ok() {
+            out.push(Msg::new("status.client_id_shape").arg("client_id", self.client_id.trim()));
+        }
+        if role.needs_mandates() {
+            if self.clients.is_empty() {
+                out.push(Msg::new("status.no_clients"));
+            }
+            for (enterprise, mandated) in &self.clients {
+                if !mandated {
+                    out.push(Msg::new("status.no_mandate").arg(
+                        "enterprise",
+                        crate::identifiers::format_enterprise_number(enterprise),
+                    ));
+                }
+            }
+        }
+        if !self.token_test_passed {
+            out.push(Msg::new("status.token_test"));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn representatives_and_only_they_get_the_mandate_step_and_the_provider_scope() {
+        for role in Role::ALL {
+            let has = steps(role).contains(&Step::Mandates);
+            assert_eq!(has, role.needs_mandates(), "{role:?}");
+            assert_eq!(
+                role.channel_role() == ChannelRole::Provider,
+                matches!(
+                    role,
+                    Role::Representative | Role::GroupRepresentative | Role::SupplierCentralised
+                ),
+                "{role:?}"
+            );
+        }
+        assert_eq!(steps(Role::Employer).len(), 7);
+        assert_eq!(steps(Role::Representative).len(), 8);
+        assert_eq!(steps(Role::Employer)[0], Step::Identify);
+    }
+
+    #[test]
+    fn the_status_line_says_what_is_missing_first() {
+        let today = date!(2026 - 11 - 25);
+        let facts = Facts::default();
+        assert_eq!(facts.missing(today)[0].key(), Some("status.no_role"));
+
+        let mut facts = Facts {
+            role: Some(Role::Representative),
+            certificate_valid_until: Some(date!(2026 - 12 - 07)),
+            client_id: "self_service_chaman_123_abcdefghij".into(),
+            clients: vec![("0202239951".into(), false), ("0403170701".into(), true)],
+            ..Facts::default()
+        };
+        let missing = facts.missing(today);
+        let keys: Vec<_> = missing.iter().filter_map(Msg::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "status.certificate_expires_in",
+                "status.no_mandate",
+                "status.token_test"
+            ]
+        );
+        let en = missing[0].render(crate::i18n::Lang::En);
+        assert!(en.contains("12 days"), "{en}");
+        let mandate = missing[1].render(crate::i18n::Lang::En);
+        assert!(mandate.contains("0202.239.951"), "{mandate}");
+
+        facts.token_test_passed = true;
+        facts.clients[0].1 = true;
+        facts.certificate_valid_until = Some(date!(2027 - 11 - 25));
+        assert!(facts.missing(today).is_empty());
+
+        facts.certificate_valid_until = Some(date!(2026 - 11 - 24));
+        assert_eq!(
+            facts.missing(today)[0].key(),
+            Some("status.certificate_expired")
+        );
+        facts.client_id = "my-client".into();
+        assert!(facts
+            .missing(today)
+            .iter()
+            .any(|m| m.key() == Some("status.client_id_shape")));
+    }
+
+    #[test]
+    fn the_app_ticks_what_it_sees_and_the_path_ends() {
+        let mut facts = Facts {
+            role: Some(Role::Employer),
+            ..Facts::default()
+        };
+        assert!(!facts.path_done());
+        for step in [Step::Identify, Step::Register, Step::Chaman] {
+            facts.ticked.insert(step);
+        }
+        facts.certificate_valid_until = Some(date!(2027 - 01 - 01));
+        facts.client_id = "self_service_expeditor_10".into();
+        assert!(facts.is_done(Step::Account));
+        facts.token_test_passed = true;
+        facts.sandbox_declaration_accepted = true;
+        assert!(!facts.path_done());
+        facts.real_declaration_accepted = true;
+        assert!(facts.path_done());
+        // A representative also needs its mandates.
+        facts.role = Some(Role::GroupRepresentative);
+        assert!(!facts.path_done());
+        facts.clients = vec![("0202239951".into(), true)];
+        assert!(facts.path_done());
+    }
+}

@@ -1,0 +1,450 @@
+//! What support staff need: the app's log (a file in the data dir, rotated, with
+//! no secret in it: tokens and assertions shortened, anything that looks like a
+//! password hidden), the failures met with their `BelGov-Trace-Id`, and a
+//! diagnostics text to paste into a support call. Writing happens on a thread of
+//! its own, so a page that records a line never waits for the disk.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::channel::assertion::shorten;
+
+/// The log file's name in its folder; rotated copies get `.1`, `.2`, `.3`.
+pub const LOG_FILE: &str = "fla-assistant.log";
+/// The size beyond which the log is rotated.
+pub const ROTATE_AT_BYTES: u64 = 1024 * 1024;
+/// How many rotated copies are kept.
+pub const ROTATED_COPIES: u32 = 3;
+/// How many lines the viewer keeps in memory.
+pub const RECENT_LINES: usize = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub level: Level,
+    /// What part of the app: `certificate`, `token`, `declarations`, `sandbox`…
+    pub area: String,
+    /// Already redacted.
+    pub text: String,
+    #[serde(default, rename = "traceId", skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+impl LogLine {
+    /// Whether the line matches a viewer's filter (any level at or above
+    /// `min_level`, and `text` in its area, text or trace id, ignoring case).
+    pub fn matches(&self, min_level: Level, text: &str) -> bool {
+        if self.level < min_level {
+            return false;
+        }
+        let needle = text.trim().to_lowercase();
+        needle.is_empty()
+            || self.text.to_lowercase().contains(&needle)
+            || self.area.to_lowercase().contains(&needle)
+            || self
+                .trace_id
+                .as_deref()
+                .is_some_and(|t| t.to_lowercase().contains(&needle))
+    }
+}
+
+enum Job {
+    Write(LogLine),
+    Flush(mpsc::Sender<()>),
+}
+
+/// The app's log: lines kept in memory for the viewer and appended to the file
+/// by a writer thread.
+#[derive(Clone)]
+pub struct AppLog {
+    dir: PathBuf,
+    tx: mpsc::Sender<Job>,
+    recent: Arc<Mutex<VecDeque<LogLine>>>,
+}
+
+impl std::fmt::Debug for AppLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppLog").field("dir", &self.dir).finish()
+    }
+}
+
+impl AppLog {
+    /// A log in `dir` (the data dir's `logs` folder in the app). The lines of
+    /// the current file are read back for the viewer, on the writer thread.
+    pub fn open(dir: impl Into<PathBuf>) -> AppLog {
+        let dir = dir.into();
+        let (tx, rx) = mpsc::channel::<Job>();
+        let recent = Arc::new(Mutex::new(VecDeque::new()));
+        let (writer_dir, writer_recent) = (dir.clone(), recent.clone());
+        let spawned = std::thread::Builder::new()
+            .name("fla-log".into())
+            .spawn(move || writer(writer_dir, writer_recent, rx));
+        if let Err(e) = spawned {
+            // No thread, no file: the lines still reach the viewer.
+            eprintln!("log: cannot start the writer ({e}); the log stays in memory");
+        }
+        AppLog { dir, tx, recent }
+    }
+
+    /// The folder of the log files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records a line (redacted here, whatever the caller passed).
+    pub fn record(&self, level: Level, area: &str, text: &str, trace_id: Option<&str>) {
+        let line = LogLine {
+            at: now_rfc3339(),
+            level,
+            area: area.to_owned(),
+            text: redact(text),
+            trace_id: trace_id.map(str::to_owned),
+        };
+        if let Ok(mut recent) = self.recent.lock() {
+            push_recent(&mut recent, line.clone());
+        }
+        let _ = self.tx.send(Job::Write(line));
+    }
+
+    /// The lines kept for the viewer, oldest first.
+    pub fn recent(&self) -> Vec<LogLine> {
+        self.recent
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The failures met, with their trace ids, newest first.
+    pub fn failures(&self, at_most: usize) -> Vec<LogLine> {
+        self.recent()
+            .into_iter()
+            .rev()
+            .filter(|l| l.level == Level::Error)
+            .take(at_most)
+            .collect()
+    }
+
+    /// Waits until every line recorded so far is on disk (tests, and the app
+    /// before it closes; bounded).
+    pub fn flush(&self, timeout: std::time::Duration) {
+        let (done_tx, done_rx) = mpsc::channel();
+        if self.tx.send(Job::Flush(done_tx)).is_ok() {
+            let _ = done_rx.recv_timeout(timeout);
+        }
+    }
+}
+
+fn push_recent(recent: &mut VecDeque<LogLine>, line: LogLine) {
+    if recent.len() >= RECENT_LINES {
+        recent.pop_front();
+    }
+    recent.push_back(line);
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn writer(dir: PathBuf, recent: Arc<Mutex<VecDeque<LogLine>>>, rx: mpsc::Receiver<Job>) {
+    let path = dir.join(LOG_FILE);
+    // What the last runs wrote comes first in the viewer.
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let old: Vec<LogLine> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if let Ok(mut recent) = recent.lock() {
+            let new: Vec<LogLine> = recent.drain(..).collect();
+            for line in old.into_iter().chain(new) {
+                push_recent(&mut recent, line);
+            }
+        }
+    }
+    let _ = std::fs::create_dir_all(&dir);
+    for job in rx {
+        match job {
+            Job::Write(line) => {
+                if let Err(e) = append(&dir, &line) {
+                    eprintln!("log: cannot write {} ({e})", path.display());
+                }
+            }
+            Job::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+fn append(dir: &Path, line: &LogLine) -> std::io::Result<()> {
+    let path = dir.join(LOG_FILE);
+    if std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) >= ROTATE_AT_BYTES {
+        rotate(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    let mut bytes = serde_json::to_vec(line).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    file.write_all(&bytes)
+}
+
+fn rotate(dir: &Path) -> std::io::Result<()> {
+    let name = |n: u32| {
+        if n == 0 {
+            dir.join(LOG_FILE)
+        } else {
+            dir.join(format!("{LOG_FILE}.{n}"))
+        }
+    };
+    let _ = std::fs::remove_file(name(ROTATED_COPIES));
+    for n in (0..ROTATED_COPIES).rev() {
+        if name(n).exists() {
+            std::fs::rename(name(n), name(n + 1))?;
+        }
+    }
+    Ok(())
+}
+
+/// Hides what must never be in a log or a diagnostics text: tokens and
+/// assertions (three base64url parts, or what follows `Bearer`, or a long
+/// opaque value after `token`) are shortened; the value after a word that
+/// names a password or a private key is replaced.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut hide_next = false;
+    let mut shorten_next = false;
+    for piece in split_keep(text) {
+        if piece.chars().all(|c| !is_token_char(c)) {
+            out.push_str(piece);
+            continue;
+        }
+        let lower = piece.to_lowercase();
+        if hide_next {
+            out.push_str("[hidden]");
+            hide_next = false;
+            continue;
+        }
+        if shorten_next && piece.len() > 20 {
+            out.push_str(&shorten(piece));
+            shorten_next = false;
+            continue;
+        }
+        shorten_next = false;
+        if lower.contains("password")
+            || lower.contains("passwd")
+            || lower == "wachtwoord"
+            || lower == "mot_de_passe"
+            || lower.contains("private_key")
+            || lower.contains("privatekey")
+        {
+            out.push_str(piece);
+            hide_next = true;
+            continue;
+        }
+        if lower == "bearer"
+            || lower.ends_with("token")
+            || lower.contains("assertion")
+            || lower == "authorization"
+        {
+            out.push_str(piece);
+            shorten_next = true;
+            continue;
+        }
+        if looks_like_jwt(piece) {
+            out.push_str(&shorten(piece));
+            continue;
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '~')
+}
+
+/// Splits into runs of token characters and runs of the rest, keeping both.
+fn split_keep(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut in_token = None;
+    for (i, c) in text.char_indices() {
+        let t = is_token_char(c);
+        if in_token.is_some_and(|prev| prev != t) {
+            pieces.push(&text[start..i]);
+            start = i;
+        }
+        in_token = Some(t);
+    }
+    if start < text.len() {
+        pieces.push(&text[start..]);
+    }
+    pieces
+}
+
+fn looks_like_jwt(piece: &str) -> bool {
+    let parts: Vec<&str> = piece.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            p.len() >= 8
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// What goes into "Copy diagnostics": facts gathered by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    pub environment: String,
+    pub client_id: String,
+    /// Certificate facts and findings, one per line.
+    pub certificate: Vec<String>,
+    /// The last token test and its diagnosis.
+    pub last_token_test: Option<String>,
+    /// The last failures, with their trace ids.
+    pub failures: Vec<LogLine>,
+}
+
+impl Diagnostics {
+    /// The text to paste in a support call: redacted as the log is.
+    pub fn to_text(&self) -> String {
+        let mut lines = vec![
+            format!("fla-assistant {}", env!("CARGO_PKG_VERSION")),
+            format!("os: {} {}", std::env::consts::OS, std::env::consts::ARCH),
+            format!("environment: {}", self.environment),
+            format!("client id: {}", self.client_id),
+        ];
+        lines.push("certificate:".into());
+        if self.certificate.is_empty() {
+            lines.push("  (none open)".into());
+        }
+        lines.extend(self.certificate.iter().map(|l| format!("  {l}")));
+        lines.push(format!(
+            "last token test: {}",
+            self.last_token_test.as_deref().unwrap_or("(not run)")
+        ));
+        lines.push("last failures:".into());
+        if self.failures.is_empty() {
+            lines.push("  (none)".into());
+        }
+        for f in &self.failures {
+            lines.push(format!(
+                "  {} [{}] {}{}",
+                f.at,
+                f.area,
+                f.text,
+                f.trace_id
+                    .as_deref()
+                    .map(|t| format!(" (BelGov-Trace-Id {t})"))
+                    .unwrap_or_default()
+            ));
+        }
+        redact(&lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzZWxmX3NlcnZpY2UifQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+
+    #[test]
+    fn secrets_are_hidden_or_shortened() {
+        let text = format!(
+            "sent client_assertion={JWT} with Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345 and password=Hunter2Secret and access_token \"zyxwvutsrqponmlkjihgfedcba98765\""
+        );
+        let redacted = redact(&text);
+        assert!(!redacted.contains(JWT), "{redacted}");
+        assert!(
+            !redacted.contains("abcdefghijklmnopqrstuvwxyz012345"),
+            "{redacted}"
+        );
+        assert!(!redacted.contains("Hunter2Secret"), "{redacted}");
+        assert!(
+            !redacted.contains("zyxwvutsrqponmlkjihgfedcba98765"),
+            "{redacted}"
+        );
+        assert!(redacted.contains("[hidden]"), "{redacted}");
+        assert!(redacted.contains("eyJhbGciOi…"), "{redacted}");
+        // What is not secret stays readable.
+        let plain = "POST /trainings answered 500 (trace 3f2a-77) for 0403.170.701";
+        assert_eq!(redact(plain), plain);
+    }
+
+    #[test]
+    fn the_log_is_written_redacted_read_back_and_rotated() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AppLog::open(dir.path());
+        log.record(Level::Info, "token", &format!("got token {JWT}"), None);
+        log.record(
+            Level::Error,
+            "declarations",
+            "POST /trainings answered 500",
+            Some("trace-123"),
+        );
+        log.flush(std::time::Duration::from_secs(5));
+        let text = std::fs::read_to_string(dir.path().join(LOG_FILE)).unwrap();
+        assert!(!text.contains(JWT), "{text}");
+        assert!(text.contains("trace-123"));
+        assert_eq!(log.failures(10)[0].trace_id.as_deref(), Some("trace-123"));
+        assert!(log.recent()[1].matches(Level::Warning, "TRACE-1"));
+        assert!(!log.recent()[0].matches(Level::Warning, ""));
+        drop(log);
+
+        // A new run shows what the last one wrote.
+        let again = AppLog::open(dir.path());
+        again.flush(std::time::Duration::from_secs(5));
+        assert_eq!(again.recent().len(), 2);
+
+        // Past the size, the file is rotated and only three copies are kept.
+        let big = "x".repeat(200_000);
+        for _ in 0..25 {
+            again.record(Level::Info, "bulk", &big, None);
+        }
+        again.flush(std::time::Duration::from_secs(5));
+        assert!(dir.path().join(format!("{LOG_FILE}.1")).exists());
+        assert!(!dir.path().join(format!("{LOG_FILE}.4")).exists());
+        let size = std::fs::metadata(dir.path().join(LOG_FILE)).unwrap().len();
+        assert!(size <= ROTATE_AT_BYTES + 250_000, "{size}");
+    }
+
+    #[test]
+    fn diagnostics_say_what_support_needs_without_secrets() {
+        let d = Diagnostics {
+            environment: "sandbox".into(),
+            client_id: "self_service_chaman_123_abcdefghij".into(),
+            certificate: vec!["alias 1, RSA 2048, valid until 2027-10-25".into()],
+            last_token_test: Some(format!("refused: invalid_client (assertion {JWT})")),
+            failures: vec![LogLine {
+                at: "2026-11-25T10:00:00Z".into(),
+                level: Level::Error,
+                area: "declarations".into(),
+                text: "500".into(),
+                trace_id: Some("abc-1".into()),
+            }],
+        };
+        let text = d.to_text();
+        assert!(text.contains("self_service_chaman_123_abcdefghij"));
+        assert!(text.contains("BelGov-Trace-Id abc-1"));
+        assert!(text.contains(env!("CARGO_PKG_VERSION")));
+        assert!(!text.contains(JWT), "{text}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The Checklist page, driven by its AccessKit labels: the language and the role
+//! question on the first screen, the steps a role goes through, the app's own
+//! ticks, the status line of what is missing, the actions that lead to the pages.
+#![cfg(feature = "gui")]
+
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use fla_assistant::checklist::{Facts, Role, Step};
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::ui::checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget};
+use time::macros::date;
+
+struct Host {
+    page: ChecklistPage,
+    lang: Lang,
+    facts: Facts,
+    commands: Vec<ChecklistCommand>,
+}
+
+fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
+    let host = Host {
+        page: ChecklistPage::default(),
+        lang,
+        facts,
+        commands: Vec::new(),
+    };
+    let mut harness = Harness::new_ui_state(
+        |ui, host: &mut Host| {
+            let commands = host
+                .page
+                .ui(ui, host.lang, &host.facts, date!(2026 - 11 - 25));
+            // Applied the way the app applies them.
+            for command in &commands {
+                match command {
+                    ChecklistCommand::SetLang(lang) => host.lang = *lang,
+                    ChecklistCommand::SetRole(role) => host.facts.role = Some(*role),
+                    ChecklistCommand::Tick(step, on) => {
+                        if *on {
+                            host.facts.ticked.insert(*step);
+                        } else {
+                            host.facts.ticked.remove(step);
+                        }
+                    }
+                    ChecklistCommand::Open(_) => {}
+                }
+            }
+            host.commands.extend(commands);
+        },
+        host,
+    );
+    harness.set_size(egui::vec2(1100.0, 760.0));
+    harness.run();
+    harness
+}
+
+#[test]
+fn a_first_start_asks_language_and_role_together_and_both_take_effect() {
+    let mut harness = harness(Lang::En, Facts::default());
+    harness.get_by_label(&tr(Lang::En, "checklist.role.question"));
+    harness.get_by_label("Nederlands").click();
+    harness.run();
+    assert_eq!(harness.state().lang, Lang::Nl);
+    harness.get_by_label(&tr(Lang::Nl, "checklist.role.question"));
+    harness
+        .get_by_label(&tr(Lang::Nl, "checklist.role.representative"))
+        .click();
+    harness.run();
+    assert_eq!(harness.state().facts.role, Some(Role::Representative));
+    // A representative's path has the MAHIS step; the first step is open.
+    harness.get_by_label(&tr(Lang::Nl, "checklist.step.mandates.title"));
+    harness.get_by_label(&tr(Lang::Nl, "checklist.step.identify.what"));
+    // And the status line says what is missing, in Dutch.
+    harness.get_by_label_contains("De tokentest is nog niet gelukt.");
+    harness.get_by_label_contains("Nog geen onderneming-klant ingevoerd.");
+}
+
+#[test]
+fn an_employer_has_no_mandate_step_and_ticks_by_hand_what_the_app_cannot_see() {
+    let facts = Facts {
+        role: Some(Role::Employer),
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::Fr, facts);
+    assert!(harness
+        .query_by_label(&tr(Lang::Fr, "checklist.step.mandates.title"))
+        .is_none());
+    let tick = format!(
+        "{}: {}",
+        tr(Lang::Fr, "checklist.done"),
+        tr(Lang::Fr, "checklist.step.identify.title")
+    );
+    harness.get_by_label(&tick).click();
+    harness.run();
+    assert!(harness.state().facts.ticked.contains(&Step::Identify));
+    // The next step not done is the one unfolded, with its portal paths.
+    harness.get_by_label(&tr(Lang::Fr, "checklist.step.register.what"));
+    harness
+        .get_by_label(&tr(Lang::Fr, "checklist.step.register.title"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::Fr, "checklist.step.chaman.title"))
+        .click();
+    harness.run();
+    harness.get_by_label_contains("Gestion des accès > Gestion des accès");
+    harness.get_by_label_contains("Toegangsbeheer > Toegangsbeheer");
+    harness.get_by_label(&tr(Lang::Fr, "checklist.quality.employer"));
+}
+
+#[test]
+fn what_the_app_sees_is_ticked_and_the_actions_lead_to_the_pages() {
+    let facts = Facts {
+        role: Some(Role::Employer),
+        certificate_valid_until: Some(date!(2026 - 12 - 07)),
+        client_id: "self_service_chaman_123_abcdefghij".into(),
+        token_test_passed: true,
+        ticked: [Step::Identify, Step::Register, Step::Chaman]
+            .into_iter()
+            .collect(),
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    let done = |harness: &Harness<'static, Host>, step: Step| {
+        let label = format!(
+            "{}: {}",
+            tr(Lang::En, "checklist.done"),
+            tr(Lang::En, &step.key("title"))
+        );
+        harness.get_by_label(&label).accesskit_node().toggled()
+            == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(
+        done(&harness, Step::Account),
+        "client ID + certificate: done"
+    );
+    assert!(done(&harness, Step::TokenTest), "the token test passed");
+    assert!(!done(&harness, Step::SandboxDeclaration));
+    // The certificate's end is near: the status line says so.
+    harness.get_by_label_contains("The certificate expires in 12 days.");
+    // The first step not done is open, with its action.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.action.declare"))
+        .click();
+    harness.run();
+    assert!(harness
+        .state()
+        .commands
+        .contains(&ChecklistCommand::Open(ChecklistTarget::Declarations)));
+}

@@ -1,0 +1,126 @@
+//! The Support page, driven by its AccessKit labels: failures with their trace
+//! ids, the log filtered by text and level, diagnostics copied without secrets,
+//! and a reset of the sandbox that asks first.
+#![cfg(feature = "gui")]
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::support::{Diagnostics, Level, LogLine};
+use fla_assistant::ui::support::{SupportCommand, SupportPage};
+
+const JWT: &str =
+    "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzZWxmX3NlcnZpY2UifQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+
+struct Host {
+    page: SupportPage,
+    lang: Lang,
+    lines: Vec<LogLine>,
+    diagnostics: Diagnostics,
+    commands: Vec<SupportCommand>,
+}
+
+fn line(level: Level, area: &str, text: &str, trace: Option<&str>) -> LogLine {
+    LogLine {
+        at: "2026-11-25T10:00:00Z".into(),
+        level,
+        area: area.into(),
+        text: text.into(),
+        trace_id: trace.map(str::to_owned),
+    }
+}
+
+fn harness(lang: Lang) -> Harness<'static, Host> {
+    let lines = vec![
+        line(Level::Info, "token", "token granted", None),
+        line(Level::Warning, "certificate", "expires in 12 days", None),
+        line(
+            Level::Error,
+            "declarations",
+            "POST /trainings answered 500",
+            Some("trace-77"),
+        ),
+    ];
+    let diagnostics = Diagnostics {
+        environment: "sandbox".into(),
+        client_id: "self_service_chaman_1_abcdefghij".into(),
+        last_token_test: Some(format!("granted (assertion {JWT})")),
+        failures: vec![lines[2].clone()],
+        ..Diagnostics::default()
+    };
+    let host = Host {
+        page: SupportPage::default(),
+        lang,
+        lines,
+        diagnostics,
+        commands: Vec::new(),
+    };
+    let mut harness = Harness::new_ui_state(
+        |ui, host: &mut Host| {
+            let commands = host.page.ui(ui, host.lang, &host.lines, &host.diagnostics);
+            host.commands.extend(commands);
+        },
+        host,
+    );
+    harness.set_size(egui::vec2(1100.0, 760.0));
+    harness.run();
+    harness
+}
+
+#[test]
+fn failures_show_their_trace_id_and_the_log_filters() {
+    let mut harness = harness(Lang::En);
+    harness.get_by_label("BelGov-Trace-Id trace-77");
+    harness.get_by_label("3 lines shown of 3");
+    harness.get_by_label("Filter").click();
+    harness.run();
+    harness.get_by_label("Filter").type_text("trace-77");
+    harness.run();
+    harness.get_by_label("1 line shown of 3");
+}
+
+#[test]
+fn diagnostics_are_copied_without_secrets_and_the_reset_asks_first() {
+    let mut harness = harness(Lang::Nl);
+    harness
+        .get_by_label(&tr(Lang::Nl, "support.copy_diagnostics"))
+        .click();
+    harness.run();
+    let copied = harness
+        .state()
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            SupportCommand::CopyDiagnostics(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("diagnostics copied");
+    assert!(copied.contains("trace-77"), "{copied}");
+    assert!(!copied.contains(JWT), "{copied}");
+    harness.get_by_label(&tr(Lang::Nl, "support.copied"));
+
+    harness
+        .get_by_label(&tr(Lang::Nl, "support.reset_sandbox"))
+        .click();
+    harness.run();
+    assert!(!harness
+        .state()
+        .commands
+        .contains(&SupportCommand::ResetSandbox));
+    harness
+        .get_by_label(&tr(Lang::Nl, "support.reset_no"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::Nl, "support.reset_sandbox"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::Nl, "support.reset_yes"))
+        .click();
+    harness.run();
+    assert!(harness
+        .state()
+        .commands
+        .contains(&SupportCommand::ResetSandbox));
+}
