@@ -1446,3 +1446,39 @@ fn the_french_toolbar_keeps_to_its_rows_and_no_column_header_is_cut() {
     }
     assert!(headers[5].right() <= 1100.0, "{:?}", headers[5]);
 }
+
+#[test]
+fn the_editor_calendar_speaks_dutch_and_writes_the_belgian_date() {
+    let mut harness = page_in(Lang::Nl);
+    let start = tr(Lang::Nl, "form.start");
+    let calendar = tr_args(Lang::Nl, "date.calendar_for", &[("field", start.clone())]);
+    // Closed, the button names itself, never today's date while the field is empty.
+    let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    assert!(harness
+        .query_by_label_contains(&fla_assistant::i18n::format_date(today))
+        .is_none());
+    assert!(harness
+        .query_by_label_contains(&today.to_string())
+        .is_none());
+    harness.get_by_label(&calendar).click();
+    harness.run_steps(2);
+    let month = format!(
+        "{} {}",
+        fla_assistant::ui::date_picker::month_name(Lang::Nl, today.month()),
+        today.year()
+    );
+    harness.get_by_label(&month);
+    let first = today.replace_day(1).unwrap();
+    harness
+        .get_by_label(&fla_assistant::i18n::format_date(first))
+        .click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, &start)
+            .value()
+            .as_deref(),
+        Some(fla_assistant::i18n::format_date(first).as_str())
+    );
+    assert!(harness.query_by_label(&month).is_none());
+}

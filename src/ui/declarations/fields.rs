@@ -265,37 +265,20 @@ fn date_field_ui(
                 cx.touched.note(field, &r);
                 changed |= r.changed();
                 if cx.editable {
+                    // The calendar in the interface's language; it opens on the
+                    // field's date, or on today in Brussels where it holds none.
                     let today = super::editor::brussels_today();
-                    let mut date = picker_date(value, today);
-                    let before = date;
-                    let year = today.year() as i16;
-                    ui.add(
-                        egui_extras::DatePickerButton::new(&mut date)
-                            .id_salt(field)
-                            // The years offered around Brussels' year, not the
-                            // system time zone's (egui_extras' default).
-                            .start_end_years(year - 100..=year + 10)
-                            .calendar_week(true)
-                            // Its calendar icon is an emoji the default fonts lack.
-                            .show_icon(false),
-                    );
-                    if date != before {
-                        if let Some(d) =
-                            time::Month::try_from(date.month() as u8)
-                                .ok()
-                                .and_then(|m| {
-                                    time::Date::from_calendar_date(
-                                        i32::from(date.year()),
-                                        m,
-                                        date.day() as u8,
-                                    )
-                                    .ok()
-                                })
-                        {
-                            *value = format_date(d);
-                            cx.touched.fields.insert(field);
-                            changed = true;
-                        }
+                    if let Some(d) = crate::ui::date_picker::button(
+                        ui,
+                        field,
+                        lang,
+                        &tr(lang, key),
+                        parse_user_date(value),
+                        today,
+                    ) {
+                        *value = format_date(d);
+                        cx.touched.fields.insert(field);
+                        changed = true;
                     }
                 }
             });
@@ -305,14 +288,6 @@ fn date_field_ui(
         .inner;
     ui.end_row();
     changed
-}
-
-/// The date the picker opens on: the field's date, or today in Brussels where
-/// the field holds none (egui_extras would take the system's time zone).
-pub(super) fn picker_date(value: &str, today: time::Date) -> jiff::civil::Date {
-    let d = parse_user_date(value).unwrap_or(today);
-    jiff::civil::Date::new(d.year() as i16, u8::from(d.month()) as i8, d.day() as i8)
-        .unwrap_or_default()
 }
 
 /// Two choices on one line (formal/informal, hours/days), with a label and help.
@@ -481,26 +456,6 @@ pub fn split_ssins(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use time::macros::date;
-
-    #[test]
-    fn the_picker_opens_on_the_field_or_on_today_in_brussels() {
-        // A day that is not the machine's, so that a picker on the system's
-        // clock would show.
-        let today = date!(2031 - 01 - 15);
-        assert_eq!(picker_date("", today), jiff::civil::date(2031, 1, 15));
-        assert_eq!(
-            picker_date("not yet", today),
-            jiff::civil::date(2031, 1, 15)
-        );
-        assert_eq!(
-            picker_date(" 2025-03-04 ", today),
-            jiff::civil::date(2025, 3, 4)
-        );
-        assert_eq!(
-            picker_date("04/03/2025", today),
-            jiff::civil::date(2025, 3, 4)
-        );
-    }
 
     fn full() -> DraftForm {
         DraftForm {
