@@ -321,7 +321,7 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
         "form.reference",
         "externalReference",
         &mut f.reference,
-        320.0,
+        360.0,
     );
     if cx.mandates.is_empty() {
         changed |= text_field_ui(
