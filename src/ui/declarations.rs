@@ -1,12 +1,15 @@
 //! The Declarations page: a view of the app's submission engine. The rows
 //! (read from the engine's memory, never from SQLite) in a virtualized table
-//! with filters and sort, selection and *Submit selected*; the editor of the
-//! row on view (`editor`), with the actions its state allows. What the page
-//! asks is a [`host::Command`], run on the runtime by [`host::DeclarationsHost`].
+//! with filters and sort, selection and *Submit selected* (`toolbar`); the
+//! editor of the row on view (`editor`, its fields in `fields`), with the
+//! actions its state allows. Messages are kept as [`Msg`] and said when drawn.
+//! What the page asks is a [`host::Command`], run on the runtime by
+//! [`host::DeclarationsHost`].
 
 mod editor;
 mod fields;
 pub mod host;
+mod toolbar;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
@@ -17,7 +20,6 @@ use egui_extras::{Column, TableBuilder};
 use super::widgets;
 use crate::cert::Severity;
 use crate::fla::client::TokenSource;
-use crate::fla::wire::SearchRequest;
 use crate::i18n::{format_date, parse_user_date, tr, tr_args, Lang, Msg};
 use crate::submit::engine::drafts::DraftRow;
 use crate::submit::engine::{SendSummary, Skip};
@@ -356,120 +358,6 @@ impl DeclarationsPage {
         }
     }
 
-    fn toolbar_ui(&mut self, ui: &mut egui::Ui, lang: Lang, mandates: &[String]) {
-        ui.horizontal(|ui| {
-            if ui.button(tr(lang, "decl.new")).clicked() {
-                self.leave_edit();
-                // The employer's own enterprise; a representative's only mandate.
-                let enterprise = match mandates {
-                    [] => self.own_enterprise.clone().unwrap_or_default(),
-                    [only] => only.clone(),
-                    _ => String::new(),
-                };
-                self.commands.push(Command::New(DraftForm {
-                    enterprise,
-                    ..DraftForm::default()
-                }));
-            }
-            let selectable = !self.selected.is_empty();
-            if ui
-                .add_enabled(
-                    selectable,
-                    egui::Button::new(tr_args(
-                        lang,
-                        "decl.submit_selected",
-                        &[("count", self.selected.len().to_string())],
-                    )),
-                )
-                .clicked()
-            {
-                self.flush_edit();
-                if self.can_send(lang) {
-                    let ids: Vec<i64> = self.selected.iter().copied().collect();
-                    self.error = None;
-                    self.commands.push(Command::Submit(ids));
-                }
-            }
-        });
-        // The filters on a row of their own: long in French, they never wrap.
-        ui.horizontal(|ui| {
-            let label = ui.label(tr(lang, "decl.filter_status"));
-            egui::ComboBox::from_id_salt("status_filter")
-                .selected_text(
-                    self.filter_status
-                        .map(|s| state_label(s, lang))
-                        .unwrap_or_else(|| tr(lang, "decl.all")),
-                )
-                .show_ui(ui, |ui| {
-                    let mut changed = ui
-                        .selectable_value(&mut self.filter_status, None, tr(lang, "decl.all"))
-                        .changed();
-                    for s in State::ALL {
-                        changed |= ui
-                            .selectable_value(
-                                &mut self.filter_status,
-                                Some(s),
-                                state_label(s, lang),
-                            )
-                            .changed();
-                    }
-                    if changed {
-                        self.view_dirty = true;
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            let label = ui.label(tr(lang, "decl.filter_text"));
-            if ui
-                .add(egui::TextEdit::singleline(&mut self.filter_text).desired_width(160.0))
-                .labelled_by(label.id)
-                .changed()
-            {
-                self.view_dirty = true;
-            }
-            for (key, value) in [
-                ("decl.filter_from", &mut self.filter_from),
-                ("decl.filter_to", &mut self.filter_to),
-            ] {
-                let label = ui.label(tr(lang, key));
-                let edit = egui::TextEdit::singleline(value)
-                    .desired_width(96.0)
-                    .hint_text(tr(lang, "form.date_hint"));
-                if ui.add(edit).labelled_by(label.id).changed() {
-                    self.view_dirty = true;
-                }
-            }
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label(tr(lang, "decl.fetch_enterprise"));
-            ui.add(egui::TextEdit::singleline(&mut self.fetch_enterprise).desired_width(120.0))
-                .labelled_by(label.id);
-            let label = ui.label(tr(lang, "decl.from"));
-            ui.add(
-                egui::TextEdit::singleline(&mut self.fetch_from)
-                    .desired_width(96.0)
-                    .hint_text(tr(lang, "form.date_hint")),
-            )
-            .labelled_by(label.id);
-            let label = ui.label(tr(lang, "decl.to"));
-            ui.add(
-                egui::TextEdit::singleline(&mut self.fetch_to)
-                    .desired_width(96.0)
-                    .hint_text(tr(lang, "form.date_hint")),
-            )
-            .labelled_by(label.id);
-            if ui
-                .add_enabled(!self.fetching, egui::Button::new(tr(lang, "decl.fetch")))
-                .clicked()
-            {
-                self.fetch(lang);
-            }
-            if self.fetching {
-                ui.spinner();
-            }
-        });
-    }
-
     fn table_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
         let mut clicked_row = None;
         let mut toggled = Vec::new();
@@ -601,33 +489,6 @@ impl DeclarationsPage {
                 ("total", self.rows.len().to_string()),
             ],
         ));
-    }
-
-    fn fetch(&mut self, lang: Lang) {
-        let Some(enterprise) = crate::identifiers::parse_enterprise_number(&self.fetch_enterprise)
-        else {
-            self.error = Some(
-                Msg::new("declare.bad_enterprise").arg("value", self.fetch_enterprise.clone()),
-            );
-            return;
-        };
-        if !self.can_send(lang) {
-            return;
-        }
-        self.flush_edit();
-        // Typed dd/mm/yyyy (or ISO), asked ISO.
-        let optional = |s: &str| {
-            (!s.trim().is_empty())
-                .then(|| parse_user_date(s).map_or_else(|| s.trim().to_owned(), |d| d.to_string()))
-        };
-        self.error = None;
-        self.fetching = true;
-        self.commands.push(Command::Fetch(SearchRequest {
-            enterprise_number: enterprise,
-            from: optional(&self.fetch_from),
-            to: optional(&self.fetch_to),
-            ..SearchRequest::default()
-        }));
     }
 }
 
