@@ -206,14 +206,21 @@ impl DeclarationsPage {
             self.edit = None;
         }
         // A form whose row left the states that are typed (sent) is no longer typed here.
-        if let Some(e) = &self.edit {
-            let editable = self
-                .rows
-                .iter()
-                .find(|r| r.view.id == e.id)
-                .is_some_and(|r| state::actions(r.view.state).contains(&Action::Edit));
+        if let Some(e) = &mut self.edit {
+            let row = self.rows.iter().find(|r| r.view.id == e.id);
+            let editable =
+                row.is_some_and(|r| state::actions(r.view.state).contains(&Action::Edit));
             if !editable && e.dirty_since.is_none() {
                 self.edit = None;
+            } else if let Some(r) = row {
+                // The reference generated when it was sent (a send that failed
+                // comes back here): kept, not typed over with the empty one.
+                if e.dirty_since.is_none()
+                    && e.form.reference.trim().is_empty()
+                    && !r.form.reference.is_empty()
+                {
+                    e.form.reference = r.form.reference.clone();
+                }
             }
         }
         if let Some(id) = self.open_when_read {

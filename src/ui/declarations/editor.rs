@@ -34,7 +34,7 @@ impl DeclarationsPage {
             return row.view.state;
         }
         // Unchanged, it is what the engine holds (and what a send would find).
-        let changed = e.dirty_since.is_some() || e.form != fields::shown_form(&row.form);
+        let changed = e.dirty_since.is_some() || !fields::same_form(&e.form, &row.form);
         if !changed {
             return row.view.state;
         }
@@ -205,7 +205,7 @@ impl DeclarationsPage {
             let changed = self
                 .edit
                 .as_ref()
-                .is_some_and(|ed| ed.id == row.view.id && ed.form != fields::shown_form(&row.form));
+                .is_some_and(|ed| ed.id == row.view.id && !fields::same_form(&ed.form, &row.form));
             if changed {
                 text = format!("{}\n{text}", tr(lang, "decl.anomalies_last"));
             }

@@ -92,6 +92,11 @@ pub(super) fn shown_form(form: &DraftForm) -> DraftForm {
     }
 }
 
+/// The same content, whichever way its dates are written.
+pub(super) fn same_form(a: &DraftForm, b: &DraftForm) -> bool {
+    shown_form(a) == shown_form(b)
+}
+
 /// Nothing typed that makes it a declaration (the enterprise pre-filled does not count).
 pub(super) fn is_blank(form: &DraftForm) -> bool {
     [
