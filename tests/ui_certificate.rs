@@ -348,3 +348,92 @@ fn state_survives_a_restart_without_the_password() {
     let partial: AppState = serde_json::from_str(r#"{"page":"Settings"}"#).unwrap();
     assert_eq!(partial.page, Page::Settings);
 }
+
+/// Switches the language with the side bar's switch ("EN", "NL", "FR").
+fn switch_language(harness: &mut egui_kittest::Harness<'static, FlaApp>, lang: Lang) {
+    harness.get_by_label(&lang.code().to_uppercase()).click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state.lang, Some(lang));
+}
+
+#[test]
+fn a_past_export_message_follows_a_language_switch() {
+    let (_dir, path) = fixture_copy("openssl3-aes256.pfx");
+    let mut harness = harness(english());
+    open_file(&mut harness, &path, "Password");
+    harness
+        .get_by_role_and_label(Role::Button, "Export .cer")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.get_by_label_contains("Wrote the certificate of '1'");
+    switch_language(&mut harness, Lang::Nl);
+    harness.get_by_label_contains("Het certificaat van '1' is opgeslagen in");
+    assert!(harness
+        .query_by_label_contains("Wrote the certificate")
+        .is_none());
+}
+
+#[test]
+fn a_past_error_follows_a_language_switch() {
+    let mut harness = harness(AppState {
+        lang: Some(Lang::Fr),
+        ..AppState::default()
+    });
+    harness.run_steps(2);
+    harness.state_mut().certificate.path = fixture("openssl3-aes256.pfx").display().to_string();
+    type_into(
+        &harness,
+        Role::PasswordInput,
+        &tr(Lang::Fr, "cert.password"),
+        "not-it",
+    );
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    wait_until_opened(&mut harness);
+    harness.get_by_label(&tr(Lang::Fr, "error.wrong_password"));
+    switch_language(&mut harness, Lang::En);
+    harness.get_by_label(&tr(Lang::En, "error.wrong_password"));
+}
+
+#[test]
+fn a_missing_file_dialog_says_so_and_leaves_the_path_field() {
+    use egui_kittest::kittest::NodeT;
+    use fla_assistant::ui::tasks::FileDialog;
+    let mut harness = harness(english());
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    harness.run_steps(2);
+    let missing = tr(Lang::En, "cert.file_dialog_missing");
+    harness
+        .get_by_role_and_label(Role::Button, "Browse…")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(&missing);
+    // The focus is in the path field, to type the path in.
+    let file_field = harness.get_by_role_and_label(Role::TextInput, "File");
+    assert!(
+        file_field.accesskit_node().is_focused(),
+        "the path field has no focus"
+    );
+    // Typing there removes the message; the file opens from the typed path.
+    let (dir, path) = fixture_copy("openssl3-aes256.pfx");
+    open_file(&mut harness, &path, "Password");
+    assert!(harness.query_by_label(&missing).is_none());
+    assert!(harness.state().certificate.opened().is_some());
+
+    // The export's *Choose location…* says so too, and focuses its path field.
+    harness
+        .get_by_role_and_label(Role::Button, "Choose location…")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(&missing);
+    let save_as = tr(Lang::En, "cert.export_to");
+    let export_field = harness.get_by_role_and_label(Role::TextInput, &save_as);
+    assert!(export_field.accesskit_node().is_focused());
+    assert!(export_field
+        .value()
+        .unwrap_or_default()
+        .starts_with(&dir.path().display().to_string()));
+}
