@@ -12,7 +12,7 @@ use common::{
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::{AppState, FlaApp, Page};
+use fla_assistant::ui::{AppState, FlaApp, Page, ThemeChoice};
 
 /// The value of the password field as AccessKit sees it (masked: one bullet a character).
 fn password_field_value(harness: &egui_kittest::Harness<'static, FlaApp>) -> String {
@@ -436,4 +436,89 @@ fn a_missing_file_dialog_says_so_and_leaves_the_path_field() {
         .value()
         .unwrap_or_default()
         .starts_with(&dir.path().display().to_string()));
+}
+
+/// How far apart two colours are (the largest difference of a channel).
+fn distance(a: egui::Color32, b: egui::Color32) -> u8 {
+    (0..3)
+        .map(|i| a.to_array()[i].abs_diff(b.to_array()[i]))
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn text_fields_stand_out_and_focus_shows_in_both_themes() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    for theme in [egui::Theme::Light, egui::Theme::Dark] {
+        let style = harness.ctx.style_of(theme);
+        let v = &style.visuals;
+        assert!(
+            distance(v.text_edit_bg_color(), v.panel_fill) >= 12,
+            "{theme:?}: fields {:?} on panel {:?}",
+            v.text_edit_bg_color(),
+            v.panel_fill
+        );
+        // Controls have an outline, and a focused field a clear one.
+        assert!(v.widgets.inactive.bg_stroke.width >= 1.0, "{theme:?}");
+        assert!(
+            distance(v.widgets.inactive.bg_stroke.color, v.panel_fill) >= 60,
+            "{theme:?}"
+        );
+        let focus = fla_assistant::ui::widgets::focus_stroke(theme == egui::Theme::Dark);
+        assert!(focus.width >= 2.0 && distance(focus.color, v.panel_fill) >= 100);
+        assert_eq!(v.selection.stroke, focus, "{theme:?}");
+    }
+    // The style in use follows a theme switch.
+    for theme in [ThemeChoice::Light, ThemeChoice::Dark] {
+        harness.state_mut().state.theme = theme;
+        harness.run_steps(3);
+        let v = harness.ctx.global_style().visuals.clone();
+        assert_eq!(v.dark_mode, theme == ThemeChoice::Dark);
+        assert!(distance(v.text_edit_bg_color(), v.panel_fill) >= 12);
+    }
+}
+
+#[test]
+fn tab_shows_a_focus_ring_on_any_control() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    let ring = |h: &egui_kittest::Harness<'static, FlaApp>| {
+        h.state().keyboard_focus.ring_rect(&h.ctx)
+    };
+    assert!(ring(&harness).is_none());
+    // The first Tab reaches the side bar's first item, the next ones go on.
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Tab);
+        harness.run_steps(2);
+        let focused = harness.ctx.memory(|m| m.focused()).expect("a control has the focus");
+        let rect = ring(&harness).expect("a focus ring is drawn");
+        let control = harness.ctx.read_response(focused).unwrap().rect;
+        assert!(rect.contains_rect(control));
+    }
+}
+
+#[test]
+fn escape_closes_a_pop_up_and_keeps_the_focus() {
+    use egui_kittest::kittest::NodeT;
+    let mut harness = harness(english());
+    go_to(&mut harness, Page::Settings);
+    let combo = harness.get_by_role(Role::ComboBox);
+    combo.focus();
+    harness.run_steps(2);
+    let focused = harness.ctx.memory(|m| m.focused());
+    assert!(focused.is_some());
+    harness.get_by_role(Role::ComboBox).click();
+    harness.run_steps(2);
+    assert!(egui::Popup::is_any_open(&harness.ctx), "the list did not open");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!egui::Popup::is_any_open(&harness.ctx), "Escape left the list open");
+    assert_eq!(harness.ctx.memory(|m| m.focused()), focused);
+    assert!(harness.get_by_role(Role::ComboBox).accesskit_node().is_focused());
+    // The next Tab goes on from there, not from the side bar.
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    let side_bar = harness.get_by_role_and_label(Role::Button, "Checklist");
+    assert!(!side_bar.accesskit_node().is_focused());
 }
