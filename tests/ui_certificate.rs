@@ -483,15 +483,17 @@ fn text_fields_stand_out_and_focus_shows_in_both_themes() {
 fn tab_shows_a_focus_ring_on_any_control() {
     let mut harness = harness(english());
     harness.run_steps(2);
-    let ring = |h: &egui_kittest::Harness<'static, FlaApp>| {
-        h.state().keyboard_focus.ring_rect(&h.ctx)
-    };
+    let ring =
+        |h: &egui_kittest::Harness<'static, FlaApp>| h.state().keyboard_focus.ring_rect(&h.ctx);
     assert!(ring(&harness).is_none());
     // The first Tab reaches the side bar's first item, the next ones go on.
     for _ in 0..3 {
         harness.key_press(egui::Key::Tab);
         harness.run_steps(2);
-        let focused = harness.ctx.memory(|m| m.focused()).expect("a control has the focus");
+        let focused = harness
+            .ctx
+            .memory(|m| m.focused())
+            .expect("a control has the focus");
         let rect = ring(&harness).expect("a focus ring is drawn");
         let control = harness.ctx.read_response(focused).unwrap().rect;
         assert!(rect.contains_rect(control));
@@ -510,12 +512,21 @@ fn escape_closes_a_pop_up_and_keeps_the_focus() {
     assert!(focused.is_some());
     harness.get_by_role(Role::ComboBox).click();
     harness.run_steps(2);
-    assert!(egui::Popup::is_any_open(&harness.ctx), "the list did not open");
+    assert!(
+        egui::Popup::is_any_open(&harness.ctx),
+        "the list did not open"
+    );
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
-    assert!(!egui::Popup::is_any_open(&harness.ctx), "Escape left the list open");
+    assert!(
+        !egui::Popup::is_any_open(&harness.ctx),
+        "Escape left the list open"
+    );
     assert_eq!(harness.ctx.memory(|m| m.focused()), focused);
-    assert!(harness.get_by_role(Role::ComboBox).accesskit_node().is_focused());
+    assert!(harness
+        .get_by_role(Role::ComboBox)
+        .accesskit_node()
+        .is_focused());
     // The next Tab goes on from there, not from the side bar.
     harness.key_press(egui::Key::Tab);
     harness.run_steps(2);
