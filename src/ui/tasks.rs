@@ -160,7 +160,7 @@ pub fn poll_slot<T>(slot: &mut Option<Pending<T>>) -> Option<Option<T>> {
 async fn file_dialog_available() -> bool {
     #[cfg(target_os = "linux")]
     {
-        if program_on_path("zenity") {
+        if std::env::var_os("PATH").is_some_and(|paths| program_in(&paths, "zenity")) {
             return true;
         }
         let probe = async {
@@ -187,14 +187,50 @@ async fn file_dialog_available() -> bool {
     }
 }
 
-/// Whether an executable file named `name` is in one of the PATH's folders.
+/// Whether an executable file named `name` is in one of the folders of
+/// `paths` (a PATH value).
 #[cfg(target_os = "linux")]
-fn program_on_path(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::metadata(dir.join(name))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+fn program_in(paths: &std::ffi::OsStr, name: &str) -> bool {
+    std::env::split_paths(paths).any(|dir| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(dir.join(name))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn zenity_is_found_only_as_an_executable_on_the_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("fla-path-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let zenity = dir.join("zenity");
+        std::fs::write(&zenity, "#!/bin/sh\n").unwrap();
+        let paths = std::env::join_paths(["/nowhere".into(), dir.clone()]).unwrap();
+        std::fs::set_permissions(&zenity, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(!program_in(&paths, "zenity"), "a file that cannot run");
+        std::fs::set_permissions(&zenity, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(program_in(&paths, "zenity"));
+        assert!(!program_in(&paths, "kdialog"));
+        assert!(!program_in(std::ffi::OsStr::new(""), "zenity"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_probe_answers_and_a_test_can_set_the_answer() {
+        let tasks = Tasks::new().unwrap();
+        let start = std::time::Instant::now();
+        while tasks.file_dialog() == FileDialog::Unknown {
+            assert!(start.elapsed().as_secs() < 10, "the probe never answered");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        tasks.assume_file_dialog(FileDialog::Missing);
+        assert_eq!(tasks.file_dialog(), FileDialog::Missing);
+        tasks.assume_file_dialog(FileDialog::Available);
+        assert_eq!(tasks.file_dialog(), FileDialog::Available);
+    }
 }

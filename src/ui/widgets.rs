@@ -125,7 +125,8 @@ impl KeyboardFocus {
 
     /// After the frame's widgets: remembers the focus, draws its ring.
     pub fn end_frame(&mut self, ctx: &egui::Context) {
-        self.popup_was_open = egui::Popup::is_any_open(ctx);
+        // Pop-ups kept in memory (combo boxes, the date picker) and menus.
+        self.popup_was_open = egui::Popup::is_any_open(ctx) || ctx.any_popup_open();
         if !self.popup_was_open {
             self.last = ctx.memory(|m| m.focused());
         }
