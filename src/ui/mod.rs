@@ -110,6 +110,8 @@ pub struct FlaApp {
     /// kept across pages, working whichever page is on screen.
     pub engine: DeclarationsHost,
     applied_theme: Option<ThemeChoice>,
+    /// The focus ring and Escape that keeps the focus.
+    pub keyboard_focus: widgets::KeyboardFocus,
 }
 
 impl FlaApp {
@@ -125,6 +127,7 @@ impl FlaApp {
             declarations: DeclarationsPage::new(),
             engine: DeclarationsHost::new(data_dir),
             applied_theme: None,
+            keyboard_focus: widgets::KeyboardFocus::default(),
         })
     }
 
@@ -139,9 +142,11 @@ impl FlaApp {
     /// Draws one frame.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         if self.applied_theme != Some(self.state.theme) {
+            widgets::apply_style(ui.ctx());
             ui.ctx().set_theme(self.state.theme.preference());
             self.applied_theme = Some(self.state.theme);
         }
+        self.keyboard_focus.begin_frame(ui.ctx());
         self.take_dropped_files(ui.ctx());
         self.connection
             .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
@@ -156,6 +161,7 @@ impl FlaApp {
                 .auto_shrink([false, false])
                 .show(ui, |ui| self.page_ui(ui, lang));
         });
+        self.keyboard_focus.end_frame(ui.ctx());
     }
 
     /// Starts the declarations' worker (once), and makes the submission
