@@ -105,6 +105,8 @@ pub struct ConnectionPage {
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
     pub report: Option<TestReport>,
+    /// How many test reports came in (the app notices a new one by it).
+    pub reports_received: u64,
 }
 
 impl ConnectionPage {
@@ -117,6 +119,7 @@ impl ConnectionPage {
             register_error: None,
             new_client_id: None,
             report: None,
+            reports_received: 0,
         }
     }
 
@@ -172,6 +175,29 @@ impl ConnectionPage {
                 .await
             }));
         }
+    }
+
+    /// Forgets the sandbox's accounts, tokens and declarations: stops it,
+    /// deletes its state and starts it afresh (on the runtime).
+    pub fn reset_sandbox(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        let old = std::mem::replace(&mut self.sandbox, SandboxState::Off);
+        let state_dir = self.data_dir.join("sandbox");
+        self.report = None;
+        self.register_error = None;
+        self.new_client_id = None;
+        self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
+            if let SandboxState::Running(sandbox) = old {
+                sandbox.stop().await;
+            }
+            let dir = state_dir.clone();
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+            crate::sandbox::start(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                &state_dir,
+                token::system_clock(),
+            )
+            .await
+        }));
     }
 
     /// Where the FLA client gets its tokens: this page's connection and the
@@ -235,6 +261,7 @@ impl ConnectionPage {
     fn poll(&mut self) {
         if let Some(Some(report)) = poll_slot(&mut self.testing) {
             self.report = Some(report);
+            self.reports_received += 1;
         }
     }
 
