@@ -282,7 +282,7 @@ impl Finding {
                 &key,
                 &[
                     ("date", format_date(*not_after)),
-                    ("days", days_ago.to_string()),
+                    ("days", days_text(lang, *days_ago)),
                 ],
             ),
             Finding::NotYetValid { not_before } => {
@@ -296,7 +296,7 @@ impl Finding {
                 &key,
                 &[
                     ("date", format_date(*not_after)),
-                    ("days", days_left.to_string()),
+                    ("days", days_text(lang, *days_left)),
                 ],
             ),
             Finding::WeakKey { bits } => tr_args(lang, &key, &[("bits", bits.to_string())]),
@@ -493,6 +493,11 @@ pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<
     ]
 }
 
+/// A number of days in `lang`, singular or plural: "1 day", "3 dagen", "0 jour".
+pub fn days_text(lang: Lang, days: i64) -> String {
+    crate::i18n::tr_n(lang, "cert.days", days.unsigned_abs(), &[])
+}
+
 /// "2027-11-24 (364 days left)", or "(expired 30 days ago)" once past.
 fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
     let days = days_until(c.not_after, now);
@@ -502,13 +507,13 @@ fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
         tr_args(
             lang,
             "cert.valid_to_expired",
-            &[("date", date), ("days", ago.to_string())],
+            &[("date", date), ("days", days_text(lang, ago))],
         )
     } else {
         tr_args(
             lang,
             "cert.valid_to_days",
-            &[("date", date), ("days", days.to_string())],
+            &[("date", date), ("days", days_text(lang, days))],
         )
     }
 }
@@ -564,7 +569,11 @@ mod tests {
         // At 00:10 Brussels time on the 25th it ends today.
         assert_eq!(days_until(c.not_after, datetime!(2027-11-24 23:10 UTC)), 0);
         let text = &certificate_lines(&c, noon, Lang::En)[3].1;
-        assert!(text.contains("(1 days left)"), "{text}");
+        assert!(text.contains("(1 day left)"), "{text}");
+        let text = &certificate_lines(&c, noon, Lang::Nl)[3].1;
+        assert!(text.contains("(nog 1 dag)"), "{text}");
+        let text = &certificate_lines(&c, noon, Lang::Fr)[3].1;
+        assert!(text.contains("(encore 1 jour)"), "{text}");
         let findings = Entry {
             label: "x".into(),
             has_alias: true,
@@ -584,6 +593,6 @@ mod tests {
         let later = datetime!(2027-11-26 22:30 UTC); // the 26th, 23:30 in Brussels
         assert_eq!(days_until(c.not_after, later), -1);
         let text = &certificate_lines(&c, later, Lang::En)[3].1;
-        assert!(text.contains("expired 1 days ago"), "{text}");
+        assert!(text.contains("expired 1 day ago"), "{text}");
     }
 }

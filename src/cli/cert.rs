@@ -233,9 +233,14 @@ fn print_human(
             );
         }
         for f in findings {
+            let severity = match f.severity() {
+                Severity::Error => "cert.severity.error",
+                Severity::Warning => "cert.severity.warning",
+                Severity::Info => "cert.severity.info",
+            };
             println!(
                 "    [{}] {}: {}",
-                f.severity().code(),
+                tr(lang, severity),
                 f.code(),
                 f.message(lang)
             );

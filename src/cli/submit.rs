@@ -17,7 +17,7 @@ use super::declare::{client_for, prefetch_token};
 use super::{exit, print_json, CliError};
 use crate::fla::wire::{Declaration, ResultCode};
 use crate::fla::{anomalies, rules};
-use crate::i18n::{format_count, tr, tr_args, Lang};
+use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::input::{self, InputError};
 use crate::submit::state::State;
@@ -243,7 +243,7 @@ impl Counts {
             ("submit.count.not_sent", self.not_sent),
         ] {
             if n > 0 || matches!(key, "submit.count.accepted") {
-                parts.push(tr_args(lang, key, &[("count", format_count(lang, n))]));
+                parts.push(tr_n(lang, key, n, &[]));
             }
         }
         parts.join(" · ")
@@ -430,24 +430,23 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     } else {
         println!(
             "{}",
-            tr_args(
+            tr_n(
                 lang,
                 "submit.summary",
+                counts.total,
                 &[
-                    ("total", format_count(lang, counts.total)),
                     ("counts", counts.line(lang)),
-                    ("seconds", format!("{seconds:.1}")),
+                    (
+                        "seconds",
+                        format_decimal(lang, (seconds * 10.0).round() / 10.0)
+                    ),
                 ]
             )
         );
         if duplicates > 0 {
             println!(
                 "{}",
-                tr_args(
-                    lang,
-                    "submit.duplicates_avoided",
-                    &[("count", format_count(lang, duplicates))]
-                )
+                tr_n(lang, "submit.duplicates_avoided", duplicates, &[])
             );
         }
         if counts.exit_code() == exit::NETWORK {

@@ -10,7 +10,7 @@ use crate::channel::assertion::shorten;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::FLA;
 use crate::channel::token::{http_client, Exchange};
-use crate::i18n::{tr, Lang};
+use crate::i18n::{format_count, tr, tr_args, Lang};
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -63,7 +63,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                     "sent": Value::Null,
                 }));
             } else {
-                eprintln!("error [{}]: {message}", first.code());
+                eprintln!("{}", super::error_line(lang, first.code(), &message));
             }
             Ok(exit::BAD_INPUT)
         }
@@ -74,7 +74,10 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
             ..
         } => {
             for w in &warnings {
-                eprintln!("warning: {w}");
+                eprintln!(
+                    "{}",
+                    tr_args(lang, "cli.warning_line", &[("message", w.clone())])
+                );
             }
             if args.json {
                 print_json(&json!({
@@ -88,10 +91,25 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                 }));
             } else {
                 println!("{}", tr(lang, "connection.granted"));
-                println!("  token: {}", shorten(&token.token));
-                println!("  token_type: {}", token.token_type);
-                println!("  scope: {}", token.scope);
-                println!("  expires_in: {} s", token.expires_in);
+                println!(
+                    "  {}: {}",
+                    tr(lang, "cli.token.token"),
+                    shorten(&token.token)
+                );
+                println!("  {}: {}", tr(lang, "cli.token.type"), token.token_type);
+                println!("  {}: {}", tr(lang, "cli.token.scope"), token.scope);
+                println!(
+                    "  {}: {}",
+                    tr(lang, "cli.token.expires_in"),
+                    tr_args(
+                        lang,
+                        "cli.seconds",
+                        &[(
+                            "seconds",
+                            format_count(lang, token.expires_in.unsigned_abs())
+                        )]
+                    )
+                );
             }
             Ok(exit::DONE)
         }
@@ -110,7 +128,18 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                     "sent": sent_json(&exchange),
                 }));
             } else {
-                eprintln!("error [{code}] ({}): {explanation}", cause.code());
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "cli.error_line_cause",
+                        &[
+                            ("code", code.to_owned()),
+                            ("cause", cause.code().to_owned()),
+                            ("message", explanation.clone()),
+                        ]
+                    )
+                );
                 if let Some(trace) = &exchange.trace_id {
                     eprintln!("BelGov-Trace-Id: {trace}");
                 }
