@@ -313,6 +313,12 @@ pub fn format_date(t: OffsetDateTime) -> String {
     iso_date(crate::today::brussels_date(t))
 }
 
+/// The date of a moment in Brussels as people in Belgium write it (24/11/2027),
+/// for the facts a person reads (the certificate's lines).
+pub fn format_user_date(t: OffsetDateTime) -> String {
+    crate::i18n::format_date(crate::today::brussels_date(t))
+}
+
 fn iso_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -481,7 +487,7 @@ pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<
     vec![
         (tr(lang, "cert.subject_cn"), c.subject_cn.clone()),
         (tr(lang, "cert.issuer_cn"), c.issuer_cn.clone()),
-        (tr(lang, "cert.valid_from"), format_date(c.not_before)),
+        (tr(lang, "cert.valid_from"), format_user_date(c.not_before)),
         (tr(lang, "cert.valid_to"), valid_to_text(c, now, lang)),
         (
             tr(lang, "cert.key"),
@@ -501,7 +507,7 @@ pub fn days_text(lang: Lang, days: i64) -> String {
 /// "2027-11-24 (364 days left)", or "(expired 30 days ago)" once past.
 fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
     let days = days_until(c.not_after, now);
-    let date = format_date(c.not_after);
+    let date = format_user_date(c.not_after);
     if now > c.not_after {
         let ago = -days;
         tr_args(
@@ -555,8 +561,8 @@ mod tests {
         // The machine-readable moment keeps its own offset.
         assert_eq!(format_rfc3339(c.not_after), "2027-11-24T23:30:00+00:00");
         let lines = certificate_lines(&c, datetime!(2027-01-10 12:00 UTC), Lang::En);
-        assert_eq!(lines[2].1, "2026-11-25");
-        assert!(lines[3].1.starts_with("2027-11-25 "), "{}", lines[3].1);
+        assert_eq!(lines[2].1, "25/11/2026");
+        assert!(lines[3].1.starts_with("25/11/2027 "), "{}", lines[3].1);
     }
 
     #[test]

@@ -91,14 +91,11 @@ pub fn open(
 
 /// A `--now` value: a moment in RFC 3339 (`2026-11-24T23:30:00Z`).
 pub fn parse_reference_time(text: &str, lang: Lang) -> Result<OffsetDateTime, CliError> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|e| {
+    // The parser's own detail is English; the example says what is expected.
+    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
         CliError::usage(
             "bad_time",
-            tr_args(
-                lang,
-                "cli.bad_time",
-                &[("value", text.to_owned()), ("detail", e.to_string())],
-            ),
+            tr_args(lang, "cli.bad_time", &[("value", text.to_owned())]),
         )
     })
 }
