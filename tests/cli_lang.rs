@@ -173,18 +173,19 @@ fn help(path: &[&str], lang: Option<&str>, env_lang: Option<&str>) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// The flags a help lists (`--pfx`, `-h`).
+/// The flags a help lists, one line each (`-h, --help`, `--pfx <FILE>`).
 fn flags(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']' || c == '(')
-        .filter(|w| w.starts_with('-') && w.len() > 1 && w.chars().nth(1) != Some(' '))
-        .map(|w| {
-            w.trim_end_matches(|c: char| !c.is_alphanumeric())
-                .split('=')
+    text.lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with('-'))
+        .flat_map(|line| {
+            line.split("  ")
                 .next()
                 .unwrap_or_default()
-                .to_owned()
+                .split(", ")
+                .map(|flag| flag.split([' ', '=']).next().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
         })
-        .filter(|w| w.len() > 1 && w.chars().skip(1).all(|c| c.is_alphanumeric() || c == '-'))
         .collect()
 }
 
@@ -392,7 +393,7 @@ fn counts_take_the_singular_or_the_plural_of_each_language() {
     };
 
     let text = submit(&write_csv(data.path(), "one.csv", &["L-1"]), "fr");
-    assert!(text.contains("1 ligne : 1 acceptée"), "{text}");
+    assert!(text.contains("1 ligne : 1 acceptée ("), "{text}");
     let (list, found) = search("nl");
     assert!(found.contains("1 aangifte gevonden."), "{found}");
     // Dates as people in Belgium write them, the result in words.
