@@ -203,30 +203,34 @@ fn print_human(
     lang: Lang,
 ) {
     println!("{}", file.display());
+    let line = |label: &str, value: &str| super::field_line(lang, label, value);
     println!(
-        "  {}: {}",
-        tr(lang, "cert.protection"),
-        contents.protection.summary(lang)
+        "  {}",
+        line(
+            &tr(lang, "cert.protection"),
+            &contents.protection.summary(lang)
+        )
     );
     for (entry, findings) in contents.entries.iter().zip(findings) {
         println!();
-        println!("  {}: {}", tr(lang, "cert.alias"), entry.label);
+        println!("  {}", line(&tr(lang, "cert.alias"), &entry.label));
         let yes_no = |b: bool| tr(lang, if b { "common.yes" } else { "common.no" });
         println!(
-            "    {}: {}",
-            tr(lang, "cert.private_key"),
-            yes_no(entry.private_key.is_some())
+            "    {}",
+            line(
+                &tr(lang, "cert.private_key"),
+                &yes_no(entry.private_key.is_some())
+            )
         );
         if let Some(c) = &entry.certificate {
             for (label, value) in cert::certificate_lines(c, now, lang) {
-                println!("    {label}: {value}");
+                println!("    {}", line(&label, &value));
             }
         }
         for issuer in &entry.chain {
             println!(
-                "    {}: {}",
-                tr(lang, "cert.chain_member"),
-                issuer.subject_cn
+                "    {}",
+                line(&tr(lang, "cert.chain_member"), &issuer.subject_cn)
             );
         }
         for f in findings {
@@ -235,12 +239,8 @@ fn print_human(
                 Severity::Warning => "cert.severity.warning",
                 Severity::Info => "cert.severity.info",
             };
-            println!(
-                "    [{}] {}: {}",
-                tr(lang, severity),
-                f.code(),
-                f.message(lang)
-            );
+            let label = format!("[{}] {}", tr(lang, severity), f.code());
+            println!("    {}", line(&label, &f.message(lang)));
         }
     }
 }

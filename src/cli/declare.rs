@@ -400,11 +400,14 @@ fn emit(out: &Value, json_mode: bool, lang: Lang) {
         } else {
             format!(" {}", super::field_label(lang, field))
         };
-        println!(
-            "  [{}] {}{field}: {}",
+        let label = format!(
+            "[{}] {}{field}",
             super::severity_text(lang, a["severity"].as_str().unwrap_or_default()),
             a["code"].as_str().unwrap_or_default(),
-            a["message"].as_str().unwrap_or_default()
+        );
+        println!(
+            "  {}",
+            super::field_line(lang, &label, a["message"].as_str().unwrap_or_default())
         );
     }
 }

@@ -156,6 +156,15 @@ pub fn report_error(err: &CliError, json: bool, lang: Lang) {
     }
 }
 
+/// `label: value`, with the colon as `lang` writes it (`label : value` in French).
+pub fn field_line(lang: Lang, label: &str, value: &str) -> String {
+    tr_args(
+        lang,
+        "cli.field_line",
+        &[("label", label.to_owned()), ("value", value.to_owned())],
+    )
+}
+
 /// `error [code]: message`, in `lang` (and its typography).
 pub fn error_line(lang: Lang, code: &str, message: &str) -> String {
     tr_args(

@@ -91,23 +91,22 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                 }));
             } else {
                 println!("{}", tr(lang, "connection.granted"));
+                let line = |key: &str, value: &str| super::field_line(lang, &tr(lang, key), value);
+                println!("  {}", line("cli.token.token", &shorten(&token.token)));
+                println!("  {}", line("cli.token.type", &token.token_type));
+                println!("  {}", line("cli.token.scope", &token.scope));
                 println!(
-                    "  {}: {}",
-                    tr(lang, "cli.token.token"),
-                    shorten(&token.token)
-                );
-                println!("  {}: {}", tr(lang, "cli.token.type"), token.token_type);
-                println!("  {}: {}", tr(lang, "cli.token.scope"), token.scope);
-                println!(
-                    "  {}: {}",
-                    tr(lang, "cli.token.expires_in"),
-                    tr_args(
-                        lang,
-                        "cli.seconds",
-                        &[(
-                            "seconds",
-                            format_count(lang, token.expires_in.unsigned_abs())
-                        )]
+                    "  {}",
+                    line(
+                        "cli.token.expires_in",
+                        &tr_args(
+                            lang,
+                            "cli.seconds",
+                            &[(
+                                "seconds",
+                                format_count(lang, token.expires_in.unsigned_abs())
+                            )]
+                        )
                     )
                 );
             }
