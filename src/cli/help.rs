@@ -88,7 +88,9 @@ pub fn command(lang: Lang) -> Command {
 
 fn localize(cmd: Command, path: &[String], lang: Lang) -> Command {
     let about = tr(lang, &about_key(path));
-    let long_about = lookup(lang, &format!("{}.long", about_key(path)));
+    // The long description (`--help`) is the short one and a paragraph more.
+    let long_about =
+        lookup(lang, &format!("{}.long", about_key(path))).map(|more| format!("{about}\n\n{more}"));
     let options = tr(lang, "cli.heading.options");
     let arguments = tr(lang, "cli.heading.arguments");
     let cmd = match long_about {
