@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use super::connection::{ConnectionArgs, Resolved};
+use super::connection::{alias_not_found, ConnectionArgs, Resolved};
 use super::{exit, print_json, report_server_error, CliError};
 use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
@@ -105,7 +105,7 @@ pub(super) fn client_for(
     let entry = resolved
         .entry()
         .cloned()
-        .ok_or_else(|| CliError::usage("alias_not_found", resolved.alias.clone()))?;
+        .ok_or_else(|| alias_not_found(resolved, lang))?;
     let refused = crate::channel::connect::blocking_findings(
         &entry,
         &resolved.contents.protection,

@@ -4,7 +4,7 @@
 use clap::Args;
 use serde_json::{json, Value};
 
-use super::connection::ConnectionArgs;
+use super::connection::{alias_not_found, ConnectionArgs};
 use super::{exit, print_json, CliError};
 use crate::channel::assertion::shorten;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
@@ -26,7 +26,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
     let resolved = c.resolve(lang).await?;
     let entry = resolved
         .entry()
-        .ok_or_else(|| CliError::usage("alias_not_found", resolved.alias.clone()))?;
+        .ok_or_else(|| alias_not_found(&resolved, lang))?;
     let http = http_client(resolved.timeout).map_err(|e| CliError {
         code: e.code().into(),
         message: e.message(lang),
