@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod connection;
 pub mod date_picker;
 pub mod declarations;
+pub mod icon;
 pub mod settings;
 pub mod setup;
 pub mod support;
@@ -488,6 +489,7 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("FLA assistant")
+            .with_icon(std::sync::Arc::new(icon::app_icon(64)))
             .with_inner_size([1100.0, 760.0])
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
