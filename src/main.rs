@@ -3,13 +3,24 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use fla_assistant::cli::{self, Cli};
 use fla_assistant::i18n::Lang;
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
-    let lang = args.lang.unwrap_or_else(Lang::system);
+    // The language is known before parsing, so that `--help` and a usage
+    // error are said in it: `--lang`, else FLA_LANG, else the system's.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env_lang = std::env::var("FLA_LANG").ok();
+    let lang = cli::help::lang_of_args(&argv, env_lang.as_deref());
+    let parsed = cli::help::command(lang)
+        .try_get_matches_from(&argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let args = match parsed {
+        Ok(args) => args,
+        Err(err) => return ExitCode::from(cli::help::report_usage_error(&err, lang)),
+    };
+    let lang = args.lang.unwrap_or(lang);
     match args.command {
         Some(command) => cli::run(command, lang),
         None => open_desktop(lang, args.lang.is_some()),
@@ -23,14 +34,21 @@ fn open_desktop(lang: Lang, lang_forced: bool) -> ExitCode {
     match fla_assistant::ui::run_app(lang, lang_forced) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error [gui]: {message}");
+            eprintln!(
+                "{}",
+                cli::error_line(
+                    lang,
+                    "gui",
+                    &fla_assistant::i18n::tr_args(lang, "cli.gui_failed", &[("detail", message)])
+                )
+            );
             ExitCode::from(cli::exit::BAD_INPUT)
         }
     }
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_desktop(_lang: Lang, _lang_forced: bool) -> ExitCode {
-    eprintln!("This build has no desktop app (built without the `gui` feature). Run `fla-assistant --help`.");
+fn open_desktop(lang: Lang, _lang_forced: bool) -> ExitCode {
+    eprintln!("{}", fla_assistant::i18n::tr(lang, "cli.no_gui"));
     ExitCode::from(cli::exit::BAD_INPUT)
 }

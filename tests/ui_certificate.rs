@@ -12,7 +12,7 @@ use common::{
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::{AppState, FlaApp, Page};
+use fla_assistant::ui::{AppState, FlaApp, Page, ThemeChoice};
 
 /// The value of the password field as AccessKit sees it (masked: one bullet a character).
 fn password_field_value(harness: &egui_kittest::Harness<'static, FlaApp>) -> String {
@@ -347,4 +347,189 @@ fn state_survives_a_restart_without_the_password() {
     // An older or partial saved state still loads.
     let partial: AppState = serde_json::from_str(r#"{"page":"Settings"}"#).unwrap();
     assert_eq!(partial.page, Page::Settings);
+}
+
+/// Switches the language with the side bar's switch ("EN", "NL", "FR").
+fn switch_language(harness: &mut egui_kittest::Harness<'static, FlaApp>, lang: Lang) {
+    harness.get_by_label(&lang.code().to_uppercase()).click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state.lang, Some(lang));
+}
+
+#[test]
+fn a_past_export_message_follows_a_language_switch() {
+    let (_dir, path) = fixture_copy("openssl3-aes256.pfx");
+    let mut harness = harness(english());
+    open_file(&mut harness, &path, "Password");
+    harness
+        .get_by_role_and_label(Role::Button, "Export .cer")
+        .click();
+    wait_until_opened(&mut harness);
+    harness.get_by_label_contains("Wrote the certificate of '1'");
+    switch_language(&mut harness, Lang::Nl);
+    harness.get_by_label_contains("Het certificaat van '1' is opgeslagen in");
+    assert!(harness
+        .query_by_label_contains("Wrote the certificate")
+        .is_none());
+}
+
+#[test]
+fn a_past_error_follows_a_language_switch() {
+    let mut harness = harness(AppState {
+        lang: Some(Lang::Fr),
+        ..AppState::default()
+    });
+    harness.run_steps(2);
+    harness.state_mut().certificate.path = fixture("openssl3-aes256.pfx").display().to_string();
+    type_into(
+        &harness,
+        Role::PasswordInput,
+        &tr(Lang::Fr, "cert.password"),
+        "not-it",
+    );
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Enter);
+    wait_until_opened(&mut harness);
+    harness.get_by_label(&tr(Lang::Fr, "error.wrong_password"));
+    switch_language(&mut harness, Lang::En);
+    harness.get_by_label(&tr(Lang::En, "error.wrong_password"));
+}
+
+#[test]
+fn a_missing_file_dialog_says_so_and_leaves_the_path_field() {
+    use egui_kittest::kittest::NodeT;
+    use fla_assistant::ui::tasks::FileDialog;
+    let mut harness = harness(english());
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    harness.run_steps(2);
+    let missing = tr(Lang::En, "cert.file_dialog_missing");
+    harness
+        .get_by_role_and_label(Role::Button, "Browse…")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(&missing);
+    // The focus is in the path field, to type the path in.
+    let file_field = harness.get_by_role_and_label(Role::TextInput, "File");
+    assert!(
+        file_field.accesskit_node().is_focused(),
+        "the path field has no focus"
+    );
+    // Typing there removes the message; the file opens from the typed path.
+    let (dir, path) = fixture_copy("openssl3-aes256.pfx");
+    open_file(&mut harness, &path, "Password");
+    assert!(harness.query_by_label(&missing).is_none());
+    assert!(harness.state().certificate.opened().is_some());
+
+    // The export's *Choose location…* says so too, and focuses its path field.
+    harness
+        .get_by_role_and_label(Role::Button, "Choose location…")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(&missing);
+    let save_as = tr(Lang::En, "cert.export_to");
+    let export_field = harness.get_by_role_and_label(Role::TextInput, &save_as);
+    assert!(export_field.accesskit_node().is_focused());
+    assert!(export_field
+        .value()
+        .unwrap_or_default()
+        .starts_with(&dir.path().display().to_string()));
+}
+
+/// How far apart two colours are (the largest difference of a channel).
+fn distance(a: egui::Color32, b: egui::Color32) -> u8 {
+    (0..3)
+        .map(|i| a.to_array()[i].abs_diff(b.to_array()[i]))
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn text_fields_stand_out_and_focus_shows_in_both_themes() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    for theme in [egui::Theme::Light, egui::Theme::Dark] {
+        let style = harness.ctx.style_of(theme);
+        let v = &style.visuals;
+        assert!(
+            distance(v.text_edit_bg_color(), v.panel_fill) >= 12,
+            "{theme:?}: fields {:?} on panel {:?}",
+            v.text_edit_bg_color(),
+            v.panel_fill
+        );
+        // Controls have an outline, and a focused field a clear one.
+        assert!(v.widgets.inactive.bg_stroke.width >= 1.0, "{theme:?}");
+        assert!(
+            distance(v.widgets.inactive.bg_stroke.color, v.panel_fill) >= 60,
+            "{theme:?}"
+        );
+        let focus = fla_assistant::ui::widgets::focus_stroke(theme == egui::Theme::Dark);
+        assert!(focus.width >= 2.0 && distance(focus.color, v.panel_fill) >= 100);
+        assert_eq!(v.selection.stroke, focus, "{theme:?}");
+    }
+    // The style in use follows a theme switch.
+    for theme in [ThemeChoice::Light, ThemeChoice::Dark] {
+        harness.state_mut().state.theme = theme;
+        harness.run_steps(3);
+        let v = harness.ctx.global_style().visuals.clone();
+        assert_eq!(v.dark_mode, theme == ThemeChoice::Dark);
+        assert!(distance(v.text_edit_bg_color(), v.panel_fill) >= 12);
+    }
+}
+
+#[test]
+fn tab_shows_a_focus_ring_on_any_control() {
+    let mut harness = harness(english());
+    harness.run_steps(2);
+    let ring =
+        |h: &egui_kittest::Harness<'static, FlaApp>| h.state().keyboard_focus.ring_rect(&h.ctx);
+    assert!(ring(&harness).is_none());
+    // The first Tab reaches the side bar's first item, the next ones go on.
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Tab);
+        harness.run_steps(2);
+        let focused = harness
+            .ctx
+            .memory(|m| m.focused())
+            .expect("a control has the focus");
+        let rect = ring(&harness).expect("a focus ring is drawn");
+        let control = harness.ctx.read_response(focused).unwrap().rect;
+        assert!(rect.contains_rect(control));
+    }
+}
+
+#[test]
+fn escape_closes_a_pop_up_and_keeps_the_focus() {
+    use egui_kittest::kittest::NodeT;
+    let mut harness = harness(english());
+    go_to(&mut harness, Page::Settings);
+    let combo = harness.get_by_role(Role::ComboBox);
+    combo.focus();
+    harness.run_steps(2);
+    let focused = harness.ctx.memory(|m| m.focused());
+    assert!(focused.is_some());
+    harness.get_by_role(Role::ComboBox).click();
+    harness.run_steps(2);
+    assert!(
+        egui::Popup::is_any_open(&harness.ctx),
+        "the list did not open"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        !egui::Popup::is_any_open(&harness.ctx),
+        "Escape left the list open"
+    );
+    assert_eq!(harness.ctx.memory(|m| m.focused()), focused);
+    assert!(harness
+        .get_by_role(Role::ComboBox)
+        .accesskit_node()
+        .is_focused());
+    // The next Tab goes on from there, not from the side bar.
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    let side_bar = harness.get_by_role_and_label(Role::Button, "Checklist");
+    assert!(!side_bar.accesskit_node().is_focused());
 }

@@ -3,11 +3,15 @@
 //! ticks, the status line of what is missing, the actions that lead to the pages.
 #![cfg(feature = "gui")]
 
+mod common;
+
+use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use fla_assistant::checklist::{Facts, Role, Step};
 use fla_assistant::i18n::{tr, Lang};
 use fla_assistant::ui::checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget};
+use fla_assistant::ui::Page;
 use time::macros::date;
 
 struct Host {
@@ -146,4 +150,74 @@ fn what_the_app_sees_is_ticked_and_the_actions_lead_to_the_pages() {
         .state()
         .commands
         .contains(&ChecklistCommand::Open(ChecklistTarget::Declarations)));
+}
+
+#[test]
+fn the_app_opens_on_the_checklist_and_keeps_the_role_and_ticks_after_a_restart() {
+    let dir = common::new_data_dir();
+    {
+        let mut harness = common::harness_in(common::english(), &dir);
+        harness.state_mut().open_on_start_page();
+        harness.run_steps(2);
+        assert_eq!(harness.state().state.page, Page::Checklist);
+        harness
+            .get_by_label(&tr(Lang::En, "checklist.role.group_representative"))
+            .click();
+        harness.run_steps(2);
+        // The role decides the scope: a group's representing company is a provider.
+        assert_eq!(
+            harness.state().state.connection.role,
+            fla_assistant::channel::env::Role::Provider
+        );
+        let tick = format!(
+            "{}: {}",
+            tr(Lang::En, "checklist.done"),
+            tr(Lang::En, "checklist.step.identify.title")
+        );
+        harness.get_by_label(&tick).click();
+        harness.run_steps(2);
+        // Every other page says what is still missing, and leads back here.
+        common::go_to(&mut harness, Page::Certificate);
+        harness.get_by_label_contains("No certificate that can sign is open.");
+        harness
+            .get_by_label_contains("No certificate that can sign is open.")
+            .click();
+        harness.run_steps(2);
+        assert_eq!(harness.state().state.page, Page::Checklist);
+    }
+    // A restart: the profile file brings the role and the tick back.
+    let mut harness = common::harness_in(common::english(), &dir);
+    harness.state_mut().open_on_start_page();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.setup.profile.role, Some(Role::GroupRepresentative));
+    assert!(app.setup.profile.ticked.contains(&Step::Identify));
+    assert_eq!(app.state.page, Page::Checklist, "the path is not done yet");
+    let written = std::fs::read_dir(dir.join("config").join("profiles"))
+        .unwrap()
+        .count();
+    assert_eq!(written, 1, "one profile file");
+}
+
+#[test]
+fn a_token_test_that_passes_ticks_its_step_and_the_account_step() {
+    let mut harness = common::harness_in(common::english(), &common::new_data_dir());
+    harness.state_mut().setup.profile.role = Some(Role::Employer);
+    common::with_sandbox_account(&mut harness);
+    harness
+        .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "connection.test"))
+        .click();
+    common::wait_until_opened(&mut harness);
+    harness.run_steps(3);
+    let ticked = &harness.state().setup.profile.ticked;
+    assert!(ticked.contains(&Step::TokenTest), "{ticked:?}");
+    assert!(ticked.contains(&Step::Account), "{ticked:?}");
+    // And the log has the test, for the Support page.
+    let lines = harness.state().log.recent();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.area == "token" && l.text.contains("passed")),
+        "{lines:?}"
+    );
 }

@@ -171,3 +171,24 @@ fn registering_again_asks_which_client_id_to_keep() {
     test_connection(&mut harness);
     harness.get_by_label(&tr(Lang::En, "connection.granted"));
 }
+
+#[test]
+fn a_past_diagnosis_follows_a_language_switch() {
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    harness.state_mut().state.connection.client_id = "self_service_chaman_123456_abcdefghij".into();
+    harness.state_mut().state.lang = Some(Lang::Fr);
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &tr(Lang::Fr, "connection.test"))
+        .click();
+    wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    harness.get_by_label("invalid_client (client_or_certificate)");
+    let english_diagnosis = "does not accept this client ID with this certificate";
+    assert!(harness.query_by_label_contains(english_diagnosis).is_none());
+    // Back to English: the diagnosis given in French is now said in English.
+    harness.get_by_label("EN").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains(english_diagnosis);
+}

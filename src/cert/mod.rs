@@ -282,7 +282,7 @@ impl Finding {
                 &key,
                 &[
                     ("date", format_date(*not_after)),
-                    ("days", days_ago.to_string()),
+                    ("days", days_text(lang, *days_ago)),
                 ],
             ),
             Finding::NotYetValid { not_before } => {
@@ -296,7 +296,7 @@ impl Finding {
                 &key,
                 &[
                     ("date", format_date(*not_after)),
-                    ("days", days_left.to_string()),
+                    ("days", days_text(lang, *days_left)),
                 ],
             ),
             Finding::WeakKey { bits } => tr_args(lang, &key, &[("bits", bits.to_string())]),
@@ -311,6 +311,12 @@ impl Finding {
 /// all three languages).
 pub fn format_date(t: OffsetDateTime) -> String {
     iso_date(crate::today::brussels_date(t))
+}
+
+/// The date of a moment in Brussels as people in Belgium write it (24/11/2027),
+/// for the facts a person reads (the certificate's lines).
+pub fn format_user_date(t: OffsetDateTime) -> String {
+    crate::i18n::format_date(crate::today::brussels_date(t))
 }
 
 fn iso_date(d: time::Date) -> String {
@@ -481,7 +487,7 @@ pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<
     vec![
         (tr(lang, "cert.subject_cn"), c.subject_cn.clone()),
         (tr(lang, "cert.issuer_cn"), c.issuer_cn.clone()),
-        (tr(lang, "cert.valid_from"), format_date(c.not_before)),
+        (tr(lang, "cert.valid_from"), format_user_date(c.not_before)),
         (tr(lang, "cert.valid_to"), valid_to_text(c, now, lang)),
         (
             tr(lang, "cert.key"),
@@ -493,22 +499,27 @@ pub fn certificate_lines(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> Vec<
     ]
 }
 
+/// A number of days in `lang`, singular or plural: "1 day", "3 dagen", "0 jour".
+pub fn days_text(lang: Lang, days: i64) -> String {
+    crate::i18n::tr_n(lang, "cert.days", days.unsigned_abs(), &[])
+}
+
 /// "2027-11-24 (364 days left)", or "(expired 30 days ago)" once past.
 fn valid_to_text(c: &CertFacts, now: OffsetDateTime, lang: Lang) -> String {
     let days = days_until(c.not_after, now);
-    let date = format_date(c.not_after);
+    let date = format_user_date(c.not_after);
     if now > c.not_after {
         let ago = -days;
         tr_args(
             lang,
             "cert.valid_to_expired",
-            &[("date", date), ("days", ago.to_string())],
+            &[("date", date), ("days", days_text(lang, ago))],
         )
     } else {
         tr_args(
             lang,
             "cert.valid_to_days",
-            &[("date", date), ("days", days.to_string())],
+            &[("date", date), ("days", days_text(lang, days))],
         )
     }
 }
@@ -550,8 +561,8 @@ mod tests {
         // The machine-readable moment keeps its own offset.
         assert_eq!(format_rfc3339(c.not_after), "2027-11-24T23:30:00+00:00");
         let lines = certificate_lines(&c, datetime!(2027-01-10 12:00 UTC), Lang::En);
-        assert_eq!(lines[2].1, "2026-11-25");
-        assert!(lines[3].1.starts_with("2027-11-25 "), "{}", lines[3].1);
+        assert_eq!(lines[2].1, "25/11/2026");
+        assert!(lines[3].1.starts_with("25/11/2027 "), "{}", lines[3].1);
     }
 
     #[test]
@@ -564,7 +575,11 @@ mod tests {
         // At 00:10 Brussels time on the 25th it ends today.
         assert_eq!(days_until(c.not_after, datetime!(2027-11-24 23:10 UTC)), 0);
         let text = &certificate_lines(&c, noon, Lang::En)[3].1;
-        assert!(text.contains("(1 days left)"), "{text}");
+        assert!(text.contains("(1 day left)"), "{text}");
+        let text = &certificate_lines(&c, noon, Lang::Nl)[3].1;
+        assert!(text.contains("(nog 1 dag)"), "{text}");
+        let text = &certificate_lines(&c, noon, Lang::Fr)[3].1;
+        assert!(text.contains("(encore 1 jour)"), "{text}");
         let findings = Entry {
             label: "x".into(),
             has_alias: true,
@@ -584,6 +599,6 @@ mod tests {
         let later = datetime!(2027-11-26 22:30 UTC); // the 26th, 23:30 in Brussels
         assert_eq!(days_until(c.not_after, later), -1);
         let text = &certificate_lines(&c, later, Lang::En)[3].1;
-        assert!(text.contains("expired 1 days ago"), "{text}");
+        assert!(text.contains("expired 1 day ago"), "{text}");
     }
 }

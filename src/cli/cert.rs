@@ -91,14 +91,11 @@ pub fn open(
 
 /// A `--now` value: a moment in RFC 3339 (`2026-11-24T23:30:00Z`).
 pub fn parse_reference_time(text: &str, lang: Lang) -> Result<OffsetDateTime, CliError> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|e| {
+    // The parser's own detail is English; the example says what is expected.
+    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
         CliError::usage(
             "bad_time",
-            tr_args(
-                lang,
-                "cli.bad_time",
-                &[("value", text.to_owned()), ("detail", e.to_string())],
-            ),
+            tr_args(lang, "cli.bad_time", &[("value", text.to_owned())]),
         )
     })
 }
@@ -206,39 +203,44 @@ fn print_human(
     lang: Lang,
 ) {
     println!("{}", file.display());
+    let line = |label: &str, value: &str| super::field_line(lang, label, value);
     println!(
-        "  {}: {}",
-        tr(lang, "cert.protection"),
-        contents.protection.summary(lang)
+        "  {}",
+        line(
+            &tr(lang, "cert.protection"),
+            &contents.protection.summary(lang)
+        )
     );
     for (entry, findings) in contents.entries.iter().zip(findings) {
         println!();
-        println!("  {}: {}", tr(lang, "cert.alias"), entry.label);
+        println!("  {}", line(&tr(lang, "cert.alias"), &entry.label));
         let yes_no = |b: bool| tr(lang, if b { "common.yes" } else { "common.no" });
         println!(
-            "    {}: {}",
-            tr(lang, "cert.private_key"),
-            yes_no(entry.private_key.is_some())
+            "    {}",
+            line(
+                &tr(lang, "cert.private_key"),
+                &yes_no(entry.private_key.is_some())
+            )
         );
         if let Some(c) = &entry.certificate {
             for (label, value) in cert::certificate_lines(c, now, lang) {
-                println!("    {label}: {value}");
+                println!("    {}", line(&label, &value));
             }
         }
         for issuer in &entry.chain {
             println!(
-                "    {}: {}",
-                tr(lang, "cert.chain_member"),
-                issuer.subject_cn
+                "    {}",
+                line(&tr(lang, "cert.chain_member"), &issuer.subject_cn)
             );
         }
         for f in findings {
-            println!(
-                "    [{}] {}: {}",
-                f.severity().code(),
-                f.code(),
-                f.message(lang)
-            );
+            let severity = match f.severity() {
+                Severity::Error => "cert.severity.error",
+                Severity::Warning => "cert.severity.warning",
+                Severity::Info => "cert.severity.info",
+            };
+            let label = format!("[{}] {}", tr(lang, severity), f.code());
+            println!("    {}", line(&label, &f.message(lang)));
         }
     }
 }

@@ -181,6 +181,24 @@ impl ConnectionArgs {
     }
 }
 
+/// The signing entry is gone from the file (it was chosen from it): said as
+/// the certificate workbench says it.
+pub fn alias_not_found(resolved: &Resolved, lang: Lang) -> CliError {
+    let available = resolved
+        .contents
+        .entries
+        .iter()
+        .map(|e| e.label.clone())
+        .collect();
+    CliError::from((
+        crate::cert::CertError::AliasNotFound {
+            alias: resolved.alias.clone(),
+            available,
+        },
+        lang,
+    ))
+}
+
 /// The sandbox whose address the app (or `sim`) wrote, if it still answers.
 pub async fn find_running_sandbox() -> Option<String> {
     let text = std::fs::read_to_string(crate::profile::sandbox_endpoint_file()).ok()?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use super::connection::{ConnectionArgs, Resolved};
+use super::connection::{alias_not_found, ConnectionArgs, Resolved};
 use super::{exit, print_json, report_server_error, CliError};
 use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
@@ -17,7 +17,7 @@ use crate::fla::client::{
 };
 use crate::fla::rules;
 use crate::fla::wire::SearchRequest;
-use crate::i18n::{tr, tr_args, Lang};
+use crate::i18n::{format_date, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::state::State;
 
@@ -105,7 +105,7 @@ pub(super) fn client_for(
     let entry = resolved
         .entry()
         .cloned()
-        .ok_or_else(|| CliError::usage("alias_not_found", resolved.alias.clone()))?;
+        .ok_or_else(|| alias_not_found(resolved, lang))?;
     let refused = crate::channel::connect::blocking_findings(
         &entry,
         &resolved.contents.protection,
@@ -181,10 +181,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         )
     })?;
     let declaration = rules::parse_declaration(&value).map_err(|issues| {
-        let list: Vec<String> = issues
-            .iter()
-            .map(|i| format!("{}: {}", i.name, i.detail))
-            .collect();
+        let list: Vec<String> = issues.iter().map(|i| super::issue_text(lang, i)).collect();
         CliError::usage(
             "not_a_declaration",
             tr_args(
@@ -329,7 +326,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                     tr_args(
                         lang,
                         "declare.not_sent",
-                        &[("state", row.state.code().into())],
+                        &[("state", super::state_text(lang, row.state))],
                     ),
                     None,
                 ),
@@ -397,12 +394,20 @@ fn emit(out: &Value, json_mode: bool, lang: Lang) {
         )
     );
     for a in out["anomalies"].as_array().into_iter().flatten() {
-        println!(
-            "  [{}] {} ({}): {}",
-            a["severity"].as_str().unwrap_or_default(),
+        let field = a["field"].as_str().unwrap_or_default();
+        let field = if field.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", super::field_label(lang, field))
+        };
+        let label = format!(
+            "[{}] {}{field}",
+            super::severity_text(lang, a["severity"].as_str().unwrap_or_default()),
             a["code"].as_str().unwrap_or_default(),
-            a["field"].as_str().unwrap_or_default(),
-            a["message"].as_str().unwrap_or_default()
+        );
+        println!(
+            "  {}",
+            super::field_line(lang, &label, a["message"].as_str().unwrap_or_default())
         );
     }
 }
@@ -455,21 +460,28 @@ pub async fn search(args: SearchArgs, lang: Lang) -> Result<u8, CliError> {
         }));
     } else {
         for s in &items {
+            // Dates as people in Belgium write them; the JSON keeps ISO.
+            let date = |d: &str| rules::parse_date(d).map_or_else(|| d.to_owned(), format_date);
+            // `A`, `W`, `B`, `C`, as the contract writes them.
+            let result = tr(lang, &format!("result.{:?}", s.declaration_status.result));
             println!(
-                "{:>8}  {}  {}  {}  {}..{}  {:?}",
+                "{:>8}  {}  {}  {}  {}  {}",
                 s.declaration_status.declaration_id,
                 s.declaration.external_reference,
                 s.declaration.worker.ssin,
                 s.declaration.training.name,
-                s.declaration.training.start_date,
-                s.declaration.training.end_date,
-                s.declaration_status.result
+                tr_args(
+                    lang,
+                    "declare.period",
+                    &[
+                        ("start", date(&s.declaration.training.start_date)),
+                        ("end", date(&s.declaration.training.end_date)),
+                    ]
+                ),
+                result
             );
         }
-        eprintln!(
-            "{}",
-            tr_args(lang, "declare.found", &[("count", items.len().to_string())])
-        );
+        eprintln!("{}", tr_n(lang, "declare.found", items.len() as u64, &[]));
     }
     Ok(exit::DONE)
 }

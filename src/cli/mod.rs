@@ -5,6 +5,7 @@
 pub mod cert;
 pub mod connection;
 pub mod declare;
+pub mod help;
 pub mod sim;
 pub mod submit;
 pub mod token;
@@ -106,35 +107,38 @@ pub fn engine_error(err: &crate::submit::engine::EngineError, lang: Lang) -> Cli
 pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {
         Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
-        Command::Token(args) => (args.json, block_on(token::run(args, lang))),
-        Command::Declare(args) => (args.json, block_on(declare::declare(args, lang))),
-        Command::Submit(args) => (args.json, block_on(submit::submit(args, lang))),
+        Command::Token(args) => (args.json, block_on(token::run(args, lang), lang)),
+        Command::Declare(args) => (args.json, block_on(declare::declare(args, lang), lang)),
+        Command::Submit(args) => (args.json, block_on(submit::submit(args, lang), lang)),
         Command::Declarations(cmd) => {
             let json = cmd.json();
             let declare::DeclarationsCommand::Search(args) = cmd;
-            (json, block_on(declare::search(args, lang)))
+            (json, block_on(declare::search(args, lang), lang))
         }
         // `sim` and `sim-register` always answer in JSON.
-        Command::Sim(args) => (true, block_on(sim::sim(args, lang))),
-        Command::SimRegister(args) => (true, block_on(sim::sim_register(args, lang))),
+        Command::Sim(args) => (true, block_on(sim::sim(args, lang), lang)),
+        Command::SimRegister(args) => (true, block_on(sim::sim_register(args, lang), lang)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            report_error(&err, json);
+            report_error(&err, json, lang);
             ExitCode::from(err.exit)
         }
     }
 }
 
 /// Runs a command's future on a runtime made for it.
-fn block_on(work: impl std::future::Future<Output = Result<u8, CliError>>) -> Result<u8, CliError> {
+fn block_on(
+    work: impl std::future::Future<Output = Result<u8, CliError>>,
+    lang: Lang,
+) -> Result<u8, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError {
             code: "runtime".into(),
-            message: format!("cannot start the async runtime: {e}"),
+            message: runtime_failed(&e, lang),
             exit: exit::NETWORK,
         })?;
     runtime.block_on(work)
@@ -142,14 +146,32 @@ fn block_on(work: impl std::future::Future<Output = Result<u8, CliError>>) -> Re
 
 /// Prints an error: `{"error":{"code","message"}}` on stdout with `--json`, the
 /// message on stderr otherwise.
-pub fn report_error(err: &CliError, json: bool) {
+pub fn report_error(err: &CliError, json: bool, lang: Lang) {
     if json {
         print_json(&serde_json::json!({
             "error": { "code": err.code, "message": err.message }
         }));
     } else {
-        eprintln!("error [{}]: {}", err.code, err.message);
+        eprintln!("{}", error_line(lang, &err.code, &err.message));
     }
+}
+
+/// `label: value`, with the colon as `lang` writes it (`label : value` in French).
+pub fn field_line(lang: Lang, label: &str, value: &str) -> String {
+    tr_args(
+        lang,
+        "cli.field_line",
+        &[("label", label.to_owned()), ("value", value.to_owned())],
+    )
+}
+
+/// `error [code]: message`, in `lang` (and its typography).
+pub fn error_line(lang: Lang, code: &str, message: &str) -> String {
+    tr_args(
+        lang,
+        "cli.error_line",
+        &[("code", code.to_owned()), ("message", message.to_owned())],
+    )
 }
 
 /// Prints an error that came from a server's response: as `report_error`, with
@@ -161,7 +183,7 @@ pub fn report_server_error(err: &CliError, trace_id: Option<&str>, json: bool, l
             "error": { "code": err.code, "message": err.message, "traceId": trace_id }
         }));
     } else {
-        eprintln!("error [{}]: {}", err.code, err.message);
+        eprintln!("{}", error_line(lang, &err.code, &err.message));
         if let Some(trace) = trace_id {
             eprintln!(
                 "{}",
@@ -169,6 +191,93 @@ pub fn report_server_error(err: &CliError, trace_id: Option<&str>, json: bool, l
             );
         }
     }
+}
+
+fn runtime_failed(e: &std::io::Error, lang: Lang) -> String {
+    tr_args(lang, "cli.runtime_failed", &[("detail", e.to_string())])
+}
+
+/// A field of a declaration by the label the app's form gives it, with its
+/// path in the contract: "Startdatum (training.startDate)".
+pub fn field_label(lang: Lang, path: &str) -> String {
+    let key = match path {
+        "externalReference" => "form.reference",
+        "employer.enterpriseNumber" => "form.enterprise",
+        "worker.ssin" => "form.ssin",
+        "training.name" => "form.name",
+        "training.type" => "form.type",
+        "training.startDate" => "form.start",
+        "training.endDate" => "form.end",
+        "training.duration" | "training.duration.value" => "form.duration",
+        "training.duration.unit" => "form.unit",
+        "training.followed" => "form.followed",
+        "training.countsForFla" => "form.counts_for_fla",
+        "training.certificate" | "training.certificate.obtained" => "form.certificate",
+        "training.certificate.validUntil" => "form.valid_until",
+        "training.providerEnterpriseNumber" => "form.provider",
+        "training.jointCommittee" => "form.joint_committee",
+        _ => return path.to_owned(),
+    };
+    format!("{} ({path})", tr(lang, key))
+}
+
+/// Why a value is not a declaration, in `lang`: the local checks word their
+/// issues in English (as the server's 400 does); each is said again here.
+pub fn issue_text(lang: Lang, issue: &crate::fla::wire::ProblemIssue) -> String {
+    let detail = match issue.detail.as_str() {
+        "is required" => tr(lang, "cli.issue.required"),
+        "must be a string" => tr(lang, "cli.issue.string"),
+        "must be FORMAL or INFORMAL" => tr(lang, "cli.issue.type"),
+        "must be a date (YYYY-MM-DD)" => tr(lang, "cli.issue.date"),
+        "must be a number" => tr(lang, "cli.issue.number"),
+        "must be HOURS or DAYS" => tr(lang, "cli.issue.unit"),
+        "must be true or false" => tr(lang, "cli.issue.bool"),
+        "the body must be a JSON object (a declaration)" => tr(lang, "cli.issue.object"),
+        other => other.to_owned(),
+    };
+    if issue.name.is_empty() {
+        return detail;
+    }
+    let label = match field_label(lang, &issue.name) {
+        // The label without the path: the path follows with the value.
+        text if text.ends_with(&format!(" ({})", issue.name)) => {
+            text[..text.len() - issue.name.len() - 3].to_owned()
+        }
+        text => text,
+    };
+    tr_args(
+        lang,
+        "cli.issue.field",
+        &[
+            ("label", label),
+            ("field", issue.name.clone()),
+            (
+                "value",
+                issue
+                    .value
+                    .as_ref()
+                    .map(|v| format!(", {v}"))
+                    .unwrap_or_default(),
+            ),
+            ("detail", detail),
+        ],
+    )
+}
+
+/// An anomaly's severity (`BLOCKING`, `WARNING`) as a word of `lang`.
+pub fn severity_text(lang: Lang, severity: &str) -> String {
+    let key = format!("cli.severity.{severity}");
+    let text = tr(lang, &key);
+    if text == key {
+        severity.to_owned()
+    } else {
+        text
+    }
+}
+
+/// A declaration's state as the app names it in `lang`.
+pub fn state_text(lang: Lang, state: crate::submit::state::State) -> String {
+    tr(lang, &format!("state.{}", state.code()))
 }
 
 pub fn print_json(value: &serde_json::Value) {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{exit, print_json, CliError};
-use crate::i18n::{tr_args, Lang};
+use crate::i18n::{format_count, format_decimal, tr, tr_args, Lang};
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
@@ -140,24 +140,45 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
         let _ = out.flush();
     }
     eprintln!(
-        "sandbox listening on {} (state in {}); stop with Ctrl+C",
-        sandbox.base_url,
-        state_dir.display()
+        "{}",
+        tr_args(
+            lang,
+            "sim.listening",
+            &[
+                ("url", sandbox.base_url.clone()),
+                ("dir", state_dir.display().to_string()),
+            ]
+        )
     );
+    let limit = match args.rate_limit {
+        Some(n) => tr_args(
+            lang,
+            "sim.per_second",
+            &[("n", format_count(lang, u64::from(n)))],
+        ),
+        None => tr(lang, "sim.no_limit"),
+    };
+    let duplicates = if args.accept_duplicates {
+        "sim.duplicates_accepted"
+    } else {
+        "sim.duplicates_refused"
+    };
     eprintln!(
-        "modes: fault rate {}, drop-after-commit rate {}, rate limit {}, latency {} ms, processing delay {} ms, {}; seed {}",
-        args.fault_rate,
-        args.drop_after_commit_rate,
-        args.rate_limit
-            .map_or_else(|| "none".to_owned(), |n| format!("{n}/s")),
-        args.latency_ms,
-        args.processing_delay_ms,
-        if args.accept_duplicates {
-            "duplicates accepted"
-        } else {
-            "duplicates refused (409)"
-        },
-        sandbox.seed
+        "{}",
+        tr_args(
+            lang,
+            "sim.modes",
+            &[
+                ("fault", format_decimal(lang, args.fault_rate)),
+                ("drop", format_decimal(lang, args.drop_after_commit_rate)),
+                ("limit", limit),
+                ("latency", format_count(lang, args.latency_ms)),
+                ("delay", format_count(lang, args.processing_delay_ms)),
+                ("duplicates", tr(lang, duplicates)),
+                // A seed is an identifier to type again, not a quantity.
+                ("seed", sandbox.seed.to_string()),
+            ]
+        )
     );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
@@ -213,7 +234,9 @@ pub async fn sim_register(args: SimRegisterArgs, lang: Lang) -> Result<u8, CliEr
     if status.is_client_error() {
         return Err(CliError::usage(
             "registration_refused",
-            body["detail"].as_str().unwrap_or("refused").to_owned(),
+            body["detail"]
+                .as_str()
+                .map_or_else(|| tr(lang, "sim.refused"), str::to_owned),
         ));
     }
     if !status.is_success() {

@@ -17,7 +17,7 @@ use super::declare::{client_for, prefetch_token};
 use super::{exit, print_json, CliError};
 use crate::fla::wire::{Declaration, ResultCode};
 use crate::fla::{anomalies, rules};
-use crate::i18n::{format_count, tr, tr_args, Lang};
+use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::input::{self, InputError};
 use crate::submit::state::State;
@@ -62,7 +62,7 @@ pub struct FileRow {
 /// Turns the rows of an input file into declarations. A row without a reference
 /// gets an empty one (the engine generates one, once); nothing else is filled in.
 /// A row that is not a declaration keeps its issues, as one line.
-pub fn declarations(input: &input::Input) -> Vec<FileRow> {
+pub fn declarations(input: &input::Input, lang: Lang) -> Vec<FileRow> {
     input
         .rows
         .iter()
@@ -79,13 +79,7 @@ pub fn declarations(input: &input::Input) -> Vec<FileRow> {
                     rules::parse_declaration(&value).map_err(|issues| {
                         issues
                             .iter()
-                            .map(|i| match &i.value {
-                                Some(v) if !i.name.is_empty() => {
-                                    format!("{} ({v}): {}", i.name, i.detail)
-                                }
-                                _ if !i.name.is_empty() => format!("{}: {}", i.name, i.detail),
-                                _ => i.detail.clone(),
-                            })
+                            .map(|i| super::issue_text(lang, i))
                             .collect::<Vec<_>>()
                             .join("; ")
                     })
@@ -243,7 +237,7 @@ impl Counts {
             ("submit.count.not_sent", self.not_sent),
         ] {
             if n > 0 || matches!(key, "submit.count.accepted") {
-                parts.push(tr_args(lang, key, &[("count", format_count(lang, n))]));
+                parts.push(tr_n(lang, key, n, &[]));
             }
         }
         parts.join(" · ")
@@ -308,7 +302,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             )
         );
     }
-    let rows = declarations(&parsed);
+    let rows = declarations(&parsed, lang);
     // Where each row comes from, in the journal (and the GUI's table).
     let file_name = std::fs::canonicalize(&args.file)
         .unwrap_or_else(|_| args.file.clone())
@@ -430,24 +424,23 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     } else {
         println!(
             "{}",
-            tr_args(
+            tr_n(
                 lang,
                 "submit.summary",
+                counts.total,
                 &[
-                    ("total", format_count(lang, counts.total)),
                     ("counts", counts.line(lang)),
-                    ("seconds", format!("{seconds:.1}")),
+                    (
+                        "seconds",
+                        format_decimal(lang, (seconds * 10.0).round() / 10.0)
+                    ),
                 ]
             )
         );
         if duplicates > 0 {
             println!(
                 "{}",
-                tr_args(
-                    lang,
-                    "submit.duplicates_avoided",
-                    &[("count", format_count(lang, duplicates))]
-                )
+                tr_n(lang, "submit.duplicates_avoided", duplicates, &[])
             );
         }
         if counts.exit_code() == exit::NETWORK {
@@ -555,7 +548,7 @@ mod tests {
              ;0403170701;85073003328;Excel;FORMAL;2025-03-03;2025-03-04;14;HOURS;true;true\n\
              R3;0403170701;85073003328;Excel;FORMAL;2025-13-03;2025-03-04;14;HOURS;true;true\n"
         );
-        let rows = declarations(&input::read(text.as_bytes()).unwrap());
+        let rows = declarations(&input::read(text.as_bytes()).unwrap(), Lang::En);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].row, 2);
         assert_eq!(rows[0].reference, "R1");
@@ -572,7 +565,7 @@ mod tests {
         assert_eq!(rows[2].reference, "R3");
         let issues = rows[2].content.clone().unwrap_err();
         assert!(
-            issues.contains("training.startDate (2025-13-03)"),
+            issues.contains("(training.startDate, 2025-13-03): must be a date"),
             "{issues}"
         );
     }

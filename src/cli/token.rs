@@ -4,13 +4,13 @@
 use clap::Args;
 use serde_json::{json, Value};
 
-use super::connection::ConnectionArgs;
+use super::connection::{alias_not_found, ConnectionArgs};
 use super::{exit, print_json, CliError};
 use crate::channel::assertion::shorten;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::FLA;
 use crate::channel::token::{http_client, Exchange};
-use crate::i18n::{tr, Lang};
+use crate::i18n::{format_count, tr, tr_args, Lang};
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -26,7 +26,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
     let resolved = c.resolve(lang).await?;
     let entry = resolved
         .entry()
-        .ok_or_else(|| CliError::usage("alias_not_found", resolved.alias.clone()))?;
+        .ok_or_else(|| alias_not_found(&resolved, lang))?;
     let http = http_client(resolved.timeout).map_err(|e| CliError {
         code: e.code().into(),
         message: e.message(lang),
@@ -63,7 +63,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                     "sent": Value::Null,
                 }));
             } else {
-                eprintln!("error [{}]: {message}", first.code());
+                eprintln!("{}", super::error_line(lang, first.code(), &message));
             }
             Ok(exit::BAD_INPUT)
         }
@@ -74,7 +74,10 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
             ..
         } => {
             for w in &warnings {
-                eprintln!("warning: {w}");
+                eprintln!(
+                    "{}",
+                    tr_args(lang, "cli.warning_line", &[("message", w.clone())])
+                );
             }
             if args.json {
                 print_json(&json!({
@@ -88,10 +91,24 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                 }));
             } else {
                 println!("{}", tr(lang, "connection.granted"));
-                println!("  token: {}", shorten(&token.token));
-                println!("  token_type: {}", token.token_type);
-                println!("  scope: {}", token.scope);
-                println!("  expires_in: {} s", token.expires_in);
+                let line = |key: &str, value: &str| super::field_line(lang, &tr(lang, key), value);
+                println!("  {}", line("cli.token.token", &shorten(&token.token)));
+                println!("  {}", line("cli.token.type", &token.token_type));
+                println!("  {}", line("cli.token.scope", &token.scope));
+                println!(
+                    "  {}",
+                    line(
+                        "cli.token.expires_in",
+                        &tr_args(
+                            lang,
+                            "cli.seconds",
+                            &[(
+                                "seconds",
+                                format_count(lang, token.expires_in.unsigned_abs())
+                            )]
+                        )
+                    )
+                );
             }
             Ok(exit::DONE)
         }
@@ -110,7 +127,18 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
                     "sent": sent_json(&exchange),
                 }));
             } else {
-                eprintln!("error [{code}] ({}): {explanation}", cause.code());
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "cli.error_line_cause",
+                        &[
+                            ("code", code.to_owned()),
+                            ("cause", cause.code().to_owned()),
+                            ("message", explanation.clone()),
+                        ]
+                    )
+                );
                 if let Some(trace) = &exchange.trace_id {
                     eprintln!("BelGov-Trace-Id: {trace}");
                 }

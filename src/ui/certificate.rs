@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::tasks::{poll_slot, Pending, Tasks};
+use super::tasks::{poll_slot, FileDialog, Pending, Tasks};
 use super::widgets;
 use crate::cert::{
     self, CerFormat, CertError, CertFacts, Entry, Finding, Pkcs12Contents, Protection,
 };
 use crate::channel::connect::blocking_findings;
-use crate::i18n::{format_count, tr, tr_args, Lang};
+use crate::i18n::{format_count, tr, tr_args, Lang, Msg};
 
 /// What the page remembers between runs (never the password).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -81,11 +81,19 @@ pub struct CertificatePage {
     export_path: String,
     /// The (file, alias, format) the export path was proposed for, to propose anew on change.
     export_path_for: Option<(PathBuf, String, CerFormat)>,
-    export_status: Option<Result<String, CertError>>,
-    exporting: Option<Pending<Result<String, CertError>>>,
+    /// What the last export did: a message kept as key and arguments, so that
+    /// it follows a language switch.
+    export_status: Option<Result<Msg, CertError>>,
+    exporting: Option<Pending<Result<Msg, CertError>>>,
     choosing_export: Option<Pending<Option<PathBuf>>>,
     copied: Option<String>,
     focus_password: bool,
+    /// "No file dialog on this system" under the field it concerns, which
+    /// then takes the focus.
+    open_dialog_missing: bool,
+    export_dialog_missing: bool,
+    focus_path: bool,
+    focus_export_path: bool,
 }
 
 impl CertificatePage {
@@ -106,6 +114,10 @@ impl CertificatePage {
             choosing_export: None,
             copied: None,
             focus_password: false,
+            open_dialog_missing: false,
+            export_dialog_missing: false,
+            focus_path: false,
+            focus_export_path: false,
         }
     }
 
@@ -187,7 +199,7 @@ impl CertificatePage {
         tasks: &Tasks,
         settings: &mut CertificateSettings,
     ) {
-        self.poll(ui.ctx(), settings);
+        self.poll(ui.ctx(), tasks, settings);
         ui.heading(tr(lang, "cert.title"));
         ui.add(egui::Label::new(tr(lang, "cert.intro")).wrap());
         ui.add_space(8.0);
@@ -199,7 +211,7 @@ impl CertificatePage {
         }
     }
 
-    fn poll(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
+    fn poll(&mut self, ctx: &egui::Context, tasks: &Tasks, settings: &mut CertificateSettings) {
         match poll_slot(&mut self.opening) {
             Some(Some(result)) => self.finish_open(ctx, result, settings),
             Some(None) => {
@@ -209,14 +221,25 @@ impl CertificatePage {
             }
             None => {}
         }
-        if let Some(Some(Some(path))) = poll_slot(&mut self.picking) {
-            self.file_dropped(&path);
+        match poll_slot(&mut self.picking) {
+            Some(Some(Some(path))) => self.file_dropped(&path),
+            // No path: cancelled, or (found out meanwhile) no dialog to show.
+            Some(_) if tasks.file_dialog() == FileDialog::Missing => {
+                self.open_dialog_missing = true;
+                self.focus_path = true;
+            }
+            _ => {}
         }
         if let Some(Some(result)) = poll_slot(&mut self.exporting) {
             self.export_status = Some(result);
         }
-        if let Some(Some(Some(path))) = poll_slot(&mut self.choosing_export) {
-            self.export_path = path.display().to_string();
+        match poll_slot(&mut self.choosing_export) {
+            Some(Some(Some(path))) => self.export_path = path.display().to_string(),
+            Some(_) if tasks.file_dialog() == FileDialog::Missing => {
+                self.export_dialog_missing = true;
+                self.focus_export_path = true;
+            }
+            _ => {}
         }
         if self.opening.is_some() {
             // The spinner animates; this also catches a result between frames.
@@ -301,18 +324,29 @@ impl CertificatePage {
                 let file_label = ui.label(tr(lang, "cert.file"));
                 ui.horizontal(|ui| {
                     let width = (ui.available_width() - 110.0).max(200.0);
-                    ui.add_enabled(
-                        !busy,
-                        egui::TextEdit::singleline(&mut self.path)
-                            .hint_text(tr(lang, "cert.file_hint"))
-                            .desired_width(width),
-                    )
-                    .labelled_by(file_label.id);
+                    let path_field = ui
+                        .add_enabled(
+                            !busy,
+                            egui::TextEdit::singleline(&mut self.path)
+                                .hint_text(tr(lang, "cert.file_hint"))
+                                .desired_width(width),
+                        )
+                        .labelled_by(file_label.id);
+                    if std::mem::take(&mut self.focus_path) {
+                        path_field.request_focus();
+                    }
+                    if path_field.changed() {
+                        self.open_dialog_missing = false;
+                    }
                     let browse = ui.add_enabled(
                         !busy && self.picking.is_none(),
                         egui::Button::new(tr(lang, "cert.browse")),
                     );
-                    if browse.clicked() {
+                    if browse.clicked() && tasks.file_dialog() == FileDialog::Missing {
+                        self.open_dialog_missing = true;
+                        self.focus_path = true;
+                    } else if browse.clicked() {
+                        self.open_dialog_missing = false;
                         self.picking = Some(tasks.run(ui.ctx(), async {
                             rfd::AsyncFileDialog::new()
                                 .add_filter("PKCS#12", &["pfx", "p12"])
@@ -324,11 +358,20 @@ impl CertificatePage {
                 });
                 ui.end_row();
 
+                if self.open_dialog_missing {
+                    ui.label("");
+                    widgets::error_text_ui(ui, &tr(lang, "cert.file_dialog_missing"));
+                    ui.end_row();
+                }
+
                 ui.label("");
                 ui.weak(tr(lang, "cert.drop_hint"));
                 ui.end_row();
 
                 let password_label = ui.label(tr(lang, "cert.password"));
+                let hint = tr(lang, "cert.password_hint");
+                // Wide enough for the hint in every language (NL and FR are longer).
+                let hint_width = widgets::text_width(ui, &hint);
                 ui.horizontal(|ui| {
                     let response = ui
                         .add_enabled(
@@ -336,8 +379,8 @@ impl CertificatePage {
                             egui::TextEdit::singleline(&mut *self.password)
                                 .id(password_field_id())
                                 .password(true)
-                                .hint_text(tr(lang, "cert.password_hint"))
-                                .desired_width(320.0),
+                                .hint_text(hint)
+                                .desired_width(hint_width.max(320.0)),
                         )
                         .labelled_by(password_label.id);
                     if std::mem::take(&mut self.focus_password) {
@@ -498,16 +541,29 @@ impl CertificatePage {
         let mut export_now = false;
         ui.horizontal(|ui| {
             let to_label = ui.label(tr(lang, "cert.export_to"));
-            let width = (ui.available_width() - 300.0).max(200.0);
-            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(width))
+            // Room for both buttons in the longest language.
+            let buttons = widgets::text_width(ui, &tr(lang, "cert.export_choose"))
+                + widgets::text_width(ui, &tr(lang, "cert.export"))
+                + 60.0;
+            let width = (ui.available_width() - buttons).max(200.0);
+            let path_field = ui
+                .add(egui::TextEdit::singleline(&mut self.export_path).desired_width(width))
                 .labelled_by(to_label.id);
-            if ui
-                .add_enabled(
-                    self.choosing_export.is_none(),
-                    egui::Button::new(tr(lang, "cert.export_choose")),
-                )
-                .clicked()
-            {
+            if std::mem::take(&mut self.focus_export_path) {
+                path_field.request_focus();
+            }
+            if path_field.changed() {
+                self.export_dialog_missing = false;
+            }
+            let choose = ui.add_enabled(
+                self.choosing_export.is_none(),
+                egui::Button::new(tr(lang, "cert.export_choose")),
+            );
+            if choose.clicked() && tasks.file_dialog() == FileDialog::Missing {
+                self.export_dialog_missing = true;
+                self.focus_export_path = true;
+            } else if choose.clicked() {
+                self.export_dialog_missing = false;
                 let name = cert::cer_file_name(&label, settings.export_format);
                 self.choosing_export = Some(tasks.run(ui.ctx(), async move {
                     rfd::AsyncFileDialog::new()
@@ -519,17 +575,15 @@ impl CertificatePage {
             }
             export_now = ui.button(tr(lang, "cert.export")).clicked();
         });
+        if self.export_dialog_missing {
+            widgets::error_text_ui(ui, &tr(lang, "cert.file_dialog_missing"));
+        }
         if export_now && self.exporting.is_none() {
             let path = PathBuf::from(self.export_path.trim());
             let bytes = cert::export_cer(&certificate, settings.export_format);
-            let done = tr_args(
-                lang,
-                "cert.exported",
-                &[
-                    ("alias", label.clone()),
-                    ("path", path.display().to_string()),
-                ],
-            );
+            let done = Msg::new("cert.exported")
+                .arg("alias", label.clone())
+                .arg("path", path.display().to_string());
             self.export_status = None;
             self.exporting = Some(tasks.blocking(ui.ctx(), move || {
                 crate::files::write_atomically(&path, &bytes).map(|()| done)
@@ -537,7 +591,7 @@ impl CertificatePage {
         }
         match &self.export_status {
             Some(Ok(message)) => {
-                ui.label(message);
+                ui.add(egui::Label::new(message.render(lang)).wrap());
             }
             Some(Err(err)) => widgets::error_text_ui(ui, &err.message(lang)),
             None => {}

@@ -71,9 +71,7 @@ impl ChecklistPage {
         }
         let Some(role) = facts.role else {
             ui.add_space(8.0);
-            ui.add(
-                egui::Label::new(RichText::new(tr(lang, "checklist.law")).small().weak()).wrap(),
-            );
+            ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).weak()).wrap());
             return commands;
         };
         match role {
@@ -137,7 +135,7 @@ impl ChecklistPage {
             }
         }
         ui.add_space(10.0);
-        ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).small().weak()).wrap());
+        ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).weak()).wrap());
         commands
     }
 }

@@ -17,9 +17,10 @@ use super::widgets;
 use crate::cert::{Entry, Finding, Protection};
 use crate::channel::assertion::{shorten, DEFAULT_LIFETIME_SECS};
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
+use crate::channel::diagnosis;
 use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
 use crate::channel::token::{self, Exchange};
-use crate::i18n::{tr, tr_args, Lang};
+use crate::i18n::{tr, tr_args, Lang, Msg};
 use crate::sandbox::{RegisterRequest, Sandbox};
 
 /// What the page remembers between runs.
@@ -62,22 +63,23 @@ impl Default for ConnectionSettings {
     }
 }
 
-/// The result of a test, as the page shows it.
+/// The result of a test, as the page shows it: its texts are kept as messages
+/// (or the findings they come from), rendered in the language of the moment.
 pub enum TestResult {
     Granted {
         token: Zeroizing<String>,
         scope: String,
         expires_in: i64,
         expires_at: String,
-        warnings: Vec<String>,
+        warnings: Vec<Msg>,
     },
     Failed {
         code: String,
         cause: String,
-        explanation: String,
+        explanation: Msg,
     },
-    Refused(Vec<String>),
-    NotSent(String),
+    Refused(Vec<Finding>),
+    NotSent(Msg),
 }
 
 pub struct TestReport {
@@ -97,12 +99,14 @@ pub struct ConnectionPage {
     data_dir: PathBuf,
     sandbox: SandboxState,
     testing: Option<Pending<TestReport>>,
-    registering: Option<Pending<Result<String, String>>>,
-    register_error: Option<String>,
+    registering: Option<Pending<Result<String, Msg>>>,
+    register_error: Option<Msg>,
     /// A client ID the sandbox's Chaman gave while another was in use: nothing
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
     pub report: Option<TestReport>,
+    /// How many test reports came in (the app notices a new one by it).
+    pub reports_received: u64,
 }
 
 impl ConnectionPage {
@@ -115,6 +119,7 @@ impl ConnectionPage {
             register_error: None,
             new_client_id: None,
             report: None,
+            reports_received: 0,
         }
     }
 
@@ -170,6 +175,29 @@ impl ConnectionPage {
                 .await
             }));
         }
+    }
+
+    /// Forgets the sandbox's accounts, tokens and declarations: stops it,
+    /// deletes its state and starts it afresh (on the runtime).
+    pub fn reset_sandbox(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        let old = std::mem::replace(&mut self.sandbox, SandboxState::Off);
+        let state_dir = self.data_dir.join("sandbox");
+        self.report = None;
+        self.register_error = None;
+        self.new_client_id = None;
+        self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
+            if let SandboxState::Running(sandbox) = old {
+                sandbox.stop().await;
+            }
+            let dir = state_dir.clone();
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+            crate::sandbox::start(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                &state_dir,
+                token::system_clock(),
+            )
+            .await
+        }));
     }
 
     /// Where the FLA client gets its tokens: this page's connection and the
@@ -233,6 +261,7 @@ impl ConnectionPage {
     fn poll(&mut self) {
         if let Some(Some(report)) = poll_slot(&mut self.testing) {
             self.report = Some(report);
+            self.reports_received += 1;
         }
     }
 
@@ -413,7 +442,6 @@ impl ConnectionPage {
                     self.start_test(
                         ui.ctx(),
                         tasks,
-                        lang,
                         endpoints,
                         signer.entry.clone(),
                         signer.protection.clone(),
@@ -530,11 +558,10 @@ impl ConnectionPage {
                     } else {
                         reasons.clone()
                     };
-                    self.register_error = Some(tr_args(
-                        lang,
-                        "connection.register_refused",
-                        &[("reason", join_messages(&reasons, lang))],
-                    ));
+                    self.register_error = Some(
+                        Msg::new("connection.register_refused")
+                            .arg("reason", findings_msg(reasons)),
+                    );
                     None
                 }
             };
@@ -555,25 +582,31 @@ impl ConnectionPage {
                 };
                 let url = format!("{}/chaman/accounts", sandbox.admin_url);
                 self.registering = Some(tasks.run(ui.ctx(), async move {
-                    let http =
-                        token::http_client(Duration::from_secs(10)).map_err(|e| e.message(lang))?;
+                    // What the sandbox or the network said is theirs: kept as it came.
+                    let failed = |detail: String| {
+                        Msg::new("connection.register_failed").arg("detail", detail)
+                    };
+                    let http = token::http_client(Duration::from_secs(10))
+                        .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
                     let response = http
                         .post(url)
                         .json(&request)
                         .send()
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| failed(e.to_string()))?;
                     let body: serde_json::Value =
-                        response.json().await.map_err(|e| e.to_string())?;
+                        response.json().await.map_err(|e| failed(e.to_string()))?;
                     body["client_id"]
                         .as_str()
                         .map(str::to_owned)
-                        .ok_or_else(|| body["detail"].as_str().unwrap_or("refused").to_owned())
+                        .ok_or_else(|| {
+                            failed(body["detail"].as_str().unwrap_or("refused").to_owned())
+                        })
                 }));
             }
         });
         if let Some(e) = &self.register_error {
-            widgets::error_text_ui(ui, e);
+            widgets::error_text_ui(ui, &e.render(lang));
         }
         self.choose_client_id_ui(ui, lang, settings);
     }
@@ -626,12 +659,10 @@ impl ConnectionPage {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn start_test(
         &mut self,
         ctx: &egui::Context,
         tasks: &Tasks,
-        lang: Lang,
         endpoints: Endpoints,
         entry: Entry,
         protection: Protection,
@@ -645,7 +676,7 @@ impl ConnectionPage {
                 Ok(h) => h,
                 Err(e) => {
                     return TestReport {
-                        result: TestResult::NotSent(e.message(lang)),
+                        result: TestResult::NotSent(Msg::from_fn(move |lang| e.message(lang))),
                         exchange: None,
                         curl: None,
                     }
@@ -664,14 +695,16 @@ impl ConnectionPage {
                 clock: token::system_clock(),
             };
             let scope = test.scope();
-            match connect::test_connection(&http, &test, lang).await {
+            // The outcome's texts come in one language; the page keeps what
+            // they are made of and says them in the language of the moment.
+            match connect::test_connection(&http, &test, crate::i18n::Lang::En).await {
                 Err(e) => TestReport {
-                    result: TestResult::NotSent(e.message(lang)),
+                    result: TestResult::NotSent(Msg::from_fn(move |lang| e.message(lang))),
                     exchange: None,
                     curl: None,
                 },
                 Ok(ConnectionOutcome::CertificateRefused(findings)) => TestReport {
-                    result: TestResult::Refused(findings.iter().map(|f| f.message(lang)).collect()),
+                    result: TestResult::Refused(findings),
                     exchange: None,
                     curl: None,
                 },
@@ -679,7 +712,7 @@ impl ConnectionPage {
                     token,
                     assertion,
                     exchange,
-                    warnings,
+                    warnings: _,
                 }) => TestReport {
                     curl: Some(connect::curl_command(
                         &endpoints.token_url,
@@ -691,14 +724,19 @@ impl ConnectionPage {
                         token: token.token,
                         scope: token.scope,
                         expires_in: token.expires_in,
-                        warnings,
+                        warnings: exchange
+                            .clock_skew_secs
+                            .filter(|s| s.abs() > diagnosis::CLOCK_SKEW_TOLERANCE_SECS)
+                            .map(|s| Msg::from_fn(move |lang| diagnosis::clock_warning(s, lang)))
+                            .into_iter()
+                            .collect(),
                     },
                     exchange: Some(exchange),
                 },
                 Ok(ConnectionOutcome::Failed {
                     failure,
                     cause,
-                    explanation,
+                    explanation: _,
                     assertion,
                     exchange,
                 }) => TestReport {
@@ -710,13 +748,54 @@ impl ConnectionPage {
                     result: TestResult::Failed {
                         code: failure.code(),
                         cause: cause.code().to_owned(),
-                        explanation,
+                        explanation: explanation_msg(
+                            cause,
+                            failure,
+                            &endpoints,
+                            role,
+                            exchange.clock_skew_secs,
+                            entry.certificate.clone(),
+                        ),
                     },
                     exchange: Some(exchange),
                 },
             }
         }));
     }
+}
+
+/// The diagnosis of a failed test, said in the language of the moment (the
+/// same `explain` the CLI uses, over owned copies of what it looks at).
+fn explanation_msg(
+    cause: diagnosis::Cause,
+    failure: token::TokenFailure,
+    endpoints: &Endpoints,
+    role: Role,
+    clock_skew_secs: Option<i64>,
+    certificate: Option<crate::cert::CertFacts>,
+) -> Msg {
+    let (environment, token_url, audience) = (
+        endpoints.environment,
+        endpoints.token_url.clone(),
+        endpoints.audience.clone(),
+    );
+    Msg::from_fn(move |lang| {
+        let ctx = diagnosis::Context {
+            environment,
+            role,
+            token_url: &token_url,
+            audience: &audience,
+            clock_skew_secs,
+            certificate: certificate.as_ref(),
+            service_authorization: FLA.authorization,
+        };
+        diagnosis::explain(cause, &failure, &ctx, lang)
+    })
+}
+
+/// The findings' messages as one message (each says what to do).
+fn findings_msg(findings: Vec<Finding>) -> Msg {
+    Msg::from_fn(move |lang| join_messages(&findings, lang))
 }
 
 /// The findings' messages, one after the other (each says what to do).
@@ -785,7 +864,7 @@ fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
                 for w in warnings {
                     ui.colored_label(
                         widgets::severity_color(ui, crate::cert::Severity::Warning),
-                        w,
+                        w.render(lang),
                     );
                 }
             }
@@ -796,15 +875,15 @@ fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
             } => {
                 widgets::severity_badge_ui(ui, crate::cert::Severity::Error, lang);
                 ui.label(RichText::new(format!("{code} ({cause})")).monospace());
-                ui.add(egui::Label::new(explanation).wrap());
+                ui.add(egui::Label::new(explanation.render(lang)).wrap());
             }
-            TestResult::Refused(messages) => {
+            TestResult::Refused(findings) => {
                 ui.label(RichText::new(tr(lang, "connection.refused_locally")).strong());
-                for m in messages {
-                    widgets::error_text_ui(ui, m);
+                for finding in findings {
+                    widgets::error_text_ui(ui, &finding.message(lang));
                 }
             }
-            TestResult::NotSent(message) => widgets::error_text_ui(ui, message),
+            TestResult::NotSent(message) => widgets::error_text_ui(ui, &message.render(lang)),
         }
         if let Some(exchange) = &report.exchange {
             egui::CollapsingHeader::new(tr(lang, "connection.what_was_sent"))

@@ -7,7 +7,9 @@ pub mod checklist;
 pub mod connection;
 pub mod date_picker;
 pub mod declarations;
+pub mod icon;
 pub mod settings;
+pub mod setup;
 pub mod support;
 pub mod tasks;
 pub mod widgets;
@@ -15,10 +17,14 @@ pub mod widgets;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{tr, Lang};
+use crate::support::AppLog;
 use certificate::{CertificatePage, CertificateSettings};
+use checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget};
 use connection::{ConnectionPage, ConnectionSettings};
 use declarations::host::DeclarationsHost;
 use declarations::DeclarationsPage;
+use setup::Setup;
+use support::{SupportCommand, SupportPage};
 use tasks::Tasks;
 
 /// The pages of the side bar.
@@ -91,6 +97,8 @@ pub struct AppState {
     pub lang: Option<Lang>,
     pub certificate: CertificateSettings,
     pub connection: ConnectionSettings,
+    /// The profile used last (its file's id in the settings folder).
+    pub profile: Option<String>,
 }
 
 impl AppState {
@@ -109,23 +117,65 @@ pub struct FlaApp {
     /// The submission engine (or, before a connection, the journal's drafts):
     /// kept across pages, working whichever page is on screen.
     pub engine: DeclarationsHost,
+    pub checklist: ChecklistPage,
+    pub support: SupportPage,
+    /// The current profile and what the app noticed about the set-up.
+    pub setup: Setup,
+    /// The app's log (data dir, `logs`).
+    pub log: AppLog,
+    data_dir: std::path::PathBuf,
     applied_theme: Option<ThemeChoice>,
+    applied_title: String,
+    /// The focus ring and Escape that keeps the focus.
+    pub keyboard_focus: widgets::KeyboardFocus,
 }
 
 impl FlaApp {
     /// `data_dir` holds the sandbox's state and address (the OS data dir in the
     /// desktop app, a temporary folder in tests).
+    /// Its settings (profiles) go in `data_dir/config` (tests); the desktop app
+    /// uses [`FlaApp::with_dirs`] with the OS config dir.
     pub fn new(state: AppState, data_dir: std::path::PathBuf) -> Result<Self, String> {
+        let config_dir = data_dir.join("config");
+        Self::with_dirs(state, data_dir, config_dir)
+    }
+
+    pub fn with_dirs(
+        mut state: AppState,
+        data_dir: std::path::PathBuf,
+        config_dir: std::path::PathBuf,
+    ) -> Result<Self, String> {
         let certificate = CertificatePage::new(&state.certificate);
+        let setup = Setup::load(config_dir, state.profile.as_deref());
+        state.profile = Some(setup.id.clone());
         Ok(FlaApp {
             state,
             tasks: Tasks::new()?,
             certificate,
             connection: ConnectionPage::new(data_dir.clone()),
             declarations: DeclarationsPage::new(),
-            engine: DeclarationsHost::new(data_dir),
+            engine: DeclarationsHost::new(data_dir.clone()),
+            checklist: ChecklistPage::default(),
+            support: SupportPage::default(),
+            setup,
+            log: AppLog::open(data_dir.join("logs")),
+            data_dir,
             applied_theme: None,
+            applied_title: String::new(),
+            keyboard_focus: widgets::KeyboardFocus::default(),
         })
+    }
+
+    /// What the checklist and the status line read now.
+    pub fn facts(&self) -> crate::checklist::Facts {
+        self.setup
+            .facts(&self.certificate, &self.state.connection, &self.connection)
+    }
+
+    /// The page to open on at start: the Checklist until the path is done.
+    pub fn open_on_start_page(&mut self) {
+        let facts = self.facts();
+        self.state.page = Setup::start_page(&facts, self.state.page);
     }
 
     /// True while any page waits for background work.
@@ -139,23 +189,28 @@ impl FlaApp {
     /// Draws one frame.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         if self.applied_theme != Some(self.state.theme) {
+            widgets::apply_style(ui.ctx());
             ui.ctx().set_theme(self.state.theme.preference());
             self.applied_theme = Some(self.state.theme);
         }
+        self.keyboard_focus.begin_frame(ui.ctx());
         self.take_dropped_files(ui.ctx());
         self.connection
             .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
         let lang = self.state.lang();
         self.keep_engine(ui.ctx(), lang);
+        self.keep_setup(ui.ctx(), lang);
         egui::Panel::left("navigation")
             .resizable(false)
             .default_size(180.0)
             .show(ui, |ui| self.navigation_ui(ui, lang));
         egui::CentralPanel::default().show(ui, |ui| {
+            self.status_ui(ui, lang);
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| self.page_ui(ui, lang));
         });
+        self.keyboard_focus.end_frame(ui.ctx());
     }
 
     /// Starts the declarations' worker (once), and makes the submission
@@ -170,6 +225,65 @@ impl FlaApp {
             || connection.token_source(settings, certificate, lang),
             lang,
         );
+    }
+
+    /// Notices what the set-up gained (a token test passed, a declaration
+    /// accepted, the account step seen done), keeps the profile saved and the
+    /// window title naming it.
+    fn keep_setup(&mut self, ctx: &egui::Context, lang: Lang) {
+        self.setup.observe(
+            &self.connection,
+            &self.state.connection,
+            &self.engine,
+            &self.log,
+        );
+        let facts = self.facts();
+        for step in [
+            crate::checklist::Step::Account,
+            crate::checklist::Step::Mandates,
+        ] {
+            let applies = facts
+                .role
+                .is_some_and(|r| crate::checklist::steps(r).contains(&step));
+            if applies && facts.is_done(step) {
+                self.setup.tick(step, true);
+            }
+        }
+        self.setup.save_if_changed(ctx, &self.tasks);
+        let name = if self.setup.profile.name.trim().is_empty() {
+            tr(lang, "profile.default_name")
+        } else {
+            self.setup.profile.name.clone()
+        };
+        let title = format!("{} — {name}", tr(lang, "app.title"));
+        if title != self.applied_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.applied_title = title;
+        }
+    }
+
+    /// The notices of the set-up (files set aside) and the status line.
+    fn status_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        let mut dismiss = false;
+        for notice in &self.setup.notices {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(notice.render(lang)).color(ui.visuals().warn_fg_color),
+                );
+                dismiss |= ui.small_button(tr(lang, "status.dismiss")).clicked();
+            });
+        }
+        if dismiss {
+            self.setup.notices.clear();
+        }
+        if self.state.page == Page::Checklist {
+            return;
+        }
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        let missing = self.facts().missing(today);
+        if setup::status_line_ui(ui, lang, &missing) {
+            self.state.page = Page::Checklist;
+        }
     }
 
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
@@ -231,7 +345,114 @@ impl FlaApp {
                     .ui(ui, lang, Some(&self.engine), &client, &mandates);
             }
             Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
+            Page::Checklist => {
+                let facts = self.facts();
+                let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+                for command in self.checklist.ui(ui, lang, &facts, today) {
+                    self.apply_checklist(command);
+                }
+            }
+            Page::Support => {
+                let lines = self.log.recent();
+                let diagnostics = self.diagnostics();
+                for command in self.support.ui(ui, lang, &lines, &diagnostics) {
+                    self.apply_support(ui.ctx(), command);
+                }
+            }
             other => coming_soon_ui(ui, other, lang),
+        }
+    }
+}
+
+impl FlaApp {
+    fn apply_checklist(&mut self, command: ChecklistCommand) {
+        match command {
+            ChecklistCommand::SetLang(lang) => self.state.lang = Some(lang),
+            ChecklistCommand::SetRole(role) => {
+                self.setup.profile.role = Some(role);
+                // The role decides the scope the token is asked with.
+                self.state.connection.role = role.channel_role();
+            }
+            ChecklistCommand::Tick(step, on) => self.setup.tick(step, on),
+            ChecklistCommand::Open(target) => {
+                self.state.page = match target {
+                    ChecklistTarget::Certificate => Page::Certificate,
+                    ChecklistTarget::Connection => Page::Connection,
+                    ChecklistTarget::Declarations => Page::Declarations,
+                }
+            }
+        }
+    }
+
+    fn apply_support(&mut self, ctx: &egui::Context, command: SupportCommand) {
+        match command {
+            SupportCommand::CopyDiagnostics(text) => ctx.copy_text(text),
+            SupportCommand::OpenDataFolder => {
+                if let Ok(url) = url::Url::from_directory_path(&self.data_dir) {
+                    ctx.open_url(egui::OpenUrl::new_tab(url.as_str()));
+                }
+            }
+            SupportCommand::ResetSandbox => {
+                self.connection.reset_sandbox(ctx, &self.tasks);
+                self.log.record(
+                    crate::support::Level::Info,
+                    "sandbox",
+                    "sandbox reset",
+                    None,
+                );
+                self.support.notice = Some(crate::i18n::Msg::new("support.reset_done"));
+            }
+        }
+    }
+
+    /// What "Copy diagnostics" puts on the clipboard (redacted there).
+    pub fn diagnostics(&self) -> crate::support::Diagnostics {
+        let now = time::OffsetDateTime::now_utc();
+        let certificate = match self.certificate.signing_entry() {
+            Some(entry) => {
+                let mut lines = vec![format!("alias {}", entry.label)];
+                if let Some(facts) = &entry.certificate {
+                    lines.push(format!(
+                        "subject {}, serial {}, valid {} .. {}",
+                        facts.subject,
+                        facts.serial_hex,
+                        crate::cert::format_date(facts.not_before),
+                        crate::cert::format_date(facts.not_after)
+                    ));
+                }
+                if let Some(signer) = self.certificate.signer() {
+                    lines.extend(
+                        signer
+                            .cannot_sign(now)
+                            .iter()
+                            .map(|f| format!("finding {}", f.code())),
+                    );
+                }
+                lines
+            }
+            None => Vec::new(),
+        };
+        let last_token_test = self.connection.report.as_ref().map(|r| match &r.result {
+            connection::TestResult::Granted { scope, .. } => format!("granted, scope {scope}"),
+            connection::TestResult::Failed { code, cause, .. } => {
+                format!("refused: {code}, cause {cause}")
+            }
+            connection::TestResult::Refused(findings) => format!(
+                "not sent: {}",
+                findings
+                    .iter()
+                    .map(|f| f.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            connection::TestResult::NotSent(msg) => format!("not sent: {}", msg.render(Lang::En)),
+        });
+        crate::support::Diagnostics {
+            environment: self.state.connection.environment.code().to_owned(),
+            client_id: self.state.connection.client_id.clone(),
+            certificate,
+            last_token_test,
+            failures: self.log.failures(10),
         }
     }
 }
@@ -241,6 +462,8 @@ impl Drop for FlaApp {
     fn drop(&mut self) {
         self.declarations.hand_over(&self.engine);
         self.engine.settle(std::time::Duration::from_secs(5));
+        self.setup.settle();
+        self.log.flush(std::time::Duration::from_secs(2));
     }
 }
 
@@ -270,6 +493,7 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("FLA assistant")
+            .with_icon(std::sync::Arc::new(icon::app_icon(64)))
             .with_inner_size([1100.0, 760.0])
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
@@ -286,7 +510,12 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
             if lang_forced {
                 state.lang = Some(lang);
             }
-            let app = FlaApp::new(state, crate::profile::data_dir())?;
+            let mut app = FlaApp::with_dirs(
+                state,
+                crate::profile::data_dir(),
+                crate::profile::config_dir(),
+            )?;
+            app.open_on_start_page();
             Ok(Box::new(DesktopApp(app)))
         }),
     )

@@ -170,3 +170,63 @@ pub fn with_sandbox_account(harness: &mut Harness<'static, FlaApp>) -> String {
     );
     client_id
 }
+
+/// The desktop window's size at start (`run_app`'s inner size).
+pub const DEFAULT_WINDOW: egui::Vec2 = egui::vec2(1100.0, 760.0);
+
+/// An app in a window of `size` (the default window to see what it clips).
+pub fn harness_sized(
+    state: AppState,
+    data_dir: &Path,
+    size: egui::Vec2,
+) -> Harness<'static, FlaApp> {
+    let app = FlaApp::new(state, data_dir.to_path_buf()).unwrap();
+    Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut FlaApp| app.frame_ui(ui), app)
+}
+
+/// Writes declarations to the journal of `data_dir` before the app starts
+/// (as the engine would have): one per state given, references "REF-1"….
+pub fn journal_rows(data_dir: &Path, states: &[fla_assistant::submit::state::State]) {
+    use fla_assistant::submit::journal::DraftForm;
+    use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
+    use fla_assistant::submit::state::State;
+    std::fs::create_dir_all(data_dir).unwrap();
+    let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
+    for (i, state) in states.iter().enumerate() {
+        let reference = format!("REF-{}", i + 1);
+        let form = DraftForm {
+            reference: reference.clone(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: "2025-03-03".into(),
+            end: "2025-03-04".into(),
+            duration: "14".into(),
+            ..DraftForm::default()
+        };
+        let ids = journal
+            .insert(&[NewRecord {
+                state: State::Draft,
+                reference,
+                enterprise: "0403170701".into(),
+                correction_of: None,
+                content: Some(form.to_declaration().unwrap()),
+                form: Some(form),
+                anomalies: vec![],
+                source: None,
+            }])
+            .unwrap();
+        if *state != State::Draft {
+            let server_holds = state.is_result() || *state == State::Submitted;
+            let changes = Changes {
+                server_id: server_holds.then_some(1000 + ids[0]),
+                ..Changes::default()
+            };
+            journal
+                .transition(ids[0], State::Draft, *state, &changes, "test")
+                .unwrap();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Screenshots of every page in English, Dutch and French, from a real window:
+# Xvfb with software rendering, the debug build, a fresh data and settings
+# folder (a first start), and a throwaway certificate made with openssl and
+# opened by a relative name, so that no path of this machine shows.
+#
+# Usage: scripts/screenshots.sh [OUT_DIR]   (default docs/screenshots)
+# Needs: cargo, openssl; installs xvfb, imagemagick, xdotool and mesa from
+# Debian's packages the first time (as ../shared/tools/screenshot.sh does).
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$repo/docs/screenshots}"
+mkdir -p "$out"
+
+need=()
+command -v Xvfb >/dev/null || need+=(xvfb)
+[[ -x /usr/bin/import ]] || need+=(imagemagick)
+command -v xdotool >/dev/null || need+=(xdotool)
+dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 || need+=(mesa-vulkan-drivers libgl1-mesa-dri libegl1 libxkbcommon-x11-0)
+if ((${#need[@]})); then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+(cd "$repo" && cargo build --bin fla-assistant)
+bin="${CARGO_TARGET_DIR:-$repo/target}/debug/fla-assistant"
+
+work="$(mktemp -d /tmp/fla-shots.XXXXXX)"
+xvfb="" app=""
+cleanup() {
+    [[ -n $app ]] && kill "$app" 2>/dev/null
+    [[ -n $xvfb ]] && kill "$xvfb" 2>/dev/null
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A certificate valid from now for a year, in a .pfx with password "Example-2026".
+openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=FLA REST channel - Example BV/O=Example BV" \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -name 1 \
+    -passout pass:Example-2026 -out "$work/example.pfx"
+rm -f "$work/key.pem"
+
+# The side bar's items, as the window lays them out (x, y).
+declare -A page_y=([checklist]=56 [certificate]=87 [connection]=118 [declarations]=149 [bulk]=180 [support]=211 [settings]=242)
+order=(checklist certificate connection declarations bulk support settings)
+
+for lang in en nl fr; do
+    display=":$((90 + RANDOM % 100))"
+    Xvfb "$display" -screen 0 1100x760x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb=$!
+    sleep 1
+    export DISPLAY=$display
+    export XDG_RUNTIME_DIR="$work/run-$lang"
+    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+    unset WAYLAND_DISPLAY
+    (
+        cd "$work"
+        FLA_DATA_DIR="$work/data-$lang" FLA_CONFIG_DIR="$work/config-$lang" \
+            exec "$bin" --lang "$lang"
+    ) >"$work/app-$lang.log" 2>&1 &
+    app=$!
+    sleep 6
+    window="$(xdotool search --onlyvisible --name FLA | head -1)"
+    xdotool windowfocus --sync "$window" || true
+    act() { xdotool "$@"; sleep 0.5; }
+    # The first screen of a first start, then the path of an employer.
+    /usr/bin/import -display "$display" -window root "$out/first-start-$lang.png"
+    echo "saved $out/first-start-$lang.png"
+    act mousemove 195 93 click 1
+    for page in "${order[@]}"; do
+        act mousemove 45 "${page_y[$page]}" click 1
+        if [[ $page == certificate ]]; then
+            # The file field and the password field (below the status line), then Enter.
+            act mousemove 600 119 click 1
+            act type --delay 5 "example.pfx"
+            act mousemove 430 175 click 1
+            act type --delay 5 "Example-2026"
+            act key Return
+            sleep 4
+        fi
+        sleep 1
+        /usr/bin/import -display "$display" -window root "$out/$page-$lang.png"
+        echo "saved $out/$page-$lang.png"
+    done
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    app=""
+    kill "$xvfb" 2>/dev/null || true
+    wait "$xvfb" 2>/dev/null || true
+    xvfb=""
+done
