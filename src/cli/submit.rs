@@ -154,6 +154,8 @@ pub struct RowOutcome {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub trace_id: Option<String>,
+    /// A send was avoided: the server already held its reference (journal).
+    pub duplicate_avoided: bool,
 }
 
 /// The counts of a file's rows, by what they came to.
@@ -402,7 +404,6 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         engine.until_idle().await;
     }
 
-    let snapshot = engine.snapshot();
     let outcomes = outcomes(&engine);
     let counts = Counts::of(outcomes.iter().map(|o| o.state.as_str()));
     if let Some(out) = &args.report {
@@ -421,7 +422,8 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         crate::files::write_atomically(out, &bytes).map_err(|e| CliError::from((e, lang)))?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let duplicates = snapshot.duplicates_avoided;
+    // The file's rows the journal knows were not sent twice (any run).
+    let duplicates = outcomes.iter().filter(|o| o.duplicate_avoided).count() as u64;
     if args.json {
         let mut out = counts.json(duplicates, seconds);
         out["journal"] = json!(journal.display().to_string());
@@ -538,6 +540,7 @@ fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
         error_code: r.error.as_ref().map(|e| e.code.clone()),
         error_message: r.error.as_ref().map(|e| e.message.clone()),
         trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
+        duplicate_avoided: r.duplicate_avoided,
     }
 }
 

@@ -25,11 +25,12 @@
 //!     (Skip::code(), Skip::message(lang)).
 //! engine.until_idle()  (async)  nothing queued, in flight, reconciling or polled (or paused and nothing in flight).
 //! engine.snapshot() -> Snapshot { counts: BTreeMap<State, usize>, rows: Vec<RowView>,
-//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
+//!     duplicates_avoided: u64 /* the journal's rows, any run */, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
 //!     queued, in_flight, paused, version }
 //!     (from memory, never SQLite); Snapshot::count(State).
 //!     RowView { id, state, reference, enterprise, server_id, correction_of, result: Option<ResultCode>,
-//!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool }
+//!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool,
+//!               duplicate_avoided: bool }
 //! engine.subscribe() -> watch::Receiver<u64>   bumped on every change.
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
@@ -39,7 +40,7 @@
 //! ```
 //!
 //! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
-//! (schema version 2, migrated from the first journal), and the client's counted
+//! (schema version 3, migrated from the first journal and from version 2), and the client's counted
 //! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
 //! correct_counted, get_counted, search_page, search_reference}`, which share
 //! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
@@ -178,6 +179,9 @@ pub struct RowView {
     pub source: Option<String>,
     /// The engine still asks the server about it (poll or reconcile).
     pub watching: bool,
+    /// A send of it was avoided: the server already held its reference (409,
+    /// or found by reconciliation). From the journal: survives a new run.
+    pub duplicate_avoided: bool,
 }
 
 /// A copy of what the engine knows.
@@ -185,8 +189,9 @@ pub struct RowView {
 pub struct Snapshot {
     pub counts: BTreeMap<State, usize>,
     pub rows: Vec<RowView>,
-    /// Sends avoided because the server already had the reference (409, or
-    /// found by reconciliation).
+    /// Rows of the journal whose send was avoided because the server already
+    /// had the reference (409, or found by reconciliation): the journal's
+    /// total, not this run's.
     pub duplicates_avoided: u64,
     /// Journal rows that cannot be read (left as they are).
     pub unreadable: Vec<UnreadableRow>,
@@ -293,7 +298,6 @@ struct St {
     watched: usize,
     paused: bool,
     cancelled: bool,
-    duplicates_avoided: u64,
     unreadable: Vec<UnreadableRow>,
 }
 
@@ -484,12 +488,14 @@ impl Engine {
     pub fn snapshot(&self) -> Snapshot {
         let st = lock(&self.inner.st);
         let mut counts = BTreeMap::new();
+        let mut duplicates_avoided = 0;
         let rows = st
             .rows
             .values()
             .map(|row| {
                 let r = &row.rec;
                 *counts.entry(r.state).or_insert(0) += 1;
+                duplicates_avoided += u64::from(r.duplicate_avoided);
                 RowView {
                     id: r.id,
                     state: r.state,
@@ -502,13 +508,14 @@ impl Engine {
                     error: r.error.clone(),
                     source: r.source.clone(),
                     watching: row.watch.is_some(),
+                    duplicate_avoided: r.duplicate_avoided,
                 }
             })
             .collect();
         Snapshot {
             counts,
             rows,
-            duplicates_avoided: st.duplicates_avoided,
+            duplicates_avoided,
             unreadable: st.unreadable.clone(),
             queued: st.queue.len(),
             in_flight: st.in_flight,
@@ -655,6 +662,11 @@ impl Inner {
         if let Some(at) = changes.sent_at_ms {
             rec.sent_at_ms = Some(at);
         }
+        rec.duplicate_avoided |= changes.duplicate_avoided;
+        if let Some(d) = changes.content {
+            rec.form = Some(DraftForm::from_declaration(&d));
+            rec.content = Some(d);
+        }
         Ok(Some(to))
     }
 
@@ -760,6 +772,7 @@ impl Inner {
                 source: record.source,
                 remote: false,
                 sent_at_ms: None,
+                duplicate_avoided: false,
             };
             st.rows.insert(id, Row { rec, watch: None });
         }
@@ -855,15 +868,13 @@ impl Inner {
                 };
                 let changes = Changes {
                     server_id: Some(taken.declaration_id),
+                    duplicate_avoided: taken.duplicate,
                     ..Changes::default()
                 };
                 if self
                     .apply_or_note(&mut st, id, Event::Taken, changes, detail)
                     .is_some()
                 {
-                    if taken.duplicate {
-                        st.duplicates_avoided += 1;
-                    }
                     st.set_watch(
                         id,
                         Some(Watch {
@@ -1174,6 +1185,7 @@ impl Inner {
                     let changes = Changes {
                         server_id: Some(first.declaration_status.declaration_id),
                         error: Some(None),
+                        duplicate_avoided: true,
                         ..Changes::default()
                     };
                     if self
@@ -1186,7 +1198,6 @@ impl Inner {
                         )
                         .is_some()
                     {
-                        st.duplicates_avoided += 1;
                         self.take_result(&mut st, id, first);
                     }
                     // Whatever the journal said: not asked again until "check again".

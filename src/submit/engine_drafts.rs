@@ -112,6 +112,7 @@ fn view_of(rec: &Record, watching: bool) -> RowView {
         error: rec.error.clone(),
         source: rec.source.clone(),
         watching,
+        duplicate_avoided: rec.duplicate_avoided,
     }
 }
 
@@ -164,6 +165,7 @@ fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalErr
         source: None,
         remote: false,
         sent_at_ms: None,
+        duplicate_avoided: false,
     })
 }
 
@@ -549,6 +551,7 @@ impl Engine {
                             source: None,
                             remote: true,
                             sent_at_ms: None,
+                            duplicate_avoided: false,
                         };
                         st.note_reference(&rec);
                         st.rows.insert(id, Row { rec, watch: None });
@@ -731,6 +734,7 @@ mod tests {
             source: None,
             remote: false,
             sent_at_ms: None,
+            duplicate_avoided: false,
         };
         let copy = duplicate_form(&rec);
         assert_eq!(copy.ssin, "");

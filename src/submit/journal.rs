@@ -258,6 +258,10 @@ pub struct Record {
     pub remote: bool,
     /// When it last went to `sending` (Unix milliseconds).
     pub sent_at_ms: Option<i64>,
+    /// A send was avoided because the server already held its reference (a
+    /// 409, or found by reconciliation); kept in the journal, so a file's
+    /// count survives a new run.
+    pub duplicate_avoided: bool,
 }
 
 /// The last failure of a row: its code, message and the response's trace id.
@@ -312,11 +316,16 @@ pub struct Changes {
     pub error: Option<Option<RowError>>,
     /// Sets `sent_at` (Unix milliseconds).
     pub sent_at_ms: Option<i64>,
+    /// Marks the row as a send avoided (`false`: unchanged).
+    pub duplicate_avoided: bool,
+    /// The content the server now holds (a correction it processed).
+    pub content: Option<Declaration>,
 }
 
 /// The journal's schema version (`PRAGMA user_version`). 0: empty or the
-/// first journal (one `local_declarations` table of drafts and statuses).
-pub const SCHEMA_VERSION: i64 = 2;
+/// first journal (one `local_declarations` table of drafts and statuses);
+/// 2: `declarations` and `transitions`; 3: `declarations.duplicate_avoided`.
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V2: &str = "
     CREATE TABLE IF NOT EXISTS declarations (
@@ -347,6 +356,12 @@ const SCHEMA_V2: &str = "
     CREATE INDEX IF NOT EXISTS declarations_by_reference ON declarations (enterprise, reference);
     CREATE INDEX IF NOT EXISTS declarations_by_server_id ON declarations (server_id);
     CREATE INDEX IF NOT EXISTS transitions_by_row ON transitions (row_id);
+";
+
+/// From version 2 to 3: whether a send was avoided, per row (the rows of a
+/// version 2 journal did not keep it: 0).
+const SCHEMA_V3: &str = "
+    ALTER TABLE declarations ADD COLUMN duplicate_avoided INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// The state a status of the first journal becomes.
@@ -393,9 +408,10 @@ type RawRow = (
     Option<String>,
     i64,
     Option<i64>,
+    i64,
 );
 
-const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at FROM declarations";
+const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations";
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
@@ -412,6 +428,7 @@ fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         r.get(12)?,
         r.get(13)?,
         r.get(14)?,
+        r.get(15)?,
     ))
 }
 
@@ -431,6 +448,7 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
         source,
         remote,
         sent_at_ms,
+        duplicate_avoided,
     ) = raw;
     let bad = |detail: String| UnreadableRow { id, detail };
     let state = State::parse(&state).ok_or_else(|| bad(format!("unknown state '{state}'")))?;
@@ -465,6 +483,7 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
         source,
         remote: remote != 0,
         sent_at_ms,
+        duplicate_avoided: duplicate_avoided != 0,
     })
 }
 
@@ -511,6 +530,17 @@ impl Journal {
             return Ok(());
         }
         let tx = self.db.transaction().map_err(err)?;
+        if version < 2 {
+            Self::migrate_to_v2(&tx)?;
+        }
+        tx.execute_batch(SCHEMA_V3).map_err(err)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
+            .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// An empty file or the first journal to version 2.
+    fn migrate_to_v2(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
         tx.execute_batch(SCHEMA_V2).map_err(err)?;
         let has_v1: bool = tx
             .query_row(
@@ -575,9 +605,7 @@ impl Journal {
             tx.execute_batch("DROP TABLE local_declarations;")
                 .map_err(err)?;
         }
-        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(err)?;
-        tx.commit().map_err(err)
+        Ok(())
     }
 
     /// Inserts rows in one transaction (with their first transition); their ids.
@@ -659,6 +687,13 @@ impl Journal {
                 e.trace_id.clone(),
             ),
         };
+        let (content, form) = match &changes.content {
+            Some(d) => (
+                Some(serde_json::to_string(d).map_err(encode)?),
+                Some(serde_json::to_string(&DraftForm::from_declaration(d)).map_err(encode)?),
+            ),
+            None => (None, None),
+        };
         let tx = self.db.transaction().map_err(err)?;
         tx.prepare_cached(
             "UPDATE declarations SET state = ?1,
@@ -667,8 +702,11 @@ impl Journal {
                  error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
                  error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
                  trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
-                 sent_at = COALESCE(?8, sent_at)
-             WHERE id = ?9",
+                 sent_at = COALESCE(?8, sent_at),
+                 duplicate_avoided = MAX(duplicate_avoided, ?9),
+                 content = COALESCE(?10, content),
+                 form = COALESCE(?11, form)
+             WHERE id = ?12",
         )
         .map_err(err)?
         .execute(params![
@@ -680,6 +718,9 @@ impl Journal {
             message,
             trace,
             changes.sent_at_ms,
+            i64::from(changes.duplicate_avoided),
+            content,
+            form,
             id
         ])
         .map_err(err)?;
@@ -933,6 +974,53 @@ mod tests {
         // Opening again changes nothing.
         let j = Journal::open(&path).unwrap();
         assert_eq!(j.records().unwrap().0, records);
+    }
+
+    #[test]
+    fn a_version_2_journal_keeps_its_rows_and_learns_the_sends_avoided() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA_V2).unwrap();
+            db.execute_batch(
+                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
+                 VALUES ('submitted', 'R-2', '0403170701', 12, '{}');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
+        let (records, unreadable) = j.records().unwrap();
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].server_id, Some(12));
+        assert!(!records[0].duplicate_avoided);
+        let found = Changes {
+            duplicate_avoided: true,
+            ..Changes::default()
+        };
+        j.transition(
+            records[0].id,
+            State::Submitted,
+            State::Accepted,
+            &found,
+            "found",
+        )
+        .unwrap();
+        // Kept by a later transition that says nothing of it.
+        j.transition(
+            records[0].id,
+            State::Accepted,
+            State::Warning,
+            &Changes::default(),
+            "result",
+        )
+        .unwrap();
+        drop(j);
+        let j = Journal::open(&path).unwrap();
+        assert!(j.records().unwrap().0[0].duplicate_avoided);
     }
 
     #[test]
