@@ -414,7 +414,13 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     idle(&engine, Duration::from_secs(30)).await;
     let s = engine.snapshot();
     let by_id = |id| s.rows.iter().find(|r| r.id == id).unwrap();
-    assert_eq!(by_id(ids[0]).state, State::Accepted, "what the server held");
+    // The row of what the server holds follows the processed correction:
+    // its content and its new result, without a fetch from the server.
+    assert_eq!(by_id(ids[0]).state, State::Warning, "what the server holds");
+    assert_eq!(by_id(ids[0]).correction_of, None);
+    let forms = engine.rows_with_forms();
+    let held = forms.iter().find(|r| r.view.id == ids[0]).unwrap();
+    assert_eq!(held.form.ssin, UNKNOWN, "the corrected content");
     let c = by_id(correction);
     assert_eq!(c.state, State::Warning, "{c:?}");
     assert_eq!(c.correction_of, Some(server_id));
@@ -425,6 +431,9 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     let again = Engine::open(&journal, fla, config()).await.unwrap();
     let s2 = again.snapshot();
     assert_eq!(s2.rows, s.rows);
+    let held = again.rows_with_forms();
+    let held = held.iter().find(|r| r.view.id == ids[0]).unwrap();
+    assert_eq!(held.form.ssin, UNKNOWN, "kept in the journal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

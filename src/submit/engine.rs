@@ -1146,6 +1146,30 @@ impl Inner {
             .is_some()
         {
             st.set_watch(id, None);
+            self.follow_correction(st, id, item);
+        }
+    }
+
+    /// A correction (row `id`) the server processed: the row of what the
+    /// server holds now shows the corrected content and its new result.
+    fn follow_correction(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
+        let Some(sid) = st.rows.get(&id).and_then(|r| r.rec.correction_of) else {
+            return;
+        };
+        let held: Vec<RowId> = st
+            .rows
+            .values()
+            .filter(|r| r.rec.correction_of.is_none() && r.rec.server_id == Some(sid))
+            .map(|r| r.rec.id)
+            .collect();
+        for original in held {
+            let changes = Changes {
+                anomalies: Some(item.declaration_status.anomalies.clone()),
+                content: Some(item.declaration.clone()),
+                ..Changes::default()
+            };
+            let event = Event::Result(item.declaration_status.result);
+            self.apply_or_note(st, original, event, changes, "corrected on the server");
         }
     }
 
