@@ -3,7 +3,7 @@
 //! progress bar on a terminal, a final count and a CSV report of every row.
 //! The engine does the work; this file reads the file, shows and reports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +45,9 @@ pub struct SubmitArgs {
 }
 
 /// The journal `submit`, `declare` and the app share, unless told otherwise.
+/// Rows added (and sent) at a time.
+const ADD_SLICE: usize = 1000;
+
 pub fn default_journal() -> PathBuf {
     crate::profile::data_dir().join("declarations.sqlite")
 }
@@ -363,19 +366,29 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             }
         }
     }
-    let ids = engine
-        .add(to_add)
-        .await
-        .map_err(|e| super::engine_error(&e, lang))?;
-    for (at, id) in to_add_at.into_iter().zip(ids) {
-        placed[at] = Some(Placed::Engine(id));
+    // Added and sent a slice at a time: the first requests leave while the
+    // rest of the file is still being stored.
+    let mut sent = HashSet::new();
+    let mut to_add = to_add.into_iter();
+    for at in to_add_at.chunks(ADD_SLICE) {
+        let slice: Vec<NewDeclaration> = to_add.by_ref().take(at.len()).collect();
+        let ids = engine
+            .add(slice)
+            .await
+            .map_err(|e| super::engine_error(&e, lang))?;
+        for (&at, &id) in at.iter().zip(&ids) {
+            placed[at] = Some(Placed::Engine(id));
+        }
+        engine.send(&ids);
+        sent.extend(ids);
     }
     let placed: Vec<Placed> = placed.into_iter().flatten().collect();
+    // The rows found by where they came from (no reference in the file).
     let engine_ids: Vec<RowId> = placed
         .iter()
         .filter_map(|p| match p {
-            Placed::Engine(id) => Some(*id),
-            Placed::NotADeclaration(_) => None,
+            Placed::Engine(id) if !sent.contains(id) => Some(*id),
+            _ => None,
         })
         .collect();
     engine.send(&engine_ids);

@@ -250,7 +250,7 @@ impl Engine {
 
     /// Nothing queued, in flight, reconciling or polled (as `until_idle` waits for).
     pub fn is_idle(&self) -> bool {
-        lock(&self.inner.st).idle()
+        self.inner.idle(&lock(&self.inner.st))
     }
 
     /// Rows queued and not yet taken for sending.
@@ -269,6 +269,8 @@ impl Engine {
             tokio::task::spawn_blocking(move || {
                 let mut st = lock(&inner.st);
                 let mut journal = lock(&inner.journal);
+                // The engine's own transitions first, in their order.
+                inner.flush_locked(&mut st, &mut journal)?;
                 work(&inner, &mut st, &mut journal)
             })
             .await,
@@ -283,7 +285,14 @@ impl Engine {
             let rec = insert_draft(journal, form)?;
             let id = rec.id;
             st.note_reference(&rec);
-            st.rows.insert(id, Row { rec, watch: None });
+            st.rows.insert(
+                id,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
             Ok(id)
         })
         .await
@@ -347,7 +356,14 @@ impl Engine {
                 .ok_or(DraftError::NoSuchRow)?;
             let rec = insert_draft(journal, form)?;
             let new = rec.id;
-            st.rows.insert(new, Row { rec, watch: None });
+            st.rows.insert(
+                new,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
             Ok(new)
         })
         .await
@@ -554,7 +570,14 @@ impl Engine {
                             duplicate_avoided: false,
                         };
                         st.note_reference(&rec);
-                        st.rows.insert(id, Row { rec, watch: None });
+                        st.rows.insert(
+                            id,
+                            Row {
+                                rec,
+                                watch: None,
+                                ticket: 0,
+                            },
+                        );
                     }
                 }
             }

@@ -487,6 +487,87 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
     })
 }
 
+/// One transition of a row, to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub id: i64,
+    pub from: State,
+    pub to: State,
+    pub changes: Changes,
+    pub detail: String,
+}
+
+/// The state and changes of row `id`, and one line in `transitions`.
+fn write_transition(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    from: State,
+    to: State,
+    changes: &Changes,
+    detail: &str,
+    at: i64,
+) -> Result<(), JournalError> {
+    let anomalies = changes
+        .anomalies
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(encode)?;
+    let (set_error, code, message, trace) = match &changes.error {
+        None => (false, None, None, None),
+        Some(None) => (true, None, None, None),
+        Some(Some(e)) => (
+            true,
+            Some(e.code.as_str()),
+            Some(e.message.as_str()),
+            e.trace_id.as_deref(),
+        ),
+    };
+    let (content, form) = match &changes.content {
+        Some(d) => (
+            Some(serde_json::to_string(d).map_err(encode)?),
+            Some(serde_json::to_string(&DraftForm::from_declaration(d)).map_err(encode)?),
+        ),
+        None => (None, None),
+    };
+    tx.prepare_cached(
+        "UPDATE declarations SET state = ?1,
+             server_id = COALESCE(?2, server_id),
+             anomalies = COALESCE(?3, anomalies),
+             error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
+             error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
+             trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
+             sent_at = COALESCE(?8, sent_at),
+             duplicate_avoided = MAX(duplicate_avoided, ?9),
+             content = COALESCE(?10, content),
+             form = COALESCE(?11, form)
+         WHERE id = ?12",
+    )
+    .map_err(err)?
+    .execute(params![
+        to.code(),
+        changes.server_id,
+        anomalies,
+        set_error,
+        code,
+        message,
+        trace,
+        changes.sent_at_ms,
+        i64::from(changes.duplicate_avoided),
+        content,
+        form,
+        id
+    ])
+    .map_err(err)?;
+    tx.prepare_cached(
+        "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .map_err(err)?
+    .execute(params![id, from.code(), to.code(), at, detail])
+    .map_err(err)?;
+    Ok(())
+}
+
 impl Journal {
     /// Opens (creates, or brings to [`SCHEMA_VERSION`]) the journal at `path`.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
@@ -671,65 +752,22 @@ impl Journal {
         changes: &Changes,
         detail: &str,
     ) -> Result<(), JournalError> {
-        let anomalies = changes
-            .anomalies
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(encode)?;
-        let (set_error, code, message, trace) = match &changes.error {
-            None => (false, None, None, None),
-            Some(None) => (true, None, None, None),
-            Some(Some(e)) => (
-                true,
-                Some(e.code.clone()),
-                Some(e.message.clone()),
-                e.trace_id.clone(),
-            ),
-        };
-        let (content, form) = match &changes.content {
-            Some(d) => (
-                Some(serde_json::to_string(d).map_err(encode)?),
-                Some(serde_json::to_string(&DraftForm::from_declaration(d)).map_err(encode)?),
-            ),
-            None => (None, None),
-        };
         let tx = self.db.transaction().map_err(err)?;
-        tx.prepare_cached(
-            "UPDATE declarations SET state = ?1,
-                 server_id = COALESCE(?2, server_id),
-                 anomalies = COALESCE(?3, anomalies),
-                 error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
-                 error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
-                 trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
-                 sent_at = COALESCE(?8, sent_at),
-                 duplicate_avoided = MAX(duplicate_avoided, ?9),
-                 content = COALESCE(?10, content),
-                 form = COALESCE(?11, form)
-             WHERE id = ?12",
-        )
-        .map_err(err)?
-        .execute(params![
-            to.code(),
-            changes.server_id,
-            anomalies,
-            set_error,
-            code,
-            message,
-            trace,
-            changes.sent_at_ms,
-            i64::from(changes.duplicate_avoided),
-            content,
-            form,
-            id
-        ])
-        .map_err(err)?;
-        tx.prepare_cached(
-            "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .map_err(err)?
-        .execute(params![id, from.code(), to.code(), now_ms(), detail])
-        .map_err(err)?;
+        write_transition(&tx, id, from, to, changes, detail, now_ms())?;
+        tx.commit().map_err(err)
+    }
+
+    /// Records transitions in order, all in one transaction (one commit for
+    /// many rows): committed before this returns, or none of them.
+    pub fn transitions_batch<'a>(
+        &mut self,
+        list: impl IntoIterator<Item = &'a Transition>,
+    ) -> Result<(), JournalError> {
+        let tx = self.db.transaction().map_err(err)?;
+        let at = now_ms();
+        for t in list {
+            write_transition(&tx, t.id, t.from, t.to, &t.changes, &t.detail, at)?;
+        }
         tx.commit().map_err(err)
     }
 
