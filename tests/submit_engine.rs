@@ -716,3 +716,40 @@ fn exactly_once_also_when_the_server_takes_duplicates_and_drops_connections() {
     );
     assert_eq!(stats["served"]["duplicates_accepted"], 0, "{stats}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_read_the_pages_of_what_is_new_not_every_page_again() {
+    const HELD: usize = 1500;
+    const NEW: usize = 100;
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let requests = || async { w.admin("/stats").await["api_requests"].as_u64().unwrap() };
+    let before = requests().await;
+    let ids = engine.add(batch("HELD", HELD)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(120)).await;
+    let held_polls = requests().await - before - HELD as u64;
+    // The server holds 30 pages of 50 for the enterprise; a few more rows.
+    let before = requests().await;
+    let ids = engine.add(batch("NEW", NEW)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(120)).await;
+    let new_polls = requests().await - before - NEW as u64;
+    eprintln!("polls: {held_polls} for {HELD} declarations, then {new_polls} for {NEW} more");
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        HELD + NEW
+    );
+    // Their polls start where every earlier result is known: a page or two
+    // each, not the 30 pages before them again (nor a GET per row).
+    assert!(
+        new_polls <= 20,
+        "{new_polls} poll requests for {NEW} declarations after {HELD}"
+    );
+    assert_exactly_once(&w, &fla, &engine, HELD + NEW).await;
+}
