@@ -39,7 +39,7 @@
 //!     (one poll at a time per enterprise; GETs run concurrently within the permits).
 //! ```
 //!
-//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
+//! Underneath: `journal::Journal::{insert, transition, transitions_batch, records, transitions, version}`
 //! (schema version 3, migrated from the first journal and from version 2), and the client's counted
 //! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
 //! correct_counted, get_counted, search_page, search_reference}`, which share
@@ -49,7 +49,12 @@
 //! # How it works
 //!
 //! Every transition goes through [`super::state::next`] and is committed to the
-//! journal before the next network step. A `POST` is never sent twice blindly:
+//! journal before the row's next network step: made in memory, it is handed
+//! to one writer that commits every transition pending in one transaction
+//! (a thousand results cost one commit), and the row's next request waits for
+//! that commit (a failed commit puts the rows back, with the error). Up to
+//! twice `concurrency` rows are under way, so `sending` is committed while
+//! other requests are on the network. A `POST` is never sent twice blindly:
 //! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
 //! and it is searched by enterprise + reference before anything is sent again
 //! (found: its id is adopted; not found `reconcile_after` after it was sent:
@@ -62,7 +67,8 @@
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
 //! rows are still being sent; one poll runs at a time per enterprise, so due
-//! rows gather into larger batches. A row still processing after `give_up_after`
+//! rows gather into larger batches; a search starts again where every earlier
+//! declaration of ours has its result (see `Resume`), not on the first page. A row still processing after `give_up_after`
 //! stays `submitted` and is no longer asked ("check again"); a poll that fails
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
