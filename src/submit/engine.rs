@@ -284,7 +284,7 @@ struct Inner {
     /// writer commits all that are there in one transaction.
     pending: Mutex<Vec<(u64, Transition)>>,
     /// Wakes the writer.
-    write: Notify,
+    write: Arc<Notify>,
     /// Wakes the loop that starts polls.
     poll_wake: Notify,
     /// The last transition (by `St::staged`) the journal holds.
@@ -292,12 +292,15 @@ struct Inner {
 }
 
 impl Drop for Inner {
-    /// What is still pending goes to the journal before the engine goes.
+    /// What is still pending goes to the journal before the engine goes
+    /// (the writer flushes as it goes: this is seldom anything), and the
+    /// writer stops.
     fn drop(&mut self) {
         let ops = std::mem::take(&mut *lock(&self.pending));
         if !ops.is_empty() {
             let _ = lock(&self.journal).transitions_batch(ops.iter().map(|(_, t)| t));
         }
+        self.write.notify_one();
     }
 }
 
@@ -460,17 +463,23 @@ impl Engine {
             permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
             under_way: Arc::new(Semaphore::new(2 * config.concurrency.max(1))),
             pending: Mutex::new(Vec::new()),
-            write: Notify::new(),
+            write: Arc::new(Notify::new()),
             poll_wake: Notify::new(),
             committed: watch::channel(0).0,
         });
         inner.resume_unfinished();
-        let writer = tokio::spawn(inner.clone().write_loop()).abort_handle();
+        // The writer outlives the engine's other loops: a send still under
+        // way when the last `Engine` goes waits for its commit; it stops with
+        // the rows (see `Drop for Inner`).
+        tokio::spawn(Inner::write_loop(
+            Arc::downgrade(&inner),
+            inner.write.clone(),
+        ));
         let dispatcher = tokio::spawn(inner.clone().dispatch()).abort_handle();
         let poller = tokio::spawn(inner.clone().watch_loop()).abort_handle();
         Ok(Engine {
             inner,
-            _tasks: Arc::new(Tasks(vec![writer, dispatcher, poller])),
+            _tasks: Arc::new(Tasks(vec![dispatcher, poller])),
         })
     }
 
@@ -826,23 +835,26 @@ impl Inner {
     /// The journal's writer: whatever transitions are pending when it wakes
     /// go in one commit, so a thousand rows moving at once cost one commit,
     /// not a thousand; each row's next network step waits for its own.
-    async fn write_loop(self: Arc<Self>) {
+    async fn write_loop(rows: std::sync::Weak<Self>, wake: Arc<Notify>) {
         loop {
-            self.write.notified().await;
-            let inner = self.clone();
+            wake.notified().await;
+            let Some(inner) = rows.upgrade() else {
+                return;
+            };
+            let writing = inner.clone();
             let written = tokio::task::spawn_blocking(move || {
-                let flushed = inner.flush(&mut lock(&inner.journal));
+                let flushed = writing.flush(&mut lock(&writing.journal));
                 if matches!(flushed, Ok(None)) {
                     return;
                 }
-                let mut st = lock(&inner.st);
-                let _ = inner.settle(&mut st, flushed);
+                let mut st = lock(&writing.st);
+                let _ = writing.settle(&mut st, flushed);
             })
             .await;
             if written.is_err() {
                 return;
             }
-            self.bump();
+            inner.bump();
         }
     }
 
