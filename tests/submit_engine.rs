@@ -753,3 +753,32 @@ async fn polls_read_the_pages_of_what_is_new_not_every_page_again() {
     );
     assert_exactly_once(&w, &fla, &engine, HELD + NEW).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_sent_before_its_sending_is_in_the_journal() {
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let engine = Engine::open(&journal, fla.clone(), config()).await.unwrap();
+    let ids = engine.add(batch("NOJOURNAL", 5)).await.unwrap();
+    // The journal can no longer record a transition.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch("DROP TABLE transitions;")
+        .unwrap();
+    let before = w.admin("/stats").await["api_requests"].as_u64().unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let after = w.admin("/stats").await["api_requests"].as_u64().unwrap();
+    assert_eq!(
+        after, before,
+        "a request left without its 'sending' recorded"
+    );
+    let s = engine.snapshot();
+    assert_eq!(s.count(State::Ready), 5, "{:?}", s.counts);
+    for row in &s.rows {
+        let error = row.error.as_ref().expect("the journal's failure is shown");
+        assert_eq!(error.code, "journal_database", "{error:?}");
+    }
+}
