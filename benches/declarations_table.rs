@@ -31,6 +31,7 @@ fn rows() -> Vec<DraftRow> {
                 error: None,
                 source: None,
                 watching: false,
+                duplicate_avoided: false,
             },
             form: DraftForm {
                 reference: format!("HR-2025-{i:06}"),

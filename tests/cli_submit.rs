@@ -288,6 +288,51 @@ fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
 }
 
 #[test]
+fn the_duplicates_avoided_are_the_files_as_the_journal_knows_them() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(data.path(), &["--processing-delay-ms", "0"]);
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = write_csv(
+        data.path(),
+        "dup.csv",
+        12,
+        |_| Kind::Accepted,
+        |i| format!("D-{i:03}"),
+    );
+    let file = file.to_str().unwrap();
+    let report = data.path().join("report.csv");
+    let report = report.to_str().unwrap();
+    // Declared once through another journal: the server holds every reference.
+    let other = data.path().join("other.sqlite");
+    let (code, out) = run(
+        data.path(),
+        &submit_args(file, &client_id, &pfx, other.to_str().unwrap(), report),
+        "Password",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(count(&out, "duplicates_avoided"), 0, "{out}");
+
+    // A journal that does not know them: each POST meets a 409, nothing is
+    // declared twice, and every row is a send avoided.
+    let journal = data.path().join("journal.sqlite");
+    let args = submit_args(file, &client_id, &pfx, journal.to_str().unwrap(), report);
+    let (code, first) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{first}");
+    assert_eq!(count(&first, "accepted"), 12, "{first}");
+    assert_eq!(count(&first, "duplicates_avoided"), 12, "{first}");
+    let held = server_references(&sim);
+    assert_eq!(held.len(), 12, "{held:?}");
+    assert!(held.values().all(|n| *n == 1), "{held:?}");
+
+    // The same command again sends nothing and reports the file's figure.
+    let (code, second) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{second}");
+    assert_eq!(count(&second, "duplicates_avoided"), 12, "{second}");
+    assert_eq!(server_references(&sim), held);
+}
+
+#[test]
 fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
     const N: usize = 2000;
     let data = tempfile::tempdir().unwrap();

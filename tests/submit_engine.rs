@@ -414,7 +414,13 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     idle(&engine, Duration::from_secs(30)).await;
     let s = engine.snapshot();
     let by_id = |id| s.rows.iter().find(|r| r.id == id).unwrap();
-    assert_eq!(by_id(ids[0]).state, State::Accepted, "what the server held");
+    // The row of what the server holds follows the processed correction:
+    // its content and its new result, without a fetch from the server.
+    assert_eq!(by_id(ids[0]).state, State::Warning, "what the server holds");
+    assert_eq!(by_id(ids[0]).correction_of, None);
+    let forms = engine.rows_with_forms();
+    let held = forms.iter().find(|r| r.view.id == ids[0]).unwrap();
+    assert_eq!(held.form.ssin, UNKNOWN, "the corrected content");
     let c = by_id(correction);
     assert_eq!(c.state, State::Warning, "{c:?}");
     assert_eq!(c.correction_of, Some(server_id));
@@ -425,6 +431,9 @@ async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     let again = Engine::open(&journal, fla, config()).await.unwrap();
     let s2 = again.snapshot();
     assert_eq!(s2.rows, s.rows);
+    let held = again.rows_with_forms();
+    let held = held.iter().find(|r| r.view.id == ids[0]).unwrap();
+    assert_eq!(held.form.ssin, UNKNOWN, "kept in the journal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -706,4 +715,70 @@ fn exactly_once_also_when_the_server_takes_duplicates_and_drops_connections() {
         "{stats}"
     );
     assert_eq!(stats["served"]["duplicates_accepted"], 0, "{stats}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_read_the_pages_of_what_is_new_not_every_page_again() {
+    const HELD: usize = 1500;
+    const NEW: usize = 100;
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    let requests = || async { w.admin("/stats").await["api_requests"].as_u64().unwrap() };
+    let before = requests().await;
+    let ids = engine.add(batch("HELD", HELD)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(120)).await;
+    let held_polls = requests().await - before - HELD as u64;
+    // The server holds 30 pages of 50 for the enterprise; a few more rows.
+    let before = requests().await;
+    let ids = engine.add(batch("NEW", NEW)).await.unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(120)).await;
+    let new_polls = requests().await - before - NEW as u64;
+    eprintln!("polls: {held_polls} for {HELD} declarations, then {new_polls} for {NEW} more");
+    let s = engine.snapshot();
+    assert_eq!(
+        s.count(State::Accepted) + s.count(State::Warning),
+        HELD + NEW
+    );
+    // Their polls start where every earlier result is known: a page or two
+    // each, not the 30 pages before them again (nor a GET per row).
+    assert!(
+        new_polls <= 20,
+        "{new_polls} poll requests for {NEW} declarations after {HELD}"
+    );
+    assert_exactly_once(&w, &fla, &engine, HELD + NEW).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_sent_before_its_sending_is_in_the_journal() {
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let engine = Engine::open(&journal, fla.clone(), config()).await.unwrap();
+    let ids = engine.add(batch("NOJOURNAL", 5)).await.unwrap();
+    // The journal can no longer record a transition.
+    rusqlite::Connection::open(&journal)
+        .unwrap()
+        .execute_batch("DROP TABLE transitions;")
+        .unwrap();
+    let before = w.admin("/stats").await["api_requests"].as_u64().unwrap();
+    engine.send(&ids);
+    idle(&engine, Duration::from_secs(30)).await;
+    let after = w.admin("/stats").await["api_requests"].as_u64().unwrap();
+    assert_eq!(
+        after, before,
+        "a request left without its 'sending' recorded"
+    );
+    let s = engine.snapshot();
+    assert_eq!(s.count(State::Ready), 5, "{:?}", s.counts);
+    for row in &s.rows {
+        let error = row.error.as_ref().expect("the journal's failure is shown");
+        assert_eq!(error.code, "journal_database", "{error:?}");
+    }
 }

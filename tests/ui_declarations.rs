@@ -548,7 +548,15 @@ fn submit_selected_then_correct_and_cancel() {
         correction_of(&harness, "UI-SEL-2").view.state,
         State::Accepted
     );
-    harness.get_by_label("Fire safety (refresher)");
+    // The row of what the server holds shows the processed correction too.
+    assert_eq!(
+        row_of(&harness, "UI-SEL-2").form.name,
+        "Fire safety (refresher)"
+    );
+    assert!(harness
+        .query_all_by_label("Fire safety (refresher)")
+        .next()
+        .is_some());
     // The server holds the correction, not only the table.
     assert_eq!(
         server_copy(&harness, "UI-SEL-2").declaration.training.name,
@@ -596,7 +604,10 @@ fn submit_selected_then_correct_and_cancel() {
         correction_of(&harness, "UI-SEL-2").view.state,
         State::Cancelled
     );
-    harness.get_by_label(&tr(Lang::En, "state.cancelled"));
+    assert!(harness
+        .query_all_by_label(&tr(Lang::En, "state.cancelled"))
+        .next()
+        .is_some());
     // And the server has it cancelled.
     assert_eq!(
         server_copy(&harness, "UI-SEL-2").declaration_status.result,

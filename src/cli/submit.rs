@@ -3,7 +3,7 @@
 //! progress bar on a terminal, a final count and a CSV report of every row.
 //! The engine does the work; this file reads the file, shows and reports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +45,9 @@ pub struct SubmitArgs {
 }
 
 /// The journal `submit`, `declare` and the app share, unless told otherwise.
+/// Rows added (and sent) at a time.
+const ADD_SLICE: usize = 1000;
+
 pub fn default_journal() -> PathBuf {
     crate::profile::data_dir().join("declarations.sqlite")
 }
@@ -148,6 +151,8 @@ pub struct RowOutcome {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub trace_id: Option<String>,
+    /// A send was avoided: the server already held its reference (journal).
+    pub duplicate_avoided: bool,
 }
 
 /// The counts of a file's rows, by what they came to.
@@ -355,19 +360,29 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             }
         }
     }
-    let ids = engine
-        .add(to_add)
-        .await
-        .map_err(|e| super::engine_error(&e, lang))?;
-    for (at, id) in to_add_at.into_iter().zip(ids) {
-        placed[at] = Some(Placed::Engine(id));
+    // Added and sent a slice at a time: the first requests leave while the
+    // rest of the file is still being stored.
+    let mut sent = HashSet::new();
+    let mut to_add = to_add.into_iter();
+    for at in to_add_at.chunks(ADD_SLICE) {
+        let slice: Vec<NewDeclaration> = to_add.by_ref().take(at.len()).collect();
+        let ids = engine
+            .add(slice)
+            .await
+            .map_err(|e| super::engine_error(&e, lang))?;
+        for (&at, &id) in at.iter().zip(&ids) {
+            placed[at] = Some(Placed::Engine(id));
+        }
+        engine.send(&ids);
+        sent.extend(ids);
     }
     let placed: Vec<Placed> = placed.into_iter().flatten().collect();
+    // The rows found by where they came from (no reference in the file).
     let engine_ids: Vec<RowId> = placed
         .iter()
         .filter_map(|p| match p {
-            Placed::Engine(id) => Some(*id),
-            Placed::NotADeclaration(_) => None,
+            Placed::Engine(id) if !sent.contains(id) => Some(*id),
+            _ => None,
         })
         .collect();
     engine.send(&engine_ids);
@@ -396,7 +411,6 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         engine.until_idle().await;
     }
 
-    let snapshot = engine.snapshot();
     let outcomes = outcomes(&engine);
     let counts = Counts::of(outcomes.iter().map(|o| o.state.as_str()));
     if let Some(out) = &args.report {
@@ -415,7 +429,8 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         crate::files::write_atomically(out, &bytes).map_err(|e| CliError::from((e, lang)))?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let duplicates = snapshot.duplicates_avoided;
+    // The file's rows the journal knows were not sent twice (any run).
+    let duplicates = outcomes.iter().filter(|o| o.duplicate_avoided).count() as u64;
     if args.json {
         let mut out = counts.json(duplicates, seconds);
         out["journal"] = json!(journal.display().to_string());
@@ -531,6 +546,7 @@ fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
         error_code: r.error.as_ref().map(|e| e.code.clone()),
         error_message: r.error.as_ref().map(|e| e.message.clone()),
         trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
+        duplicate_avoided: r.duplicate_avoided,
     }
 }
 

@@ -25,11 +25,12 @@
 //!     (Skip::code(), Skip::message(lang)).
 //! engine.until_idle()  (async)  nothing queued, in flight, reconciling or polled (or paused and nothing in flight).
 //! engine.snapshot() -> Snapshot { counts: BTreeMap<State, usize>, rows: Vec<RowView>,
-//!     duplicates_avoided: u64, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
+//!     duplicates_avoided: u64 /* the journal's rows, any run */, unreadable: Vec<UnreadableRow{id, detail}> (UnreadableRow::message(lang)),
 //!     queued, in_flight, paused, version }
 //!     (from memory, never SQLite); Snapshot::count(State).
 //!     RowView { id, state, reference, enterprise, server_id, correction_of, result: Option<ResultCode>,
-//!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool }
+//!               anomalies, error: Option<RowError{code,message,trace_id}>, source, watching: bool,
+//!               duplicate_avoided: bool }
 //! engine.subscribe() -> watch::Receiver<u64>   bumped on every change.
 //! engine.pause() / resume() / cancel()   cancel: queued rows stay `ready`, not sent.
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
@@ -38,8 +39,8 @@
 //!     (one poll at a time per enterprise; GETs run concurrently within the permits).
 //! ```
 //!
-//! Underneath: `journal::Journal::{insert, transition, records, transitions, version}`
-//! (schema version 2, migrated from the first journal), and the client's counted
+//! Underneath: `journal::Journal::{insert, transition, transitions_batch, records, transitions, version}`
+//! (schema version 3, migrated from the first journal and from version 2), and the client's counted
 //! requests `FlaClient::{submit_counted -> PostOutcome::{Taken, NotTaken, Unknown},
 //! correct_counted, get_counted, search_page, search_reference}`, which share
 //! `TokenSource::token_for` (one renewal for a burst of 401s) and honour
@@ -48,7 +49,12 @@
 //! # How it works
 //!
 //! Every transition goes through [`super::state::next`] and is committed to the
-//! journal before the next network step. A `POST` is never sent twice blindly:
+//! journal before the row's next network step: made in memory, it is handed
+//! to one writer that commits every transition pending in one transaction
+//! (a thousand results cost one commit), and the row's next request waits for
+//! that commit (a failed commit puts the rows back, with the error). Up to
+//! twice `concurrency` rows are under way, so `sending` is committed while
+//! other requests are on the network. A `POST` is never sent twice blindly:
 //! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
 //! and it is searched by enterprise + reference before anything is sent again
 //! (found: its id is adopted; not found `reconcile_after` after it was sent:
@@ -61,7 +67,8 @@
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
 //! rows are still being sent; one poll runs at a time per enterprise, so due
-//! rows gather into larger batches. A row still processing after `give_up_after`
+//! rows gather into larger batches; a search starts again where every earlier
+//! declaration of ours has its result (see `Resume`), not on the first page. A row still processing after `give_up_after`
 //! stays `submitted` and is no longer asked ("check again"); a poll that fails
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
@@ -73,7 +80,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{watch, Notify, Semaphore};
 
-use super::journal::{Changes, Journal, JournalError, NewRecord, Record, RowError, UnreadableRow};
+use super::journal::{
+    Changes, Journal, JournalError, NewRecord, Record, RowError, Transition, UnreadableRow,
+};
 use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;
@@ -178,6 +187,9 @@ pub struct RowView {
     pub source: Option<String>,
     /// The engine still asks the server about it (poll or reconcile).
     pub watching: bool,
+    /// A send of it was avoided: the server already held its reference (409,
+    /// or found by reconciliation). From the journal: survives a new run.
+    pub duplicate_avoided: bool,
 }
 
 /// A copy of what the engine knows.
@@ -185,8 +197,9 @@ pub struct RowView {
 pub struct Snapshot {
     pub counts: BTreeMap<State, usize>,
     pub rows: Vec<RowView>,
-    /// Sends avoided because the server already had the reference (409, or
-    /// found by reconciliation).
+    /// Rows of the journal whose send was avoided because the server already
+    /// had the reference (409, or found by reconciliation): the journal's
+    /// total, not this run's.
     pub duplicates_avoided: u64,
     /// Journal rows that cannot be read (left as they are).
     pub unreadable: Vec<UnreadableRow>,
@@ -265,6 +278,30 @@ struct Inner {
     wake: Notify,
     changed: watch::Sender<u64>,
     permits: Arc<Semaphore>,
+    /// Rows taken from the queue and not done (see `dispatch`).
+    under_way: Arc<Semaphore>,
+    /// Transitions made in memory, in order, not yet in the journal: the
+    /// writer commits all that are there in one transaction.
+    pending: Mutex<Vec<(u64, Transition)>>,
+    /// Wakes the writer.
+    write: Arc<Notify>,
+    /// Wakes the loop that starts polls.
+    poll_wake: Notify,
+    /// The last transition (by `St::staged`) the journal holds.
+    committed: watch::Sender<u64>,
+}
+
+impl Drop for Inner {
+    /// What is still pending goes to the journal before the engine goes
+    /// (the writer flushes as it goes: this is seldom anything), and the
+    /// writer stops.
+    fn drop(&mut self) {
+        let ops = std::mem::take(&mut *lock(&self.pending));
+        if !ops.is_empty() {
+            let _ = lock(&self.journal).transitions_batch(ops.iter().map(|(_, t)| t));
+        }
+        self.write.notify_one();
+    }
 }
 
 /// When the engine next asks the server about a row.
@@ -278,6 +315,9 @@ struct Watch {
 struct Row {
     rec: Record,
     watch: Option<Watch>,
+    /// Its last transition (by `St::staged`): the engine asks the server
+    /// nothing about it before the journal holds it.
+    ticket: u64,
 }
 
 #[derive(Default)]
@@ -293,8 +333,11 @@ struct St {
     watched: usize,
     paused: bool,
     cancelled: bool,
-    duplicates_avoided: u64,
     unreadable: Vec<UnreadableRow>,
+    /// Transitions made so far (the last one's number).
+    staged: u64,
+    /// Per enterprise: where its search may start again.
+    resume: HashMap<String, Resume>,
 }
 
 impl St {
@@ -351,8 +394,27 @@ fn row_error(e: &ApiError, lang: Lang) -> RowError {
     }
 }
 
-/// Due rows of one enterprise, to poll together, and how.
-type Batch = (String, Vec<(RowId, i64)>, Plan);
+/// Due rows of one enterprise, to poll together, how, and where a search
+/// starts (see [`Resume`]).
+type Batch = (String, Vec<(RowId, i64)>, Plan, Option<Resume>);
+
+/// What a flush of the pending transitions did: the last one written (none
+/// pending: `None`), or the journal's failure and the transitions not written.
+type Flushed = Result<Option<u64>, (JournalError, Vec<(u64, Transition)>)>;
+
+/// Where an enterprise's search may start again: the `next` of a page read
+/// before, `below` one less than the first declaration listed after it, and
+/// every declaration of ours up to `below` having its result. That takes the
+/// search to list declarations by id (the sandbox does: its cursor is the
+/// last id it looked at); a row whose id is not above `below` (a correction,
+/// a cancel, "check again", a declaration listed late) is searched from the
+/// first page. So a poll reads the pages of what is new, not every page of
+/// the enterprise again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Resume {
+    cursor: String,
+    below: i64,
+}
 
 impl Engine {
     /// Opens (or creates, or migrates) the journal and resumes unfinished rows.
@@ -381,7 +443,14 @@ impl Engine {
                     .entry(key(&rec.enterprise, &rec.reference))
                     .or_insert(rec.id);
             }
-            st.rows.insert(rec.id, Row { rec, watch: None });
+            st.rows.insert(
+                rec.id,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
         }
         let (changed, _) = watch::channel(0);
         let inner = Arc::new(Inner {
@@ -392,8 +461,20 @@ impl Engine {
             wake: Notify::new(),
             changed,
             permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            under_way: Arc::new(Semaphore::new(2 * config.concurrency.max(1))),
+            pending: Mutex::new(Vec::new()),
+            write: Arc::new(Notify::new()),
+            poll_wake: Notify::new(),
+            committed: watch::channel(0).0,
         });
-        inner.resume_unfinished()?;
+        inner.resume_unfinished();
+        // The writer outlives the engine's other loops: a send still under
+        // way when the last `Engine` goes waits for its commit; it stops with
+        // the rows (see `Drop for Inner`).
+        tokio::spawn(Inner::write_loop(
+            Arc::downgrade(&inner),
+            inner.write.clone(),
+        ));
         let dispatcher = tokio::spawn(inner.clone().dispatch()).abort_handle();
         let poller = tokio::spawn(inner.clone().watch_loop()).abort_handle();
         Ok(Engine {
@@ -470,7 +551,7 @@ impl Engine {
     pub async fn until_idle(&self) {
         let mut rx = self.inner.changed.subscribe();
         loop {
-            if lock(&self.inner.st).idle() {
+            if self.inner.idle(&lock(&self.inner.st)) {
                 return;
             }
             tokio::select! {
@@ -484,12 +565,14 @@ impl Engine {
     pub fn snapshot(&self) -> Snapshot {
         let st = lock(&self.inner.st);
         let mut counts = BTreeMap::new();
+        let mut duplicates_avoided = 0;
         let rows = st
             .rows
             .values()
             .map(|row| {
                 let r = &row.rec;
                 *counts.entry(r.state).or_insert(0) += 1;
+                duplicates_avoided += u64::from(r.duplicate_avoided);
                 RowView {
                     id: r.id,
                     state: r.state,
@@ -502,13 +585,14 @@ impl Engine {
                     error: r.error.clone(),
                     source: r.source.clone(),
                     watching: row.watch.is_some(),
+                    duplicate_avoided: r.duplicate_avoided,
                 }
             })
             .collect();
         Snapshot {
             counts,
             rows,
-            duplicates_avoided: st.duplicates_avoided,
+            duplicates_avoided,
             unreadable: st.unreadable.clone(),
             queued: st.queue.len(),
             in_flight: st.in_flight,
@@ -570,6 +654,7 @@ impl Engine {
                 );
             }
         }
+        self.inner.poll_wake.notify_one();
         self.inner.bump();
     }
 }
@@ -584,7 +669,7 @@ impl Inner {
     }
 
     /// At open: `sending` → `unknown`; `unknown` reconciled; `submitted` polled.
-    fn resume_unfinished(&self) -> Result<(), EngineError> {
+    fn resume_unfinished(&self) {
         let now = Instant::now();
         let mut st = lock(&self.st);
         let ids: Vec<(RowId, State)> = st
@@ -600,7 +685,7 @@ impl Inner {
                     message: tr_args(self.lang(), "submit.engine.resumed", &[]),
                     trace_id: None,
                 };
-                self.apply(
+                self.apply_or_note(
                     &mut st,
                     id,
                     Event::OutcomeUnknown,
@@ -609,7 +694,7 @@ impl Inner {
                         ..Changes::default()
                     },
                     "resumed: the request was left without an answer",
-                )?;
+                );
             }
             st.set_watch(
                 id,
@@ -620,45 +705,17 @@ impl Inner {
                 }),
             );
         }
-        Ok(())
     }
 
-    /// One transition of row `id`, committed to the journal, then in memory.
-    /// `Ok(None)` where the table does not allow it (nothing changes).
-    fn apply(
-        &self,
-        st: &mut St,
-        id: RowId,
-        event: Event,
-        changes: Changes,
-        detail: &str,
-    ) -> Result<Option<State>, JournalError> {
-        let Some(row) = st.rows.get_mut(&id) else {
-            return Ok(None);
-        };
-        let from = row.rec.state;
-        let Some(to) = next(from, event) else {
-            return Ok(None);
-        };
-        lock(&self.journal).transition(id, from, to, &changes, detail)?;
-        let rec = &mut row.rec;
-        rec.state = to;
-        if let Some(sid) = changes.server_id {
-            rec.server_id = Some(sid);
-        }
-        if let Some(a) = changes.anomalies {
-            rec.anomalies = a;
-        }
-        if let Some(e) = changes.error {
-            rec.error = e;
-        }
-        if let Some(at) = changes.sent_at_ms {
-            rec.sent_at_ms = Some(at);
-        }
-        Ok(Some(to))
+    /// Nothing queued, in flight, polled, or waiting for the journal.
+    fn idle(&self, st: &St) -> bool {
+        st.idle() && *self.committed.borrow() >= st.staged
     }
 
-    /// `apply` with a journal failure kept on the row (it stays where it was).
+    /// One transition of row `id`, made in memory and handed to the journal's
+    /// writer (see [`Inner::write_loop`]); `None` where the table does not
+    /// allow it (nothing changes). The row's `ticket` says which commit the
+    /// engine waits for before its next network step.
     fn apply_or_note(
         &self,
         st: &mut St,
@@ -667,19 +724,144 @@ impl Inner {
         changes: Changes,
         detail: &str,
     ) -> Option<State> {
-        match self.apply(st, id, event, changes, detail) {
-            Ok(to) => to,
-            Err(e) => {
-                if let Some(row) = st.rows.get_mut(&id) {
-                    row.rec.error = Some(RowError {
-                        code: e.code().into(),
-                        message: e.message(self.lang()),
-                        trace_id: None,
-                    });
-                }
-                None
-            }
+        let row = st.rows.get_mut(&id)?;
+        let from = row.rec.state;
+        let to = next(from, event)?;
+        st.staged += 1;
+        let seq = st.staged;
+        let row = st.rows.get_mut(&id)?;
+        row.ticket = seq;
+        let rec = &mut row.rec;
+        rec.state = to;
+        if let Some(sid) = changes.server_id {
+            rec.server_id = Some(sid);
         }
+        if let Some(a) = &changes.anomalies {
+            rec.anomalies.clone_from(a);
+        }
+        if let Some(e) = &changes.error {
+            rec.error.clone_from(e);
+        }
+        if let Some(at) = changes.sent_at_ms {
+            rec.sent_at_ms = Some(at);
+        }
+        rec.duplicate_avoided |= changes.duplicate_avoided;
+        if let Some(d) = &changes.content {
+            rec.form = Some(DraftForm::from_declaration(d));
+            rec.content = Some(d.clone());
+        }
+        lock(&self.pending).push((
+            seq,
+            Transition {
+                id,
+                from,
+                to,
+                changes,
+                detail: detail.to_owned(),
+            },
+        ));
+        self.write.notify_one();
+        Some(to)
+    }
+
+    /// `apply_or_note`, committed before it returns (the journal's failure
+    /// is returned, and the row is back where it was).
+    fn apply(
+        &self,
+        st: &mut St,
+        id: RowId,
+        event: Event,
+        changes: Changes,
+        detail: &str,
+    ) -> Result<Option<State>, JournalError> {
+        let to = self.apply_or_note(st, id, event, changes, detail);
+        let mut journal = lock(&self.journal);
+        self.flush_locked(st, &mut journal)?;
+        Ok(to)
+    }
+
+    /// Writes the pending transitions (the journal's lock held), in one
+    /// transaction: the last one's number, or the failure and what failed.
+    fn flush(&self, journal: &mut Journal) -> Flushed {
+        let ops = std::mem::take(&mut *lock(&self.pending));
+        let Some(&(last, _)) = ops.last() else {
+            return Ok(None);
+        };
+        match journal.transitions_batch(ops.iter().map(|(_, t)| t)) {
+            Ok(()) => Ok(Some(last)),
+            Err(e) => Err((e, ops)),
+        }
+    }
+
+    /// `flush` with the rows' lock held too; a failure puts the rows back.
+    fn flush_locked(&self, st: &mut St, journal: &mut Journal) -> Result<(), JournalError> {
+        let flushed = self.flush(journal);
+        self.settle(st, flushed)
+    }
+
+    /// After a flush: tells who waits; rows whose transitions could not be
+    /// written go back to where they were, with the journal's error.
+    fn settle(&self, st: &mut St, flushed: Flushed) -> Result<(), JournalError> {
+        let (last, failure) = match flushed {
+            Ok(None) => return Ok(()),
+            Ok(Some(last)) => (last, None),
+            Err((e, ops)) => {
+                let error = RowError {
+                    code: e.code().into(),
+                    message: e.message(self.lang()),
+                    trace_id: None,
+                };
+                for (_, t) in ops.iter().rev() {
+                    if let Some(row) = st.rows.get_mut(&t.id) {
+                        if row.rec.state == t.to {
+                            row.rec.state = t.from;
+                        }
+                        row.rec.error = Some(error.clone());
+                    }
+                }
+                (ops.last().map_or(0, |(seq, _)| *seq), Some(e))
+            }
+        };
+        self.committed.send_if_modified(|c| {
+            let newer = last > *c;
+            if newer {
+                *c = last;
+            }
+            newer
+        });
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// The journal's writer: whatever transitions are pending when it wakes
+    /// go in one commit, so a thousand rows moving at once cost one commit,
+    /// not a thousand; each row's next network step waits for its own.
+    async fn write_loop(rows: std::sync::Weak<Self>, wake: Arc<Notify>) {
+        loop {
+            wake.notified().await;
+            let Some(inner) = rows.upgrade() else {
+                return;
+            };
+            let writing = inner.clone();
+            let written = tokio::task::spawn_blocking(move || {
+                let flushed = writing.flush(&mut lock(&writing.journal));
+                if matches!(flushed, Ok(None)) {
+                    return;
+                }
+                let mut st = lock(&writing.st);
+                let _ = writing.settle(&mut st, flushed);
+            })
+            .await;
+            if written.is_err() {
+                return;
+            }
+            inner.bump();
+        }
+    }
+
+    /// Waits until the journal holds transition `ticket`.
+    async fn committed(&self, ticket: u64) {
+        let mut rx = self.committed.subscribe();
+        let _ = rx.wait_for(|c| *c >= ticket).await;
     }
 
     fn add_blocking(
@@ -760,8 +942,16 @@ impl Inner {
                 source: record.source,
                 remote: false,
                 sent_at_ms: None,
+                duplicate_avoided: false,
             };
-            st.rows.insert(id, Row { rec, watch: None });
+            st.rows.insert(
+                id,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
         }
         for (slot, index) in new_slots {
             out[slot] = ids.get(index).copied();
@@ -769,10 +959,12 @@ impl Inner {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// Starts sends as permits allow, while not paused.
+    /// Starts sends while not paused. Up to twice `concurrency` rows are
+    /// under way: `sending` committed while others are on the network, so no
+    /// request waits for the journal.
     async fn dispatch(self: Arc<Self>) {
         loop {
-            let permit = match self.permits.clone().acquire_owned().await {
+            let permit = match self.under_way.clone().acquire_owned().await {
                 Ok(p) => p,
                 Err(_) => return,
             };
@@ -807,11 +999,12 @@ impl Inner {
         }
     }
 
-    /// Sends one row: `sending` committed first, then the POST (or PUT).
+    /// Sends one row: `sending` committed first, then the POST (or PUT)
+    /// as a permit allows.
     async fn send_one(&self, id: RowId) {
         let lang = self.lang();
         let tries = self.config.max_tries;
-        let (content, correction_of) = {
+        let (content, correction_of, ticket) = {
             let mut st = lock(&self.st);
             let Some(row) = st.rows.get(&id) else {
                 return;
@@ -831,9 +1024,17 @@ impl Inner {
             {
                 return;
             }
-            (content, correction_of)
+            (content, correction_of, st.staged)
         };
         self.bump();
+        // `sending` is in the journal before the request leaves.
+        self.committed(ticket).await;
+        if lock(&self.st).rows.get(&id).map(|r| r.rec.state) != Some(State::Sending) {
+            return;
+        }
+        let Ok(_permit) = self.permits.acquire().await else {
+            return;
+        };
         let outcome = match correction_of {
             Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
                 Ok(()) => PostOutcome::Taken(client::Submitted {
@@ -855,15 +1056,13 @@ impl Inner {
                 };
                 let changes = Changes {
                     server_id: Some(taken.declaration_id),
+                    duplicate_avoided: taken.duplicate,
                     ..Changes::default()
                 };
                 if self
                     .apply_or_note(&mut st, id, Event::Taken, changes, detail)
                     .is_some()
                 {
-                    if taken.duplicate {
-                        st.duplicates_avoided += 1;
-                    }
                     st.set_watch(
                         id,
                         Some(Watch {
@@ -907,11 +1106,14 @@ impl Inner {
 
     /// The loop that starts polls and reconciliations when rows are due.
     async fn watch_loop(self: Arc<Self>) {
-        let tick = (self.config.poll.fast_interval / 2)
+        // It wakes when the first row is due (at the latest every `longest`,
+        // at the soonest every `shortest`), or when a poll ends or a row is
+        // to be asked now.
+        let longest = (self.config.poll.fast_interval / 2)
             .clamp(Duration::from_millis(10), Duration::from_millis(250));
+        let shortest = Duration::from_millis(50).min(longest);
         loop {
-            tokio::time::sleep(tick).await;
-            let (batches, unknown) = self.due(Instant::now());
+            let (batches, unknown, soonest) = self.due(Instant::now());
             for batch in batches {
                 let inner = self.clone();
                 let enterprise = batch.0.clone();
@@ -922,6 +1124,7 @@ impl Inner {
                     st.polling.remove(&enterprise);
                     drop(st);
                     inner.bump();
+                    inner.poll_wake.notify_one();
                 });
             }
             for id in unknown {
@@ -930,27 +1133,49 @@ impl Inner {
                     inner.reconcile(id).await;
                     lock(&inner.st).jobs -= 1;
                     inner.bump();
+                    inner.poll_wake.notify_one();
                 });
+            }
+            let wait = soonest
+                .map_or(longest, |at| at.saturating_duration_since(Instant::now()))
+                .clamp(shortest, longest);
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.poll_wake.notified() => {}
             }
         }
     }
 
     /// The rows due now, marked busy: batches of `submitted` rows per
     /// enterprise, and `unknown` rows. Rows past `give_up_after` are let go.
-    fn due(&self, now: Instant) -> (Vec<Batch>, Vec<RowId>) {
+    /// Also when the first row not taken now will be due.
+    fn due(&self, now: Instant) -> (Vec<Batch>, Vec<RowId>, Option<Instant>) {
         let mut st = lock(&self.st);
         if st.watched == 0 {
-            return (Vec::new(), Vec::new());
+            return (Vec::new(), Vec::new(), None);
         }
+        let mut soonest: Option<Instant> = None;
+        let mut note = |at: Instant| soonest = Some(soonest.map_or(at, |s| s.min(at)));
         let mut by_enterprise: BTreeMap<String, Vec<(RowId, i64)>> = BTreeMap::new();
         let polling = std::mem::take(&mut st.polling);
+        // A row whose last transition is not in the journal yet waits for it.
+        let committed = *self.committed.borrow();
         let mut unknown = Vec::new();
         let mut given_up = Vec::new();
         for row in st.rows.values_mut() {
             let Some(w) = row.watch.as_mut() else {
                 continue;
             };
-            if w.busy || w.next > now {
+            if w.busy {
+                continue;
+            }
+            if w.next > now {
+                note(w.next);
+                continue;
+            }
+            if row.ticket > committed {
+                // Its transition is being written: in a moment.
+                note(now);
                 continue;
             }
             match (row.rec.state, row.rec.server_id) {
@@ -992,26 +1217,40 @@ impl Inner {
         st.polling = polling;
         let mut batches = Vec::new();
         for (enterprise, rows) in by_enterprise {
-            // What the server holds for the enterprise, as far as the journal
-            // knows: the pages a search reads.
+            let lowest = rows.iter().map(|&(_, sid)| sid).min().unwrap_or(0);
+            let highest = rows.iter().map(|&(_, sid)| sid).max().unwrap_or(0);
+            let start = st
+                .resume
+                .get(&enterprise)
+                .filter(|r| r.below < lowest)
+                .cloned();
+            let below = start.as_ref().map_or(i64::MIN, |r| r.below);
+            // What the server holds for the enterprise from where the search
+            // starts to the last row due, as far as the journal knows: the
+            // pages a search reads.
             let held = st
                 .rows
                 .values()
-                .filter(|r| r.rec.enterprise == enterprise && r.rec.server_id.is_some())
+                .filter(|r| {
+                    r.rec.enterprise == enterprise
+                        && r.rec.server_id.is_some_and(|s| s > below && s <= highest)
+                })
                 .count();
             let how = plan(rows.len(), self.config.get_batch, held);
             st.polling.insert(enterprise.clone());
-            batches.push((enterprise, rows, how));
+            batches.push((enterprise, rows, how, start));
         }
         st.jobs += batches.len() + unknown.len();
-        (batches, unknown)
+        (batches, unknown, soonest)
     }
 
     /// Asks for the results of due rows of one enterprise.
-    async fn poll_batch(self: &Arc<Self>, (enterprise, rows, how): Batch) {
+    async fn poll_batch(self: &Arc<Self>, (enterprise, rows, how, start): Batch) {
         let tries = self.config.max_tries;
         let mut found: Vec<StoredDeclaration> = Vec::new();
         let mut failure: Option<ApiError> = None;
+        // The cursors of the pages a search read, in order.
+        let mut read: Vec<Resume> = Vec::new();
         if how == Plan::Gets {
             let mut gets = tokio::task::JoinSet::new();
             for &(_, sid) in &rows {
@@ -1035,6 +1274,7 @@ impl Inner {
             let mut wanted: HashSet<i64> = rows.iter().map(|&(_, sid)| sid).collect();
             let mut filters = SearchRequest {
                 enterprise_number: enterprise.clone(),
+                cursor: start.map(|r| r.cursor),
                 ..SearchRequest::default()
             };
             loop {
@@ -1046,6 +1286,20 @@ impl Inner {
                 };
                 match page {
                     Ok(page) => {
+                        // The cursor that led here is before this page's first
+                        // declaration (one still processing is not listed: what
+                        // the cursor passed is not known before this page).
+                        let first = page
+                            .items
+                            .iter()
+                            .map(|i| i.declaration_status.declaration_id)
+                            .min();
+                        if let (Some(cursor), Some(first)) = (filters.cursor.take(), first) {
+                            read.push(Resume {
+                                cursor,
+                                below: first - 1,
+                            });
+                        }
                         for item in page.items {
                             wanted.remove(&item.declaration_status.declaration_id);
                             found.push(item);
@@ -1063,6 +1317,7 @@ impl Inner {
             }
         }
         self.take_results(&enterprise, &rows, found, failure);
+        self.note_resume(&enterprise, read);
     }
 
     /// Applies what a poll found; reschedules (or lets go) the rest.
@@ -1122,6 +1377,32 @@ impl Inner {
         }
     }
 
+    /// After a search: the furthest page before which every declaration of
+    /// ours has its result is where the next search of the enterprise starts.
+    fn note_resume(&self, enterprise: &str, read: Vec<Resume>) {
+        if read.is_empty() {
+            return;
+        }
+        let mut st = lock(&self.st);
+        let open = st
+            .rows
+            .values()
+            .filter(|r| r.rec.enterprise == enterprise && r.rec.state == State::Submitted)
+            .filter_map(|r| r.rec.server_id)
+            .min()
+            .unwrap_or(i64::MAX);
+        let Some(furthest) = read.into_iter().rfind(|r| r.below < open) else {
+            return;
+        };
+        let ahead = st
+            .resume
+            .get(enterprise)
+            .is_none_or(|r| r.below < furthest.below);
+        if ahead {
+            st.resume.insert(enterprise.to_owned(), furthest);
+        }
+    }
+
     /// A result for row `id` (and no more watching it).
     fn take_result(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
         let changes = Changes {
@@ -1135,6 +1416,30 @@ impl Inner {
             .is_some()
         {
             st.set_watch(id, None);
+            self.follow_correction(st, id, item);
+        }
+    }
+
+    /// A correction (row `id`) the server processed: the row of what the
+    /// server holds now shows the corrected content and its new result.
+    fn follow_correction(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
+        let Some(sid) = st.rows.get(&id).and_then(|r| r.rec.correction_of) else {
+            return;
+        };
+        let held: Vec<RowId> = st
+            .rows
+            .values()
+            .filter(|r| r.rec.correction_of.is_none() && r.rec.server_id == Some(sid))
+            .map(|r| r.rec.id)
+            .collect();
+        for original in held {
+            let changes = Changes {
+                anomalies: Some(item.declaration_status.anomalies.clone()),
+                content: Some(item.declaration.clone()),
+                ..Changes::default()
+            };
+            let event = Event::Result(item.declaration_status.result);
+            self.apply_or_note(st, original, event, changes, "corrected on the server");
         }
     }
 
@@ -1174,6 +1479,7 @@ impl Inner {
                     let changes = Changes {
                         server_id: Some(first.declaration_status.declaration_id),
                         error: Some(None),
+                        duplicate_avoided: true,
                         ..Changes::default()
                     };
                     if self
@@ -1186,7 +1492,6 @@ impl Inner {
                         )
                         .is_some()
                     {
-                        st.duplicates_avoided += 1;
                         self.take_result(&mut st, id, first);
                     }
                     // Whatever the journal said: not asked again until "check again".

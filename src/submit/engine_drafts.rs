@@ -130,6 +130,7 @@ fn view_of(rec: &Record, watching: bool) -> RowView {
         error: rec.error.clone(),
         source: rec.source.clone(),
         watching,
+        duplicate_avoided: rec.duplicate_avoided,
     }
 }
 
@@ -183,6 +184,7 @@ fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalErr
         source: None,
         remote: false,
         sent_at_ms: None,
+        duplicate_avoided: false,
     })
 }
 
@@ -267,7 +269,7 @@ impl Engine {
 
     /// Nothing queued, in flight, reconciling or polled (as `until_idle` waits for).
     pub fn is_idle(&self) -> bool {
-        lock(&self.inner.st).idle()
+        self.inner.idle(&lock(&self.inner.st))
     }
 
     /// Rows queued and not yet taken for sending.
@@ -286,6 +288,8 @@ impl Engine {
             tokio::task::spawn_blocking(move || {
                 let mut st = lock(&inner.st);
                 let mut journal = lock(&inner.journal);
+                // The engine's own transitions first, in their order.
+                inner.flush_locked(&mut st, &mut journal)?;
                 work(&inner, &mut st, &mut journal)
             })
             .await,
@@ -300,7 +304,14 @@ impl Engine {
             let rec = insert_draft(journal, form)?;
             let id = rec.id;
             st.note_reference(&rec);
-            st.rows.insert(id, Row { rec, watch: None });
+            st.rows.insert(
+                id,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
             Ok(id)
         })
         .await
@@ -317,7 +328,14 @@ impl Engine {
                 store_form(journal, &mut rec, form, today)?;
                 st.note_reference(&rec);
                 ids.push(rec.id);
-                st.rows.insert(rec.id, Row { rec, watch: None });
+                st.rows.insert(
+                    rec.id,
+                    Row {
+                        rec,
+                        watch: None,
+                        ticket: 0,
+                    },
+                );
             }
             Ok(ids)
         })
@@ -382,7 +400,14 @@ impl Engine {
                 .ok_or(DraftError::NoSuchRow)?;
             let rec = insert_draft(journal, form)?;
             let new = rec.id;
-            st.rows.insert(new, Row { rec, watch: None });
+            st.rows.insert(
+                new,
+                Row {
+                    rec,
+                    watch: None,
+                    ticket: 0,
+                },
+            );
             Ok(new)
         })
         .await
@@ -587,9 +612,17 @@ impl Engine {
                             source: None,
                             remote: true,
                             sent_at_ms: None,
+                            duplicate_avoided: false,
                         };
                         st.note_reference(&rec);
-                        st.rows.insert(id, Row { rec, watch: None });
+                        st.rows.insert(
+                            id,
+                            Row {
+                                rec,
+                                watch: None,
+                                ticket: 0,
+                            },
+                        );
                         new += 1;
                     }
                 }
@@ -789,6 +822,7 @@ mod tests {
             source: None,
             remote: false,
             sent_at_ms: None,
+            duplicate_avoided: false,
         };
         let copy = duplicate_form(&rec);
         assert_eq!(copy.ssin, "");

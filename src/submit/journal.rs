@@ -279,6 +279,10 @@ pub struct Record {
     pub remote: bool,
     /// When it last went to `sending` (Unix milliseconds).
     pub sent_at_ms: Option<i64>,
+    /// A send was avoided because the server already held its reference (a
+    /// 409, or found by reconciliation); kept in the journal, so a file's
+    /// count survives a new run.
+    pub duplicate_avoided: bool,
 }
 
 /// The last failure of a row: its code, message and the response's trace id.
@@ -333,11 +337,16 @@ pub struct Changes {
     pub error: Option<Option<RowError>>,
     /// Sets `sent_at` (Unix milliseconds).
     pub sent_at_ms: Option<i64>,
+    /// Marks the row as a send avoided (`false`: unchanged).
+    pub duplicate_avoided: bool,
+    /// The content the server now holds (a correction it processed).
+    pub content: Option<Declaration>,
 }
 
 /// The journal's schema version (`PRAGMA user_version`). 0: empty or the
-/// first journal (one `local_declarations` table of drafts and statuses).
-pub const SCHEMA_VERSION: i64 = 2;
+/// first journal (one `local_declarations` table of drafts and statuses);
+/// 2: `declarations` and `transitions`; 3: `declarations.duplicate_avoided`.
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V2: &str = "
     CREATE TABLE IF NOT EXISTS declarations (
@@ -368,6 +377,12 @@ const SCHEMA_V2: &str = "
     CREATE INDEX IF NOT EXISTS declarations_by_reference ON declarations (enterprise, reference);
     CREATE INDEX IF NOT EXISTS declarations_by_server_id ON declarations (server_id);
     CREATE INDEX IF NOT EXISTS transitions_by_row ON transitions (row_id);
+";
+
+/// From version 2 to 3: whether a send was avoided, per row (the rows of a
+/// version 2 journal did not keep it: 0).
+const SCHEMA_V3: &str = "
+    ALTER TABLE declarations ADD COLUMN duplicate_avoided INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// The state a status of the first journal becomes.
@@ -414,9 +429,10 @@ type RawRow = (
     Option<String>,
     i64,
     Option<i64>,
+    i64,
 );
 
-const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at FROM declarations";
+const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations";
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
@@ -433,6 +449,7 @@ fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         r.get(12)?,
         r.get(13)?,
         r.get(14)?,
+        r.get(15)?,
     ))
 }
 
@@ -452,6 +469,7 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
         source,
         remote,
         sent_at_ms,
+        duplicate_avoided,
     ) = raw;
     let bad = |detail: String| UnreadableRow { id, detail };
     let state = State::parse(&state).ok_or_else(|| bad(format!("unknown state '{state}'")))?;
@@ -486,7 +504,89 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
         source,
         remote: remote != 0,
         sent_at_ms,
+        duplicate_avoided: duplicate_avoided != 0,
     })
+}
+
+/// One transition of a row, to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub id: i64,
+    pub from: State,
+    pub to: State,
+    pub changes: Changes,
+    pub detail: String,
+}
+
+/// The state and changes of row `id`, and one line in `transitions`.
+fn write_transition(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    from: State,
+    to: State,
+    changes: &Changes,
+    detail: &str,
+    at: i64,
+) -> Result<(), JournalError> {
+    let anomalies = changes
+        .anomalies
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(encode)?;
+    let (set_error, code, message, trace) = match &changes.error {
+        None => (false, None, None, None),
+        Some(None) => (true, None, None, None),
+        Some(Some(e)) => (
+            true,
+            Some(e.code.as_str()),
+            Some(e.message.as_str()),
+            e.trace_id.as_deref(),
+        ),
+    };
+    let (content, form) = match &changes.content {
+        Some(d) => (
+            Some(serde_json::to_string(d).map_err(encode)?),
+            Some(serde_json::to_string(&DraftForm::from_declaration(d)).map_err(encode)?),
+        ),
+        None => (None, None),
+    };
+    tx.prepare_cached(
+        "UPDATE declarations SET state = ?1,
+             server_id = COALESCE(?2, server_id),
+             anomalies = COALESCE(?3, anomalies),
+             error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
+             error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
+             trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
+             sent_at = COALESCE(?8, sent_at),
+             duplicate_avoided = MAX(duplicate_avoided, ?9),
+             content = COALESCE(?10, content),
+             form = COALESCE(?11, form)
+         WHERE id = ?12",
+    )
+    .map_err(err)?
+    .execute(params![
+        to.code(),
+        changes.server_id,
+        anomalies,
+        set_error,
+        code,
+        message,
+        trace,
+        changes.sent_at_ms,
+        i64::from(changes.duplicate_avoided),
+        content,
+        form,
+        id
+    ])
+    .map_err(err)?;
+    tx.prepare_cached(
+        "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .map_err(err)?
+    .execute(params![id, from.code(), to.code(), at, detail])
+    .map_err(err)?;
+    Ok(())
 }
 
 impl Journal {
@@ -532,6 +632,17 @@ impl Journal {
             return Ok(());
         }
         let tx = self.db.transaction().map_err(err)?;
+        if version < 2 {
+            Self::migrate_to_v2(&tx)?;
+        }
+        tx.execute_batch(SCHEMA_V3).map_err(err)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
+            .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// An empty file or the first journal to version 2.
+    fn migrate_to_v2(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
         tx.execute_batch(SCHEMA_V2).map_err(err)?;
         let has_v1: bool = tx
             .query_row(
@@ -596,9 +707,7 @@ impl Journal {
             tx.execute_batch("DROP TABLE local_declarations;")
                 .map_err(err)?;
         }
-        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(err)?;
-        tx.commit().map_err(err)
+        Ok(())
     }
 
     /// Inserts rows in one transaction (with their first transition); their ids.
@@ -664,52 +773,22 @@ impl Journal {
         changes: &Changes,
         detail: &str,
     ) -> Result<(), JournalError> {
-        let anomalies = changes
-            .anomalies
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(encode)?;
-        let (set_error, code, message, trace) = match &changes.error {
-            None => (false, None, None, None),
-            Some(None) => (true, None, None, None),
-            Some(Some(e)) => (
-                true,
-                Some(e.code.clone()),
-                Some(e.message.clone()),
-                e.trace_id.clone(),
-            ),
-        };
         let tx = self.db.transaction().map_err(err)?;
-        tx.prepare_cached(
-            "UPDATE declarations SET state = ?1,
-                 server_id = COALESCE(?2, server_id),
-                 anomalies = COALESCE(?3, anomalies),
-                 error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
-                 error_message = CASE WHEN ?4 THEN ?6 ELSE error_message END,
-                 trace_id = CASE WHEN ?4 THEN ?7 ELSE trace_id END,
-                 sent_at = COALESCE(?8, sent_at)
-             WHERE id = ?9",
-        )
-        .map_err(err)?
-        .execute(params![
-            to.code(),
-            changes.server_id,
-            anomalies,
-            set_error,
-            code,
-            message,
-            trace,
-            changes.sent_at_ms,
-            id
-        ])
-        .map_err(err)?;
-        tx.prepare_cached(
-            "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .map_err(err)?
-        .execute(params![id, from.code(), to.code(), now_ms(), detail])
-        .map_err(err)?;
+        write_transition(&tx, id, from, to, changes, detail, now_ms())?;
+        tx.commit().map_err(err)
+    }
+
+    /// Records transitions in order, all in one transaction (one commit for
+    /// many rows): committed before this returns, or none of them.
+    pub fn transitions_batch<'a>(
+        &mut self,
+        list: impl IntoIterator<Item = &'a Transition>,
+    ) -> Result<(), JournalError> {
+        let tx = self.db.transaction().map_err(err)?;
+        let at = now_ms();
+        for t in list {
+            write_transition(&tx, t.id, t.from, t.to, &t.changes, &t.detail, at)?;
+        }
         tx.commit().map_err(err)
     }
 
@@ -954,6 +1033,53 @@ mod tests {
         // Opening again changes nothing.
         let j = Journal::open(&path).unwrap();
         assert_eq!(j.records().unwrap().0, records);
+    }
+
+    #[test]
+    fn a_version_2_journal_keeps_its_rows_and_learns_the_sends_avoided() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA_V2).unwrap();
+            db.execute_batch(
+                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
+                 VALUES ('submitted', 'R-2', '0403170701', 12, '{}');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
+        let (records, unreadable) = j.records().unwrap();
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].server_id, Some(12));
+        assert!(!records[0].duplicate_avoided);
+        let found = Changes {
+            duplicate_avoided: true,
+            ..Changes::default()
+        };
+        j.transition(
+            records[0].id,
+            State::Submitted,
+            State::Accepted,
+            &found,
+            "found",
+        )
+        .unwrap();
+        // Kept by a later transition that says nothing of it.
+        j.transition(
+            records[0].id,
+            State::Accepted,
+            State::Warning,
+            &Changes::default(),
+            "result",
+        )
+        .unwrap();
+        drop(j);
+        let j = Journal::open(&path).unwrap();
+        assert!(j.records().unwrap().0[0].duplicate_avoided);
     }
 
     #[test]
