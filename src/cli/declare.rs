@@ -320,7 +320,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         }
         _ => {
             let (code, message, trace_id) = match &row.error {
-                Some(e) => (e.code.clone(), e.message.clone(), e.trace_id.clone()),
+                Some(e) => (e.code.clone(), e.text(lang), e.trace_id.clone()),
                 None => (
                     row.state.code().to_owned(),
                     tr_args(

@@ -544,7 +544,7 @@ fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
             .map(|a| (a.code.clone(), anomalies::anomaly_text(a, lang).to_owned()))
             .collect(),
         error_code: r.error.as_ref().map(|e| e.code.clone()),
-        error_message: r.error.as_ref().map(|e| e.message.clone()),
+        error_message: r.error.as_ref().map(|e| e.text(lang)),
         trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
         duplicate_avoided: r.duplicate_avoided,
     }

@@ -386,12 +386,10 @@ fn new_reference() -> String {
     format!("FLA-{}", uuid::Uuid::new_v4().simple()).to_uppercase()
 }
 
-fn row_error(e: &ApiError, lang: Lang) -> RowError {
-    RowError {
-        code: e.code(),
-        message: e.message(lang),
-        trace_id: e.trace_id().map(str::to_owned),
-    }
+fn row_error(e: &ApiError, _lang: Lang) -> RowError {
+    RowError::localized(e.code(), e.trace_id().map(str::to_owned), |lang| {
+        e.message(lang)
+    })
 }
 
 /// Due rows of one enterprise, to poll together, how, and where a search
@@ -680,11 +678,9 @@ impl Inner {
             .collect();
         for (id, state) in ids {
             if state == State::Sending {
-                let error = RowError {
-                    code: "resumed".into(),
-                    message: tr_args(self.lang(), "submit.engine.resumed", &[]),
-                    trace_id: None,
-                };
+                let error = RowError::localized("resumed", None, |lang| {
+                    tr_args(lang, "submit.engine.resumed", &[])
+                });
                 self.apply_or_note(
                     &mut st,
                     id,
@@ -806,11 +802,7 @@ impl Inner {
             Ok(None) => return Ok(()),
             Ok(Some(last)) => (last, None),
             Err((e, ops)) => {
-                let error = RowError {
-                    code: e.code().into(),
-                    message: e.message(self.lang()),
-                    trace_id: None,
-                };
+                let error = RowError::localized(e.code(), None, |lang| e.message(lang));
                 for (_, t) in ops.iter().rev() {
                     if let Some(row) = st.rows.get_mut(&t.id) {
                         if row.rec.state == t.to {
@@ -1201,15 +1193,12 @@ impl Inner {
             }
         }
         for id in given_up {
-            let lang = self.lang();
             if let Some(row) = st.rows.get_mut(&id) {
                 if row.rec.state == State::Submitted {
                     let sid = row.rec.server_id.unwrap_or_default();
-                    row.rec.error = Some(RowError {
-                        code: "still_processing".into(),
-                        message: tr_args(lang, "submit.engine.gave_up", &[("id", sid.to_string())]),
-                        trace_id: None,
-                    });
+                    row.rec.error = Some(RowError::localized("still_processing", None, |lang| {
+                        tr_args(lang, "submit.engine.gave_up", &[("id", sid.to_string())])
+                    }));
                 }
             }
             st.set_watch(id, None);

@@ -286,11 +286,53 @@ pub struct Record {
 }
 
 /// The last failure of a row: its code, message and the response's trace id.
+/// The message is kept in every language the app speaks (a JSON object of
+/// language codes in `message`), so that a failure shown before a language
+/// switch follows the switch; read it with [`RowError::text`]. A message of an
+/// older journal is plain text and shown as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     pub code: String,
     pub message: String,
     pub trace_id: Option<String>,
+}
+
+impl RowError {
+    /// A failure whose message `say` renders in each language.
+    pub fn localized(
+        code: impl Into<String>,
+        trace_id: Option<String>,
+        say: impl Fn(Lang) -> String,
+    ) -> RowError {
+        let texts: serde_json::Map<String, serde_json::Value> = Lang::ALL
+            .into_iter()
+            .map(|lang| (lang.code().to_owned(), serde_json::Value::String(say(lang))))
+            .collect();
+        RowError {
+            code: code.into(),
+            message: serde_json::Value::Object(texts).to_string(),
+            trace_id,
+        }
+    }
+
+    /// The message in `lang` (English where that language is missing; a plain
+    /// message of an older journal as it is).
+    pub fn text(&self, lang: Lang) -> String {
+        if self.message.starts_with('{') {
+            if let Ok(serde_json::Value::Object(texts)) =
+                serde_json::from_str::<serde_json::Value>(&self.message)
+            {
+                if let Some(text) = texts
+                    .get(lang.code())
+                    .or_else(|| texts.get(Lang::En.code()))
+                    .and_then(|v| v.as_str())
+                {
+                    return text.to_owned();
+                }
+            }
+        }
+        self.message.clone()
+    }
 }
 
 /// A journal row that cannot be read: reported, never turned into a draft.
@@ -1179,6 +1221,56 @@ mod tests {
                 "unknown>submitted"
             ]
         );
+    }
+
+    #[test]
+    fn a_row_error_is_kept_in_every_language_and_read_back_in_the_one_of_the_moment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let ids = j
+            .insert(&[NewRecord {
+                state: State::Ready,
+                reference: "R-L".into(),
+                enterprise: "0403170701".into(),
+                correction_of: None,
+                content: None,
+                form: Some(DraftForm::default()),
+                anomalies: vec![],
+                source: None,
+            }])
+            .unwrap();
+        let error = RowError::localized("resumed", None, |lang| {
+            crate::i18n::tr(lang, "submit.engine.resumed")
+        });
+        j.transition(
+            ids[0],
+            State::Ready,
+            State::Failed,
+            &Changes {
+                error: Some(Some(error)),
+                ..Changes::default()
+            },
+            "failed",
+        )
+        .unwrap();
+        drop(j);
+        let j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let (records, _) = j.records().unwrap();
+        let back = records[0].error.clone().unwrap();
+        for lang in Lang::ALL {
+            assert_eq!(
+                back.text(lang),
+                crate::i18n::tr(lang, "submit.engine.resumed")
+            );
+        }
+        assert_ne!(back.text(Lang::Nl), back.text(Lang::En));
+        // A message of an older journal is plain text, shown as it is.
+        let old = RowError {
+            code: "x".into(),
+            message: "no answer".into(),
+            trace_id: None,
+        };
+        assert_eq!(old.text(Lang::Fr), "no answer");
     }
 
     #[test]

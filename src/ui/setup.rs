@@ -191,7 +191,12 @@ impl Setup {
                         log.record(
                             Level::Error,
                             "declarations",
-                            &format!("{} ({}): {}", row.view.reference, error.code, error.message),
+                            &format!(
+                                "{} ({}): {}",
+                                row.view.reference,
+                                error.code,
+                                error.text(Lang::En)
+                            ),
                             error.trace_id.as_deref(),
                         );
                     }

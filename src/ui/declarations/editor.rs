@@ -197,10 +197,10 @@ impl DeclarationsPage {
             let mut text = match &e.trace_id {
                 Some(trace) => format!(
                     "{}\n{}",
-                    e.message,
+                    e.text(lang),
                     tr_args(lang, "api.trace_id", &[("trace", trace.clone())])
                 ),
-                None => e.message.clone(),
+                None => e.text(lang),
             };
             let changed = self
                 .edit
