@@ -28,7 +28,7 @@ use super::{AppState, Page};
 
 /// A write to the settings folder, made one at a time on the runtime.
 enum Write {
-    Save(String, Profile),
+    Save(String, Box<Profile>),
     Delete(String),
     Recent(RecentFiles),
 }
@@ -312,7 +312,7 @@ impl Setup {
     fn take_up(&mut self, id: String, profile: Profile) {
         if self.saved.as_ref() != Some(&self.profile) {
             self.writes
-                .push_back(Write::Save(self.id.clone(), self.profile.clone()));
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
         }
         let old_id = std::mem::replace(&mut self.id, id);
         let old = std::mem::replace(&mut self.profile, profile);
@@ -445,7 +445,7 @@ impl Setup {
         if self.saved.as_ref() != Some(&self.profile) {
             self.saved = Some(self.profile.clone());
             self.writes
-                .push_back(Write::Save(self.id.clone(), self.profile.clone()));
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
         }
         if self.saving.is_some() {
             match poll_slot(&mut self.saving) {
@@ -471,7 +471,7 @@ impl Setup {
         if self.saved.as_ref() != Some(&self.profile) {
             self.saved = Some(self.profile.clone());
             self.writes
-                .push_back(Write::Save(self.id.clone(), self.profile.clone()));
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
         }
         while let Some(write) = self.writes.pop_front() {
             let _ = run_write(&self.store, write);
