@@ -220,7 +220,7 @@ fn new_rename_delete_export_and_import_a_profile() {
         &en("settings.profile_export_to"),
         &exported.display().to_string(),
     );
-    harness.run_steps(2);
+    common::wait_until_opened(&mut harness);
     harness
         .get_by_role_and_label(A11yRole::Button, &en("settings.profile_export"))
         .click();
@@ -257,7 +257,7 @@ fn new_rename_delete_export_and_import_a_profile() {
         &en("settings.profile_import_from"),
         &exported.display().to_string(),
     );
-    harness.run_steps(2);
+    common::wait_until_opened(&mut harness);
     harness
         .get_by_role_and_label(A11yRole::Button, &en("settings.profile_import"))
         .click();

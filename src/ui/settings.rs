@@ -195,7 +195,7 @@ fn profiles_ui(
     ui.add_space(8.0);
     ui.label(egui::RichText::new(tr(lang, "settings.profile_transfer")).strong());
     ui.add(egui::Label::new(tr(lang, "settings.profile_transfer_hint")).wrap());
-    let busy = section.dialog_open() || setup.is_busy();
+    let busy = section.dialog_open() || setup.is_transferring();
     for export in [true, false] {
         let (label_key, button_key) = if export {
             ("settings.profile_export_to", "settings.profile_export")

@@ -273,8 +273,13 @@ impl Setup {
     }
 
     /// True while an export or an import runs.
+    pub fn is_transferring(&self) -> bool {
+        self.exporting.is_some() || self.importing.is_some()
+    }
+
+    /// True while an export, an import or a write runs.
     pub fn is_busy(&self) -> bool {
-        self.exporting.is_some() || self.importing.is_some() || self.saving.is_some()
+        self.is_transferring() || self.saving.is_some()
     }
 
     /// A profile imported meanwhile becomes the current one: returns true then.
