@@ -505,12 +505,16 @@ fn escape_closes_a_pop_up_and_keeps_the_focus() {
     use egui_kittest::kittest::NodeT;
     let mut harness = harness(english());
     go_to(&mut harness, Page::Settings);
-    let combo = harness.get_by_role(Role::ComboBox);
+    // The language choice (the Profiles section has a list too).
+    let language = tr(Lang::En, "nav.language");
+    let combo = harness.get_by_role_and_label(Role::ComboBox, &language);
     combo.focus();
     harness.run_steps(2);
     let focused = harness.ctx.memory(|m| m.focused());
     assert!(focused.is_some());
-    harness.get_by_role(Role::ComboBox).click();
+    harness
+        .get_by_role_and_label(Role::ComboBox, &language)
+        .click();
     harness.run_steps(2);
     assert!(
         egui::Popup::is_any_open(&harness.ctx),
@@ -524,7 +528,7 @@ fn escape_closes_a_pop_up_and_keeps_the_focus() {
     );
     assert_eq!(harness.ctx.memory(|m| m.focused()), focused);
     assert!(harness
-        .get_by_role(Role::ComboBox)
+        .get_by_role_and_label(Role::ComboBox, &language)
         .accesskit_node()
         .is_focused());
     // The next Tab goes on from there, not from the side bar.

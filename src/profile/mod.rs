@@ -35,9 +35,13 @@ pub fn config_dir() -> PathBuf {
         .unwrap_or_else(|| data_dir().join("config"))
 }
 
+#[cfg(feature = "gui")]
+pub use secret::Keychain;
+pub use secret::{pfx_account, MemorySecrets, SecretError, SecretStore};
 pub use store::{
     export_profile, import_profile, ClientEnterprise, Loaded, MandateState, Profile, ProfileError,
     ProfileStore, RecentFiles, SetAside, PROFILE_VERSION, RECENT_FILES,
 };
 
+pub mod secret;
 mod store;

@@ -65,7 +65,7 @@ pub struct Unusable<'a> {
     pub reasons: Vec<Finding>,
 }
 
-type OpenResult = Result<OpenedFile, CertError>;
+type OpenResult = Result<(OpenedFile, Zeroizing<String>), CertError>;
 
 /// The page's state during a run.
 pub struct CertificatePage {
@@ -94,6 +94,17 @@ pub struct CertificatePage {
     export_dialog_missing: bool,
     focus_path: bool,
     focus_export_path: bool,
+    /// "Remember the password in the system keychain" (the profile follows it).
+    pub remember: bool,
+    /// What the keychain said, under the check box (unavailable, refused).
+    pub keychain_notice: Option<Msg>,
+    /// True while the app asks the keychain for the password.
+    pub unlocking: bool,
+    /// The password that opened the file now open, kept (wiped on drop) only
+    /// until the app has handed it to the keychain when asked to remember it.
+    held_password: Option<(PathBuf, Zeroizing<String>)>,
+    /// How many files were opened this run (the app notices a new one by it).
+    pub files_opened: u64,
 }
 
 impl CertificatePage {
@@ -118,6 +129,121 @@ impl CertificatePage {
             export_dialog_missing: false,
             focus_path: false,
             focus_export_path: false,
+            remember: false,
+            keychain_notice: None,
+            unlocking: false,
+            held_password: None,
+            files_opened: 0,
+        }
+    }
+
+    /// Another profile: its file goes in the field; a file opened for another
+    /// path is forgotten (its password is asked again).
+    pub fn switch_file(&mut self, ctx: Option<&egui::Context>, path: &str) {
+        let same = |p: &Path| p.display().to_string() == path;
+        let keeps = self.signer.as_ref().is_some_and(|s| same(&s.path))
+            || self.opened.as_ref().is_some_and(|o| same(&o.path));
+        self.path = path.to_owned();
+        self.open_error = None;
+        self.keychain_notice = None;
+        if keeps {
+            return;
+        }
+        self.opened = None;
+        self.selected = None;
+        self.signer = None;
+        self.held_password = None;
+        self.export_status = None;
+        match ctx {
+            Some(ctx) => self.forget_password(ctx),
+            None => self.password = Zeroizing::new(String::new()),
+        }
+    }
+
+    /// The password that opened the file at `path`, while the page holds it.
+    pub fn password_for(&self, path: &str) -> Option<Zeroizing<String>> {
+        self.held_password
+            .as_ref()
+            .filter(|(p, _)| p.display().to_string() == path.trim())
+            .map(|(_, password)| password.clone())
+    }
+
+    /// Drops the password held after opening (once the keychain has it, or
+    /// when it is not to be remembered).
+    pub fn drop_held_password(&mut self) {
+        self.held_password = None;
+    }
+
+    /// Opens the file at `path` with a password the app had (the keychain).
+    pub fn open_with(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        path: &str,
+        password: Zeroizing<String>,
+    ) {
+        self.path = path.to_owned();
+        self.password = password;
+        self.start_open(ctx, tasks);
+        self.password = Zeroizing::new(String::new());
+    }
+
+    /// True when a page needs the key and only the password is missing: a file
+    /// is named but nothing is open (the password is asked once per run).
+    pub fn needs_password(&self) -> bool {
+        self.signer.is_none() && self.opened.is_none() && !self.path.trim().is_empty()
+    }
+
+    /// The password asked where the key is needed (the Connection and
+    /// Declarations pages): the file named, its password, Open, in place.
+    pub fn password_prompt_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+        if !self.needs_password() && self.opening.is_none() {
+            return;
+        }
+        let file = file_name(Path::new(self.path.trim()));
+        let busy = self.opening.is_some() || self.unlocking;
+        let mut open_now = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(
+                egui::Label::new(tr_args(
+                    lang,
+                    "secret.prompt_intro",
+                    &[("file", file.clone())],
+                ))
+                .wrap(),
+            );
+            ui.horizontal(|ui| {
+                let label = ui.label(tr_args(lang, "secret.prompt_label", &[("file", file)]));
+                let response = ui
+                    .add_enabled(
+                        !busy,
+                        egui::TextEdit::singleline(&mut *self.password)
+                            .id(prompt_field_id())
+                            .password(true)
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(label.id);
+                if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    open_now = true;
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new(tr(lang, "secret.prompt_open")))
+                    .clicked()
+                {
+                    open_now = true;
+                }
+                if busy {
+                    ui.spinner();
+                }
+            });
+            if let Some(err) = &self.open_error {
+                widgets::error_text_ui(ui, &err.message(lang));
+            }
+        });
+        ui.add_space(6.0);
+        if open_now && !busy {
+            self.start_open(ui.ctx(), tasks);
         }
     }
 
@@ -211,7 +337,12 @@ impl CertificatePage {
         }
     }
 
-    fn poll(&mut self, ctx: &egui::Context, tasks: &Tasks, settings: &mut CertificateSettings) {
+    /// Keeps the settings with what was opened (every frame, from any page).
+    pub fn keep(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
+        self.poll_opening(ctx, settings);
+    }
+
+    fn poll_opening(&mut self, ctx: &egui::Context, settings: &mut CertificateSettings) {
         match poll_slot(&mut self.opening) {
             Some(Some(result)) => self.finish_open(ctx, result, settings),
             Some(None) => {
@@ -221,6 +352,10 @@ impl CertificatePage {
             }
             None => {}
         }
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, tasks: &Tasks, settings: &mut CertificateSettings) {
+        self.poll_opening(ctx, settings);
         match poll_slot(&mut self.picking) {
             Some(Some(Some(path))) => self.file_dropped(&path),
             // No path: cancelled, or (found out meanwhile) no dialog to show.
@@ -254,7 +389,9 @@ impl CertificatePage {
         settings: &mut CertificateSettings,
     ) {
         match result {
-            Ok(opened) => {
+            Ok((opened, password)) => {
+                self.held_password = Some((opened.path.clone(), password));
+                self.files_opened += 1;
                 let path = opened.path.display().to_string();
                 settings.last_path = path.clone();
                 // The remembered alias for this file, else the only entry (the
@@ -286,10 +423,12 @@ impl CertificatePage {
     fn forget_password(&mut self, ctx: &egui::Context) {
         self.password = Zeroizing::new(String::new());
         let id = password_field_id();
-        if let Some(mut state) = egui::TextEdit::load_state(ctx, id) {
-            state.clear_undoer();
-            state.cursor.set_char_range(None);
-            egui::TextEdit::store_state(ctx, id, state);
+        for id in [id, prompt_field_id()] {
+            if let Some(mut state) = egui::TextEdit::load_state(ctx, id) {
+                state.clear_undoer();
+                state.cursor.set_char_range(None);
+                egui::TextEdit::store_state(ctx, id, state);
+            }
         }
     }
 
@@ -304,7 +443,7 @@ impl CertificatePage {
         self.opening = Some(tasks.blocking(ctx, move || {
             let data = crate::files::read_input(&path)?;
             let contents = cert::open_pkcs12(&data, &password)?;
-            Ok(OpenedFile { path, contents })
+            Ok((OpenedFile { path, contents }, password))
         }));
     }
 
@@ -411,7 +550,24 @@ impl CertificatePage {
         if let Some(err) = &self.open_error {
             widgets::error_text_ui(ui, &err.message(lang));
         }
+        self.remember_ui(ui, lang);
         let _ = settings;
+    }
+
+    /// The choice to keep the password in the OS keychain (never elsewhere),
+    /// and what the keychain said.
+    fn remember_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        ui.checkbox(&mut self.remember, tr(lang, "secret.remember"))
+            .on_hover_text(tr(lang, "secret.remember_hint"));
+        if self.unlocking {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr(lang, "secret.unlocking"));
+            });
+        }
+        if let Some(notice) = &self.keychain_notice {
+            ui.add(egui::Label::new(notice.render(lang)).wrap());
+        }
     }
 
     fn contents_ui(
@@ -602,6 +758,11 @@ impl CertificatePage {
 /// The id of the password field, to clear its undo history once the file is open.
 fn password_field_id() -> egui::Id {
     egui::Id::unique("cert_password")
+}
+
+/// The id of the password asked where the key is needed.
+fn prompt_field_id() -> egui::Id {
+    egui::Id::unique("cert_password_prompt")
 }
 
 /// The file name of `path`, as the page names a file.

@@ -123,6 +123,8 @@ pub struct FlaApp {
     pub setup: Setup,
     /// The app's log (data dir, `logs`).
     pub log: AppLog,
+    /// The Settings page's Profiles section.
+    pub profiles_section: settings::ProfilesSection,
     data_dir: std::path::PathBuf,
     applied_theme: Option<ThemeChoice>,
     applied_title: String,
@@ -145,20 +147,24 @@ impl FlaApp {
         data_dir: std::path::PathBuf,
         config_dir: std::path::PathBuf,
     ) -> Result<Self, String> {
-        let certificate = CertificatePage::new(&state.certificate);
-        let setup = Setup::load(config_dir, state.profile.as_deref());
-        state.profile = Some(setup.id.clone());
+        let mut setup = Setup::load(config_dir, state.profile.as_deref());
+        // The profile is the source of the connection and the certificate.
+        setup.adopt(&state);
+        let mut certificate = CertificatePage::new(&state.certificate);
+        let mut connection = ConnectionPage::new(data_dir.clone());
+        setup.apply(None, &mut state, &mut certificate, &mut connection);
         Ok(FlaApp {
             state,
             tasks: Tasks::new()?,
             certificate,
-            connection: ConnectionPage::new(data_dir.clone()),
+            connection,
             declarations: DeclarationsPage::new(),
             engine: DeclarationsHost::new(data_dir.clone()),
             checklist: ChecklistPage::default(),
             support: SupportPage::default(),
             setup,
             log: AppLog::open(data_dir.join("logs")),
+            profiles_section: settings::ProfilesSection::default(),
             data_dir,
             applied_theme: None,
             applied_title: String::new(),
@@ -184,6 +190,39 @@ impl FlaApp {
             || self.connection.is_busy()
             || self.declarations.has_unsaved()
             || self.engine.is_busy()
+            || self.setup.is_busy()
+            || self.certificate.unlocking
+    }
+
+    /// Puts the keychain used for remembered passwords in place (tests: an
+    /// in-memory stand-in); before the first frame.
+    pub fn set_secret_store(&mut self, secrets: std::sync::Arc<dyn crate::profile::SecretStore>) {
+        self.setup.secrets = secrets;
+    }
+
+    /// Applies what the Settings page asked about the profiles.
+    fn apply_settings(&mut self, ctx: &egui::Context, command: settings::SettingsCommand) {
+        match command {
+            settings::SettingsCommand::OpenRecent(path) => {
+                self.certificate.file_dropped(&path);
+                self.state.page = Page::Certificate;
+            }
+            settings::SettingsCommand::Profile(command) => {
+                if self.setup.command(ctx, &self.tasks, command) {
+                    self.profile_switched(ctx);
+                }
+            }
+        }
+    }
+
+    /// Another profile is the current one: its values go in the pages.
+    fn profile_switched(&mut self, ctx: &egui::Context) {
+        self.setup.apply(
+            Some(ctx),
+            &mut self.state,
+            &mut self.certificate,
+            &mut self.connection,
+        );
     }
 
     /// Draws one frame.
@@ -231,6 +270,11 @@ impl FlaApp {
     /// accepted, the account step seen done), keeps the profile saved and the
     /// window title naming it.
     fn keep_setup(&mut self, ctx: &egui::Context, lang: Lang) {
+        if self.setup.take_import() {
+            self.profile_switched(ctx);
+        }
+        self.setup
+            .follow(ctx, &self.tasks, &mut self.state, &mut self.certificate);
         self.setup.observe(
             &self.connection,
             &self.state.connection,
@@ -250,11 +294,7 @@ impl FlaApp {
             }
         }
         self.setup.save_if_changed(ctx, &self.tasks);
-        let name = if self.setup.profile.name.trim().is_empty() {
-            tr(lang, "profile.default_name")
-        } else {
-            self.setup.profile.name.clone()
-        };
+        let name = setup::display_name(&self.setup.profile, lang);
         let title = format!("{} — {name}", tr(lang, "app.title"));
         if title != self.applied_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -320,6 +360,8 @@ impl FlaApp {
                     .ui(ui, lang, &self.tasks, &mut self.state.certificate)
             }
             Page::Connection => {
+                // The key is needed here: its password is asked in place.
+                self.certificate.password_prompt_ui(ui, lang, &self.tasks);
                 let go_to_certificate = self.connection.ui(
                     ui,
                     lang,
@@ -332,19 +374,44 @@ impl FlaApp {
                 }
             }
             Page::Declarations => {
+                self.certificate.password_prompt_ui(ui, lang, &self.tasks);
+                let mandates = self.setup.mandated_enterprises(&self.state.connection);
                 let (connection, settings, certificate) =
                     (&self.connection, &self.state.connection, &self.certificate);
                 let client = |lang: Lang| connection.token_source(settings, certificate, lang);
-                let mandates = settings.mandated_enterprises();
-                // An employer's own enterprise, where the Connection page has one.
+                // An employer's own enterprise: the profile's, or the one the
+                // sandbox registers certificates for.
+                let own = self.setup.profile.enterprise.trim();
                 self.declarations.own_enterprise = (settings.role
-                    == crate::channel::env::Role::Employer
-                    && settings.environment == crate::channel::env::EnvironmentKind::Sandbox)
-                    .then(|| settings.sandbox_enterprise.clone());
+                    == crate::channel::env::Role::Employer)
+                    .then(|| {
+                        if !own.is_empty() {
+                            Some(own.to_owned())
+                        } else if settings.environment
+                            == crate::channel::env::EnvironmentKind::Sandbox
+                        {
+                            Some(settings.sandbox_enterprise.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .flatten();
                 self.declarations
                     .ui(ui, lang, Some(&self.engine), &client, &mandates);
             }
-            Page::Settings => settings::settings_ui(ui, &mut self.state, lang),
+            Page::Settings => {
+                let commands = settings::settings_ui(
+                    ui,
+                    &mut self.state,
+                    lang,
+                    &self.tasks,
+                    &mut self.profiles_section,
+                    &self.setup,
+                );
+                for command in commands {
+                    self.apply_settings(ui.ctx(), command);
+                }
+            }
             Page::Checklist => {
                 let facts = self.facts();
                 let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());

@@ -1,25 +1,299 @@
-//! The Settings page: language and theme. Profiles come with later pages.
+//! The Settings page: language and theme; the profiles (choose, new, rename,
+//! delete, export and import without what is personal) and the recent files.
 
+use std::path::PathBuf;
+
+use super::setup::{ProfileCommand, Setup};
+use super::tasks::{poll_slot, FileDialog, Pending, Tasks};
+use super::widgets;
 use super::{AppState, ThemeChoice};
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, tr_args, Lang};
 
-pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
+/// What the Settings page asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsCommand {
+    Profile(ProfileCommand),
+    /// A recent file: its path goes in the Certificate page's file field.
+    OpenRecent(PathBuf),
+}
+
+/// The Profiles section's state during a run.
+#[derive(Default)]
+pub struct ProfilesSection {
+    new_name: String,
+    rename: String,
+    /// The id the rename field was filled for.
+    rename_for: Option<String>,
+    confirm_delete: bool,
+    /// The paths typed where no file dialog is (or chosen in one).
+    export_path: String,
+    import_path: String,
+    export_dialog: Option<Pending<Option<PathBuf>>>,
+    import_dialog: Option<Pending<Option<PathBuf>>>,
+    dialog_missing: bool,
+}
+
+impl ProfilesSection {
+    fn poll(&mut self, tasks: &Tasks, commands: &mut Vec<SettingsCommand>) {
+        for export in [true, false] {
+            let slot = if export {
+                &mut self.export_dialog
+            } else {
+                &mut self.import_dialog
+            };
+            match poll_slot(slot) {
+                Some(Some(Some(path))) if export => {
+                    self.export_path = path.display().to_string();
+                    commands.push(SettingsCommand::Profile(ProfileCommand::Export(path)));
+                }
+                Some(Some(Some(path))) => {
+                    self.import_path = path.display().to_string();
+                    commands.push(SettingsCommand::Profile(ProfileCommand::Import(path)));
+                }
+                // No path: cancelled, or (found out meanwhile) no dialog to show.
+                Some(_) if tasks.file_dialog() == FileDialog::Missing => self.dialog_missing = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn dialog_open(&self) -> bool {
+        self.export_dialog.is_some() || self.import_dialog.is_some()
+    }
+}
+
+pub fn settings_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    lang: Lang,
+    tasks: &Tasks,
+    section: &mut ProfilesSection,
+    setup: &Setup,
+) -> Vec<SettingsCommand> {
     ui.heading(tr(lang, "nav.settings"));
     ui.add_space(8.0);
     egui::Grid::new("settings")
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
-            ui.label(tr(lang, "nav.language"));
-            language_picker_ui(ui, state, lang);
+            let label = ui.label(tr(lang, "nav.language"));
+            language_picker_ui(ui, state, lang).labelled_by(label.id);
             ui.end_row();
             ui.label(tr(lang, "nav.theme"));
             ui.horizontal(|ui| theme_choice_ui(ui, state, lang));
             ui.end_row();
         });
+    let mut commands = Vec::new();
+    section.poll(tasks, &mut commands);
+    ui.add_space(16.0);
+    profiles_ui(ui, lang, tasks, section, setup, &mut commands);
+    ui.add_space(16.0);
+    recent_files_ui(ui, lang, setup, &mut commands);
+    commands
 }
 
-fn language_picker_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
+fn profiles_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    tasks: &Tasks,
+    section: &mut ProfilesSection,
+    setup: &Setup,
+    commands: &mut Vec<SettingsCommand>,
+) {
+    let mut profile = |c: ProfileCommand| commands.push(SettingsCommand::Profile(c));
+    ui.heading(tr(lang, "settings.profiles"));
+    ui.add(egui::Label::new(tr(lang, "settings.profiles_intro")).wrap());
+    for notice in &setup.notices {
+        ui.colored_label(ui.visuals().warn_fg_color, notice.render(lang));
+    }
+    ui.add_space(4.0);
+    let current = super::setup::display_name(&setup.profile, lang);
+    if section.rename_for.as_deref() != Some(setup.id.as_str()) {
+        section.rename = setup.profile.name.clone();
+        section.rename_for = Some(setup.id.clone());
+        section.confirm_delete = false;
+    }
+    egui::Grid::new("settings_profiles")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label(tr(lang, "settings.profile_current"));
+            egui::ComboBox::from_id_salt("profile_choice")
+                .selected_text(current.clone())
+                .show_ui(ui, |ui| {
+                    for (id, name) in setup.profiles(lang) {
+                        if ui.selectable_label(id == setup.id, name).clicked() && id != setup.id {
+                            profile(ProfileCommand::Switch(id));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+
+            let label = ui.label(tr(lang, "settings.profile_name"));
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut section.rename).desired_width(240.0))
+                    .labelled_by(label.id);
+                let changed = section.rename.trim() != setup.profile.name
+                    && !section.rename.trim().is_empty();
+                if ui
+                    .add_enabled(
+                        changed,
+                        egui::Button::new(tr(lang, "settings.profile_rename")),
+                    )
+                    .clicked()
+                {
+                    profile(ProfileCommand::Rename(section.rename.clone()));
+                }
+            });
+            ui.end_row();
+
+            let label = ui.label(tr(lang, "settings.profile_new_name"));
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut section.new_name)
+                        .hint_text(tr(lang, "settings.profile_new_hint"))
+                        .desired_width(240.0),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !section.new_name.trim().is_empty(),
+                        egui::Button::new(tr(lang, "settings.profile_new")),
+                    )
+                    .clicked()
+                {
+                    profile(ProfileCommand::New(std::mem::take(&mut section.new_name)));
+                }
+            });
+            ui.end_row();
+        });
+
+    ui.add_space(4.0);
+    if section.confirm_delete {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(tr_args(
+                lang,
+                "settings.profile_delete_confirm",
+                &[("name", current.clone())],
+            ));
+            ui.horizontal(|ui| {
+                if ui.button(tr(lang, "settings.profile_delete_yes")).clicked() {
+                    section.confirm_delete = false;
+                    profile(ProfileCommand::Delete);
+                }
+                if ui.button(tr(lang, "settings.profile_delete_no")).clicked() {
+                    section.confirm_delete = false;
+                }
+            });
+        });
+    } else if ui.button(tr(lang, "settings.profile_delete")).clicked() {
+        section.confirm_delete = true;
+    }
+
+    ui.add_space(8.0);
+    ui.label(egui::RichText::new(tr(lang, "settings.profile_transfer")).strong());
+    ui.add(egui::Label::new(tr(lang, "settings.profile_transfer_hint")).wrap());
+    let busy = section.dialog_open() || setup.is_transferring();
+    for export in [true, false] {
+        let (label_key, button_key) = if export {
+            ("settings.profile_export_to", "settings.profile_export")
+        } else {
+            ("settings.profile_import_from", "settings.profile_import")
+        };
+        ui.horizontal(|ui| {
+            let label = ui.label(tr(lang, label_key));
+            let field = if export {
+                &mut section.export_path
+            } else {
+                &mut section.import_path
+            };
+            ui.add(egui::TextEdit::singleline(field).desired_width(360.0))
+                .labelled_by(label.id);
+            let typed = PathBuf::from(field.trim());
+            let clicked = ui
+                .add_enabled(!busy, egui::Button::new(tr(lang, button_key)))
+                .clicked();
+            if !clicked {
+                return;
+            }
+            if !typed.as_os_str().is_empty() {
+                // A path typed (or chosen before): used as it is.
+                profile(if export {
+                    ProfileCommand::Export(typed)
+                } else {
+                    ProfileCommand::Import(typed)
+                });
+            } else if tasks.file_dialog() == FileDialog::Missing {
+                section.dialog_missing = true;
+            } else {
+                section.dialog_missing = false;
+                let name = format!("{}.json", setup.id);
+                if export {
+                    section.export_dialog = Some(tasks.run(ui.ctx(), async move {
+                        rfd::AsyncFileDialog::new()
+                            .add_filter("JSON", &["json"])
+                            .set_file_name(name)
+                            .save_file()
+                            .await
+                            .map(|h| h.path().to_path_buf())
+                    }));
+                } else {
+                    section.import_dialog = Some(tasks.run(ui.ctx(), async move {
+                        rfd::AsyncFileDialog::new()
+                            .add_filter("JSON", &["json"])
+                            .pick_file()
+                            .await
+                            .map(|h| h.path().to_path_buf())
+                    }));
+                }
+            }
+        });
+    }
+    if section.dialog_missing {
+        widgets::error_text_ui(ui, &tr(lang, "settings.profile_no_dialog"));
+    }
+    match &setup.profile_status {
+        Some(Ok(msg)) => {
+            ui.add(egui::Label::new(msg.render(lang)).wrap());
+        }
+        Some(Err(msg)) => widgets::error_text_ui(ui, &msg.render(lang)),
+        None => {}
+    }
+}
+
+fn recent_files_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    setup: &Setup,
+    commands: &mut Vec<SettingsCommand>,
+) {
+    ui.heading(tr(lang, "settings.profile_recent"));
+    if setup.recent.paths.is_empty() {
+        ui.weak(tr(lang, "settings.profile_recent_none"));
+        return;
+    }
+    for path in &setup.recent.paths {
+        // The path is the button's name: a click puts it in the Certificate
+        // page's file field.
+        if ui
+            .button(egui::RichText::new(path).monospace())
+            .on_hover_text(tr(lang, "settings.profile_recent_open_hint"))
+            .clicked()
+        {
+            commands.push(SettingsCommand::OpenRecent(PathBuf::from(path)));
+        }
+    }
+    if ui
+        .button(tr(lang, "settings.profile_recent_clear"))
+        .clicked()
+    {
+        commands.push(SettingsCommand::Profile(ProfileCommand::ClearRecent));
+    }
+}
+
+fn language_picker_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) -> egui::Response {
     let current = state.lang.map(Lang::native_name).unwrap_or("");
     let shown = if current.is_empty() {
         format!("{} ({})", tr(lang, "nav.theme_system"), lang.native_name())
@@ -33,7 +307,8 @@ fn language_picker_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
             for choice in Lang::ALL {
                 ui.selectable_value(&mut state.lang, Some(choice), choice.native_name());
             }
-        });
+        })
+        .response
 }
 
 fn theme_choice_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {

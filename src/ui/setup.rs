@@ -4,21 +4,84 @@
 //! succeed, and the log lines for what it met. The profile is read once as the
 //! app starts (before the first frame) and written on the runtime.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::channel::env::EnvironmentKind;
-use crate::checklist::{Facts, Step};
+use zeroize::Zeroizing;
+
+use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
+use crate::checklist::{Facts, Role, Step};
 use crate::i18n::{Lang, Msg};
-use crate::profile::{Profile, ProfileError, ProfileStore};
+use crate::profile::{
+    pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
+    SecretError, SecretStore,
+};
 use crate::submit::state::State;
 use crate::support::{AppLog, Level};
 
-use super::certificate::CertificatePage;
+use super::certificate::{CertificatePage, CertificateSettings, SigningChoice};
 use super::connection::{ConnectionPage, ConnectionSettings, TestResult};
 use super::declarations::host::DeclarationsHost;
 use super::tasks::{poll_slot, Pending, Tasks};
-use super::Page;
+use super::{AppState, Page};
+
+/// A write to the settings folder, made one at a time on the runtime.
+enum Write {
+    Save(String, Box<Profile>),
+    Delete(String),
+    Recent(RecentFiles),
+}
+
+/// The values a page edits and the profile keeps, as last seen: a change on
+/// a page is a difference from these.
+#[derive(Debug, Clone, PartialEq)]
+struct Synced {
+    environment: EnvironmentKind,
+    client_id: String,
+    role: ChannelRole,
+    enterprise: String,
+    mandates: String,
+    path: String,
+    alias: String,
+    remember: bool,
+}
+
+impl Synced {
+    fn of(
+        connection: &ConnectionSettings,
+        certificate: &CertificateSettings,
+        remember: bool,
+    ) -> Synced {
+        Synced {
+            environment: connection.environment,
+            client_id: connection.client_id.clone(),
+            role: connection.role,
+            enterprise: connection.sandbox_enterprise.clone(),
+            mandates: connection.mandates.clone(),
+            path: certificate.last_path.clone(),
+            alias: certificate
+                .signing
+                .as_ref()
+                .filter(|s| s.path == certificate.last_path)
+                .map(|s| s.alias.clone())
+                .unwrap_or_default(),
+            remember,
+        }
+    }
+}
+
+/// Something done with a profile as a whole (from the Settings page).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileCommand {
+    Switch(String),
+    New(String),
+    Rename(String),
+    Delete,
+    Export(PathBuf),
+    Import(PathBuf),
+    ClearRecent,
+}
 
 /// The current profile and what the app noticed about the set-up.
 pub struct Setup {
@@ -27,6 +90,26 @@ pub struct Setup {
     pub profile: Profile,
     saved: Option<Profile>,
     saving: Option<Pending<Result<(), ProfileError>>>,
+    writes: VecDeque<Write>,
+    /// The other profiles, by id.
+    others: Vec<(String, Profile)>,
+    synced: Option<Synced>,
+    /// The recent files (certificates opened), newest first.
+    pub recent: RecentFiles,
+    seen_files_opened: u64,
+    /// The keychain (the OS one; a stand-in in tests).
+    pub secrets: Arc<dyn SecretStore>,
+    unlocking: Option<Pending<Result<Option<String>, SecretError>>>,
+    unlock_tried: Option<String>,
+    keychain_op: Option<Pending<Result<(), SecretError>>>,
+    /// The path whose password the keychain holds (as far as this run did).
+    stored_for: Option<String>,
+    /// The user unticked "remember": the keychain forgets the password.
+    forget_asked: bool,
+    /// What the last export or import did (the Settings page shows it).
+    pub profile_status: Option<Result<Msg, Msg>>,
+    exporting: Option<Pending<Result<Msg, Msg>>>,
+    importing: Option<Pending<Result<Profile, ProfileError>>>,
     /// Said once at the top of the page: files set aside, a save that failed.
     pub notices: Vec<Msg>,
     seen_rows: Option<(u64, u64)>,
@@ -54,10 +137,15 @@ impl Setup {
         for too_new in loaded.too_new {
             notices.push(Msg::from_fn(move |lang| too_new.message(lang)));
         }
+        let (recent, recent_aside) = store.recent_files();
+        if let Some(aside) = recent_aside {
+            notices.push(Msg::from_fn(move |lang| aside.message(lang)));
+        }
+        let mut others = loaded.profiles;
         let chosen = wanted
-            .and_then(|w| loaded.profiles.iter().find(|(id, _)| id == w))
-            .or_else(|| loaded.profiles.first())
-            .cloned();
+            .and_then(|w| others.iter().position(|(id, _)| id == w))
+            .or(if others.is_empty() { None } else { Some(0) })
+            .map(|i| others.remove(i));
         let (id, profile, saved) = match chosen {
             Some((id, profile)) => (id, profile.clone(), Some(profile)),
             None => (store.new_id("default"), Profile::default(), None),
@@ -68,6 +156,20 @@ impl Setup {
             profile,
             saved,
             saving: None,
+            writes: VecDeque::new(),
+            others,
+            synced: None,
+            recent,
+            seen_files_opened: 0,
+            secrets: default_secrets(),
+            unlocking: None,
+            unlock_tried: None,
+            keychain_op: None,
+            stored_for: None,
+            forget_asked: false,
+            profile_status: None,
+            exporting: None,
+            importing: None,
             notices,
             seen_rows: None,
             seen_reports: 0,
@@ -97,13 +199,155 @@ impl Setup {
             token_test_passed: token_now || self.profile.ticked.contains(&Step::TokenTest),
             sandbox_declaration_accepted: self.profile.ticked.contains(&Step::SandboxDeclaration),
             real_declaration_accepted: self.profile.ticked.contains(&Step::RealDeclaration),
-            clients: settings
-                .mandated_enterprises()
-                .into_iter()
-                .map(|e| (e, true))
-                .collect(),
+            clients: if self.profile.role.is_some_and(|r| r.needs_mandates())
+                || (self.profile.role.is_none() && settings.role == ChannelRole::Provider)
+            {
+                self.profile
+                    .clients
+                    .iter()
+                    .map(|c| (c.enterprise.clone(), c.mandate == MandateState::Active))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             ticked: self.profile.ticked.clone(),
         }
+    }
+
+    /// Applies what the Settings page asked. Returns true when the current
+    /// profile changed (the app puts its values in the pages).
+    pub fn command(&mut self, ctx: &egui::Context, tasks: &Tasks, command: ProfileCommand) -> bool {
+        match command {
+            ProfileCommand::Switch(id) => self.switch(&id),
+            ProfileCommand::New(name) => {
+                let name = name.trim().to_owned();
+                let id = self.unique_id(&name);
+                let profile = Profile {
+                    name,
+                    ..Profile::default()
+                };
+                self.take_up(id, profile);
+                true
+            }
+            ProfileCommand::Rename(name) => {
+                self.profile.name = name.trim().to_owned();
+                false
+            }
+            ProfileCommand::Delete => {
+                self.writes.push_back(Write::Delete(self.id.clone()));
+                let (id, profile) = if self.others.is_empty() {
+                    (self.unique_id("default"), Profile::default())
+                } else {
+                    self.others.remove(0)
+                };
+                self.saved = Some(profile.clone());
+                self.id = id;
+                self.profile = profile;
+                true
+            }
+            ProfileCommand::Export(path) => {
+                let profile = self.profile.clone();
+                self.profile_status = None;
+                self.exporting = Some(tasks.blocking(ctx, move || {
+                    crate::profile::export_profile(&profile, &path)
+                        .map(|()| {
+                            Msg::new("settings.profile_exported")
+                                .arg("path", path.display().to_string())
+                        })
+                        .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))
+                }));
+                false
+            }
+            ProfileCommand::Import(path) => {
+                self.profile_status = None;
+                self.importing =
+                    Some(tasks.blocking(ctx, move || crate::profile::import_profile(&path)));
+                false
+            }
+            ProfileCommand::ClearRecent => {
+                self.recent.clear();
+                self.writes.push_back(Write::Recent(self.recent.clone()));
+                false
+            }
+        }
+    }
+
+    /// True while an export or an import runs.
+    pub fn is_transferring(&self) -> bool {
+        self.exporting.is_some() || self.importing.is_some()
+    }
+
+    /// True while an export, an import or a write runs.
+    pub fn is_busy(&self) -> bool {
+        self.is_transferring() || self.saving.is_some()
+    }
+
+    /// A profile imported meanwhile becomes the current one: returns true then.
+    pub fn take_import(&mut self) -> bool {
+        match poll_slot(&mut self.importing) {
+            Some(Some(Ok(profile))) => {
+                let base = if profile.name.trim().is_empty() {
+                    "imported".to_owned()
+                } else {
+                    profile.name.clone()
+                };
+                let id = self.unique_id(&base);
+                let name = profile.name.clone();
+                self.take_up(id, profile);
+                self.profile_status =
+                    Some(Ok(Msg::new("settings.profile_imported").arg("name", name)));
+                true
+            }
+            Some(Some(Err(e))) => {
+                self.profile_status = Some(Err(Msg::from_fn(move |lang| e.message(lang))));
+                false
+            }
+            _ => false,
+        }
+    }
+
+    fn poll_transfers(&mut self) {
+        if let Some(Some(result)) = poll_slot(&mut self.exporting) {
+            self.profile_status = Some(result);
+        }
+    }
+
+    /// Makes `profile` (new, imported) the current one under `id`; the one
+    /// before is kept among the others.
+    fn take_up(&mut self, id: String, profile: Profile) {
+        if self.saved.as_ref() != Some(&self.profile) {
+            self.writes
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
+        }
+        let old_id = std::mem::replace(&mut self.id, id);
+        let old = std::mem::replace(&mut self.profile, profile);
+        self.others.push((old_id, old));
+        // A new profile is written by `save_if_changed`.
+        self.saved = None;
+    }
+
+    fn switch(&mut self, id: &str) -> bool {
+        let Some(i) = self.others.iter().position(|(other, _)| other == id) else {
+            return false;
+        };
+        let (id, profile) = self.others.remove(i);
+        self.take_up(id, profile);
+        // As it was read: nothing to write.
+        self.saved = Some(self.profile.clone());
+        true
+    }
+
+    /// An id for a new profile named `name`, unique on disk and in memory.
+    fn unique_id(&self, name: &str) -> String {
+        let base = self.store.new_id(name);
+        let taken = |id: &str| id == self.id || self.others.iter().any(|(o, _)| o == id);
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
     }
 
     /// Ticks or unticks a step of the current profile.
@@ -205,8 +449,14 @@ impl Setup {
         }
     }
 
-    /// Writes the profile when it changed (on the runtime; one write at a time).
+    /// Writes the profile when it changed, and whatever else waits to be
+    /// written (on the runtime; one write at a time, in order).
     pub fn save_if_changed(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        if self.saved.as_ref() != Some(&self.profile) {
+            self.saved = Some(self.profile.clone());
+            self.writes
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
+        }
         if self.saving.is_some() {
             match poll_slot(&mut self.saving) {
                 None => return,
@@ -214,18 +464,301 @@ impl Setup {
                 Some(_) => {}
             }
         }
-        if self.saved.as_ref() == Some(&self.profile) {
-            return;
+        if let Some(write) = self.writes.pop_front() {
+            let store = self.store.clone();
+            self.saving = Some(tasks.blocking(ctx, move || run_write(&store, write)));
         }
-        let (store, id, profile) = (self.store.clone(), self.id.clone(), self.profile.clone());
-        self.saved = Some(self.profile.clone());
-        self.saving = Some(tasks.blocking(ctx, move || store.save(&id, &profile)));
     }
 
-    /// Waits (bounded) for a write in progress: the app is closing.
+    /// Writes what is left (the app is closing): the write in progress first.
     pub fn settle(&mut self) {
+        let start = std::time::Instant::now();
+        while self.saving.is_some() && start.elapsed() < std::time::Duration::from_secs(5) {
+            if poll_slot(&mut self.saving).is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
         if self.saved.as_ref() != Some(&self.profile) {
-            let _ = self.store.save(&self.id, &self.profile);
+            self.saved = Some(self.profile.clone());
+            self.writes
+                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
+        }
+        while let Some(write) = self.writes.pop_front() {
+            let _ = run_write(&self.store, write);
+        }
+    }
+
+    /// The profiles to choose from: (id, name), the current one among them.
+    pub fn profiles(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut list: Vec<(String, String)> = std::iter::once((&self.id, &self.profile))
+            .chain(self.others.iter().map(|(id, p)| (id, p)))
+            .map(|(id, p)| (id.clone(), display_name(p, lang)))
+            .collect();
+        list.sort_by_key(|(_, name)| name.to_lowercase());
+        list
+    }
+
+    /// The enterprises a representative holds a mandate for (MAHIS), from the
+    /// profile's clients: those whose mandate is recorded as active.
+    pub fn mandated_enterprises(&self, settings: &ConnectionSettings) -> Vec<String> {
+        if settings.role != ChannelRole::Provider {
+            return Vec::new();
+        }
+        self.profile
+            .clients
+            .iter()
+            .filter(|c| c.mandate == MandateState::Active)
+            .map(|c| c.enterprise.clone())
+            .collect()
+    }
+
+    /// At start, a profile that has no connection yet takes the one the app
+    /// remembered before profiles kept it (the settings of an earlier version).
+    pub fn adopt(&mut self, state: &AppState) {
+        let p = &mut self.profile;
+        if p.client_id.is_empty() && !state.connection.client_id.is_empty() {
+            p.client_id = state.connection.client_id.clone();
+            p.environment = state.connection.environment;
+        }
+        if p.certificate_path.is_empty() && !state.certificate.last_path.is_empty() {
+            p.certificate_path = state.certificate.last_path.clone();
+            p.alias = state
+                .certificate
+                .signing
+                .as_ref()
+                .filter(|s| s.path == p.certificate_path)
+                .map(|s| s.alias.clone())
+                .unwrap_or_default();
+        }
+        if p.role.is_none() && state.connection.role == ChannelRole::Provider {
+            p.role = Some(Role::Representative);
+        }
+        if p.enterprise.is_empty()
+            && state.connection.sandbox_enterprise
+                != ConnectionSettings::default().sandbox_enterprise
+        {
+            p.enterprise = state.connection.sandbox_enterprise.clone();
+        }
+        if p.clients.is_empty() && !state.connection.mandates.trim().is_empty() {
+            let before = Synced {
+                mandates: String::new(),
+                ..Synced::of(
+                    &state.connection,
+                    &state.certificate,
+                    p.password_in_keychain,
+                )
+            };
+            let now = Synced::of(
+                &state.connection,
+                &state.certificate,
+                p.password_in_keychain,
+            );
+            self.take_changes(&before, &now);
+        }
+    }
+
+    /// Puts the current profile's values in the pages' settings (at start and
+    /// on a switch); the certificate page forgets a file opened for another path.
+    pub fn apply(
+        &mut self,
+        ctx: Option<&egui::Context>,
+        state: &mut AppState,
+        certificate: &mut CertificatePage,
+        connection: &mut ConnectionPage,
+    ) {
+        let p = &self.profile;
+        let c = &mut state.connection;
+        c.environment = p.environment;
+        c.client_id = p.client_id.clone();
+        if let Some(role) = p.role {
+            c.role = role.channel_role();
+        }
+        c.sandbox_enterprise = if p.enterprise.trim().is_empty() {
+            ConnectionSettings::default().sandbox_enterprise
+        } else {
+            p.enterprise.clone()
+        };
+        c.mandates = p
+            .clients
+            .iter()
+            .map(|c| c.enterprise.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let cert = &mut state.certificate;
+        cert.last_path = p.certificate_path.clone();
+        cert.signing = (!p.alias.is_empty()).then(|| SigningChoice {
+            path: p.certificate_path.clone(),
+            alias: p.alias.clone(),
+        });
+        certificate.remember = p.password_in_keychain;
+        certificate.switch_file(ctx, &p.certificate_path);
+        state.profile = Some(self.id.clone());
+        self.synced = Some(Synced::of(
+            &state.connection,
+            &state.certificate,
+            p.password_in_keychain,
+        ));
+        self.unlock_tried = None;
+        self.stored_for = None;
+        if connection.report.is_some() || connection.new_client_id.is_some() {
+            connection.report = None;
+            connection.new_client_id = None;
+        }
+    }
+
+    /// Each frame: what the user changed on a page goes into the profile; the
+    /// recent files follow the files opened; the keychain opens the file
+    /// without typing when the password is remembered, keeps it when asked.
+    pub fn follow(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        state: &mut AppState,
+        certificate: &mut CertificatePage,
+    ) {
+        certificate.keep(ctx, &mut state.certificate);
+        let now = Synced::of(&state.connection, &state.certificate, certificate.remember);
+        let before = self.synced.clone().unwrap_or_else(|| now.clone());
+        if now != before {
+            self.take_changes(&before, &now);
+            self.synced = Some(now);
+        }
+        if certificate.files_opened != self.seen_files_opened {
+            self.seen_files_opened = certificate.files_opened;
+            let path = state.certificate.last_path.clone();
+            if !path.is_empty() {
+                self.recent.push(&path);
+                self.writes.push_back(Write::Recent(self.recent.clone()));
+            }
+        }
+        self.keychain(ctx, tasks, certificate);
+        self.poll_transfers();
+    }
+
+    fn take_changes(&mut self, before: &Synced, now: &Synced) {
+        let p = &mut self.profile;
+        if now.environment != before.environment {
+            p.environment = now.environment;
+        }
+        if now.client_id != before.client_id {
+            p.client_id = now.client_id.clone();
+        }
+        if now.role != before.role && p.role.map(Role::channel_role) != Some(now.role) {
+            p.role = Some(match now.role {
+                ChannelRole::Employer => Role::Employer,
+                ChannelRole::Provider => Role::Representative,
+            });
+        }
+        if now.enterprise != before.enterprise {
+            p.enterprise = now.enterprise.trim().to_owned();
+        }
+        if now.mandates != before.mandates {
+            let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+            let numbers: Vec<String> = now
+                .mandates
+                .split([',', ';', ' ', '\n'])
+                .filter_map(crate::identifiers::parse_enterprise_number)
+                .collect();
+            let mut clients = Vec::new();
+            for number in numbers {
+                if clients
+                    .iter()
+                    .any(|c: &ClientEnterprise| c.enterprise == number)
+                {
+                    continue;
+                }
+                // Typed as held: recorded as active, checked today.
+                let client = p
+                    .clients
+                    .iter()
+                    .find(|c| c.enterprise == number)
+                    .cloned()
+                    .unwrap_or_else(|| ClientEnterprise {
+                        enterprise: number.clone(),
+                        name: String::new(),
+                        mandate: MandateState::Active,
+                        checked_on: Some(today.to_string()),
+                    });
+                clients.push(client);
+            }
+            p.clients = clients;
+        }
+        if now.path != before.path {
+            p.certificate_path = now.path.clone();
+        }
+        if now.alias != before.alias || now.path != before.path {
+            p.alias = now.alias.clone();
+        }
+        if now.remember != before.remember {
+            p.password_in_keychain = now.remember;
+            self.forget_asked = !now.remember;
+        }
+    }
+
+    /// The keychain's part: open without typing, keep when asked, forget when
+    /// no longer asked. An unavailable keychain is said under the check box.
+    fn keychain(&mut self, ctx: &egui::Context, tasks: &Tasks, certificate: &mut CertificatePage) {
+        let path = self.profile.certificate_path.trim().to_owned();
+        match poll_slot(&mut self.unlocking) {
+            None => {}
+            Some(result) => {
+                certificate.unlocking = false;
+                match result {
+                    Some(Ok(Some(password))) => {
+                        self.stored_for = Some(path.clone());
+                        if certificate.needs_password() {
+                            certificate.open_with(ctx, tasks, &path, Zeroizing::new(password));
+                        }
+                    }
+                    Some(Ok(None)) | None => {}
+                    Some(Err(e)) => certificate.keychain_notice = Some(keychain_msg(e)),
+                }
+            }
+        }
+        if let Some(Some(result)) = poll_slot(&mut self.keychain_op) {
+            match result {
+                Ok(()) => certificate.keychain_notice = None,
+                Err(e) => {
+                    // Go on without it: the password is asked once per run.
+                    self.stored_for = None;
+                    certificate.remember = false;
+                    self.profile.password_in_keychain = false;
+                    if let Some(synced) = &mut self.synced {
+                        synced.remember = false;
+                    }
+                    certificate.keychain_notice = Some(keychain_msg(e));
+                }
+            }
+        }
+        if self.keychain_op.is_some() || self.unlocking.is_some() || path.is_empty() {
+            return;
+        }
+        let account = pfx_account(&path);
+        if self.profile.password_in_keychain {
+            if certificate.needs_password()
+                && !certificate.is_busy()
+                && self.unlock_tried.as_deref() != Some(path.as_str())
+            {
+                self.unlock_tried = Some(path.clone());
+                certificate.unlocking = true;
+                let secrets = Arc::clone(&self.secrets);
+                self.unlocking = Some(tasks.blocking(ctx, move || secrets.get(&account)));
+            } else if self.stored_for.as_deref() != Some(path.as_str()) {
+                if let Some(password) = certificate.password_for(&path) {
+                    self.stored_for = Some(path.clone());
+                    certificate.drop_held_password();
+                    let secrets = Arc::clone(&self.secrets);
+                    self.keychain_op =
+                        Some(tasks.blocking(ctx, move || secrets.set(&account, password.as_str())));
+                }
+            } else {
+                certificate.drop_held_password();
+            }
+        } else if self.stored_for.as_deref() == Some(path.as_str()) || self.forget_asked {
+            self.stored_for = None;
+            self.forget_asked = false;
+            let secrets = Arc::clone(&self.secrets);
+            self.keychain_op = Some(tasks.blocking(ctx, move || secrets.delete(&account)));
         }
     }
 
@@ -260,4 +793,30 @@ pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, missing: &[Msg]) -> bool {
         .clicked();
     ui.separator();
     clicked
+}
+
+/// The name a profile is shown by (a profile without a name: "my profile").
+pub fn display_name(profile: &Profile, lang: Lang) -> String {
+    if profile.name.trim().is_empty() {
+        crate::i18n::tr(lang, "profile.default_name")
+    } else {
+        profile.name.clone()
+    }
+}
+
+fn run_write(store: &ProfileStore, write: Write) -> Result<(), ProfileError> {
+    match write {
+        Write::Save(id, profile) => store.save(&id, &profile),
+        Write::Delete(id) => store.delete(&id),
+        Write::Recent(recent) => store.save_recent_files(&recent),
+    }
+}
+
+fn keychain_msg(e: SecretError) -> Msg {
+    Msg::from_fn(move |lang| e.message(lang))
+}
+
+/// The OS keychain in the desktop app; tests put a stand-in in its place.
+fn default_secrets() -> Arc<dyn SecretStore> {
+    Arc::new(crate::profile::Keychain)
 }
