@@ -582,10 +582,10 @@ fn an_xlsx_made_here_with_date_cells_a_title_row_and_numbers() {
     sheet.write_number(3, 1, 1_030_300_177.0).unwrap();
     sheet.write_number(3, 2, 403_170_701.0).unwrap();
     sheet
-        .write_datetime_with_format(3, 3, &day(3), &date_format)
+        .write_datetime_with_format(3, 3, day(3), &date_format)
         .unwrap();
     sheet
-        .write_datetime_with_format(3, 4, &day(4), &date_format)
+        .write_datetime_with_format(3, 4, day(4), &date_format)
         .unwrap();
     sheet.write_number(3, 5, 7.5).unwrap();
     sheet.write_string(3, 6, "Formeel").unwrap();

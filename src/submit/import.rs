@@ -722,7 +722,7 @@ pub fn sniff_delimiter(text: &str) -> u8 {
             (best, b)
         })
         .fold(
-            (((0, 0)), b','),
+            ((0, 0), b','),
             |acc, cur| if cur.0 > acc.0 { cur } else { acc },
         )
         .1
@@ -980,6 +980,9 @@ fn header_score(field: Field, header: &str, folded: &str) -> u32 {
     best
 }
 
+/// Whether a cell could be a field's value.
+type ValueTest<'a> = &'a dyn Fn(&Cell) -> bool;
+
 /// Maps a header row's columns to fields, `forced` first (`FIELD=HEADER`;
 /// `FIELD=` leaves the field out), then by header, then by the values of
 /// `sample` (rows under the header).
@@ -1080,7 +1083,7 @@ pub fn map_columns(
         let values = column_values(c);
         !values.is_empty() && values.iter().filter(|v| test(v)).count() * 5 >= values.len() * 4
     };
-    let tests: [(Field, &dyn Fn(&Cell) -> bool); 9] = [
+    let tests: [(Field, ValueTest); 9] = [
         (Field::Ssin, &|v| {
             identifiers::parse_ssin(&ssin_text(v)).is_ok()
         }),
