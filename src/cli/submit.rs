@@ -597,9 +597,10 @@ fn file_rows(args: &SubmitArgs, lang: Lang) -> Result<Vec<FileRow>, CliError> {
             row: r.row,
             reference: r.reference,
             content: r.declaration.ok_or_else(|| {
+                // The field's path too: the spreadsheet's column may be named otherwise.
                 r.problems
                     .iter()
-                    .map(|p| p.message(lang))
+                    .map(|p| format!("{} ({})", p.message(lang), p.field))
                     .collect::<Vec<_>>()
                     .join("; ")
             }),
