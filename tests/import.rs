@@ -136,6 +136,8 @@ fn english_headers_in_another_order_with_commas_and_extra_columns() {
             "Course",
             "Start date",
             "End date",
+            // Partly a duration's words: the exact "Hours" wins.
+            "Hours planned",
             "Hours",
             "Unit",
             "Type",
@@ -151,6 +153,7 @@ fn english_headers_in_another_order_with_commas_and_extra_columns() {
             "Excel advanced",
             "2025-03-03",
             "2025-03-04",
+            "8",
             "\"7,5\"",
             "h",
             "Formal",
@@ -171,7 +174,7 @@ fn english_headers_in_another_order_with_commas_and_extra_columns() {
     );
     assert_eq!(
         imported.mapping.ignored,
-        vec!["Employee name", "Cost centre"]
+        vec!["Employee name", "Hours planned", "Cost centre"]
     );
     assert_eq!(imported.rows.len(), 1);
     let r = &imported.rows[0];
