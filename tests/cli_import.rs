@@ -152,7 +152,7 @@ fn dry_run_in_text_says_each_problem_and_that_nothing_was_sent() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("ssin ← NISS"), "{text}");
+    assert!(text.contains("ssin : NISS (d'après son en-tête)"), "{text}");
     assert!(text.contains("Ligne 7 (PUB-0005)"), "{text}");
     assert!(text.contains("[duration_not_positive]"), "{text}");
     assert!(
