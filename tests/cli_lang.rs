@@ -27,6 +27,7 @@ const COMMANDS: &[&[&str]] = &[
     &["declarations", "search"],
     &["sim"],
     &["sim-register"],
+    &["template"],
     // `help COMMAND` is the help of COMMAND.
     &["help", "declarations", "search"],
 ];
@@ -72,6 +73,11 @@ const SHARED: &[&str] = &[
     "learning",
     "account",
     "federal",
+    "xlsx",
+    "excel",
+    "utf",
+    "windows",
+    "insz",
     // values of flags (the command line is a contract)
     "sandbox",
     "acceptance",
@@ -153,6 +159,7 @@ const NAMES: &[&str] = &[
     "search",
     "sim",
     "register",
+    "template",
     "help",
 ];
 

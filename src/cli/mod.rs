@@ -8,6 +8,7 @@ pub mod declare;
 pub mod help;
 pub mod sim;
 pub mod submit;
+pub mod template;
 pub mod token;
 
 use std::io::{IsTerminal, Write};
@@ -53,6 +54,8 @@ pub enum Command {
     /// Submit every declaration of a CSV or JSON Lines file: exactly once,
     /// concurrently, resumable (run it again to go on).
     Submit(submit::SubmitArgs),
+    /// Write a template (CSV or XLSX) whose columns have the contract's names.
+    Template(template::TemplateArgs),
     /// The server's declarations.
     #[command(subcommand)]
     Declarations(declare::DeclarationsCommand),
@@ -110,6 +113,7 @@ pub fn run(command: Command, lang: Lang) -> ExitCode {
         Command::Token(args) => (args.json, block_on(token::run(args, lang), lang)),
         Command::Declare(args) => (args.json, block_on(declare::declare(args, lang), lang)),
         Command::Submit(args) => (args.json, block_on(submit::submit(args, lang), lang)),
+        Command::Template(args) => (args.json, template::run(args, lang)),
         Command::Declarations(cmd) => {
             let json = cmd.json();
             let declare::DeclarationsCommand::Search(args) = cmd;

@@ -19,10 +19,25 @@ use crate::fla::wire::{Declaration, ResultCode};
 use crate::fla::{anomalies, rules};
 use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
+use crate::submit::import::{self, ImportError};
 use crate::submit::input::{self, InputError};
 use crate::submit::state::State;
 
 #[derive(Debug, Args)]
+// `--dry-run` sends nothing: the account's flags are needed only without it.
+#[command(
+    mut_arg("client_id", |a| a
+        .required(false)
+        .required_unless_present("dry_run")
+        .default_value("")
+        .hide_default_value(true)),
+    // (a path cannot be empty; this one is never opened)
+    mut_arg("pfx", |a| a
+        .required(false)
+        .required_unless_present("dry_run")
+        .default_value(".")
+        .hide_default_value(true))
+)]
 pub struct SubmitArgs {
     /// A CSV whose header row uses the contract's names (any of `,` `;` tab),
     /// or JSON Lines of declarations in the contract's shape.
@@ -42,6 +57,12 @@ pub struct SubmitArgs {
     /// Print only the final JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Import and check only: send nothing (needs no connection flags).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Take this column for a field, as FIELD=HEADER (repeat for several).
+    #[arg(long = "mapping", value_name = "FIELD=HEADER")]
+    pub mapping: Vec<String>,
 }
 
 /// The journal `submit`, `declare` and the app share, unless told otherwise.
@@ -294,20 +315,11 @@ enum Placed {
 }
 
 pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
-    let started = Instant::now();
-    let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
-    let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
-    if !parsed.ignored_columns.is_empty() && !args.json {
-        eprintln!(
-            "{}",
-            tr_args(
-                lang,
-                "submit.ignored_columns",
-                &[("columns", parsed.ignored_columns.join(", "))]
-            )
-        );
+    if args.dry_run {
+        return dry_run(&args, lang);
     }
-    let rows = declarations(&parsed, lang);
+    let started = Instant::now();
+    let rows = file_rows(&args, lang)?;
     // Where each row comes from, in the journal (and the GUI's table).
     let file_name = std::fs::canonicalize(&args.file)
         .unwrap_or_else(|_| args.file.clone())
@@ -548,6 +560,284 @@ fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
         trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
         duplicate_avoided: r.duplicate_avoided,
     }
+}
+
+/// Whether a file is JSON Lines (the importer reads every other kind).
+fn is_json_lines(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"PK\x03\x04") && import::decode(bytes).0.trim_start().starts_with('{')
+}
+
+/// The user's `--mapping FIELD=HEADER`s.
+fn forced_mapping(
+    args: &SubmitArgs,
+    lang: Lang,
+) -> Result<Vec<(import::Field, Option<String>)>, CliError> {
+    args.mapping
+        .iter()
+        .map(|m| {
+            import::parse_forced(m).map_err(|e| {
+                CliError::usage(e.code(), e.message(lang, &args.file.display().to_string()))
+            })
+        })
+        .collect()
+}
+
+fn import_error(e: &ImportError, file: &Path, lang: Lang) -> CliError {
+    CliError::usage(e.code(), e.message(lang, &file.display().to_string()))
+}
+
+/// The rows of FILE for the engine: JSON Lines as they are, a spreadsheet
+/// through the importer (a row whose values make no declaration is held
+/// back; one that breaks a rule goes to the engine, which holds it as invalid
+/// with its anomalies, in the journal).
+fn file_rows(args: &SubmitArgs, lang: Lang) -> Result<Vec<FileRow>, CliError> {
+    let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
+    if is_json_lines(&bytes) {
+        let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
+        return Ok(declarations(&parsed, lang));
+    }
+    let forced = forced_mapping(args, lang)?;
+    // The engine checks the rules again at its own "today" before sending.
+    let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+    let imported =
+        import::import(&bytes, &forced, today).map_err(|e| import_error(&e, &args.file, lang))?;
+    if !args.json {
+        mapping_text(&imported.mapping, lang)
+            .iter()
+            .for_each(|line| eprintln!("{line}"));
+    }
+    Ok(imported
+        .rows
+        .into_iter()
+        .map(|r| FileRow {
+            row: r.row,
+            reference: r.reference,
+            content: r.declaration.ok_or_else(|| {
+                // The field's path too: the spreadsheet's column may be named otherwise.
+                r.problems
+                    .iter()
+                    .map(|p| format!("{} ({})", p.message(lang), p.field))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
+        })
+        .collect())
+}
+
+/// The mapping as lines for a person: each field's column and why, then the
+/// columns left out.
+fn mapping_text(mapping: &import::Mapping, lang: Lang) -> Vec<String> {
+    let mut lines: Vec<String> = mapping
+        .fields
+        .iter()
+        .map(|m| {
+            tr_args(
+                lang,
+                "import.mapping_line",
+                &[
+                    ("field", m.field.name().to_owned()),
+                    ("header", m.header.clone()),
+                    ("by", tr(lang, &format!("import.by.{}", m.by.code()))),
+                ],
+            )
+        })
+        .collect();
+    if !mapping.ignored.is_empty() {
+        lines.push(tr_args(
+            lang,
+            "import.ignored_columns",
+            &[("columns", mapping.ignored.join(", "))],
+        ));
+    }
+    lines
+}
+
+/// One row's problem, as `--dry-run` reports it.
+fn problem_json(row: usize, reference: &str, p: &import::Problem, lang: Lang) -> Value {
+    json!({
+        "row": row,
+        "externalReference": reference,
+        "field": p.field,
+        "code": p.code,
+        "message": p.message(lang),
+        "value": p.value,
+        "anomaly": p.anomaly(),
+    })
+}
+
+/// `submit FILE --dry-run`: import and check every row, send nothing. Exit 0
+/// when every row is valid, 1 when some are not, 2 when the file cannot be read.
+fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
+    let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
+    let clock = args.connection.clock(lang)?;
+    let today = crate::today::brussels_date(clock());
+    // (row, reference, declaration if valid, problems)
+    let mut rows: Vec<(usize, String, Option<Declaration>, Vec<import::Problem>)> = Vec::new();
+    let mut out = json!({});
+    let mut shape_invalid: Vec<Value> = Vec::new();
+    let mut text_lines: Vec<String> = Vec::new();
+    if is_json_lines(&bytes) {
+        let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
+        out["format"] = json!("jsonl");
+        out["mapping"] = json!({});
+        for r in &parsed.rows {
+            let reference = r
+                .value
+                .as_ref()
+                .ok()
+                .and_then(|v| v.get("externalReference"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let parsed = match &r.value {
+                Err(e) => Err(vec![(String::new(), e.to_string())]),
+                Ok(value) => {
+                    let mut value = value.clone();
+                    if let Value::Object(map) = &mut value {
+                        map.entry("externalReference")
+                            .or_insert_with(|| Value::String(String::new()));
+                    }
+                    rules::parse_declaration(&value).map_err(|issues| {
+                        issues
+                            .iter()
+                            .map(|i| (i.name.clone(), super::issue_text(lang, i)))
+                            .collect()
+                    })
+                }
+            };
+            match parsed {
+                Ok(d) => {
+                    let problems = import::check_declaration(&d, today);
+                    rows.push((r.row, reference, Some(d), problems));
+                }
+                Err(issues) => {
+                    for (field, message) in issues {
+                        shape_invalid.push(json!({
+                            "row": r.row,
+                            "externalReference": reference,
+                            "field": field,
+                            "code": "not_a_declaration",
+                            "message": message,
+                        }));
+                        text_lines.push(tr_args(
+                            lang,
+                            "import.problem_line",
+                            &[
+                                ("row", r.row.to_string()),
+                                ("reference", reference.clone()),
+                                ("message", message),
+                                ("code", "not_a_declaration".to_owned()),
+                            ],
+                        ));
+                    }
+                    rows.push((r.row, reference, None, Vec::new()));
+                }
+            }
+        }
+    } else {
+        let forced = forced_mapping(args, lang)?;
+        let imported = import::import(&bytes, &forced, today)
+            .map_err(|e| import_error(&e, &args.file, lang))?;
+        let m = &imported.mapping;
+        match imported.format {
+            import::FileFormat::Csv {
+                delimiter,
+                encoding,
+            } => {
+                out["format"] = json!("csv");
+                out["delimiter"] = json!((delimiter as char).to_string());
+                out["encoding"] = json!(encoding.name());
+            }
+            import::FileFormat::Xlsx => out["format"] = json!("xlsx"),
+        }
+        out["headerRow"] = json!(m.header_row);
+        out["mapping"] = m
+            .fields
+            .iter()
+            .map(|f| (f.field.name().to_owned(), json!(f.header)))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        out["mappedBy"] = m
+            .fields
+            .iter()
+            .map(|f| (f.field.name().to_owned(), json!(f.by.code())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        out["ignoredColumns"] = json!(m.ignored);
+        if !args.json {
+            for line in mapping_text(m, lang) {
+                println!("{line}");
+            }
+        }
+        for r in imported.rows {
+            let valid = r.is_valid();
+            rows.push((
+                r.row,
+                r.reference,
+                r.declaration.filter(|_| valid),
+                r.problems,
+            ));
+        }
+    }
+    let mut invalid = shape_invalid;
+    let mut declarations = Vec::new();
+    let mut valid = 0u64;
+    let mut invalid_rows = 0u64;
+    for (row, reference, declaration, problems) in &rows {
+        for p in problems {
+            invalid.push(problem_json(*row, reference, p, lang));
+            text_lines.push(tr_args(
+                lang,
+                "import.problem_line",
+                &[
+                    ("row", row.to_string()),
+                    ("reference", reference.clone()),
+                    ("message", p.message(lang)),
+                    ("code", p.code.to_owned()),
+                ],
+            ));
+        }
+        match declaration {
+            Some(d) if problems.is_empty() => {
+                valid += 1;
+                declarations.push(import::declaration_json(d));
+            }
+            _ => invalid_rows += 1,
+        }
+    }
+    // Problems in the file's order.
+    invalid.sort_by_key(|v| v["row"].as_u64());
+    let total = rows.len() as u64;
+    if args.json {
+        out["total"] = json!(total);
+        out["valid"] = json!(valid);
+        out["invalidRows"] = json!(invalid_rows);
+        out["invalid"] = Value::Array(invalid);
+        out["declarations"] = Value::Array(declarations);
+        print_json(&out);
+    } else {
+        for line in text_lines {
+            println!("{line}");
+        }
+        println!(
+            "{}",
+            tr_n(
+                lang,
+                "import.summary",
+                total,
+                &[
+                    ("valid", crate::i18n::format_count(lang, valid)),
+                    ("invalid", crate::i18n::format_count(lang, invalid_rows)),
+                ]
+            )
+        );
+        println!("{}", tr(lang, "import.nothing_sent"));
+    }
+    Ok(if invalid_rows > 0 {
+        exit::FINDINGS
+    } else {
+        exit::DONE
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! The files `submit` reads: a CSV whose header row uses the contract's own
 //! names, or JSON Lines of declarations in the contract's shape. Pure: bytes in,
 //! one JSON value per row out (in the contract's shape, ready for the rules'
-//! shape check), each with its row number as a spreadsheet numbers it. Reading
-//! HR offices' own files (their headers, their value formats) is a later layer.
+//! shape check), each with its row number as a spreadsheet numbers it. `submit`
+//! reads JSON Lines here; spreadsheets (HR offices' own headers, encodings and
+//! value formats, the contract's names among them) through `import`.
 
 use serde_json::{Map, Value};
 

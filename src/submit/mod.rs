@@ -4,6 +4,7 @@
 //! follows declarations exactly once (see `engine`).
 
 pub mod engine;
+pub mod import;
 pub mod input;
 pub mod journal;
 pub mod state;
