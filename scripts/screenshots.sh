@@ -66,23 +66,25 @@ for lang in en nl fr; do
     xdotool windowfocus --sync "$window" || true
     act() { xdotool "$@"; sleep 0.5; }
     # The first screen of a first start, then the path of an employer.
-    /usr/bin/import -display "$display" -window root "$out/first-start-$lang.png"
-    echo "saved $out/first-start-$lang.png"
+    /usr/bin/import -display "$display" -window root "$out/page-first-start-$lang.png"
+    echo "saved $out/page-first-start-$lang.png"
     act mousemove 195 93 click 1
     for page in "${order[@]}"; do
         act mousemove 45 "${page_y[$page]}" click 1
         if [[ $page == certificate ]]; then
-            # The file field and the password field (below the status line), then Enter.
-            act mousemove 600 119 click 1
+            # The file field (below the status line and the page's introduction,
+            # one or two lines long by language), then Tab past Browse… to the password.
+            act mousemove 600 111 click 1
             act type --delay 5 "example.pfx"
-            act mousemove 430 175 click 1
+            act key Tab
+            act key Tab
             act type --delay 5 "Example-2026"
             act key Return
             sleep 4
         fi
         sleep 1
-        /usr/bin/import -display "$display" -window root "$out/$page-$lang.png"
-        echo "saved $out/$page-$lang.png"
+        /usr/bin/import -display "$display" -window root "$out/page-$page-$lang.png"
+        echo "saved $out/page-$page-$lang.png"
     done
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true

@@ -336,7 +336,8 @@ impl FlaApp {
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
         ui.add_space(8.0);
-        ui.heading(tr(lang, "app.title"));
+        // The short name: the side bar keeps its items where they are in every language.
+        ui.heading(tr(lang, "app.short_title"));
         ui.add_space(8.0);
         for page in Page::ALL {
             let selected = self.state.page == page;
