@@ -7,12 +7,12 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use support::{certs, register, Sim, BIN};
+use support::{certs, register, BIN};
 
 /// Every command the program has, as its path of names.
 const COMMANDS: &[&[&str]] = &[
@@ -319,23 +319,6 @@ fn a_certificate_one_day_from_its_end_says_day_in_the_singular() {
     assert!(text.contains("(1 dag geleden vervallen)"), "{text}");
 }
 
-/// `sim` answering at once, killed when dropped.
-fn start_quick_sim(data: &Path) -> Sim {
-    let mut child = Command::new(BIN)
-        .args(["sim", "--processing-delay-ms", "0"])
-        .env("FLA_DATA_DIR", data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let line: Value = serde_json::from_str(&line).unwrap();
-    Sim { child, line }
-}
-
 fn write_csv(dir: &Path, name: &str, references: &[&str]) -> PathBuf {
     let today = time::OffsetDateTime::now_utc().date();
     let start = today - time::Duration::days(3);
@@ -354,7 +337,7 @@ fn write_csv(dir: &Path, name: &str, references: &[&str]) -> PathBuf {
 #[test]
 fn counts_take_the_singular_or_the_plural_of_each_language() {
     let data = tempfile::tempdir().unwrap();
-    let sim = start_quick_sim(data.path());
+    let sim = support::start_sim_with(data.path(), &["--processing-delay-ms", "0"]);
     let client_id = register(data.path(), &sim, &[]);
     let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let journal = data.path().join("journal.sqlite");

@@ -8,33 +8,15 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{certs, register, run, Sim, BIN};
+use support::{certs, register, run, start_sim_with, Sim, BIN};
 
 const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
-
-/// `sim` with extra flags (its modes), killed when dropped.
-fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
-    let mut child = Command::new(BIN)
-        .arg("sim")
-        .args(extra)
-        .env("FLA_DATA_DIR", data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let line: Value = serde_json::from_str(&line).unwrap();
-    Sim { child, line }
-}
 
 /// What a row of the test file is meant to become.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -1245,6 +1245,32 @@ fn parse_unit(text: &str) -> Option<DurationUnit> {
     }
 }
 
+/// A cell read by `parse`: an empty cell is the problem `required` names where
+/// the field is required; a value `parse` cannot read is the problem `bad`.
+fn read_cell<T>(
+    c: &Cell,
+    field: Field,
+    required: Option<&'static str>,
+    bad: &'static str,
+    parse: fn(&Cell) -> Option<T>,
+    whole: &mut bool,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    if matches!(c, Cell::Empty) {
+        if let Some(code) = required {
+            *whole = false;
+            problems.push(Problem::value(field, code, None));
+        }
+        return None;
+    }
+    let value = parse(c);
+    if value.is_none() {
+        *whole = false;
+        problems.push(Problem::value(field, bad, Some(c.display())));
+    }
+    value
+}
+
 /// `ja/nee`, `oui/non`, `yes/no`, `true/false`, `x`, 1/0, a boolean cell.
 fn parse_bool(cell: &Cell) -> Option<bool> {
     match cell {
@@ -1586,24 +1612,17 @@ fn convert_row(
         }
     };
 
-    let mut date =
-        |f: Field, required: Option<&'static str>, problems: &mut Vec<Problem>| match cell(f) {
-            Cell::Empty => {
-                if let Some(code) = required {
-                    whole = false;
-                    problems.push(Problem::value(f, code, None));
-                }
-                None
-            }
-            c => {
-                let d = parse_date(c);
-                if d.is_none() {
-                    whole = false;
-                    problems.push(Problem::value(f, "not_a_date", Some(c.display())));
-                }
-                d
-            }
-        };
+    let mut date = |f: Field, required: Option<&'static str>, problems: &mut Vec<Problem>| {
+        read_cell(
+            cell(f),
+            f,
+            required,
+            "not_a_date",
+            parse_date,
+            &mut whole,
+            problems,
+        )
+    };
     let start = date(Field::Start, Some("missing_start_date"), &mut problems);
     let end = date(Field::End, Some("missing_end_date"), &mut problems);
     let valid_until = date(Field::ValidUntil, None, &mut problems);
@@ -1656,24 +1675,17 @@ fn convert_row(
         }
     };
 
-    let mut yes_no =
-        |f: Field, required: Option<&'static str>, problems: &mut Vec<Problem>| match cell(f) {
-            Cell::Empty => {
-                if let Some(code) = required {
-                    whole = false;
-                    problems.push(Problem::value(f, code, None));
-                }
-                None
-            }
-            c => {
-                let b = parse_bool(c);
-                if b.is_none() {
-                    whole = false;
-                    problems.push(Problem::value(f, "not_yes_no", Some(c.display())));
-                }
-                b
-            }
-        };
+    let mut yes_no = |f: Field, required: Option<&'static str>, problems: &mut Vec<Problem>| {
+        read_cell(
+            cell(f),
+            f,
+            required,
+            "not_yes_no",
+            parse_bool,
+            &mut whole,
+            problems,
+        )
+    };
     let followed = yes_no(Field::Followed, Some("missing_followed"), &mut problems);
     let obtained = yes_no(Field::CertificateObtained, None, &mut problems);
     let counts = yes_no(

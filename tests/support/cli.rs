@@ -36,8 +36,14 @@ impl Drop for Sim {
 }
 
 pub fn start_sim(data: &Path) -> Sim {
+    start_sim_with(data, &[])
+}
+
+/// `sim` with extra flags (its modes), killed when dropped.
+pub fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
     let mut child = Command::new(BIN)
         .arg("sim")
+        .args(extra)
         .env("FLA_DATA_DIR", data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
