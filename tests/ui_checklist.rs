@@ -221,3 +221,115 @@ fn a_token_test_that_passes_ticks_its_step_and_the_account_step() {
         "{lines:?}"
     );
 }
+
+/// Retypes a text field found by its label.
+fn retype(harness: &mut Harness<'static, fla_assistant::ui::FlaApp>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(A11yRole::TextInput, label);
+    field.focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    common::type_into(harness, A11yRole::TextInput, label, text);
+    harness.run_steps(2);
+}
+
+/// A role's whole path in the app's sandbox: the portal steps ticked by hand,
+/// the certificate registered (client ID), the token test, a first declaration
+/// accepted; every step of the role ends ticked and the next start opens on
+/// the page used last.
+fn walk_to_the_end(role: Role) {
+    let dir = common::new_data_dir();
+    {
+        let mut harness = common::harness_in(common::english(), &dir);
+        common::go_to(&mut harness, Page::Checklist);
+        harness
+            .get_by_label(&tr(Lang::En, &role.label_key()))
+            .click();
+        harness.run_steps(2);
+        for step in [Step::Identify, Step::Register, Step::Chaman] {
+            let tick = format!(
+                "{}: {}",
+                tr(Lang::En, "checklist.done"),
+                tr(Lang::En, &step.key("title"))
+            );
+            harness.get_by_label(&tick).click();
+            harness.run_steps(2);
+        }
+        if role.needs_mandates() {
+            // The client enterprise with its mandate, as the Connection page records it.
+            harness.state_mut().state.connection.mandates = "0403170701".into();
+            harness.run_steps(2);
+        }
+        common::go_to(&mut harness, Page::Certificate);
+        common::with_sandbox_account(&mut harness);
+        harness
+            .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "connection.test"))
+            .click();
+        common::wait_until_opened(&mut harness);
+
+        common::go_to(&mut harness, Page::Declarations);
+        harness
+            .get_by_role_and_label(A11yRole::Button, "New declaration")
+            .click();
+        common::wait_until_opened(&mut harness);
+        harness.run_steps(2);
+        let today = time::OffsetDateTime::now_utc().date();
+        let mut fields = vec![
+            ("External reference", "WALK-1".to_owned()),
+            ("Worker (SSIN)", "85073003328".to_owned()),
+            ("Training name", "First aid".to_owned()),
+            ("Start date", (today - time::Duration::days(3)).to_string()),
+            ("End date", (today - time::Duration::days(2)).to_string()),
+            ("Duration", "7.5".to_owned()),
+        ];
+        if !role.needs_mandates() {
+            fields.insert(1, ("Enterprise number", "0403170701".to_owned()));
+        }
+        for (label, text) in &fields {
+            retype(&mut harness, label, text);
+        }
+        common::wait_until_opened(&mut harness);
+        harness
+            .get_by_role_and_label(A11yRole::Button, "Submit")
+            .click();
+        common::wait_until_opened(&mut harness);
+        harness.run_steps(3);
+
+        let facts = harness.state().facts();
+        let missing: Vec<Step> = fla_assistant::checklist::steps(role)
+            .into_iter()
+            .filter(|s| !facts.is_done(*s))
+            .collect();
+        assert_eq!(
+            missing,
+            vec![Step::RealDeclaration],
+            "{role:?}: only the real declaration is left"
+        );
+        // The real one is ticked by hand here (no real server from a test).
+        common::go_to(&mut harness, Page::Checklist);
+        let tick = format!(
+            "{}: {}",
+            tr(Lang::En, "checklist.done"),
+            tr(Lang::En, &Step::RealDeclaration.key("title"))
+        );
+        harness.get_by_label(&tick).click();
+        harness.run_steps(2);
+        assert!(harness.state().facts().path_done(), "{role:?}");
+        common::go_to(&mut harness, Page::Declarations);
+    }
+    // The path is done: the next start opens on the page used last.
+    let mut harness = common::harness_in(common::english(), &dir);
+    harness.state_mut().state.page = Page::Declarations;
+    harness.state_mut().open_on_start_page();
+    assert_eq!(harness.state().state.page, Page::Declarations, "{role:?}");
+}
+
+#[test]
+fn an_employer_walks_its_checklist_to_the_end_in_the_sandbox() {
+    walk_to_the_end(Role::Employer);
+}
+
+#[test]
+fn a_representative_walks_its_checklist_to_the_end_in_the_sandbox() {
+    walk_to_the_end(Role::Representative);
+}
