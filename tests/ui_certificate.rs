@@ -218,8 +218,8 @@ fn wrong_password_is_said_next_to_the_field() {
 fn findings_are_shown_with_what_to_do() {
     let mut harness = harness(english());
     open_file(&mut harness, &fixture("expired.pfx"), "Password");
-    // The fixture expired on 2026-10-25 (a fact of the fixture: it stays expired).
-    harness.get_by_label_contains("expired on 2026-10-25");
+    // The fixture expired on 25/10/2026 (a fact of the fixture: it stays expired).
+    harness.get_by_label_contains("expired on 25/10/2026");
     harness.get_by_label("Error");
     // What to do comes with it.
     harness.get_by_label_contains("order a new certificate, upload its .cer in Chaman");

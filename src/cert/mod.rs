@@ -281,12 +281,12 @@ impl Finding {
                 lang,
                 &key,
                 &[
-                    ("date", format_date(*not_after)),
+                    ("date", format_user_date(*not_after)),
                     ("days", days_text(lang, *days_ago)),
                 ],
             ),
             Finding::NotYetValid { not_before } => {
-                tr_args(lang, &key, &[("date", format_date(*not_before))])
+                tr_args(lang, &key, &[("date", format_user_date(*not_before))])
             }
             Finding::ExpiresSoon {
                 not_after,
@@ -295,7 +295,7 @@ impl Finding {
                 lang,
                 &key,
                 &[
-                    ("date", format_date(*not_after)),
+                    ("date", format_user_date(*not_after)),
                     ("days", days_text(lang, *days_left)),
                 ],
             ),
