@@ -3,6 +3,8 @@
 //! and a reset of the sandbox that asks first.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::i18n::{tr, Lang};
@@ -123,4 +125,27 @@ fn diagnostics_are_copied_without_secrets_and_the_reset_asks_first() {
         .state()
         .commands
         .contains(&SupportCommand::ResetSandbox));
+}
+
+#[test]
+fn a_failure_met_on_a_page_reaches_the_log_and_the_support_page_without_the_password() {
+    let dir = common::new_data_dir();
+    let mut harness = common::harness_in(common::english(), &dir);
+    common::open_file(
+        &mut harness,
+        &common::certs::fresh("openssl3-aes256.pfx"),
+        "Not-The-Password-42",
+    );
+    harness.run_steps(3);
+    common::go_to(&mut harness, fla_assistant::ui::Page::Support);
+    // Among the failures and in the log.
+    assert_eq!(
+        harness.get_all_by_label_contains("wrong_password").count(),
+        2
+    );
+    harness.state().log.flush(std::time::Duration::from_secs(5));
+    let text =
+        std::fs::read_to_string(dir.join("logs").join(fla_assistant::support::LOG_FILE)).unwrap();
+    assert!(text.contains("wrong_password"), "{text}");
+    assert!(!text.contains("Not-The-Password-42"), "{text}");
 }

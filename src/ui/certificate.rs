@@ -75,6 +75,8 @@ pub struct CertificatePage {
     picking: Option<Pending<Option<PathBuf>>>,
     opened: Option<OpenedFile>,
     open_error: Option<CertError>,
+    /// Failures met since the app last looked, for its log: (code, text in English).
+    pub failures: Vec<(String, String)>,
     /// The entry shown as selected (for export, and for signing where it can).
     selected: Option<String>,
     signer: Option<Signer>,
@@ -116,6 +118,7 @@ impl CertificatePage {
             picking: None,
             opened: None,
             open_error: None,
+            failures: Vec::new(),
             selected: None,
             signer: None,
             export_path: String::new(),
@@ -413,6 +416,8 @@ impl CertificatePage {
             Err(err) => {
                 self.opened = None;
                 self.selected = None;
+                self.failures
+                    .push((err.code().to_owned(), err.message(crate::i18n::Lang::En)));
                 self.open_error = Some(err);
             }
         }

@@ -101,6 +101,8 @@ pub struct ConnectionPage {
     testing: Option<Pending<TestReport>>,
     registering: Option<Pending<Result<String, Msg>>>,
     register_error: Option<Msg>,
+    /// Failures met since the app last looked, for its log (in English).
+    pub failures: Vec<String>,
     /// A client ID the sandbox's Chaman gave while another was in use: nothing
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
@@ -117,6 +119,7 @@ impl ConnectionPage {
             testing: None,
             registering: None,
             register_error: None,
+            failures: Vec::new(),
             new_client_id: None,
             report: None,
             reports_received: 0,
@@ -520,7 +523,13 @@ impl ConnectionPage {
                     self.new_client_id = Some(client_id);
                 }
             }
-            Some(Some(Err(e))) => self.register_error = Some(e),
+            Some(Some(Err(e))) => {
+                self.failures.push(format!(
+                    "registering in the sandbox failed: {}",
+                    e.render(crate::i18n::Lang::En)
+                ));
+                self.register_error = Some(e);
+            }
             _ => {}
         }
         let SandboxState::Running(sandbox) = &self.sandbox else {

@@ -270,6 +270,19 @@ impl FlaApp {
     /// accepted, the account step seen done), keeps the profile saved and the
     /// window title naming it.
     fn keep_setup(&mut self, ctx: &egui::Context, lang: Lang) {
+        // What the pages met, into the log (for the Support page).
+        for (code, text) in self.certificate.failures.drain(..) {
+            self.log.record(
+                crate::support::Level::Error,
+                "certificate",
+                &format!("{code}: {text}"),
+                None,
+            );
+        }
+        for text in self.connection.failures.drain(..) {
+            self.log
+                .record(crate::support::Level::Error, "sandbox", &text, None);
+        }
         if self.setup.take_import() {
             self.profile_switched(ctx);
         }
