@@ -1,0 +1,186 @@
+//! The Bulk page, headless: read an HR office's CSV (the Dutch Excel fixture),
+//! see its counts and an invalid row's message; change one column of the
+//! mapping and see the preview change; send a file's valid rows to the app's
+//! sandbox and see them accepted.
+
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{english, go_to, harness, type_into, wait_until_opened, with_sandbox_account};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::submit::import;
+use fla_assistant::submit::state::State;
+use fla_assistant::ui::declarations::state_label;
+use fla_assistant::ui::{FlaApp, Page};
+use time::macros::date;
+use time::Date;
+
+/// The fixture's own facts are checked at a date of their time.
+const TODAY: Date = date!(2025 - 11 - 01);
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+fn en(key: &str) -> String {
+    tr(Lang::En, key)
+}
+
+/// Types the path in the file field and reads the file.
+fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    go_to(harness, Page::Bulk);
+    type_into(
+        harness,
+        Role::TextInput,
+        &en("bulk.file"),
+        &path.display().to_string(),
+    );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    let path = fixture("nl-excel-cp1252.csv");
+    read(&mut harness, &path);
+    // The manifest: 24 rows, 21 valid, 3 refused.
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    harness.get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "21"));
+    // Row 5: the SSIN's check digits; its message in the preview, invalid rows only.
+    let imported = import::import(&std::fs::read(&path).unwrap(), &[], TODAY).unwrap();
+    let row5 = imported.rows.iter().find(|r| r.row == 5).unwrap();
+    assert_eq!(row5.problems[0].code, "ssin_checksum");
+    let message = row5.problems[0].message(Lang::En);
+    harness.get_by_label("Invalid (3)").click();
+    harness.run_steps(2);
+    harness.get_by_label(&message);
+    assert!(
+        harness.query_by_label("PUB-0001").is_none(),
+        "a valid row is shown"
+    );
+    harness.get_by_label("All (24)").click();
+    harness.run_steps(2);
+    harness.get_by_label("PUB-0001");
+}
+
+/// Chooses `option` in the list of the field labelled `field`.
+fn choose(harness: &mut Harness<'static, FlaApp>, field: &str, option: &str) {
+    harness.get_by_role_and_label(Role::ComboBox, field).click();
+    harness.run_steps(2);
+    // The list is drawn last (the column may also be another field's).
+    harness.get_all_by_label(option).last().unwrap().click();
+    wait_until_opened(harness);
+}
+
+#[test]
+fn changing_one_column_changes_the_preview() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    read(&mut harness, &fixture("nl-excel-cp1252.csv"));
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    // The start date taken from the end date's column (the end date then
+    // from another): the preview is the importer's with that choice.
+    let start = format!("{} *", en("form.start"));
+    choose(&mut harness, &start, "Einddatum");
+    let bytes = std::fs::read(fixture("nl-excel-cp1252.csv")).unwrap();
+    let forced = [(import::Field::Start, Some("Einddatum".to_owned()))];
+    let expected = import::import(&bytes, &forced, TODAY).unwrap();
+    let valid = expected.valid();
+    assert_ne!(valid, 21, "the choice changes nothing");
+    harness.get_by_label(&format!("24 rows: {valid} valid, {} invalid.", 24 - valid));
+    harness.get_by_label(&format!("Invalid ({})", 24 - valid));
+    // The training's name from the reference's column: the preview shows it there.
+    let name = format!("{} *", en("form.name"));
+    assert!(harness.query_all_by_label("Néerlandais B1").count() >= 2);
+    choose(&mut harness, &name, "Extern referentienummer");
+    // Neither the mapping's sample nor the preview shows the file's names.
+    assert_eq!(harness.query_all_by_label("Néerlandais B1").count(), 0);
+    assert!(harness.query_all_by_label("PUB-0000").count() >= 2);
+    // A required field from no column: said, and the mapping stays as it was.
+    choose(&mut harness, &name, &en("bulk.mapping.none"));
+    harness.get_by_label_contains("No column of");
+    harness.get_by_label(&format!("24 rows: {valid} valid, {} invalid.", 24 - valid));
+}
+
+/// A file as an office keeps it, with dates of last week: two valid rows and
+/// one whose SSIN is mistyped.
+fn recent_file(dir: &Path) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = today - time::Duration::days(7);
+    let end = today - time::Duration::days(6);
+    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let mut text = String::from(
+        "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Telt mee voor FLA\n",
+    );
+    for (reference, ssin) in [
+        ("BULK-1", "85.07.30-033.28"),
+        ("BULK-2", "85.07.30-033.29"),
+        ("BULK-3", "85.07.30-033.28"),
+    ] {
+        text.push_str(&format!(
+            "{reference};0403.170.701;{ssin};Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
+            d(start),
+            d(end)
+        ));
+    }
+    let path = dir.join("recent.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = recent_file(dir.path());
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    let start = Instant::now();
+    while !harness.state().engine.is_online() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no engine");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    read(&mut harness, &path);
+    harness.get_by_label("3 rows: 2 valid, 1 invalid.");
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if harness
+            .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+            .is_some()
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the rows were never accepted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Each row is in the journal, with the file's row as its source.
+    let rows = harness.state().engine.rows();
+    for reference in ["BULK-1", "BULK-3"] {
+        let row = rows.iter().find(|r| r.view.reference == reference).unwrap();
+        assert_eq!(row.view.state, State::Accepted);
+        assert!(row.view.source.as_ref().unwrap().ends_with(".csv#2") || reference == "BULK-3");
+    }
+    assert!(!rows.iter().any(|r| r.view.reference == "BULK-2"));
+}
