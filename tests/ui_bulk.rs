@@ -184,3 +184,40 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
     }
     assert!(!rows.iter().any(|r| r.view.reference == "BULK-2"));
 }
+
+/// A file as the window system hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `path` on the window.
+fn drop_file(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_spreadsheet_dropped_on_the_bulk_page_is_read_there() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    go_to(&mut harness, Page::Bulk);
+    drop_file(&mut harness, &fixture("nl-excel-cp1252.csv"));
+    assert_eq!(harness.state().state.page, Page::Bulk);
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    // Elsewhere (or not a spreadsheet), a dropped file is for the Certificate page.
+    go_to(&mut harness, Page::Support);
+    drop_file(&mut harness, &fixture("fr-utf8-bom.csv"));
+    assert_eq!(harness.state().state.page, Page::Certificate);
+}
