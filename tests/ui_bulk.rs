@@ -18,6 +18,7 @@ use fla_assistant::i18n::{tr, Lang};
 use fla_assistant::submit::import;
 use fla_assistant::submit::state::State;
 use fla_assistant::ui::declarations::state_label;
+use fla_assistant::ui::tasks::FileDialog;
 use fla_assistant::ui::{FlaApp, Page};
 use time::macros::date;
 use time::Date;
@@ -35,6 +36,20 @@ fn en(key: &str) -> String {
     tr(Lang::En, key)
 }
 
+/// Steps frames until a label says `text` (a click is taken a frame or two
+/// after it is made; the work then runs on the runtime).
+fn wait_for_label(harness: &mut Harness<'static, FlaApp>, text: &str) {
+    let start = Instant::now();
+    while harness.query_by_label(text).is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never said: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+}
+
 /// Types the path in the file field and reads the file.
 fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
     go_to(harness, Page::Bulk);
@@ -48,6 +63,7 @@ fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
     harness
         .get_by_role_and_label(Role::Button, &en("bulk.read"))
         .click();
+    harness.run_steps(2);
     wait_until_opened(harness);
 }
 
@@ -83,7 +99,41 @@ fn choose(harness: &mut Harness<'static, FlaApp>, field: &str, option: &str) {
     harness.run_steps(2);
     // The list is drawn last (the column may also be another field's).
     harness.get_all_by_label(option).last().unwrap().click();
+    harness.run_steps(2);
     wait_until_opened(harness);
+}
+
+#[test]
+fn the_invalid_rows_are_saved_with_their_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.csv");
+    std::fs::copy(fixture("nl-excel-cp1252.csv"), &path).unwrap();
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    // No file dialog here: saved beside the file.
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    read(&mut harness, &path);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_invalid"))
+        .click();
+    let saved = dir.path().join("office-invalid.csv");
+    wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+    let mut reader = csv::Reader::from_path(&saved).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "Extern referentienummer");
+    assert_eq!(&header[header.len() - 1], "Problems");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let references: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(references, ["PUB-0003", "PUB-0011", "PUB-0017"]);
+    assert!(
+        rows[0][header.len() - 1].ends_with("[ssin_checksum]"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(rows[1][header.len() - 1].contains("[end_before_start]"));
 }
 
 #[test]
@@ -183,6 +233,23 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
         assert!(row.view.source.as_ref().unwrap().ends_with(".csv#2") || reference == "BULK-3");
     }
     assert!(!rows.iter().any(|r| r.view.reference == "BULK-2"));
+    // The report: each row of the file, what it came to.
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_report"))
+        .click();
+    let saved = dir.path().join("recent-report.csv");
+    wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+    let report = std::fs::read_to_string(dir.path().join("recent-report.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(lines[1].starts_with("2,BULK-1,accepted,"), "{report}");
+    assert!(lines[2].starts_with("3,BULK-2,invalid,"), "{report}");
+    assert!(lines[2].contains("ssin"), "{report}");
+    assert!(lines[3].starts_with("4,BULK-3,accepted,"), "{report}");
 }
 
 /// A file as the window system hands it over.
