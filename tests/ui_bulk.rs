@@ -250,6 +250,17 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
     assert!(lines[2].starts_with("3,BULK-2,invalid,"), "{report}");
     assert!(lines[2].contains("ssin"), "{report}");
     assert!(lines[3].starts_with("4,BULK-3,accepted,"), "{report}");
+    // A row sent opens on the Declarations page.
+    let id = rows
+        .iter()
+        .find(|r| r.view.reference == "BULK-3")
+        .unwrap()
+        .view
+        .id;
+    harness.get_by_role_and_label(Role::Link, "4").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state.page, Page::Declarations);
+    assert_eq!(harness.state().declarations.editing, Some(id));
 }
 
 /// A file as the window system hands it over.

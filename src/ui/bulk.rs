@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use time::Date;
 
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang, Msg};
-use crate::submit::engine::NewDeclaration;
+use crate::submit::engine::{NewDeclaration, RowId};
 use crate::submit::import::{self, Field, ImportedRow, Mapping, Table};
 use crate::submit::state::State;
 use crate::ui::declarations::host::{Command, DeclarationsHost};
@@ -29,6 +29,13 @@ pub fn is_spreadsheet(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// What the page asks of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkCommand {
+    /// Open this row of the journal on the Declarations page.
+    Open(RowId),
 }
 
 /// Which rows the preview shows.
@@ -62,6 +69,10 @@ struct Run {
     counts: BTreeMap<State, usize>,
     paused: bool,
     read_at: Option<Instant>,
+    /// Each file row's row in the journal, once stored.
+    ids: std::collections::HashMap<usize, RowId>,
+    /// The server's anomalies of the rows, by code.
+    anomalies: BTreeMap<String, usize>,
 }
 
 /// The page's state.
@@ -238,7 +249,14 @@ impl BulkPage {
         self.rows.iter().filter(|r| r.is_valid()).count()
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks, host: &DeclarationsHost) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        host: &DeclarationsHost,
+    ) -> Vec<BulkCommand> {
+        let mut commands = Vec::new();
         self.poll(ui.ctx(), tasks);
         self.poll_saving();
         ui.heading(tr(lang, "nav.bulk"));
@@ -255,7 +273,7 @@ impl BulkPage {
             });
         }
         if self.mapping.is_none() {
-            return;
+            return commands;
         }
         ui.add_space(8.0);
         self.mapping_ui(ui, lang, tasks);
@@ -263,7 +281,8 @@ impl BulkPage {
         self.send_ui(ui, lang, host);
         self.export_ui(ui, lang, tasks, host);
         ui.add_space(8.0);
-        self.preview_ui(ui, lang);
+        self.preview_ui(ui, lang, &mut commands);
+        commands
     }
 
     fn file_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
@@ -455,6 +474,8 @@ impl BulkPage {
             counts: BTreeMap::new(),
             paused: false,
             read_at: None,
+            ids: Default::default(),
+            anomalies: BTreeMap::new(),
         });
     }
 
@@ -469,12 +490,21 @@ impl BulkPage {
         if let (true, Some(engine)) = (due, &engine) {
             let snapshot = engine.snapshot();
             let mut counts = BTreeMap::new();
+            let mut anomalies = BTreeMap::new();
             for row in &snapshot.rows {
-                if row.source.as_ref().is_some_and(|s| run.sources.contains(s)) {
-                    *counts.entry(row.state).or_insert(0) += 1;
+                let Some(source) = row.source.as_ref().filter(|s| run.sources.contains(*s)) else {
+                    continue;
+                };
+                *counts.entry(row.state).or_insert(0) += 1;
+                for a in &row.anomalies {
+                    *anomalies.entry(a.code.clone()).or_insert(0) += 1;
+                }
+                if let Some(n) = source.rsplit('#').next().and_then(|n| n.parse().ok()) {
+                    run.ids.insert(n, row.id);
                 }
             }
             run.counts = counts;
+            run.anomalies = anomalies;
             run.paused = snapshot.paused;
             run.read_at = Some(Instant::now());
         }
@@ -552,6 +582,17 @@ impl BulkPage {
             ui.ctx().request_repaint_after(Duration::from_millis(250));
         } else if !running {
             ui.label(tr(lang, "bulk.done"));
+            if !run.anomalies.is_empty() {
+                let grouped = run
+                    .anomalies
+                    .iter()
+                    .map(|(code, n)| format!("{code} ×{}", format_count(lang, *n as u64)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ui.add(
+                    egui::Label::new(tr_args(lang, "bulk.anomalies", &[("codes", grouped)])).wrap(),
+                );
+            }
         }
     }
 
@@ -729,7 +770,7 @@ impl BulkPage {
         crate::cli::submit::report_csv(&outcomes)
     }
 
-    fn preview_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+    fn preview_ui(&mut self, ui: &mut egui::Ui, lang: Lang, commands: &mut Vec<BulkCommand>) {
         let valid = self.valid();
         let invalid = self.rows.len() - valid;
         let mut filter = self.filter;
@@ -752,6 +793,7 @@ impl BulkPage {
         }
         let rows = &self.rows;
         let shown = &self.shown;
+        let ids = self.run.as_ref().map(|r| &r.ids);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         egui_extras::TableBuilder::new(ui)
             .id_salt("bulk_preview")
@@ -786,8 +828,19 @@ impl BulkPage {
                         return;
                     };
                     let d = r.declaration.as_ref();
+                    // A row sent opens on the Declarations page.
+                    let id = ids.and_then(|ids| ids.get(&r.row)).copied();
+                    table_row.col(|ui| match id {
+                        Some(id) => {
+                            if ui.link(r.row.to_string()).clicked() {
+                                commands.push(BulkCommand::Open(id));
+                            }
+                        }
+                        None => {
+                            ui.label(r.row.to_string());
+                        }
+                    });
                     let cells = [
-                        r.row.to_string(),
                         r.reference.clone(),
                         d.map(|d| d.worker.ssin.clone()).unwrap_or_default(),
                         d.map(|d| d.training.name.clone()).unwrap_or_default(),

@@ -437,7 +437,16 @@ impl FlaApp {
                     self.apply_support(ui.ctx(), command);
                 }
             }
-            Page::Bulk => self.bulk.ui(ui, lang, &self.tasks, &self.engine),
+            Page::Bulk => {
+                for command in self.bulk.ui(ui, lang, &self.tasks, &self.engine) {
+                    match command {
+                        bulk::BulkCommand::Open(id) => {
+                            self.declarations.open(id, false);
+                            self.state.page = Page::Declarations;
+                        }
+                    }
+                }
+            }
         }
     }
 }
