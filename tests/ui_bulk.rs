@@ -299,3 +299,71 @@ fn a_spreadsheet_dropped_on_the_bulk_page_is_read_there() {
     drop_file(&mut harness, &fixture("fr-utf8-bom.csv"));
     assert_eq!(harness.state().state.page, Page::Certificate);
 }
+
+#[test]
+fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start() {
+    use fla_assistant::submit::journal::{Changes, DraftForm, Journal, NewRecord};
+    let data_dir = common::new_data_dir();
+    std::fs::create_dir_all(&data_dir).unwrap();
+    // As a Bulk run leaves them when the app closes: stored, ready, not sent.
+    {
+        let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
+        let today = time::OffsetDateTime::now_utc().date();
+        for (i, reference) in ["LEFT-1", "LEFT-2"].into_iter().enumerate() {
+            let form = DraftForm {
+                reference: reference.into(),
+                enterprise: "0403170701".into(),
+                ssin: "85073003328".into(),
+                name: "Excel".into(),
+                start: (today - time::Duration::days(7)).to_string(),
+                end: (today - time::Duration::days(6)).to_string(),
+                duration: "14".into(),
+                ..DraftForm::default()
+            };
+            let ids = journal
+                .insert(&[NewRecord {
+                    state: State::Draft,
+                    reference: reference.into(),
+                    enterprise: "0403170701".into(),
+                    correction_of: None,
+                    content: Some(form.to_declaration().unwrap()),
+                    form: Some(form),
+                    anomalies: vec![],
+                    source: Some(format!("/data/office.csv#{}", i + 2)),
+                }])
+                .unwrap();
+            journal
+                .transition(
+                    ids[0],
+                    State::Draft,
+                    State::Ready,
+                    &Changes::default(),
+                    "test",
+                )
+                .unwrap();
+        }
+    }
+    let mut harness = common::harness_in(english(), &data_dir);
+    with_sandbox_account(&mut harness);
+    go_to(&mut harness, Page::Bulk);
+    wait_for_label(
+        &mut harness,
+        &fla_assistant::i18n::tr_n(Lang::En, "bulk.left", 2, &[]),
+    );
+    harness
+        .get_by_role_and_label(
+            Role::Button,
+            &fla_assistant::i18n::tr_n(Lang::En, "bulk.left_send", 2, &[]),
+        )
+        .click();
+    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "never sent");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+}

@@ -102,6 +102,12 @@ pub struct BulkPage {
     /// A CSV being chosen (where) or written: what it is and the bytes' maker.
     saving: Option<Pending<Option<Result<Msg, Msg>>>>,
     saved: Option<Result<Msg, Msg>>,
+    /// Rows of a file stored in the journal and never sent (a run the app's
+    /// closing interrupted), looked for on a clock: their sources and ids.
+    left: Vec<(String, RowId)>,
+    left_read: Option<Instant>,
+    /// The valid rows of the file, counted once per conversion.
+    valid: usize,
 }
 
 /// Which CSV to save.
@@ -226,6 +232,7 @@ impl BulkPage {
     }
 
     fn set_rows(&mut self, rows: Vec<ImportedRow>) {
+        self.valid = rows.iter().filter(|r| r.is_valid()).count();
         self.rows = rows;
         self.refilter();
     }
@@ -246,7 +253,54 @@ impl BulkPage {
     }
 
     fn valid(&self) -> usize {
-        self.rows.iter().filter(|r| r.is_valid()).count()
+        self.valid
+    }
+
+    /// Offers to send the rows of a file an earlier run stored and did not
+    /// send (the app was closed meanwhile).
+    fn left_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
+        let Some(engine) = host.engine() else { return };
+        if self.run.is_some() {
+            return;
+        }
+        let due = self
+            .left_read
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if due {
+            let snapshot = engine.snapshot();
+            self.left = if snapshot.queued == 0 && snapshot.in_flight == 0 {
+                snapshot
+                    .rows
+                    .into_iter()
+                    .filter(|r| r.state == State::Ready)
+                    .filter_map(|r| r.source.map(|s| (s, r.id)))
+                    .filter(|(s, _)| s.contains('#'))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            self.left_read = Some(Instant::now());
+        }
+        if self.left.is_empty() {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            let n = self.left.len() as u64;
+            ui.label(tr_n(lang, "bulk.left", n, &[]));
+            if ui.button(tr_n(lang, "bulk.left_send", n, &[])).clicked() {
+                let ids: Vec<RowId> = self.left.iter().map(|(_, id)| *id).collect();
+                engine.send(&ids);
+                self.run = Some(Run {
+                    sources: self.left.drain(..).map(|(s, _)| s).collect(),
+                    started: Instant::now(),
+                    counts: BTreeMap::new(),
+                    paused: false,
+                    read_at: None,
+                    ids: Default::default(),
+                    anomalies: BTreeMap::new(),
+                });
+            }
+        });
     }
 
     pub fn ui(
@@ -273,6 +327,10 @@ impl BulkPage {
             });
         }
         if self.mapping.is_none() {
+            self.left_ui(ui, lang, host);
+            if self.run.is_some() {
+                self.progress_ui(ui, lang, host);
+            }
             return commands;
         }
         ui.add_space(8.0);
