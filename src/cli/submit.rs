@@ -535,7 +535,8 @@ fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) ->
         .collect()
 }
 
-fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
+/// What a row of a file came to, from the engine's view of it (also the Bulk page's report).
+pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
     RowOutcome {
         row,
         reference: r.reference.clone(),

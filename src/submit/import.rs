@@ -118,7 +118,7 @@ impl Field {
     }
 
     /// The editor's label of the field (`form.*`).
-    fn label_key(self) -> &'static str {
+    pub fn label_key(self) -> &'static str {
         match self {
             Field::Reference => "form.reference",
             Field::Enterprise => "form.enterprise",

@@ -2,6 +2,7 @@
 //! state and record intents; work runs in `tasks`. State that outlives a run is
 //! in `AppState`, persisted by eframe (never a password or a key).
 
+pub mod bulk;
 pub mod certificate;
 pub mod checklist;
 pub mod connection;
@@ -114,6 +115,8 @@ pub struct FlaApp {
     pub certificate: CertificatePage,
     pub connection: ConnectionPage,
     pub declarations: DeclarationsPage,
+    /// The Bulk page: a spreadsheet read, mapped, previewed and sent.
+    pub bulk: bulk::BulkPage,
     /// The submission engine (or, before a connection, the journal's drafts):
     /// kept across pages, working whichever page is on screen.
     pub engine: DeclarationsHost,
@@ -159,6 +162,7 @@ impl FlaApp {
             certificate,
             connection,
             declarations: DeclarationsPage::new(),
+            bulk: bulk::BulkPage::default(),
             engine: DeclarationsHost::new(data_dir.clone()),
             checklist: ChecklistPage::default(),
             support: SupportPage::default(),
@@ -190,6 +194,7 @@ impl FlaApp {
             || self.connection.is_busy()
             || self.declarations.has_unsaved()
             || self.engine.is_busy()
+            || self.bulk.is_busy()
             || self.setup.is_busy()
             || self.certificate.unlocking
     }
@@ -342,6 +347,11 @@ impl FlaApp {
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
         if let Some(path) = dropped {
+            // A spreadsheet dropped while the Bulk page is on screen is for it.
+            if self.state.page == Page::Bulk && bulk::is_spreadsheet(&path) {
+                self.bulk.file_dropped(&path);
+                return;
+            }
             self.state.page = Page::Certificate;
             self.certificate.file_dropped(&path);
         }
@@ -440,7 +450,16 @@ impl FlaApp {
                     self.apply_support(ui.ctx(), command);
                 }
             }
-            other => coming_soon_ui(ui, other, lang),
+            Page::Bulk => {
+                for command in self.bulk.ui(ui, lang, &self.tasks, &self.engine) {
+                    match command {
+                        bulk::BulkCommand::Open(id) => {
+                            self.declarations.open(id, false);
+                            self.state.page = Page::Declarations;
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -546,14 +565,6 @@ impl Drop for FlaApp {
         self.setup.settle();
         self.log.flush(std::time::Duration::from_secs(2));
     }
-}
-
-/// A page whose capability comes in a later version: say what it will do.
-fn coming_soon_ui(ui: &mut egui::Ui, page: Page, lang: Lang) {
-    ui.heading(page.title(lang));
-    ui.add(egui::Label::new(tr(lang, &format!("page.{}.intro", page.key()))).wrap());
-    ui.add_space(8.0);
-    ui.weak(tr(lang, "page.coming_soon"));
 }
 
 /// The eframe front: persistence and the window.

@@ -394,7 +394,7 @@ impl DeclarationsPage {
     }
 
     /// Opens row `id` in the editor; with its form to type where its state allows.
-    pub(super) fn open(&mut self, id: i64, edit: bool) {
+    pub fn open(&mut self, id: i64, edit: bool) {
         if self.edit.as_ref().is_some_and(|e| e.id != id) {
             self.leave_edit();
         }

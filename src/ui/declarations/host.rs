@@ -13,7 +13,7 @@ use crate::fla::client::{FlaClient, TokenSource};
 use crate::fla::wire::SearchRequest;
 use crate::i18n::Lang;
 use crate::submit::engine::drafts::{DraftError, DraftJournal, DraftRow, FetchSummary};
-use crate::submit::engine::{Engine, EngineConfig, RowId, SendSummary};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, SendSummary};
 use crate::submit::journal::DraftForm;
 use crate::ui::tasks::Tasks;
 
@@ -31,6 +31,10 @@ pub enum Command {
     CheckAgain(Vec<RowId>),
     Cancel(RowId),
     Fetch(SearchRequest),
+    /// The valid rows of a file (Bulk page), stored then sent as `submit`
+    /// does: a row without a reference already stored from the same file and
+    /// row is sent again, not added twice.
+    Import(Vec<NewDeclaration>),
 }
 
 /// What came of a command, for the page.
@@ -171,6 +175,14 @@ impl DeclarationsHost {
 
     pub fn command(&self, command: Command) {
         self.send(WorkerMsg::Cmd(Box::new(command)));
+    }
+
+    /// The engine, once made: its snapshot, pause, resume and cancel (the Bulk page).
+    pub fn engine(&self) -> Option<Engine> {
+        match &self.read().1 {
+            Store::Online(e) => Some(e.clone()),
+            _ => None,
+        }
     }
 
     /// True while the engine exists (sending can be asked).
@@ -387,9 +399,49 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
             .fetch(filters)
             .await
             .map(|n| Some(Outcome::Fetched(n))),
+        Command::Import(items) => {
+            return import_rows(engine, items)
+                .await
+                .err()
+                .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))))
+        }
     };
     done.unwrap_or_else(|e| Some(failed(e)))
 }
+
+/// Stores and sends a file's rows a slice at a time (the first requests leave
+/// while the rest is still being stored), as `submit` does.
+async fn import_rows(
+    engine: &Engine,
+    items: Vec<NewDeclaration>,
+) -> Result<(), crate::submit::engine::EngineError> {
+    let known: std::collections::HashMap<String, RowId> = engine
+        .snapshot()
+        .rows
+        .into_iter()
+        .filter_map(|r| r.source.map(|s| (s, r.id)))
+        .collect();
+    let mut again = Vec::new();
+    let mut fresh = Vec::new();
+    for item in items {
+        let found = item.source.as_ref().and_then(|s| known.get(s)).copied();
+        match found {
+            Some(id) if item.declaration.external_reference.trim().is_empty() => again.push(id),
+            _ => fresh.push(item),
+        }
+    }
+    engine.send(&again);
+    let mut fresh = fresh.into_iter().peekable();
+    while fresh.peek().is_some() {
+        let slice: Vec<NewDeclaration> = fresh.by_ref().take(IMPORT_SLICE).collect();
+        let ids = engine.add(slice).await?;
+        engine.send(&ids);
+    }
+    Ok(())
+}
+
+/// Rows stored per transaction when a file is sent.
+const IMPORT_SLICE: usize = 500;
 
 async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome> {
     let done: Result<Option<Outcome>, DraftError> = match command {
@@ -411,7 +463,8 @@ async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome
         | Command::Submit(_)
         | Command::CheckAgain(_)
         | Command::Cancel(_)
-        | Command::Fetch(_) => {
+        | Command::Fetch(_)
+        | Command::Import(_) => {
             return Some(Outcome::Failed(crate::i18n::Msg::new(
                 "decl.needs_connection",
             )))

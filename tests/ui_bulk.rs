@@ -1,0 +1,369 @@
+//! The Bulk page, headless: read an HR office's CSV (the Dutch Excel fixture),
+//! see its counts and an invalid row's message; change one column of the
+//! mapping and see the preview change; send a file's valid rows to the app's
+//! sandbox and see them accepted.
+
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{english, go_to, harness, type_into, wait_until_opened, with_sandbox_account};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use fla_assistant::i18n::{tr, Lang};
+use fla_assistant::submit::import;
+use fla_assistant::submit::state::State;
+use fla_assistant::ui::declarations::state_label;
+use fla_assistant::ui::tasks::FileDialog;
+use fla_assistant::ui::{FlaApp, Page};
+use time::macros::date;
+use time::Date;
+
+/// The fixture's own facts are checked at a date of their time.
+const TODAY: Date = date!(2025 - 11 - 01);
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+fn en(key: &str) -> String {
+    tr(Lang::En, key)
+}
+
+/// Steps frames until a label says `text` (a click is taken a frame or two
+/// after it is made; the work then runs on the runtime).
+fn wait_for_label(harness: &mut Harness<'static, FlaApp>, text: &str) {
+    let start = Instant::now();
+    while harness.query_by_label(text).is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "never said: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+}
+
+/// Types the path in the file field and reads the file.
+fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    go_to(harness, Page::Bulk);
+    type_into(
+        harness,
+        Role::TextInput,
+        &en("bulk.file"),
+        &path.display().to_string(),
+    );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    harness.run_steps(2);
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    let path = fixture("nl-excel-cp1252.csv");
+    read(&mut harness, &path);
+    // The manifest: 24 rows, 21 valid, 3 refused.
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    harness.get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "21"));
+    // Row 5: the SSIN's check digits; its message in the preview, invalid rows only.
+    let imported = import::import(&std::fs::read(&path).unwrap(), &[], TODAY).unwrap();
+    let row5 = imported.rows.iter().find(|r| r.row == 5).unwrap();
+    assert_eq!(row5.problems[0].code, "ssin_checksum");
+    let message = row5.problems[0].message(Lang::En);
+    harness.get_by_label("Invalid (3)").click();
+    harness.run_steps(2);
+    harness.get_by_label(&message);
+    assert!(
+        harness.query_by_label("PUB-0001").is_none(),
+        "a valid row is shown"
+    );
+    harness.get_by_label("All (24)").click();
+    harness.run_steps(2);
+    harness.get_by_label("PUB-0001");
+}
+
+/// Chooses `option` in the list of the field labelled `field`.
+fn choose(harness: &mut Harness<'static, FlaApp>, field: &str, option: &str) {
+    harness.get_by_role_and_label(Role::ComboBox, field).click();
+    harness.run_steps(2);
+    // The list is drawn last (the column may also be another field's).
+    harness.get_all_by_label(option).last().unwrap().click();
+    harness.run_steps(2);
+    wait_until_opened(harness);
+}
+
+#[test]
+fn the_invalid_rows_are_saved_with_their_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.csv");
+    std::fs::copy(fixture("nl-excel-cp1252.csv"), &path).unwrap();
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    // No file dialog here: saved beside the file.
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    read(&mut harness, &path);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_invalid"))
+        .click();
+    let saved = dir.path().join("office-invalid.csv");
+    wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+    let mut reader = csv::Reader::from_path(&saved).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "Extern referentienummer");
+    assert_eq!(&header[header.len() - 1], "Problems");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let references: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(references, ["PUB-0003", "PUB-0011", "PUB-0017"]);
+    assert!(
+        rows[0][header.len() - 1].ends_with("[ssin_checksum]"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(rows[1][header.len() - 1].contains("[end_before_start]"));
+}
+
+#[test]
+fn changing_one_column_changes_the_preview() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    read(&mut harness, &fixture("nl-excel-cp1252.csv"));
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    // The start date taken from the end date's column (the end date then
+    // from another): the preview is the importer's with that choice.
+    let start = format!("{} *", en("form.start"));
+    choose(&mut harness, &start, "Einddatum");
+    let bytes = std::fs::read(fixture("nl-excel-cp1252.csv")).unwrap();
+    let forced = [(import::Field::Start, Some("Einddatum".to_owned()))];
+    let expected = import::import(&bytes, &forced, TODAY).unwrap();
+    let valid = expected.valid();
+    assert_ne!(valid, 21, "the choice changes nothing");
+    harness.get_by_label(&format!("24 rows: {valid} valid, {} invalid.", 24 - valid));
+    harness.get_by_label(&format!("Invalid ({})", 24 - valid));
+    // The training's name from the reference's column: the preview shows it there.
+    let name = format!("{} *", en("form.name"));
+    assert!(harness.query_all_by_label("Néerlandais B1").count() >= 2);
+    choose(&mut harness, &name, "Extern referentienummer");
+    // Neither the mapping's sample nor the preview shows the file's names.
+    assert_eq!(harness.query_all_by_label("Néerlandais B1").count(), 0);
+    assert!(harness.query_all_by_label("PUB-0000").count() >= 2);
+    // A required field from no column: said, and the mapping stays as it was.
+    choose(&mut harness, &name, &en("bulk.mapping.none"));
+    harness.get_by_label_contains("No column of");
+    harness.get_by_label(&format!("24 rows: {valid} valid, {} invalid.", 24 - valid));
+}
+
+/// A file as an office keeps it, with dates of last week: two valid rows and
+/// one whose SSIN is mistyped.
+fn recent_file(dir: &Path) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = today - time::Duration::days(7);
+    let end = today - time::Duration::days(6);
+    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let mut text = String::from(
+        "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Telt mee voor FLA\n",
+    );
+    for (reference, ssin) in [
+        ("BULK-1", "85.07.30-033.28"),
+        ("BULK-2", "85.07.30-033.29"),
+        ("BULK-3", "85.07.30-033.28"),
+    ] {
+        text.push_str(&format!(
+            "{reference};0403.170.701;{ssin};Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
+            d(start),
+            d(end)
+        ));
+    }
+    let path = dir.join("recent.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = recent_file(dir.path());
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    let start = Instant::now();
+    while !harness.state().engine.is_online() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no engine");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    read(&mut harness, &path);
+    harness.get_by_label("3 rows: 2 valid, 1 invalid.");
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if harness
+            .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+            .is_some()
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the rows were never accepted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Each row is in the journal, with the file's row as its source.
+    let rows = harness.state().engine.rows();
+    for reference in ["BULK-1", "BULK-3"] {
+        let row = rows.iter().find(|r| r.view.reference == reference).unwrap();
+        assert_eq!(row.view.state, State::Accepted);
+        assert!(row.view.source.as_ref().unwrap().ends_with(".csv#2") || reference == "BULK-3");
+    }
+    assert!(!rows.iter().any(|r| r.view.reference == "BULK-2"));
+    // The report: each row of the file, what it came to.
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_report"))
+        .click();
+    let saved = dir.path().join("recent-report.csv");
+    wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+    let report = std::fs::read_to_string(dir.path().join("recent-report.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(lines[1].starts_with("2,BULK-1,accepted,"), "{report}");
+    assert!(lines[2].starts_with("3,BULK-2,invalid,"), "{report}");
+    assert!(lines[2].contains("ssin"), "{report}");
+    assert!(lines[3].starts_with("4,BULK-3,accepted,"), "{report}");
+    // A row sent opens on the Declarations page.
+    let id = rows
+        .iter()
+        .find(|r| r.view.reference == "BULK-3")
+        .unwrap()
+        .view
+        .id;
+    harness.get_by_role_and_label(Role::Link, "4").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().state.page, Page::Declarations);
+    assert_eq!(harness.state().declarations.editing, Some(id));
+}
+
+/// A file as the window system hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `path` on the window.
+fn drop_file(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_spreadsheet_dropped_on_the_bulk_page_is_read_there() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    go_to(&mut harness, Page::Bulk);
+    drop_file(&mut harness, &fixture("nl-excel-cp1252.csv"));
+    assert_eq!(harness.state().state.page, Page::Bulk);
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    // Elsewhere (or not a spreadsheet), a dropped file is for the Certificate page.
+    go_to(&mut harness, Page::Support);
+    drop_file(&mut harness, &fixture("fr-utf8-bom.csv"));
+    assert_eq!(harness.state().state.page, Page::Certificate);
+}
+
+#[test]
+fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start() {
+    use fla_assistant::submit::journal::{Changes, DraftForm, Journal, NewRecord};
+    let data_dir = common::new_data_dir();
+    std::fs::create_dir_all(&data_dir).unwrap();
+    // As a Bulk run leaves them when the app closes: stored, ready, not sent.
+    {
+        let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
+        let today = time::OffsetDateTime::now_utc().date();
+        for (i, reference) in ["LEFT-1", "LEFT-2"].into_iter().enumerate() {
+            let form = DraftForm {
+                reference: reference.into(),
+                enterprise: "0403170701".into(),
+                ssin: "85073003328".into(),
+                name: "Excel".into(),
+                start: (today - time::Duration::days(7)).to_string(),
+                end: (today - time::Duration::days(6)).to_string(),
+                duration: "14".into(),
+                ..DraftForm::default()
+            };
+            let ids = journal
+                .insert(&[NewRecord {
+                    state: State::Draft,
+                    reference: reference.into(),
+                    enterprise: "0403170701".into(),
+                    correction_of: None,
+                    content: Some(form.to_declaration().unwrap()),
+                    form: Some(form),
+                    anomalies: vec![],
+                    source: Some(format!("/data/office.csv#{}", i + 2)),
+                }])
+                .unwrap();
+            journal
+                .transition(
+                    ids[0],
+                    State::Draft,
+                    State::Ready,
+                    &Changes::default(),
+                    "test",
+                )
+                .unwrap();
+        }
+    }
+    let mut harness = common::harness_in(english(), &data_dir);
+    with_sandbox_account(&mut harness);
+    go_to(&mut harness, Page::Bulk);
+    wait_for_label(
+        &mut harness,
+        &fla_assistant::i18n::tr_n(Lang::En, "bulk.left", 2, &[]),
+    );
+    harness
+        .get_by_role_and_label(
+            Role::Button,
+            &fla_assistant::i18n::tr_n(Lang::En, "bulk.left_send", 2, &[]),
+        )
+        .click();
+    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "never sent");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+}
