@@ -75,6 +75,21 @@ struct Run {
     anomalies: BTreeMap<String, usize>,
 }
 
+impl Run {
+    /// A run that starts now, on the rows of these sources.
+    fn starting(sources: HashSet<String>) -> Run {
+        Run {
+            sources,
+            started: Instant::now(),
+            counts: BTreeMap::new(),
+            paused: false,
+            read_at: None,
+            ids: Default::default(),
+            anomalies: BTreeMap::new(),
+        }
+    }
+}
+
 /// The page's state.
 #[derive(Default)]
 pub struct BulkPage {
@@ -290,15 +305,7 @@ impl BulkPage {
             if ui.button(tr_n(lang, "bulk.left_send", n, &[])).clicked() {
                 let ids: Vec<RowId> = self.left.iter().map(|(_, id)| *id).collect();
                 engine.send(&ids);
-                self.run = Some(Run {
-                    sources: self.left.drain(..).map(|(s, _)| s).collect(),
-                    started: Instant::now(),
-                    counts: BTreeMap::new(),
-                    paused: false,
-                    read_at: None,
-                    ids: Default::default(),
-                    anomalies: BTreeMap::new(),
-                });
+                self.run = Some(Run::starting(self.left.drain(..).map(|(s, _)| s).collect()));
             }
         });
     }
@@ -526,15 +533,7 @@ impl BulkPage {
             .collect();
         let sources = items.iter().filter_map(|i| i.source.clone()).collect();
         host.command(Command::Import(items));
-        self.run = Some(Run {
-            sources,
-            started: Instant::now(),
-            counts: BTreeMap::new(),
-            paused: false,
-            read_at: None,
-            ids: Default::default(),
-            anomalies: BTreeMap::new(),
-        });
+        self.run = Some(Run::starting(sources));
     }
 
     fn progress_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
