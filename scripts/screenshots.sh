@@ -41,6 +41,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=FLA REST channel 
 openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -name 1 \
     -passout pass:Example-2026 -out "$work/example.pfx"
 rm -f "$work/key.pem"
+# An HR office's export (a Dutch Excel CSV in Windows-1252) for the Bulk page.
+cp "$repo/tests/fixtures/import/nl-excel-cp1252.csv" "$work/hr-export.csv"
 
 # The side bar's items, as the window lays them out (x, y).
 declare -A page_y=([checklist]=56 [certificate]=87 [connection]=118 [declarations]=149 [bulk]=180 [support]=211 [settings]=242)
@@ -81,6 +83,12 @@ for lang in en nl fr; do
             act type --delay 5 "Example-2026"
             act key Return
             sleep 4
+        fi
+        if [[ $page == bulk ]]; then
+            act mousemove 560 102 click 1
+            act type --delay 5 "hr-export.csv"
+            act key Return
+            sleep 3
         fi
         sleep 1
         /usr/bin/import -display "$display" -window root "$out/page-$page-$lang.png"

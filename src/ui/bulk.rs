@@ -901,8 +901,10 @@ impl BulkPage {
                         r.reference.clone(),
                         d.map(|d| d.worker.ssin.clone()).unwrap_or_default(),
                         d.map(|d| d.training.name.clone()).unwrap_or_default(),
-                        d.map(|d| d.training.start_date.clone()).unwrap_or_default(),
-                        d.map(|d| d.training.end_date.clone()).unwrap_or_default(),
+                        d.map(|d| shown_date(&d.training.start_date))
+                            .unwrap_or_default(),
+                        d.map(|d| shown_date(&d.training.end_date))
+                            .unwrap_or_default(),
                     ];
                     for text in cells {
                         table_row.col(|ui| {
@@ -929,4 +931,11 @@ impl BulkPage {
                 });
             });
     }
+}
+
+/// A date of the contract (ISO) as the pages show dates: dd/mm/yyyy.
+fn shown_date(iso: &str) -> String {
+    crate::i18n::parse_user_date(iso)
+        .map(crate::i18n::format_date)
+        .unwrap_or_else(|| iso.to_owned())
 }
