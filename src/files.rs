@@ -35,3 +35,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
         fail(e)
     })
 }
+
+/// How the journal names the file rows come from: the file's canonical path, or
+/// the path as given where it cannot be resolved. It asks the file system: call
+/// it off the UI thread.
+pub fn file_source(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}

@@ -222,10 +222,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
     let duplicates_before = engine.snapshot().duplicates_avoided;
-    let source = std::fs::canonicalize(&args.file)
-        .unwrap_or_else(|_| args.file.clone())
-        .display()
-        .to_string();
+    let source = crate::files::file_source(&args.file);
     let ids = engine
         .add(vec![NewDeclaration {
             declaration,

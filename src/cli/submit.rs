@@ -321,10 +321,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let started = Instant::now();
     let rows = file_rows(&args, lang)?;
     // Where each row comes from, in the journal (and the GUI's table).
-    let file_name = std::fs::canonicalize(&args.file)
-        .unwrap_or_else(|_| args.file.clone())
-        .display()
-        .to_string();
+    let file_name = crate::files::file_source(&args.file);
 
     let c = &args.connection;
     let clock = c.clock(lang)?;
@@ -356,7 +353,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let mut to_add = Vec::new();
     let mut to_add_at = Vec::new();
     for (i, r) in rows.iter().enumerate() {
-        let source = format!("{file_name}#{}", r.row);
+        let source = crate::submit::input::row_source(&file_name, r.row);
         match &r.content {
             Err(issues) => placed.push(Some(Placed::NotADeclaration(issues.clone()))),
             Ok(_) if r.reference.trim().is_empty() && known_sources.contains_key(&source) => {

@@ -7,6 +7,17 @@
 
 use serde_json::{Map, Value};
 
+/// The journal's source of a file row: `FILE#ROW`, the file as
+/// [`crate::files::file_source`] names it and the row as a spreadsheet numbers it.
+pub fn row_source(file: &str, row: usize) -> String {
+    format!("{file}#{row}")
+}
+
+/// The row number of a [`row_source`].
+pub fn source_row(source: &str) -> Option<usize> {
+    source.rsplit_once('#')?.1.parse().ok()
+}
+
 /// The CSV columns, by the contract's names, and where each goes in the JSON.
 pub const COLUMNS: [(&str, &str, Kind); 15] = [
     ("externalReference", "externalReference", Kind::Text),
@@ -286,6 +297,15 @@ fn set(root: &mut Value, path: &str, value: Value) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_row_source_names_its_file_and_row_and_gives_the_row_back() {
+        let source = row_source("/data/export #2.csv", 17);
+        assert_eq!(source, "/data/export #2.csv#17");
+        assert_eq!(source_row(&source), Some(17));
+        assert_eq!(source_row("/data/export.csv"), None);
+    }
+
     use super::*;
     use crate::fla::rules;
     use serde_json::json;

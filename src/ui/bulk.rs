@@ -50,6 +50,8 @@ pub enum Filter {
 /// A file read: its table (kept to map again), the mapping and the rows.
 struct Loaded {
     path: PathBuf,
+    /// How the journal names the file (its canonical path), found on the runtime.
+    source: String,
     table: Arc<Table>,
     mapping: Mapping,
     rows: Vec<ImportedRow>,
@@ -104,6 +106,8 @@ pub struct BulkPage {
     converting: Option<Pending<Result<Converted, Msg>>>,
     error: Option<Msg>,
     file: Option<PathBuf>,
+    /// How the journal names `file` (its canonical path).
+    file_source: Option<String>,
     table: Option<Arc<Table>>,
     mapping: Option<Mapping>,
     forced: Vec<(Field, Option<String>)>,
@@ -173,6 +177,7 @@ impl BulkPage {
             let mapping = import::map_table(&table, &[]).map_err(failed)?;
             let rows = import::convert(&table, &mapping, today);
             Ok(Loaded {
+                source: crate::files::file_source(&path),
                 path,
                 table: Arc::new(table),
                 mapping,
@@ -209,6 +214,7 @@ impl BulkPage {
         match poll_slot(&mut self.reading) {
             Some(Some(Ok(loaded))) => {
                 self.file = Some(loaded.path);
+                self.file_source = Some(loaded.source);
                 self.table = Some(loaded.table);
                 self.mapping = Some(loaded.mapping);
                 self.set_rows(loaded.rows);
@@ -216,6 +222,7 @@ impl BulkPage {
             Some(Some(Err(e))) => {
                 self.error = Some(e);
                 self.file = None;
+                self.file_source = None;
                 self.table = None;
                 self.mapping = None;
                 self.set_rows(Vec::new());
@@ -515,11 +522,9 @@ impl BulkPage {
     /// Hands the valid rows to the engine: stored in the journal with their
     /// file and row as source, then sent (as `submit` does).
     fn send(&mut self, host: &DeclarationsHost) {
-        let Some(file) = &self.file else { return };
-        let file_name = std::fs::canonicalize(file)
-            .unwrap_or_else(|_| file.clone())
-            .display()
-            .to_string();
+        let Some(file_name) = &self.file_source else {
+            return;
+        };
         let items: Vec<NewDeclaration> = self
             .rows
             .iter()
@@ -527,7 +532,7 @@ impl BulkPage {
             .filter_map(|r| {
                 r.declaration.clone().map(|declaration| NewDeclaration {
                     declaration,
-                    source: Some(format!("{file_name}#{}", r.row)),
+                    source: Some(crate::submit::input::row_source(file_name, r.row)),
                 })
             })
             .collect();
@@ -556,7 +561,7 @@ impl BulkPage {
                 for a in &row.anomalies {
                     *anomalies.entry(a.code.clone()).or_insert(0) += 1;
                 }
-                if let Some(n) = source.rsplit('#').next().and_then(|n| n.parse().ok()) {
+                if let Some(n) = crate::submit::input::source_row(source) {
                     run.ids.insert(n, row.id);
                 }
             }
@@ -794,7 +799,7 @@ impl BulkPage {
                         if !run.sources.contains(&source) {
                             return None;
                         }
-                        let row = source.rsplit('#').next()?.parse().ok()?;
+                        let row = crate::submit::input::source_row(&source)?;
                         Some((row, r))
                     })
                     .collect(),
