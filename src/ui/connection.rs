@@ -151,14 +151,7 @@ impl ConnectionPage {
         if let SandboxState::Starting(pending) = &self.sandbox {
             match pending.poll() {
                 Poll::Waiting => {}
-                Poll::Ready(Ok(sandbox)) => {
-                    let file = self.data_dir.join("sandbox-endpoint.json");
-                    let _ = crate::files::write_atomically(
-                        &file,
-                        sandbox.endpoint_json().to_string().as_bytes(),
-                    );
-                    self.sandbox = SandboxState::Running(sandbox);
-                }
+                Poll::Ready(Ok(sandbox)) => self.sandbox = SandboxState::Running(sandbox),
                 Poll::Ready(Err(e)) => self.sandbox = SandboxState::Failed(e),
                 Poll::Lost => {
                     self.sandbox = SandboxState::Failed(crate::sandbox::SandboxError::Stopped)
@@ -168,15 +161,8 @@ impl ConnectionPage {
         if settings.environment == EnvironmentKind::Sandbox
             && matches!(self.sandbox, SandboxState::Off)
         {
-            let state_dir = self.data_dir.join("sandbox");
-            self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
-                crate::sandbox::start(
-                    std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                    &state_dir,
-                    token::system_clock(),
-                )
-                .await
-            }));
+            let data_dir = self.data_dir.clone();
+            self.sandbox = SandboxState::Starting(tasks.run(ctx, start_sandbox(data_dir)));
         }
     }
 
@@ -184,7 +170,7 @@ impl ConnectionPage {
     /// deletes its state and starts it afresh (on the runtime).
     pub fn reset_sandbox(&mut self, ctx: &egui::Context, tasks: &Tasks) {
         let old = std::mem::replace(&mut self.sandbox, SandboxState::Off);
-        let state_dir = self.data_dir.join("sandbox");
+        let data_dir = self.data_dir.clone();
         self.report = None;
         self.register_error = None;
         self.new_client_id = None;
@@ -192,14 +178,9 @@ impl ConnectionPage {
             if let SandboxState::Running(sandbox) = old {
                 sandbox.stop().await;
             }
-            let dir = state_dir.clone();
+            let dir = data_dir.join("sandbox");
             let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
-            crate::sandbox::start(
-                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                &state_dir,
-                token::system_clock(),
-            )
-            .await
+            start_sandbox(data_dir).await
         }));
     }
 
@@ -771,6 +752,24 @@ impl ConnectionPage {
             }
         }));
     }
+}
+
+/// Starts the app's sandbox on its state in `data_dir` and writes its address
+/// beside it (for the command line's `--env sandbox`), on the runtime.
+async fn start_sandbox(data_dir: PathBuf) -> Result<Sandbox, crate::sandbox::SandboxError> {
+    let sandbox = crate::sandbox::start(
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        &data_dir.join("sandbox"),
+        token::system_clock(),
+    )
+    .await?;
+    let endpoint = sandbox.endpoint_json().to_string();
+    let file = data_dir.join("sandbox-endpoint.json");
+    let _ = tokio::task::spawn_blocking(move || {
+        crate::files::write_atomically(&file, endpoint.as_bytes())
+    })
+    .await;
+    Ok(sandbox)
 }
 
 /// The diagnosis of a failed test, said in the language of the moment (the
