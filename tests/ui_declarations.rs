@@ -11,7 +11,7 @@
 mod common;
 
 use common::{
-    english, go_to, harness, harness_in, new_data_dir, type_into, wait_until_opened,
+    english, go_to, harness, harness_in, journal_row, new_data_dir, type_into, wait_until_opened,
     with_sandbox_account,
 };
 use egui::accesskit::Role;
@@ -644,44 +644,6 @@ fn shown_actions(harness: &Harness<'static, FlaApp>) -> Vec<Action> {
         })
         .map(|(a, _)| a)
         .collect()
-}
-
-/// Writes a row in `state` to the journal of `data` (as the engine would
-/// have), with a server id where the server would hold it.
-fn journal_row(data: &std::path::Path, state: State, reference: &str) {
-    use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
-    std::fs::create_dir_all(data).unwrap();
-    let mut journal = Journal::open(&data.join("declarations.sqlite")).unwrap();
-    let form = DraftForm {
-        reference: reference.into(),
-        enterprise: "0403170701".into(),
-        ssin: "85073003328".into(),
-        name: "Excel".into(),
-        start: "2025-03-03".into(),
-        end: "2025-03-04".into(),
-        duration: "14".into(),
-        ..DraftForm::default()
-    };
-    let ids = journal
-        .insert(&[NewRecord {
-            state: State::Draft,
-            reference: reference.into(),
-            enterprise: "0403170701".into(),
-            correction_of: None,
-            content: Some(form.to_declaration().unwrap()),
-            form: Some(form),
-            anomalies: vec![],
-            source: None,
-        }])
-        .unwrap();
-    let server_holds = state.is_result() || state == State::Submitted;
-    let changes = Changes {
-        server_id: server_holds.then_some(1000 + ids[0]),
-        ..Changes::default()
-    };
-    journal
-        .transition(ids[0], State::Draft, state, &changes, "test")
-        .unwrap();
 }
 
 #[test]

@@ -189,44 +189,49 @@ pub fn harness_sized(
 /// Writes declarations to the journal of `data_dir` before the app starts
 /// (as the engine would have): one per state given, references "REF-1"….
 pub fn journal_rows(data_dir: &Path, states: &[fla_assistant::submit::state::State]) {
+    for (i, state) in states.iter().enumerate() {
+        journal_row(data_dir, *state, &format!("REF-{}", i + 1));
+    }
+}
+
+/// Writes a row in `state` to the journal of `data_dir` (as the engine would
+/// have), with a server id where the server would hold it.
+pub fn journal_row(data_dir: &Path, state: fla_assistant::submit::state::State, reference: &str) {
     use fla_assistant::submit::journal::DraftForm;
     use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
     use fla_assistant::submit::state::State;
     std::fs::create_dir_all(data_dir).unwrap();
     let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
-    for (i, state) in states.iter().enumerate() {
-        let reference = format!("REF-{}", i + 1);
-        let form = DraftForm {
-            reference: reference.clone(),
+    let form = DraftForm {
+        reference: reference.into(),
+        enterprise: "0403170701".into(),
+        ssin: "85073003328".into(),
+        name: "Excel".into(),
+        start: "2025-03-03".into(),
+        end: "2025-03-04".into(),
+        duration: "14".into(),
+        ..DraftForm::default()
+    };
+    let ids = journal
+        .insert(&[NewRecord {
+            state: State::Draft,
+            reference: reference.into(),
             enterprise: "0403170701".into(),
-            ssin: "85073003328".into(),
-            name: "Excel".into(),
-            start: "2025-03-03".into(),
-            end: "2025-03-04".into(),
-            duration: "14".into(),
-            ..DraftForm::default()
+            correction_of: None,
+            content: Some(form.to_declaration().unwrap()),
+            form: Some(form),
+            anomalies: vec![],
+            source: None,
+        }])
+        .unwrap();
+    if state != State::Draft {
+        let server_holds = state.is_result() || state == State::Submitted;
+        let changes = Changes {
+            server_id: server_holds.then_some(1000 + ids[0]),
+            ..Changes::default()
         };
-        let ids = journal
-            .insert(&[NewRecord {
-                state: State::Draft,
-                reference,
-                enterprise: "0403170701".into(),
-                correction_of: None,
-                content: Some(form.to_declaration().unwrap()),
-                form: Some(form),
-                anomalies: vec![],
-                source: None,
-            }])
+        journal
+            .transition(ids[0], State::Draft, state, &changes, "test")
             .unwrap();
-        if *state != State::Draft {
-            let server_holds = state.is_result() || *state == State::Submitted;
-            let changes = Changes {
-                server_id: server_holds.then_some(1000 + ids[0]),
-                ..Changes::default()
-            };
-            journal
-                .transition(ids[0], State::Draft, *state, &changes, "test")
-                .unwrap();
-        }
     }
 }
