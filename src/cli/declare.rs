@@ -218,7 +218,8 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         give_up_after: std::time::Duration::from_secs(args.wait),
         ..EngineConfig::default()
     };
-    let engine = Engine::open(&super::submit::default_journal(), fla.clone(), config)
+    let journal = super::submit::default_journal(c.environment);
+    let engine = Engine::open(&journal, fla.clone(), config)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
     let duplicates_before = engine.snapshot().duplicates_avoided;

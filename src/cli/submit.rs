@@ -65,12 +65,14 @@ pub struct SubmitArgs {
     pub mapping: Vec<String>,
 }
 
-/// The journal `submit`, `declare` and the app share, unless told otherwise.
 /// Rows added (and sent) at a time.
 const ADD_SLICE: usize = 1000;
 
-pub fn default_journal() -> PathBuf {
-    crate::profile::data_dir().join("declarations.sqlite")
+/// The journal `submit`, `declare` and the app share for an environment,
+/// unless told otherwise (`--journal`): one per environment, see
+/// [`crate::submit::journal::file_name`].
+pub fn default_journal(environment: crate::channel::env::EnvironmentKind) -> PathBuf {
+    crate::profile::data_dir().join(crate::submit::journal::file_name(environment))
 }
 
 /// One row of the file, ready for the engine or not a declaration at all.
@@ -332,7 +334,10 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         return Ok(code);
     }
 
-    let journal = args.journal.clone().unwrap_or_else(default_journal);
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(c.environment));
     let config = EngineConfig {
         concurrency: usize::from(args.concurrency),
         ..EngineConfig::default()

@@ -8,8 +8,24 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::state::State;
+use crate::channel::env::EnvironmentKind;
 use crate::fla::wire::{self, Anomaly, Declaration, StoredDeclaration};
 use crate::i18n::{tr_args, Lang};
+
+/// The journal's file name for an environment, in the data folder: one journal
+/// per environment, so that a reference accepted by the sandbox is not taken
+/// for one already sent for real (the engine avoids duplicates by enterprise
+/// and reference within one journal). The sandbox keeps the name every journal
+/// had before (they were all sandbox ones). One file for every custom set of
+/// URLs: a custom environment is a test server, like the sandbox.
+pub fn file_name(environment: EnvironmentKind) -> &'static str {
+    match environment {
+        EnvironmentKind::Sandbox => "declarations.sqlite",
+        EnvironmentKind::Acceptance => "declarations-acceptance.sqlite",
+        EnvironmentKind::Production => "declarations-production.sqlite",
+        EnvironmentKind::Custom => "declarations-custom.sqlite",
+    }
+}
 
 /// The editor's fields as typed (a half-typed date is kept as it is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
