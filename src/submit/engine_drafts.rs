@@ -134,6 +134,53 @@ fn view_of(rec: &Record, watching: bool) -> RowView {
     }
 }
 
+/// What a watcher of a run needs (the app's set-up notices and its log):
+/// the rows per state and the failures it has not seen, read where the rows
+/// are kept without copying their forms (cheap enough for every change of a
+/// big run).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Activity {
+    pub counts: BTreeMap<State, usize>,
+    /// Rows with a failure that `is_new` let through, oldest row first.
+    pub failures: Vec<Failure>,
+}
+
+impl Activity {
+    /// Rows the server accepted (with or without warnings).
+    pub fn accepted(&self) -> usize {
+        [State::Accepted, State::Warning]
+            .iter()
+            .filter_map(|s| self.counts.get(s))
+            .sum()
+    }
+}
+
+/// A row's failure, for a log line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub id: RowId,
+    pub reference: String,
+    pub error: RowError,
+}
+
+fn activity<'a>(
+    records: impl Iterator<Item = &'a Record>,
+    is_new: &dyn Fn(RowId, &RowError) -> bool,
+) -> Activity {
+    let mut out = Activity::default();
+    for rec in records {
+        *out.counts.entry(rec.state).or_insert(0) += 1;
+        if let Some(error) = rec.error.as_ref().filter(|e| is_new(rec.id, e)) {
+            out.failures.push(Failure {
+                id: rec.id,
+                reference: rec.reference.clone(),
+                error: error.clone(),
+            });
+        }
+    }
+    out
+}
+
 fn draft_row(rec: &Record, watching: bool) -> DraftRow {
     DraftRow {
         view: view_of(rec, watching),
@@ -265,6 +312,12 @@ impl Engine {
             .values()
             .map(|row| draft_row(&row.rec, row.watch.is_some()))
             .collect()
+    }
+
+    /// The rows per state and the failures `is_new` lets through (from memory).
+    pub fn activity(&self, is_new: &dyn Fn(RowId, &RowError) -> bool) -> Activity {
+        let st = lock(&self.inner.st);
+        activity(st.rows.values().map(|row| &row.rec), is_new)
     }
 
     /// Nothing queued, in flight, reconciling or polled (as `until_idle` waits for).
@@ -679,6 +732,11 @@ impl DraftJournal {
             .values()
             .map(|rec| draft_row(rec, false))
             .collect()
+    }
+
+    /// The rows per state and the failures `is_new` lets through.
+    pub fn activity(&self, is_new: &dyn Fn(RowId, &RowError) -> bool) -> Activity {
+        activity(lock(&self.rows).values(), is_new)
     }
 
     async fn with_rows<T: Send + 'static>(

@@ -9,6 +9,7 @@
 mod editor;
 mod fields;
 pub mod host;
+pub mod scope;
 mod toolbar;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -92,6 +93,12 @@ pub struct DeclarationsPage {
     /// The enterprise a new declaration starts with (the Connection page's
     /// own enterprise of an employer); a representative picks among its mandates.
     pub own_enterprise: Option<String>,
+    /// Whose rows are listed: the current profile's enterprises.
+    scope: scope::ProfileScope,
+    /// The profile's rows and the others' (the note's toggle).
+    show_all: bool,
+    /// Rows left out because they are other enterprises'.
+    hidden: usize,
 }
 
 impl Default for DeclarationsPage {
@@ -130,6 +137,9 @@ impl DeclarationsPage {
             several_open: false,
             workers_text: String::new(),
             own_enterprise: None,
+            scope: scope::ProfileScope::default(),
+            show_all: false,
+            hidden: 0,
         }
     }
 
@@ -151,6 +161,43 @@ impl DeclarationsPage {
         for command in self.commands.drain(..) {
             host.command(command);
         }
+    }
+
+    /// Lists the rows of the current profile's enterprises (every frame:
+    /// cheap when nothing changed). Another profile shows its own rows first.
+    pub fn follow_profile(&mut self, scope: scope::ProfileScope) {
+        if scope != self.scope {
+            self.scope = scope;
+            self.show_all = false;
+            self.view_dirty = true;
+        }
+    }
+
+    /// Has the host open the journal of `environment` (one per environment):
+    /// the form typed and the commands given go to the journal they were
+    /// meant for first; what the page showed of the other journal is
+    /// forgotten (row ids are a journal's own).
+    pub fn follow_environment(
+        &mut self,
+        host: &mut DeclarationsHost,
+        environment: crate::channel::env::EnvironmentKind,
+    ) {
+        if host.environment() == environment {
+            return;
+        }
+        self.hand_over(host);
+        host.keep_environment(environment);
+        self.rows.clear();
+        self.seen = None;
+        self.view_dirty = true;
+        self.selected.clear();
+        self.editing = None;
+        self.edit = None;
+        self.open_when_read = None;
+        self.corrections_pending.clear();
+        self.confirm_cancel = None;
+        self.notice = None;
+        self.error = None;
     }
 
     /// Reads the engine's rows where they changed (at most every `READ_EVERY`
@@ -244,9 +291,14 @@ impl DeclarationsPage {
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         };
+        let mut hidden = 0;
         let mut view: Vec<usize> = (0..self.rows.len())
             .filter(|&i| {
                 let r = &self.rows[i];
+                if !self.show_all && !self.scope.includes(r) {
+                    hidden += 1;
+                    return false;
+                }
                 self.filter_status.is_none_or(|s| r.view.state == s)
                     && from
                         .as_deref()
@@ -281,6 +333,7 @@ impl DeclarationsPage {
             }
         });
         self.view = view;
+        self.hidden = hidden;
         self.view_dirty = false;
     }
 
@@ -341,6 +394,7 @@ impl DeclarationsPage {
         }
         self.toolbar_ui(ui, lang, mandates);
         self.refresh_view();
+        self.scope_ui(ui, lang);
         self.table_ui(ui, lang);
         ui.separator();
         self.editor_ui(ui, lang, mandates);
@@ -350,6 +404,22 @@ impl DeclarationsPage {
                 host.command(command);
             }
         }
+    }
+
+    /// "Showing the declarations of …: N hidden", with its toggle.
+    fn scope_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        let Some(note) = self.scope.note(lang, self.hidden, self.show_all) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label(note);
+            if ui
+                .checkbox(&mut self.show_all, tr(lang, "decl.scope.show_all"))
+                .changed()
+            {
+                self.view_dirty = true;
+            }
+        });
     }
 
     /// True where sending can be asked; else says why.

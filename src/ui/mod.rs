@@ -260,6 +260,9 @@ impl FlaApp {
     /// Starts the declarations' worker (once), and makes the submission
     /// engine when a token source can be made (again when the connection changes).
     fn keep_engine(&mut self, ctx: &egui::Context, lang: Lang) {
+        // One journal per environment: the page's edits go to the old one first.
+        self.declarations
+            .follow_environment(&mut self.engine, self.state.connection.environment);
         self.engine.start(ctx, &self.tasks);
         let (connection, settings, certificate) =
             (&self.connection, &self.state.connection, &self.certificate);
@@ -420,6 +423,11 @@ impl FlaApp {
                         }
                     })
                     .flatten();
+                self.declarations
+                    .follow_profile(declarations::scope::ProfileScope::of(
+                        &self.setup.profile,
+                        setup::display_name(&self.setup.profile, lang),
+                    ));
                 self.declarations
                     .ui(ui, lang, Some(&self.engine), &client, &mandates);
             }

@@ -17,7 +17,6 @@ use crate::profile::{
     pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
     SecretError, SecretStore,
 };
-use crate::submit::state::State;
 use crate::support::{AppLog, Level};
 
 use super::certificate::{CertificatePage, CertificateSettings, SigningChoice};
@@ -411,11 +410,22 @@ impl Setup {
                 }
             }
         }
-        if let Some(rows) = engine.rows_if_changed(&mut self.seen_rows) {
-            let accepted = rows
-                .iter()
-                .filter(|r| matches!(r.view.state, State::Accepted | State::Warning))
-                .count();
+        // A failure is logged once per row, code and trace id.
+        fn failure_key(error: &crate::submit::journal::RowError) -> String {
+            format!("{}{:?}", error.code, error.trace_id)
+        }
+        // Counts and new failures only: a big run changes the rows every frame.
+        let store_before = self.seen_rows.map(|(store, _)| store);
+        let logged = &self.logged_errors;
+        let activity = engine.activity_if_changed(&mut self.seen_rows, |id, error| {
+            !logged.contains(&(id, failure_key(error)))
+        });
+        if let Some(activity) = activity {
+            let accepted = activity.accepted();
+            // Another journal (environment) or engine: its count is not "more accepted".
+            if self.seen_rows.map(|(store, _)| store) != store_before {
+                self.accepted_before = None;
+            }
             // A declaration accepted while this run watched: the first one in
             // the sandbox, or for real, ticks its step.
             if let Some(before) = self.accepted_before {
@@ -428,22 +438,20 @@ impl Setup {
                 }
             }
             self.accepted_before = Some(accepted);
-            for row in &rows {
-                if let Some(error) = &row.view.error {
-                    let key = (row.view.id, format!("{}{:?}", error.code, error.trace_id));
-                    if self.logged_errors.insert(key) {
-                        log.record(
-                            Level::Error,
-                            "declarations",
-                            &format!(
-                                "{} ({}): {}",
-                                row.view.reference,
-                                error.code,
-                                error.text(Lang::En)
-                            ),
-                            error.trace_id.as_deref(),
-                        );
-                    }
+            for failure in activity.failures {
+                let error = &failure.error;
+                if self.logged_errors.insert((failure.id, failure_key(error))) {
+                    log.record(
+                        Level::Error,
+                        "declarations",
+                        &format!(
+                            "{} ({}): {}",
+                            failure.reference,
+                            error.code,
+                            error.text(Lang::En)
+                        ),
+                        error.trace_id.as_deref(),
+                    );
                 }
             }
         }

@@ -9,12 +9,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::channel::env::EnvironmentKind;
 use crate::fla::client::{FlaClient, TokenSource};
 use crate::fla::wire::SearchRequest;
 use crate::i18n::Lang;
-use crate::submit::engine::drafts::{DraftError, DraftJournal, DraftRow, FetchSummary};
+use crate::submit::engine::drafts::{Activity, DraftError, DraftJournal, DraftRow, FetchSummary};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, SendSummary};
-use crate::submit::journal::DraftForm;
+use crate::submit::journal::{DraftForm, RowError};
 use crate::ui::tasks::Tasks;
 
 /// What the page asks of the engine.
@@ -98,11 +99,16 @@ enum WorkerMsg {
         lang: Lang,
     },
     Cmd(Box<Command>),
+    /// Another environment: its journal instead (the engine closed first).
+    Journal(PathBuf),
 }
 
 /// The app's engine (or, before a connection, its journal), and the worker
 /// that applies the page's commands.
 pub struct DeclarationsHost {
+    data_dir: PathBuf,
+    /// The environment whose journal is open (one journal per environment).
+    environment: EnvironmentKind,
     journal_path: PathBuf,
     shared: Arc<Shared>,
     tx: Option<tokio::sync::mpsc::UnboundedSender<WorkerMsg>>,
@@ -114,8 +120,11 @@ pub struct DeclarationsHost {
 impl DeclarationsHost {
     pub fn new(data_dir: PathBuf) -> Self {
         let (otx, orx) = mpsc::channel();
+        let environment = EnvironmentKind::default();
         DeclarationsHost {
-            journal_path: data_dir.join("declarations.sqlite"),
+            journal_path: data_dir.join(crate::submit::journal::file_name(environment)),
+            data_dir,
+            environment,
             shared: Arc::new(Shared {
                 store: RwLock::new((0, Store::Closed)),
                 busy: AtomicUsize::new(0),
@@ -141,6 +150,33 @@ impl DeclarationsHost {
             ctx.clone(),
             self.journal_path.clone(),
         ));
+    }
+
+    /// Opens the journal of `environment` when it is not the one open (every
+    /// frame, before [`DeclarationsHost::keep_engine`]: cheap when nothing
+    /// changed). The engine goes with the old journal; the next `keep_engine`
+    /// makes one on the new journal. Before `start`, only says which to open.
+    pub fn keep_environment(&mut self, environment: EnvironmentKind) {
+        if environment == self.environment {
+            return;
+        }
+        self.environment = environment;
+        self.journal_path = self
+            .data_dir
+            .join(crate::submit::journal::file_name(environment));
+        if self.tx.is_some() {
+            self.key = None;
+            self.send(WorkerMsg::Journal(self.journal_path.clone()));
+        }
+    }
+
+    pub fn environment(&self) -> EnvironmentKind {
+        self.environment
+    }
+
+    /// The journal open (or to be opened): the current environment's.
+    pub fn journal_path(&self) -> &std::path::Path {
+        &self.journal_path
     }
 
     /// Makes the engine when a token source can be made, and again when the
@@ -226,6 +262,29 @@ impl DeclarationsHost {
         Some(rows)
     }
 
+    /// The rows per state and the failures `is_new` lets through, where the
+    /// rows changed since `seen` (which is updated): what a watcher of a run
+    /// needs, without copying every row. `seen.0` changes when another store
+    /// (journal or engine) is open: counts are not comparable across it.
+    pub fn activity_if_changed(
+        &self,
+        seen: &mut Option<(u64, u64)>,
+        is_new: impl Fn(RowId, &RowError) -> bool,
+    ) -> Option<Activity> {
+        let guard = self.read();
+        let now = (guard.0, guard.1.version());
+        if *seen == Some(now) {
+            return None;
+        }
+        let activity = match &guard.1 {
+            Store::Closed => return None,
+            Store::Offline(d) => d.activity(&is_new),
+            Store::Online(e) => e.activity(&is_new),
+        };
+        *seen = Some(now);
+        Some(activity)
+    }
+
     /// Every row as the engine (or the journal before it) holds it now.
     pub fn rows(&self) -> Vec<DraftRow> {
         self.rows_if_changed(&mut None).unwrap_or_default()
@@ -269,7 +328,7 @@ async fn worker(
     shared: Arc<Shared>,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<WorkerMsg>,
     ctx: egui::Context,
-    path: PathBuf,
+    mut path: PathBuf,
 ) {
     open_offline(&shared, &ctx, &path).await;
     shared.busy.fetch_sub(1, Ordering::SeqCst);
@@ -277,6 +336,12 @@ async fn worker(
         match msg {
             WorkerMsg::Connect { source, lang } => {
                 connect(&shared, &ctx, &path, *source, lang).await
+            }
+            WorkerMsg::Journal(other) => {
+                // Rows queued stay `ready` in the journal they belong to.
+                let _ = close(&shared).await;
+                path = other;
+                open_offline(&shared, &ctx, &path).await;
             }
             WorkerMsg::Cmd(command) => {
                 let command = *command;
@@ -330,21 +395,7 @@ async fn connect(
     source: TokenSource,
     lang: Lang,
 ) {
-    let before = {
-        let mut s = shared.store.write().unwrap_or_else(|e| e.into_inner());
-        s.0 += 1;
-        std::mem::replace(&mut s.1, Store::Closed)
-    };
-    let mut queued = Vec::new();
-    if let Store::Online(old) = before {
-        old.pause();
-        queued = old.queued_rows();
-        // Requests in flight finish before another engine reads the journal.
-        let start = Instant::now();
-        while old.snapshot().in_flight > 0 && start.elapsed() < Duration::from_secs(60) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+    let queued = close(shared).await;
     let client = crate::channel::token::http_client(source.timeout)
         .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
         .and_then(|http| {
@@ -370,6 +421,27 @@ async fn connect(
             open_offline(shared, ctx, path).await;
         }
     }
+}
+
+/// Closes the store (the engine paused, its requests in flight finished first,
+/// so that no other engine reads the journal while they are written); the
+/// rows it had queued.
+async fn close(shared: &Shared) -> Vec<RowId> {
+    let before = {
+        let mut s = shared.store.write().unwrap_or_else(|e| e.into_inner());
+        s.0 += 1;
+        std::mem::replace(&mut s.1, Store::Closed)
+    };
+    let mut queued = Vec::new();
+    if let Store::Online(old) = before {
+        old.pause();
+        queued = old.queued_rows();
+        let start = Instant::now();
+        while old.snapshot().in_flight > 0 && start.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    queued
 }
 
 async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
