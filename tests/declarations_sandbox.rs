@@ -5,20 +5,19 @@
 
 #[path = "support/certs.rs"]
 mod certs;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use fla_assistant::cert;
-use fla_assistant::channel::env::{endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use fla_assistant::channel::env::{endpoints, EnvironmentKind, UrlOverrides, FLA};
 use fla_assistant::channel::token::{http_client, system_clock, Clock, TokenCache};
-use fla_assistant::fla::client::{ApiError, FlaClient, PollSchedule, TokenSource};
+use fla_assistant::fla::client::{ApiError, FlaClient, PollSchedule};
 use fla_assistant::fla::wire::{self, Declaration, ResultCode, SearchRequest};
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{self, RegisterRequest, Sandbox, SandboxOptions};
+use fla_assistant::sandbox::{self, Sandbox, SandboxOptions};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -53,25 +52,12 @@ async fn world() -> World {
         ..Default::default()
     };
     let shift = Arc::new(AtomicI64::new(0));
-    let sandbox = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        state.path(),
-        shifted_clock(shift.clone()),
-        options,
-    )
-    .await
-    .unwrap();
+    let sandbox = sandbox_support::start(state.path(), shifted_clock(shift.clone()), options).await;
     World {
         sandbox,
         _state: state,
         shift,
     }
-}
-
-/// A certificate valid now (the fixture's key, made at test time).
-fn pfx(name: &str) -> cert::Pkcs12Contents {
-    let path: PathBuf = certs::fresh(name);
-    cert::open_pkcs12(&std::fs::read(path).unwrap(), certs::PASSWORD).unwrap()
 }
 
 /// What a raw request got back.
@@ -83,43 +69,14 @@ struct Answer {
 
 impl World {
     async fn client(&self, quality: &str, enterprise: &str, mandates: &[&str]) -> FlaClient {
-        let contents = pfx("openssl3-aes256.pfx");
-        let entry = contents.entries[0].clone();
-        let request = RegisterRequest {
-            certificate: base64::engine::general_purpose::STANDARD
-                .encode(&entry.certificate.as_ref().unwrap().der),
-            enterprise: enterprise.into(),
-            quality: quality.into(),
-            mandates: mandates.iter().map(|m| m.to_string()).collect(),
-            authorizations: vec![FLA.authorization.into()],
-        };
         let http = http_client(Duration::from_secs(5)).unwrap();
-        let response = http
-            .post(format!("{}/chaman/accounts", self.sandbox.admin_url))
-            .json(&request)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.unwrap();
-        let role = if quality == "provider" {
-            Role::Provider
-        } else {
-            Role::Employer
-        };
-        let tokens = TokenSource::new(
-            endpoints(
-                EnvironmentKind::Sandbox,
-                &FLA,
-                &UrlOverrides::default(),
-                Some(&self.sandbox.base_url),
-            )
-            .unwrap(),
-            body["client_id"].as_str().unwrap().to_owned(),
-            role,
-            None,
-            entry,
-            contents.protection.clone(),
+        let (client_id, contents) =
+            sandbox_support::register(&http, &self.sandbox, quality, enterprise, mandates).await;
+        let tokens = sandbox_support::token_source(
+            &self.sandbox,
+            client_id,
+            quality,
+            &contents,
             Duration::from_secs(5),
         );
         let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
@@ -238,22 +195,9 @@ fn declaration(reference: &str) -> Declaration {
 }
 
 fn declaration_between(reference: &str, start: time::Date, end: time::Date) -> Declaration {
-    serde_json::from_value(json!({
-        "externalReference": reference,
-        "employer": { "enterpriseNumber": "0403170701" },
-        "worker": { "ssin": "85073003328" },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": start.to_string(),
-            "endDate": end.to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true,
-            "jointCommittee": "200"
-        }
-    }))
-    .unwrap()
+    let json =
+        sandbox_support::declaration_json_between(reference, sandbox_support::KNOWN, start, end);
+    serde_json::from_value(json).unwrap()
 }
 
 #[tokio::test]

@@ -5,14 +5,14 @@
 
 #[path = "support/certs.rs"]
 mod certs;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use fla_assistant::channel::token::{http_client, system_clock};
-use fla_assistant::sandbox::{self, RegisterRequest, Sandbox, SandboxOptions};
+use fla_assistant::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 struct World {
     sandbox: Sandbox,
@@ -35,14 +35,7 @@ async fn world(options: SandboxOptions) -> World {
 }
 
 async fn world_in(state: tempfile::TempDir, options: SandboxOptions) -> World {
-    let sandbox = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        state.path(),
-        system_clock(),
-        options,
-    )
-    .await
-    .unwrap();
+    let sandbox = sandbox_support::start(state.path(), system_clock(), options).await;
     let http = http_client(Duration::from_secs(30)).unwrap();
     let client_id = register(&http, &sandbox).await;
     let token = admin_token(&http, &sandbox, &client_id).await;
@@ -55,26 +48,10 @@ async fn world_in(state: tempfile::TempDir, options: SandboxOptions) -> World {
 }
 
 async fn register(http: &reqwest::Client, sandbox: &Sandbox) -> String {
-    let pfx = certs::fresh("openssl3-aes256.pfx");
-    let contents =
-        fla_assistant::cert::open_pkcs12(&std::fs::read(pfx).unwrap(), certs::PASSWORD).unwrap();
-    let der = &contents.entries[0].certificate.as_ref().unwrap().der;
-    let request = RegisterRequest {
-        certificate: base64::engine::general_purpose::STANDARD.encode(der),
-        enterprise: "0403170701".into(),
-        quality: "employer".into(),
-        mandates: vec![],
-        authorizations: vec![fla_assistant::channel::env::FLA.authorization.into()],
-    };
-    let r = http
-        .post(format!("{}/chaman/accounts", sandbox.admin_url))
-        .json(&request)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let body: Value = r.json().await.unwrap();
-    body["client_id"].as_str().unwrap().to_owned()
+    let (client_id, _) =
+        sandbox_support::register(http, sandbox, "employer", sandbox_support::ENTERPRISE, &[])
+            .await;
+    client_id
 }
 
 async fn admin_token(http: &reqwest::Client, sandbox: &Sandbox, client_id: &str) -> String {
@@ -91,22 +68,7 @@ async fn admin_token(http: &reqwest::Client, sandbox: &Sandbox, client_id: &str)
 
 /// A declaration the sandbox accepts, for a worker it knows.
 fn declaration(reference: &str) -> Value {
-    let today = fla_assistant::today::brussels_date(OffsetDateTime::now_utc());
-    json!({
-        "externalReference": reference,
-        "employer": { "enterpriseNumber": "0403170701" },
-        "worker": { "ssin": "85073003328" },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": (today - time::Duration::days(3)).to_string(),
-            "endDate": (today - time::Duration::days(2)).to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true,
-            "jointCommittee": "200"
-        }
-    })
+    sandbox_support::declaration_json(reference, sandbox_support::KNOWN)
 }
 
 impl World {

@@ -6,30 +6,24 @@
 
 #[path = "support/certs.rs"]
 mod certs;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use fla_assistant::cert;
-use fla_assistant::channel::env::{endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
 use fla_assistant::channel::token::{http_client, system_clock};
-use fla_assistant::fla::client::{FlaClient, PollSchedule, RetryPolicy, TokenSource};
-use fla_assistant::fla::wire::{Declaration, SearchRequest};
+use fla_assistant::fla::client::{FlaClient, PollSchedule, RetryPolicy};
+use fla_assistant::fla::wire::SearchRequest;
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{self, RegisterRequest, Sandbox, SandboxOptions};
+use fla_assistant::sandbox::{Sandbox, SandboxOptions};
 use fla_assistant::submit::engine::{Engine, EngineConfig, NewDeclaration, Skip};
 use fla_assistant::submit::state::State;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-const ENTERPRISE: &str = "0403170701";
-/// A worker the sandbox knows at ENTERPRISE: accepted (A).
-const KNOWN: &str = "85073003328";
-/// A valid SSIN the sandbox does not know there: accepted with a warning (W).
-const UNKNOWN: &str = "17073003384";
+use sandbox_support::{declaration, ENTERPRISE, KNOWN, UNKNOWN};
 
 fn config() -> EngineConfig {
     EngineConfig {
@@ -55,14 +49,7 @@ struct World {
 
 async fn world(options: SandboxOptions) -> World {
     let state = tempfile::tempdir().unwrap();
-    let sandbox = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        state.path(),
-        system_clock(),
-        options,
-    )
-    .await
-    .unwrap();
+    let sandbox = sandbox_support::start(state.path(), system_clock(), options).await;
     World {
         sandbox,
         _state: state,
@@ -83,41 +70,11 @@ impl World {
     }
 
     async fn client_with_timeout(&self, timeout: Duration) -> Arc<FlaClient> {
-        let path = certs::fresh("openssl3-aes256.pfx");
-        let contents = cert::open_pkcs12(&std::fs::read(path).unwrap(), certs::PASSWORD).unwrap();
-        let entry = contents.entries[0].clone();
-        let request = RegisterRequest {
-            certificate: base64::engine::general_purpose::STANDARD
-                .encode(&entry.certificate.as_ref().unwrap().der),
-            enterprise: ENTERPRISE.into(),
-            quality: "employer".into(),
-            mandates: vec![],
-            authorizations: vec![FLA.authorization.into()],
-        };
         let http = http_client(timeout).unwrap();
-        let response = http
-            .post(format!("{}/chaman/accounts", self.sandbox.admin_url))
-            .json(&request)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.unwrap();
-        let tokens = TokenSource::new(
-            endpoints(
-                EnvironmentKind::Sandbox,
-                &FLA,
-                &UrlOverrides::default(),
-                Some(&self.sandbox.base_url),
-            )
-            .unwrap(),
-            body["client_id"].as_str().unwrap().to_owned(),
-            Role::Employer,
-            None,
-            entry,
-            contents.protection.clone(),
-            timeout,
-        );
+        let (client_id, contents) =
+            sandbox_support::register(&http, &self.sandbox, "employer", ENTERPRISE, &[]).await;
+        let tokens =
+            sandbox_support::token_source(&self.sandbox, client_id, "employer", &contents, timeout);
         let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
         client.retry = RetryPolicy {
             first_wait: Duration::from_millis(50),
@@ -175,26 +132,6 @@ impl World {
         }
         counts
     }
-}
-
-fn declaration(reference: &str, ssin: &str) -> Declaration {
-    let today = fla_assistant::today::brussels_date(OffsetDateTime::now_utc());
-    serde_json::from_value(json!({
-        "externalReference": reference,
-        "employer": { "enterpriseNumber": ENTERPRISE },
-        "worker": { "ssin": ssin },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": (today - time::Duration::days(3)).to_string(),
-            "endDate": (today - time::Duration::days(2)).to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true,
-            "jointCommittee": "200"
-        }
-    }))
-    .unwrap()
 }
 
 /// `n` declarations: every third one for a worker the server does not know (W).
