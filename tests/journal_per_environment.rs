@@ -4,28 +4,20 @@
 
 #[path = "support/cli.rs"]
 mod support;
+// The declaration the library's tests send (it needs `certs` at the root).
+#[path = "support/certs.rs"]
+mod certs;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::path::Path;
 
-use serde_json::{json, Value};
-use support::{certs, register, run, start_sim};
+use serde_json::Value;
+use support::{register, run, start_sim};
 
+/// A declaration the sandbox accepts, in a file.
 fn write_declaration(dir: &Path, reference: &str) -> String {
-    let today = time::OffsetDateTime::now_utc().date();
-    let d = json!({
-        "externalReference": reference,
-        "employer": { "enterpriseNumber": "0403170701" },
-        "worker": { "ssin": "85073003328" },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": (today - time::Duration::days(3)).to_string(),
-            "endDate": (today - time::Duration::days(2)).to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true
-        }
-    });
+    let d = sandbox_support::declaration_json(reference, sandbox_support::KNOWN);
     let path = dir.join(format!("{reference}.json"));
     std::fs::write(&path, d.to_string()).unwrap();
     path.display().to_string()

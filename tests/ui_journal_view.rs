@@ -92,33 +92,27 @@ fn switching_environment_switches_the_journal_and_its_rows() {
 /// Two profiles in the sandbox: an employer (0403.170.701) and a
 /// representative of one client (0202.239.951).
 fn two_profiles(config: &Path) {
+    let alpha = Profile {
+        name: "Alpha employer".into(),
+        role: Some(Role::Employer),
+        enterprise: "0403170701".into(),
+        ..Profile::default()
+    };
+    let client = ClientEnterprise {
+        enterprise: "0202239951".into(),
+        name: "Client".into(),
+        ..ClientEnterprise::default()
+    };
+    let beta = Profile {
+        name: "Beta secretariat".into(),
+        role: Some(Role::Representative),
+        clients: vec![client],
+        ..Profile::default()
+    };
     let store = ProfileStore::new(config);
-    store
-        .save(
-            "alpha",
-            &Profile {
-                name: "Alpha employer".into(),
-                role: Some(Role::Employer),
-                enterprise: "0403170701".into(),
-                ..Profile::default()
-            },
-        )
-        .unwrap();
-    store
-        .save(
-            "beta",
-            &Profile {
-                name: "Beta secretariat".into(),
-                role: Some(Role::Representative),
-                clients: vec![ClientEnterprise {
-                    enterprise: "0202239951".into(),
-                    name: "Client".into(),
-                    ..ClientEnterprise::default()
-                }],
-                ..Profile::default()
-            },
-        )
-        .unwrap();
+    for (id, profile) in [("alpha", alpha), ("beta", beta)] {
+        store.save(id, &profile).unwrap();
+    }
 }
 
 fn choose_profile(harness: &mut Harness<'static, FlaApp>, name: &str) {

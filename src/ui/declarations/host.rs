@@ -248,18 +248,11 @@ impl DeclarationsHost {
 
     /// The rows, where they changed since `seen` (which is updated).
     pub fn rows_if_changed(&self, seen: &mut Option<(u64, u64)>) -> Option<Vec<DraftRow>> {
-        let guard = self.read();
-        let now = (guard.0, guard.1.version());
-        if *seen == Some(now) {
-            return None;
-        }
-        let rows = match &guard.1 {
-            Store::Closed => return None,
-            Store::Offline(d) => d.rows_with_forms(),
-            Store::Online(e) => e.rows_with_forms(),
-        };
-        *seen = Some(now);
-        Some(rows)
+        self.read_if_changed(seen, |store| match store {
+            Store::Closed => None,
+            Store::Offline(d) => Some(d.rows_with_forms()),
+            Store::Online(e) => Some(e.rows_with_forms()),
+        })
     }
 
     /// The rows per state and the failures `is_new` lets through, where the
@@ -271,18 +264,27 @@ impl DeclarationsHost {
         seen: &mut Option<(u64, u64)>,
         is_new: impl Fn(RowId, &RowError) -> bool,
     ) -> Option<Activity> {
+        self.read_if_changed(seen, |store| match store {
+            Store::Closed => None,
+            Store::Offline(d) => Some(d.activity(&is_new)),
+            Store::Online(e) => Some(e.activity(&is_new)),
+        })
+    }
+
+    /// `read` of the store where it changed since `seen` (then updated).
+    fn read_if_changed<T>(
+        &self,
+        seen: &mut Option<(u64, u64)>,
+        read: impl FnOnce(&Store) -> Option<T>,
+    ) -> Option<T> {
         let guard = self.read();
         let now = (guard.0, guard.1.version());
         if *seen == Some(now) {
             return None;
         }
-        let activity = match &guard.1 {
-            Store::Closed => return None,
-            Store::Offline(d) => d.activity(&is_new),
-            Store::Online(e) => e.activity(&is_new),
-        };
+        let out = read(&guard.1)?;
         *seen = Some(now);
-        Some(activity)
+        Some(out)
     }
 
     /// Every row as the engine (or the journal before it) holds it now.

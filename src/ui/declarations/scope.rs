@@ -38,7 +38,11 @@ impl ProfileScope {
     /// Whether the row is one of the profile's (a draft without an
     /// enterprise is everyone's).
     pub fn includes(&self, row: &DraftRow) -> bool {
-        let enterprise = digits(&row.form.enterprise);
+        self.includes_enterprise(&row.form.enterprise)
+    }
+
+    fn includes_enterprise(&self, typed: &str) -> bool {
+        let enterprise = digits(typed);
         self.enterprises.is_empty()
             || enterprise.is_empty()
             || self.enterprises.contains(&enterprise)
@@ -78,32 +82,6 @@ mod tests {
     use super::*;
     use crate::checklist::Role;
     use crate::profile::ClientEnterprise;
-    use crate::submit::journal::DraftForm;
-
-    fn row(enterprise: &str) -> DraftRow {
-        DraftRow {
-            view: crate::submit::engine::RowView {
-                id: 1,
-                state: crate::submit::state::State::Draft,
-                reference: String::new(),
-                enterprise: enterprise.into(),
-                server_id: None,
-                correction_of: None,
-                result: None,
-                anomalies: vec![],
-                error: None,
-                source: None,
-                watching: false,
-                duplicate_avoided: false,
-            },
-            form: DraftForm {
-                enterprise: enterprise.into(),
-                ..DraftForm::default()
-            },
-            remote: false,
-            sent_at_ms: None,
-        }
-    }
 
     #[test]
     fn an_employer_sees_its_own_a_representative_its_clients() {
@@ -117,21 +95,27 @@ mod tests {
             ..Profile::default()
         };
         let scope = ProfileScope::of(&employer, "A".into());
-        assert!(scope.includes(&row("BE 0403.170.701")));
-        assert!(scope.includes(&row("403170701")));
-        assert!(!scope.includes(&row("0202.239.951")));
-        assert!(scope.includes(&row("")), "a draft without an enterprise");
+        assert!(scope.includes_enterprise("BE 0403.170.701"));
+        assert!(scope.includes_enterprise("403170701"));
+        assert!(!scope.includes_enterprise("0202.239.951"));
+        assert!(
+            scope.includes_enterprise(""),
+            "a draft without an enterprise"
+        );
 
         let representative = Profile {
             role: Some(Role::Representative),
             ..employer.clone()
         };
         let scope = ProfileScope::of(&representative, "B".into());
-        assert!(!scope.includes(&row("0403170701")));
-        assert!(scope.includes(&row("0202239951")));
+        assert!(!scope.includes_enterprise("0403170701"));
+        assert!(scope.includes_enterprise("0202239951"));
 
         let none = ProfileScope::of(&Profile::default(), "C".into());
-        assert!(none.includes(&row("0403170701")), "no enterprise: all rows");
+        assert!(
+            none.includes_enterprise("0403170701"),
+            "no enterprise: all rows"
+        );
         assert_eq!(none.note(Lang::En, 3, false), None);
     }
 }
