@@ -5,15 +5,13 @@
 #[path = "support/cli.rs"]
 mod support;
 // The declaration the library's tests send (it needs `certs` at the root).
-#[path = "support/certs.rs"]
-mod certs;
 #[path = "support/sandbox.rs"]
 mod sandbox_support;
 
 use std::path::Path;
 
 use serde_json::Value;
-use support::{register, run, start_sim};
+use support::{certs, register, run, start_sim};
 
 /// A declaration the sandbox accepts, in a file.
 fn write_declaration(dir: &Path, reference: &str) -> String {
