@@ -149,7 +149,7 @@ impl Step {
     pub fn ticked_by_the_app(self) -> bool {
         matches!(
             self,
-            Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
+            Step::Mandates | Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
         )
     }
 
@@ -231,18 +231,20 @@ pub const EXPIRY_WARNING_DAYS: i64 = 30;
 impl Facts {
     /// Whether `step` is done: ticked by hand, or seen done by the app.
     pub fn is_done(&self, step: Step) -> bool {
+        // The mandates are what the client list says: a tick (by hand, or
+        // the app's from before) does not hide a mandate found missing since.
+        if step == Step::Mandates {
+            return !self.clients.is_empty()
+                && self
+                    .clients
+                    .iter()
+                    .all(|c| c.mandate == MandateState::Active);
+        }
         let seen = match step {
             Step::TokenTest => self.token_test_passed,
             Step::SandboxDeclaration => self.sandbox_declaration_accepted,
             Step::RealDeclaration => self.real_declaration_accepted,
             Step::Account => self.client_id_ok() && self.certificate_valid_until.is_some(),
-            Step::Mandates => {
-                !self.clients.is_empty()
-                    && self
-                        .clients
-                        .iter()
-                        .all(|c| c.mandate == MandateState::Active)
-            }
             _ => false,
         };
         seen || self.ticked.contains(&step)
@@ -398,6 +400,9 @@ mod tests {
             en,
             "No mandate recorded for 2 clients: 0202.239.951, 0207.446.772."
         );
+        assert!(!facts.is_done(Step::Mandates));
+        // A tick does not hide a mandate that is not active.
+        facts.ticked.insert(Step::Mandates);
         assert!(!facts.is_done(Step::Mandates));
         facts.clients.remove(2);
         let en = facts.missing(today)[0].render(crate::i18n::Lang::En);

@@ -563,6 +563,12 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
         assert_eq!(clients[1].checked_on, Some(brussels.to_string()));
         // The day it was checked, as people write it here.
         assert!(harness.query_all_by_label(&shown_today).count() >= 2);
+        // The MAHIS step is not done while a mandate is missing.
+        let label = tick_label(Step::Mandates);
+        assert_eq!(
+            harness.get_by_label(&label).accesskit_node().toggled(),
+            Some(egui::accesskit::Toggled::False)
+        );
         // Only the active one is the Connection page's mandate.
         assert_eq!(harness.state().state.connection.mandates, "0403170701");
 

@@ -139,11 +139,13 @@ impl ChecklistPage {
             ui.horizontal(|ui| {
                 let mut ticked = done;
                 let title = tr(lang, &step.key("title"));
-                let r = ui.checkbox(&mut ticked, "");
+                // The MAHIS step is what the client list says, not a tick.
+                let by_hand = step != Step::Mandates;
+                let r = ui.add_enabled(by_hand, egui::Checkbox::new(&mut ticked, ""));
                 r.widget_info(|| {
                     egui::WidgetInfo::selected(
                         egui::Role::CheckBox,
-                        true,
+                        by_hand,
                         done,
                         format!("{}: {title}", tr(lang, "checklist.done")),
                     )
