@@ -101,3 +101,47 @@ for lang in en nl fr; do
     wait "$xvfb" 2>/dev/null || true
     xvfb=""
 done
+
+# The Checklist of a representative (a social secretariat) with two client
+# enterprises, one whose mandate is active in MAHIS and one found missing: a
+# profile written before the start, the portal steps ticked, so that the MAHIS
+# step is the one open.
+checked="$(TZ=Europe/Brussels date +%F)"
+for lang in en nl fr; do
+    config="$work/config-rep-$lang"
+    mkdir -p "$config/profiles"
+    cat >"$config/profiles/social-secretariat.json" <<JSON
+{
+  "version": 1,
+  "name": "Social secretariat",
+  "role": "representative",
+  "ticked": ["identify", "register", "chaman"],
+  "clients": [
+    {"enterprise": "0403170701", "name": "Bakkerij Janssens", "mandate": "active", "checked_on": "$checked"},
+    {"enterprise": "0202239951", "name": "Garage Dubois", "mandate": "missing", "checked_on": "$checked"}
+  ]
+}
+JSON
+    display=":$((90 + RANDOM % 100))"
+    Xvfb "$display" -screen 0 1100x760x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb=$!
+    sleep 1
+    export DISPLAY=$display
+    export XDG_RUNTIME_DIR="$work/run-rep-$lang"
+    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+    (
+        cd "$work"
+        FLA_DATA_DIR="$work/data-rep-$lang" FLA_CONFIG_DIR="$config" \
+            exec "$bin" --lang "$lang"
+    ) >"$work/app-rep-$lang.log" 2>&1 &
+    app=$!
+    sleep 6
+    /usr/bin/import -display "$display" -window root "$out/page-checklist-representative-$lang.png"
+    echo "saved $out/page-checklist-representative-$lang.png"
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    app=""
+    kill "$xvfb" 2>/dev/null || true
+    wait "$xvfb" 2>/dev/null || true
+    xvfb=""
+done

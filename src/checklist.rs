@@ -9,6 +9,7 @@ use time::Date;
 
 use crate::channel::env::{client_id_looks_right, Role as ChannelRole};
 use crate::i18n::Msg;
+use crate::profile::{ClientEnterprise, MandateState};
 
 /// Who the user is, in the words of the role question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,6 +74,13 @@ impl Role {
     /// The catalogue key of the role's plain-words name.
     pub fn label_key(self) -> String {
         format!("checklist.role.{}", self.code())
+    }
+
+    /// Whether the sender declares for its own enterprise (an employer, a group
+    /// company with its own account, software at the employer): it keeps its
+    /// own enterprise number in the profile.
+    pub fn declares_for_itself(self) -> bool {
+        self.channel_role() == ChannelRole::Employer
     }
 
     /// The catalogue key of the quality to choose when logging in to Chaman.
@@ -141,7 +149,7 @@ impl Step {
     pub fn ticked_by_the_app(self) -> bool {
         matches!(
             self,
-            Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
+            Step::Mandates | Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
         )
     }
 
@@ -205,12 +213,14 @@ pub struct Facts {
     /// The signing certificate: its last day of validity, or `None` without one.
     pub certificate_valid_until: Option<Date>,
     pub client_id: String,
+    /// The sender's own enterprise number (ten digits), as the profile keeps it.
+    pub enterprise: String,
     pub token_test_passed: bool,
     /// A declaration was accepted (A or W) in the sandbox / for real.
     pub sandbox_declaration_accepted: bool,
     pub real_declaration_accepted: bool,
-    /// For representatives: the client enterprises and whether a mandate is recorded.
-    pub clients: Vec<(String, bool)>,
+    /// For representatives: the client enterprises with their mandate state.
+    pub clients: Vec<ClientEnterprise>,
     /// Steps the user ticked by hand.
     pub ticked: std::collections::BTreeSet<Step>,
 }
@@ -221,12 +231,20 @@ pub const EXPIRY_WARNING_DAYS: i64 = 30;
 impl Facts {
     /// Whether `step` is done: ticked by hand, or seen done by the app.
     pub fn is_done(&self, step: Step) -> bool {
+        // The mandates are what the client list says: a tick (by hand, or
+        // the app's from before) does not hide a mandate found missing since.
+        if step == Step::Mandates {
+            return !self.clients.is_empty()
+                && self
+                    .clients
+                    .iter()
+                    .all(|c| c.mandate == MandateState::Active);
+        }
         let seen = match step {
             Step::TokenTest => self.token_test_passed,
             Step::SandboxDeclaration => self.sandbox_declaration_accepted,
             Step::RealDeclaration => self.real_declaration_accepted,
             Step::Account => self.client_id_ok() && self.certificate_valid_until.is_some(),
-            Step::Mandates => !self.clients.is_empty() && self.clients.iter().all(|(_, m)| *m),
             _ => false,
         };
         seen || self.ticked.contains(&step)
@@ -272,13 +290,19 @@ impl Facts {
             if self.clients.is_empty() {
                 out.push(Msg::new("status.no_clients"));
             }
-            for (enterprise, mandated) in &self.clients {
-                if !mandated {
-                    out.push(Msg::new("status.no_mandate").arg(
-                        "enterprise",
-                        crate::identifiers::format_enterprise_number(enterprise),
-                    ));
-                }
+            // One line for every client without an active mandate (not
+            // checked yet, or found missing in MAHIS).
+            let without: Vec<String> = self
+                .clients
+                .iter()
+                .filter(|c| c.mandate != MandateState::Active)
+                .map(|c| crate::identifiers::format_enterprise_number(&c.enterprise))
+                .collect();
+            if !without.is_empty() {
+                out.push(
+                    Msg::plural("status.no_mandate", without.len() as u64)
+                        .arg("enterprises", without.join(", ")),
+                );
             }
         }
         if !self.token_test_passed {
@@ -288,10 +312,105 @@ impl Facts {
     }
 }
 
+/// An enterprise number as typed: its ten digits when it is one (the check
+/// digits right), else what is wrong with it, to say under the field.
+pub fn check_enterprise(text: &str) -> Result<String, Msg> {
+    let typed = text.trim();
+    if let Some(digits) = crate::identifiers::parse_enterprise_number(typed) {
+        return Ok(digits);
+    }
+    let digits: String = typed
+        .trim_start_matches("BE")
+        .trim_start_matches("be")
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let key = if typed.is_empty() {
+        "checklist.enterprise.empty"
+    } else if matches!(digits.len(), 9 | 10) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        "checklist.enterprise.checksum"
+    } else {
+        "checklist.enterprise.format"
+    };
+    Err(Msg::new(key).arg("value", typed.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    fn client(enterprise: &str, mandate: MandateState) -> ClientEnterprise {
+        ClientEnterprise {
+            enterprise: enterprise.into(),
+            mandate,
+            ..ClientEnterprise::default()
+        }
+    }
+
+    #[test]
+    fn an_enterprise_number_is_checked_as_typed() {
+        assert_eq!(
+            check_enterprise(" BE 0403.170.701 ").ok().as_deref(),
+            Some("0403170701")
+        );
+        assert_eq!(
+            check_enterprise("0403.170.702")
+                .err()
+                .as_ref()
+                .and_then(Msg::key),
+            Some("checklist.enterprise.checksum")
+        );
+        assert_eq!(
+            check_enterprise("04031707")
+                .err()
+                .as_ref()
+                .and_then(Msg::key),
+            Some("checklist.enterprise.format")
+        );
+        assert_eq!(
+            check_enterprise("  ").err().as_ref().and_then(Msg::key),
+            Some("checklist.enterprise.empty")
+        );
+        let said = check_enterprise("0403.170.702")
+            .err()
+            .map(|m| m.render(crate::i18n::Lang::En));
+        assert!(said.is_some_and(|s| s.contains("0403.170.702")));
+    }
+
+    #[test]
+    fn clients_without_an_active_mandate_are_said_in_one_line() {
+        let today = date!(2026 - 11 - 25);
+        let mut facts = Facts {
+            role: Some(Role::Representative),
+            certificate_valid_until: Some(date!(2027 - 11 - 25)),
+            client_id: "self_service_chaman_123_abcdefghij".into(),
+            token_test_passed: true,
+            clients: vec![
+                client("0202239951", MandateState::Missing),
+                client("0403170701", MandateState::Active),
+                client("0207446772", MandateState::NotChecked),
+            ],
+            ..Facts::default()
+        };
+        let missing = facts.missing(today);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        let en = missing[0].render(crate::i18n::Lang::En);
+        assert_eq!(
+            en,
+            "No mandate recorded for 2 clients: 0202.239.951, 0207.446.772."
+        );
+        assert!(!facts.is_done(Step::Mandates));
+        // A tick does not hide a mandate that is not active.
+        facts.ticked.insert(Step::Mandates);
+        assert!(!facts.is_done(Step::Mandates));
+        facts.clients.remove(2);
+        let en = facts.missing(today)[0].render(crate::i18n::Lang::En);
+        assert_eq!(en, "No mandate recorded for 0202.239.951.");
+        facts.clients[0].mandate = MandateState::Active;
+        assert!(facts.missing(today).is_empty());
+        assert!(facts.is_done(Step::Mandates));
+    }
 
     #[test]
     fn representatives_and_only_they_get_the_mandate_step_and_the_provider_scope() {
@@ -322,7 +441,10 @@ mod tests {
             role: Some(Role::Representative),
             certificate_valid_until: Some(date!(2026 - 12 - 07)),
             client_id: "self_service_chaman_123_abcdefghij".into(),
-            clients: vec![("0202239951".into(), false), ("0403170701".into(), true)],
+            clients: vec![
+                client("0202239951", MandateState::Missing),
+                client("0403170701", MandateState::Active),
+            ],
             ..Facts::default()
         };
         let missing = facts.missing(today);
@@ -341,7 +463,7 @@ mod tests {
         assert!(mandate.contains("0202.239.951"), "{mandate}");
 
         facts.token_test_passed = true;
-        facts.clients[0].1 = true;
+        facts.clients[0].mandate = MandateState::Active;
         facts.certificate_valid_until = Some(date!(2027 - 11 - 25));
         assert!(facts.missing(today).is_empty());
 
@@ -378,7 +500,7 @@ mod tests {
         // A representative also needs its mandates.
         facts.role = Some(Role::GroupRepresentative);
         assert!(!facts.path_done());
-        facts.clients = vec![("0202239951".into(), true)];
+        facts.clients = vec![client("0202239951", MandateState::Active)];
         assert!(facts.path_done());
     }
 }

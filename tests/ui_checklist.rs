@@ -10,7 +10,8 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use fla_assistant::checklist::{Facts, Role, Step};
 use fla_assistant::i18n::{tr, Lang};
-use fla_assistant::ui::checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget};
+use fla_assistant::profile::{ClientEnterprise, MandateState};
+use fla_assistant::ui::checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget, ProfileEdit};
 use fla_assistant::ui::Page;
 use time::macros::date;
 
@@ -46,6 +47,7 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
                         }
                     }
                     ChecklistCommand::Open(_) => {}
+                    ChecklistCommand::Edit(edit) => edit_facts(&mut host.facts, edit),
                 }
             }
             host.commands.extend(commands);
@@ -55,6 +57,25 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
     harness.set_size(egui::vec2(1100.0, 760.0));
     harness.run();
     harness
+}
+
+/// What the app does with an edit, on the facts alone (the app's own is
+/// `Setup::edit`, walked below).
+fn edit_facts(facts: &mut Facts, edit: &ProfileEdit) {
+    match edit {
+        ProfileEdit::Enterprise(e) => facts.enterprise = e.clone(),
+        ProfileEdit::AddClient { enterprise, name } => facts.clients.push(ClientEnterprise {
+            enterprise: enterprise.clone(),
+            name: name.clone(),
+            ..ClientEnterprise::default()
+        }),
+        ProfileEdit::RemoveClient(e) => facts.clients.retain(|c| &c.enterprise != e),
+        ProfileEdit::Mandate(e, state) => {
+            for c in facts.clients.iter_mut().filter(|c| &c.enterprise == e) {
+                c.mandate = *state;
+            }
+        }
+    }
 }
 
 #[test]
@@ -233,12 +254,58 @@ fn retype(harness: &mut Harness<'static, fla_assistant::ui::FlaApp>, label: &str
     harness.run_steps(2);
 }
 
-/// A role's whole path in the app's sandbox: the portal steps ticked by hand,
-/// the certificate registered (client ID), the token test, a first declaration
-/// accepted; every step of the role ends ticked and the next start opens on
-/// the page used last.
+/// The label of a step's "done" tick.
+fn tick_label(step: Step) -> String {
+    format!(
+        "{}: {}",
+        tr(Lang::En, "checklist.done"),
+        tr(Lang::En, &step.key("title"))
+    )
+}
+
+/// Adds a client enterprise on the Checklist's MAHIS step and sets its mandate.
+fn add_client(
+    harness: &mut Harness<'static, fla_assistant::ui::FlaApp>,
+    number: &str,
+    state: &str,
+) {
+    retype(
+        harness,
+        &tr(Lang::En, "checklist.clients.new_enterprise"),
+        number,
+    );
+    harness
+        .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "checklist.clients.add"))
+        .click();
+    harness.run_steps(2);
+    let shown = fla_assistant::identifiers::format_enterprise_number(
+        &fla_assistant::identifiers::parse_enterprise_number(number).unwrap(),
+    );
+    harness
+        .get_by_label(&format!("Mandate of {shown}: {state}"))
+        .click();
+    harness.run_steps(2);
+}
+
+/// Types the sender's own enterprise number on the Checklist's first step.
+fn own_enterprise(harness: &mut Harness<'static, fla_assistant::ui::FlaApp>, number: &str) {
+    retype(harness, &tr(Lang::En, "checklist.enterprise.label"), number);
+    harness
+        .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "checklist.enterprise.save"))
+        .click();
+    harness.run_steps(2);
+}
+
+/// A role's whole path in the app's sandbox, on the Checklist: the own
+/// enterprise number (an employer-type role) or a client with its mandate
+/// active (a representative) typed there, the portal steps ticked by hand, the
+/// certificate registered (client ID), the token test, a first declaration
+/// accepted; every step of the role ends ticked, the status line says nothing
+/// is missing, and the next start opens on the page used last.
 fn walk_to_the_end(role: Role) {
     let dir = common::new_data_dir();
+    // Not the sandbox's default enterprise: the one typed goes to the sandbox.
+    let enterprise = "0202239951";
     {
         let mut harness = common::harness_in(common::english(), &dir);
         common::go_to(&mut harness, Page::Checklist);
@@ -246,19 +313,32 @@ fn walk_to_the_end(role: Role) {
             .get_by_label(&tr(Lang::En, &role.label_key()))
             .click();
         harness.run_steps(2);
-        for step in [Step::Identify, Step::Register, Step::Chaman] {
-            let tick = format!(
-                "{}: {}",
-                tr(Lang::En, "checklist.done"),
-                tr(Lang::En, &step.key("title"))
+        if role.declares_for_itself() {
+            own_enterprise(&mut harness, enterprise);
+            assert_eq!(
+                harness.state().setup.profile.enterprise,
+                enterprise,
+                "{role:?}"
             );
-            harness.get_by_label(&tick).click();
+        }
+        for step in [Step::Identify, Step::Register, Step::Chaman] {
+            harness.get_by_label(&tick_label(step)).click();
             harness.run_steps(2);
         }
         if role.needs_mandates() {
-            // The client enterprise with its mandate, as the Connection page records it.
-            harness.state_mut().state.connection.mandates = "0403170701".into();
-            harness.run_steps(2);
+            // The MAHIS step is the one open now: the client and its mandate.
+            add_client(&mut harness, enterprise, "active in MAHIS");
+            assert_eq!(
+                harness.state().state.connection.mandates,
+                enterprise,
+                "{role:?}: the Connection page's mandates follow"
+            );
+        } else {
+            assert_eq!(
+                harness.state().state.connection.sandbox_enterprise,
+                enterprise,
+                "{role:?}: the sandbox registers the number typed"
+            );
         }
         common::go_to(&mut harness, Page::Certificate);
         common::with_sandbox_account(&mut harness);
@@ -273,8 +353,13 @@ fn walk_to_the_end(role: Role) {
             .click();
         common::wait_until_opened(&mut harness);
         harness.run_steps(2);
+        if role.declares_for_itself() {
+            // The editor fills in the profile's enterprise.
+            let field = harness.get_by_role_and_label(A11yRole::TextInput, "Enterprise number");
+            assert_eq!(field.value().as_deref(), Some(enterprise), "{role:?}");
+        }
         let today = time::OffsetDateTime::now_utc().date();
-        let mut fields = vec![
+        let fields = [
             ("External reference", "WALK-1".to_owned()),
             ("Worker (SSIN)", "85073003328".to_owned()),
             ("Training name", "First aid".to_owned()),
@@ -282,9 +367,6 @@ fn walk_to_the_end(role: Role) {
             ("End date", (today - time::Duration::days(2)).to_string()),
             ("Duration", "7.5".to_owned()),
         ];
-        if !role.needs_mandates() {
-            fields.insert(1, ("Enterprise number", "0403170701".to_owned()));
-        }
         for (label, text) in &fields {
             retype(&mut harness, label, text);
         }
@@ -307,15 +389,35 @@ fn walk_to_the_end(role: Role) {
         );
         // The real one is ticked by hand here (no real server from a test).
         common::go_to(&mut harness, Page::Checklist);
-        let tick = format!(
-            "{}: {}",
-            tr(Lang::En, "checklist.done"),
-            tr(Lang::En, &Step::RealDeclaration.key("title"))
-        );
-        harness.get_by_label(&tick).click();
+        harness
+            .get_by_label(&tick_label(Step::RealDeclaration))
+            .click();
         harness.run_steps(2);
-        assert!(harness.state().facts().path_done(), "{role:?}");
+        let app = harness.state();
+        let facts = app.facts();
+        for step in fla_assistant::checklist::steps(role) {
+            assert!(facts.is_done(step), "{role:?}: {step:?} ticked");
+            let label = tick_label(step);
+            let tick = harness.get_by_label(&label);
+            assert_eq!(
+                tick.accesskit_node().toggled(),
+                Some(egui::accesskit::Toggled::True),
+                "{role:?}: {step:?} shown ticked"
+            );
+        }
+        let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+        let said: Vec<String> = facts
+            .missing(today)
+            .iter()
+            .map(|m| m.render(Lang::En))
+            .collect();
+        assert!(said.is_empty(), "{role:?}: the status line says {said:?}");
+        assert!(facts.path_done(), "{role:?}");
         common::go_to(&mut harness, Page::Declarations);
+        // Nothing missing: no status line above the page.
+        assert!(harness
+            .query_by_label_contains(&tr(Lang::En, "status.token_test"))
+            .is_none());
     }
     // The path is done: the next start opens on the page used last.
     let mut harness = common::harness_in(common::english(), &dir);
@@ -332,4 +434,208 @@ fn an_employer_walks_its_checklist_to_the_end_in_the_sandbox() {
 #[test]
 fn a_representative_walks_its_checklist_to_the_end_in_the_sandbox() {
     walk_to_the_end(Role::Representative);
+}
+
+#[test]
+fn a_group_company_with_its_own_account_walks_its_checklist_to_the_end() {
+    walk_to_the_end(Role::GroupOwnAccount);
+}
+
+#[test]
+fn a_group_company_representing_the_others_walks_its_checklist_to_the_end() {
+    walk_to_the_end(Role::GroupRepresentative);
+}
+
+#[test]
+fn a_supplier_of_centralised_software_walks_its_checklist_to_the_end() {
+    walk_to_the_end(Role::SupplierCentralised);
+}
+
+#[test]
+fn a_supplier_of_software_at_the_employer_walks_its_checklist_to_the_end() {
+    walk_to_the_end(Role::SupplierAtEmployer);
+}
+
+/// Every role is walked above (a new role needs its test).
+#[test]
+fn every_role_has_its_walk() {
+    assert_eq!(Role::ALL.len(), 6);
+}
+
+#[test]
+fn a_wrong_own_enterprise_number_is_refused_and_a_right_one_serves_the_editor_for_real() {
+    let mut state = common::english();
+    // Not the sandbox: the number typed is used all the same.
+    state.connection.environment = fla_assistant::channel::env::EnvironmentKind::Production;
+    let dir = common::new_data_dir();
+    let mut harness = common::harness_in(state, &dir);
+    common::go_to(&mut harness, Page::Checklist);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.role.employer"))
+        .click();
+    harness.run_steps(2);
+    own_enterprise(&mut harness, "0202.239.952");
+    harness.get_by_label_contains("The check digits of '0202.239.952' do not match");
+    own_enterprise(&mut harness, "12345");
+    harness.get_by_label_contains("'12345' is not an enterprise number");
+    assert_eq!(
+        harness.state().setup.profile.enterprise,
+        "",
+        "nothing saved"
+    );
+
+    own_enterprise(&mut harness, "BE 0202239951");
+    assert_eq!(harness.state().setup.profile.enterprise, "0202239951");
+    // Shown formatted in its field.
+    let label = tr(Lang::En, "checklist.enterprise.label");
+    let field = harness.get_by_role_and_label(A11yRole::TextInput, &label);
+    assert_eq!(field.value().as_deref(), Some("0202.239.951"));
+    // The Connection page's sandbox enterprise follows, and does not undo it.
+    assert_eq!(
+        harness.state().state.connection.sandbox_enterprise,
+        "0202239951"
+    );
+    harness.run_steps(3);
+    assert_eq!(harness.state().setup.profile.enterprise, "0202239951");
+
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(A11yRole::Button, "New declaration")
+        .click();
+    common::wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    let field = harness.get_by_role_and_label(A11yRole::TextInput, "Enterprise number");
+    assert_eq!(field.value().as_deref(), Some("0202239951"));
+    drop(harness);
+
+    // A restart keeps it, the sandbox's default does not replace it.
+    let harness = common::harness_in(common::english(), &dir);
+    assert_eq!(harness.state().setup.profile.enterprise, "0202239951");
+    assert_eq!(
+        harness.state().state.connection.sandbox_enterprise,
+        "0202239951"
+    );
+}
+
+#[test]
+fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
+    let dir = common::new_data_dir();
+    let brussels = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    let shown_today = fla_assistant::i18n::format_date(brussels);
+    {
+        let mut harness = common::harness_in(common::english(), &dir);
+        common::go_to(&mut harness, Page::Checklist);
+        harness
+            .get_by_label(&tr(Lang::En, "checklist.role.representative"))
+            .click();
+        harness.run_steps(2);
+        // The MAHIS step, open.
+        harness
+            .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+            .click();
+        harness.run_steps(2);
+        // A wrong number is refused.
+        retype(
+            &mut harness,
+            &tr(Lang::En, "checklist.clients.new_enterprise"),
+            "0403170702",
+        );
+        harness
+            .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "checklist.clients.add"))
+            .click();
+        harness.run_steps(2);
+        harness.get_by_label_contains("The check digits of '0403170702' do not match");
+        assert!(harness.state().setup.profile.clients.is_empty());
+
+        retype(
+            &mut harness,
+            &tr(Lang::En, "checklist.clients.new_name"),
+            "Acme",
+        );
+        add_client(&mut harness, "0403170701", "active in MAHIS");
+        add_client(&mut harness, "0202239951", "missing");
+        let clients = harness.state().setup.profile.clients.clone();
+        assert_eq!(clients.len(), 2, "{clients:?}");
+        assert_eq!(clients[0].name, "Acme");
+        assert_eq!(clients[0].mandate, MandateState::Active);
+        assert_eq!(clients[1].mandate, MandateState::Missing);
+        assert_eq!(clients[1].checked_on, Some(brussels.to_string()));
+        // The day it was checked, as people write it here.
+        assert!(harness.query_all_by_label(&shown_today).count() >= 2);
+        // The MAHIS step is not done while a mandate is missing.
+        let label = tick_label(Step::Mandates);
+        assert_eq!(
+            harness.get_by_label(&label).accesskit_node().toggled(),
+            Some(egui::accesskit::Toggled::False)
+        );
+        // Only the active one is the Connection page's mandate.
+        assert_eq!(harness.state().state.connection.mandates, "0403170701");
+
+        // What is missing says the missing one (the Checklist lists all of it;
+        // the status line above the other pages starts with the first).
+        harness.get_by_label_contains("No mandate recorded for 0202.239.951.");
+        let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+        let said: Vec<String> = harness
+            .state()
+            .facts()
+            .missing(today)
+            .iter()
+            .map(|m| m.render(Lang::En))
+            .collect();
+        assert!(
+            said.contains(&"No mandate recorded for 0202.239.951.".to_owned()),
+            "{said:?}"
+        );
+        // And the editor does not offer it.
+        harness.state_mut().state.page = Page::Declarations;
+        common::wait_until_opened(&mut harness);
+        assert_eq!(
+            harness
+                .state()
+                .setup
+                .mandated_enterprises(&harness.state().state.connection),
+            vec!["0403170701".to_owned()]
+        );
+        harness
+            .get_by_role_and_label(A11yRole::Button, "New declaration")
+            .click();
+        common::wait_until_opened(&mut harness);
+        harness.run_steps(2);
+        harness.get_by_label("Enterprise number").click();
+        harness.run_steps(2);
+        assert!(harness.query_by_label("0202239951").is_none());
+        harness.get_by_label("0403170701");
+    }
+    // A restart: the clients come back with their state and date.
+    let mut harness = common::harness_in(common::english(), &dir);
+    harness.run_steps(2);
+    let clients = harness.state().setup.profile.clients.clone();
+    assert_eq!(clients.len(), 2, "{clients:?}");
+    assert_eq!(clients[0].mandate, MandateState::Active);
+    assert_eq!(clients[1].enterprise, "0202239951");
+    assert_eq!(clients[1].mandate, MandateState::Missing);
+    assert_eq!(clients[1].checked_on, Some(brussels.to_string()));
+
+    // Removing asks first.
+    common::go_to(&mut harness, Page::Checklist);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(A11yRole::Button, "Remove 0202.239.951")
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().setup.profile.clients.len(), 2, "not yet");
+    harness
+        .get_by_role_and_label(
+            A11yRole::Button,
+            &tr(Lang::En, "checklist.clients.remove_yes"),
+        )
+        .click();
+    harness.run_steps(2);
+    let clients = &harness.state().setup.profile.clients;
+    assert_eq!(clients.len(), 1, "{clients:?}");
+    assert_eq!(clients[0].enterprise, "0403170701");
 }

@@ -6,8 +6,10 @@
 
 use egui::RichText;
 
-use crate::checklist::{steps, Facts, Role, Step};
-use crate::i18n::{tr, Lang};
+use crate::checklist::{check_enterprise, steps, Facts, Role, Step};
+use crate::i18n::{tr, tr_args, Lang, Msg};
+use crate::identifiers::format_enterprise_number;
+use crate::profile::MandateState;
 
 /// What the user asked for on the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +20,31 @@ pub enum ChecklistCommand {
     Tick(Step, bool),
     /// Go to the page where the step is done in the app.
     Open(ChecklistTarget),
+    /// A change to the profile's enterprise numbers (checked already).
+    Edit(ProfileEdit),
 }
+
+/// What the Checklist changes in the profile: the sender's own enterprise
+/// number, a representative's client enterprises and their mandates. Numbers
+/// are ten digits, checked before the command is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileEdit {
+    Enterprise(String),
+    AddClient {
+        enterprise: String,
+        name: String,
+    },
+    RemoveClient(String),
+    /// The mandate's state as checked in MAHIS (today, in Brussels).
+    Mandate(String, MandateState),
+}
+
+/// The mandate states in the order they are offered, with their names.
+const MANDATE_STATES: [(MandateState, &str); 3] = [
+    (MandateState::NotChecked, "checklist.mandate.not_checked"),
+    (MandateState::Active, "checklist.mandate.active"),
+    (MandateState::Missing, "checklist.mandate.missing"),
+];
 
 /// The pages a step's action leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +54,20 @@ pub enum ChecklistTarget {
     Declarations,
 }
 
-/// What the page keeps while it is on screen: which step is unfolded.
+/// What the page keeps while it is on screen: which step is unfolded, and
+/// the enterprise numbers being typed.
 #[derive(Debug, Default)]
 pub struct ChecklistPage {
     open: Option<Step>,
+    /// The own enterprise number as typed, and the profile's value it was filled from.
+    enterprise: String,
+    enterprise_for: Option<String>,
+    enterprise_said: Option<Result<Msg, Msg>>,
+    new_client: String,
+    new_client_name: String,
+    client_error: Option<Msg>,
+    /// The client whose removal waits for a yes.
+    confirm_remove: Option<String>,
 }
 
 impl ChecklistPage {
@@ -103,11 +139,13 @@ impl ChecklistPage {
             ui.horizontal(|ui| {
                 let mut ticked = done;
                 let title = tr(lang, &step.key("title"));
-                let r = ui.checkbox(&mut ticked, "");
+                // The MAHIS step is what the client list says, not a tick.
+                let by_hand = step != Step::Mandates;
+                let r = ui.add_enabled(by_hand, egui::Checkbox::new(&mut ticked, ""));
                 r.widget_info(|| {
                     egui::WidgetInfo::selected(
                         egui::Role::CheckBox,
-                        true,
+                        by_hand,
                         done,
                         format!("{}: {title}", tr(lang, "checklist.done")),
                     )
@@ -131,6 +169,13 @@ impl ChecklistPage {
             if open_step == Some(step) {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     step_details_ui(ui, lang, role, step, &mut commands);
+                    match step {
+                        Step::Identify if role.declares_for_itself() => {
+                            self.enterprise_ui(ui, lang, facts, &mut commands);
+                        }
+                        Step::Mandates => self.clients_ui(ui, lang, facts, &mut commands),
+                        _ => {}
+                    }
                 });
             }
         }
@@ -138,6 +183,224 @@ impl ChecklistPage {
         ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).weak()).wrap());
         commands
     }
+}
+
+impl ChecklistPage {
+    /// The sender's own enterprise number: typed, checked, saved in the profile.
+    fn enterprise_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        facts: &Facts,
+        commands: &mut Vec<ChecklistCommand>,
+    ) {
+        let saved = facts.enterprise.trim();
+        if self.enterprise_for.as_deref() != Some(saved) {
+            self.enterprise = format_enterprise_number(saved);
+            self.enterprise_for = Some(saved.to_owned());
+        }
+        ui.add_space(6.0);
+        ui.add(egui::Label::new(tr(lang, "checklist.enterprise.help")).wrap());
+        let mut save = false;
+        ui.horizontal(|ui| {
+            let label = ui.label(RichText::new(tr(lang, "checklist.enterprise.label")).strong());
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.enterprise)
+                        .hint_text(tr(lang, "checklist.enterprise.hint"))
+                        .desired_width(140.0),
+                )
+                .labelled_by(label.id);
+            save |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if field.changed() {
+                self.enterprise_said = None;
+            }
+            save |= ui.button(tr(lang, "checklist.enterprise.save")).clicked();
+        });
+        if save {
+            self.enterprise_said = Some(match check_enterprise(&self.enterprise) {
+                Ok(digits) => {
+                    let shown = format_enterprise_number(&digits);
+                    self.enterprise = shown.clone();
+                    if digits != saved {
+                        commands.push(ChecklistCommand::Edit(ProfileEdit::Enterprise(digits)));
+                    }
+                    Ok(Msg::new("checklist.enterprise.saved").arg("enterprise", shown))
+                }
+                Err(msg) => Err(msg),
+            });
+        }
+        match &self.enterprise_said {
+            Some(Ok(msg)) => {
+                ui.weak(msg.render(lang));
+            }
+            Some(Err(msg)) => super::widgets::error_text_ui(ui, &msg.render(lang)),
+            None => {}
+        }
+    }
+
+    /// A representative's client enterprises, each with its mandate state and
+    /// the day it was checked; add one, remove one (after a yes).
+    fn clients_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        facts: &Facts,
+        commands: &mut Vec<ChecklistCommand>,
+    ) {
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr(lang, "checklist.clients.title")).strong());
+        if facts.clients.is_empty() {
+            ui.weak(tr(lang, "checklist.clients.none"));
+        } else {
+            egui::Grid::new("checklist_clients")
+                .num_columns(5)
+                .spacing([12.0, 6.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    for key in [
+                        "checklist.clients.enterprise",
+                        "checklist.clients.name",
+                        "checklist.clients.mandate",
+                        "checklist.clients.checked_on",
+                    ] {
+                        ui.label(RichText::new(tr(lang, key)).strong());
+                    }
+                    ui.end_row();
+                    for client in &facts.clients {
+                        let shown = format_enterprise_number(&client.enterprise);
+                        ui.label(RichText::new(&shown).monospace());
+                        ui.label(&client.name);
+                        ui.horizontal(|ui| {
+                            for (state, key) in MANDATE_STATES {
+                                let selected = client.mandate == state;
+                                let name = tr(lang, key);
+                                let r = ui.radio(selected, &name);
+                                // Each client's choices have their own names.
+                                let label = tr_args(
+                                    lang,
+                                    "checklist.mandate.state_of",
+                                    &[("enterprise", shown.clone()), ("state", name)],
+                                );
+                                r.widget_info(|| {
+                                    egui::WidgetInfo::selected(
+                                        egui::Role::RadioButton,
+                                        true,
+                                        selected,
+                                        &label,
+                                    )
+                                });
+                                if r.clicked() && !selected {
+                                    commands.push(ChecklistCommand::Edit(ProfileEdit::Mandate(
+                                        client.enterprise.clone(),
+                                        state,
+                                    )));
+                                }
+                            }
+                        });
+                        let checked = client
+                            .checked_on
+                            .as_deref()
+                            .and_then(parse_iso_date)
+                            .map(crate::i18n::format_date)
+                            .unwrap_or_default();
+                        ui.label(checked);
+                        let remove = tr_args(
+                            lang,
+                            "checklist.clients.remove",
+                            &[("enterprise", shown.clone())],
+                        );
+                        let r = ui
+                            .small_button(tr(lang, "checklist.clients.remove_button"))
+                            .on_hover_text(&remove);
+                        // Each client's button has its own name.
+                        r.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, &remove)
+                        });
+                        if r.clicked() {
+                            self.confirm_remove = Some(client.enterprise.clone());
+                        }
+                        ui.end_row();
+                    }
+                });
+        }
+        if let Some(enterprise) = self.confirm_remove.clone() {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.label(tr_args(
+                    lang,
+                    "checklist.clients.remove_confirm",
+                    &[("enterprise", format_enterprise_number(&enterprise))],
+                ));
+                ui.horizontal(|ui| {
+                    if ui
+                        .button(tr(lang, "checklist.clients.remove_yes"))
+                        .clicked()
+                    {
+                        self.confirm_remove = None;
+                        commands.push(ChecklistCommand::Edit(ProfileEdit::RemoveClient(
+                            enterprise.clone(),
+                        )));
+                    }
+                    if ui.button(tr(lang, "checklist.clients.remove_no")).clicked() {
+                        self.confirm_remove = None;
+                    }
+                });
+            });
+        }
+        ui.add_space(4.0);
+        let mut add = false;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(tr(lang, "checklist.clients.new_enterprise"));
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.new_client)
+                        .hint_text(tr(lang, "checklist.enterprise.hint"))
+                        .desired_width(140.0),
+                )
+                .labelled_by(label.id);
+            if field.changed() {
+                self.client_error = None;
+            }
+            let label = ui.label(tr(lang, "checklist.clients.new_name"));
+            let name = ui
+                .add(egui::TextEdit::singleline(&mut self.new_client_name).desired_width(200.0))
+                .labelled_by(label.id);
+            add |= (field.lost_focus() || name.lost_focus())
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            add |= ui.button(tr(lang, "checklist.clients.add")).clicked();
+        });
+        if add {
+            match check_enterprise(&self.new_client) {
+                Ok(digits) if facts.clients.iter().any(|c| c.enterprise == digits) => {
+                    self.client_error = Some(
+                        Msg::new("checklist.clients.already")
+                            .arg("enterprise", format_enterprise_number(&digits)),
+                    );
+                }
+                Ok(digits) => {
+                    self.client_error = None;
+                    self.new_client.clear();
+                    commands.push(ChecklistCommand::Edit(ProfileEdit::AddClient {
+                        enterprise: digits,
+                        name: std::mem::take(&mut self.new_client_name).trim().to_owned(),
+                    }));
+                }
+                Err(msg) => self.client_error = Some(msg),
+            }
+        }
+        if let Some(msg) = &self.client_error {
+            super::widgets::error_text_ui(ui, &msg.render(lang));
+        }
+    }
+}
+
+/// A day as the profile keeps it (`YYYY-MM-DD`).
+fn parse_iso_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 fn note_ui(ui: &mut egui::Ui, text: &str) {
@@ -203,7 +466,6 @@ fn step_details_ui(
         Step::SandboxDeclaration | Step::RealDeclaration => {
             Some(("checklist.action.declare", ChecklistTarget::Declarations))
         }
-        Step::Mandates => Some(("checklist.action.mandates", ChecklistTarget::Connection)),
         _ => None,
     };
     if let Some((key, target)) = action {

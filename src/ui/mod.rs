@@ -482,6 +482,7 @@ impl FlaApp {
                 self.state.connection.role = role.channel_role();
             }
             ChecklistCommand::Tick(step, on) => self.setup.tick(step, on),
+            ChecklistCommand::Edit(edit) => self.setup.edit(edit, &mut self.state.connection),
             ChecklistCommand::Open(target) => {
                 self.state.page = match target {
                     ChecklistTarget::Certificate => Page::Certificate,

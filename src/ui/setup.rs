@@ -20,6 +20,7 @@ use crate::profile::{
 use crate::support::{AppLog, Level};
 
 use super::certificate::{CertificatePage, CertificateSettings, SigningChoice};
+use super::checklist::ProfileEdit;
 use super::connection::{ConnectionPage, ConnectionSettings, TestResult};
 use super::declarations::host::DeclarationsHost;
 use super::tasks::{poll_slot, Pending, Tasks};
@@ -198,14 +199,11 @@ impl Setup {
             token_test_passed: token_now || self.profile.ticked.contains(&Step::TokenTest),
             sandbox_declaration_accepted: self.profile.ticked.contains(&Step::SandboxDeclaration),
             real_declaration_accepted: self.profile.ticked.contains(&Step::RealDeclaration),
+            enterprise: self.profile.enterprise.clone(),
             clients: if self.profile.role.is_some_and(|r| r.needs_mandates())
                 || (self.profile.role.is_none() && settings.role == ChannelRole::Provider)
             {
-                self.profile
-                    .clients
-                    .iter()
-                    .map(|c| (c.enterprise.clone(), c.mandate == MandateState::Active))
-                    .collect()
+                self.profile.clients.clone()
             } else {
                 Vec::new()
             },
@@ -347,6 +345,48 @@ impl Setup {
             n += 1;
         }
         id
+    }
+
+    /// Applies what the Checklist changed in the enterprise numbers, and
+    /// puts it on the Connection page too (its sandbox enterprise, its
+    /// mandates), so that both say the same.
+    pub fn edit(&mut self, edit: ProfileEdit, connection: &mut ConnectionSettings) {
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        let p = &mut self.profile;
+        match edit {
+            ProfileEdit::Enterprise(enterprise) => p.enterprise = enterprise,
+            ProfileEdit::AddClient { enterprise, name } => {
+                if !p.clients.iter().any(|c| c.enterprise == enterprise) {
+                    p.clients.push(ClientEnterprise {
+                        enterprise,
+                        name,
+                        mandate: MandateState::NotChecked,
+                        checked_on: None,
+                    });
+                }
+            }
+            ProfileEdit::RemoveClient(enterprise) => {
+                p.clients.retain(|c| c.enterprise != enterprise);
+            }
+            ProfileEdit::Mandate(enterprise, state) => {
+                if let Some(client) = p.clients.iter_mut().find(|c| c.enterprise == enterprise) {
+                    client.mandate = state;
+                    client.checked_on = match state {
+                        MandateState::NotChecked => None,
+                        _ => Some(today.to_string()),
+                    };
+                }
+            }
+        }
+        if !p.enterprise.is_empty() {
+            connection.sandbox_enterprise = p.enterprise.clone();
+        }
+        connection.mandates = mandates_text(p);
+        // Said by the profile: not a change the Connection page made.
+        if let Some(synced) = &mut self.synced {
+            synced.enterprise = connection.sandbox_enterprise.clone();
+            synced.mandates = connection.mandates.clone();
+        }
     }
 
     /// Ticks or unticks a step of the current profile.
@@ -586,12 +626,7 @@ impl Setup {
         } else {
             p.enterprise.clone()
         };
-        c.mandates = p
-            .clients
-            .iter()
-            .map(|c| c.enterprise.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        c.mandates = mandates_text(p);
         let cert = &mut state.certificate;
         cert.last_path = p.certificate_path.clone();
         cert.signing = (!p.alias.is_empty()).then(|| SigningChoice {
@@ -657,37 +692,51 @@ impl Setup {
                 ChannelRole::Provider => Role::Representative,
             });
         }
+        // The sandbox's enterprise typed on the Connection page is the
+        // profile's once it is a number; half-typed, the profile keeps its own.
         if now.enterprise != before.enterprise {
-            p.enterprise = now.enterprise.trim().to_owned();
+            if let Some(enterprise) = crate::identifiers::parse_enterprise_number(&now.enterprise) {
+                p.enterprise = enterprise;
+            }
         }
         if now.mandates != before.mandates {
+            // The Connection page's mandates are the clients whose mandate is
+            // active: one typed there is active from today; an active one no
+            // longer there is removed; the others (not checked yet, missing)
+            // are not the text's and stay as they are.
             let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-            let numbers: Vec<String> = now
+            let mut numbers: Vec<String> = Vec::new();
+            for number in now
                 .mandates
                 .split([',', ';', ' ', '\n'])
                 .filter_map(crate::identifiers::parse_enterprise_number)
-                .collect();
-            let mut clients = Vec::new();
-            for number in numbers {
-                if clients
-                    .iter()
-                    .any(|c: &ClientEnterprise| c.enterprise == number)
-                {
+            {
+                if !numbers.contains(&number) {
+                    numbers.push(number);
+                }
+            }
+            let mut clients: Vec<ClientEnterprise> = Vec::new();
+            for client in &p.clients {
+                let typed = numbers.contains(&client.enterprise);
+                if client.mandate == MandateState::Active && !typed {
                     continue;
                 }
-                // Typed as held: recorded as active, checked today.
-                let client = p
-                    .clients
-                    .iter()
-                    .find(|c| c.enterprise == number)
-                    .cloned()
-                    .unwrap_or_else(|| ClientEnterprise {
-                        enterprise: number.clone(),
+                let mut client = client.clone();
+                if typed && client.mandate != MandateState::Active {
+                    client.mandate = MandateState::Active;
+                    client.checked_on = Some(today.to_string());
+                }
+                clients.push(client);
+            }
+            for number in numbers {
+                if !clients.iter().any(|c| c.enterprise == number) {
+                    clients.push(ClientEnterprise {
+                        enterprise: number,
                         name: String::new(),
                         mandate: MandateState::Active,
                         checked_on: Some(today.to_string()),
                     });
-                clients.push(client);
+                }
             }
             p.clients = clients;
         }
@@ -801,6 +850,17 @@ pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, missing: &[Msg]) -> bool {
         .clicked();
     ui.separator();
     clicked
+}
+
+/// The Connection page's mandates: the clients whose mandate is active.
+fn mandates_text(profile: &Profile) -> String {
+    profile
+        .clients
+        .iter()
+        .filter(|c| c.mandate == MandateState::Active)
+        .map(|c| c.enterprise.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The name a profile is shown by (a profile without a name: "my profile").
