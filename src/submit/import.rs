@@ -1443,6 +1443,9 @@ pub struct ImportedRow {
     /// identifiers or rules may still be wrong: see `problems`).
     pub declaration: Option<Declaration>,
     pub problems: Vec<Problem>,
+    /// The FLA's non-blocking anomalies (a late declaration): the row is sent
+    /// all the same, the editor and the preview say them.
+    pub warnings: Vec<Problem>,
 }
 
 impl ImportedRow {
@@ -1713,6 +1716,7 @@ fn convert_row(
             reference,
             declaration: None,
             problems,
+            warnings: Vec::new(),
         };
     };
     let certificate = match (obtained, valid_until) {
@@ -1746,22 +1750,37 @@ fn convert_row(
             joint_committee,
         },
     };
-    rule_problems(&declaration, today, &mut problems);
+    let warnings = rule_problems(&declaration, today, &mut problems);
     ImportedRow {
         row,
         reference,
         declaration: Some(declaration),
         problems,
+        warnings,
     }
 }
 
 /// The blocking rules of the FLA (the editor's check) on a declaration, after
-/// the problems already found (a field said already is not said again).
-fn rule_problems(declaration: &Declaration, today: Date, problems: &mut Vec<Problem>) {
+/// the problems already found (a field said already is not said again);
+/// returns the non-blocking ones (warnings).
+fn rule_problems(
+    declaration: &Declaration,
+    today: Date,
+    problems: &mut Vec<Problem>,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
     for kind in rules::check(declaration, today) {
-        if !kind.blocking
-            // Said already, more precisely, by the identifier's own check.
-            || problems.iter().any(|p| p.field == kind.field)
+        if !kind.blocking {
+            warnings.push(Problem {
+                field: kind.field,
+                code: rule_code(kind, declaration),
+                value: None,
+                source: Source::Rule(kind),
+            });
+            continue;
+        }
+        // Said already, more precisely, by the identifier's own check.
+        if problems.iter().any(|p| p.field == kind.field)
             // An empty reference is generated once, before the first send.
             || (kind.code == anomalies::REFERENCE.code
                 && declaration.external_reference.trim().is_empty())
@@ -1775,6 +1794,7 @@ fn rule_problems(declaration: &Declaration, today: Date, problems: &mut Vec<Prob
             source: Source::Rule(kind),
         });
     }
+    warnings
 }
 
 /// The problems of a declaration given whole (JSON Lines): its identifiers,
@@ -1800,6 +1820,12 @@ pub fn check_declaration(declaration: &Declaration, today: Date) -> Vec<Problem>
     }
     rule_problems(declaration, today, &mut problems);
     problems
+}
+
+/// The FLA's non-blocking anomalies of a declaration given whole (a late
+/// declaration): it is sent all the same.
+pub fn declaration_warnings(declaration: &Declaration, today: Date) -> Vec<Problem> {
+    rule_problems(declaration, today, &mut Vec::new())
 }
 
 /// An enterprise number's digits (`BE 0403.170.701` → `0403170701`); where
@@ -1861,6 +1887,7 @@ fn rule_code(kind: &AnomalyKind, d: &Declaration) -> &'static str {
         "FLA-CERTIFICATE-VALIDITY" => "certificate_expires_before_end",
         "FLA-CERTIFICATE-NOT-OBTAINED" => "certificate_not_obtained",
         "FLA-JOINT-COMMITTEE" => "joint_committee_format",
+        "FLA-LATE" => "late",
         _ => "rule",
     }
 }
