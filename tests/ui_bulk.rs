@@ -367,3 +367,105 @@ fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start(
         harness.step();
     }
 }
+
+/// Reads `path` again on the Bulk page (the field set as the user would leave it).
+fn reread(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    go_to(harness, Page::Bulk);
+    harness.state_mut().bulk.path = path.display().to_string();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    harness.run_steps(2);
+    wait_until_opened(harness);
+}
+
+fn choose_profile(harness: &mut Harness<'static, FlaApp>, name: &str) {
+    go_to(harness, Page::Settings);
+    harness
+        .get_by_role_and_label(Role::ComboBox, &en("settings.profile_current"))
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label(name).click();
+    harness.run_steps(3);
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_changed_column_is_remembered_in_the_profile_across_a_restart() {
+    use fla_assistant::profile::{Profile, ProfileStore};
+    let data = common::new_data_dir();
+    let store = ProfileStore::new(data.join("config"));
+    for (id, name) in [("alpha", "Alpha employer"), ("beta", "Beta secretariat")] {
+        let profile = Profile {
+            name: name.into(),
+            ..Profile::default()
+        };
+        store.save(id, &profile).unwrap();
+    }
+    let path = fixture("nl-excel-cp1252.csv");
+    let forced = [(import::Field::Start, Some("Einddatum".to_owned()))];
+    let valid = import::import(&std::fs::read(&path).unwrap(), &forced, TODAY)
+        .unwrap()
+        .valid();
+    assert_ne!(valid, 21, "the choice changes nothing");
+    let changed = format!("24 rows: {valid} valid, {} invalid.", 24 - valid);
+    let automatic = "24 rows: 21 valid, 3 invalid.";
+    let remembered_one = en("bulk.remembered").replace("{n}", "1");
+    let state = {
+        let mut harness = common::harness_in(
+            fla_assistant::ui::AppState {
+                profile: Some("alpha".into()),
+                ..english()
+            },
+            &data,
+        );
+        harness.state_mut().bulk.today = Some(TODAY);
+        read(&mut harness, &path);
+        harness.get_by_label(automatic);
+        choose(
+            &mut harness,
+            &format!("{} *", en("form.start")),
+            "Einddatum",
+        );
+        harness.get_by_label(&changed);
+        harness.run_steps(3);
+        wait_until_opened(&mut harness);
+        assert_eq!(
+            harness
+                .state()
+                .setup
+                .import_mapping()
+                .get("startDate")
+                .map(String::as_str),
+            Some("Einddatum")
+        );
+        harness.state().state.clone()
+    };
+    // A restart on the same folder: the same file takes the column chosen.
+    let mut harness = common::harness_in(state, &data);
+    harness.state_mut().bulk.today = Some(TODAY);
+    assert_eq!(harness.state().setup.id, "alpha");
+    reread(&mut harness, &path);
+    harness.get_by_label(&changed);
+    harness.get_by_label(&remembered_one);
+    // Another profile has its own (none): the file is mapped by its headers.
+    choose_profile(&mut harness, "Beta secretariat");
+    assert_eq!(harness.state().setup.id, "beta");
+    reread(&mut harness, &path);
+    harness.get_by_label(automatic);
+    assert!(harness.query_by_label(&remembered_one).is_none());
+    // Back to the first; forgotten there, the next reading is automatic.
+    choose_profile(&mut harness, "Alpha employer");
+    reread(&mut harness, &path);
+    harness.get_by_label(&changed);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.forget_remembered"))
+        .click();
+    harness.run_steps(3);
+    wait_until_opened(&mut harness);
+    assert!(harness.state().setup.import_mapping().is_empty());
+    harness.get_by_label(&en("bulk.forgot_remembered"));
+    reread(&mut harness, &path);
+    harness.get_by_label(automatic);
+}

@@ -1491,24 +1491,11 @@ pub fn map_table(
     table: &Table,
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
-    let headers_of = |cells: &[Cell]| -> Vec<String> { cells.iter().map(Cell::display).collect() };
-    let at = table
-        .rows
-        .iter()
-        .take(10)
-        .position(|(_, cells)| {
-            let headers = headers_of(cells);
-            let named = Field::ALL
-                .into_iter()
-                .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
-                .count();
-            named >= 3
-        })
-        .unwrap_or(0);
+    let at = header_at(table);
     let Some((header_row, cells)) = table.rows.get(at) else {
         return Err(ImportError::Empty);
     };
-    let headers = headers_of(cells);
+    let headers: Vec<String> = cells.iter().map(Cell::display).collect();
     let sample: Vec<&[Cell]> = table
         .rows
         .iter()
@@ -1517,6 +1504,49 @@ pub fn map_table(
         .map(|(_, c)| c.as_slice())
         .collect();
     map_columns(*header_row, &headers, &sample, forced)
+}
+
+/// Where the header row is among the first rows: the first that names three
+/// fields (else the first row).
+fn header_at(table: &Table) -> usize {
+    table
+        .rows
+        .iter()
+        .take(10)
+        .position(|(_, cells)| {
+            let headers: Vec<String> = cells.iter().map(Cell::display).collect();
+            let named = Field::ALL
+                .into_iter()
+                .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
+                .count();
+            named >= 3
+        })
+        .unwrap_or(0)
+}
+
+/// The column choices remembered from an earlier file (field name → header)
+/// that this file can take: a known field, a header the file has (as
+/// `--mapping` takes it). To give `map_table` before its own choices.
+pub fn remembered_choices(
+    table: &Table,
+    remembered: &std::collections::BTreeMap<String, String>,
+) -> Vec<(Field, Option<String>)> {
+    let Some((_, cells)) = table.rows.get(header_at(table)) else {
+        return Vec::new();
+    };
+    let headers: Vec<String> = cells
+        .iter()
+        .map(|c| c.display().trim().to_owned())
+        .collect();
+    remembered
+        .iter()
+        .filter_map(|(field, header)| {
+            let field = Field::parse(field)?;
+            let header = header.trim();
+            (!header.is_empty() && headers.iter().any(|h| h == header))
+                .then(|| (field, Some(header.to_owned())))
+        })
+        .collect()
 }
 
 /// Each row under the header, read and checked.

@@ -32,10 +32,15 @@ pub fn is_spreadsheet(path: &Path) -> bool {
 }
 
 /// What the page asks of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BulkCommand {
     /// Open this row of the journal on the Declarations page.
     Open(RowId),
+    /// Remember in the current profile the column the user took a field from
+    /// (`None`: forget the field's choice), for the next file.
+    RememberColumn(Field, Option<String>),
+    /// Forget the current profile's remembered column choices.
+    ForgetColumns,
 }
 
 /// Which rows the preview shows.
@@ -55,6 +60,8 @@ struct Loaded {
     table: Arc<Table>,
     mapping: Mapping,
     rows: Vec<ImportedRow>,
+    /// The profile's remembered choices the file could take.
+    remembered: Vec<(Field, Option<String>)>,
 }
 
 /// What a mapping change gives.
@@ -127,6 +134,12 @@ pub struct BulkPage {
     left_read: Option<Instant>,
     /// The valid rows of the file, counted once per conversion.
     valid: usize,
+    /// How many of the profile's remembered column choices the file took.
+    remembered: usize,
+    /// The user's last column change, remembered once the file maps with it.
+    changing: Option<(Field, Option<String>)>,
+    /// The remembered choices were forgotten (said until the next file).
+    forgot: bool,
 }
 
 /// Which CSV to save.
@@ -156,14 +169,21 @@ impl BulkPage {
             .unwrap_or_else(|| crate::today::brussels_date(time::OffsetDateTime::now_utc()))
     }
 
-    fn start_reading(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+    fn start_reading(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        remembered: &BTreeMap<String, String>,
+    ) {
         let path = PathBuf::from(self.path.trim());
         if path.as_os_str().is_empty() {
             return;
         }
         let today = self.today();
+        let remembered = remembered.clone();
         self.error = None;
         self.run = None;
+        self.forgot = false;
         self.forced.clear();
         self.reading = Some(tasks.blocking(ctx, move || {
             let bytes = crate::files::read_input(&path)
@@ -174,7 +194,16 @@ impl BulkPage {
                 Msg::from_fn(move |lang| e.message(lang, &name))
             };
             let table = import::read_table(&bytes).map_err(failed)?;
-            let mapping = import::map_table(&table, &[]).map_err(failed)?;
+            // The profile's choices first, as `--mapping` would; if they no
+            // longer fit together, the file's own mapping.
+            let chosen = import::remembered_choices(&table, &remembered);
+            let (mapping, chosen) = match import::map_table(&table, &chosen) {
+                Ok(mapping) => (mapping, chosen),
+                Err(_) if !chosen.is_empty() => {
+                    (import::map_table(&table, &[]).map_err(failed)?, Vec::new())
+                }
+                Err(e) => return Err(failed(e)),
+            };
             let rows = import::convert(&table, &mapping, today);
             Ok(Loaded {
                 source: crate::files::file_source(&path),
@@ -182,6 +211,7 @@ impl BulkPage {
                 table: Arc::new(table),
                 mapping,
                 rows,
+                remembered: chosen,
             })
         }));
     }
@@ -203,16 +233,24 @@ impl BulkPage {
         }));
     }
 
-    fn poll(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+    fn poll(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        remembered: &BTreeMap<String, String>,
+        commands: &mut Vec<BulkCommand>,
+    ) {
         if let Some(Some(Some(path))) = poll_slot(&mut self.picking) {
             self.path = path.display().to_string();
             self.load_now = true;
         }
         if std::mem::take(&mut self.load_now) {
-            self.start_reading(ctx, tasks);
+            self.start_reading(ctx, tasks, remembered);
         }
         match poll_slot(&mut self.reading) {
             Some(Some(Ok(loaded))) => {
+                self.remembered = loaded.remembered.len();
+                self.forced = loaded.remembered;
                 self.file = Some(loaded.path);
                 self.file_source = Some(loaded.source);
                 self.table = Some(loaded.table);
@@ -234,10 +272,14 @@ impl BulkPage {
             Some(Some(Ok(converted))) => {
                 self.mapping = Some(converted.mapping);
                 self.set_rows(converted.rows);
+                if let Some((field, header)) = self.changing.take() {
+                    commands.push(BulkCommand::RememberColumn(field, header));
+                }
             }
             Some(Some(Err(e))) => {
                 self.error = Some(e);
                 self.forced = std::mem::take(&mut self.forced_before);
+                self.changing = None;
             }
             Some(None) => self.error = Some(Msg::new("bulk.lost")),
             None => {}
@@ -317,20 +359,22 @@ impl BulkPage {
         });
     }
 
+    /// `remembered`: the current profile's column choices (field → header).
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         lang: Lang,
         tasks: &Tasks,
         host: &DeclarationsHost,
+        remembered: &BTreeMap<String, String>,
     ) -> Vec<BulkCommand> {
         let mut commands = Vec::new();
-        self.poll(ui.ctx(), tasks);
+        self.poll(ui.ctx(), tasks, remembered, &mut commands);
         self.poll_saving();
         ui.heading(tr(lang, "nav.bulk"));
         ui.add(egui::Label::new(tr(lang, "page.bulk.intro")).wrap());
         ui.add_space(6.0);
-        self.file_ui(ui, lang, tasks);
+        self.file_ui(ui, lang, tasks, remembered);
         if let Some(e) = &self.error {
             widgets::error_text_ui(ui, &e.render(lang));
         }
@@ -348,7 +392,7 @@ impl BulkPage {
             return commands;
         }
         ui.add_space(8.0);
-        self.mapping_ui(ui, lang, tasks);
+        self.mapping_ui(ui, lang, tasks, remembered, &mut commands);
         ui.add_space(8.0);
         self.send_ui(ui, lang, host);
         self.export_ui(ui, lang, tasks, host);
@@ -357,7 +401,13 @@ impl BulkPage {
         commands
     }
 
-    fn file_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+    fn file_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        remembered: &BTreeMap<String, String>,
+    ) {
         let busy = self.reading.is_some();
         ui.horizontal(|ui| {
             let label = ui.label(tr(lang, "bulk.file"));
@@ -395,7 +445,7 @@ impl BulkPage {
                 egui::Button::new(tr(lang, "bulk.read")),
             );
             if read.clicked() || entered {
-                self.start_reading(ui.ctx(), tasks);
+                self.start_reading(ui.ctx(), tasks, remembered);
             }
         });
         if self.dialog_missing {
@@ -404,7 +454,14 @@ impl BulkPage {
         ui.weak(tr(lang, "bulk.drop_hint"));
     }
 
-    fn mapping_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+    fn mapping_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        remembered: &BTreeMap<String, String>,
+        commands: &mut Vec<BulkCommand>,
+    ) {
         let Some(mapping) = &self.mapping else {
             return;
         };
@@ -478,14 +535,46 @@ impl BulkPage {
                     );
                 }
             });
+        self.remembered_ui(ui, lang, remembered, commands);
         if let Some((field, header)) = changed {
             self.error = None;
             self.forced_before = self.forced.clone();
             self.forced.retain(|(f, _)| *f != field);
-            self.forced.push((field, header));
+            self.forced.push((field, header.clone()));
+            self.changing = Some((field, header));
             self.run = None;
             self.start_converting(ui.ctx(), tasks);
         }
+    }
+
+    /// The choices remembered from last time that this file took, and a way
+    /// to forget them (the next files are then mapped by their own headers).
+    fn remembered_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        remembered: &BTreeMap<String, String>,
+        commands: &mut Vec<BulkCommand>,
+    ) {
+        if self.forgot {
+            ui.add(egui::Label::new(tr(lang, "bulk.forgot_remembered")).wrap());
+            return;
+        }
+        if remembered.is_empty() && self.remembered == 0 {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr_args(
+                lang,
+                "bulk.remembered",
+                &[("n", format_count(lang, self.remembered as u64))],
+            ));
+            if ui.button(tr(lang, "bulk.forget_remembered")).clicked() {
+                commands.push(BulkCommand::ForgetColumns);
+                self.remembered = 0;
+                self.forgot = true;
+            }
+        });
     }
 
     fn send_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
