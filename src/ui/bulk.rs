@@ -82,6 +82,10 @@ struct Run {
     ids: std::collections::HashMap<usize, RowId>,
     /// The server's anomalies of the rows, by code.
     anomalies: BTreeMap<String, usize>,
+    /// The user cancelled the rest: the rows still `ready` are not sent.
+    cancelled: bool,
+    /// The rows of the run still `ready` (stored, not sent), at the last read.
+    ready: usize,
 }
 
 impl Run {
@@ -95,6 +99,8 @@ impl Run {
             read_at: None,
             ids: Default::default(),
             anomalies: BTreeMap::new(),
+            cancelled: false,
+            ready: 0,
         }
     }
 }
@@ -654,6 +660,7 @@ impl BulkPage {
                     run.ids.insert(n, row.id);
                 }
             }
+            run.ready = counts.get(&State::Ready).copied().unwrap_or(0);
             run.counts = counts;
             run.anomalies = anomalies;
             run.paused = snapshot.paused;
@@ -713,7 +720,9 @@ impl BulkPage {
                 ],
             ));
         }
-        let running = settled < total;
+        // Cancelled: the rows left `ready` are not sent, so not waited for.
+        let not_sent = if run.cancelled { run.ready } else { 0 };
+        let running = settled + not_sent < total;
         if let (true, Some(engine)) = (running, &engine) {
             ui.horizontal(|ui| {
                 if run.paused {
@@ -727,12 +736,16 @@ impl BulkPage {
                 }
                 if ui.button(tr(lang, "bulk.cancel")).clicked() {
                     engine.cancel();
+                    run.cancelled = true;
                     run.read_at = None;
                 }
             });
             ui.ctx().request_repaint_after(Duration::from_millis(250));
         } else if !running {
             ui.label(tr(lang, "bulk.done"));
+            if not_sent > 0 {
+                ui.add(egui::Label::new(tr_n(lang, "bulk.not_sent", not_sent as u64, &[])).wrap());
+            }
             if !run.anomalies.is_empty() {
                 let grouped = run
                     .anomalies
