@@ -91,6 +91,19 @@ fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
     harness.get_by_label("All (24)").click();
     harness.run_steps(2);
     harness.get_by_label("PUB-0001");
+    // A valid row with a warning of the rules (a late declaration) says it.
+    let late = imported
+        .rows
+        .iter()
+        .find(|r| r.is_valid() && !r.warnings.is_empty())
+        .expect("a late row in the fixture at TODAY");
+    assert_eq!(late.warnings[0].code, "late");
+    let said = fla_assistant::i18n::tr_args(
+        Lang::En,
+        "bulk.valid_warning",
+        &[("message", late.warnings[0].message(Lang::En))],
+    );
+    assert!(harness.query_all_by_label(&said).count() >= 1);
 }
 
 /// Chooses `option` in the list of the field labelled `field`.

@@ -1019,6 +1019,17 @@ impl BulkPage {
                         });
                     }
                     table_row.col(|ui| match r.problems.first() {
+                        // Sent all the same; said as the editor says it.
+                        None if r.declaration.is_some() && !r.warnings.is_empty() => {
+                            let message = r.warnings[0].message(lang);
+                            let text = tr_args(lang, "bulk.valid_warning", &[("message", message)]);
+                            ui.add(
+                                egui::Label::new(
+                                    egui::RichText::new(text).color(ui.visuals().warn_fg_color),
+                                )
+                                .truncate(),
+                            );
+                        }
                         None if r.declaration.is_some() => {
                             ui.label(tr(lang, "bulk.valid"));
                         }
