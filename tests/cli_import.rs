@@ -257,3 +257,46 @@ fn submit_sends_the_valid_rows_of_an_offices_spreadsheet() {
         .collect();
     assert_eq!(invalid_rows, vec!["4", "6"], "{report}");
 }
+
+/// A late declaration (FLA-LATE) is a warning: the row stays valid, the exit
+/// code says nothing of it, the JSON and the text say it.
+#[test]
+fn dry_run_says_the_warnings_of_valid_rows() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("late.csv");
+    // At NOW (2025-11-01): row 2 ended in March (due by 30 April: late),
+    // row 3 in October (due by 31 January: on time).
+    std::fs::write(
+        &file,
+        "externalReference;enterpriseNumber;ssin;trainingName;trainingType;startDate;endDate;durationValue;durationUnit;followed;countsForFla\n\
+         LATE-1;0403170701;85073003328;Heftruck;FORMAL;2025-03-03;2025-03-04;7;HOURS;true;true\n\
+         ON-TIME-1;0403170701;85073003328;Heftruck;FORMAL;2025-10-20;2025-10-21;7;HOURS;true;true\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out) = dry_run(data.path(), file, &[]);
+    assert_eq!(code, 0, "a warning does not make a row invalid: {out}");
+    assert_eq!(out["valid"], 2, "{out}");
+    assert_eq!(out["invalid"], serde_json::json!([]), "{out}");
+    let warnings = out["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{out}");
+    let w = &warnings[0];
+    assert_eq!(w["row"], 2);
+    assert_eq!(w["externalReference"], "LATE-1");
+    assert_eq!(w["field"], "training.endDate");
+    assert_eq!(w["code"], "late");
+    assert_eq!(w["anomaly"], "FLA-LATE");
+    assert!(!w["message"].as_str().unwrap().is_empty());
+
+    let text = Command::new(support::BIN)
+        .args(["submit", file, "--dry-run", "--now", NOW, "--lang", "en"])
+        .env("FLA_DATA_DIR", data.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(0));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Row 2 (LATE-1): warning"), "{text}");
+    assert!(text.contains("[late]"), "{text}");
+    assert!(!text.contains("ON-TIME-1"), "{text}");
+}

@@ -91,6 +91,19 @@ fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
     harness.get_by_label("All (24)").click();
     harness.run_steps(2);
     harness.get_by_label("PUB-0001");
+    // A valid row with a warning of the rules (a late declaration) says it.
+    let late = imported
+        .rows
+        .iter()
+        .find(|r| r.is_valid() && !r.warnings.is_empty())
+        .expect("a late row in the fixture at TODAY");
+    assert_eq!(late.warnings[0].code, "late");
+    let said = fla_assistant::i18n::tr_args(
+        Lang::En,
+        "bulk.valid_warning",
+        &[("message", late.warnings[0].message(Lang::En))],
+    );
+    assert!(harness.query_all_by_label(&said).count() >= 1);
 }
 
 /// Chooses `option` in the list of the field labelled `field`.
@@ -366,4 +379,338 @@ fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start(
         std::thread::sleep(Duration::from_millis(50));
         harness.step();
     }
+}
+
+/// Reads `path` again on the Bulk page (the field set as the user would leave it).
+fn reread(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    go_to(harness, Page::Bulk);
+    harness.state_mut().bulk.path = path.display().to_string();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    harness.run_steps(2);
+    wait_until_opened(harness);
+}
+
+fn choose_profile(harness: &mut Harness<'static, FlaApp>, name: &str) {
+    go_to(harness, Page::Settings);
+    harness
+        .get_by_role_and_label(Role::ComboBox, &en("settings.profile_current"))
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label(name).click();
+    harness.run_steps(3);
+    wait_until_opened(harness);
+}
+
+#[test]
+fn a_changed_column_is_remembered_in_the_profile_across_a_restart() {
+    use fla_assistant::profile::{Profile, ProfileStore};
+    let data = common::new_data_dir();
+    let store = ProfileStore::new(data.join("config"));
+    for (id, name) in [("alpha", "Alpha employer"), ("beta", "Beta secretariat")] {
+        let profile = Profile {
+            name: name.into(),
+            ..Profile::default()
+        };
+        store.save(id, &profile).unwrap();
+    }
+    let path = fixture("nl-excel-cp1252.csv");
+    let forced = [(import::Field::Start, Some("Einddatum".to_owned()))];
+    let valid = import::import(&std::fs::read(&path).unwrap(), &forced, TODAY)
+        .unwrap()
+        .valid();
+    assert_ne!(valid, 21, "the choice changes nothing");
+    let changed = format!("24 rows: {valid} valid, {} invalid.", 24 - valid);
+    let automatic = "24 rows: 21 valid, 3 invalid.";
+    let remembered_one = en("bulk.remembered").replace("{n}", "1");
+    let state = {
+        let mut harness = common::harness_in(
+            fla_assistant::ui::AppState {
+                profile: Some("alpha".into()),
+                ..english()
+            },
+            &data,
+        );
+        harness.state_mut().bulk.today = Some(TODAY);
+        read(&mut harness, &path);
+        harness.get_by_label(automatic);
+        choose(
+            &mut harness,
+            &format!("{} *", en("form.start")),
+            "Einddatum",
+        );
+        harness.get_by_label(&changed);
+        harness.run_steps(3);
+        wait_until_opened(&mut harness);
+        assert_eq!(
+            harness
+                .state()
+                .setup
+                .import_mapping()
+                .get("startDate")
+                .map(String::as_str),
+            Some("Einddatum")
+        );
+        harness.state().state.clone()
+    };
+    // A restart on the same folder: the same file takes the column chosen.
+    let mut harness = common::harness_in(state, &data);
+    harness.state_mut().bulk.today = Some(TODAY);
+    assert_eq!(harness.state().setup.id, "alpha");
+    reread(&mut harness, &path);
+    harness.get_by_label(&changed);
+    harness.get_by_label(&remembered_one);
+    // Another profile has its own (none): the file is mapped by its headers.
+    choose_profile(&mut harness, "Beta secretariat");
+    assert_eq!(harness.state().setup.id, "beta");
+    reread(&mut harness, &path);
+    harness.get_by_label(automatic);
+    assert!(harness.query_by_label(&remembered_one).is_none());
+    // Back to the first; forgotten there, the next reading is automatic.
+    choose_profile(&mut harness, "Alpha employer");
+    reread(&mut harness, &path);
+    harness.get_by_label(&changed);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.forget_remembered"))
+        .click();
+    harness.run_steps(3);
+    wait_until_opened(&mut harness);
+    assert!(harness.state().setup.import_mapping().is_empty());
+    harness.get_by_label(&en("bulk.forgot_remembered"));
+    reread(&mut harness, &path);
+    harness.get_by_label(automatic);
+}
+
+/// A sandbox of the test's own that answers every API call slowly, and the
+/// app connected to it (a custom environment) with the fixture certificate.
+struct SlowSandbox {
+    _runtime: tokio::runtime::Runtime,
+    _sandbox: fla_assistant::sandbox::Sandbox,
+    _state: tempfile::TempDir,
+}
+
+fn connect_to_a_slow_sandbox(harness: &mut Harness<'static, FlaApp>) -> SlowSandbox {
+    use base64::Engine as _;
+    use fla_assistant::channel::env::EnvironmentKind;
+    use fla_assistant::sandbox::{self, RegisterRequest, SandboxOptions};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let options = SandboxOptions {
+        latency: Duration::from_millis(400),
+        processing_delay: Duration::ZERO,
+        ..SandboxOptions::default()
+    };
+    let sandbox = runtime
+        .block_on(sandbox::start_with(
+            "127.0.0.1:0".parse().unwrap(),
+            state.path(),
+            fla_assistant::channel::token::system_clock(),
+            options,
+        ))
+        .unwrap();
+    let pfx = common::certs::fresh("openssl3-aes256.pfx");
+    let contents =
+        fla_assistant::cert::open_pkcs12(&std::fs::read(&pfx).unwrap(), common::certs::PASSWORD)
+            .unwrap();
+    let der = &contents.entries[0].certificate.as_ref().unwrap().der;
+    let request = RegisterRequest {
+        certificate: base64::engine::general_purpose::STANDARD.encode(der),
+        enterprise: "0403170701".into(),
+        quality: "employer".into(),
+        mandates: vec![],
+        authorizations: vec![fla_assistant::channel::env::FLA.authorization.into()],
+    };
+    let admin = format!("{}/chaman/accounts", sandbox.admin_url);
+    let client_id = runtime.block_on(async {
+        let r = reqwest::Client::new()
+            .post(admin)
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["client_id"].as_str().unwrap().to_owned()
+    });
+    common::open_file(harness, &pfx, "Password");
+    {
+        let connection = &mut harness.state_mut().state.connection;
+        connection.environment = EnvironmentKind::Custom;
+        connection.custom.token_url = Some(sandbox.token_url.clone());
+        connection.custom.api_base = Some(sandbox.api_base.clone());
+        connection.client_id = client_id;
+    }
+    let start = Instant::now();
+    while !harness.state().engine.is_online() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no engine");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    SlowSandbox {
+        _runtime: runtime,
+        _sandbox: sandbox,
+        _state: state,
+    }
+}
+
+/// `n` valid rows of last week, references SLOW-1….
+fn many_rows(dir: &Path, n: usize) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let (start, end) = (
+        d(today - time::Duration::days(7)),
+        d(today - time::Duration::days(6)),
+    );
+    let mut text = String::from(
+        "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Telt mee voor FLA\n",
+    );
+    for i in 1..=n {
+        text.push_str(&format!(
+            "SLOW-{i};0403.170.701;85.07.30-033.28;Excel;Formeel;{start};{end};7,5;uren;ja;ja\n"
+        ));
+    }
+    let path = dir.join("many.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The rows of the file in the journal that are in `state`.
+fn in_state(harness: &Harness<'static, FlaApp>, state: State) -> usize {
+    harness
+        .state()
+        .engine
+        .rows()
+        .iter()
+        .filter(|r| r.view.reference.starts_with("SLOW-") && r.view.state == state)
+        .count()
+}
+
+/// Steps frames for `how_long`.
+fn step_for(harness: &mut Harness<'static, FlaApp>, how_long: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < how_long {
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+}
+
+/// Sends the file's 40 rows; returns once some are sent and some not yet.
+fn send_slowly(harness: &mut Harness<'static, FlaApp>, path: &Path) {
+    read(harness, path);
+    harness.get_by_label("40 rows: 40 valid, 0 invalid.");
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "40"))
+        .click();
+    let start = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+        let ready = in_state(harness, State::Ready);
+        let stored = harness
+            .state()
+            .engine
+            .rows()
+            .iter()
+            .filter(|r| r.view.reference.starts_with("SLOW-"))
+            .count();
+        let buttons = harness
+            .query_by_role_and_label(Role::Button, &en("bulk.pause"))
+            .is_some();
+        if stored == 40 && ready < 40 && buttons {
+            assert!(ready > 0, "all sent before the test could pause");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "nothing sent");
+    }
+}
+
+#[test]
+fn pause_stops_the_sending_and_resume_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(english());
+    let _sandbox = connect_to_a_slow_sandbox(&mut harness);
+    send_slowly(&mut harness, &many_rows(dir.path(), 40));
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.pause"))
+        .click();
+    // The requests under way finish; then nothing more is sent.
+    step_for(&mut harness, Duration::from_millis(1500));
+    harness.get_by_role_and_label(Role::Button, &en("bulk.resume"));
+    let ready = in_state(&harness, State::Ready);
+    assert!(ready > 0, "paused too late: every row was sent");
+    let ready_label = format!("{}: {ready}", state_label(State::Ready, Lang::En));
+    harness.get_by_label_contains(&ready_label);
+    step_for(&mut harness, Duration::from_millis(2000));
+    assert_eq!(in_state(&harness, State::Ready), ready, "sent while paused");
+    harness.get_by_label_contains(&ready_label);
+    // Resumed: every row is sent and accepted.
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.resume"))
+        .click();
+    let accepted = format!("{}: 40", state_label(State::Accepted, Lang::En));
+    let start = Instant::now();
+    while harness
+        .query_by_label_contains(&format!("40 of 40 done — {accepted}"))
+        .is_none()
+    {
+        assert!(start.elapsed() < Duration::from_secs(90), "never finished");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    harness.get_by_label(&en("bulk.done"));
+}
+
+#[test]
+fn cancel_leaves_the_rest_unsent_and_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(english());
+    let _sandbox = connect_to_a_slow_sandbox(&mut harness);
+    send_slowly(&mut harness, &many_rows(dir.path(), 40));
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.cancel"))
+        .click();
+    // The rows sent come to their result; the others are said, not sent.
+    let start = Instant::now();
+    while harness.query_by_label(&en("bulk.done")).is_none() {
+        assert!(start.elapsed() < Duration::from_secs(90), "never done");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    let not_sent = in_state(&harness, State::Ready);
+    assert!(not_sent > 0, "cancelled too late: every row was sent");
+    assert_eq!(
+        in_state(&harness, State::Accepted) + not_sent,
+        40,
+        "every row accepted or not sent"
+    );
+    harness.get_by_label(&fla_assistant::i18n::tr_n(
+        Lang::En,
+        "bulk.not_sent",
+        not_sent as u64,
+        &[],
+    ));
+    step_for(&mut harness, Duration::from_millis(1500));
+    assert_eq!(
+        in_state(&harness, State::Ready),
+        not_sent,
+        "sent after cancel"
+    );
+    // The report says it: those rows are still ready.
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_report"))
+        .click();
+    let saved = dir.path().join("many-report.csv");
+    wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+    let report = std::fs::read_to_string(&saved).unwrap();
+    assert_eq!(
+        report.lines().filter(|l| l.contains(",ready,")).count(),
+        not_sent,
+        "{report}"
+    );
 }

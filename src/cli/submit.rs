@@ -674,8 +674,15 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
     let clock = args.connection.clock(lang)?;
     let today = crate::today::brussels_date(clock());
-    // (row, reference, declaration if valid, problems)
-    let mut rows: Vec<(usize, String, Option<Declaration>, Vec<import::Problem>)> = Vec::new();
+    // (row, reference, declaration if valid, problems, warnings)
+    #[allow(clippy::type_complexity)]
+    let mut rows: Vec<(
+        usize,
+        String,
+        Option<Declaration>,
+        Vec<import::Problem>,
+        Vec<import::Problem>,
+    )> = Vec::new();
     let mut out = json!({});
     let mut shape_invalid: Vec<Value> = Vec::new();
     let mut text_lines: Vec<String> = Vec::new();
@@ -711,7 +718,8 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             match parsed {
                 Ok(d) => {
                     let problems = import::check_declaration(&d, today);
-                    rows.push((r.row, reference, Some(d), problems));
+                    let warnings = import::declaration_warnings(&d, today);
+                    rows.push((r.row, reference, Some(d), problems, warnings));
                 }
                 Err(issues) => {
                     for (field, message) in issues {
@@ -733,7 +741,7 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                             ],
                         ));
                     }
-                    rows.push((r.row, reference, None, Vec::new()));
+                    rows.push((r.row, reference, None, Vec::new(), Vec::new()));
                 }
             }
         }
@@ -779,6 +787,7 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                 r.reference,
                 r.declaration.filter(|_| valid),
                 r.problems,
+                r.warnings,
             ));
         }
     }
@@ -786,7 +795,29 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let mut declarations = Vec::new();
     let mut valid = 0u64;
     let mut invalid_rows = 0u64;
-    for (row, reference, declaration, problems) in &rows {
+    // Non-blocking anomalies (a late declaration): said, the row stays valid.
+    let mut warnings = Vec::new();
+    for (row, reference, declaration, problems, row_warnings) in &rows {
+        for w in row_warnings {
+            warnings.push(json!({
+                "row": row,
+                "externalReference": reference,
+                "field": w.field,
+                "code": w.code,
+                "message": w.message(lang),
+                "anomaly": w.anomaly(),
+            }));
+            text_lines.push(tr_args(
+                lang,
+                "import.warning_line",
+                &[
+                    ("row", row.to_string()),
+                    ("reference", reference.clone()),
+                    ("message", w.message(lang)),
+                    ("code", w.code.to_owned()),
+                ],
+            ));
+        }
         for p in problems {
             invalid.push(problem_json(*row, reference, p, lang));
             text_lines.push(tr_args(
@@ -816,6 +847,7 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         out["valid"] = json!(valid);
         out["invalidRows"] = json!(invalid_rows);
         out["invalid"] = Value::Array(invalid);
+        out["warnings"] = Value::Array(warnings);
         out["declarations"] = Value::Array(declarations);
         print_json(&out);
     } else {

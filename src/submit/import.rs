@@ -1443,6 +1443,9 @@ pub struct ImportedRow {
     /// identifiers or rules may still be wrong: see `problems`).
     pub declaration: Option<Declaration>,
     pub problems: Vec<Problem>,
+    /// The FLA's non-blocking anomalies (a late declaration): the row is sent
+    /// all the same, the editor and the preview say them.
+    pub warnings: Vec<Problem>,
 }
 
 impl ImportedRow {
@@ -1488,24 +1491,11 @@ pub fn map_table(
     table: &Table,
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
-    let headers_of = |cells: &[Cell]| -> Vec<String> { cells.iter().map(Cell::display).collect() };
-    let at = table
-        .rows
-        .iter()
-        .take(10)
-        .position(|(_, cells)| {
-            let headers = headers_of(cells);
-            let named = Field::ALL
-                .into_iter()
-                .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
-                .count();
-            named >= 3
-        })
-        .unwrap_or(0);
+    let at = header_at(table);
     let Some((header_row, cells)) = table.rows.get(at) else {
         return Err(ImportError::Empty);
     };
-    let headers = headers_of(cells);
+    let headers: Vec<String> = cells.iter().map(Cell::display).collect();
     let sample: Vec<&[Cell]> = table
         .rows
         .iter()
@@ -1514,6 +1504,49 @@ pub fn map_table(
         .map(|(_, c)| c.as_slice())
         .collect();
     map_columns(*header_row, &headers, &sample, forced)
+}
+
+/// Where the header row is among the first rows: the first that names three
+/// fields (else the first row).
+fn header_at(table: &Table) -> usize {
+    table
+        .rows
+        .iter()
+        .take(10)
+        .position(|(_, cells)| {
+            let headers: Vec<String> = cells.iter().map(Cell::display).collect();
+            let named = Field::ALL
+                .into_iter()
+                .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
+                .count();
+            named >= 3
+        })
+        .unwrap_or(0)
+}
+
+/// The column choices remembered from an earlier file (field name → header)
+/// that this file can take: a known field, a header the file has (as
+/// `--mapping` takes it). To give `map_table` before its own choices.
+pub fn remembered_choices(
+    table: &Table,
+    remembered: &std::collections::BTreeMap<String, String>,
+) -> Vec<(Field, Option<String>)> {
+    let Some((_, cells)) = table.rows.get(header_at(table)) else {
+        return Vec::new();
+    };
+    let headers: Vec<String> = cells
+        .iter()
+        .map(|c| c.display().trim().to_owned())
+        .collect();
+    remembered
+        .iter()
+        .filter_map(|(field, header)| {
+            let field = Field::parse(field)?;
+            let header = header.trim();
+            (!header.is_empty() && headers.iter().any(|h| h == header))
+                .then(|| (field, Some(header.to_owned())))
+        })
+        .collect()
 }
 
 /// Each row under the header, read and checked.
@@ -1713,6 +1746,7 @@ fn convert_row(
             reference,
             declaration: None,
             problems,
+            warnings: Vec::new(),
         };
     };
     let certificate = match (obtained, valid_until) {
@@ -1746,22 +1780,37 @@ fn convert_row(
             joint_committee,
         },
     };
-    rule_problems(&declaration, today, &mut problems);
+    let warnings = rule_problems(&declaration, today, &mut problems);
     ImportedRow {
         row,
         reference,
         declaration: Some(declaration),
         problems,
+        warnings,
     }
 }
 
 /// The blocking rules of the FLA (the editor's check) on a declaration, after
-/// the problems already found (a field said already is not said again).
-fn rule_problems(declaration: &Declaration, today: Date, problems: &mut Vec<Problem>) {
+/// the problems already found (a field said already is not said again);
+/// returns the non-blocking ones (warnings).
+fn rule_problems(
+    declaration: &Declaration,
+    today: Date,
+    problems: &mut Vec<Problem>,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
     for kind in rules::check(declaration, today) {
-        if !kind.blocking
-            // Said already, more precisely, by the identifier's own check.
-            || problems.iter().any(|p| p.field == kind.field)
+        if !kind.blocking {
+            warnings.push(Problem {
+                field: kind.field,
+                code: rule_code(kind, declaration),
+                value: None,
+                source: Source::Rule(kind),
+            });
+            continue;
+        }
+        // Said already, more precisely, by the identifier's own check.
+        if problems.iter().any(|p| p.field == kind.field)
             // An empty reference is generated once, before the first send.
             || (kind.code == anomalies::REFERENCE.code
                 && declaration.external_reference.trim().is_empty())
@@ -1775,6 +1824,7 @@ fn rule_problems(declaration: &Declaration, today: Date, problems: &mut Vec<Prob
             source: Source::Rule(kind),
         });
     }
+    warnings
 }
 
 /// The problems of a declaration given whole (JSON Lines): its identifiers,
@@ -1800,6 +1850,12 @@ pub fn check_declaration(declaration: &Declaration, today: Date) -> Vec<Problem>
     }
     rule_problems(declaration, today, &mut problems);
     problems
+}
+
+/// The FLA's non-blocking anomalies of a declaration given whole (a late
+/// declaration): it is sent all the same.
+pub fn declaration_warnings(declaration: &Declaration, today: Date) -> Vec<Problem> {
+    rule_problems(declaration, today, &mut Vec::new())
 }
 
 /// An enterprise number's digits (`BE 0403.170.701` → `0403170701`); where
@@ -1861,6 +1917,7 @@ fn rule_code(kind: &AnomalyKind, d: &Declaration) -> &'static str {
         "FLA-CERTIFICATE-VALIDITY" => "certificate_expires_before_end",
         "FLA-CERTIFICATE-NOT-OBTAINED" => "certificate_not_obtained",
         "FLA-JOINT-COMMITTEE" => "joint_committee_format",
+        "FLA-LATE" => "late",
         _ => "rule",
     }
 }

@@ -459,12 +459,20 @@ impl FlaApp {
                 }
             }
             Page::Bulk => {
-                for command in self.bulk.ui(ui, lang, &self.tasks, &self.engine) {
+                let remembered = self.setup.import_mapping();
+                let commands = self
+                    .bulk
+                    .ui(ui, lang, &self.tasks, &self.engine, remembered);
+                for command in commands {
                     match command {
                         bulk::BulkCommand::Open(id) => {
                             self.declarations.open(id, false);
                             self.state.page = Page::Declarations;
                         }
+                        bulk::BulkCommand::RememberColumn(field, header) => {
+                            self.setup.remember_column(field.name(), header.as_deref());
+                        }
+                        bulk::BulkCommand::ForgetColumns => self.setup.forget_columns(),
                     }
                 }
             }

@@ -398,6 +398,31 @@ impl Setup {
         }
     }
 
+    /// The Bulk page's column choices in the current profile: field → header.
+    pub fn import_mapping(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.profile.import_mapping
+    }
+
+    /// Remembers the column the user took a field from (`None`: forgets the
+    /// field's choice). Written with the profile by `save_if_changed`.
+    pub fn remember_column(&mut self, field: &str, header: Option<&str>) {
+        match header {
+            Some(header) => {
+                self.profile
+                    .import_mapping
+                    .insert(field.to_owned(), header.to_owned());
+            }
+            None => {
+                self.profile.import_mapping.remove(field);
+            }
+        }
+    }
+
+    /// Forgets every column choice of the current profile.
+    pub fn forget_columns(&mut self) {
+        self.profile.import_mapping.clear();
+    }
+
     /// Notices what happened since the last frame: a token test that came in, a
     /// first declaration accepted, failures with their trace ids (logged).
     pub fn observe(
