@@ -117,6 +117,45 @@ fn choose(harness: &mut Harness<'static, FlaApp>, field: &str, option: &str) {
 }
 
 #[test]
+fn a_template_saved_from_the_page_has_the_contracts_columns_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    harness.state_mut().bulk.template_dir = Some(dir.path().to_path_buf());
+    harness
+        .state()
+        .tasks
+        .assume_file_dialog(FileDialog::Missing);
+    go_to(&mut harness, Page::Bulk);
+    for (button, name) in [
+        ("bulk.template_csv", "fla-template.csv"),
+        ("bulk.template_xlsx", "fla-template.xlsx"),
+    ] {
+        harness
+            .get_by_role_and_label(Role::Button, &en(button))
+            .click();
+        let saved = dir.path().join(name);
+        wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
+        let bytes = std::fs::read(&saved).unwrap();
+        // An Excel workbook is a zip; the CSV is UTF-8 with a BOM.
+        let magic: &[u8] = if name.ends_with("xlsx") {
+            b"PK"
+        } else {
+            b"\xEF\xBB\xBF"
+        };
+        assert!(bytes.starts_with(magic), "{name}");
+        // The contract's names, each taken for its own field by the importer.
+        let table = import::read_table(&bytes).unwrap();
+        let mapping = import::map_table(&table, &[]).unwrap();
+        assert_eq!(mapping.headers, import::template_headers());
+        assert!(mapping.ignored.is_empty(), "{:?}", mapping.ignored);
+    }
+    // Read back on the page: a file with no rows yet, nothing to send.
+    read(&mut harness, &dir.path().join("fla-template.xlsx"));
+    harness.get_by_label("0 rows: 0 valid, 0 invalid.");
+}
+
+#[test]
 fn the_invalid_rows_are_saved_with_their_messages() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("office.csv");
@@ -379,6 +418,22 @@ fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start(
         std::thread::sleep(Duration::from_millis(50));
         harness.step();
     }
+    // The run's rows are rows of the sandbox's journal: another environment
+    // lets the run go, and says where its rows stay.
+    harness.state_mut().state.connection.environment =
+        fla_assistant::channel::env::EnvironmentKind::Production;
+    harness.run_steps(3);
+    let said = fla_assistant::i18n::Msg::new("bulk.environment_changed")
+        .arg("before", fla_assistant::i18n::Msg::new("env.sandbox"))
+        .arg("now", fla_assistant::i18n::Msg::new("env.production"))
+        .render(Lang::En);
+    harness.get_by_label(&said);
+    assert!(
+        harness
+            .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+            .is_none(),
+        "the sandbox's run is still shown in production"
+    );
 }
 
 /// Reads `path` again on the Bulk page (the field set as the user would leave it).

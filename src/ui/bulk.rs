@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use time::Date;
 
+use crate::channel::env::EnvironmentKind;
 use crate::i18n::{format_count, tr, tr_args, Lang, Msg};
 use crate::submit::engine::RowId;
 use crate::submit::import::{self, Field, ImportedRow, Mapping, Table};
@@ -115,6 +116,13 @@ pub struct BulkPage {
     pub path: String,
     /// The date the rules are checked at (tests: a fixed one; else today in Brussels).
     pub today: Option<Date>,
+    /// Where a template goes on a system without a file dialog (tests: a
+    /// temporary folder; else the documents folder).
+    pub template_dir: Option<PathBuf>,
+    /// The environment whose journal the page's run and unsent rows belong to.
+    environment: Option<EnvironmentKind>,
+    /// Said once, until the next file: e.g. a run left in another journal.
+    notice: Option<Msg>,
     load_now: bool,
     dialog_missing: bool,
     picking: Option<Pending<Option<PathBuf>>>,
@@ -158,6 +166,27 @@ impl BulkPage {
         self.load_now = true;
     }
 
+    /// A run's rows, and the rows left unsent, are rows of one environment's
+    /// journal: when the environment changes, the page lets them go (they stay
+    /// in that journal, offered again when it is chosen again) and says so.
+    fn follow_environment(&mut self, now: EnvironmentKind) {
+        let Some(before) = self.environment.replace(now) else {
+            return;
+        };
+        if before == now {
+            return;
+        }
+        self.left.clear();
+        self.left_read = None;
+        if self.run.take().is_some() {
+            self.notice = Some(
+                Msg::new("bulk.environment_changed")
+                    .arg("before", Msg::new(format!("env.{}", before.code())))
+                    .arg("now", Msg::new(format!("env.{}", now.code()))),
+            );
+        }
+    }
+
     /// True while a file is read or converted.
     pub fn is_busy(&self) -> bool {
         self.load_now
@@ -184,6 +213,7 @@ impl BulkPage {
         let today = self.today();
         let remembered = remembered.clone();
         self.error = None;
+        self.notice = None;
         self.run = None;
         self.forgot = false;
         self.forced.clear();
@@ -332,14 +362,19 @@ impl BulkPage {
         remembered: &BTreeMap<String, String>,
     ) -> Vec<BulkCommand> {
         let mut commands = Vec::new();
+        self.follow_environment(host.environment());
         self.poll(ui.ctx(), tasks, remembered, &mut commands);
         self.poll_saving();
         ui.heading(tr(lang, "nav.bulk"));
         ui.add(egui::Label::new(tr(lang, "page.bulk.intro")).wrap());
         ui.add_space(6.0);
         self.file_ui(ui, lang, tasks, remembered);
+        self.template_ui(ui, lang, tasks);
         if let Some(e) = &self.error {
             widgets::error_text_ui(ui, &e.render(lang));
+        }
+        if let Some(notice) = &self.notice {
+            ui.add(egui::Label::new(notice.render(lang)).wrap());
         }
         if self.is_busy() && self.picking.is_none() {
             ui.horizontal(|ui| {

@@ -15,9 +15,52 @@ use crate::ui::widgets;
 enum Export {
     Invalid,
     Report,
+    /// A file with the contract's column names, to start a spreadsheet from.
+    Template {
+        xlsx: bool,
+    },
 }
 
 impl BulkPage {
+    /// *Save a template*: a CSV or an Excel workbook whose header row has the
+    /// contract's names (what `fla-assistant template` writes), offered before
+    /// any file is read, for an office that starts its spreadsheet here.
+    pub(super) fn template_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+        let mut asked = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.weak(tr(lang, "bulk.template_intro"));
+            let free = self.saving.is_none();
+            if ui
+                .add_enabled(free, egui::Button::new(tr(lang, "bulk.template_csv")))
+                .clicked()
+            {
+                asked = Some(Export::Template { xlsx: false });
+            }
+            if ui
+                .add_enabled(free, egui::Button::new(tr(lang, "bulk.template_xlsx")))
+                .clicked()
+            {
+                asked = Some(Export::Template { xlsx: true });
+            }
+        });
+        if self.mapping.is_none() {
+            self.saved_ui(ui, lang);
+        }
+        if let Some(export) = asked {
+            self.start_saving(ui.ctx(), tasks, None, export, lang);
+        }
+    }
+
+    fn saved_ui(&self, ui: &mut egui::Ui, lang: Lang) {
+        match &self.saved {
+            Some(Ok(done)) => {
+                ui.add(egui::Label::new(done.render(lang)).wrap());
+            }
+            Some(Err(e)) => widgets::error_text_ui(ui, &e.render(lang)),
+            None => {}
+        }
+    }
+
     pub(super) fn export_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -48,60 +91,74 @@ impl BulkPage {
                 asked = Some(Export::Report);
             }
         });
-        match &self.saved {
-            Some(Ok(done)) => {
-                ui.add(egui::Label::new(done.render(lang)).wrap());
-            }
-            Some(Err(e)) => widgets::error_text_ui(ui, &e.render(lang)),
-            None => {}
-        }
+        self.saved_ui(ui, lang);
         if let Some(export) = asked {
-            self.start_saving(ui.ctx(), tasks, host, export, lang);
+            self.start_saving(ui.ctx(), tasks, Some(host), export, lang);
         }
     }
 
-    /// Makes the CSV now (from what the page shows) and writes it where the
-    /// user says, or, on a system without a file dialog, beside the file.
+    /// Makes the file now (from what the page shows) and writes it where the
+    /// user says, or, on a system without a file dialog, beside the file read
+    /// (a template: in the documents folder, or the home folder).
     fn start_saving(
         &mut self,
         ctx: &egui::Context,
         tasks: &Tasks,
-        host: &DeclarationsHost,
+        host: Option<&DeclarationsHost>,
         export: Export,
         lang: Lang,
     ) {
-        let Some(file) = self.file.clone() else {
-            return;
-        };
-        let made = match export {
-            Export::Invalid => self.invalid_csv(lang),
-            Export::Report => self.report_csv(host, lang),
+        let (name, dir, made) = match (export, &self.file, host) {
+            (Export::Template { xlsx }, _, _) => {
+                let name = if xlsx {
+                    "fla-template.xlsx"
+                } else {
+                    "fla-template.csv"
+                };
+                let made = if xlsx {
+                    import::template_xlsx().map_err(|e| e.to_string())
+                } else {
+                    Ok(import::template_csv())
+                };
+                (
+                    name.to_owned(),
+                    self.template_dir.clone().or_else(template_dir),
+                    made,
+                )
+            }
+            (Export::Invalid | Export::Report, Some(file), host) => {
+                let stem = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "fla".into());
+                let (name, made) = match (export, host) {
+                    (Export::Report, Some(host)) => {
+                        (format!("{stem}-report.csv"), self.report_csv(host, lang))
+                    }
+                    (Export::Report, None) => return,
+                    _ => (format!("{stem}-invalid.csv"), self.invalid_csv(lang)),
+                };
+                let dir = file.parent().map(|d| d.to_path_buf());
+                (name, dir, made.map_err(|e| e.to_string()))
+            }
+            (_, None, _) => return,
         };
         let bytes = match made {
             Ok(bytes) => bytes,
-            Err(e) => {
-                let detail = e.to_string();
+            Err(detail) => {
                 self.saved = Some(Err(Msg::new("bulk.save_failed")
-                    .arg("path", file.display().to_string())
+                    .arg("path", name)
                     .arg("detail", detail)));
                 return;
             }
         };
-        let stem = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "fla".into());
-        let name = match export {
-            Export::Invalid => format!("{stem}-invalid.csv"),
-            Export::Report => format!("{stem}-report.csv"),
-        };
-        let beside = file.with_file_name(&name);
+        let beside = dir.clone().unwrap_or_default().join(&name);
         let dialog = tasks.file_dialog() != FileDialog::Missing;
         self.saved = None;
         self.saving = Some(tasks.run(ctx, async move {
             let path = if dialog {
                 let mut d = rfd::AsyncFileDialog::new().set_file_name(&name);
-                if let Some(dir) = beside.parent() {
+                if let Some(dir) = &dir {
                     d = d.set_directory(dir);
                 }
                 d.save_file().await?.path().to_path_buf()
@@ -197,4 +254,14 @@ impl BulkPage {
             .collect();
         crate::cli::submit::report_csv(&outcomes)
     }
+}
+
+/// Where a template goes when the system has no file dialog: the documents
+/// folder, else the home folder, else the working folder.
+fn template_dir() -> Option<std::path::PathBuf> {
+    directories::UserDirs::new().map(|u| {
+        u.document_dir()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_else(|| u.home_dir().to_path_buf())
+    })
 }
