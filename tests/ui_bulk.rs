@@ -352,6 +352,82 @@ fn a_spreadsheet_dropped_on_the_bulk_page_is_read_there() {
     assert_eq!(harness.state().state.page, Page::Certificate);
 }
 
+/// An office's file whose enrolment date stands left of the training's date
+/// under a header that names neither: the importer takes the first date
+/// column for the start; the user fixes it.
+fn enrolment_file(dir: &Path) -> (PathBuf, Date, Date) {
+    let today = time::OffsetDateTime::now_utc().date();
+    let (enrolled, start) = (
+        today - time::Duration::days(60),
+        today - time::Duration::days(7),
+    );
+    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let mut text = String::from(
+        "Ref.;KBO;INSZ;Opleiding;Soort;Datum inschrijving;Datum;Tot;Uren;Gevolgd;Telt mee\n",
+    );
+    for reference in ["E2E-1", "E2E-2"] {
+        text.push_str(&format!(
+            "{reference};BE 0403.170.701;85.07.30-033.28;Excel;Formeel;{};{};{};7,5;ja;ja\n",
+            d(enrolled),
+            d(start),
+            d(start + time::Duration::days(1)),
+        ));
+    }
+    let path = dir.join("office-e2e.csv");
+    std::fs::write(&path, text).unwrap();
+    (path, enrolled, start)
+}
+
+#[test]
+fn drop_fix_one_column_send_and_see_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, enrolled, start) = enrolment_file(dir.path());
+    let shown = |d: Date| fla_assistant::i18n::format_date(d);
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    go_to(&mut harness, Page::Bulk);
+    drop_file(&mut harness, &path);
+    harness.get_by_label("2 rows: 2 valid, 0 invalid.");
+    // The preview shows the enrolment date as the start: wrong.
+    assert_eq!(harness.query_all_by_label(&shown(start)).count(), 0);
+    assert!(harness.query_all_by_label(&shown(enrolled)).count() >= 2);
+    choose(&mut harness, &format!("{} *", en("form.start")), "Datum");
+    // The preview changed: the training's date, not the enrolment's.
+    assert!(harness.query_all_by_label(&shown(start)).count() >= 2);
+    assert_eq!(harness.query_all_by_label(&shown(enrolled)).count(), 0);
+    let online = Instant::now();
+    while !harness.state().engine.is_online() {
+        assert!(online.elapsed() < Duration::from_secs(30), "no engine");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
+    let sent = Instant::now();
+    while harness
+        .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
+        .is_none()
+    {
+        assert!(sent.elapsed() < Duration::from_secs(60), "never accepted");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    // The report on the page; what was sent is what the user chose.
+    harness.get_by_label(&en("bulk.done"));
+    for row in harness
+        .state()
+        .engine
+        .rows()
+        .iter()
+        .filter(|r| r.view.reference.starts_with("E2E-"))
+    {
+        assert_eq!(row.view.state, State::Accepted);
+        assert_eq!(row.form.start, start.to_string(), "{:?}", row.form);
+    }
+}
+
 #[test]
 fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start() {
     use fla_assistant::submit::journal::{Changes, DraftForm, Journal, NewRecord};
