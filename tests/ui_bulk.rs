@@ -39,15 +39,45 @@ fn en(key: &str) -> String {
 /// Steps frames until a label says `text` (a click is taken a frame or two
 /// after it is made; the work then runs on the runtime).
 fn wait_for_label(harness: &mut Harness<'static, FlaApp>, text: &str) {
+    wait(harness, &format!("never said: {text}"), 10, |h| {
+        h.query_by_label(text).is_some()
+    });
+}
+
+/// Steps frames until `done` holds (the work runs on the runtime and over
+/// the network), for at most `seconds`.
+fn wait(
+    harness: &mut Harness<'static, FlaApp>,
+    what: &str,
+    seconds: u64,
+    done: impl Fn(&Harness<'static, FlaApp>) -> bool,
+) {
     let start = Instant::now();
-    while harness.query_by_label(text).is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "never said: {text}"
-        );
+    while !done(harness) {
+        assert!(start.elapsed() < Duration::from_secs(seconds), "{what}");
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
+}
+
+/// Waits for the engine (the connection made).
+fn wait_online(harness: &mut Harness<'static, FlaApp>) {
+    wait(harness, "no engine", 30, |h| h.state().engine.is_online());
+}
+
+/// "N of N done — Accepted: N": the progress line of a run whose `n` rows
+/// were all accepted.
+fn all_accepted(n: usize) -> String {
+    let accepted = format!("{}: {n}", state_label(State::Accepted, Lang::En));
+    format!("{n} of {n} done — {accepted}")
+}
+
+/// Waits until the run's `n` rows are accepted.
+fn wait_all_accepted(harness: &mut Harness<'static, FlaApp>, n: usize) {
+    let line = all_accepted(n);
+    wait(harness, "the rows were never accepted", 90, |h| {
+        h.query_by_label_contains(&line).is_some()
+    });
 }
 
 /// Types the path in the file field and reads the file.
@@ -250,33 +280,13 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
     let path = recent_file(dir.path());
     let mut harness = harness(english());
     with_sandbox_account(&mut harness);
-    let start = Instant::now();
-    while !harness.state().engine.is_online() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no engine");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
+    wait_online(&mut harness);
     read(&mut harness, &path);
     harness.get_by_label("3 rows: 2 valid, 1 invalid.");
     harness
         .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
         .click();
-    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
-    let start = Instant::now();
-    loop {
-        harness.step();
-        if harness
-            .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
-            .is_some()
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the rows were never accepted"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_all_accepted(&mut harness, 2);
     // Each row is in the journal, with the file's row as its source.
     let rows = harness.state().engine.rows();
     for reference in ["BULK-1", "BULK-3"] {
@@ -395,25 +405,11 @@ fn drop_fix_one_column_send_and_see_the_report() {
     // The preview changed: the training's date, not the enrolment's.
     assert!(harness.query_all_by_label(&shown(start)).count() >= 2);
     assert_eq!(harness.query_all_by_label(&shown(enrolled)).count(), 0);
-    let online = Instant::now();
-    while !harness.state().engine.is_online() {
-        assert!(online.elapsed() < Duration::from_secs(30), "no engine");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
+    wait_online(&mut harness);
     harness
         .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
         .click();
-    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
-    let sent = Instant::now();
-    while harness
-        .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
-        .is_none()
-    {
-        assert!(sent.elapsed() < Duration::from_secs(60), "never accepted");
-        std::thread::sleep(Duration::from_millis(50));
-        harness.step();
-    }
+    wait_all_accepted(&mut harness, 2);
     // The report on the page; what was sent is what the user chose.
     harness.get_by_label(&en("bulk.done"));
     for row in harness
@@ -484,16 +480,7 @@ fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start(
             &fla_assistant::i18n::tr_n(Lang::En, "bulk.left_send", 2, &[]),
         )
         .click();
-    let accepted = format!("{}: 2", state_label(State::Accepted, Lang::En));
-    let start = Instant::now();
-    while harness
-        .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
-        .is_none()
-    {
-        assert!(start.elapsed() < Duration::from_secs(60), "never sent");
-        std::thread::sleep(Duration::from_millis(50));
-        harness.step();
-    }
+    wait_all_accepted(&mut harness, 2);
     // The run's rows are rows of the sandbox's journal: another environment
     // lets the run go, and says where its rows stay.
     harness.state_mut().state.connection.environment =
@@ -505,9 +492,7 @@ fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start(
         .render(Lang::En);
     harness.get_by_label(&said);
     assert!(
-        harness
-            .query_by_label_contains(&format!("2 of 2 done — {accepted}"))
-            .is_none(),
+        harness.query_by_label_contains(&all_accepted(2)).is_none(),
         "the sandbox's run is still shown in production"
     );
 }
@@ -673,12 +658,7 @@ fn connect_to_a_slow_sandbox(harness: &mut Harness<'static, FlaApp>) -> SlowSand
         connection.custom.api_base = Some(sandbox.api_base.clone());
         connection.client_id = client_id;
     }
-    let start = Instant::now();
-    while !harness.state().engine.is_online() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no engine");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
+    wait_online(harness);
     SlowSandbox {
         _runtime: runtime,
         _sandbox: sandbox,
@@ -780,16 +760,7 @@ fn pause_stops_the_sending_and_resume_finishes_it() {
     harness
         .get_by_role_and_label(Role::Button, &en("bulk.resume"))
         .click();
-    let accepted = format!("{}: 40", state_label(State::Accepted, Lang::En));
-    let start = Instant::now();
-    while harness
-        .query_by_label_contains(&format!("40 of 40 done — {accepted}"))
-        .is_none()
-    {
-        assert!(start.elapsed() < Duration::from_secs(90), "never finished");
-        std::thread::sleep(Duration::from_millis(50));
-        harness.step();
-    }
+    wait_all_accepted(&mut harness, 40);
     harness.get_by_label(&en("bulk.done"));
 }
 
@@ -803,12 +774,10 @@ fn cancel_leaves_the_rest_unsent_and_says_how_many() {
         .get_by_role_and_label(Role::Button, &en("bulk.cancel"))
         .click();
     // The rows sent come to their result; the others are said, not sent.
-    let start = Instant::now();
-    while harness.query_by_label(&en("bulk.done")).is_none() {
-        assert!(start.elapsed() < Duration::from_secs(90), "never done");
-        std::thread::sleep(Duration::from_millis(50));
-        harness.step();
-    }
+    let done = en("bulk.done");
+    wait(&mut harness, "never done", 90, |h| {
+        h.query_by_label(&done).is_some()
+    });
     let not_sent = in_state(&harness, State::Ready);
     assert!(not_sent > 0, "cancelled too late: every row was sent");
     assert_eq!(
