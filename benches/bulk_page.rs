@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use fla_assistant::i18n::Lang;
@@ -18,29 +20,12 @@ use fla_assistant::ui::tasks::Tasks;
 const ROWS: usize = 100_000;
 const FRAMES: usize = 200;
 
-/// A valid SSIN for a birth in 1950-1999 (`n` varies the serial).
-fn ssin(n: usize) -> String {
-    let year = 50 + n % 50;
-    let month = 1 + n % 12;
-    let day = 1 + n % 28;
-    let serial = 1 + n % 997;
-    let nine = format!("{year:02}{month:02}{day:02}{serial:03}");
-    let check = 97 - nine.parse::<u64>().unwrap() % 97;
-    format!(
-        "{}.{}.{}-{}.{check:02}",
-        &nine[..2],
-        &nine[2..4],
-        &nine[4..6],
-        &nine[6..9]
-    )
-}
-
 /// 100,000 rows as an office exports them; one in fifty with a mistyped INSZ
 /// (invalid), every one late at the page's date (a warning): the longest texts.
 fn csv_bytes() -> Vec<u8> {
-    let mut text = String::from("Extern referentienummer;Ondernemingsnummer;INSZ;Naam opleiding;Type opleiding;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Attest geldig tot;Telt mee voor FLA\r\n");
+    let mut text = String::from(common::OFFICE_HEADER);
     for i in 0..ROWS {
-        let mut ssin = ssin(i);
+        let mut ssin = common::ssin(i);
         if i % 50 == 7 {
             ssin.replace_range(ssin.len() - 1.., "x");
         }
@@ -103,38 +88,9 @@ fn main() {
     let header = harness.get_by_label("Check").rect();
     let over = egui::pos2(header.center().x, header.bottom() + 120.0);
     assert!(harness.query_by_label("BENCH-000003").is_some());
-    let mut samples = Vec::with_capacity(FRAMES);
-    for i in 0..FRAMES {
-        if i == FRAMES / 2 {
-            // The preview did scroll: its first row is out of sight.
-            assert!(
-                harness.query_by_label("BENCH-000003").is_none(),
-                "no scrolling"
-            );
-        }
-        // Down a screenful at a time, then back up.
-        let delta = if i < FRAMES / 2 { -400.0 } else { 400.0 };
-        harness.hover_at(over);
-        harness.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, delta),
-            modifiers: egui::Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-        });
-        let t = Instant::now();
-        harness.step();
-        samples.push(t.elapsed());
-    }
-    samples.sort();
-    let pick = |q: f64| samples[((FRAMES as f64 - 1.0) * q) as usize];
-    let mean = samples.iter().sum::<Duration>() / FRAMES as u32;
-    println!(
-        "bulk page, {ROWS} rows in the preview, {FRAMES} scrolling frames: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target <= 8 ms)",
-        mean.as_secs_f64() * 1e3,
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.95).as_secs_f64() * 1e3,
-        pick(0.99).as_secs_f64() * 1e3,
-        samples[FRAMES - 1].as_secs_f64() * 1e3,
-    );
+    let times = common::scrolling_frames(&mut harness, FRAMES, over, 400.0, |h| {
+        // The preview did scroll: its first row is out of sight.
+        assert!(h.query_by_label("BENCH-000003").is_none(), "no scrolling");
+    });
+    println!("bulk page, {ROWS} rows in the preview, {}", times.summary());
 }

@@ -4,8 +4,6 @@
 //! Run: `cargo bench --bench declarations_table` (add `--profile dev` to reuse a
 //! test build; that is slower than release, so an upper bound).
 
-use std::time::{Duration, Instant};
-
 use egui_kittest::Harness;
 use fla_assistant::i18n::Lang;
 use fla_assistant::submit::engine::drafts::DraftRow;
@@ -13,6 +11,8 @@ use fla_assistant::submit::engine::RowView;
 use fla_assistant::submit::journal::DraftForm;
 use fla_assistant::submit::state::State;
 use fla_assistant::ui::declarations::DeclarationsPage;
+
+mod common;
 
 const ROWS: usize = 100_000;
 
@@ -63,31 +63,7 @@ fn main() {
     for _ in 0..20 {
         harness.step();
     }
-    let frames = 300;
-    let mut samples = Vec::with_capacity(frames);
-    for i in 0..frames {
-        // Scroll the table down, a screenful at a time, then back up.
-        let delta = if i < frames / 2 { -600.0 } else { 600.0 };
-        harness.hover_at(egui::pos2(640.0, 300.0));
-        harness.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, delta),
-            modifiers: egui::Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-        });
-        let t = Instant::now();
-        harness.step();
-        samples.push(t.elapsed());
-    }
-    samples.sort();
-    let pick = |q: f64| samples[((frames as f64 - 1.0) * q) as usize];
-    let mean = samples.iter().sum::<Duration>() / frames as u32;
-    println!(
-        "declarations table, {ROWS} rows, {frames} scrolling frames: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms, max {:.2} ms (target <= 8 ms)",
-        mean.as_secs_f64() * 1e3,
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.95).as_secs_f64() * 1e3,
-        samples[frames - 1].as_secs_f64() * 1e3,
-    );
+    let times =
+        common::scrolling_frames(&mut harness, 300, egui::pos2(640.0, 300.0), 600.0, |_| {});
+    println!("declarations table, {ROWS} rows, {}", times.summary());
 }

@@ -8,28 +8,13 @@ use std::time::Instant;
 
 use fla_assistant::submit::import;
 
+mod common;
+
 const ROWS: usize = 100_000;
 const RUNS: usize = 5;
 
-/// A valid SSIN for a birth in 1950-1999 (`n` varies the serial).
-fn ssin(n: usize) -> String {
-    let year = 50 + n % 50;
-    let month = 1 + n % 12;
-    let day = 1 + n % 28;
-    let serial = 1 + n % 997;
-    let nine = format!("{year:02}{month:02}{day:02}{serial:03}");
-    let check = 97 - nine.parse::<u64>().unwrap() % 97;
-    format!(
-        "{}.{}.{}-{}.{check:02}",
-        &nine[..2],
-        &nine[2..4],
-        &nine[4..6],
-        &nine[6..9]
-    )
-}
-
 fn csv_bytes() -> Vec<u8> {
-    let mut text = String::from("Extern referentienummer;Ondernemingsnummer;INSZ;Naam opleiding;Type opleiding;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Attest geldig tot;Telt mee voor FLA\r\n");
+    let mut text = String::from(common::OFFICE_HEADER);
     for i in 0..ROWS {
         let enterprise = if i % 2 == 0 {
             "BE 0403.170.701"
@@ -39,7 +24,7 @@ fn csv_bytes() -> Vec<u8> {
         let day = 1 + i % 28;
         text.push_str(&format!(
             "BENCH-{i:06};{enterprise};{};Néerlandais B{};{};{day:02}/03/2025;{day:02}/03/2025;{};uren;ja;nee;;ja\r\n",
-            ssin(i),
+            common::ssin(i),
             i % 3,
             if i % 2 == 0 { "Formeel" } else { "Informeel" },
             if i % 2 == 0 { "3,5" } else { "7,25" },
@@ -63,7 +48,7 @@ fn xlsx_bytes() -> Vec<u8> {
         sheet.write_string(r, 0, format!("BENCH-{i:06}")).unwrap();
         sheet.write_string(r, 1, "0403170701").unwrap();
         sheet
-            .write_string(r, 2, ssin(i).replace(['.', '-'], ""))
+            .write_string(r, 2, common::ssin(i).replace(['.', '-'], ""))
             .unwrap();
         sheet
             .write_string(r, 3, "Veiligheid op de werkvloer")
