@@ -3,20 +3,19 @@
 //! future, through the command line (`declare --now`, with the sandbox it starts
 //! on the same clock) and through the sandbox with a client on that clock.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 #[path = "support/cli.rs"]
 mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
-use fla_assistant::cert;
-use fla_assistant::channel::env::{endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
 use fla_assistant::channel::token::{http_client, Clock};
-use fla_assistant::fla::client::{FlaClient, PollSchedule, TokenSource};
+use fla_assistant::fla::client::{FlaClient, PollSchedule};
 use fla_assistant::fla::wire::Declaration;
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{self, RegisterRequest};
+use fla_assistant::sandbox;
 use fla_assistant::today::{brussels_date, brussels_offset};
 use serde_json::{json, Value};
 use support::{certs, register, run, start_sim};
@@ -175,8 +174,7 @@ async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_
     let shift = now - OffsetDateTime::now_utc();
     let clock: Clock = Arc::new(move || OffsetDateTime::now_utc() + shift);
     let state = tempfile::tempdir().unwrap();
-    let sandbox = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
+    let sandbox = sandbox_support::start(
         state.path(),
         clock.clone(),
         sandbox::SandboxOptions {
@@ -184,42 +182,21 @@ async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-
-    let pfx = certs::fresh("openssl3-aes256.pfx");
-    let contents = cert::open_pkcs12(&std::fs::read(pfx).unwrap(), "Password").unwrap();
-    let entry = contents.entries[0].clone();
+    .await;
     let http = http_client(Duration::from_secs(5)).unwrap();
-    let registered: Value = http
-        .post(format!("{}/chaman/accounts", sandbox.admin_url))
-        .json(&RegisterRequest {
-            certificate: base64::engine::general_purpose::STANDARD
-                .encode(&entry.certificate.as_ref().unwrap().der),
-            enterprise: "0403170701".into(),
-            quality: "employer".into(),
-            mandates: Vec::new(),
-            authorizations: vec![FLA.authorization.into()],
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut tokens = TokenSource::new(
-        endpoints(
-            EnvironmentKind::Sandbox,
-            &FLA,
-            &UrlOverrides::default(),
-            Some(&sandbox.base_url),
-        )
-        .unwrap(),
-        registered["client_id"].as_str().unwrap().to_owned(),
-        Role::Employer,
-        None,
-        entry,
-        contents.protection.clone(),
+    let (client_id, contents) = sandbox_support::register(
+        &http,
+        &sandbox,
+        "employer",
+        sandbox_support::ENTERPRISE,
+        &[],
+    )
+    .await;
+    let mut tokens = sandbox_support::token_source(
+        &sandbox,
+        client_id,
+        "employer",
+        &contents,
         Duration::from_secs(5),
     );
     tokens.clock = clock.clone();
