@@ -44,26 +44,43 @@ rm -f "$work/key.pem"
 # An HR office's export (a Dutch Excel CSV in Windows-1252) for the Bulk page.
 cp "$repo/tests/fixtures/import/nl-excel-cp1252.csv" "$work/hr-export.csv"
 
-# The side bar's items, as the window lays them out (x, y).
-declare -A page_y=([checklist]=56 [certificate]=87 [connection]=118 [declarations]=149 [bulk]=180 [support]=211 [settings]=242)
-order=(checklist certificate connection declarations bulk support settings)
-
-for lang in en nl fr; do
+# Starts a display and the app on it, in data folder `data-NAME` and settings
+# folder CONFIG: start_app NAME LANG CONFIG.
+start_app() {
+    local name=$1 lang=$2 config=$3
     display=":$((90 + RANDOM % 100))"
     Xvfb "$display" -screen 0 1100x760x24 -nolisten tcp >/dev/null 2>&1 &
     xvfb=$!
     sleep 1
     export DISPLAY=$display
-    export XDG_RUNTIME_DIR="$work/run-$lang"
+    export XDG_RUNTIME_DIR="$work/run-$name"
     mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
     unset WAYLAND_DISPLAY
     (
         cd "$work"
-        FLA_DATA_DIR="$work/data-$lang" FLA_CONFIG_DIR="$work/config-$lang" \
+        FLA_DATA_DIR="$work/data-$name" FLA_CONFIG_DIR="$config" \
             exec "$bin" --lang "$lang"
-    ) >"$work/app-$lang.log" 2>&1 &
+    ) >"$work/app-$name.log" 2>&1 &
     app=$!
     sleep 6
+}
+
+# Stops the app and its display.
+stop_app() {
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    app=""
+    kill "$xvfb" 2>/dev/null || true
+    wait "$xvfb" 2>/dev/null || true
+    xvfb=""
+}
+
+# The side bar's items, as the window lays them out (x, y).
+declare -A page_y=([checklist]=56 [certificate]=87 [connection]=118 [declarations]=149 [bulk]=180 [support]=211 [settings]=242)
+order=(checklist certificate connection declarations bulk support settings)
+
+for lang in en nl fr; do
+    start_app "$lang" "$lang" "$work/config-$lang"
     window="$(xdotool search --onlyvisible --name FLA | head -1)"
     xdotool windowfocus --sync "$window" || true
     act() { xdotool "$@"; sleep 0.5; }
@@ -94,12 +111,7 @@ for lang in en nl fr; do
         /usr/bin/import -display "$display" -window root "$out/page-$page-$lang.png"
         echo "saved $out/page-$page-$lang.png"
     done
-    kill "$app" 2>/dev/null || true
-    wait "$app" 2>/dev/null || true
-    app=""
-    kill "$xvfb" 2>/dev/null || true
-    wait "$xvfb" 2>/dev/null || true
-    xvfb=""
+    stop_app
 done
 
 # The Checklist of a representative (a social secretariat) with two client
@@ -122,26 +134,8 @@ for lang in en nl fr; do
   ]
 }
 JSON
-    display=":$((90 + RANDOM % 100))"
-    Xvfb "$display" -screen 0 1100x760x24 -nolisten tcp >/dev/null 2>&1 &
-    xvfb=$!
-    sleep 1
-    export DISPLAY=$display
-    export XDG_RUNTIME_DIR="$work/run-rep-$lang"
-    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-    (
-        cd "$work"
-        FLA_DATA_DIR="$work/data-rep-$lang" FLA_CONFIG_DIR="$config" \
-            exec "$bin" --lang "$lang"
-    ) >"$work/app-rep-$lang.log" 2>&1 &
-    app=$!
-    sleep 6
+    start_app "rep-$lang" "$lang" "$config"
     /usr/bin/import -display "$display" -window root "$out/page-checklist-representative-$lang.png"
     echo "saved $out/page-checklist-representative-$lang.png"
-    kill "$app" 2>/dev/null || true
-    wait "$app" 2>/dev/null || true
-    app=""
-    kill "$xvfb" 2>/dev/null || true
-    wait "$xvfb" 2>/dev/null || true
-    xvfb=""
+    stop_app
 done

@@ -314,7 +314,10 @@ async fn wrong_client_id_or_other_certificate_is_named_with_the_chaman_card() {
     assert!(text.contains("FLA REST channel - Voorbeeld BV"), "{text}");
     assert!(text.contains(&facts.subject_org), "{text}");
     assert!(text.contains(&facts.sha1), "{text}");
-    assert!(text.contains(&cert::format_date(facts.not_after)), "{text}");
+    assert!(
+        text.contains(&cert::format_user_date(facts.not_after)),
+        "{text}"
+    );
     // The account's certificate is another one than the file's.
     let (cause, code, _) = cause_of(
         &w.simple("windows-style-3des.pfx", &employer, Role::Employer)

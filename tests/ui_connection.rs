@@ -28,6 +28,19 @@ fn sandbox_account_and_a_successful_test() {
     let mut harness = harness(english());
     let client_id = with_sandbox_account(&mut harness);
     harness.get_by_label_contains("FLA REST channel - Voorbeeld BV");
+    // Its end as people in Belgium write it (dd/mm/yyyy), not ISO.
+    let not_after = harness
+        .state()
+        .certificate
+        .signing_entry()
+        .and_then(|e| e.certificate.as_ref())
+        .unwrap()
+        .not_after;
+    harness.get_by_label_contains(&format!(
+        "({} {})",
+        tr(Lang::En, "cert.valid_to"),
+        fla_assistant::cert::format_user_date(not_after)
+    ));
     harness.get_by_label("scope:sigedis:gestion:careerpro-federal-learning-account:employer");
     test_connection(&mut harness);
     harness.get_by_label(&tr(Lang::En, "connection.granted"));

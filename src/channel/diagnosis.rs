@@ -263,7 +263,7 @@ pub fn chaman_card(c: &CertFacts, lang: Lang) -> String {
             ("owner", c.subject_cn.clone()),
             ("enterprise", c.subject_org.clone()),
             ("supplier", c.issuer_cn.clone()),
-            ("expiry", cert::format_date(c.not_after)),
+            ("expiry", cert::format_user_date(c.not_after)),
             ("sha1", c.sha1.clone()),
         ],
     )

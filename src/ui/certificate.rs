@@ -837,7 +837,7 @@ fn chain_ui(ui: &mut egui::Ui, entry: &Entry, leaf: &CertFacts, lang: Lang) {
                 "– {} ({} {})",
                 issuer.subject_cn,
                 tr(lang, "cert.valid_to"),
-                cert::format_date(issuer.not_after)
+                cert::format_user_date(issuer.not_after)
             ));
         }
         if entry.chain.is_empty() {

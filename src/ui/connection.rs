@@ -367,7 +367,7 @@ impl ConnectionPage {
                                 cert.map(|c| format!(
                                     " ({} {})",
                                     tr(lang, "cert.valid_to"),
-                                    crate::cert::format_date(c.not_after)
+                                    crate::cert::format_user_date(c.not_after)
                                 ))
                                 .unwrap_or_default()
                             ));
