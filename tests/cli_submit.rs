@@ -267,6 +267,32 @@ fn a_file_ends_with_its_counts_and_a_second_run_sends_nothing_new() {
     let (rows, _) = read_report(report);
     assert_eq!(rows[3]["externalReference"], generated);
     assert_eq!(server_references(&sim), held);
+
+    // The same file under another name (as "rows (2).csv" is made), with a
+    // new row without a reference put first: the row without a reference is
+    // known by its content, not by its place or file, so only the new row is
+    // sent.
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let inserted = lines[4].replace("Excel 3,", "Excel inserted,");
+    assert_ne!(inserted, lines[4]);
+    lines.insert(1, &inserted);
+    let copy = data.path().join("rows (2).csv");
+    std::fs::write(&copy, lines.join("\n") + "\n").unwrap();
+    let (code, third) = run(
+        data.path(),
+        &submit_args(copy.to_str().unwrap(), &client_id, &pfx, journal, report),
+        "Password",
+    );
+    assert_eq!(code, 1, "{third}");
+    assert_eq!(count(&third, "total"), 201, "{third}");
+    assert_eq!(count(&third, "accepted"), 186, "{third}");
+    let (rows, _) = read_report(report);
+    assert_eq!(rows[4]["externalReference"], generated, "{:?}", rows[4]);
+    let now_held = server_references(&sim);
+    assert_eq!(now_held.len(), held.len() + 1, "{now_held:?}");
+    assert!(now_held.values().all(|n| *n == 1), "{now_held:?}");
+    assert!(now_held.contains_key(&rows[0]["externalReference"]));
 }
 
 #[test]

@@ -325,6 +325,44 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
     assert_eq!(harness.state().declarations.editing, Some(id));
 }
 
+#[test]
+fn the_same_file_under_another_name_is_not_sent_twice_and_its_run_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = recent_file(dir.path());
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    wait_online(&mut harness);
+    read(&mut harness, &path);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    wait_all_accepted(&mut harness, 2);
+    let ids: Vec<_> = harness
+        .state()
+        .engine
+        .rows()
+        .iter()
+        .map(|r| r.view.id)
+        .collect();
+    // The copy an office makes ("recent (2).csv"): the same rows, known by
+    // enterprise and reference, so the run follows them and ends.
+    let copy = dir.path().join("recent (2).csv");
+    std::fs::copy(&path, &copy).unwrap();
+    reread(&mut harness, &copy);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    wait_all_accepted(&mut harness, 2);
+    let again: Vec<_> = harness
+        .state()
+        .engine
+        .rows()
+        .iter()
+        .map(|r| r.view.id)
+        .collect();
+    assert_eq!(again, ids, "rows added again");
+}
+
 /// A file as the window system hands it over.
 #[derive(Debug)]
 struct Dropped(PathBuf);

@@ -3,7 +3,7 @@
 //! progress bar on a terminal, a final count and a CSV report of every row.
 //! The engine does the work; this file reads the file, shows and reports.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -346,14 +346,9 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
 
-    // A row without a reference was given one the first time it was added:
-    // find it again by where it came from, so that it is not declared twice.
-    let known_sources: HashMap<String, RowId> = engine
-        .snapshot()
-        .rows
-        .iter()
-        .filter_map(|r| r.source.clone().map(|s| (s, r.id)))
-        .collect();
+    // A row without a reference is known by its content (the engine's
+    // `content_reference`): read again, from this file or a copy, it is the
+    // row already in the journal, not a new declaration.
     let mut placed: Vec<Option<Placed>> = Vec::with_capacity(rows.len());
     let mut to_add = Vec::new();
     let mut to_add_at = Vec::new();
@@ -361,9 +356,6 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         let source = crate::submit::input::row_source(&file_name, r.row);
         match &r.content {
             Err(issues) => placed.push(Some(Placed::NotADeclaration(issues.clone()))),
-            Ok(_) if r.reference.trim().is_empty() && known_sources.contains_key(&source) => {
-                placed.push(known_sources.get(&source).copied().map(Placed::Engine))
-            }
             Ok(d) => {
                 placed.push(None);
                 to_add_at.push(i);
@@ -376,7 +368,6 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     }
     // Added and sent a slice at a time: the first requests leave while the
     // rest of the file is still being stored.
-    let mut sent = HashSet::new();
     let mut to_add = to_add.into_iter();
     for at in to_add_at.chunks(ADD_SLICE) {
         let slice: Vec<NewDeclaration> = to_add.by_ref().take(at.len()).collect();
@@ -388,18 +379,8 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             placed[at] = Some(Placed::Engine(id));
         }
         engine.send(&ids);
-        sent.extend(ids);
     }
     let placed: Vec<Placed> = placed.into_iter().flatten().collect();
-    // The rows found by where they came from (no reference in the file).
-    let engine_ids: Vec<RowId> = placed
-        .iter()
-        .filter_map(|p| match p {
-            Placed::Engine(id) if !sent.contains(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    engine.send(&engine_ids);
 
     let outcomes = |engine: &Engine| outcomes(engine, &rows, &placed, lang);
     if std::io::stderr().is_terminal() {

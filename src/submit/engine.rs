@@ -15,8 +15,8 @@
 //!     Its tasks run on the tokio runtime `open` is called on; they stop when the
 //!     last clone of the Engine is dropped (or with the runtime).
 //! engine.add(Vec<NewDeclaration>) -> Result<Vec<RowId>, EngineError>   (async)
-//!     stores before anything is sent; the reference is kept or generated once
-//!     ("FLA-" + 32 hex digits); enterprise + reference already in the journal → the
+//!     stores before anything is sent; the reference is kept, or made from the
+//!     content (`content_reference`: "FLA-" + 32 hex digits); enterprise + reference already in the journal → the
 //!     existing row's id; checked with the rules at Brussels' today → `ready` or `invalid`.
 //! engine.add_correction(corrects: i64 /* server id */, Declaration, source) -> Result<RowId, _> (async)
 //!     a correction row beside what the server holds (`correction_of`), sent as a PUT.
@@ -384,6 +384,37 @@ fn normalised_enterprise(text: &str) -> String {
 /// A reference made once for a declaration that has none (≤ 50 characters).
 fn new_reference() -> String {
     format!("FLA-{}", uuid::Uuid::new_v4().simple()).to_uppercase()
+}
+
+/// The reference a declaration given without one is sent under: made from
+/// its content ("FLA-" + 32 hex digits of a SHA-256 of the declaration, its
+/// enterprise number normalised), so that the same row read again, from the
+/// same file or a copy under another name, is the same declaration and is not
+/// declared twice; a row changed in the file is another declaration.
+pub fn content_reference(declaration: &Declaration) -> String {
+    use sha2::{Digest, Sha256};
+    let mut d = declaration.clone();
+    d.external_reference = String::new();
+    d.employer.enterprise_number = normalised_enterprise(&d.employer.enterprise_number);
+    let bytes = serde_json::to_vec(&d).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
+    format!("FLA-{hex}")
+}
+
+/// How the journal knows a declaration: its enterprise number (normalised) and
+/// its reference, or the one [`content_reference`] gives it when it has none.
+pub fn row_key(declaration: &Declaration) -> (String, String) {
+    let reference = declaration.external_reference.trim();
+    let reference = if reference.is_empty() {
+        content_reference(declaration)
+    } else {
+        reference.to_owned()
+    };
+    (
+        normalised_enterprise(&declaration.employer.enterprise_number),
+        reference,
+    )
 }
 
 fn row_error(e: &ApiError, _lang: Lang) -> RowError {
@@ -869,14 +900,8 @@ impl Inner {
         let mut batch: HashMap<(String, String), usize> = HashMap::new();
         for item in items {
             let mut d = item.declaration;
-            let reference = d.external_reference.trim().to_owned();
-            let reference = if reference.is_empty() {
-                new_reference()
-            } else {
-                reference
-            };
+            let (enterprise, reference) = row_key(&d);
             d.external_reference = reference.clone();
-            let enterprise = normalised_enterprise(&d.employer.enterprise_number);
             let k = key(&enterprise, &reference);
             if correction_of.is_none() {
                 if let Some(&id) = st.by_reference.get(&k) {
@@ -1575,6 +1600,40 @@ mod tests {
         // 2,000 declarations held are 40 pages: 40 GETs cost no more.
         assert_eq!(plan(40, 4, 2_000), Plan::Gets);
         assert_eq!(plan(41, 4, 2_000), Plan::Search);
+    }
+
+    #[test]
+    fn a_declaration_without_a_reference_is_known_by_its_content() {
+        let d: Declaration = serde_json::from_value(serde_json::json!({
+            "externalReference": "",
+            "employer": {"enterpriseNumber": "0403170701"},
+            "worker": {"ssin": "85073003328"},
+            "training": {
+                "name": "Excel", "type": "FORMAL",
+                "startDate": "2025-03-03", "endDate": "2025-03-04",
+                "duration": {"value": 14.0, "unit": "HOURS"},
+                "followed": true, "countsForFla": true
+            }
+        }))
+        .unwrap();
+        let reference = content_reference(&d);
+        assert!(
+            reference.starts_with("FLA-") && reference.len() == 36,
+            "{reference}"
+        );
+        // The same content, the enterprise written otherwise: the same reference.
+        let mut same = d.clone();
+        same.employer.enterprise_number = "BE 0403.170.701".into();
+        assert_eq!(content_reference(&same), reference);
+        assert_eq!(row_key(&same), ("0403170701".into(), reference.clone()));
+        // Another training: another reference.
+        let mut other = d.clone();
+        other.training.name = "Word".into();
+        assert_ne!(content_reference(&other), reference);
+        // A reference given is kept.
+        let mut given = d;
+        given.external_reference = " HR-1 ".into();
+        assert_eq!(row_key(&given).1, "HR-1");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod export;
 mod preview;
 mod run;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,9 +74,12 @@ struct Converted {
     rows: Vec<ImportedRow>,
 }
 
-/// A send under way: the sources of its rows in the journal.
+/// A send under way: its rows as the journal knows them (enterprise and
+/// reference, the reference made from the content where the file gives none;
+/// a row already in the journal, from this file or a copy, is that row), each
+/// with the file's row number.
 struct Run {
-    sources: HashSet<String>,
+    rows: HashMap<(String, String), usize>,
     started: Instant,
     /// Counts per state, read from the engine's snapshot (on a clock).
     counts: BTreeMap<State, usize>,
@@ -93,10 +96,10 @@ struct Run {
 }
 
 impl Run {
-    /// A run that starts now, on the rows of these sources.
-    fn starting(sources: HashSet<String>) -> Run {
+    /// A run that starts now, on these rows.
+    fn starting(rows: HashMap<(String, String), usize>) -> Run {
         Run {
-            sources,
+            rows,
             started: Instant::now(),
             counts: BTreeMap::new(),
             paused: false,
@@ -146,8 +149,9 @@ pub struct BulkPage {
     saving: Option<Pending<Option<Result<Msg, Msg>>>>,
     saved: Option<Result<Msg, Msg>>,
     /// Rows of a file stored in the journal and never sent (a run the app's
-    /// closing interrupted), looked for on a clock: their sources and ids.
-    left: Vec<(String, RowId)>,
+    /// closing interrupted), looked for on a clock: each row's key
+    /// (enterprise, reference), its row in the file and its id.
+    left: Vec<((String, String), usize, RowId)>,
     left_read: Option<Instant>,
     /// The valid rows of the file, counted once per conversion.
     valid: usize,

@@ -218,11 +218,7 @@ impl BulkPage {
                     .rows
                     .into_iter()
                     .filter_map(|r| {
-                        let source = r.source.clone()?;
-                        if !run.sources.contains(&source) {
-                            return None;
-                        }
-                        let row = crate::submit::input::source_row(&source)?;
+                        let row = *run.rows.get(&(r.enterprise.clone(), r.reference.clone()))?;
                         Some((row, r))
                     })
                     .collect(),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{BulkPage, Run};
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang};
-use crate::submit::engine::{NewDeclaration, RowId};
+use crate::submit::engine::{row_key, NewDeclaration, RowId};
 use crate::submit::state::State;
 use crate::ui::declarations::host::{Command, DeclarationsHost};
 use crate::ui::declarations::state_label;
@@ -30,8 +30,10 @@ impl BulkPage {
                     .rows
                     .into_iter()
                     .filter(|r| r.state == State::Ready)
-                    .filter_map(|r| r.source.map(|s| (s, r.id)))
-                    .filter(|(s, _)| s.contains('#'))
+                    .filter_map(|r| {
+                        let row = crate::submit::input::source_row(r.source.as_deref()?)?;
+                        Some(((r.enterprise, r.reference), row, r.id))
+                    })
                     .collect()
             } else {
                 Vec::new()
@@ -45,9 +47,10 @@ impl BulkPage {
             let n = self.left.len() as u64;
             ui.label(tr_n(lang, "bulk.left", n, &[]));
             if ui.button(tr_n(lang, "bulk.left_send", n, &[])).clicked() {
-                let ids: Vec<RowId> = self.left.iter().map(|(_, id)| *id).collect();
+                let ids: Vec<RowId> = self.left.iter().map(|(_, _, id)| *id).collect();
                 engine.send(&ids);
-                self.run = Some(Run::starting(self.left.drain(..).map(|(s, _)| s).collect()));
+                let rows = self.left.drain(..).map(|(k, row, _)| (k, row)).collect();
+                self.run = Some(Run::starting(rows));
             }
         });
     }
@@ -100,9 +103,14 @@ impl BulkPage {
                 })
             })
             .collect();
-        let sources = items.iter().filter_map(|i| i.source.clone()).collect();
+        let rows = self
+            .rows
+            .iter()
+            .filter(|r| r.is_valid())
+            .filter_map(|r| Some((row_key(r.declaration.as_ref()?), r.row)))
+            .collect();
         host.command(Command::Import(items));
-        self.run = Some(Run::starting(sources));
+        self.run = Some(Run::starting(rows));
     }
 
     pub(super) fn progress_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
@@ -118,16 +126,17 @@ impl BulkPage {
             let mut counts = BTreeMap::new();
             let mut anomalies = BTreeMap::new();
             for row in &snapshot.rows {
-                let Some(source) = row.source.as_ref().filter(|s| run.sources.contains(*s)) else {
+                let Some(&n) = run
+                    .rows
+                    .get(&(row.enterprise.clone(), row.reference.clone()))
+                else {
                     continue;
                 };
                 *counts.entry(row.state).or_insert(0) += 1;
                 for a in &row.anomalies {
                     *anomalies.entry(a.code.clone()).or_insert(0) += 1;
                 }
-                if let Some(n) = crate::submit::input::source_row(source) {
-                    run.ids.insert(n, row.id);
-                }
+                run.ids.insert(n, row.id);
             }
             run.ready = counts.get(&State::Ready).copied().unwrap_or(0);
             run.counts = counts;
@@ -135,7 +144,7 @@ impl BulkPage {
             run.paused = snapshot.paused;
             run.read_at = Some(Instant::now());
         }
-        let total = run.sources.len();
+        let total = run.rows.len();
         let settled: usize = run
             .counts
             .iter()

@@ -489,23 +489,9 @@ async fn import_rows(
     engine: &Engine,
     items: Vec<NewDeclaration>,
 ) -> Result<(), crate::submit::engine::EngineError> {
-    let known: std::collections::HashMap<String, RowId> = engine
-        .snapshot()
-        .rows
-        .into_iter()
-        .filter_map(|r| r.source.map(|s| (s, r.id)))
-        .collect();
-    let mut again = Vec::new();
-    let mut fresh = Vec::new();
-    for item in items {
-        let found = item.source.as_ref().and_then(|s| known.get(s)).copied();
-        match found {
-            Some(id) if item.declaration.external_reference.trim().is_empty() => again.push(id),
-            _ => fresh.push(item),
-        }
-    }
-    engine.send(&again);
-    let mut fresh = fresh.into_iter().peekable();
+    // A row without a reference is known by its content: one already in the
+    // journal (this file read again, or a copy) is that row, not a new one.
+    let mut fresh = items.into_iter().peekable();
     while fresh.peek().is_some() {
         let slice: Vec<NewDeclaration> = fresh.by_ref().take(IMPORT_SLICE).collect();
         let ids = engine.add(slice).await?;
