@@ -15,7 +15,7 @@ use common::{
     with_sandbox_account,
 };
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use fla_assistant::fla::anomalies;
 use fla_assistant::i18n::{tr, tr_args, Lang};
@@ -59,14 +59,16 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
         retype(&mut harness, label, text);
     }
     // The check digits are wrong: the message stands next to the field, in English.
-    harness.get_by_label_contains(anomalies::SSIN.en);
+    harness
+        .get_by_label_contains(&fla_assistant::identifiers::SsinError::Checksum.message(Lang::En));
     // Saved through the engine once typing pauses.
     wait_until_opened(&mut harness);
     let row = harness.state().declarations.rows.last().unwrap().clone();
     assert_eq!(row.view.state, State::Invalid);
-    assert!(harness
-        .query_by_role_and_label(Role::Button, "Submit")
-        .is_none());
+    assert!(no_submit(&harness));
+    // Submit stands where it will be, disabled, with why beside it.
+    harness.get_by_role_and_label(Role::Button, "Submit");
+    harness.get_by_label(&tr(Lang::En, "decl.submit_blocked"));
     assert_eq!(
         row.form.ssin, "85.07.30-033.29",
         "the draft is kept as typed"
@@ -74,9 +76,13 @@ fn invalid_ssin_is_shown_then_fixed_and_accepted() {
 
     retype(&mut harness, "Worker (SSIN)", "85.07.30-033.28");
     assert!(harness
-        .query_by_label_contains(anomalies::SSIN.en)
+        .query_by_label_contains(&fla_assistant::identifiers::SsinError::Checksum.message(Lang::En))
         .is_none());
     wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "decl.submit_blocked"))
+        .is_none());
     harness
         .get_by_role_and_label(Role::Button, "Submit")
         .click();
@@ -634,13 +640,20 @@ fn action_buttons() -> Vec<(Action, String)> {
 }
 
 /// The action buttons the editor shows now.
+/// No Submit to click: none, or one shown disabled (a draft that cannot go yet).
+fn no_submit(harness: &Harness<'static, FlaApp>) -> bool {
+    harness
+        .query_all_by_role_and_label(Role::Button, "Submit")
+        .all(|b| b.accesskit_node().is_disabled())
+}
+
 fn shown_actions(harness: &Harness<'static, FlaApp>) -> Vec<Action> {
     action_buttons()
         .into_iter()
         .filter(|(_, label)| {
             harness
-                .query_by_role_and_label(Role::Button, label)
-                .is_some()
+                .query_all_by_role_and_label(Role::Button, label)
+                .any(|b| !b.accesskit_node().is_disabled())
         })
         .map(|(a, _)| a)
         .collect()
@@ -745,9 +758,7 @@ fn a_correction_that_fails_a_local_rule_is_fixed_and_sent() {
     wait_until_opened(&mut harness);
     let correction = correction_of(&harness, "UI-FIX-1");
     assert_eq!(correction.view.state, State::Invalid);
-    assert!(harness
-        .query_by_role_and_label(Role::Button, "Submit")
-        .is_none());
+    assert!(no_submit(&harness));
     // Not a dead end: fixed, it can be sent.
     retype(&mut harness, "Worker (SSIN)", "85.07.30-033.28");
     retype(&mut harness, "Training name", "Forklift, fixed");
@@ -974,9 +985,10 @@ fn untouched_fields_are_quiet_and_each_field_speaks_for_itself() {
     assert!(nowhere(&harness, anomalies::SSIN.en));
     // A wrong SSIN says so at once, while the dates and the duration are empty.
     retype(&mut harness, "Worker (SSIN)", "85.07.30-033.29");
-    harness.get_by_label_contains(anomalies::SSIN.en);
+    // What exactly is wrong stands in the place of the rule's general text.
     harness
         .get_by_label_contains(&fla_assistant::identifiers::SsinError::Checksum.message(Lang::En));
+    assert!(nowhere(&harness, anomalies::SSIN.en));
     assert!(nowhere(&harness, &required));
     // A date field left empty says it is needed (only that one).
     harness
@@ -1149,7 +1161,8 @@ fn nothing_moves_when_a_message_comes_or_a_row_is_added() {
     let name = rect(&harness, "Training name");
     let duration = rect(&harness, "Duration");
     retype(&mut harness, "Worker (SSIN)", "85.07.30-033.29");
-    harness.get_by_label_contains(anomalies::SSIN.en);
+    harness
+        .get_by_label_contains(&fla_assistant::identifiers::SsinError::Checksum.message(Lang::En));
     assert_eq!(rect(&harness, "Training name"), name);
     assert_eq!(rect(&harness, "Duration"), duration);
     // A row added above the editor moves it neither.

@@ -111,7 +111,14 @@ impl DeclarationsPage {
         self.anomalies_ui(ui, lang, index, editable);
         let shown = self.shown_state(&self.rows[index]);
         let mut clicked = None;
+        // A draft that cannot go yet shows where Submit will be, and why it
+        // cannot be clicked yet (on the same line: nothing moves when it can).
+        let blocked = editable && matches!(shown, State::Draft | State::Invalid);
         ui.horizontal_wrapped(|ui| {
+            if blocked {
+                ui.add_enabled(false, egui::Button::new(action_label(Action::Submit, lang)))
+                    .on_disabled_hover_text(tr(lang, "decl.submit_blocked"));
+            }
             for &action in state::actions(shown) {
                 // The form is typed right here: no button to start editing.
                 if action == Action::Edit && editable {
@@ -120,6 +127,9 @@ impl DeclarationsPage {
                 if ui.button(action_label(action, lang)).clicked() {
                     clicked = Some(action);
                 }
+            }
+            if blocked {
+                ui.weak(tr(lang, "decl.submit_blocked"));
             }
         });
         if let Some(action) = clicked {

@@ -54,6 +54,11 @@ impl Touched {
 pub(super) fn live_messages(form: &DraftForm, today: time::Date, lang: Lang) -> Vec<FieldMessage> {
     let (d, problems) = form.to_declaration_lenient();
     let unread: HashSet<&str> = problems.iter().map(|p| p.field).collect();
+    // What exactly is wrong with the SSIN typed says more than the rule's
+    // general text: it stands in its place.
+    let ssin_problem = (!d.worker.ssin.trim().is_empty())
+        .then(|| crate::identifiers::parse_ssin_on(&d.worker.ssin, today).err())
+        .flatten();
     let mut shown: Vec<FieldMessage> = problems
         .iter()
         .map(|p| (p.field, tr(lang, p.key), true))
@@ -63,16 +68,16 @@ pub(super) fn live_messages(form: &DraftForm, today: time::Date, lang: Lang) -> 
         let on_unread = unread
             .iter()
             .any(|f| a.field.starts_with(f) || f.starts_with(a.field));
-        if on_unread || (a.code == anomalies::REFERENCE.code && form.reference.trim().is_empty()) {
+        if on_unread
+            || (a.code == anomalies::REFERENCE.code && form.reference.trim().is_empty())
+            || (a.code == anomalies::SSIN.code && ssin_problem.is_some())
+        {
             continue;
         }
         shown.push((a.field, a.text(lang).to_owned(), a.blocking));
     }
-    // Under the rule's text, what exactly is wrong with the SSIN typed.
-    if !d.worker.ssin.trim().is_empty() {
-        if let Err(e) = crate::identifiers::parse_ssin_on(&d.worker.ssin, today) {
-            shown.push((anomalies::SSIN.field, e.message(lang), true));
-        }
+    if let Some(e) = ssin_problem {
+        shown.push((anomalies::SSIN.field, e.message(lang), true));
     }
     shown
 }
@@ -183,7 +188,9 @@ fn message_line_height(ui: &egui::Ui) -> f32 {
 /// the whole text on hover where it is cut.
 pub(super) fn message_slot_ui(ui: &mut egui::Ui, message: Option<(String, bool)>) {
     let height = message_line_height(ui);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(560.0, height), egui::Sense::hover());
+    // As wide as the editor allows: a message cut short hides what to do.
+    let width = ui.available_width().max(560.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
     let Some((text, blocking)) = message else {
         return;
     };
