@@ -458,7 +458,7 @@ impl DeclarationsPage {
             .max_scroll_height(height)
             .auto_shrink([false, false])
             .column(Column::exact(24.0))
-            .column(Column::exact(140.0))
+            .column(Column::exact(190.0))
             .column(Column::initial(120.0).resizable(true))
             .column(Column::initial(110.0).resizable(true))
             .column(Column::remainder().at_least(120.0))

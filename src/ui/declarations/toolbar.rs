@@ -95,6 +95,8 @@ impl DeclarationsPage {
             }
         });
         ui.horizontal(|ui| {
+            // Apart from the table's filters above: what to bring from the server.
+            ui.weak(tr(lang, "decl.fetch_row"));
             let label = ui.label(tr(lang, "decl.fetch_enterprise"));
             ui.add(egui::TextEdit::singleline(&mut self.fetch_enterprise).desired_width(120.0))
                 .labelled_by(label.id);
