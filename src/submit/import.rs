@@ -1043,6 +1043,23 @@ pub fn map_columns(
     sample: &[&[Cell]],
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
+    let (mapping, missing) = map_columns_partial(header_row, headers, sample, forced)?;
+    match missing {
+        Some(missing) => Err(missing),
+        None => Ok(mapping),
+    }
+}
+
+/// As [`map_columns`], but a required field no column could be taken for is
+/// left out of the mapping instead of refusing it: the mapping so far and the
+/// `missing_columns` error that says which (for the Bulk page, where the user
+/// then chooses the column).
+pub fn map_columns_partial(
+    header_row: usize,
+    headers: &[String],
+    sample: &[&[Cell]],
+    forced: &[(Field, Option<String>)],
+) -> Result<(Mapping, Option<ImportError>), ImportError> {
     let mut taken_col = vec![false; headers.len()];
     let mut fields: Vec<Mapped> = Vec::new();
     let mut skip: Vec<Field> = Vec::new();
@@ -1234,25 +1251,26 @@ pub fn map_columns(
         .filter(|f| f.required() && !fields.iter().any(|m| m.field == *f))
         .filter(|f| !(*f == Field::Unit && implied_unit.is_some()))
         .collect();
-    if !missing.is_empty() {
-        return Err(ImportError::MissingColumns {
-            missing,
-            headers: headers.to_vec(),
-        });
-    }
+    let missing = (!missing.is_empty()).then(|| ImportError::MissingColumns {
+        missing,
+        headers: headers.to_vec(),
+    });
     let ignored = headers
         .iter()
         .enumerate()
         .filter(|(c, h)| !taken_col[*c] && !h.trim().is_empty())
         .map(|(_, h)| h.clone())
         .collect();
-    Ok(Mapping {
-        header_row,
-        headers: headers.to_vec(),
-        fields,
-        ignored,
-        implied_unit,
-    })
+    Ok((
+        Mapping {
+            header_row,
+            headers: headers.to_vec(),
+            fields,
+            ignored,
+            implied_unit,
+        },
+        missing,
+    ))
 }
 
 /// `A` → 0, `AB` → 27: a column named by its letter in `--mapping`.
@@ -1565,6 +1583,19 @@ pub fn map_table(
     table: &Table,
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
+    let (mapping, missing) = map_table_partial(table, forced)?;
+    match missing {
+        Some(missing) => Err(missing),
+        None => Ok(mapping),
+    }
+}
+
+/// As [`map_table`], with the required fields no column could be taken for
+/// left out and said apart (see [`map_columns_partial`]).
+pub fn map_table_partial(
+    table: &Table,
+    forced: &[(Field, Option<String>)],
+) -> Result<(Mapping, Option<ImportError>), ImportError> {
     let at = header_at(table);
     let Some((header_row, cells)) = table.rows.get(at) else {
         return Err(ImportError::Empty);
@@ -1577,7 +1608,7 @@ pub fn map_table(
         .take(100)
         .map(|(_, c)| c.as_slice())
         .collect();
-    map_columns(*header_row, &headers, &sample, forced)
+    map_columns_partial(*header_row, &headers, &sample, forced)
 }
 
 /// Where the header row is among the first rows: the first that names three
