@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let args = match parsed {
         Ok(args) => args,
-        Err(err) => return ExitCode::from(cli::help::report_usage_error(&err, lang)),
+        Err(err) => {
+            let json = cli::help::json_of_args(&argv);
+            return ExitCode::from(cli::help::report_usage_error(&err, lang, json));
+        }
     };
     let lang = args.lang.unwrap_or(lang);
     match args.command {

@@ -300,3 +300,80 @@ fn dry_run_says_the_warnings_of_valid_rows() {
     assert!(text.contains("[late]"), "{text}");
     assert!(!text.contains("ON-TIME-1"), "{text}");
 }
+
+/// What a reviewer met running `submit --dry-run` on files as they come:
+/// yes/no columns whose headers say nothing, the same office header twice,
+/// a column letter in lower case, a field mapped twice, a file of random bytes.
+#[test]
+fn dry_run_refuses_what_it_cannot_tell_and_says_why() {
+    let data = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = data.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    // Two yes/no columns with headers that say nothing.
+    let file = write(
+        "kolom.csv",
+        "Nr.;KBO;INSZ;Opleiding;Soort;Van;Tot;Uren;Kolom10;Kolom11\n\
+         A-1;0403.170.701;85.07.30-033.28;Heftruck;Formeel;3-3-2025;04/03/2025;7,5;nee;ja\n"
+            .as_bytes(),
+    );
+    let (code, out) = dry_run(data.path(), &file, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "missing_columns");
+    let message = out["error"]["message"].as_str().unwrap();
+    assert!(message.contains("followed, countsForFla"), "{message}");
+    assert!(message.contains("--mapping"), "{message}");
+    let (code, out) = dry_run(
+        data.path(),
+        &file,
+        &[
+            "--mapping",
+            "followed=i",
+            "--mapping",
+            "countsForFla=Kolom11",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["declarations"][0]["training"]["followed"], false);
+    assert_eq!(out["declarations"][0]["training"]["countsForFla"], true);
+
+    // The same office header twice.
+    let file = write(
+        "twice.csv",
+        "INSZ;INSZ;KBO;Opleiding;Soort;Van;Tot;Uren;Gevolgd;Telt mee\n\
+         85.07.30-033.28;85.07.30-033.28;0403.170.701;Heftruck;Formeel;3-3-2025;04/03/2025;7,5;ja;ja\n"
+            .as_bytes(),
+    );
+    let (code, out) = dry_run(data.path(), &file, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "duplicate_column");
+    let (code, out) = dry_run(data.path(), &file, &["--mapping", "ssin=b"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["mapping"]["ssin"], "INSZ");
+    let (code, out) = dry_run(
+        data.path(),
+        &file,
+        &["--mapping", "ssin=A", "--mapping", "ssin=B"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "bad_mapping");
+
+    // Random bytes.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let noise: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect();
+    let file = write("noise.csv", &noise);
+    let (code, out) = dry_run(data.path(), &file, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "bad_csv");
+    let message = out["error"]["message"].as_str().unwrap();
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+}

@@ -425,10 +425,13 @@ fn columns_whose_headers_say_nothing_are_known_by_their_values() {
             ],
         ],
     );
-    // The name cannot be told from its values: the user says it.
+    // The name cannot be told from its values, nor which yes/no column is
+    // which: the user says them.
     let forced = vec![
         import::parse_forced("trainingName=Kolom4").unwrap(),
         import::parse_forced("externalReference=A").unwrap(),
+        import::parse_forced("followed=Kolom10").unwrap(),
+        import::parse_forced("countsForFla=k").unwrap(),
     ];
     let imported = import::import(&bytes, &forced, TODAY).unwrap();
     let m = mapped(&imported);
@@ -444,8 +447,9 @@ fn columns_whose_headers_say_nothing_are_known_by_their_values() {
     assert_eq!(by("durationUnit"), Some(("Kolom9", MappedBy::Values)));
     // A small number beside the unit's column.
     assert_eq!(by("durationValue"), Some(("Kolom8", MappedBy::Values)));
-    assert_eq!(by("followed"), Some(("Kolom10", MappedBy::Values)));
-    assert_eq!(by("countsForFla"), Some(("Kolom11", MappedBy::Values)));
+    assert_eq!(by("followed"), Some(("Kolom10", MappedBy::Forced)));
+    // A column letter in lower case is the same column.
+    assert_eq!(by("countsForFla"), Some(("Kolom11", MappedBy::Forced)));
     assert_eq!(imported.valid(), 2, "{:?}", imported.rows);
     let second = imported.rows[1].declaration.as_ref().unwrap();
     assert_eq!(
@@ -454,14 +458,228 @@ fn columns_whose_headers_say_nothing_are_known_by_their_values() {
     );
     assert_eq!(second.employer.enterprise_number, "0202239951");
 
-    // Without the forced name, the file says what is missing and what it has.
+    // Without the forced columns, the file says what is missing and what it has.
     match import::import(&bytes, &[], TODAY) {
         Err(ImportError::MissingColumns { missing, headers }) => {
-            assert_eq!(missing, vec![Field::Name]);
+            assert_eq!(
+                missing,
+                vec![Field::Name, Field::Followed, Field::CountsForFla]
+            );
             assert_eq!(headers.len(), 11);
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_yes_no_column_is_never_taken_by_its_values_alone() {
+    // Good headers but for the two yes/no columns: "followed" and "counts
+    // for the FLA" look the same; a swap would declare wrongly, unseen.
+    let header = [
+        "externalReference",
+        "enterpriseNumber",
+        "ssin",
+        "trainingName",
+        "trainingType",
+        "startDate",
+        "endDate",
+        "durationValue",
+        "durationUnit",
+        "Kolom10",
+        "Kolom11",
+        "Kolom12",
+    ];
+    let row: &[&str] = &[
+        "R",
+        "0403170701",
+        "85073003328",
+        "Excel",
+        "FORMAL",
+        "2025-03-03",
+        "2025-03-03",
+        "4",
+        "HOURS",
+        "nee",
+        "ja",
+        "ja",
+    ];
+    let bytes = csv(";", &header, &[row, row]);
+    match import::import(&bytes, &[], TODAY) {
+        Err(e @ ImportError::MissingColumns { .. }) => {
+            let ImportError::MissingColumns { missing, .. } = &e else {
+                unreachable!()
+            };
+            assert_eq!(missing, &vec![Field::Followed, Field::CountsForFla]);
+            for lang in [
+                fla_assistant::i18n::Lang::En,
+                fla_assistant::i18n::Lang::Nl,
+                fla_assistant::i18n::Lang::Fr,
+            ] {
+                let message = e.message(lang, "x.csv");
+                assert!(message.contains("followed"), "{message}");
+                assert!(message.contains("countsForFla"), "{message}");
+                assert!(message.contains("--mapping"), "{message}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    // Said, they are taken; the optional yes/no (certificate obtained) is
+    // left out, not guessed from the third column.
+    let forced = [
+        import::parse_forced("followed=Kolom11").unwrap(),
+        import::parse_forced("countsForFla=Kolom12").unwrap(),
+    ];
+    let imported = import::import(&bytes, &forced, TODAY).unwrap();
+    assert_eq!(imported.mapping.column(Field::CertificateObtained), None);
+    assert_eq!(imported.mapping.ignored, vec!["Kolom10"]);
+    let d = imported.rows[0].declaration.as_ref().unwrap();
+    assert!(d.training.followed);
+    assert!(d.training.counts_for_fla);
+}
+
+#[test]
+fn two_columns_with_a_header_a_field_would_take_are_refused() {
+    let rest = [
+        "Ondernemingsnummer",
+        "Naam opleiding",
+        "Type",
+        "Begindatum",
+        "Einddatum",
+        "Duur",
+        "Eenheid",
+        "Gevolgd",
+        "Telt mee voor FLA",
+    ];
+    let values: &[&str] = &[
+        "85073003328",
+        "85073003328",
+        "0403170701",
+        "Excel",
+        "Formeel",
+        "03/03/2025",
+        "03/03/2025",
+        "4",
+        "uren",
+        "ja",
+        "ja",
+    ];
+    for twice in ["INSZ", "ssin", "Rijksregisternummer", "NISS "] {
+        let mut header = vec![twice, twice];
+        header.extend(rest);
+        let bytes = csv(";", &header, &[values]);
+        match import::import(&bytes, &[], TODAY) {
+            Err(e @ ImportError::DuplicateColumn { .. }) => {
+                assert_eq!(e.code(), "duplicate_column");
+                let message = e.message(fla_assistant::i18n::Lang::En, "x.csv");
+                assert!(message.contains(twice.trim()), "{message}");
+            }
+            other => panic!("{twice}: {other:?}"),
+        }
+        // The user says which: the other is ignored.
+        let imported =
+            import::import(&bytes, &[import::parse_forced("ssin=B").unwrap()], TODAY).unwrap();
+        assert_eq!(imported.mapping.column(Field::Ssin), Some(1));
+        assert_eq!(imported.valid(), 1);
+    }
+    // Two columns no field takes are no one's business.
+    let mut header = vec!["INSZ", "Opmerking"];
+    header.extend(rest);
+    header.push("Opmerking");
+    let mut row = vec![values[1], "x"];
+    row.extend(&values[2..]);
+    row.push("y");
+    let bytes = csv(";", &header, &[&row]);
+    assert_eq!(import::import(&bytes, &[], TODAY).unwrap().valid(), 1);
+}
+
+#[test]
+fn a_field_mapped_twice_is_refused_and_letters_take_any_case() {
+    let header = [
+        "externalReference",
+        "enterpriseNumber",
+        "ssin",
+        "trainingName",
+        "trainingType",
+        "startDate",
+        "endDate",
+        "durationValue",
+        "durationUnit",
+        "followed",
+        "countsForFla",
+    ];
+    let row: &[&str] = &[
+        "R",
+        "0403170701",
+        "85073003328",
+        "Excel",
+        "FORMAL",
+        "2025-03-03",
+        "2025-03-03",
+        "4",
+        "HOURS",
+        "true",
+        "true",
+    ];
+    let bytes = csv(",", &header, &[row]);
+    for letter in ["c", "C"] {
+        let forced = [import::parse_forced(&format!("ssin={letter}")).unwrap()];
+        let imported = import::import(&bytes, &forced, TODAY).unwrap();
+        assert_eq!(imported.mapping.column(Field::Ssin), Some(2), "{letter}");
+    }
+    let forced = [
+        import::parse_forced("ssin=A").unwrap(),
+        import::parse_forced("worker.ssin=C").unwrap(),
+    ];
+    match import::import(&bytes, &forced, TODAY) {
+        Err(e) => {
+            assert_eq!(e.code(), "bad_mapping");
+            let message = e.message(fla_assistant::i18n::Lang::En, "x.csv");
+            assert!(message.contains("ssin"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn random_bytes_are_not_a_csv_and_no_message_carries_control_characters() {
+    // Bytes as a random file has them (fixed, so that the test is the same each run).
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let mut files = vec![bytes.clone()];
+    // NUL bytes in what is otherwise text.
+    files.push(b"ssin;trainingName\n\x00\x00\x00;\x00x\n".to_vec());
+    for bytes in files {
+        match import::import(&bytes, &[], TODAY) {
+            Err(e) => {
+                assert_eq!(e.code(), "bad_csv", "{e:?}");
+                for lang in [
+                    fla_assistant::i18n::Lang::En,
+                    fla_assistant::i18n::Lang::Nl,
+                    fla_assistant::i18n::Lang::Fr,
+                ] {
+                    let message = e.message(lang, "x.bin");
+                    assert!(!message.chars().any(char::is_control), "{message:?}");
+                    assert!(message.contains("x.bin"), "{message}");
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A header of control characters in a file that is text: the message
+    // shows them escaped, not raw.
+    let mut text = b"a\x07b;c\x1b[31m\n".to_vec();
+    text.extend(b"x;y\n".repeat(20));
+    let e = import::import(&text, &[], TODAY).unwrap_err();
+    assert_eq!(e.code(), "missing_columns");
+    let message = e.message(fla_assistant::i18n::Lang::En, "x.csv");
+    assert!(!message.chars().any(char::is_control), "{message:?}");
 }
 
 #[test]

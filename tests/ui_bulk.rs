@@ -248,6 +248,57 @@ fn changing_one_column_changes_the_preview() {
     harness.get_by_label(&format!("24 rows: {valid} valid, {} invalid.", 24 - valid));
 }
 
+/// Two yes/no columns whose headers say nothing: which is "followed" and
+/// which "counts for the FLA" cannot be told by their values. The page says
+/// so, shows the mapping, and the user's choice of each column fixes it.
+#[test]
+fn yes_no_columns_the_headers_do_not_name_are_chosen_by_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kolom.csv");
+    std::fs::write(
+        &path,
+        "Nr.;Kolom2;Kolom3;KBO;INSZ;Opleiding;Soort;Van;Tot;Uren\n\
+         A-1;nee;ja;0403.170.701;85.07.30-033.28;Heftruck;Formeel;3-3-2025;04/03/2025;7,5\n\
+         A-2;ja;ja;0403.170.701;85.07.30-033.28;Excel;Formeel;5-3-2025;05/03/2025;4\n",
+    )
+    .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let name = path.display().to_string();
+    let missing = |forced: &[(import::Field, Option<String>)]| {
+        import::import(&bytes, forced, TODAY)
+            .unwrap_err()
+            .message(Lang::En, &name)
+    };
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    read(&mut harness, &path);
+    let both = missing(&[]);
+    assert!(both.contains("followed, countsForFla"), "{both}");
+    harness.get_by_label(&both);
+    // The mapping is there to choose from.
+    let followed = format!("{} *", en("form.followed"));
+    choose(&mut harness, &followed, "Kolom2");
+    let one = missing(&[(import::Field::Followed, Some("Kolom2".to_owned()))]);
+    assert!(
+        one.contains("countsForFla") && !one.contains("followed"),
+        "{one}"
+    );
+    harness.get_by_label(&one);
+    assert!(harness.query_by_label(&both).is_none());
+    let counts = format!("{} *", en("form.counts_for_fla"));
+    choose(&mut harness, &counts, "Kolom3");
+    assert!(harness.query_by_label(&one).is_none(), "still said: {one}");
+    harness.get_by_label("2 rows: 2 valid, 0 invalid.");
+    let forced = [
+        (import::Field::Followed, Some("Kolom2".to_owned())),
+        (import::Field::CountsForFla, Some("Kolom3".to_owned())),
+    ];
+    let imported = import::import(&bytes, &forced, TODAY).unwrap();
+    let first = imported.rows[0].declaration.as_ref().unwrap();
+    assert!(!first.training.followed);
+    assert!(first.training.counts_for_fla);
+}
+
 /// A file as an office keeps it, with dates of last week: two valid rows and
 /// one whose SSIN is mistyped.
 fn recent_file(dir: &Path) -> PathBuf {

@@ -32,6 +32,15 @@ pub fn lang_of_args(args: &[OsString], env_lang: Option<&str>) -> Lang {
         .unwrap_or_else(Lang::system)
 }
 
+/// Whether `--json` is among the flags (before `--`): a usage error is then
+/// said as JSON on stdout, as every other error of a `--json` run.
+pub fn json_of_args(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json")
+}
+
 /// The message for `key` if the catalogue has it (in English at least).
 fn lookup(lang: Lang, key: &str) -> Option<String> {
     (tr(Lang::En, key) != key).then(|| tr(lang, key))
@@ -138,7 +147,9 @@ fn localize_arg(arg: Arg, path: &[String], lang: Lang, options: &str, arguments:
         .iter()
         .map(|v| v.to_string_lossy().into_owned())
         .collect();
-    if takes_values && !defaults.is_empty() {
+    // A default set only to satisfy clap (`submit`'s `--client-id` when
+    // `--dry-run` needs none) is hidden by its command: not shown here either.
+    if takes_values && !defaults.is_empty() && !arg.is_hide_default_value_set() {
         help.push_str(&format!(
             " [{}]",
             tr_args(lang, "cli.help.default", &[("value", defaults.join(" "))])
@@ -192,9 +203,17 @@ fn localize_arg(arg: Arg, path: &[String], lang: Lang, options: &str, arguments:
 }
 
 /// Says a usage error of clap in `lang` and gives its exit code (2), or lets
-/// clap print the help or version it was asked for (0).
-pub fn report_usage_error(err: &clap::Error, lang: Lang) -> u8 {
+/// clap print the help or version it was asked for (0). With `json` (the line
+/// has `--json`), the error is `{"error":{"code":"usage","message"}}` on
+/// stdout and nothing on stderr, as every error of a `--json` run.
+pub fn report_usage_error(err: &clap::Error, lang: Lang, json: bool) -> u8 {
     match err.kind() {
+        // A command given without its subcommand: clap would show the help
+        // (on stderr, exit 2); a `--json` run gets the error it is.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if json => {
+            print_usage_json(&tr(lang, "cli.usage.missing_command"));
+            return super::exit::BAD_INPUT;
+        }
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -257,6 +276,10 @@ pub fn report_usage_error(err: &clap::Error, lang: Lang) -> u8 {
         ),
         _ => tr(lang, "cli.usage.other"),
     };
+    if json {
+        print_usage_json(&message);
+        return super::exit::BAD_INPUT;
+    }
     eprintln!(
         "{}",
         tr_args(lang, "cli.error_plain", &[("message", message)])
@@ -271,6 +294,18 @@ pub fn report_usage_error(err: &clap::Error, lang: Lang) -> u8 {
     eprintln!();
     eprintln!("{}", tr(lang, "cli.usage.more"));
     super::exit::BAD_INPUT
+}
+
+/// A usage error as a `--json` run says it: one line of text in the message.
+fn print_usage_json(message: &str) {
+    let message = message
+        .replace(|c: char| c.is_control(), " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    super::print_json(&serde_json::json!({
+        "error": { "code": "usage", "message": message }
+    }));
 }
 
 #[cfg(test)]

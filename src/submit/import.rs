@@ -579,6 +579,10 @@ pub enum ImportError {
     DuplicateColumn { name: String },
     #[error("--mapping {text}: not FIELD=HEADER")]
     BadMapping { text: String },
+    #[error("--mapping gives the field {field} twice")]
+    MappedTwice { field: String },
+    #[error("the file is not text (a CSV) nor an Excel workbook")]
+    NotText,
     #[error("--mapping names no field {field}")]
     UnknownField { field: String },
     #[error("--mapping names no column {header} (the file has {headers:?})")]
@@ -596,14 +600,33 @@ impl ImportError {
             ImportError::Csv { .. } => "bad_csv",
             ImportError::MissingColumns { .. } => "missing_columns",
             ImportError::DuplicateColumn { .. } => "duplicate_column",
-            ImportError::BadMapping { .. } => "bad_mapping",
+            ImportError::BadMapping { .. } | ImportError::MappedTwice { .. } => "bad_mapping",
+            ImportError::NotText => "bad_csv",
             ImportError::UnknownField { .. } => "unknown_field",
             ImportError::UnknownHeader { .. } => "unknown_column",
         }
     }
 
-    /// What happened and what to do, in `lang`; `file` names the file.
+    /// What happened and what to do, in `lang`; `file` names the file. No
+    /// control character of a file (a header's, its name's) is said raw: each
+    /// is shown escaped (`\u{7}`), so that a terminal shows what is there.
     pub fn message(&self, lang: Lang, file: &str) -> String {
+        let text = self.raw_message(lang, file);
+        if !text.chars().any(char::is_control) {
+            return text;
+        }
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    }
+
+    fn raw_message(&self, lang: Lang, file: &str) -> String {
         let file = ("file", file.to_owned());
         let fields = |list: &[Field]| list.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
         match self {
@@ -635,6 +658,12 @@ impl ImportError {
             ImportError::BadMapping { text } => {
                 tr_args(lang, "import.error.bad_mapping", &[("text", text.clone())])
             }
+            ImportError::MappedTwice { field } => tr_args(
+                lang,
+                "import.error.mapped_twice",
+                &[("field", field.clone())],
+            ),
+            ImportError::NotText => tr_args(lang, "import.error.not_text", &[file]),
             ImportError::UnknownField { field } => tr_args(
                 lang,
                 "import.error.unknown_field",
@@ -664,7 +693,29 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
+    if !looks_like_text(&text) {
+        return Err(ImportError::NotText);
+    }
     read_csv(&text, encoding)
+}
+
+/// Whether decoded bytes are text as a CSV is: no NUL, and hardly any other
+/// control character (a tab, a line break and the odd stray one aside). Bytes
+/// that are neither UTF-8 nor Windows-1252 text (an image, a PDF, a zip that is
+/// not a workbook) decode to many.
+fn looks_like_text(text: &str) -> bool {
+    let mut chars = 0usize;
+    let mut controls = 0usize;
+    for c in text.chars() {
+        if c == '\0' {
+            return false;
+        }
+        chars += 1;
+        if c.is_control() && !matches!(c, '\t' | '\r' | '\n') {
+            controls += 1;
+        }
+    }
+    controls * 20 <= chars
 }
 
 /// The text of a CSV: UTF-8 (a BOM dropped), UTF-16 with its BOM (Excel's
@@ -992,15 +1043,43 @@ pub fn map_columns(
     sample: &[&[Cell]],
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
+    let (mapping, missing) = map_columns_partial(header_row, headers, sample, forced)?;
+    match missing {
+        Some(missing) => Err(missing),
+        None => Ok(mapping),
+    }
+}
+
+/// As [`map_columns`], but a required field no column could be taken for is
+/// left out of the mapping instead of refusing it: the mapping so far and the
+/// `missing_columns` error that says which (for the Bulk page, where the user
+/// then chooses the column).
+pub fn map_columns_partial(
+    header_row: usize,
+    headers: &[String],
+    sample: &[&[Cell]],
+    forced: &[(Field, Option<String>)],
+) -> Result<(Mapping, Option<ImportError>), ImportError> {
     let mut taken_col = vec![false; headers.len()];
     let mut fields: Vec<Mapped> = Vec::new();
     let mut skip: Vec<Field> = Vec::new();
-    for (field, header) in forced {
+    for (i, (field, header)) in forced.iter().enumerate() {
+        // The same field twice: which column is meant cannot be told.
+        if forced[..i].iter().any(|(f, _)| f == field) {
+            return Err(ImportError::MappedTwice {
+                field: field.name().to_owned(),
+            });
+        }
         let Some(header) = header else {
             skip.push(*field);
             continue;
         };
         let want = header.trim();
+        if headers.iter().filter(|h| h.trim() == want).count() > 1 {
+            return Err(ImportError::DuplicateColumn {
+                name: want.to_owned(),
+            });
+        }
         let column = headers
             .iter()
             .position(|h| h.trim() == want)
@@ -1030,21 +1109,30 @@ pub fn map_columns(
     let free = |f: Field, fields: &[Mapped], skip: &[Field]| {
         !skip.contains(&f) && !fields.iter().any(|m| m.field == f)
     };
-    // Two columns with the same contract name: which one is meant cannot be told.
-    for f in Field::ALL {
-        let named: Vec<&String> = headers
-            .iter()
-            .filter(|h| h.trim().eq_ignore_ascii_case(f.name()))
-            .collect();
-        if named.len() > 1 && free(f, &fields, &skip) {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    // Two columns with the same header that a field would take (the
+    // contract's name or an office's word): which one is meant cannot be told.
+    for (c, h) in headers.iter().enumerate() {
+        if taken_col[c] || (folded[c].is_empty() && h.trim().is_empty()) {
+            continue;
+        }
+        let twin = (c + 1..headers.len()).any(|d| {
+            !taken_col[d]
+                && (headers[d].trim().eq_ignore_ascii_case(h.trim())
+                    || (!folded[c].is_empty() && folded[d] == folded[c]))
+        });
+        if twin
+            && Field::ALL
+                .into_iter()
+                .any(|f| free(f, &fields, &skip) && header_score(f, h, &folded[c]) > 0)
+        {
             return Err(ImportError::DuplicateColumn {
-                name: named[0].trim().to_owned(),
+                name: h.trim().to_owned(),
             });
         }
     }
     // By header: the best (column, field) pairs first, so that an exact
     // header wins over a partial one ("Tot" over "Attest geldig tot").
-    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
     let mut pairs: Vec<(u32, usize, Field)> = Vec::new();
     for (c, h) in headers.iter().enumerate() {
         for f in Field::ALL {
@@ -1083,7 +1171,7 @@ pub fn map_columns(
         let values = column_values(c);
         !values.is_empty() && values.iter().filter(|v| test(v)).count() * 5 >= values.len() * 4
     };
-    let tests: [(Field, ValueTest); 9] = [
+    let tests: [(Field, ValueTest); 7] = [
         (Field::Ssin, &|v| {
             identifiers::parse_ssin(&ssin_text(v)).is_ok()
         }),
@@ -1100,8 +1188,10 @@ pub fn map_columns(
         ),
         (Field::Start, &|v| parse_date(v).is_some()),
         (Field::End, &|v| parse_date(v).is_some()),
-        (Field::Followed, &|v| parse_bool(v).is_some()),
-        (Field::CountsForFla, &|v| parse_bool(v).is_some()),
+        // Never a yes/no field (followed, countsForFla, certificateObtained):
+        // their columns cannot be told apart by their values, and a swap would
+        // declare wrongly without a word. The user says which (`--mapping`,
+        // the Bulk page).
     ];
     for (f, test) in tests {
         if !free(f, &fields, &skip) {
@@ -1161,34 +1251,36 @@ pub fn map_columns(
         .filter(|f| f.required() && !fields.iter().any(|m| m.field == *f))
         .filter(|f| !(*f == Field::Unit && implied_unit.is_some()))
         .collect();
-    if !missing.is_empty() {
-        return Err(ImportError::MissingColumns {
-            missing,
-            headers: headers.to_vec(),
-        });
-    }
+    let missing = (!missing.is_empty()).then(|| ImportError::MissingColumns {
+        missing,
+        headers: headers.to_vec(),
+    });
     let ignored = headers
         .iter()
         .enumerate()
         .filter(|(c, h)| !taken_col[*c] && !h.trim().is_empty())
         .map(|(_, h)| h.clone())
         .collect();
-    Ok(Mapping {
-        header_row,
-        headers: headers.to_vec(),
-        fields,
-        ignored,
-        implied_unit,
-    })
+    Ok((
+        Mapping {
+            header_row,
+            headers: headers.to_vec(),
+            fields,
+            ignored,
+            implied_unit,
+        },
+        missing,
+    ))
 }
 
 /// `A` → 0, `AB` → 27: a column named by its letter in `--mapping`.
 fn column_letter(text: &str) -> Option<usize> {
-    if text.is_empty() || text.len() > 2 || !text.bytes().all(|b| b.is_ascii_uppercase()) {
+    if text.is_empty() || text.len() > 2 || !text.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
     Some(
-        text.bytes()
+        text.to_ascii_uppercase()
+            .bytes()
             .fold(0usize, |acc, b| acc * 26 + usize::from(b - b'A') + 1)
             - 1,
     )
@@ -1491,6 +1583,19 @@ pub fn map_table(
     table: &Table,
     forced: &[(Field, Option<String>)],
 ) -> Result<Mapping, ImportError> {
+    let (mapping, missing) = map_table_partial(table, forced)?;
+    match missing {
+        Some(missing) => Err(missing),
+        None => Ok(mapping),
+    }
+}
+
+/// As [`map_table`], with the required fields no column could be taken for
+/// left out and said apart (see [`map_columns_partial`]).
+pub fn map_table_partial(
+    table: &Table,
+    forced: &[(Field, Option<String>)],
+) -> Result<(Mapping, Option<ImportError>), ImportError> {
     let at = header_at(table);
     let Some((header_row, cells)) = table.rows.get(at) else {
         return Err(ImportError::Empty);
@@ -1503,7 +1608,7 @@ pub fn map_table(
         .take(100)
         .map(|(_, c)| c.as_slice())
         .collect();
-    map_columns(*header_row, &headers, &sample, forced)
+    map_columns_partial(*header_row, &headers, &sample, forced)
 }
 
 /// Where the header row is among the first rows: the first that names three
@@ -2076,6 +2181,8 @@ mod tests {
         assert_eq!(column_letter("A"), Some(0));
         assert_eq!(column_letter("C"), Some(2));
         assert_eq!(column_letter("AA"), Some(26));
-        assert_eq!(column_letter("a"), None);
+        assert_eq!(column_letter("a"), Some(0));
+        assert_eq!(column_letter("ab"), Some(27));
+        assert_eq!(column_letter("A1"), None);
     }
 }

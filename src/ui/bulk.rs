@@ -64,6 +64,8 @@ struct Loaded {
     table: Arc<Table>,
     mapping: Mapping,
     rows: Vec<ImportedRow>,
+    /// Required fields without a column, as [`Converted::missing`].
+    missing: Option<Msg>,
     /// The profile's remembered choices the file could take.
     remembered: Vec<(Field, Option<String>)>,
 }
@@ -72,6 +74,9 @@ struct Loaded {
 struct Converted {
     mapping: Mapping,
     rows: Vec<ImportedRow>,
+    /// Required fields still without a column (`missing_columns`): said, the
+    /// mapping shown so that the user chooses them.
+    missing: Option<Msg>,
 }
 
 /// A send under way: its rows as the journal knows them (enterprise and
@@ -233,15 +238,20 @@ impl BulkPage {
             // The profile's choices first, as `--mapping` would; if they no
             // longer fit together, the file's own mapping.
             let chosen = import::remembered_choices(&table, &remembered);
-            let (mapping, chosen) = match import::map_table(&table, &chosen) {
-                Ok(mapping) => (mapping, chosen),
-                Err(_) if !chosen.is_empty() => {
-                    (import::map_table(&table, &[]).map_err(failed)?, Vec::new())
-                }
+            // A required field no column could be taken for (a yes/no column
+            // whose header says nothing) is said, and chosen on the mapping.
+            let ((mapping, missing), chosen) = match import::map_table_partial(&table, &chosen) {
+                Ok(mapped) => (mapped, chosen),
+                Err(_) if !chosen.is_empty() => (
+                    import::map_table_partial(&table, &[]).map_err(failed)?,
+                    Vec::new(),
+                ),
                 Err(e) => return Err(failed(e)),
             };
+            let missing = missing.map(failed);
             let rows = import::convert(&table, &mapping, today);
             Ok(Loaded {
+                missing,
                 source: crate::files::file_source(&path),
                 path,
                 table: Arc::new(table),
@@ -259,13 +269,27 @@ impl BulkPage {
         };
         let forced = self.forced.clone();
         let today = self.today();
+        // A required field taken off its column is refused (the mapping stays);
+        // any other choice is taken, the fields still missing said.
+        let unmapping = matches!(self.changing, Some((f, None)) if f.required());
         self.converting = Some(tasks.blocking(ctx, move || {
-            let mapping = import::map_table(&table, &forced).map_err(|e| {
+            let failed = |e: import::ImportError| {
                 let name = file.display().to_string();
                 Msg::from_fn(move |lang| e.message(lang, &name))
-            })?;
+            };
+            let (mapping, missing) = if unmapping {
+                (import::map_table(&table, &forced).map_err(failed)?, None)
+            } else {
+                let (mapping, missing) =
+                    import::map_table_partial(&table, &forced).map_err(failed)?;
+                (mapping, missing.map(failed))
+            };
             let rows = import::convert(&table, &mapping, today);
-            Ok(Converted { mapping, rows })
+            Ok(Converted {
+                mapping,
+                rows,
+                missing,
+            })
         }));
     }
 
@@ -291,6 +315,7 @@ impl BulkPage {
                 self.file_source = Some(loaded.source);
                 self.table = Some(loaded.table);
                 self.mapping = Some(loaded.mapping);
+                self.error = loaded.missing;
                 self.set_rows(loaded.rows);
             }
             Some(Some(Err(e))) => {
@@ -307,6 +332,7 @@ impl BulkPage {
         match poll_slot(&mut self.converting) {
             Some(Some(Ok(converted))) => {
                 self.mapping = Some(converted.mapping);
+                self.error = converted.missing;
                 self.set_rows(converted.rows);
                 if let Some((field, header)) = self.changing.take() {
                     commands.push(BulkCommand::RememberColumn(field, header));
