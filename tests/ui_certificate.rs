@@ -277,7 +277,12 @@ fn exports_the_cer_beside_the_file() {
         fla_assistant::cert::facts::hex_upper(&sha2::Sha256::digest(&der)),
         "D3091FAAF5AC2AEBE718A03DBD8414C546CFAF2030352089BE9D0B1610FA63F6"
     );
-    harness.get_by_label_contains("Wrote the certificate of '1'");
+    // Said with the whole path, where the file can be found to upload it.
+    let full = std::fs::canonicalize(&out).unwrap();
+    harness.get_by_label_contains(&format!(
+        "Wrote the certificate of '1' to {}.",
+        full.display()
+    ));
 }
 
 #[test]

@@ -742,12 +742,16 @@ impl CertificatePage {
         if export_now && self.exporting.is_none() {
             let path = PathBuf::from(self.export_path.trim());
             let bytes = cert::export_cer(&certificate, settings.export_format);
-            let done = Msg::new("cert.exported")
-                .arg("alias", label.clone())
-                .arg("path", path.display().to_string());
+            let alias = label.clone();
             self.export_status = None;
             self.exporting = Some(tasks.blocking(ui.ctx(), move || {
-                crate::files::write_atomically(&path, &bytes).map(|()| done)
+                crate::files::write_atomically(&path, &bytes)?;
+                // The whole path, so that the file can be found to upload it
+                // (a name typed alone lands in the working folder).
+                let written = std::fs::canonicalize(&path).unwrap_or(path);
+                Ok(Msg::new("cert.exported")
+                    .arg("alias", alias)
+                    .arg("path", written.display().to_string()))
             }));
         }
         match &self.export_status {
