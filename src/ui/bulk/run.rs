@@ -293,3 +293,55 @@ fn by_code<'a>(
     }
     grouped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fla::anomalies;
+    use crate::submit::journal::RowError;
+
+    #[test]
+    fn a_row_is_counted_once_per_code_with_the_codes_sentence() {
+        let late = anomalies::LATE.to_wire();
+        let unknown = anomalies::WORKER_UNKNOWN.to_wire();
+        let statuses = [
+            RowStatus {
+                state: State::Warning,
+                error: None,
+                anomalies: vec![late.clone(), late.clone(), unknown.clone()],
+            },
+            RowStatus {
+                state: State::Warning,
+                error: None,
+                anomalies: vec![late],
+            },
+            RowStatus {
+                state: State::Failed,
+                error: Some(RowError::localized("no_mandate", None, |_| {
+                    "No mandate.".into()
+                })),
+                anomalies: vec![],
+            },
+            // An accepted row keeps no failure of an earlier attempt.
+            RowStatus {
+                state: State::Accepted,
+                error: Some(RowError::localized("network", None, |_| "Offline.".into())),
+                anomalies: vec![],
+            },
+        ];
+        let grouped = by_code(statuses.iter(), Lang::En);
+        assert_eq!(
+            grouped.get("FLA-LATE"),
+            Some(&(2, anomalies::LATE.en.to_owned()))
+        );
+        assert_eq!(
+            grouped.get("FLA-WORKER-UNKNOWN"),
+            Some(&(1, anomalies::WORKER_UNKNOWN.en.to_owned()))
+        );
+        assert_eq!(
+            grouped.get("no_mandate"),
+            Some(&(1, "No mandate.".to_owned()))
+        );
+        assert_eq!(grouped.len(), 3, "{grouped:?}");
+    }
+}
