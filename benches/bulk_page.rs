@@ -64,7 +64,14 @@ fn main() {
         .build_ui_state(
             |ui, b: &mut Bench| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    b.page.ui(ui, Lang::En, &b.tasks, &b.host, &b.remembered);
+                    b.page.ui(
+                        ui,
+                        Lang::En,
+                        &b.tasks,
+                        &b.host,
+                        &b.remembered,
+                        &Default::default(),
+                    );
                 });
             },
             bench,

@@ -903,3 +903,219 @@ fn cancel_leaves_the_rest_unsent_and_says_how_many() {
         "{report}"
     );
 }
+
+/// A file of last week's trainings: two rows for the sandbox account's own
+/// enterprise and one for an enterprise it holds no mandate for.
+fn mixed_file(dir: &Path) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = today - time::Duration::days(7);
+    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+    let mut text = String::from(
+        "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Telt mee voor FLA\n",
+    );
+    for (reference, enterprise) in [
+        ("MIX-1", "0403.170.701"),
+        ("MIX-2", "0202.239.951"),
+        ("MIX-3", "0403.170.701"),
+    ] {
+        text.push_str(&format!(
+            "{reference};{enterprise};85.07.30-033.28;Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
+            d(start),
+            d(start)
+        ));
+    }
+    let path = dir.join("mixed.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn after_sending_each_row_says_what_it_came_to_and_the_failed_ones_can_be_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = mixed_file(dir.path());
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    wait_online(&mut harness);
+    read(&mut harness, &path);
+    harness.get_by_label("3 rows: 3 valid, 0 invalid.");
+    let start_field = format!("{} *", en("form.start"));
+    assert!(harness
+        .query_by_role_and_label(Role::ComboBox, &start_field)
+        .is_some());
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "3"))
+        .click();
+    let done = en("bulk.done");
+    wait(&mut harness, "never done", 90, |h| {
+        h.query_by_label(&done).is_some()
+    });
+    step_for(&mut harness, Duration::from_millis(600));
+    // The columns are folded away: the report is near the top.
+    assert!(
+        harness
+            .query_by_role_and_label(Role::ComboBox, &start_field)
+            .is_none(),
+        "the mapping is still open after the send"
+    );
+    let rows = harness.state().engine.rows();
+    let failed = rows
+        .iter()
+        .find(|r| r.view.reference == "MIX-2")
+        .expect("MIX-2 in the journal");
+    assert_eq!(failed.view.state, State::Failed);
+    let error = failed.view.error.clone().expect("a failure kept");
+    assert_eq!(error.code, "no_mandate");
+    // The Check column: the state as the Declarations page names it, and why.
+    let said = format!("Failed: {}", error.text(Lang::En));
+    harness.get_by_label(&said);
+    assert_eq!(harness.query_all_by_label("Accepted").count(), 2);
+    // The report: one line per code, with what it means.
+    harness.get_by_label(&format!("no_mandate (1 row): {}", error.text(Lang::En)));
+    // The rows to fix, listed alone.
+    harness.get_by_label("Refused or failed (1)").click();
+    harness.run_steps(2);
+    harness.get_by_label(&said);
+    assert!(
+        harness.query_by_label("MIX-1").is_none(),
+        "an accepted row is listed"
+    );
+    harness.get_by_label("Accepted (2)").click();
+    harness.run_steps(2);
+    harness.get_by_label("MIX-1");
+    harness.get_by_label("MIX-3");
+    assert!(
+        harness.query_by_label("MIX-2").is_none(),
+        "a failed row is listed"
+    );
+}
+
+#[test]
+fn rows_for_an_enterprise_the_profile_does_not_send_for_are_flagged() {
+    use fla_assistant::checklist::Role as ProfileRole;
+    use fla_assistant::profile::{ClientEnterprise, MandateState};
+    let dir = tempfile::tempdir().unwrap();
+    let path = mixed_file(dir.path());
+    let mut harness = harness(english());
+    {
+        let profile = &mut harness.state_mut().setup.profile;
+        profile.role = Some(ProfileRole::Employer);
+        profile.enterprise = "0403170701".into();
+    }
+    read(&mut harness, &path);
+    harness.get_by_label("3 rows: 3 valid, 0 invalid.");
+    let other = fla_assistant::i18n::Msg::new("bulk.scope.other_enterprise")
+        .arg("enterprise", "0202.239.951")
+        .arg("own", "0403.170.701")
+        .render(Lang::En);
+    assert_eq!(harness.query_all_by_label(&other).count(), 1);
+    harness.get_by_label(&fla_assistant::i18n::tr_n(
+        Lang::En,
+        "bulk.scope.send_other",
+        1,
+        &[("valid", "3".into())],
+    ));
+    // A representative: the rows of clients without an active mandate.
+    {
+        let profile = &mut harness.state_mut().setup.profile;
+        profile.role = Some(ProfileRole::Representative);
+        profile.enterprise.clear();
+        profile.clients = vec![
+            ClientEnterprise {
+                enterprise: "0403170701".into(),
+                mandate: MandateState::Active,
+                ..ClientEnterprise::default()
+            },
+            ClientEnterprise {
+                enterprise: "0202239951".into(),
+                mandate: MandateState::Missing,
+                ..ClientEnterprise::default()
+            },
+        ];
+    }
+    harness.run_steps(3);
+    assert_eq!(harness.query_all_by_label(&other).count(), 0);
+    let no_mandate = fla_assistant::i18n::Msg::new("bulk.scope.no_mandate")
+        .arg("enterprise", "0202.239.951")
+        .render(Lang::En);
+    assert_eq!(harness.query_all_by_label(&no_mandate).count(), 1);
+    harness.get_by_label(&fla_assistant::i18n::tr_n(
+        Lang::En,
+        "bulk.scope.send_no_mandate",
+        1,
+        &[("valid", "3".into())],
+    ));
+}
+
+#[test]
+fn the_template_line_hides_once_a_file_is_read_and_the_file_goes_into_recent_files() {
+    let mut harness = harness(english());
+    harness.state_mut().bulk.today = Some(TODAY);
+    go_to(&mut harness, Page::Bulk);
+    let intro = en("bulk.template_intro");
+    harness.get_by_label(&intro);
+    let path = fixture("nl-excel-cp1252.csv");
+    read(&mut harness, &path);
+    harness.get_by_label("24 rows: 21 valid, 3 invalid.");
+    assert!(harness.query_by_label(&intro).is_none(), "still offered");
+    assert_eq!(
+        harness
+            .state()
+            .setup
+            .recent
+            .paths
+            .first()
+            .map(String::as_str),
+        Some(path.display().to_string().as_str()),
+        "not in the recent files"
+    );
+    // The field emptied: offered again.
+    harness.state_mut().bulk.path.clear();
+    harness.run_steps(2);
+    harness.get_by_label(&intro);
+    // A file that cannot be read: offered too.
+    read(&mut harness, &fixture("no-such-file.csv"));
+    harness.run_steps(2);
+    harness.get_by_label(&intro);
+}
+
+#[test]
+fn another_profile_lets_the_run_go_and_says_so() {
+    use fla_assistant::profile::{Profile, ProfileStore};
+    let data = common::new_data_dir();
+    let store = ProfileStore::new(data.join("config"));
+    for (id, name) in [("alpha", "Alpha employer"), ("beta", "Beta secretariat")] {
+        let profile = Profile {
+            name: name.into(),
+            ..Profile::default()
+        };
+        store.save(id, &profile).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = recent_file(dir.path());
+    let mut harness = common::harness_in(
+        fla_assistant::ui::AppState {
+            profile: Some("alpha".into()),
+            ..english()
+        },
+        &data,
+    );
+    with_sandbox_account(&mut harness);
+    wait_online(&mut harness);
+    read(&mut harness, &path);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
+        .click();
+    wait_all_accepted(&mut harness, 2);
+    choose_profile(&mut harness, "Beta secretariat");
+    go_to(&mut harness, Page::Bulk);
+    harness.run_steps(3);
+    let said = fla_assistant::i18n::Msg::new("bulk.profile_changed")
+        .arg("before", "Alpha employer")
+        .arg("now", "Beta secretariat")
+        .render(Lang::En);
+    harness.get_by_label(&said);
+    assert!(
+        harness.query_by_label_contains(&all_accepted(2)).is_none(),
+        "the other profile's run is still shown"
+    );
+}

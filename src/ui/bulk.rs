@@ -17,9 +17,14 @@ use std::time::Instant;
 use time::Date;
 
 use crate::channel::env::EnvironmentKind;
+use crate::checklist::Role;
+use crate::fla::wire::Anomaly;
 use crate::i18n::{format_count, tr, tr_args, Lang, Msg};
-use crate::submit::engine::RowId;
+use crate::identifiers::format_enterprise_number;
+use crate::profile::{MandateState, Profile};
+use crate::submit::engine::{RowId, RowView};
 use crate::submit::import::{self, Field, ImportedRow, Mapping, Table};
+use crate::submit::journal::RowError;
 use crate::submit::state::State;
 use crate::ui::declarations::host::DeclarationsHost;
 use crate::ui::tasks::{poll_slot, FileDialog, Pending, Tasks};
@@ -45,6 +50,62 @@ pub enum BulkCommand {
     RememberColumn(Field, Option<String>),
     /// Forget the current profile's remembered column choices.
     ForgetColumns,
+    /// A file was read on the page: it goes into the recent files.
+    FileRead(PathBuf),
+}
+
+/// What the page needs of the current profile: its name (a switch lets the
+/// run go), and whom it may send for (rows for others are flagged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkProfile {
+    pub name: String,
+    pub role: Option<Role>,
+    /// An employer's own enterprise number (ten digits; empty: not set).
+    pub enterprise: String,
+    /// A representative's clients with an active mandate (ten digits each).
+    pub active_clients: Vec<String>,
+}
+
+impl BulkProfile {
+    pub fn of(profile: &Profile) -> BulkProfile {
+        BulkProfile {
+            name: profile.name.clone(),
+            role: profile.role,
+            enterprise: digits(&profile.enterprise),
+            active_clients: profile
+                .clients
+                .iter()
+                .filter(|c| c.mandate == MandateState::Active)
+                .map(|c| digits(&c.enterprise))
+                .collect(),
+        }
+    }
+
+    /// Why this profile should not send a row for `enterprise` (ten digits),
+    /// if it should not: an employer sends only its own rows, a
+    /// representative only its clients' with an active mandate.
+    fn out_of_scope(&self, enterprise: &str) -> Option<Msg> {
+        let role = self.role?;
+        let theirs = format_enterprise_number(enterprise);
+        if role.declares_for_itself() {
+            if self.enterprise.is_empty() || self.enterprise == enterprise {
+                return None;
+            }
+            return Some(
+                Msg::new("bulk.scope.other_enterprise")
+                    .arg("enterprise", theirs)
+                    .arg("own", format_enterprise_number(&self.enterprise)),
+            );
+        }
+        if self.active_clients.iter().any(|c| c == enterprise) {
+            return None;
+        }
+        Some(Msg::new("bulk.scope.no_mandate").arg("enterprise", theirs))
+    }
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
 /// Which rows the preview shows.
@@ -54,6 +115,36 @@ pub enum Filter {
     All,
     Valid,
     Invalid,
+    /// Rows of the run the server accepted (with or without warnings).
+    Accepted,
+    /// Rows of the run refused, failed or blocked: the ones to fix.
+    RefusedOrFailed,
+}
+
+/// What a row of the run came to, read from the engine's snapshot.
+#[derive(Debug, Clone, PartialEq)]
+struct RowStatus {
+    state: State,
+    error: Option<RowError>,
+    anomalies: Vec<Anomaly>,
+}
+
+impl RowStatus {
+    fn of(view: &RowView) -> RowStatus {
+        RowStatus {
+            state: view.state,
+            error: view.error.clone(),
+            anomalies: view.anomalies.clone(),
+        }
+    }
+
+    fn accepted(&self) -> bool {
+        matches!(self.state, State::Accepted | State::Warning)
+    }
+
+    fn refused_or_failed(&self) -> bool {
+        matches!(self.state, State::Refused | State::Failed | State::Invalid)
+    }
 }
 
 /// A file read: its table (kept to map again), the mapping and the rows.
@@ -92,8 +183,8 @@ struct Run {
     read_at: Option<Instant>,
     /// Each file row's row in the journal, once stored.
     ids: std::collections::HashMap<usize, RowId>,
-    /// The server's anomalies of the rows, by code.
-    anomalies: BTreeMap<String, usize>,
+    /// Each file row's state, failure and anomalies, at the last read.
+    statuses: HashMap<usize, RowStatus>,
     /// The user cancelled the rest: the rows still `ready` are not sent.
     cancelled: bool,
     /// The rows of the run still `ready` (stored, not sent), at the last read.
@@ -110,7 +201,7 @@ impl Run {
             paused: false,
             read_at: None,
             ids: Default::default(),
-            anomalies: BTreeMap::new(),
+            statuses: HashMap::new(),
             cancelled: false,
             ready: 0,
         }
@@ -166,6 +257,14 @@ pub struct BulkPage {
     changing: Option<(Field, Option<String>)>,
     /// The remembered choices were forgotten (said until the next file).
     forgot: bool,
+    /// The current profile, as the page needs it.
+    profile: Option<BulkProfile>,
+    /// The rows (indices in `rows`) the profile should not send, and why.
+    out_of_scope: HashMap<usize, Msg>,
+    /// The valid rows among them.
+    valid_out_of_scope: usize,
+    /// The mapping's header is closed once (after a send).
+    close_mapping: bool,
 }
 
 impl BulkPage {
@@ -193,6 +292,49 @@ impl BulkPage {
                     .arg("before", Msg::new(format!("env.{}", before.code())))
                     .arg("now", Msg::new(format!("env.{}", now.code()))),
             );
+            self.refilter();
+        }
+    }
+
+    /// A run's rows were sent from one profile: when another profile is the
+    /// current one, the page lets them go (they stay in the journal) and says
+    /// so; the rows for others are flagged again for the new profile.
+    fn follow_profile(&mut self, now: &BulkProfile) {
+        let Some(before) = self.profile.replace(now.clone()) else {
+            self.rescope();
+            return;
+        };
+        if before == *now {
+            return;
+        }
+        if before.name != now.name {
+            self.left.clear();
+            self.left_read = None;
+            if self.run.take().is_some() {
+                self.notice = Some(
+                    Msg::new("bulk.profile_changed")
+                        .arg("before", before.name.clone())
+                        .arg("now", now.name.clone()),
+                );
+                self.refilter();
+            }
+        }
+        self.rescope();
+    }
+
+    /// Flags the rows the current profile should not send.
+    fn rescope(&mut self) {
+        self.out_of_scope.clear();
+        self.valid_out_of_scope = 0;
+        let Some(profile) = &self.profile else { return };
+        for (i, r) in self.rows.iter().enumerate() {
+            let Some(d) = &r.declaration else { continue };
+            if let Some(why) = profile.out_of_scope(&digits(&d.employer.enterprise_number)) {
+                if r.is_valid() {
+                    self.valid_out_of_scope += 1;
+                }
+                self.out_of_scope.insert(i, why);
+            }
         }
     }
 
@@ -309,6 +451,7 @@ impl BulkPage {
         }
         match poll_slot(&mut self.reading) {
             Some(Some(Ok(loaded))) => {
+                commands.push(BulkCommand::FileRead(loaded.path.clone()));
                 self.remembered = loaded.remembered.len();
                 self.forced = loaded.remembered;
                 self.file = Some(loaded.path);
@@ -360,11 +503,17 @@ impl BulkPage {
     fn set_rows(&mut self, rows: Vec<ImportedRow>) {
         self.valid = rows.iter().filter(|r| r.is_valid()).count();
         self.rows = rows;
+        self.rescope();
         self.refilter();
     }
 
     fn refilter(&mut self) {
+        if self.run.is_none() && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
+            self.filter = Filter::All;
+        }
         let filter = self.filter;
+        let statuses = self.run.as_ref().map(|r| &r.statuses);
+        let status = |row: usize| statuses.and_then(|s| s.get(&row));
         self.shown = self
             .rows
             .iter()
@@ -373,6 +522,8 @@ impl BulkPage {
                 Filter::All => true,
                 Filter::Valid => r.is_valid(),
                 Filter::Invalid => !r.is_valid(),
+                Filter::Accepted => status(r.row).is_some_and(RowStatus::accepted),
+                Filter::RefusedOrFailed => status(r.row).is_some_and(RowStatus::refused_or_failed),
             })
             .map(|(i, _)| i)
             .collect();
@@ -382,7 +533,8 @@ impl BulkPage {
         self.valid
     }
 
-    /// `remembered`: the current profile's column choices (field → header).
+    /// `remembered`: the current profile's column choices (field → header);
+    /// `profile`: whom the current profile sends for.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -390,9 +542,11 @@ impl BulkPage {
         tasks: &Tasks,
         host: &DeclarationsHost,
         remembered: &BTreeMap<String, String>,
+        profile: &BulkProfile,
     ) -> Vec<BulkCommand> {
         let mut commands = Vec::new();
         self.follow_environment(host.environment());
+        self.follow_profile(profile);
         self.poll(ui.ctx(), tasks, remembered, &mut commands);
         self.poll_saving();
         ui.heading(tr(lang, "nav.bulk"));
@@ -502,8 +656,11 @@ impl BulkPage {
             .unwrap_or_default();
         let headers = mapping.headers.clone();
         let mut changed: Option<(Field, Option<String>)> = None;
+        let close = std::mem::take(&mut self.close_mapping);
         egui::CollapsingHeader::new(tr(lang, "bulk.mapping"))
+            .id_salt("bulk_mapping_header")
             .default_open(true)
+            .open(close.then_some(false))
             .show(ui, |ui| {
                 egui::Grid::new("bulk_mapping")
                     .num_columns(3)

@@ -208,6 +208,10 @@ impl FlaApp {
     /// Applies what the Settings page asked about the profiles.
     fn apply_settings(&mut self, ctx: &egui::Context, command: settings::SettingsCommand) {
         match command {
+            settings::SettingsCommand::OpenRecent(path) if bulk::is_spreadsheet(&path) => {
+                self.bulk.file_dropped(&path);
+                self.state.page = Page::Bulk;
+            }
             settings::SettingsCommand::OpenRecent(path) => {
                 self.certificate.file_dropped(&path);
                 self.state.page = Page::Certificate;
@@ -460,9 +464,10 @@ impl FlaApp {
             }
             Page::Bulk => {
                 let remembered = self.setup.import_mapping();
-                let commands = self
-                    .bulk
-                    .ui(ui, lang, &self.tasks, &self.engine, remembered);
+                let profile = bulk::BulkProfile::of(&self.setup.profile);
+                let commands =
+                    self.bulk
+                        .ui(ui, lang, &self.tasks, &self.engine, remembered, &profile);
                 for command in commands {
                     match command {
                         bulk::BulkCommand::Open(id) => {
@@ -473,6 +478,7 @@ impl FlaApp {
                             self.setup.remember_column(field.name(), header.as_deref());
                         }
                         bulk::BulkCommand::ForgetColumns => self.setup.forget_columns(),
+                        bulk::BulkCommand::FileRead(path) => self.setup.file_opened(&path),
                     }
                 }
             }

@@ -418,6 +418,13 @@ impl Setup {
         }
     }
 
+    /// A file opened on a page other than the Certificate's (a spreadsheet on
+    /// the Bulk page) goes into the recent files.
+    pub fn file_opened(&mut self, path: &std::path::Path) {
+        self.recent.push(&path.display().to_string());
+        self.writes.push_back(Write::Recent(self.recent.clone()));
+    }
+
     /// Forgets every column choice of the current profile.
     pub fn forget_columns(&mut self) {
         self.profile.import_mapping.clear();

@@ -27,7 +27,13 @@ impl BulkPage {
     /// any file is read, for an office that starts its spreadsheet here.
     pub(super) fn template_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
         let mut asked = None;
+        // Once a file is read the line has done its work: it comes back when
+        // the field is emptied or the file could not be read.
+        let offered = self.mapping.is_none() || self.path.trim().is_empty();
         ui.horizontal_wrapped(|ui| {
+            if !offered {
+                return;
+            }
             ui.weak(tr(lang, "bulk.template_intro"));
             let free = self.saving.is_none();
             if ui

@@ -1,8 +1,11 @@
 //! The Bulk page's preview: every row of the file with its check, virtualized
 //! (only the rows in sight are laid out), filtered valid/invalid.
 
-use super::{BulkCommand, BulkPage, Filter};
+use super::{BulkCommand, BulkPage, Filter, RowStatus};
+use crate::fla::anomalies::anomaly_text;
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang};
+use crate::submit::state::State;
+use crate::ui::declarations::state_label;
 use crate::ui::widgets;
 
 impl BulkPage {
@@ -15,13 +18,28 @@ impl BulkPage {
         let valid = self.valid();
         let invalid = self.rows.len() - valid;
         let mut filter = self.filter;
-        ui.horizontal(|ui| {
+        let mut choices = vec![
+            (Filter::All, "bulk.filter.all", self.rows.len()),
+            (Filter::Valid, "bulk.filter.valid", valid),
+            (Filter::Invalid, "bulk.filter.invalid", invalid),
+        ];
+        // Once sent: the rows to fix, and the ones done with.
+        if let Some(run) = &self.run {
+            let count = |f: fn(&RowStatus) -> bool| run.statuses.values().filter(|s| f(s)).count();
+            choices.push((
+                Filter::Accepted,
+                "bulk.filter.accepted",
+                count(RowStatus::accepted),
+            ));
+            choices.push((
+                Filter::RefusedOrFailed,
+                "bulk.filter.refused",
+                count(RowStatus::refused_or_failed),
+            ));
+        }
+        ui.horizontal_wrapped(|ui| {
             ui.label(tr(lang, "bulk.show"));
-            for (f, key, n) in [
-                (Filter::All, "bulk.filter.all", self.rows.len()),
-                (Filter::Valid, "bulk.filter.valid", valid),
-                (Filter::Invalid, "bulk.filter.invalid", invalid),
-            ] {
+            for (f, key, n) in choices {
                 let text = tr_args(lang, key, &[("n", format_count(lang, n as u64))]);
                 if ui.selectable_label(filter == f, text).clicked() {
                     filter = f;
@@ -35,6 +53,8 @@ impl BulkPage {
         let rows = &self.rows;
         let shown = &self.shown;
         let ids = self.run.as_ref().map(|r| &r.ids);
+        let statuses = self.run.as_ref().map(|r| &r.statuses);
+        let out_of_scope = &self.out_of_scope;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         egui_extras::TableBuilder::new(ui)
             .id_salt("bulk_preview")
@@ -95,17 +115,27 @@ impl BulkPage {
                             ui.add(egui::Label::new(text).truncate());
                         });
                     }
+                    let status = statuses.and_then(|s| s.get(&r.row));
+                    let scope = shown
+                        .get(table_row.index())
+                        .and_then(|i| out_of_scope.get(i));
                     table_row.col(|ui| match r.problems.first() {
+                        // In the run: what it came to, as the Declarations page says it.
+                        None if status.is_some() => {
+                            if let Some(status) = status {
+                                status_ui(ui, lang, status);
+                            }
+                        }
+                        // For an enterprise the profile does not send for.
+                        None if r.declaration.is_some() && scope.is_some() => {
+                            let text = scope.map(|m| m.render(lang)).unwrap_or_default();
+                            warning_ui(ui, text);
+                        }
                         // Sent all the same; said as the editor says it.
                         None if r.declaration.is_some() && !r.warnings.is_empty() => {
                             let message = r.warnings[0].message(lang);
                             let text = tr_args(lang, "bulk.valid_warning", &[("message", message)]);
-                            ui.add(
-                                egui::Label::new(
-                                    egui::RichText::new(text).color(ui.visuals().warn_fg_color),
-                                )
-                                .truncate(),
-                            );
+                            warning_ui(ui, text);
                         }
                         None if r.declaration.is_some() => {
                             ui.label(tr(lang, "bulk.valid"));
@@ -133,4 +163,53 @@ fn shown_date(iso: &str) -> String {
     crate::i18n::parse_user_date(iso)
         .map(crate::i18n::format_date)
         .unwrap_or_else(|| iso.to_owned())
+}
+
+/// A warning on one line, whole on hover.
+fn warning_ui(ui: &mut egui::Ui, text: String) {
+    ui.add(
+        egui::Label::new(egui::RichText::new(&text).color(ui.visuals().warn_fg_color)).truncate(),
+    )
+    .on_hover_text(text);
+}
+
+/// A row of the run: its state as the Declarations page names it, and its
+/// failure's message or the server's anomalies.
+fn status_ui(ui: &mut egui::Ui, lang: Lang, status: &RowStatus) {
+    let state = state_label(status.state, lang);
+    let mut chars = state.chars();
+    let state = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+        .unwrap_or_default();
+    let detail = match &status.error {
+        Some(e) if status.refused_or_failed() => e.text(lang),
+        _ => status
+            .anomalies
+            .iter()
+            .map(|a| anomaly_text(a, lang))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let text = if detail.is_empty() {
+        state
+    } else {
+        tr_args(
+            lang,
+            "bulk.row_state",
+            &[("state", state), ("detail", detail)],
+        )
+    };
+    let color = match status.state {
+        State::Accepted => None,
+        State::Warning => Some(ui.visuals().warn_fg_color),
+        s if status.refused_or_failed() || s == State::Unknown => Some(ui.visuals().error_fg_color),
+        _ => Some(ui.visuals().weak_text_color()),
+    };
+    let rich = match color {
+        Some(c) => egui::RichText::new(&text).color(c),
+        None => egui::RichText::new(&text),
+    };
+    ui.add(egui::Label::new(rich).truncate())
+        .on_hover_text(text);
 }

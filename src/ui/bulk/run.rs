@@ -2,10 +2,11 @@
 //! progress read from its snapshot (pause, resume, cancel), the report's
 //! counts; and the rows an interrupted run left unsent. Reads, never waits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use super::{BulkPage, Run};
+use super::{BulkPage, Filter, RowStatus, Run};
+use crate::fla::anomalies::anomaly_text;
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{row_key, NewDeclaration, RowId};
 use crate::submit::state::State;
@@ -81,6 +82,22 @@ impl BulkPage {
                     ui.weak(tr(lang, "bulk.needs_connection"));
                 }
             });
+            if self.valid_out_of_scope > 0 {
+                let key = match self.profile.as_ref().and_then(|p| p.role) {
+                    Some(role) if !role.declares_for_itself() => "bulk.scope.send_no_mandate",
+                    _ => "bulk.scope.send_other",
+                };
+                let text = tr_n(
+                    lang,
+                    key,
+                    self.valid_out_of_scope as u64,
+                    &[("valid", format_count(lang, valid as u64))],
+                );
+                ui.add(
+                    egui::Label::new(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
+                        .wrap(),
+                );
+            }
             return;
         }
         self.progress_ui(ui, lang, host);
@@ -111,6 +128,8 @@ impl BulkPage {
             .collect();
         host.command(Command::Import(items));
         self.run = Some(Run::starting(rows));
+        // The report comes where the columns were.
+        self.close_mapping = true;
     }
 
     pub(super) fn progress_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
@@ -124,7 +143,7 @@ impl BulkPage {
         if let (true, Some(engine)) = (due, &engine) {
             let snapshot = engine.snapshot();
             let mut counts = BTreeMap::new();
-            let mut anomalies = BTreeMap::new();
+            let mut statuses = HashMap::new();
             for row in &snapshot.rows {
                 let Some(&n) = run
                     .rows
@@ -133,17 +152,20 @@ impl BulkPage {
                     continue;
                 };
                 *counts.entry(row.state).or_insert(0) += 1;
-                for a in &row.anomalies {
-                    *anomalies.entry(a.code.clone()).or_insert(0) += 1;
-                }
+                statuses.insert(n, RowStatus::of(row));
                 run.ids.insert(n, row.id);
             }
             run.ready = counts.get(&State::Ready).copied().unwrap_or(0);
             run.counts = counts;
-            run.anomalies = anomalies;
+            let changed = run.statuses != statuses;
+            run.statuses = statuses;
             run.paused = snapshot.paused;
             run.read_at = Some(Instant::now());
+            if changed && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
+                self.refilter();
+            }
         }
+        let Some(run) = &mut self.run else { return };
         let total = run.rows.len();
         let settled: usize = run
             .counts
@@ -224,17 +246,102 @@ impl BulkPage {
             if not_sent > 0 {
                 ui.add(egui::Label::new(tr_n(lang, "bulk.not_sent", not_sent as u64, &[])).wrap());
             }
-            if !run.anomalies.is_empty() {
-                let grouped = run
-                    .anomalies
-                    .iter()
-                    .map(|(code, n)| format!("{code} ×{}", format_count(lang, *n as u64)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                ui.add(
-                    egui::Label::new(tr_args(lang, "bulk.anomalies", &[("codes", grouped)])).wrap(),
-                );
+            let grouped = by_code(run.statuses.values(), lang);
+            if !grouped.is_empty() {
+                ui.label(tr(lang, "bulk.by_code"));
+                for (code, (n, text)) in grouped {
+                    let line = tr_n(
+                        lang,
+                        "bulk.by_code.line",
+                        n as u64,
+                        &[("code", code), ("text", text)],
+                    );
+                    ui.add(egui::Label::new(line).wrap());
+                }
             }
         }
+    }
+}
+
+/// The server's anomalies and the failures of the run's rows, by code: how
+/// many rows carry each code (a row once per code), and what it means (the
+/// catalogue's sentence as the server sent it; a failure's message).
+fn by_code<'a>(
+    statuses: impl Iterator<Item = &'a RowStatus>,
+    lang: Lang,
+) -> BTreeMap<String, (usize, String)> {
+    let mut grouped: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for status in statuses {
+        let mut seen = BTreeSet::new();
+        for a in &status.anomalies {
+            if seen.insert(a.code.as_str()) {
+                let entry = grouped
+                    .entry(a.code.clone())
+                    .or_insert_with(|| (0, anomaly_text(a, lang).to_owned()));
+                entry.0 += 1;
+            }
+        }
+        // A failure of a row the server did not take (no mandate, network).
+        if let Some(e) = status.error.as_ref().filter(|_| status.refused_or_failed()) {
+            if !seen.contains(e.code.as_str()) {
+                let entry = grouped
+                    .entry(e.code.clone())
+                    .or_insert_with(|| (0, e.text(lang)));
+                entry.0 += 1;
+            }
+        }
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fla::anomalies;
+    use crate::submit::journal::RowError;
+
+    #[test]
+    fn a_row_is_counted_once_per_code_with_the_codes_sentence() {
+        let late = anomalies::LATE.to_wire();
+        let unknown = anomalies::WORKER_UNKNOWN.to_wire();
+        let statuses = [
+            RowStatus {
+                state: State::Warning,
+                error: None,
+                anomalies: vec![late.clone(), late.clone(), unknown.clone()],
+            },
+            RowStatus {
+                state: State::Warning,
+                error: None,
+                anomalies: vec![late],
+            },
+            RowStatus {
+                state: State::Failed,
+                error: Some(RowError::localized("no_mandate", None, |_| {
+                    "No mandate.".into()
+                })),
+                anomalies: vec![],
+            },
+            // An accepted row keeps no failure of an earlier attempt.
+            RowStatus {
+                state: State::Accepted,
+                error: Some(RowError::localized("network", None, |_| "Offline.".into())),
+                anomalies: vec![],
+            },
+        ];
+        let grouped = by_code(statuses.iter(), Lang::En);
+        assert_eq!(
+            grouped.get("FLA-LATE"),
+            Some(&(2, anomalies::LATE.en.to_owned()))
+        );
+        assert_eq!(
+            grouped.get("FLA-WORKER-UNKNOWN"),
+            Some(&(1, anomalies::WORKER_UNKNOWN.en.to_owned()))
+        );
+        assert_eq!(
+            grouped.get("no_mandate"),
+            Some(&(1, "No mandate.".to_owned()))
+        );
+        assert_eq!(grouped.len(), 3, "{grouped:?}");
     }
 }
