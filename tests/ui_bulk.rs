@@ -299,9 +299,9 @@ fn yes_no_columns_the_headers_do_not_name_are_chosen_by_the_user() {
     assert!(first.training.counts_for_fla);
 }
 
-/// A file as an office keeps it, with dates of last week: two valid rows and
-/// one whose SSIN is mistyped.
-fn recent_file(dir: &Path) -> PathBuf {
+/// A Dutch office's CSV `name` of last week's trainings, one row per
+/// (reference, enterprise, SSIN) as typed.
+fn office_file(dir: &Path, name: &str, rows: &[(&str, &str, &str)]) -> PathBuf {
     let today = time::OffsetDateTime::now_utc().date();
     let start = today - time::Duration::days(7);
     let end = today - time::Duration::days(6);
@@ -309,20 +309,29 @@ fn recent_file(dir: &Path) -> PathBuf {
     let mut text = String::from(
         "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Telt mee voor FLA\n",
     );
-    for (reference, ssin) in [
-        ("BULK-1", "85.07.30-033.28"),
-        ("BULK-2", "85.07.30-033.29"),
-        ("BULK-3", "85.07.30-033.28"),
-    ] {
+    for (reference, enterprise, ssin) in rows {
         text.push_str(&format!(
-            "{reference};0403.170.701;{ssin};Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
+            "{reference};{enterprise};{ssin};Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
             d(start),
             d(end)
         ));
     }
-    let path = dir.join("recent.csv");
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// Two valid rows and one whose SSIN is mistyped.
+fn recent_file(dir: &Path) -> PathBuf {
+    office_file(
+        dir,
+        "recent.csv",
+        &[
+            ("BULK-1", "0403.170.701", "85.07.30-033.28"),
+            ("BULK-2", "0403.170.701", "85.07.30-033.29"),
+            ("BULK-3", "0403.170.701", "85.07.30-033.28"),
+        ],
+    )
 }
 
 #[test]
@@ -904,29 +913,18 @@ fn cancel_leaves_the_rest_unsent_and_says_how_many() {
     );
 }
 
-/// A file of last week's trainings: two rows for the sandbox account's own
-/// enterprise and one for an enterprise it holds no mandate for.
+/// Two rows for the sandbox account's own enterprise and one for an
+/// enterprise it holds no mandate for.
 fn mixed_file(dir: &Path) -> PathBuf {
-    let today = time::OffsetDateTime::now_utc().date();
-    let start = today - time::Duration::days(7);
-    let d = |d: Date| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
-    let mut text = String::from(
-        "Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Type;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Attest behaald;Telt mee voor FLA\n",
-    );
-    for (reference, enterprise) in [
-        ("MIX-1", "0403.170.701"),
-        ("MIX-2", "0202.239.951"),
-        ("MIX-3", "0403.170.701"),
-    ] {
-        text.push_str(&format!(
-            "{reference};{enterprise};85.07.30-033.28;Excel voor gevorderden;Formeel;{};{};7,5;uren;ja;nee;ja\n",
-            d(start),
-            d(start)
-        ));
-    }
-    let path = dir.join("mixed.csv");
-    std::fs::write(&path, text).unwrap();
-    path
+    office_file(
+        dir,
+        "mixed.csv",
+        &[
+            ("MIX-1", "0403.170.701", "85.07.30-033.28"),
+            ("MIX-2", "0202.239.951", "85.07.30-033.28"),
+            ("MIX-3", "0403.170.701", "85.07.30-033.28"),
+        ],
+    )
 }
 
 #[test]
