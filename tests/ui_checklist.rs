@@ -20,6 +20,8 @@ struct Host {
     lang: Lang,
     facts: Facts,
     commands: Vec<ChecklistCommand>,
+    /// Whether the page is on screen (false: the user is on another page).
+    shown: bool,
 }
 
 fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
@@ -28,9 +30,13 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
         lang,
         facts,
         commands: Vec::new(),
+        shown: true,
     };
     let mut harness = Harness::new_ui_state(
         |ui, host: &mut Host| {
+            if !host.shown {
+                return;
+            }
             let commands = host
                 .page
                 .ui(ui, host.lang, &host.facts, date!(2026 - 11 - 25));
@@ -130,6 +136,77 @@ fn an_employer_has_no_mandate_step_and_ticks_by_hand_what_the_app_cannot_see() {
     harness.get_by_label_contains("Gestion des accès > Gestion des accès");
     harness.get_by_label_contains("Toegangsbeheer > Toegangsbeheer");
     harness.get_by_label(&tr(Lang::Fr, "checklist.quality.employer"));
+}
+
+#[test]
+fn the_step_the_user_works_in_stays_open_when_the_app_ticks_it_and_nothing_typed_is_lost() {
+    let facts = Facts {
+        role: Some(Role::Representative),
+        ticked: [Step::Identify, Step::Register, Step::Chaman]
+            .into_iter()
+            .collect(),
+        clients: vec![ClientEnterprise {
+            enterprise: "0202239951".into(),
+            name: "Garage Dubois".into(),
+            ..ClientEnterprise::default()
+        }],
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    let mandates_what = tr(Lang::En, "checklist.step.mandates.what");
+    harness.get_by_label(&mandates_what);
+    // The first client's mandate is active: the step is done, and stays open.
+    let active = tr(Lang::En, "checklist.mandate.active");
+    harness
+        .get_by_label(&format!("Mandate of 0202.239.951: {active}"))
+        .click();
+    harness.run();
+    assert!(harness.state().facts.is_done(Step::Mandates));
+    harness.get_by_label(&mandates_what);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.step.account.what"))
+        .is_none());
+    // The second client typed goes into the list.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_enterprise"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_enterprise"))
+        .type_text("0403.170.701");
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_name"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_name"))
+        .type_text("Bakkerij Peeters");
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.add"))
+        .click();
+    harness.run();
+    let clients = &harness.state().facts.clients;
+    assert_eq!(clients.len(), 2, "{clients:?}");
+    assert_eq!(clients[1].enterprise, "0403170701");
+    assert_eq!(clients[1].name, "Bakkerij Peeters");
+    harness.get_by_label(&mandates_what);
+
+    // Back on the Checklist after another page: the first step not done unfolds.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.title"))
+        .click();
+    harness.run();
+    harness.state_mut().shown = false;
+    harness.run_steps(2);
+    harness.state_mut().shown = true;
+    harness.run();
+    // (The second client's mandate is not checked yet: the MAHIS step again.)
+    harness.get_by_label(&mandates_what);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.what"))
+        .is_none());
 }
 
 #[test]
