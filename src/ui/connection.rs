@@ -101,8 +101,8 @@ pub struct ConnectionPage {
     testing: Option<Pending<TestReport>>,
     registering: Option<Pending<Result<String, Msg>>>,
     register_error: Option<Msg>,
-    /// Failures met since the app last looked, for its log (in English).
-    pub failures: Vec<String>,
+    /// Failures met since the app last looked, for its log (rendered there in each language).
+    pub failures: Vec<Msg>,
     /// A client ID the sandbox's Chaman gave while another was in use: nothing
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
@@ -505,10 +505,7 @@ impl ConnectionPage {
                 }
             }
             Some(Some(Err(e))) => {
-                self.failures.push(format!(
-                    "registering in the sandbox failed: {}",
-                    e.render(crate::i18n::Lang::En)
-                ));
+                self.failures.push(e.clone());
                 self.register_error = Some(e);
             }
             _ => {}

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
 use crate::checklist::{Facts, Role, Step};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Arg, Lang, Msg};
 use crate::profile::{
     pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
     SecretError, SecretStore,
@@ -466,10 +466,14 @@ impl Setup {
                         ),
                         None,
                     ),
-                    TestResult::NotSent(msg) => log.record(
+                    TestResult::NotSent(msg) => log.record_localized(
                         Level::Error,
                         "token",
-                        &format!("token test not sent: {}", msg.render(Lang::En)),
+                        |lang| {
+                            Msg::new("support.token_test_not_sent")
+                                .arg("cause", Arg::Msg(msg.clone()))
+                                .render(lang)
+                        },
                         None,
                     ),
                 }
@@ -506,15 +510,17 @@ impl Setup {
             for failure in activity.failures {
                 let error = &failure.error;
                 if self.logged_errors.insert((failure.id, failure_key(error))) {
-                    log.record(
+                    log.record_localized(
                         Level::Error,
                         "declarations",
-                        &format!(
-                            "{} ({}): {}",
-                            failure.reference,
-                            error.code,
-                            error.text(Lang::En)
-                        ),
+                        |lang| {
+                            format!(
+                                "{} ({}): {}",
+                                failure.reference,
+                                error.code,
+                                error.text(lang)
+                            )
+                        },
                         error.trace_id.as_deref(),
                     );
                 }
