@@ -213,7 +213,12 @@ fn a_failure_met_on_a_page_reaches_the_log_and_the_support_page_without_the_pass
         2
     );
     // Said as it is, the word "password" not taken for a secret.
-    harness.get_by_label_contains("wrong_password: The password does not open this file.");
+    assert_eq!(
+        harness
+            .get_all_by_label_contains("wrong_password: The password does not open this file.")
+            .count(),
+        2
+    );
     harness.state().log.flush(std::time::Duration::from_secs(5));
     let text =
         std::fs::read_to_string(dir.join("logs").join(fla_assistant::support::LOG_FILE)).unwrap();
