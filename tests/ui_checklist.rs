@@ -210,6 +210,41 @@ fn the_step_the_user_works_in_stays_open_when_the_app_ticks_it_and_nothing_typed
 }
 
 #[test]
+fn the_status_says_which_mandate_is_missing_and_which_is_not_checked_with_the_clients_names() {
+    let client = |enterprise: &str, name: &str, mandate| ClientEnterprise {
+        enterprise: enterprise.into(),
+        name: name.into(),
+        mandate,
+        ..ClientEnterprise::default()
+    };
+    let facts = Facts {
+        role: Some(Role::Representative),
+        clients: vec![
+            client("0202239951", "Garage Dubois", MandateState::Missing),
+            client("0403170701", "", MandateState::NotChecked),
+        ],
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    harness.get_by_label_contains(
+        "Mandate missing for Garage Dubois (0202.239.951): ask the client to grant it in MAHIS.",
+    );
+    harness.get_by_label_contains(
+        "Mandate not checked yet for 0403.170.701: check it in MAHIS and record it on the Checklist.",
+    );
+    // Several: counted, in the user's language.
+    harness.state_mut().facts.clients[1].mandate = MandateState::Missing;
+    harness.state_mut().lang = Lang::Nl;
+    harness.run();
+    harness.get_by_label_contains(
+        "Mandaat ontbreekt voor 2 klanten, Garage Dubois (0202.239.951), 0403.170.701: vraag hen het toe te kennen in MAHIS.",
+    );
+    harness.state_mut().lang = Lang::Fr;
+    harness.run();
+    harness.get_by_label_contains("Mandat manquant pour 2 clients, Garage Dubois (0202.239.951)");
+}
+
+#[test]
 fn what_the_app_sees_is_ticked_and_the_actions_lead_to_the_pages() {
     let facts = Facts {
         role: Some(Role::Employer),
@@ -651,7 +686,9 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
 
         // What is missing says the missing one (the Checklist lists all of it;
         // the status line above the other pages starts with the first).
-        harness.get_by_label_contains("No mandate recorded for 0202.239.951.");
+        harness.get_by_label_contains(
+            "Mandate missing for 0202.239.951: ask the client to grant it in MAHIS.",
+        );
         let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
         let said: Vec<String> = harness
             .state()
@@ -661,9 +698,22 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
             .map(|m| m.render(Lang::En))
             .collect();
         assert!(
-            said.contains(&"No mandate recorded for 0202.239.951.".to_owned()),
+            said.contains(
+                &"Mandate missing for 0202.239.951: ask the client to grant it in MAHIS."
+                    .to_owned()
+            ),
             "{said:?}"
         );
+        // Above every other page, the status line is a link to the Checklist.
+        let line = format!("{} (and {} more on the Checklist)", said[0], said.len() - 1);
+        for page in Page::ALL.into_iter().filter(|p| *p != Page::Checklist) {
+            common::go_to(&mut harness, page);
+            let link = harness.get_by_role_and_label(A11yRole::Link, &line);
+            assert_eq!(link.accesskit_node().role(), A11yRole::Link, "{page:?}");
+        }
+        harness.get_by_role_and_label(A11yRole::Link, &line).click();
+        harness.run_steps(2);
+        assert_eq!(harness.state().state.page, Page::Checklist);
         // And the editor does not offer it.
         harness.state_mut().state.page = Page::Declarations;
         common::wait_until_opened(&mut harness);

@@ -872,11 +872,13 @@ pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, missing: &[Msg]) -> bool {
         text.push(' ');
         text.push_str(&Msg::plural("status.more", (missing.len() - 1) as u64).render(lang));
     }
+    // The whole line is a link to the Checklist, where all of it is said.
     let clicked = ui
-        .add(
-            egui::Button::new(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
-                .frame(false),
-        )
+        .add(egui::Link::new(
+            egui::RichText::new(text)
+                .color(ui.visuals().warn_fg_color)
+                .underline(),
+        ))
         .on_hover_text(crate::i18n::tr(lang, "status.open_checklist"))
         .clicked();
     ui.separator();
