@@ -166,7 +166,7 @@ impl Step {
                 "www.socialsecurity.be > Entreprise > Service en ligne > MAHIS",
             )),
             Step::Account => Some((
-                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > ChaMan > Beheer uw technische kanalen",
+                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > Chaman > Beheer uw technische kanalen",
                 "www.socialsecurity.be > Entreprise > Service en ligne > Chaman > Gérer vos canaux techniques",
             )),
             _ => None,
@@ -183,6 +183,11 @@ impl Step {
             Step::Register => &[(
                 "https://www.socialsecurity.be/site_nl/employer/infos/employer_onss/registration_gen/register/register.htm",
                 "https://www.socialsecurity.be/site_fr/employer/infos/employer_onss/registration_gen/register/register.htm",
+            )],
+            // The seed names no page of MAHIS itself: the portal, where its path starts.
+            Step::Mandates => &[(
+                "https://www.socialsecurity.be/site_nl/",
+                "https://www.socialsecurity.be/site_fr/",
             )],
             Step::Account => &[(
                 "https://www.socialsecurity.be/site_nl/general/helpcentre/soa/local_manager_certificate.htm",
@@ -223,6 +228,8 @@ pub struct Facts {
     pub clients: Vec<ClientEnterprise>,
     /// Steps the user ticked by hand.
     pub ticked: std::collections::BTreeSet<Step>,
+    /// The connection is the sandbox's: its steps can be done in the app.
+    pub sandbox: bool,
 }
 
 /// How many days before a certificate expires the status line warns.

@@ -245,6 +245,64 @@ fn the_status_says_which_mandate_is_missing_and_which_is_not_checked_with_the_cl
 }
 
 #[test]
+fn the_steps_say_noss_in_belgian_words_chaman_one_way_mahis_links_and_the_sandbox_account_step() {
+    let facts = Facts {
+        role: Some(Role::Representative),
+        clients: vec![ClientEnterprise {
+            enterprise: "0202239951".into(),
+            ..ClientEnterprise::default()
+        }],
+        sandbox: true,
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    // Step 1 names the NOSS with the words Belgian HR know.
+    harness.get_by_label("1. Be known as an NOSS (RSZ/ONSS) employer");
+    // The MAHIS step, with the portal's pages to open, as the other steps have.
+    for step in [Step::Identify, Step::Register, Step::Chaman] {
+        harness.state_mut().facts.ticked.insert(step);
+    }
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+        .click();
+    harness.run();
+    harness.get_by_label(&tr(Lang::En, "checklist.step.mandates.what"));
+    harness.get_by_label(&tr(Lang::En, "checklist.link_nl"));
+    harness.get_by_label(&tr(Lang::En, "checklist.link_fr"));
+    // The account step, in the sandbox: done there, on the Connection page.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.account.title"))
+        .click();
+    harness.run();
+    harness.get_by_label_contains("> Chaman > Beheer uw technische kanalen");
+    assert!(harness.query_by_label_contains("ChaMan").is_none());
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
+        .click();
+    harness.run();
+    assert!(harness
+        .state()
+        .commands
+        .contains(&ChecklistCommand::Open(ChecklistTarget::Connection)));
+    // Not in the sandbox: no such button.
+    harness.state_mut().facts.sandbox = false;
+    harness.run();
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
+        .is_none());
+    // One spelling in every language's texts.
+    for lang in [Lang::En, Lang::Nl, Lang::Fr] {
+        let text = std::fs::read_to_string(format!(
+            "{}/assets/i18n/{}.txt",
+            env!("CARGO_MANIFEST_DIR"),
+            lang.code()
+        ))
+        .unwrap();
+        assert!(!text.contains("ChaMan"), "{lang:?}");
+    }
+}
+
+#[test]
 fn what_the_app_sees_is_ticked_and_the_actions_lead_to_the_pages() {
     let facts = Facts {
         role: Some(Role::Employer),

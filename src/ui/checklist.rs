@@ -186,7 +186,7 @@ impl ChecklistPage {
             });
             if open_step == Some(step) {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    step_details_ui(ui, lang, role, step, &mut commands);
+                    step_details_ui(ui, lang, role, step, facts.sandbox, &mut commands);
                     match step {
                         Step::Identify if role.declares_for_itself() => {
                             self.enterprise_ui(ui, lang, facts, &mut commands);
@@ -431,6 +431,7 @@ fn step_details_ui(
     lang: Lang,
     role: Role,
     step: Step,
+    sandbox: bool,
     commands: &mut Vec<ChecklistCommand>,
 ) {
     ui.add(egui::Label::new(tr(lang, &step.key("what"))).wrap());
@@ -488,9 +489,20 @@ fn step_details_ui(
     };
     if let Some((key, target)) = action {
         ui.add_space(4.0);
-        if ui.button(tr(lang, key)).clicked() {
-            commands.push(ChecklistCommand::Open(target));
-        }
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(tr(lang, key)).clicked() {
+                commands.push(ChecklistCommand::Open(target));
+            }
+            // In the sandbox, the account is made in its Chaman from the Connection page.
+            if step == Step::Account
+                && sandbox
+                && ui
+                    .button(tr(lang, "checklist.action.account_sandbox"))
+                    .clicked()
+            {
+                commands.push(ChecklistCommand::Open(ChecklistTarget::Connection));
+            }
+        });
     }
     if step.ticked_by_the_app() {
         ui.weak(tr(lang, "checklist.ticked_by_app"));

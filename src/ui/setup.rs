@@ -208,6 +208,7 @@ impl Setup {
                 Vec::new()
             },
             ticked: self.profile.ticked.clone(),
+            sandbox: settings.environment == EnvironmentKind::Sandbox,
         }
     }
 
