@@ -166,7 +166,7 @@ impl Step {
                 "www.socialsecurity.be > Entreprise > Service en ligne > MAHIS",
             )),
             Step::Account => Some((
-                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > ChaMan > Beheer uw technische kanalen",
+                "www.socialsecurity.be > Onderneming > Naar alle onlinediensten > Chaman > Beheer uw technische kanalen",
                 "www.socialsecurity.be > Entreprise > Service en ligne > Chaman > Gérer vos canaux techniques",
             )),
             _ => None,
@@ -183,6 +183,11 @@ impl Step {
             Step::Register => &[(
                 "https://www.socialsecurity.be/site_nl/employer/infos/employer_onss/registration_gen/register/register.htm",
                 "https://www.socialsecurity.be/site_fr/employer/infos/employer_onss/registration_gen/register/register.htm",
+            )],
+            // The seed names no page of MAHIS itself: the portal, where its path starts.
+            Step::Mandates => &[(
+                "https://www.socialsecurity.be/site_nl/",
+                "https://www.socialsecurity.be/site_fr/",
             )],
             Step::Account => &[(
                 "https://www.socialsecurity.be/site_nl/general/helpcentre/soa/local_manager_certificate.htm",
@@ -223,6 +228,8 @@ pub struct Facts {
     pub clients: Vec<ClientEnterprise>,
     /// Steps the user ticked by hand.
     pub ticked: std::collections::BTreeSet<Step>,
+    /// The connection is the sandbox's: its steps can be done in the app.
+    pub sandbox: bool,
 }
 
 /// How many days before a certificate expires the status line warns.
@@ -290,25 +297,39 @@ impl Facts {
             if self.clients.is_empty() {
                 out.push(Msg::new("status.no_clients"));
             }
-            // One line for every client without an active mandate (not
-            // checked yet, or found missing in MAHIS).
-            let without: Vec<String> = self
-                .clients
-                .iter()
-                .filter(|c| c.mandate != MandateState::Active)
-                .map(|c| crate::identifiers::format_enterprise_number(&c.enterprise))
-                .collect();
-            if !without.is_empty() {
-                out.push(
-                    Msg::plural("status.no_mandate", without.len() as u64)
-                        .arg("enterprises", without.join(", ")),
-                );
+            // A line for the clients whose mandate MAHIS showed missing, and
+            // one for those not checked yet: each says what to do.
+            for (state, key) in [
+                (MandateState::Missing, "status.mandate_missing"),
+                (MandateState::NotChecked, "status.mandate_not_checked"),
+            ] {
+                let clients: Vec<String> = self
+                    .clients
+                    .iter()
+                    .filter(|c| c.mandate == state)
+                    .map(client_label)
+                    .collect();
+                if !clients.is_empty() {
+                    out.push(
+                        Msg::plural(key, clients.len() as u64).arg("clients", clients.join(", ")),
+                    );
+                }
             }
         }
         if !self.token_test_passed {
             out.push(Msg::new("status.token_test"));
         }
         out
+    }
+}
+
+/// A client as a sentence names it: "Garage Dubois (0202.239.951)", or the
+/// number alone when no name was given.
+fn client_label(client: &crate::profile::ClientEnterprise) -> String {
+    let number = crate::identifiers::format_enterprise_number(&client.enterprise);
+    match client.name.trim() {
+        "" => number,
+        name => format!("{name} ({number})"),
     }
 }
 
@@ -379,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn clients_without_an_active_mandate_are_said_in_one_line() {
+    fn clients_without_an_active_mandate_are_said_by_what_to_do() {
         let today = date!(2026 - 11 - 25);
         let mut facts = Facts {
             role: Some(Role::Representative),
@@ -394,11 +415,14 @@ mod tests {
             ..Facts::default()
         };
         let missing = facts.missing(today);
-        assert_eq!(missing.len(), 1, "{missing:?}");
-        let en = missing[0].render(crate::i18n::Lang::En);
+        assert_eq!(missing.len(), 2, "{missing:?}");
         assert_eq!(
-            en,
-            "No mandate recorded for 2 clients: 0202.239.951, 0207.446.772."
+            missing[0].render(crate::i18n::Lang::En),
+            "Mandate missing for 0202.239.951: ask the client to grant it in MAHIS."
+        );
+        assert_eq!(
+            missing[1].render(crate::i18n::Lang::En),
+            "Mandate not checked yet for 0207.446.772: check it in MAHIS and record it on the Checklist."
         );
         assert!(!facts.is_done(Step::Mandates));
         // A tick does not hide a mandate that is not active.
@@ -406,7 +430,10 @@ mod tests {
         assert!(!facts.is_done(Step::Mandates));
         facts.clients.remove(2);
         let en = facts.missing(today)[0].render(crate::i18n::Lang::En);
-        assert_eq!(en, "No mandate recorded for 0202.239.951.");
+        assert_eq!(
+            en,
+            "Mandate missing for 0202.239.951: ask the client to grant it in MAHIS."
+        );
         facts.clients[0].mandate = MandateState::Active;
         assert!(facts.missing(today).is_empty());
         assert!(facts.is_done(Step::Mandates));
@@ -453,7 +480,7 @@ mod tests {
             keys,
             [
                 "status.certificate_expires_in",
-                "status.no_mandate",
+                "status.mandate_missing",
                 "status.token_test"
             ]
         );

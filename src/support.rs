@@ -4,7 +4,7 @@
 //! diagnostics text to paste into a support call. Writing happens on a thread of
 //! its own, so a page that records a line never waits for the disk.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -12,6 +12,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::assertion::shorten;
+use crate::i18n::Lang;
 
 /// The log file's name in its folder; rotated copies get `.1`, `.2`, `.3`.
 pub const LOG_FILE: &str = "fla-assistant.log";
@@ -42,9 +43,41 @@ pub struct LogLine {
     pub text: String,
     #[serde(default, rename = "traceId", skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+    /// The text in each language the app speaks (by language code), redacted
+    /// too, for the Support page; `text` (English) is what support staff read.
+    /// Empty for a line recorded in English only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
 }
 
 impl LogLine {
+    /// The text in `lang` where the line has it, else as recorded (English).
+    pub fn text_in(&self, lang: Lang) -> &str {
+        self.texts
+            .get(lang.code())
+            .map(String::as_str)
+            .unwrap_or(&self.text)
+    }
+
+    /// When the line was written, in Brussels time (`dd/mm/yyyy HH:MM:SS`);
+    /// the recorded text where it is not RFC 3339.
+    pub fn local_time(&self) -> String {
+        use time::format_description::well_known::Rfc3339;
+        let Ok(at) = time::OffsetDateTime::parse(&self.at, &Rfc3339) else {
+            return self.at.clone();
+        };
+        let local = crate::today::in_brussels(at);
+        format!(
+            "{:02}/{:02}/{} {:02}:{:02}:{:02}",
+            local.day(),
+            u8::from(local.month()),
+            local.year(),
+            local.hour(),
+            local.minute(),
+            local.second()
+        )
+    }
+
     /// Whether the line matches a viewer's filter (any level at or above
     /// `min_level`, and `text` in its area, text or trace id, ignoring case).
     pub fn matches(&self, min_level: Level, text: &str) -> bool {
@@ -55,6 +88,10 @@ impl LogLine {
         needle.is_empty()
             || self.text.to_lowercase().contains(&needle)
             || self.area.to_lowercase().contains(&needle)
+            || self
+                .texts
+                .values()
+                .any(|t| t.to_lowercase().contains(&needle))
             || self
                 .trace_id
                 .as_deref()
@@ -107,13 +144,39 @@ impl AppLog {
 
     /// Records a line (redacted here, whatever the caller passed).
     pub fn record(&self, level: Level, area: &str, text: &str, trace_id: Option<&str>) {
-        let line = LogLine {
+        self.push(LogLine {
             at: now_rfc3339(),
             level,
             area: area.to_owned(),
             text: redact(text),
             trace_id: trace_id.map(str::to_owned),
-        };
+            texts: BTreeMap::new(),
+        });
+    }
+
+    /// Records a line that `say` renders in each language: the file's text is
+    /// the English one, the Support page shows the user's language.
+    pub fn record_localized(
+        &self,
+        level: Level,
+        area: &str,
+        say: impl Fn(Lang) -> String,
+        trace_id: Option<&str>,
+    ) {
+        self.push(LogLine {
+            at: now_rfc3339(),
+            level,
+            area: area.to_owned(),
+            text: redact(&say(Lang::En)),
+            trace_id: trace_id.map(str::to_owned),
+            texts: Lang::ALL
+                .into_iter()
+                .map(|lang| (lang.code().to_owned(), redact(&say(lang))))
+                .collect(),
+        });
+    }
+
+    fn push(&self, line: LogLine) {
         if let Ok(mut recent) = self.recent.lock() {
             push_recent(&mut recent, line.clone());
         }
@@ -222,42 +285,29 @@ fn rotate(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Hides what must never be in a log or a diagnostics text: tokens and
-/// assertions (three base64url parts, or what follows `Bearer`, or a long
-/// opaque value after `token`) are shortened; the value after a word that
-/// names a password or a private key is replaced.
+/// Hides what must never be in a log or a diagnostics text, and only that:
+/// tokens and assertions (three base64url parts, or what follows `Bearer`, or a
+/// long opaque value after `token`) are shortened; the VALUE given to a name of
+/// a password, secret or private key (`password=…`, `"password": "…"`) and a
+/// PEM private key are replaced by `[hidden]`. Ordinary words stay: "the
+/// password does not open this file" is a sentence, not a secret.
 pub fn redact(text: &str) -> String {
+    let text = hide_pem_private_keys(text);
+    let text = hide_secret_values(&text);
     let mut out = String::with_capacity(text.len());
-    let mut hide_next = false;
     let mut shorten_next = false;
-    for piece in split_keep(text) {
+    for piece in split_keep(&text) {
         if piece.chars().all(|c| !is_token_char(c)) {
             out.push_str(piece);
             continue;
         }
         let lower = piece.to_lowercase();
-        if hide_next {
-            out.push_str("[hidden]");
-            hide_next = false;
-            continue;
-        }
         if shorten_next && piece.len() > 20 {
             out.push_str(&shorten(piece));
             shorten_next = false;
             continue;
         }
         shorten_next = false;
-        if lower.contains("password")
-            || lower.contains("passwd")
-            || lower == "wachtwoord"
-            || lower == "mot_de_passe"
-            || lower.contains("private_key")
-            || lower.contains("privatekey")
-        {
-            out.push_str(piece);
-            hide_next = true;
-            continue;
-        }
         if lower == "bearer"
             || lower.ends_with("token")
             || lower.contains("assertion")
@@ -273,6 +323,116 @@ pub fn redact(text: &str) -> String {
         }
         out.push_str(piece);
     }
+    out
+}
+
+/// Names whose value is a secret: with `=` or `:` after them.
+const SECRET_NAMES: [&str; 11] = [
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "wachtwoord",
+    "mot_de_passe",
+    "secret",
+    "client_secret",
+    "private_key",
+    "privatekey",
+    "pfx_password",
+];
+
+/// Whether a word names a secret: one of [`SECRET_NAMES`], or a compound
+/// ending in one (`keystore_password`) when `strict` is false.
+fn names_a_secret(word: &str, strict: bool) -> bool {
+    let lower = word.to_lowercase();
+    SECRET_NAMES.contains(&lower.as_str())
+        || (!strict
+            && SECRET_NAMES
+                .iter()
+                .any(|n| lower.ends_with(&format!("_{n}")) || lower.ends_with(&format!("-{n}"))))
+}
+
+/// Replaces the value after `name=` / `name:` when `name` names a secret. A
+/// compound name followed by `: ` and a word is an error code in a sentence
+/// (`wrong_password: The password…`): only `=`, or `:` straight before the
+/// value or a quote, assign there.
+fn hide_secret_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Where the text not yet copied starts.
+    let mut copied = 0;
+    let mut at = 0;
+    let pieces = split_keep(text);
+    let mut i = 0;
+    while i + 1 < pieces.len() {
+        let (name, sep) = (pieces[i], pieces[i + 1]);
+        let sep_start = at + name.len();
+        at = sep_start;
+        i += 1;
+        if !name.chars().any(is_token_char) || sep_start < copied {
+            continue;
+        }
+        let core = sep.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
+        let assigns = match core {
+            "=" => names_a_secret(name, false),
+            ":" => {
+                let after = sep.split_once(':').map(|(_, a)| a).unwrap_or("");
+                let direct = after.is_empty() || after.trim_start().starts_with(['"', '\'']);
+                names_a_secret(name, true) || (direct && names_a_secret(name, false))
+            }
+            _ => false,
+        };
+        if !assigns {
+            continue;
+        }
+        // The value: up to a space, a quote or a list's separator.
+        let quoted = sep.ends_with(['"', '\'']);
+        let value_start = sep_start + sep.len();
+        let value_len = text[value_start..]
+            .find(|c: char| {
+                if quoted {
+                    c == '"' || c == '\''
+                } else {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | '&' | '}' | ')')
+                }
+            })
+            .unwrap_or(text.len() - value_start);
+        if value_len == 0 {
+            continue;
+        }
+        out.push_str(&text[copied..value_start]);
+        out.push_str("[hidden]");
+        copied = value_start + value_len;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// A PEM private key (`-----BEGIN … PRIVATE KEY-----` to its END line) becomes `[hidden]`.
+fn hide_pem_private_keys(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(begin) = rest.find("-----BEGIN ") {
+        let header_end = rest[begin + 11..].find("-----").map(|e| begin + 11 + e);
+        let Some(header_end) = header_end else { break };
+        if !rest[begin..header_end].contains("PRIVATE KEY") {
+            out.push_str(&rest[..header_end + 5]);
+            rest = &rest[header_end + 5..];
+            continue;
+        }
+        out.push_str(&rest[..begin]);
+        out.push_str("[hidden]");
+        rest = match rest[header_end..].find("-----END ") {
+            Some(end) => {
+                let after = header_end + end + 9;
+                match rest[after..].find("-----") {
+                    Some(close) => &rest[after + close + 5..],
+                    None => "",
+                }
+            }
+            None => "",
+        };
+    }
+    out.push_str(rest);
     out
 }
 
@@ -390,6 +550,33 @@ mod tests {
     }
 
     #[test]
+    fn ordinary_words_stay_and_only_secret_values_are_hidden() {
+        // What the Certificate page says of a wrong password, as it was garbled.
+        let message = "wrong_password: The password does not open this file. Check capitals and the keyboard layout; a file exported from Windows uses the password chosen at export, not your Windows password.";
+        assert_eq!(redact(message), message);
+        for (text, secret) in [
+            ("password=Hunter2!Secret next", "Hunter2!Secret"),
+            ("{\"password\":\"p@ss w0rd\",\"alias\":\"1\"}", "p@ss w0rd"),
+            ("password: Hunter2Secret", "Hunter2Secret"),
+            ("pfx_password = s3cr3t;", "s3cr3t"),
+            ("client_secret=abc.def", "abc.def"),
+            ("wachtwoord=Geheim123", "Geheim123"),
+            (
+                "key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0\n-----END PRIVATE KEY----- end",
+                "MIIEvQIBADANBgkqhkiG9w0",
+            ),
+        ] {
+            let redacted = redact(text);
+            assert!(!redacted.contains(secret), "{text} → {redacted}");
+            assert!(redacted.contains("[hidden]"), "{text} → {redacted}");
+        }
+        assert_eq!(redact("password=abc next"), "password=[hidden] next");
+        // A certificate (public) stays.
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert_eq!(redact(cert), cert);
+    }
+
+    #[test]
     fn the_log_is_written_redacted_read_back_and_rotated() {
         let dir = tempfile::tempdir().unwrap();
         let log = AppLog::open(dir.path());
@@ -439,6 +626,7 @@ mod tests {
                 area: "declarations".into(),
                 text: "500".into(),
                 trace_id: Some("abc-1".into()),
+                texts: BTreeMap::new(),
             }],
         };
         let text = d.to_text();

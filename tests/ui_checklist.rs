@@ -20,6 +20,8 @@ struct Host {
     lang: Lang,
     facts: Facts,
     commands: Vec<ChecklistCommand>,
+    /// Whether the page is on screen (false: the user is on another page).
+    shown: bool,
 }
 
 fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
@@ -28,9 +30,13 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
         lang,
         facts,
         commands: Vec::new(),
+        shown: true,
     };
     let mut harness = Harness::new_ui_state(
         |ui, host: &mut Host| {
+            if !host.shown {
+                return;
+            }
             let commands = host
                 .page
                 .ui(ui, host.lang, &host.facts, date!(2026 - 11 - 25));
@@ -130,6 +136,170 @@ fn an_employer_has_no_mandate_step_and_ticks_by_hand_what_the_app_cannot_see() {
     harness.get_by_label_contains("Gestion des accès > Gestion des accès");
     harness.get_by_label_contains("Toegangsbeheer > Toegangsbeheer");
     harness.get_by_label(&tr(Lang::Fr, "checklist.quality.employer"));
+}
+
+#[test]
+fn the_step_the_user_works_in_stays_open_when_the_app_ticks_it_and_nothing_typed_is_lost() {
+    let facts = Facts {
+        role: Some(Role::Representative),
+        ticked: [Step::Identify, Step::Register, Step::Chaman]
+            .into_iter()
+            .collect(),
+        clients: vec![ClientEnterprise {
+            enterprise: "0202239951".into(),
+            name: "Garage Dubois".into(),
+            ..ClientEnterprise::default()
+        }],
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    let mandates_what = tr(Lang::En, "checklist.step.mandates.what");
+    harness.get_by_label(&mandates_what);
+    // The first client's mandate is active: the step is done, and stays open.
+    let active = tr(Lang::En, "checklist.mandate.active");
+    harness
+        .get_by_label(&format!("Mandate of 0202.239.951: {active}"))
+        .click();
+    harness.run();
+    assert!(harness.state().facts.is_done(Step::Mandates));
+    harness.get_by_label(&mandates_what);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.step.account.what"))
+        .is_none());
+    // The second client typed goes into the list.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_enterprise"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_enterprise"))
+        .type_text("0403.170.701");
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_name"))
+        .click();
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.new_name"))
+        .type_text("Bakkerij Peeters");
+    harness.run();
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.clients.add"))
+        .click();
+    harness.run();
+    let clients = &harness.state().facts.clients;
+    assert_eq!(clients.len(), 2, "{clients:?}");
+    assert_eq!(clients[1].enterprise, "0403170701");
+    assert_eq!(clients[1].name, "Bakkerij Peeters");
+    harness.get_by_label(&mandates_what);
+
+    // Back on the Checklist after another page: the first step not done unfolds.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.title"))
+        .click();
+    harness.run();
+    harness.state_mut().shown = false;
+    harness.run_steps(2);
+    harness.state_mut().shown = true;
+    harness.run();
+    // (The second client's mandate is not checked yet: the MAHIS step again.)
+    harness.get_by_label(&mandates_what);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.what"))
+        .is_none());
+}
+
+#[test]
+fn the_status_says_which_mandate_is_missing_and_which_is_not_checked_with_the_clients_names() {
+    let client = |enterprise: &str, name: &str, mandate| ClientEnterprise {
+        enterprise: enterprise.into(),
+        name: name.into(),
+        mandate,
+        ..ClientEnterprise::default()
+    };
+    let facts = Facts {
+        role: Some(Role::Representative),
+        clients: vec![
+            client("0202239951", "Garage Dubois", MandateState::Missing),
+            client("0403170701", "", MandateState::NotChecked),
+        ],
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    harness.get_by_label_contains(
+        "Mandate missing for Garage Dubois (0202.239.951): ask the client to grant it in MAHIS.",
+    );
+    harness.get_by_label_contains(
+        "Mandate not checked yet for 0403.170.701: check it in MAHIS and record it on the Checklist.",
+    );
+    // Several: counted, in the user's language.
+    harness.state_mut().facts.clients[1].mandate = MandateState::Missing;
+    harness.state_mut().lang = Lang::Nl;
+    harness.run();
+    harness.get_by_label_contains(
+        "Mandaat ontbreekt voor 2 klanten, Garage Dubois (0202.239.951), 0403.170.701: vraag hen het toe te kennen in MAHIS.",
+    );
+    harness.state_mut().lang = Lang::Fr;
+    harness.run();
+    harness.get_by_label_contains("Mandat manquant pour 2 clients, Garage Dubois (0202.239.951)");
+}
+
+#[test]
+fn the_steps_say_noss_in_belgian_words_chaman_one_way_mahis_links_and_the_sandbox_account_step() {
+    let facts = Facts {
+        role: Some(Role::Representative),
+        clients: vec![ClientEnterprise {
+            enterprise: "0202239951".into(),
+            ..ClientEnterprise::default()
+        }],
+        sandbox: true,
+        ..Facts::default()
+    };
+    let mut harness = harness(Lang::En, facts);
+    // Step 1 names the NOSS with the words Belgian HR know.
+    harness.get_by_label("1. Be known as an NOSS (RSZ/ONSS) employer");
+    // The MAHIS step, with the portal's pages to open, as the other steps have.
+    for step in [Step::Identify, Step::Register, Step::Chaman] {
+        harness.state_mut().facts.ticked.insert(step);
+    }
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+        .click();
+    harness.run();
+    harness.get_by_label(&tr(Lang::En, "checklist.step.mandates.what"));
+    harness.get_by_label(&tr(Lang::En, "checklist.link_nl"));
+    harness.get_by_label(&tr(Lang::En, "checklist.link_fr"));
+    // The account step, in the sandbox: done there, on the Connection page.
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.account.title"))
+        .click();
+    harness.run();
+    harness.get_by_label_contains("> Chaman > Beheer uw technische kanalen");
+    assert!(harness.query_by_label_contains("ChaMan").is_none());
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
+        .click();
+    harness.run();
+    assert!(harness
+        .state()
+        .commands
+        .contains(&ChecklistCommand::Open(ChecklistTarget::Connection)));
+    // Not in the sandbox: no such button.
+    harness.state_mut().facts.sandbox = false;
+    harness.run();
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
+        .is_none());
+    // One spelling in every language's texts.
+    for lang in [Lang::En, Lang::Nl, Lang::Fr] {
+        let text = std::fs::read_to_string(format!(
+            "{}/assets/i18n/{}.txt",
+            env!("CARGO_MANIFEST_DIR"),
+            lang.code()
+        ))
+        .unwrap();
+        assert!(!text.contains("ChaMan"), "{lang:?}");
+    }
 }
 
 #[test]
@@ -574,7 +744,9 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
 
         // What is missing says the missing one (the Checklist lists all of it;
         // the status line above the other pages starts with the first).
-        harness.get_by_label_contains("No mandate recorded for 0202.239.951.");
+        harness.get_by_label_contains(
+            "Mandate missing for 0202.239.951: ask the client to grant it in MAHIS.",
+        );
         let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
         let said: Vec<String> = harness
             .state()
@@ -584,9 +756,22 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
             .map(|m| m.render(Lang::En))
             .collect();
         assert!(
-            said.contains(&"No mandate recorded for 0202.239.951.".to_owned()),
+            said.contains(
+                &"Mandate missing for 0202.239.951: ask the client to grant it in MAHIS."
+                    .to_owned()
+            ),
             "{said:?}"
         );
+        // Above every other page, the status line is a link to the Checklist.
+        let line = format!("{} (and {} more on the Checklist)", said[0], said.len() - 1);
+        for page in Page::ALL.into_iter().filter(|p| *p != Page::Checklist) {
+            common::go_to(&mut harness, page);
+            let link = harness.get_by_role_and_label(A11yRole::Link, &line);
+            assert_eq!(link.accesskit_node().role(), A11yRole::Link, "{page:?}");
+        }
+        harness.get_by_role_and_label(A11yRole::Link, &line).click();
+        harness.run_steps(2);
+        assert_eq!(harness.state().state.page, Page::Checklist);
         // And the editor does not offer it.
         harness.state_mut().state.page = Page::Declarations;
         common::wait_until_opened(&mut harness);

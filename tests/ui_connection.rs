@@ -27,6 +27,10 @@ fn test_connection(harness: &mut Harness<'static, FlaApp>) {
 fn sandbox_account_and_a_successful_test() {
     let mut harness = harness(english());
     let client_id = with_sandbox_account(&mut harness);
+    // Registering says so, with the client ID it gave.
+    harness.get_by_label(&format!(
+        "Registered in the sandbox's Chaman: client ID {client_id}"
+    ));
     harness.get_by_label_contains("FLA REST channel - Voorbeeld BV");
     // Its end as people in Belgium write it (dd/mm/yyyy), not ISO.
     let not_after = harness
@@ -44,6 +48,22 @@ fn sandbox_account_and_a_successful_test() {
     harness.get_by_label("scope:sigedis:gestion:careerpro-federal-learning-account:employer");
     test_connection(&mut harness);
     harness.get_by_label(&tr(Lang::En, "connection.granted"));
+    // The token's end in Brussels time, as people here write it, and how soon.
+    let expires_at = match &harness.state().connection.report.as_ref().unwrap().result {
+        fla_assistant::ui::connection::TestResult::Granted { expires_at, .. } => *expires_at,
+        _ => panic!("granted"),
+    };
+    let local = fla_assistant::today::in_brussels(expires_at);
+    let shown = format!(
+        "{:02}/{:02}/{} {:02}:{:02} (in 10 minutes)",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    );
+    harness.get_by_label(&shown);
+    assert!(harness.query_by_label_contains("+00:00").is_none());
     harness.get_by_role_and_label(Role::Button, "Copy token");
     harness
         .get_by_label(&tr(Lang::En, "connection.what_was_sent"))
@@ -104,6 +124,21 @@ fn without_a_certificate_the_test_cannot_start() {
         button.accesskit_node().is_disabled(),
         "the test button is enabled without a certificate"
     );
+    // Under it, why.
+    harness.get_by_label(&tr(Lang::En, "connection.test_needs_certificate"));
+    harness.get_by_label(&tr(Lang::En, "connection.test_needs_client_id"));
+    // A certificate open: only the client ID is missing.
+    go_to(&mut harness, Page::Certificate);
+    open_file(
+        &mut harness,
+        &certs::fresh("openssl3-aes256.pfx"),
+        certs::PASSWORD,
+    );
+    go_to(&mut harness, Page::Connection);
+    assert!(harness
+        .query_by_label(&tr(Lang::En, "connection.test_needs_certificate"))
+        .is_none());
+    harness.get_by_label(&tr(Lang::En, "connection.test_needs_client_id"));
 }
 
 fn register(harness: &mut Harness<'static, FlaApp>) {

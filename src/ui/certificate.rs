@@ -75,8 +75,8 @@ pub struct CertificatePage {
     picking: Option<Pending<Option<PathBuf>>>,
     opened: Option<OpenedFile>,
     open_error: Option<CertError>,
-    /// Failures met since the app last looked, for its log: (code, text in English).
-    pub failures: Vec<(String, String)>,
+    /// Failures met since the app last looked, for its log: (code, message).
+    pub failures: Vec<(String, Msg)>,
     /// The entry shown as selected (for export, and for signing where it can).
     selected: Option<String>,
     signer: Option<Signer>,
@@ -416,8 +416,11 @@ impl CertificatePage {
             Err(err) => {
                 self.opened = None;
                 self.selected = None;
-                self.failures
-                    .push((err.code().to_owned(), err.message(crate::i18n::Lang::En)));
+                let said = err.clone();
+                self.failures.push((
+                    err.code().to_owned(),
+                    Msg::from_fn(move |lang| said.message(lang)),
+                ));
                 self.open_error = Some(err);
             }
         }

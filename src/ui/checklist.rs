@@ -58,7 +58,11 @@ pub enum ChecklistTarget {
 /// the enterprise numbers being typed.
 #[derive(Debug, Default)]
 pub struct ChecklistPage {
+    /// The unfolded step: set when the page opens (the first step not done)
+    /// and by the user; the app's ticks never move it.
     open: Option<Step>,
+    /// The last pass the page was drawn in: a gap means it was opened again.
+    drawn_in_pass: Option<u64>,
     /// The own enterprise number as typed, and the profile's value it was filled from.
     enterprise: String,
     enterprise_for: Option<String>,
@@ -130,10 +134,18 @@ impl ChecklistPage {
             }
         }
         ui.add_space(8.0);
-        let open_step = self
-            .open
-            .filter(|s| steps(role).contains(s))
-            .or_else(|| steps(role).into_iter().find(|s| !facts.is_done(*s)));
+        // Opened again (start, coming back from another page): the first step
+        // not done unfolds. While the page is on screen, the step the user is in
+        // stays open, whatever the app ticks.
+        let pass = ui.ctx().cumulative_pass_nr();
+        let reopened = self
+            .drawn_in_pass
+            .is_none_or(|last| pass > last.saturating_add(1));
+        self.drawn_in_pass = Some(pass);
+        if reopened || self.open.is_some_and(|s| !steps(role).contains(&s)) {
+            self.open = steps(role).into_iter().find(|s| !facts.is_done(*s));
+        }
+        let open_step = self.open;
         for step in steps(role) {
             let done = facts.is_done(step);
             ui.horizontal(|ui| {
@@ -152,6 +164,12 @@ impl ChecklistPage {
                 });
                 if r.changed() {
                     commands.push(ChecklistCommand::Tick(step, ticked));
+                    // Ticked by hand where the user is: on to the next step not done.
+                    if ticked && open_step == Some(step) {
+                        self.open = steps(role)
+                            .into_iter()
+                            .find(|s| *s != step && !facts.is_done(*s));
+                    }
                 }
                 let text = if done {
                     RichText::new(&title).strong().weak()
@@ -168,7 +186,7 @@ impl ChecklistPage {
             });
             if open_step == Some(step) {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    step_details_ui(ui, lang, role, step, &mut commands);
+                    step_details_ui(ui, lang, role, step, facts.sandbox, &mut commands);
                     match step {
                         Step::Identify if role.declares_for_itself() => {
                             self.enterprise_ui(ui, lang, facts, &mut commands);
@@ -413,6 +431,7 @@ fn step_details_ui(
     lang: Lang,
     role: Role,
     step: Step,
+    sandbox: bool,
     commands: &mut Vec<ChecklistCommand>,
 ) {
     ui.add(egui::Label::new(tr(lang, &step.key("what"))).wrap());
@@ -470,9 +489,20 @@ fn step_details_ui(
     };
     if let Some((key, target)) = action {
         ui.add_space(4.0);
-        if ui.button(tr(lang, key)).clicked() {
-            commands.push(ChecklistCommand::Open(target));
-        }
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(tr(lang, key)).clicked() {
+                commands.push(ChecklistCommand::Open(target));
+            }
+            // In the sandbox, the account is made in its Chaman from the Connection page.
+            if step == Step::Account
+                && sandbox
+                && ui
+                    .button(tr(lang, "checklist.action.account_sandbox"))
+                    .clicked()
+            {
+                commands.push(ChecklistCommand::Open(ChecklistTarget::Connection));
+            }
+        });
     }
     if step.ticked_by_the_app() {
         ui.weak(tr(lang, "checklist.ticked_by_app"));

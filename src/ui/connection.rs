@@ -20,7 +20,7 @@ use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::diagnosis;
 use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
 use crate::channel::token::{self, Exchange};
-use crate::i18n::{tr, tr_args, Lang, Msg};
+use crate::i18n::{tr, tr_args, Arg, Lang, Msg};
 use crate::sandbox::{RegisterRequest, Sandbox};
 
 /// What the page remembers between runs.
@@ -70,7 +70,8 @@ pub enum TestResult {
         token: Zeroizing<String>,
         scope: String,
         expires_in: i64,
-        expires_at: String,
+        /// When the token ends (UTC; shown in Brussels time).
+        expires_at: time::OffsetDateTime,
         warnings: Vec<Msg>,
     },
     Failed {
@@ -101,8 +102,10 @@ pub struct ConnectionPage {
     testing: Option<Pending<TestReport>>,
     registering: Option<Pending<Result<String, Msg>>>,
     register_error: Option<Msg>,
-    /// Failures met since the app last looked, for its log (in English).
-    pub failures: Vec<String>,
+    /// The client ID the sandbox's Chaman gave at the last registration.
+    registered: Option<String>,
+    /// Failures met since the app last looked, for its log (rendered there in each language).
+    pub failures: Vec<Msg>,
     /// A client ID the sandbox's Chaman gave while another was in use: nothing
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
@@ -119,6 +122,7 @@ impl ConnectionPage {
             testing: None,
             registering: None,
             register_error: None,
+            registered: None,
             failures: Vec::new(),
             new_client_id: None,
             report: None,
@@ -438,6 +442,15 @@ impl ConnectionPage {
                 ui.label(tr(lang, "connection.testing"));
             }
         });
+        // Greyed out: say what is missing.
+        if self.testing.is_none() {
+            if certificate.signing_entry().is_none() {
+                ui.weak(tr(lang, "connection.test_needs_certificate"));
+            }
+            if settings.client_id.trim().is_empty() {
+                ui.weak(tr(lang, "connection.test_needs_client_id"));
+            }
+        }
         if let Some(report) = &self.report {
             ui.add_space(8.0);
             report_ui(ui, report, lang);
@@ -496,6 +509,7 @@ impl ConnectionPage {
         match poll_slot(&mut self.registering) {
             Some(Some(Ok(client_id))) => {
                 self.register_error = None;
+                self.registered = Some(client_id.clone());
                 let current = settings.client_id.trim();
                 if current.is_empty() || current == client_id {
                     settings.client_id = client_id;
@@ -505,10 +519,7 @@ impl ConnectionPage {
                 }
             }
             Some(Some(Err(e))) => {
-                self.failures.push(format!(
-                    "registering in the sandbox failed: {}",
-                    e.render(crate::i18n::Lang::En)
-                ));
+                self.failures.push(e.clone());
                 self.register_error = Some(e);
             }
             _ => {}
@@ -558,6 +569,7 @@ impl ConnectionPage {
             if let Some(cert) = cert {
                 use base64::Engine;
                 self.register_error = None;
+                self.registered = None;
                 let request = RegisterRequest {
                     certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
                     enterprise: settings.sandbox_enterprise.clone(),
@@ -597,6 +609,12 @@ impl ConnectionPage {
         });
         if let Some(e) = &self.register_error {
             widgets::error_text_ui(ui, &e.render(lang));
+        } else if let Some(id) = &self.registered {
+            ui.label(tr_args(
+                lang,
+                "connection.registered",
+                &[("id", id.clone())],
+            ));
         }
         self.choose_client_id_ui(ui, lang, settings);
     }
@@ -710,7 +728,7 @@ impl ConnectionPage {
                         &scope,
                     )),
                     result: TestResult::Granted {
-                        expires_at: crate::cert::format_rfc3339(token.expires_at()),
+                        expires_at: token.expires_at(),
                         token: token.token,
                         scope: token.scope,
                         expires_in: token.expires_in,
@@ -834,6 +852,33 @@ fn nothing_signs_message(certificate: &CertificatePage, lang: Lang) -> String {
     }
 }
 
+/// A token's end as people in Belgium read it: `dd/mm/yyyy HH:MM` in Brussels
+/// time, and how soon ("in 10 minutes"; minutes started count).
+pub fn expiry_text(at: time::OffsetDateTime, now: time::OffsetDateTime, lang: Lang) -> String {
+    let local = crate::today::in_brussels(at);
+    let shown = format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    );
+    let seconds = (at - now).whole_seconds();
+    let when = if seconds <= 0 {
+        Msg::new("connection.expired_already")
+    } else {
+        Msg::plural(
+            "connection.expires_in_minutes",
+            ((seconds + 59) / 60) as u64,
+        )
+    };
+    Msg::new("connection.expires_value")
+        .arg("at", shown)
+        .arg("when", Arg::Msg(when))
+        .render(lang)
+}
+
 fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -841,7 +886,7 @@ fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
             TestResult::Granted {
                 token,
                 scope,
-                expires_in,
+                expires_in: _,
                 expires_at,
                 warnings,
             } => {
@@ -851,13 +896,10 @@ fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
                     ui.label(RichText::new(scope).monospace());
                     ui.end_row();
                     ui.label(tr(lang, "connection.expires"));
-                    ui.label(tr_args(
+                    ui.label(expiry_text(
+                        *expires_at,
+                        time::OffsetDateTime::now_utc(),
                         lang,
-                        "connection.expires_value",
-                        &[
-                            ("seconds", expires_in.to_string()),
-                            ("at", expires_at.clone()),
-                        ],
                     ));
                     ui.end_row();
                     ui.label(tr(lang, "connection.token"));

@@ -283,17 +283,21 @@ impl FlaApp {
     /// window title naming it.
     fn keep_setup(&mut self, ctx: &egui::Context, lang: Lang) {
         // What the pages met, into the log (for the Support page).
-        for (code, text) in self.certificate.failures.drain(..) {
-            self.log.record(
+        for (code, msg) in self.certificate.failures.drain(..) {
+            self.log.record_localized(
                 crate::support::Level::Error,
                 "certificate",
-                &format!("{code}: {text}"),
+                |lang| format!("{code}: {}", msg.render(lang)),
                 None,
             );
         }
-        for text in self.connection.failures.drain(..) {
-            self.log
-                .record(crate::support::Level::Error, "sandbox", &text, None);
+        for msg in self.connection.failures.drain(..) {
+            self.log.record_localized(
+                crate::support::Level::Error,
+                "sandbox",
+                |lang| msg.render(lang),
+                None,
+            );
         }
         if self.setup.take_import() {
             self.profile_switched(ctx);

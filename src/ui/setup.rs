@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
 use crate::checklist::{Facts, Role, Step};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Arg, Lang, Msg};
 use crate::profile::{
     pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
     SecretError, SecretStore,
@@ -208,6 +208,7 @@ impl Setup {
                 Vec::new()
             },
             ticked: self.profile.ticked.clone(),
+            sandbox: settings.environment == EnvironmentKind::Sandbox,
         }
     }
 
@@ -473,10 +474,14 @@ impl Setup {
                         ),
                         None,
                     ),
-                    TestResult::NotSent(msg) => log.record(
+                    TestResult::NotSent(msg) => log.record_localized(
                         Level::Error,
                         "token",
-                        &format!("token test not sent: {}", msg.render(Lang::En)),
+                        |lang| {
+                            Msg::new("support.token_test_not_sent")
+                                .arg("cause", Arg::Msg(msg.clone()))
+                                .render(lang)
+                        },
                         None,
                     ),
                 }
@@ -513,15 +518,17 @@ impl Setup {
             for failure in activity.failures {
                 let error = &failure.error;
                 if self.logged_errors.insert((failure.id, failure_key(error))) {
-                    log.record(
+                    log.record_localized(
                         Level::Error,
                         "declarations",
-                        &format!(
-                            "{} ({}): {}",
-                            failure.reference,
-                            error.code,
-                            error.text(Lang::En)
-                        ),
+                        |lang| {
+                            format!(
+                                "{} ({}): {}",
+                                failure.reference,
+                                error.code,
+                                error.text(lang)
+                            )
+                        },
                         error.trace_id.as_deref(),
                     );
                 }
@@ -873,11 +880,13 @@ pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, missing: &[Msg]) -> bool {
         text.push(' ');
         text.push_str(&Msg::plural("status.more", (missing.len() - 1) as u64).render(lang));
     }
+    // The whole line is a link to the Checklist, where all of it is said.
     let clicked = ui
-        .add(
-            egui::Button::new(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
-                .frame(false),
-        )
+        .add(egui::Link::new(
+            egui::RichText::new(text)
+                .color(ui.visuals().warn_fg_color)
+                .underline(),
+        ))
         .on_hover_text(crate::i18n::tr(lang, "status.open_checklist"))
         .clicked();
     ui.separator();

@@ -24,6 +24,8 @@ pub struct SupportPage {
     filter: String,
     confirm_reset: bool,
     pub notice: Option<Msg>,
+    /// The last pass the page was drawn in: a gap means it was opened again.
+    drawn_in_pass: Option<u64>,
 }
 
 impl Default for SupportPage {
@@ -33,6 +35,7 @@ impl Default for SupportPage {
             filter: String::new(),
             confirm_reset: false,
             notice: None,
+            drawn_in_pass: None,
         }
     }
 }
@@ -54,7 +57,16 @@ impl SupportPage {
         diagnostics: &Diagnostics,
     ) -> Vec<SupportCommand> {
         let mut commands = Vec::new();
-        ui.heading(tr(lang, "nav.support"));
+        let heading = ui.heading(tr(lang, "nav.support"));
+        // Opened (again): at the top, its title in view, wherever the last page was scrolled.
+        let pass = ui.ctx().cumulative_pass_nr();
+        if self
+            .drawn_in_pass
+            .is_none_or(|last| pass > last.saturating_add(1))
+        {
+            heading.scroll_to_me(Some(egui::Align::Min));
+        }
+        self.drawn_in_pass = Some(pass);
         ui.add(egui::Label::new(tr(lang, "page.support.intro")).wrap());
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
@@ -101,9 +113,9 @@ impl SupportPage {
         }
         for f in failures {
             ui.horizontal_wrapped(|ui| {
-                ui.monospace(&f.at);
+                ui.monospace(f.local_time());
                 ui.label(format!("[{}]", f.area));
-                ui.label(&f.text);
+                ui.label(f.text_in(lang));
                 if let Some(trace) = &f.trace_id {
                     ui.label(RichText::new(format!("BelGov-Trace-Id {trace}")).monospace());
                     if ui.small_button(tr(lang, "common.copy")).clicked() {
@@ -150,10 +162,10 @@ impl SupportPage {
                 for line in &shown[range] {
                     let text = format!(
                         "{} {:<7} {:<12} {}{}",
-                        line.at,
+                        line.local_time(),
                         tr(lang, level_key(line.level)),
                         line.area,
-                        line.text,
+                        line.text_in(lang),
                         line.trace_id
                             .as_deref()
                             .map(|t| format!("  (trace {t})"))
