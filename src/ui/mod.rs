@@ -616,6 +616,10 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
             .with_inner_size([1100.0, 760.0])
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
+        // The window's state lives in the app's data folder, so that
+        // FLA_DATA_DIR (portable installs, tests, screenshots) keeps it apart
+        // too; by default that is the folder eframe would choose on Linux.
+        persistence_path: Some(crate::profile::data_dir().join("app.ron")),
         ..Default::default()
     };
     eframe::run_native(
