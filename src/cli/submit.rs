@@ -368,17 +368,12 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     }
     // Added and sent a slice at a time: the first requests leave while the
     // rest of the file is still being stored.
-    let mut to_add = to_add.into_iter();
-    for at in to_add_at.chunks(ADD_SLICE) {
-        let slice: Vec<NewDeclaration> = to_add.by_ref().take(at.len()).collect();
-        let ids = engine
-            .add(slice)
-            .await
-            .map_err(|e| super::engine_error(&e, lang))?;
-        for (&at, &id) in at.iter().zip(&ids) {
-            placed[at] = Some(Placed::Engine(id));
-        }
-        engine.send(&ids);
+    let ids = engine
+        .add_and_send(to_add, ADD_SLICE)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    for (&at, &id) in to_add_at.iter().zip(&ids) {
+        placed[at] = Some(Placed::Engine(id));
     }
     let placed: Vec<Placed> = placed.into_iter().flatten().collect();
 

@@ -341,6 +341,29 @@ struct St {
 }
 
 impl St {
+    /// Indexes a row by enterprise and reference (not a correction, which
+    /// shares its original's reference; not a row without one yet).
+    fn note_reference(&mut self, rec: &Record) {
+        if rec.correction_of.is_none() && !rec.reference.is_empty() {
+            self.by_reference
+                .entry(key(&rec.enterprise, &rec.reference))
+                .or_insert(rec.id);
+        }
+    }
+
+    /// Takes a row the journal now holds into memory, indexed by reference.
+    fn hold(&mut self, rec: Record) {
+        self.note_reference(&rec);
+        self.rows.insert(
+            rec.id,
+            Row {
+                rec,
+                watch: None,
+                ticket: 0,
+            },
+        );
+    }
+
     fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {
         if let Some(row) = self.rows.get_mut(&id) {
             match (row.watch.is_some(), watch.is_some()) {
@@ -467,19 +490,7 @@ impl Engine {
             ..St::default()
         };
         for rec in records {
-            if rec.correction_of.is_none() && !rec.reference.is_empty() {
-                st.by_reference
-                    .entry(key(&rec.enterprise, &rec.reference))
-                    .or_insert(rec.id);
-            }
-            st.rows.insert(
-                rec.id,
-                Row {
-                    rec,
-                    watch: None,
-                    ticket: 0,
-                },
-            );
+            st.hold(rec);
         }
         let (changed, _) = watch::channel(0);
         let inner = Arc::new(Inner {
@@ -522,6 +533,26 @@ impl Engine {
             })??;
         self.inner.bump();
         Ok(ids)
+    }
+
+    /// Stores and sends `items` a slice of `slice` rows at a time, so that the
+    /// first requests leave while the rest is still being stored (`submit`, the
+    /// Bulk page). The rows' ids, in the order of `items`.
+    pub async fn add_and_send(
+        &self,
+        items: Vec<NewDeclaration>,
+        slice: usize,
+    ) -> Result<Vec<RowId>, EngineError> {
+        let mut all = Vec::with_capacity(items.len());
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let ids = self
+                .add(items.by_ref().take(slice.max(1)).collect())
+                .await?;
+            self.send(&ids);
+            all.extend(ids);
+        }
+        Ok(all)
     }
 
     /// Adds a correction of the server's declaration `corrects`: its own row,
@@ -941,10 +972,6 @@ impl Inner {
         }
         let ids = lock(&self.journal).insert(&new)?;
         for (record, &id) in new.into_iter().zip(&ids) {
-            if record.correction_of.is_none() {
-                st.by_reference
-                    .insert(key(&record.enterprise, &record.reference), id);
-            }
             let rec = Record {
                 id,
                 state: record.state,
@@ -961,14 +988,7 @@ impl Inner {
                 sent_at_ms: None,
                 duplicate_avoided: false,
             };
-            st.rows.insert(
-                id,
-                Row {
-                    rec,
-                    watch: None,
-                    ticket: 0,
-                },
-            );
+            st.hold(rec);
         }
         for (slot, index) in new_slots {
             out[slot] = ids.get(index).copied();

@@ -289,14 +289,6 @@ impl St {
             self.by_reference.remove(&k);
         }
     }
-
-    fn note_reference(&mut self, rec: &Record) {
-        if rec.correction_of.is_none() && !rec.reference.is_empty() {
-            self.by_reference
-                .entry(key(&rec.enterprise, &rec.reference))
-                .or_insert(rec.id);
-        }
-    }
 }
 
 impl Engine {
@@ -356,15 +348,7 @@ impl Engine {
         self.with_rows(move |_, st, journal| {
             let rec = insert_draft(journal, form)?;
             let id = rec.id;
-            st.note_reference(&rec);
-            st.rows.insert(
-                id,
-                Row {
-                    rec,
-                    watch: None,
-                    ticket: 0,
-                },
-            );
+            st.hold(rec);
             Ok(id)
         })
         .await
@@ -379,16 +363,8 @@ impl Engine {
             for form in forms {
                 let mut rec = insert_draft(journal, form.clone())?;
                 store_form(journal, &mut rec, form, today)?;
-                st.note_reference(&rec);
                 ids.push(rec.id);
-                st.rows.insert(
-                    rec.id,
-                    Row {
-                        rec,
-                        watch: None,
-                        ticket: 0,
-                    },
-                );
+                st.hold(rec);
             }
             Ok(ids)
         })
@@ -453,14 +429,7 @@ impl Engine {
                 .ok_or(DraftError::NoSuchRow)?;
             let rec = insert_draft(journal, form)?;
             let new = rec.id;
-            st.rows.insert(
-                new,
-                Row {
-                    rec,
-                    watch: None,
-                    ticket: 0,
-                },
-            );
+            st.hold(rec);
             Ok(new)
         })
         .await
@@ -667,15 +636,7 @@ impl Engine {
                             sent_at_ms: None,
                             duplicate_avoided: false,
                         };
-                        st.note_reference(&rec);
-                        st.rows.insert(
-                            id,
-                            Row {
-                                rec,
-                                watch: None,
-                                ticket: 0,
-                            },
-                        );
+                        st.hold(rec);
                         new += 1;
                     }
                 }

@@ -474,30 +474,16 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
             .await
             .map(|n| Some(Outcome::Fetched(n))),
         Command::Import(items) => {
-            return import_rows(engine, items)
+            // A row without a reference is known by its content: one already in
+            // the journal (this file read again, or a copy) is that row.
+            return engine
+                .add_and_send(items, IMPORT_SLICE)
                 .await
                 .err()
-                .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))))
+                .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))));
         }
     };
     done.unwrap_or_else(|e| Some(failed(e)))
-}
-
-/// Stores and sends a file's rows a slice at a time (the first requests leave
-/// while the rest is still being stored), as `submit` does.
-async fn import_rows(
-    engine: &Engine,
-    items: Vec<NewDeclaration>,
-) -> Result<(), crate::submit::engine::EngineError> {
-    // A row without a reference is known by its content: one already in the
-    // journal (this file read again, or a copy) is that row, not a new one.
-    let mut fresh = items.into_iter().peekable();
-    while fresh.peek().is_some() {
-        let slice: Vec<NewDeclaration> = fresh.by_ref().take(IMPORT_SLICE).collect();
-        let ids = engine.add(slice).await?;
-        engine.send(&ids);
-    }
-    Ok(())
 }
 
 /// Rows stored per transaction when a file is sent.
