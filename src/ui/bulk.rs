@@ -284,14 +284,20 @@ impl BulkPage {
         if before == now {
             return;
         }
+        self.let_run_go(
+            Msg::new("bulk.environment_changed")
+                .arg("before", Msg::new(format!("env.{}", before.code())))
+                .arg("now", Msg::new(format!("env.{}", now.code()))),
+        );
+    }
+
+    /// Lets the run and the rows left unsent go from the page (they stay in
+    /// their journal) and, where a run was on the page, says why.
+    fn let_run_go(&mut self, why: Msg) {
         self.left.clear();
         self.left_read = None;
         if self.run.take().is_some() {
-            self.notice = Some(
-                Msg::new("bulk.environment_changed")
-                    .arg("before", Msg::new(format!("env.{}", before.code())))
-                    .arg("now", Msg::new(format!("env.{}", now.code()))),
-            );
+            self.notice = Some(why);
             self.refilter();
         }
     }
@@ -308,16 +314,11 @@ impl BulkPage {
             return;
         }
         if before.name != now.name {
-            self.left.clear();
-            self.left_read = None;
-            if self.run.take().is_some() {
-                self.notice = Some(
-                    Msg::new("bulk.profile_changed")
-                        .arg("before", before.name.clone())
-                        .arg("now", now.name.clone()),
-                );
-                self.refilter();
-            }
+            self.let_run_go(
+                Msg::new("bulk.profile_changed")
+                    .arg("before", before.name.clone())
+                    .arg("now", now.name.clone()),
+            );
         }
         self.rescope();
     }

@@ -419,8 +419,8 @@ impl Setup {
         }
     }
 
-    /// A file opened on a page other than the Certificate's (a spreadsheet on
-    /// the Bulk page) goes into the recent files.
+    /// A file opened (a certificate, a spreadsheet on the Bulk page) goes into
+    /// the recent files.
     pub fn file_opened(&mut self, path: &std::path::Path) {
         self.recent.push(&path.display().to_string());
         self.writes.push_back(Write::Recent(self.recent.clone()));
@@ -709,8 +709,7 @@ impl Setup {
             self.seen_files_opened = certificate.files_opened;
             let path = state.certificate.last_path.clone();
             if !path.is_empty() {
-                self.recent.push(&path);
-                self.writes.push_back(Write::Recent(self.recent.clone()));
+                self.file_opened(std::path::Path::new(&path));
             }
         }
         self.keychain(ctx, tasks, certificate);

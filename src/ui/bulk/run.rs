@@ -109,23 +109,21 @@ impl BulkPage {
         let Some(file_name) = &self.file_source else {
             return;
         };
-        let items: Vec<NewDeclaration> = self
+        // Each valid row for the engine, and how the journal will know it.
+        let (items, rows): (Vec<NewDeclaration>, HashMap<_, _>) = self
             .rows
             .iter()
             .filter(|r| r.is_valid())
             .filter_map(|r| {
-                r.declaration.clone().map(|declaration| NewDeclaration {
+                let declaration = r.declaration.clone()?;
+                let key = row_key(&declaration);
+                let item = NewDeclaration {
                     declaration,
                     source: Some(crate::submit::input::row_source(file_name, r.row)),
-                })
+                };
+                Some((item, (key, r.row)))
             })
-            .collect();
-        let rows = self
-            .rows
-            .iter()
-            .filter(|r| r.is_valid())
-            .filter_map(|r| Some((row_key(r.declaration.as_ref()?), r.row)))
-            .collect();
+            .unzip();
         host.command(Command::Import(items));
         self.run = Some(Run::starting(rows));
         // The report comes where the columns were.
