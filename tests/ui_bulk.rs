@@ -80,6 +80,25 @@ fn wait_all_accepted(harness: &mut Harness<'static, FlaApp>, n: usize) {
     });
 }
 
+/// Clicks *Send the N valid rows*.
+fn send_valid_rows(harness: &mut Harness<'static, FlaApp>, n: usize) {
+    harness
+        .get_by_role_and_label(
+            Role::Button,
+            &en("bulk.send.other").replace("{n}", &n.to_string()),
+        )
+        .click();
+}
+
+/// The app with a sandbox account and its engine, `path` read on the Bulk page.
+fn connected_and_read(path: &Path) -> Harness<'static, FlaApp> {
+    let mut harness = harness(english());
+    with_sandbox_account(&mut harness);
+    wait_online(&mut harness);
+    read(&mut harness, path);
+    harness
+}
+
 /// Types the path in the file field and reads the file.
 fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
     go_to(harness, Page::Bulk);
@@ -338,14 +357,9 @@ fn recent_file(dir: &Path) -> PathBuf {
 fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let path = recent_file(dir.path());
-    let mut harness = harness(english());
-    with_sandbox_account(&mut harness);
-    wait_online(&mut harness);
-    read(&mut harness, &path);
+    let mut harness = connected_and_read(&path);
     harness.get_by_label("3 rows: 2 valid, 1 invalid.");
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
-        .click();
+    send_valid_rows(&mut harness, 2);
     wait_all_accepted(&mut harness, 2);
     // Each row is in the journal, with the file's row as its source.
     let rows = harness.state().engine.rows();
@@ -389,13 +403,8 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
 fn the_same_file_under_another_name_is_not_sent_twice_and_its_run_ends() {
     let dir = tempfile::tempdir().unwrap();
     let path = recent_file(dir.path());
-    let mut harness = harness(english());
-    with_sandbox_account(&mut harness);
-    wait_online(&mut harness);
-    read(&mut harness, &path);
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
-        .click();
+    let mut harness = connected_and_read(&path);
+    send_valid_rows(&mut harness, 2);
     wait_all_accepted(&mut harness, 2);
     let ids: Vec<_> = harness
         .state()
@@ -409,9 +418,7 @@ fn the_same_file_under_another_name_is_not_sent_twice_and_its_run_ends() {
     let copy = dir.path().join("recent (2).csv");
     std::fs::copy(&path, &copy).unwrap();
     reread(&mut harness, &copy);
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
-        .click();
+    send_valid_rows(&mut harness, 2);
     wait_all_accepted(&mut harness, 2);
     let again: Vec<_> = harness
         .state()
@@ -504,9 +511,7 @@ fn drop_fix_one_column_send_and_see_the_report() {
     assert!(harness.query_all_by_label(&shown(start)).count() >= 2);
     assert_eq!(harness.query_all_by_label(&shown(enrolled)).count(), 0);
     wait_online(&mut harness);
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
-        .click();
+    send_valid_rows(&mut harness, 2);
     wait_all_accepted(&mut harness, 2);
     // The report on the page; what was sent is what the user chose.
     harness.get_by_label(&en("bulk.done"));
@@ -524,46 +529,22 @@ fn drop_fix_one_column_send_and_see_the_report() {
 
 #[test]
 fn rows_stored_and_not_sent_before_the_app_closed_are_offered_at_the_next_start() {
-    use fla_assistant::submit::journal::{Changes, DraftForm, Journal, NewRecord};
     let data_dir = common::new_data_dir();
-    std::fs::create_dir_all(&data_dir).unwrap();
     // As a Bulk run leaves them when the app closes: stored, ready, not sent.
-    {
-        let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
-        let today = time::OffsetDateTime::now_utc().date();
-        for (i, reference) in ["LEFT-1", "LEFT-2"].into_iter().enumerate() {
-            let form = DraftForm {
-                reference: reference.into(),
-                enterprise: "0403170701".into(),
-                ssin: "85073003328".into(),
-                name: "Excel".into(),
-                start: (today - time::Duration::days(7)).to_string(),
-                end: (today - time::Duration::days(6)).to_string(),
-                duration: "14".into(),
-                ..DraftForm::default()
-            };
-            let ids = journal
-                .insert(&[NewRecord {
-                    state: State::Draft,
-                    reference: reference.into(),
-                    enterprise: "0403170701".into(),
-                    correction_of: None,
-                    content: Some(form.to_declaration().unwrap()),
-                    form: Some(form),
-                    anomalies: vec![],
-                    source: Some(format!("/data/office.csv#{}", i + 2)),
-                }])
-                .unwrap();
-            journal
-                .transition(
-                    ids[0],
-                    State::Draft,
-                    State::Ready,
-                    &Changes::default(),
-                    "test",
-                )
-                .unwrap();
-        }
+    let today = time::OffsetDateTime::now_utc().date();
+    for (i, reference) in ["LEFT-1", "LEFT-2"].into_iter().enumerate() {
+        let form = fla_assistant::submit::journal::DraftForm {
+            reference: reference.into(),
+            enterprise: "0403170701".into(),
+            ssin: "85073003328".into(),
+            name: "Excel".into(),
+            start: (today - time::Duration::days(7)).to_string(),
+            end: (today - time::Duration::days(6)).to_string(),
+            duration: "14".into(),
+            ..Default::default()
+        };
+        let source = format!("/data/office.csv#{}", i + 2);
+        common::journal_row_of(&data_dir, State::Ready, form, Some(source));
     }
     let mut harness = common::harness_in(english(), &data_dir);
     with_sandbox_account(&mut harness);
@@ -809,9 +790,7 @@ fn step_for(harness: &mut Harness<'static, FlaApp>, how_long: Duration) {
 fn send_slowly(harness: &mut Harness<'static, FlaApp>, path: &Path) {
     read(harness, path);
     harness.get_by_label("40 rows: 40 valid, 0 invalid.");
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "40"))
-        .click();
+    send_valid_rows(harness, 40);
     let start = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(10));
@@ -931,18 +910,13 @@ fn mixed_file(dir: &Path) -> PathBuf {
 fn after_sending_each_row_says_what_it_came_to_and_the_failed_ones_can_be_listed() {
     let dir = tempfile::tempdir().unwrap();
     let path = mixed_file(dir.path());
-    let mut harness = harness(english());
-    with_sandbox_account(&mut harness);
-    wait_online(&mut harness);
-    read(&mut harness, &path);
+    let mut harness = connected_and_read(&path);
     harness.get_by_label("3 rows: 3 valid, 0 invalid.");
     let start_field = format!("{} *", en("form.start"));
     assert!(harness
         .query_by_role_and_label(Role::ComboBox, &start_field)
         .is_some());
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "3"))
-        .click();
+    send_valid_rows(&mut harness, 3);
     let done = en("bulk.done");
     wait(&mut harness, "never done", 90, |h| {
         h.query_by_label(&done).is_some()
@@ -1100,9 +1074,7 @@ fn another_profile_lets_the_run_go_and_says_so() {
     with_sandbox_account(&mut harness);
     wait_online(&mut harness);
     read(&mut harness, &path);
-    harness
-        .get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "2"))
-        .click();
+    send_valid_rows(&mut harness, 2);
     wait_all_accepted(&mut harness, 2);
     choose_profile(&mut harness, "Beta secretariat");
     go_to(&mut harness, Page::Bulk);

@@ -197,12 +197,7 @@ pub fn journal_rows(data_dir: &Path, states: &[fla_assistant::submit::state::Sta
 /// Writes a row in `state` to the journal of `data_dir` (as the engine would
 /// have), with a server id where the server would hold it.
 pub fn journal_row(data_dir: &Path, state: fla_assistant::submit::state::State, reference: &str) {
-    use fla_assistant::submit::journal::DraftForm;
-    use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
-    use fla_assistant::submit::state::State;
-    std::fs::create_dir_all(data_dir).unwrap();
-    let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
-    let form = DraftForm {
+    let form = fla_assistant::submit::journal::DraftForm {
         reference: reference.into(),
         enterprise: "0403170701".into(),
         ssin: "85073003328".into(),
@@ -210,18 +205,34 @@ pub fn journal_row(data_dir: &Path, state: fla_assistant::submit::state::State, 
         start: "2025-03-03".into(),
         end: "2025-03-04".into(),
         duration: "14".into(),
-        ..DraftForm::default()
+        ..Default::default()
     };
+    journal_row_of(data_dir, state, form, None);
+}
+
+/// Writes `form` as a row in `state` to the journal of `data_dir`, from
+/// `source` (a file's row, as `file#row`), with a server id where the server
+/// would hold it.
+pub fn journal_row_of(
+    data_dir: &Path,
+    state: fla_assistant::submit::state::State,
+    form: fla_assistant::submit::journal::DraftForm,
+    source: Option<String>,
+) {
+    use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
+    use fla_assistant::submit::state::State;
+    std::fs::create_dir_all(data_dir).unwrap();
+    let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
     let ids = journal
         .insert(&[NewRecord {
             state: State::Draft,
-            reference: reference.into(),
-            enterprise: "0403170701".into(),
+            reference: form.reference.clone(),
+            enterprise: form.enterprise.clone(),
             correction_of: None,
             content: Some(form.to_declaration().unwrap()),
             form: Some(form),
             anomalies: vec![],
-            source: None,
+            source,
         }])
         .unwrap();
     if state != State::Draft {
