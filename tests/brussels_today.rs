@@ -17,9 +17,9 @@ use fla_assistant::fla::wire::Declaration;
 use fla_assistant::i18n::Lang;
 use fla_assistant::sandbox;
 use fla_assistant::today::{brussels_date, brussels_offset};
-use serde_json::{json, Value};
-use support::{certs, register, run, start_sim};
-use time::{Date, OffsetDateTime, Time};
+use serde_json::Value;
+use support::{certs, declaration_ending, register, run, start_sim};
+use time::{OffsetDateTime, Time};
 
 /// 00:30 in Brussels ten days ago: the UTC date is still the day before. Far
 /// enough from the real clock that a part which ignored `--now` (the local
@@ -36,24 +36,6 @@ fn half_past_midnight_in_brussels() -> OffsetDateTime {
     assert_eq!(brussels_date(instant), day);
     assert_eq!(instant.date().next_day().unwrap(), day);
     instant
-}
-
-/// A followed training that ended on `end` (and began the day before).
-fn ending_on(reference: &str, end: Date) -> Value {
-    json!({
-        "externalReference": reference,
-        "employer": { "enterpriseNumber": "0403170701" },
-        "worker": { "ssin": "85073003328" },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": end.previous_day().unwrap().to_string(),
-            "endDate": end.to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true
-        }
-    })
 }
 
 /// The anomaly codes of a `declare --json` answer (none where it failed).
@@ -81,7 +63,11 @@ fn declare_at_half_past_midnight_in_brussels_takes_a_training_that_ended_today()
     let now = half_past_midnight_in_brussels();
     let today = brussels_date(now);
     let file = data.path().join("today.json");
-    std::fs::write(&file, ending_on("BXL-TODAY-CLI", today).to_string()).unwrap();
+    std::fs::write(
+        &file,
+        declaration_ending("BXL-TODAY-CLI", today).to_string(),
+    )
+    .unwrap();
     let now_arg = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -117,7 +103,11 @@ fn declare_at_half_past_midnight_in_brussels_takes_a_training_that_ended_today()
 
     // The day after is the future, at that same moment.
     let tomorrow = today.next_day().unwrap();
-    std::fs::write(&file, ending_on("BXL-TOMORROW-CLI", tomorrow).to_string()).unwrap();
+    std::fs::write(
+        &file,
+        declaration_ending("BXL-TOMORROW-CLI", tomorrow).to_string(),
+    )
+    .unwrap();
     let (code, out) = run(
         data.path(),
         &[
@@ -145,7 +135,7 @@ fn a_bad_now_is_a_usage_error() {
     let file = data.path().join("d.json");
     std::fs::write(
         &file,
-        ending_on("X", OffsetDateTime::now_utc().date()).to_string(),
+        declaration_ending("X", OffsetDateTime::now_utc().date()).to_string(),
     )
     .unwrap();
     let (code, out) = run(
@@ -211,7 +201,8 @@ async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_
 
     let today = fla_assistant::fla::client::today(&clock);
     assert_eq!(today, brussels_date(now));
-    let declaration: Declaration = serde_json::from_value(ending_on("BXL-TODAY", today)).unwrap();
+    let declaration: Declaration =
+        serde_json::from_value(declaration_ending("BXL-TODAY", today)).unwrap();
     let submitted = fla.submit(&declaration).await.unwrap();
     let stored = fla.wait_for_result(submitted.declaration_id).await.unwrap();
     let found: Vec<&str> = stored
@@ -224,8 +215,11 @@ async fn the_sandbox_takes_a_training_that_ended_today_in_brussels_at_half_past_
     assert!(found.is_empty(), "{found:?}");
 
     // The day after is the future, at that same moment.
-    let declaration: Declaration =
-        serde_json::from_value(ending_on("BXL-TOMORROW", today.next_day().unwrap())).unwrap();
+    let declaration: Declaration = serde_json::from_value(declaration_ending(
+        "BXL-TOMORROW",
+        today.next_day().unwrap(),
+    ))
+    .unwrap();
     let submitted = fla.submit(&declaration).await.unwrap();
     let stored = fla.wait_for_result(submitted.declaration_id).await.unwrap();
     let found: Vec<&str> = stored

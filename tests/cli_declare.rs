@@ -5,32 +5,9 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use std::path::Path;
 
 use serde_json::{json, Value};
-use support::{certs, register, run, start_sim};
-
-fn write_declaration(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> String {
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut d = json!({
-        "externalReference": name,
-        "employer": { "enterpriseNumber": "0403170701" },
-        "worker": { "ssin": "85073003328" },
-        "training": {
-            "name": "Excel voor gevorderden",
-            "type": "FORMAL",
-            "startDate": (today - time::Duration::days(3)).to_string(),
-            "endDate": (today - time::Duration::days(2)).to_string(),
-            "duration": { "value": 14, "unit": "HOURS" },
-            "followed": true,
-            "countsForFla": true
-        }
-    });
-    edit(&mut d);
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, d.to_string()).unwrap();
-    path.display().to_string()
-}
+use support::{certs, declaration_file_with, register, run, start_sim};
 
 #[test]
 fn declare_then_search() {
@@ -57,14 +34,14 @@ fn declare_then_search() {
         )
     };
 
-    let (code, out) = declare(&write_declaration(data.path(), "CLI-A", |_| {}));
+    let (code, out) = declare(&declaration_file_with(data.path(), "CLI-A", |_| {}));
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["result"], "A");
     assert!(out["declarationId"].is_i64());
     assert_eq!(out["anomalies"], json!([]));
 
     // The same file again: the journal knows it, nothing is sent twice.
-    let (code, again) = declare(&write_declaration(data.path(), "CLI-A", |_| {}));
+    let (code, again) = declare(&declaration_file_with(data.path(), "CLI-A", |_| {}));
     assert_eq!(code, 0, "{again}");
     assert_eq!(again["duplicate"], true, "{again}");
     assert_eq!(again["declarationId"], out["declarationId"]);
@@ -74,7 +51,7 @@ fn declare_then_search() {
         "declare writes the app's journal"
     );
 
-    let (code, out) = declare(&write_declaration(data.path(), "CLI-W", |d| {
+    let (code, out) = declare(&declaration_file_with(data.path(), "CLI-W", |d| {
         d["worker"]["ssin"] = json!("17073003384")
     }));
     assert_eq!(code, 0, "{out}");
@@ -87,7 +64,7 @@ fn declare_then_search() {
         .contains("not known"));
 
     // A blocking rule refuses it before anything is sent.
-    let (code, out) = declare(&write_declaration(data.path(), "CLI-B", |d| {
+    let (code, out) = declare(&declaration_file_with(data.path(), "CLI-B", |d| {
         d["worker"]["ssin"] = json!("85073003329")
     }));
     assert_eq!(code, 1, "{out}");
@@ -97,7 +74,7 @@ fn declare_then_search() {
     assert_eq!(out["anomalies"][0]["field"], "worker.ssin");
 
     // Not a declaration at all.
-    let (code, out) = declare(&write_declaration(data.path(), "CLI-X", |d| {
+    let (code, out) = declare(&declaration_file_with(data.path(), "CLI-X", |d| {
         d["training"]["startDate"] = json!("2025-13-01")
     }));
     assert_eq!(code, 2, "{out}");
@@ -143,7 +120,7 @@ fn a_provider_without_mandate_is_refused() {
         &sim,
         &["--quality", "provider", "--mandate", "0202239951"],
     );
-    let file = write_declaration(data.path(), "CLI-M", |_| {});
+    let file = declaration_file_with(data.path(), "CLI-M", |_| {});
     let (code, out) = run(
         data.path(),
         &[

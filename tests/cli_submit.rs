@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{certs, register, run, start_sim_with, Sim, BIN};
+use support::{certs, register, run, server_references, start_sim_with, BIN};
 
 const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
 
@@ -103,34 +103,6 @@ fn read_report(path: &str) -> (Vec<HashMap<String, String>>, HashMap<String, u64
         rows.push(row);
     }
     (rows, counts)
-}
-
-/// The server's declarations per reference (the sandbox's admin read-out).
-fn server_references(sim: &Sim) -> HashMap<String, u64> {
-    let admin = sim.line["admin_url"].as_str().unwrap().to_owned();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let body: Value = runtime.block_on(async move {
-        reqwest::get(format!("{admin}/references"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
-    body["references"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{body}"))
-        .iter()
-        .map(|r| {
-            (
-                r["externalReference"].as_str().unwrap().to_owned(),
-                r["count"].as_u64().unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn count(out: &Value, key: &str) -> u64 {

@@ -574,7 +574,9 @@ fn run_and_drop(
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // Leaked on purpose: the runtime's end is what stops its tasks.
+        // Leaked on purpose: the runtime's end is what stops its tasks; the
+        // journal is let go as a process's end would.
+        engine.release_journal_as_if_crashed();
         std::mem::forget(engine);
     });
     engine_rt.shutdown_background();

@@ -14,7 +14,7 @@ use fla_assistant::channel::env::EnvironmentKind;
 use fla_assistant::checklist::Role;
 use fla_assistant::i18n::{tr, tr_n, Lang};
 use fla_assistant::profile::{ClientEnterprise, Profile, ProfileStore};
-use fla_assistant::submit::journal::{self, DraftForm, Journal, NewRecord};
+use fla_assistant::submit::journal::{self, DraftForm, Journal, NewRecord, OpenAs};
 use fla_assistant::submit::state::State;
 use fla_assistant::ui::{AppState, FlaApp, Page};
 
@@ -23,7 +23,11 @@ use common::{english, go_to, harness_in, new_data_dir, wait_until_opened};
 /// A draft of `enterprise` in the journal of `environment` in `data`.
 fn draft_in(data: &Path, environment: EnvironmentKind, enterprise: &str, reference: &str) {
     std::fs::create_dir_all(data).unwrap();
-    let mut journal = Journal::open(&data.join(journal::file_name(environment))).unwrap();
+    let mut journal = Journal::open_as(
+        &data.join(journal::file_name(environment)),
+        &OpenAs::for_environment(environment),
+    )
+    .unwrap();
     let form = DraftForm {
         reference: reference.into(),
         enterprise: enterprise.into(),
@@ -189,7 +193,11 @@ fn a_row_that_failed_is_logged_once_with_its_trace_id() {
     use fla_assistant::submit::journal::{Changes, RowError};
     let data = new_data_dir();
     draft_in(&data, EnvironmentKind::Sandbox, "0403170701", "FAILED-1");
-    let mut journal = Journal::open(&data.join("declarations.sqlite")).unwrap();
+    let mut journal = Journal::open_as(
+        &data.join("declarations.sqlite"),
+        &OpenAs::for_environment(EnvironmentKind::Sandbox),
+    )
+    .unwrap();
     let changes = Changes {
         error: Some(Some(RowError {
             code: "server_error".into(),

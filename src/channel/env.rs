@@ -121,6 +121,41 @@ pub struct Endpoints {
     /// The JWT `aud`: the token URL of the same environment.
     pub audience: String,
     pub api_base: Option<String>,
+    /// Which server a journal keeps declarations sent here under (see
+    /// [`server_key`]).
+    #[serde(skip)]
+    pub server: String,
+}
+
+/// The server a declaration belongs to, for the journal: the app's built-in
+/// sandbox (one server with one saved state, whatever port it listens on
+/// today) is `sandbox`; any other server is its API base URL, as given (its
+/// trailing `/` and the case of scheme and host aside). Empty where there is
+/// no API base.
+pub fn server_key(
+    kind: EnvironmentKind,
+    service: &ServiceDefinition,
+    overrides: &UrlOverrides,
+) -> String {
+    let api_base = overrides
+        .api_base
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    match (kind, api_base) {
+        (EnvironmentKind::Sandbox, None) => "sandbox".to_owned(),
+        (_, Some(url)) => normalised_url(url),
+        (EnvironmentKind::Production, None) => format!("{PRODUCTION_HOST}{}", service.api_path),
+        (EnvironmentKind::Acceptance, None) => format!("{ACCEPTANCE_HOST}{}", service.api_path),
+        (EnvironmentKind::Custom, None) => String::new(),
+    }
+}
+
+fn normalised_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => u.as_str().trim_end_matches('/').to_owned(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
+    }
 }
 
 /// What the user typed for a custom environment (or to override another's URLs).
@@ -167,6 +202,7 @@ pub fn endpoints(
         check_url(api)?;
     }
     Ok(Endpoints {
+        server: server_key(kind, service, overrides),
         environment: kind,
         token_url,
         audience,

@@ -19,6 +19,7 @@ use crate::fla::rules;
 use crate::fla::wire::SearchRequest;
 use crate::i18n::{format_date, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
+use crate::submit::owner::Holder;
 use crate::submit::state::State;
 
 #[derive(Debug, Args)]
@@ -31,6 +32,11 @@ pub struct DeclareArgs {
     /// How long to wait for the result, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub wait: u64,
+    /// The server's processing window, in seconds: a declaration whose answer
+    /// was lost is sent again only if a search this long after it was sent
+    /// does not find it (default: 600, or 30 for the built-in sandbox).
+    #[arg(long, value_name = "SECONDS")]
+    pub unknown_wait: Option<u64>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -216,10 +222,11 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let config = EngineConfig {
         concurrency: 1,
         give_up_after: std::time::Duration::from_secs(args.wait),
+        reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
         ..EngineConfig::default()
     };
     let journal = super::submit::default_journal(c.environment);
-    let engine = Engine::open(&journal, fla.clone(), config)
+    let engine = Engine::open_for(&journal, fla.clone(), config, Holder::Declare)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
     let duplicates_before = engine.snapshot().duplicates_avoided;
@@ -242,7 +249,10 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let known_before = row_of(&engine, id).is_some_and(|r| r.state.is_result());
     engine.send(&[id]);
     let mut changes = engine.subscribe();
-    let idle = engine.until_idle();
+    let reconcile_budget = (resolved.timeout * 3).min(std::time::Duration::from_secs(45));
+    // Ends early where all that is left is a lost answer the server's window
+    // does not let us settle now (said with the time to run again).
+    let idle = engine.until_idle_or_unknown(reconcile_budget);
     tokio::pin!(idle);
     let mut told = known_before;
     // A POST whose answer was lost is looked up by its reference; against a
@@ -251,7 +261,6 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     // with its retries (three times `--timeout`, at most 45 s, as before the
     // engine), then says what it knows: the journal keeps the row `unknown`
     // and the next run (or the app) reconciles it before sending anything.
-    let reconcile_budget = (resolved.timeout * 3).min(std::time::Duration::from_secs(45));
     let mut unknown_since: Option<tokio::time::Instant> = None;
     loop {
         let row = row_of(&engine, id);
@@ -317,7 +326,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             Ok(exit::NETWORK)
         }
         _ => {
-            let (code, message, trace_id) = match &row.error {
+            let (code, mut message, trace_id) = match &row.error {
                 Some(e) => (e.code.clone(), e.text(lang), e.trace_id.clone()),
                 None => (
                     row.state.code().to_owned(),
@@ -329,9 +338,18 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                     None,
                 ),
             };
+            let mut exit_code = exit_for_error_code(&code);
+            if row.state == State::Unknown {
+                // Not known whether the server took it: never a finding.
+                exit_code = exit::NETWORK;
+                if let Some(at) = engine.unknown_until_ms() {
+                    message.push(' ');
+                    message.push_str(&super::unknown_line(lang, 1, at, &[]));
+                }
+            }
             let err = CliError {
                 message,
-                exit: exit_for_error_code(&code),
+                exit: exit_code,
                 code,
             };
             report_server_error(&err, trace_id.as_deref(), args.json, lang);

@@ -106,6 +106,50 @@ pub fn engine_error(err: &crate::submit::engine::EngineError, lang: Lang) -> Cli
     }
 }
 
+/// How long a command waits, once all else is done, for declarations whose
+/// outcome is not known: beyond that it ends (exit 3) and says when to run again.
+pub const UNKNOWN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(45);
+
+/// The processing window: `--unknown-wait`, or the server's default.
+pub fn unknown_wait(seconds: Option<u64>, server: &str) -> std::time::Duration {
+    seconds.map_or_else(
+        || crate::submit::engine::unknown_wait_for(server),
+        std::time::Duration::from_secs,
+    )
+}
+
+/// A time in Unix milliseconds as RFC 3339 (UTC).
+pub fn rfc3339_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// "3 declarations: outcome not known yet (rows …). Run the same command
+/// again after 10:55; nothing will be sent twice." The time in Brussels.
+pub fn unknown_line(lang: Lang, n: u64, at_ms: i64, rows: &[usize]) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+        .ok()
+        .map(crate::today::in_brussels)
+        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+        .unwrap_or_default();
+    let mut listed: Vec<String> = rows.iter().take(20).map(|r| r.to_string()).collect();
+    if rows.len() > 20 {
+        listed.push("…".into());
+    }
+    let line = crate::i18n::tr_n(lang, "submit.unknown_left", n, &[("at", at)]);
+    if listed.is_empty() {
+        line
+    } else {
+        let rows = tr_args(lang, "submit.unknown_rows", &[("rows", listed.join(", "))]);
+        format!("{line} {rows}")
+    }
+}
+
 /// Runs a command; `None` command is handled by `main` (the GUI).
 pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {

@@ -21,6 +21,7 @@ use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::import::{self, ImportError};
 use crate::submit::input::{self, InputError};
+use crate::submit::owner::Holder;
 use crate::submit::state::State;
 
 #[derive(Debug, Args)]
@@ -60,6 +61,11 @@ pub struct SubmitArgs {
     /// Import and check only: send nothing (needs no connection flags).
     #[arg(long)]
     pub dry_run: bool,
+    /// The server's processing window, in seconds: a declaration whose answer
+    /// was lost is sent again only if a search this long after it was sent
+    /// does not find it (default: 600, or 30 for the built-in sandbox).
+    #[arg(long, value_name = "SECONDS")]
+    pub unknown_wait: Option<u64>,
     /// Take this column for a field, as FIELD=HEADER (repeat for several).
     #[arg(long = "mapping", value_name = "FIELD=HEADER")]
     pub mapping: Vec<String>,
@@ -340,9 +346,10 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         .unwrap_or_else(|| default_journal(c.environment));
     let config = EngineConfig {
         concurrency: usize::from(args.concurrency),
+        reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
         ..EngineConfig::default()
     };
-    let engine = Engine::open(&journal, Arc::new(fla), config)
+    let engine = Engine::open_for(&journal, Arc::new(fla), config, Holder::Submit)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
 
@@ -382,7 +389,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
         let bar = progress_bar(rows.len() as u64, counts.settled());
         bar.set_message(counts.line(lang));
-        let idle = engine.until_idle();
+        let idle = engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE);
         tokio::pin!(idle);
         // Redrawn on a clock, not on every change: a snapshot of ten thousand
         // rows per result would cost more than the work it shows.
@@ -398,7 +405,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         }
         bar.finish_and_clear();
     } else {
-        engine.until_idle().await;
+        engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE).await;
     }
 
     let outcomes = outcomes(&engine);
@@ -421,9 +428,38 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let seconds = started.elapsed().as_secs_f64();
     // The file's rows the journal knows were not sent twice (any run).
     let duplicates = outcomes.iter().filter(|o| o.duplicate_avoided).count() as u64;
+    for o in &outcomes {
+        if o.error_code.as_deref() == Some(DUPLICATE_ROW) {
+            if let Some(text) = &o.error_message {
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "submit.row_line",
+                        &[("row", o.row.to_string()), ("text", text.clone())]
+                    )
+                );
+            }
+        }
+    }
+    // Rows whose outcome is not known yet: when a run may tell.
+    let unknown_until = (counts.unknown > 0)
+        .then(|| engine.unknown_until_ms())
+        .flatten();
+    if let Some(at) = unknown_until {
+        eprintln!(
+            "{}",
+            super::unknown_line(lang, counts.unknown, at, &unknown_rows(&outcomes))
+        );
+    }
     if args.json {
         let mut out = counts.json(duplicates, seconds);
         out["journal"] = json!(journal.display().to_string());
+        out["server"] = json!(engine.server());
+        if let Some(at) = unknown_until {
+            out["unknownRows"] = json!(unknown_rows(&outcomes));
+            out["runAgainAfter"] = json!(super::rfc3339_ms(at));
+        }
         out["report"] = json!(args.report.as_ref().map(|p| p.display().to_string()));
         print_json(&out);
     } else {
@@ -453,6 +489,15 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         }
     }
     Ok(counts.exit_code())
+}
+
+/// The file's rows whose outcome is not known yet.
+fn unknown_rows(outcomes: &[RowOutcome]) -> Vec<usize> {
+    outcomes
+        .iter()
+        .filter(|o| o.state == State::Unknown.code())
+        .map(|o| o.row)
+        .collect()
 }
 
 /// A bar of the file's rows on stderr, starting at the rows already settled
@@ -485,6 +530,23 @@ fn progress_bar(len: u64, settled: u64) -> indicatif::ProgressBar {
 fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) -> Vec<RowOutcome> {
     let snapshot = engine.snapshot();
     let by_id: HashMap<RowId, _> = snapshot.rows.iter().map(|r| (r.id, r)).collect();
+    // The same declaration on two rows of the file: declared once, the second
+    // row says which row it repeats and counts as a send avoided.
+    let mut first_row: HashMap<RowId, usize> = HashMap::new();
+    let repeats: Vec<Option<usize>> = rows
+        .iter()
+        .zip(placed)
+        .map(|(file_row, p)| match p {
+            Placed::Engine(id) => match first_row.get(id) {
+                Some(&first) => Some(first),
+                None => {
+                    first_row.insert(*id, file_row.row);
+                    None
+                }
+            },
+            Placed::NotADeclaration(_) => None,
+        })
+        .collect();
     rows.iter()
         .zip(placed)
         .map(|(file_row, p)| match p {
@@ -510,8 +572,24 @@ fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) ->
                 Some(r) => row_outcome(file_row.row, r, lang),
             },
         })
+        .zip(repeats)
+        .map(|(mut outcome, repeat)| {
+            if let Some(first) = repeat {
+                outcome.duplicate_avoided = true;
+                outcome.error_code = Some(DUPLICATE_ROW.into());
+                outcome.error_message = Some(tr_args(
+                    lang,
+                    "submit.duplicate_row",
+                    &[("first", first.to_string())],
+                ));
+            }
+            outcome
+        })
         .collect()
 }
+
+/// The code of a row that repeats an earlier row of the file, content and all.
+pub const DUPLICATE_ROW: &str = "duplicate_row";
 
 /// What a row of a file came to, from the engine's view of it (also the Bulk page's report).
 pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {

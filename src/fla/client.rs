@@ -563,6 +563,9 @@ pub fn jitter() -> f64 {
 pub struct FlaClient {
     pub http: reqwest::Client,
     pub api_base: String,
+    /// The server a journal keeps this client's declarations under (see
+    /// `channel::env::server_key`).
+    pub server: String,
     pub tokens: TokenSource,
     pub schedule: PollSchedule,
     pub retry: RetryPolicy,
@@ -591,6 +594,7 @@ impl FlaClient {
             .ok_or(ApiError::NoApiBase)?;
         Ok(FlaClient {
             http,
+            server: tokens.endpoints.server.clone(),
             api_base,
             tokens,
             schedule: PollSchedule::default(),
@@ -758,10 +762,14 @@ impl FlaClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            // A gateway that timed out may have passed the POST on.
+            // A gateway that timed out may have passed the POST on, and a
+            // server that failed (500) may have failed after its commit: not
+            // sent again blindly. A 503 says it was not processed.
             let gateway = matches!(
                 status,
-                StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+                StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::GATEWAY_TIMEOUT
             );
             if status.is_server_error() && more && !(once_sent && gateway) {
                 tokio::time::sleep(backoff).await;
@@ -960,7 +968,17 @@ impl FlaClient {
                 }),
                 None => PostOutcome::NotTaken(Self::failure(response, asked).await),
             },
-            StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT => {
+            // The server (or a gateway) failed after the body was sent, or a
+            // success that is not the contract's 201 (a proxy's 200, a 202):
+            // whether it was taken is not known, it is looked up by reference.
+            status
+                if matches!(
+                    status,
+                    StatusCode::INTERNAL_SERVER_ERROR
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::GATEWAY_TIMEOUT
+                ) || status.is_success() =>
+            {
                 PostOutcome::Unknown(Self::failure(response, asked).await)
             }
             _ => PostOutcome::NotTaken(Self::failure(response, asked).await),

@@ -81,8 +81,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify, Semaphore};
 
 use super::journal::{
-    Changes, Journal, JournalError, NewRecord, Record, RowError, Transition, UnreadableRow,
+    Changes, Journal, JournalError, NewRecord, OpenAs, Record, RowError, Transition, UnreadableRow,
 };
+use super::owner::Holder;
 use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;
@@ -109,7 +110,9 @@ pub struct EngineConfig {
     /// Stop asking for a row's result after this (it stays `submitted`).
     pub give_up_after: Duration,
     /// An `unknown` row that the server does not show this long after it was
-    /// sent is taken as never received, and sent again.
+    /// sent is taken as never received, and sent again: the server's
+    /// processing window (a search lists only processed declarations, so one
+    /// still being processed looks missing). See [`unknown_wait_for`].
     pub reconcile_after: Duration,
     /// Up to this many due rows of an enterprise are asked by `GET`; more by
     /// paging the enterprise's search.
@@ -124,9 +127,26 @@ impl Default for EngineConfig {
             max_tries: 6,
             poll,
             give_up_after: poll.give_up_after,
-            reconcile_after: Duration::from_secs(30),
+            reconcile_after: UNKNOWN_WAIT_SERVER,
             get_batch: 4,
         }
+    }
+}
+
+/// The processing window of a real server (acceptance, production, custom):
+/// processing may take minutes.
+pub const UNKNOWN_WAIT_SERVER: Duration = Duration::from_secs(600);
+
+/// The processing window of the built-in sandbox, which processes in 2 s.
+pub const UNKNOWN_WAIT_SANDBOX: Duration = Duration::from_secs(30);
+
+/// The window after which an `unknown` row not found on `server` (a journal's
+/// server key) is sent again, unless the user says otherwise.
+pub fn unknown_wait_for(server: &str) -> Duration {
+    if server == "sandbox" {
+        UNKNOWN_WAIT_SANDBOX
+    } else {
+        UNKNOWN_WAIT_SERVER
     }
 }
 
@@ -144,6 +164,9 @@ pub enum Skip {
     State(State),
     AlreadyQueued,
     NoSuchRow,
+    /// Another row of the journal holds its (enterprise, reference): one
+    /// reference is one declaration.
+    ReferenceTaken(RowId),
 }
 
 impl Skip {
@@ -152,16 +175,24 @@ impl Skip {
             Skip::State(s) => s.code(),
             Skip::AlreadyQueued => "already_queued",
             Skip::NoSuchRow => "no_such_row",
+            Skip::ReferenceTaken(_) => "reference_conflict",
         }
     }
 
     /// Why the row was not sent, in `lang`.
     pub fn message(self, lang: Lang) -> String {
-        tr_args(
-            lang,
-            "submit.engine.not_sent_state",
-            &[("state", self.code().to_owned())],
-        )
+        match self {
+            Skip::ReferenceTaken(other) => tr_args(
+                lang,
+                "submit.engine.reference_taken",
+                &[("id", other.to_string())],
+            ),
+            _ => tr_args(
+                lang,
+                "submit.engine.not_sent_state",
+                &[("state", self.code().to_owned())],
+            ),
+        }
     }
 }
 
@@ -318,12 +349,18 @@ struct Row {
     /// Its last transition (by `St::staged`): the engine asks the server
     /// nothing about it before the journal holds it.
     ticket: u64,
+    /// Searches by reference made for it in this run (an `unknown` row).
+    searches: u32,
 }
 
 #[derive(Default)]
 struct St {
     rows: BTreeMap<RowId, Row>,
     by_reference: HashMap<(String, String), RowId>,
+    /// Rows held back because their reference is another row's with other
+    /// content, by (enterprise, reference, content): the same row read again
+    /// is the same held-back row.
+    conflicts: HashMap<(String, String, String), RowId>,
     queue: VecDeque<RowId>,
     queued: HashSet<RowId>,
     in_flight: usize,
@@ -353,6 +390,19 @@ impl St {
 
     /// Takes a row the journal now holds into memory, indexed by reference.
     fn hold(&mut self, rec: Record) {
+        if rec.state == State::Invalid && rec.anomalies.iter().any(|a| a.code == REFERENCE_CONFLICT)
+        {
+            if let Some(content) = &rec.content {
+                self.conflicts.insert(
+                    (
+                        rec.enterprise.clone(),
+                        rec.reference.clone(),
+                        content_reference(content),
+                    ),
+                    rec.id,
+                );
+            }
+        }
         self.note_reference(&rec);
         self.rows.insert(
             rec.id,
@@ -360,6 +410,7 @@ impl St {
                 rec,
                 watch: None,
                 ticket: 0,
+                searches: 0,
             },
         );
     }
@@ -402,6 +453,57 @@ fn key(enterprise: &str, reference: &str) -> (String, String) {
 /// The enterprise number as the journal indexes it (10 digits where it reads).
 fn normalised_enterprise(text: &str) -> String {
     crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// The code of a row held back because its reference is taken by another
+/// declaration with other content (an anomaly of ours, not the FLA's).
+pub const REFERENCE_CONFLICT: &str = "reference_conflict";
+
+/// The anomaly of a row whose reference `holder` (a file row, or a row of the
+/// journal) already declares with other content.
+pub fn conflict_anomaly(reference: &str, holder: &str) -> Anomaly {
+    let say = |lang| {
+        tr_args(
+            lang,
+            "submit.engine.reference_conflict",
+            &[
+                ("reference", reference.to_owned()),
+                ("first", holder_text(lang, holder)),
+            ],
+        )
+    };
+    Anomaly {
+        code: REFERENCE_CONFLICT.to_owned(),
+        severity: crate::fla::wire::AnomalySeverity::Blocking,
+        field: "externalReference".to_owned(),
+        description_nl: say(Lang::Nl),
+        description_fr: say(Lang::Fr),
+        description_en: say(Lang::En),
+    }
+}
+
+/// "row 2 of rows.csv" for a file's row (`rows.csv#2`); anything else as it is.
+fn holder_text(lang: Lang, holder: &str) -> String {
+    match holder.rsplit_once('#') {
+        Some((file, row)) if !file.is_empty() && row.parse::<usize>().is_ok() => {
+            // The file by its name, as the user sees it in a folder.
+            let name = Path::new(file)
+                .file_name()
+                .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
+            tr_args(
+                lang,
+                "submit.engine.holder_row",
+                &[("row", row.to_owned()), ("file", name)],
+            )
+        }
+        _ => holder.to_owned(),
+    }
+}
+
+/// How a row is named to the user: where it came from (file and row), or its
+/// number in the journal.
+fn holder_name(rec: &Record) -> String {
+    rec.source.clone().unwrap_or_else(|| format!("#{}", rec.id))
 }
 
 /// A reference made once for a declaration that has none (≤ 50 characters).
@@ -475,9 +577,28 @@ impl Engine {
         client: Arc<FlaClient>,
         config: EngineConfig,
     ) -> Result<Engine, EngineError> {
+        Self::open_for(journal, client, config, Holder::Other).await
+    }
+
+    /// `open`, saying who works on the journal (to whoever finds it in use).
+    /// The journal is taken for as long as the engine lives; it shows the rows
+    /// of the client's server only.
+    pub async fn open_for(
+        journal: &Path,
+        client: Arc<FlaClient>,
+        config: EngineConfig,
+        holder: Holder,
+    ) -> Result<Engine, EngineError> {
         let path = journal.to_owned();
+        let who = OpenAs {
+            holder,
+            server: client.server.clone(),
+            legacy_rows_known: client.tokens.endpoints.environment
+                != crate::channel::env::EnvironmentKind::Custom,
+            ..OpenAs::default()
+        };
         let (journal, records, unreadable) = tokio::task::spawn_blocking(move || {
-            let journal = Journal::open(&path)?;
+            let journal = Journal::open_as(&path, &who)?;
             let (records, unreadable) = journal.records()?;
             Ok::<_, JournalError>((journal, records, unreadable))
         })
@@ -592,11 +713,23 @@ impl Engine {
                     continue;
                 };
                 let state = row.rec.state;
+                let k = (row.rec.correction_of.is_none() && !row.rec.reference.is_empty())
+                    .then(|| key(&row.rec.enterprise, &row.rec.reference));
+                let taken_by = k
+                    .as_ref()
+                    .and_then(|k| st.by_reference.get(k))
+                    .copied()
+                    .filter(|&holder| holder != id);
                 if next(state, Event::Send).is_none() {
                     summary.skipped.push((id, Skip::State(state)));
+                } else if let Some(holder) = taken_by {
+                    summary.skipped.push((id, Skip::ReferenceTaken(holder)));
                 } else if !st.queued.insert(id) {
                     summary.skipped.push((id, Skip::AlreadyQueued));
                 } else {
+                    if let Some(k) = k {
+                        st.by_reference.insert(k, id);
+                    }
                     st.queue.push_back(id);
                     summary.queued.push(id);
                 }
@@ -619,6 +752,39 @@ impl Engine {
                 _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         }
+    }
+
+    /// Waits until the engine is idle, or until all that is left is `unknown`
+    /// rows that may not be sent again before more than `patience` from now
+    /// (their server's processing window): a command ends then, and says
+    /// when to run again ([`Engine::unknown_until_ms`]).
+    pub async fn until_idle_or_unknown(&self, patience: Duration) {
+        let mut rx = self.inner.changed.subscribe();
+        loop {
+            {
+                let st = lock(&self.inner.st);
+                if self.inner.idle(&st) || self.inner.only_unknown_waiting(&st, patience) {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = rx.changed() => {}
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+    }
+
+    /// When the last `unknown` row's processing window ends (Unix
+    /// milliseconds): before that, a run cannot tell whether it was taken.
+    pub fn unknown_until_ms(&self) -> Option<i64> {
+        let st = lock(&self.inner.st);
+        let window =
+            i64::try_from(self.inner.config.reconcile_after.as_millis()).unwrap_or(i64::MAX);
+        st.rows
+            .values()
+            .filter(|r| r.rec.state == State::Unknown)
+            .map(|r| r.rec.sent_at_ms.unwrap_or(0).saturating_add(window))
+            .max()
     }
 
     /// A copy of what the engine knows (from memory).
@@ -659,6 +825,19 @@ impl Engine {
             paused: st.paused,
             version: *self.inner.changed.borrow(),
         }
+    }
+
+    /// For tests that simulate a crash inside one process: the journal is let
+    /// go as the end of the process would (the engine is then leaked with
+    /// its runtime). Nothing else calls it.
+    #[doc(hidden)]
+    pub fn release_journal_as_if_crashed(&self) {
+        lock(&self.inner.journal).release_lock_as_if_crashed();
+    }
+
+    /// The server whose rows this engine keeps (see `channel::env::server_key`).
+    pub fn server(&self) -> &str {
+        &self.inner.client.server
     }
 
     /// Bumped on every change.
@@ -768,6 +947,29 @@ impl Inner {
     /// Nothing queued, in flight, polled, or waiting for the journal.
     fn idle(&self, st: &St) -> bool {
         st.idle() && *self.committed.borrow() >= st.staged
+    }
+
+    /// Nothing to do but wait for `unknown` rows whose window ends more than
+    /// `patience` from now.
+    fn only_unknown_waiting(&self, st: &St, patience: Duration) -> bool {
+        if st.in_flight > 0
+            || st.jobs > 0
+            || (!st.paused && !st.queue.is_empty())
+            || *self.committed.borrow() < st.staged
+        {
+            return false;
+        }
+        let window = i64::try_from(self.config.reconcile_after.as_millis()).unwrap_or(i64::MAX);
+        let patience = i64::try_from(patience.as_millis()).unwrap_or(i64::MAX);
+        let later = now_ms().saturating_add(patience);
+        // Each searched once at least in this run: what the server already
+        // lists is found before the command ends.
+        st.rows.values().filter(|r| r.watch.is_some()).all(|r| {
+            r.rec.state == State::Unknown
+                && r.searches > 0
+                && !r.watch.is_some_and(|w| w.busy)
+                && r.rec.sent_at_ms.unwrap_or(0).saturating_add(window) > later
+        })
     }
 
     /// One transition of row `id`, made in memory and handed to the journal's
@@ -928,35 +1130,74 @@ impl Inner {
         let mut out: Vec<Option<RowId>> = Vec::with_capacity(items.len());
         let mut new = Vec::new();
         let mut new_slots = Vec::new();
+        // New rows of this call by (enterprise, reference), and by content
+        // for those held back.
         let mut batch: HashMap<(String, String), usize> = HashMap::new();
+        let mut batch_conflicts: HashMap<(String, String, String), usize> = HashMap::new();
         for item in items {
             let mut d = item.declaration;
             let (enterprise, reference) = row_key(&d);
             d.external_reference = reference.clone();
             let k = key(&enterprise, &reference);
+            // Who already declares this reference with other content.
+            let mut conflict_with: Option<String> = None;
             if correction_of.is_none() {
+                let digest = content_reference(&d);
                 if let Some(&id) = st.by_reference.get(&k) {
-                    out.push(Some(id));
-                    continue;
+                    let holder = st.rows.get(&id).map(|r| &r.rec);
+                    // A declaration corrected since shows its new content:
+                    // the file's row of it is the same declaration.
+                    let corrected = holder.and_then(|r| r.server_id).is_some_and(|sid| {
+                        st.rows.values().any(|r| r.rec.correction_of == Some(sid))
+                    });
+                    let same = corrected
+                        || holder
+                            .and_then(|r| r.content.as_ref())
+                            .is_none_or(|c| content_reference(c) == digest);
+                    if same {
+                        out.push(Some(id));
+                        continue;
+                    }
+                    conflict_with = holder.map(holder_name);
+                } else if let Some(&slot) = batch.get(&k) {
+                    let holder: &NewRecord = &new[slot];
+                    if holder.content.as_ref().map(content_reference).as_ref() == Some(&digest) {
+                        out.push(None);
+                        new_slots.push((out.len() - 1, slot));
+                        continue;
+                    }
+                    conflict_with =
+                        Some(holder.source.clone().unwrap_or_else(|| reference.clone()));
                 }
-                if let Some(&slot) = batch.get(&k) {
-                    out.push(None);
-                    new_slots.push((out.len() - 1, slot));
-                    continue;
+                if conflict_with.is_some() {
+                    let ck = (enterprise.clone(), reference.clone(), digest);
+                    if let Some(&id) = st.conflicts.get(&ck) {
+                        out.push(Some(id));
+                        continue;
+                    }
+                    if let Some(&slot) = batch_conflicts.get(&ck) {
+                        out.push(None);
+                        new_slots.push((out.len() - 1, slot));
+                        continue;
+                    }
+                    batch_conflicts.insert(ck, new.len());
                 }
             }
-            let found = rules::check(&d, today);
-            let state = if rules::is_refused(&found) {
-                State::Invalid
-            } else {
-                State::Ready
+            let (state, anomalies) = match &conflict_with {
+                // Held back, never sent: the reference is another declaration's.
+                Some(holder) => (State::Invalid, vec![conflict_anomaly(&reference, holder)]),
+                None => {
+                    let found = rules::check(&d, today);
+                    if rules::is_refused(&found) {
+                        (State::Invalid, found.iter().map(|a| a.to_wire()).collect())
+                    } else {
+                        (State::Ready, Vec::new())
+                    }
+                }
             };
-            let anomalies = if state == State::Invalid {
-                found.iter().map(|a| a.to_wire()).collect()
-            } else {
-                Vec::new()
-            };
-            batch.insert(k, new.len());
+            if conflict_with.is_none() {
+                batch.insert(k, new.len());
+            }
             out.push(None);
             new_slots.push((out.len() - 1, new.len()));
             new.push(NewRecord {
@@ -1500,6 +1741,9 @@ impl Inner {
         };
         let now = Instant::now();
         let mut st = lock(&self.st);
+        if let Some(row) = st.rows.get_mut(&id) {
+            row.searches += 1;
+        }
         if st.rows.get(&id).map(|r| r.rec.state) != Some(State::Unknown) {
             st.set_watch(id, None);
             return;
@@ -1560,26 +1804,63 @@ impl Inner {
                         .get(&id)
                         .and_then(|r| r.watch)
                         .map_or(now, |w| w.since);
+                    // A search lists only processed declarations: asked again
+                    // now and then (each minute for a real server), and once
+                    // more when the window has passed.
+                    let left = self
+                        .config
+                        .reconcile_after
+                        .saturating_sub(Duration::from_millis(waited));
+                    let next = unknown_recheck(&self.config).min(left);
                     st.set_watch(
                         id,
                         Some(Watch {
                             since,
-                            next: now + self.config.poll.fast_interval,
+                            next: now + next.max(Duration::from_millis(10)),
                             busy: false,
                         }),
                     );
                 }
             }
             Err(e) => {
-                let error = row_error(&e, self.lang());
+                // The search failed: the row stays `unknown` and is searched
+                // again later; the POST's own failure stays what it shows
+                // (with its trace id), the search's is kept where it had none.
                 if let Some(row) = st.rows.get_mut(&id) {
-                    row.rec.error = Some(error);
+                    if row.rec.error.is_none() {
+                        row.rec.error = Some(row_error(&e, self.lang()));
+                    }
                 }
-                st.set_watch(id, None);
+                let since = st
+                    .rows
+                    .get(&id)
+                    .and_then(|r| r.watch)
+                    .map_or(now, |w| w.since);
+                st.set_watch(
+                    id,
+                    Some(Watch {
+                        since,
+                        next: now + UNKNOWN_RECHECK,
+                        busy: false,
+                    }),
+                );
             }
         }
     }
 }
+
+/// How often an `unknown` row is searched for while the server's processing
+/// window has not passed: a tenth of the window, between the poll's fast
+/// interval and a minute.
+pub fn unknown_recheck(config: &EngineConfig) -> Duration {
+    (config.reconcile_after / 10).clamp(
+        config.poll.fast_interval.min(UNKNOWN_RECHECK),
+        UNKNOWN_RECHECK,
+    )
+}
+
+/// The longest wait between two searches for an `unknown` row.
+pub const UNKNOWN_RECHECK: Duration = Duration::from_secs(60);
 
 /// How the due rows of one enterprise are asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

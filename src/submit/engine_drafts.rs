@@ -658,11 +658,12 @@ pub struct DraftJournal {
 }
 
 impl DraftJournal {
-    pub async fn open(path: &Path) -> Result<Arc<DraftJournal>, DraftError> {
+    pub async fn open(path: &Path, who: &OpenAs) -> Result<Arc<DraftJournal>, DraftError> {
         let path = path.to_owned();
+        let who = who.clone();
         joined(
             tokio::task::spawn_blocking(move || {
-                let journal = Journal::open(&path)?;
+                let journal = Journal::open_as(&path, &who)?;
                 let (records, unreadable) = journal.records()?;
                 let (changed, _) = watch::channel(0);
                 Ok(Arc::new(DraftJournal {

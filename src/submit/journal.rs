@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::state::State;
 use crate::channel::env::EnvironmentKind;
 use crate::fla::wire::{self, Anomaly, Declaration, StoredDeclaration};
-use crate::i18n::{tr_args, Lang};
+use crate::i18n::{tr, tr_args, Lang};
 
 /// The journal's file name for an environment, in the data folder: one journal
 /// per environment, so that a reference accepted by the sandbox is not taken
@@ -217,6 +217,16 @@ pub enum JournalError {
     Encode { detail: String },
     /// The file was written by a newer version of the app.
     Newer { version: i64, known: i64 },
+    /// Another run (the app, `submit`, `declare`) holds the journal.
+    InUse {
+        /// Who, as it said (`app`, `submit`, `declare`), where known.
+        holder: Option<String>,
+        /// Since when (Unix seconds), where known.
+        since: Option<i64>,
+    },
+    /// A transition found its row in another state than it left it in:
+    /// something else changed the row (nothing was written).
+    Stale { id: i64, expected: String },
 }
 
 impl JournalError {
@@ -226,6 +236,8 @@ impl JournalError {
             JournalError::Database { .. } => "journal_database",
             JournalError::Encode { .. } => "journal_encode",
             JournalError::Newer { .. } => "journal_newer",
+            JournalError::InUse { .. } => "journal_in_use",
+            JournalError::Stale { .. } => "journal_stale",
         }
     }
 
@@ -252,6 +264,29 @@ impl JournalError {
                     ("version", version.to_string()),
                     ("known", known.to_string()),
                 ],
+            ),
+            JournalError::InUse { holder, since } => {
+                let who = tr(
+                    lang,
+                    &format!("journal.holder.{}", holder.as_deref().unwrap_or("unknown")),
+                );
+                let since = since
+                    .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+                    .map(crate::today::in_brussels)
+                    .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()));
+                match since {
+                    Some(at) => tr_args(
+                        lang,
+                        "journal.error.in_use_since",
+                        &[("who", who), ("at", at)],
+                    ),
+                    None => tr_args(lang, "journal.error.in_use", &[("who", who)]),
+                }
+            }
+            JournalError::Stale { id, expected } => tr_args(
+                lang,
+                "journal.error.stale",
+                &[("id", id.to_string()), ("state", expected.clone())],
             ),
         }
     }
@@ -403,8 +438,19 @@ pub struct Changes {
 
 /// The journal's schema version (`PRAGMA user_version`). 0: empty or the
 /// first journal (one `local_declarations` table of drafts and statuses);
-/// 2: `declarations` and `transitions`; 3: `declarations.duplicate_avoided`.
-pub const SCHEMA_VERSION: i64 = 3;
+/// 2: `declarations` and `transitions`; 3: `declarations.duplicate_avoided`;
+/// 4: `declarations.server` (one journal per server) and one original row per
+/// (server, enterprise, reference) among those that went to the server.
+pub const SCHEMA_VERSION: i64 = 4;
+
+/// The server of rows whose server cannot be known (rows of a custom
+/// environment's journal before version 4): kept, never used to skip a send.
+pub const UNKNOWN_SERVER: &str = "?";
+
+/// The states of a row that went to the server (or may have): at most one
+/// original row per (server, enterprise, reference) may be in one of them.
+const SENT_STATES: &str =
+    "('sending', 'unknown', 'submitted', 'accepted', 'warning', 'refused', 'cancelled')";
 
 const SCHEMA_V2: &str = "
     CREATE TABLE IF NOT EXISTS declarations (
@@ -443,6 +489,25 @@ const SCHEMA_V3: &str = "
     ALTER TABLE declarations ADD COLUMN duplicate_avoided INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// From version 3 to 4, after `server` is set on every row: rows that went to
+/// the same server under the same reference (two runs at once, before the
+/// journal had one owner) are kept as what the server holds (`remote`), the
+/// first one staying the journal's own; then the index that makes a second
+/// one impossible.
+fn schema_v4_index() -> String {
+    format!(
+        "UPDATE declarations SET remote = 1
+         WHERE correction_of IS NULL AND reference <> '' AND remote = 0 AND state IN {SENT_STATES}
+           AND id NOT IN (SELECT MIN(id) FROM declarations
+                          WHERE correction_of IS NULL AND reference <> '' AND remote = 0 AND state IN {SENT_STATES}
+                          GROUP BY server, enterprise, reference);
+         CREATE UNIQUE INDEX IF NOT EXISTS declarations_one_per_reference
+             ON declarations (server, enterprise, reference)
+             WHERE correction_of IS NULL AND reference <> '' AND remote = 0 AND state IN {SENT_STATES};
+         CREATE INDEX IF NOT EXISTS declarations_by_server ON declarations (server, enterprise, reference);"
+    )
+}
+
 /// The state a status of the first journal becomes.
 fn state_of_v1(status: &str) -> Option<State> {
     Some(match status {
@@ -469,8 +534,64 @@ fn now_ms() -> i64 {
     .unwrap_or(i64::MAX)
 }
 
+/// Who opens a journal and for which server.
+#[derive(Debug, Clone)]
+pub struct OpenAs {
+    pub holder: super::owner::Holder,
+    /// The server whose rows this journal shows and keeps: the API base URL,
+    /// or `sandbox` for the app's built-in sandbox (see
+    /// `channel::env::server_key`).
+    pub server: String,
+    /// Whether rows older than version 4 (which did not say their server)
+    /// were sent to `server` (a journal of the sandbox, acceptance or
+    /// production) or cannot be known (a custom environment's journal).
+    pub legacy_rows_known: bool,
+    /// How long to wait while another run holds the journal.
+    pub wait: std::time::Duration,
+}
+
+impl OpenAs {
+    /// The journal of an environment's server, with its default URLs (the
+    /// built-in sandbox, acceptance, production; a custom one without URLs).
+    pub fn for_environment(environment: EnvironmentKind) -> OpenAs {
+        Self::for_server(
+            environment,
+            crate::channel::env::server_key(
+                environment,
+                &crate::channel::env::FLA,
+                &crate::channel::env::UrlOverrides::default(),
+            ),
+        )
+    }
+
+    /// The journal of `server` in an environment's file.
+    pub fn for_server(environment: EnvironmentKind, server: String) -> OpenAs {
+        OpenAs {
+            server,
+            legacy_rows_known: environment != EnvironmentKind::Custom,
+            ..OpenAs::default()
+        }
+    }
+}
+
+impl Default for OpenAs {
+    fn default() -> Self {
+        OpenAs {
+            holder: super::owner::Holder::Other,
+            server: String::new(),
+            legacy_rows_known: true,
+            wait: super::owner::LOCK_WAIT,
+        }
+    }
+}
+
 pub struct Journal {
     db: Connection,
+    /// The server whose rows this is (rows of others stay in the file).
+    server: String,
+    /// Held for as long as the journal is open (declared last: dropped
+    /// after the connection is closed).
+    _lock: super::owner::JournalLock,
 }
 
 type RawRow = (
@@ -490,7 +611,7 @@ type RawRow = (
     i64,
 );
 
-const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations";
+const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations WHERE server = ?1";
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
@@ -609,8 +730,9 @@ fn write_transition(
         ),
         None => (None, None),
     };
-    tx.prepare_cached(
-        "UPDATE declarations SET state = ?1,
+    let updated = tx
+        .prepare_cached(
+            "UPDATE declarations SET state = ?1,
              server_id = COALESCE(?2, server_id),
              anomalies = COALESCE(?3, anomalies),
              error_code = CASE WHEN ?4 THEN ?5 ELSE error_code END,
@@ -620,24 +742,33 @@ fn write_transition(
              duplicate_avoided = MAX(duplicate_avoided, ?9),
              content = COALESCE(?10, content),
              form = COALESCE(?11, form)
-         WHERE id = ?12",
-    )
-    .map_err(err)?
-    .execute(params![
-        to.code(),
-        changes.server_id,
-        anomalies,
-        set_error,
-        code,
-        message,
-        trace,
-        changes.sent_at_ms,
-        i64::from(changes.duplicate_avoided),
-        content,
-        form,
-        id
-    ])
-    .map_err(err)?;
+         WHERE id = ?12 AND state = ?13",
+        )
+        .map_err(err)?
+        .execute(params![
+            to.code(),
+            changes.server_id,
+            anomalies,
+            set_error,
+            code,
+            message,
+            trace,
+            changes.sent_at_ms,
+            i64::from(changes.duplicate_avoided),
+            content,
+            form,
+            id,
+            from.code()
+        ])
+        .map_err(err)?;
+    // Conditional on the state it leaves: a row changed by something else
+    // meanwhile is not overwritten (and the whole batch is not written).
+    if updated != 1 {
+        return Err(JournalError::Stale {
+            id,
+            expected: from.code().to_owned(),
+        });
+    }
     tx.prepare_cached(
         "INSERT INTO transitions (row_id, from_state, to_state, at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
@@ -648,8 +779,17 @@ fn write_transition(
 }
 
 impl Journal {
-    /// Opens (creates, or brings to [`SCHEMA_VERSION`]) the journal at `path`.
+    /// Opens (creates, or brings to [`SCHEMA_VERSION`]) the journal at `path`
+    /// for no particular server (tests and tools; see [`Journal::open_as`]).
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        Self::open_as(path, &OpenAs::default())
+    }
+
+    /// Opens the journal at `path` as `who` says: its lock taken first
+    /// (waiting `who.wait` while another run holds it, then
+    /// [`JournalError::InUse`]), then created or migrated; it shows and keeps
+    /// the rows of `who.server`.
+    pub fn open_as(path: &Path, who: &OpenAs) -> Result<Journal, JournalError> {
         let open_failed = |detail: String| JournalError::Open {
             path: path.display().to_string(),
             detail,
@@ -658,17 +798,54 @@ impl Journal {
             std::fs::create_dir_all(parent)
                 .map_err(|e| open_failed(format!("{}: {e}", parent.display())))?;
         }
+        let lock = super::owner::acquire(path, who.holder, who.wait).map_err(|e| match e {
+            super::owner::LockError::InUse(note) => JournalError::InUse {
+                holder: note.as_ref().map(|n| n.holder.code().to_owned()),
+                since: note.map(|n| n.since),
+            },
+            super::owner::LockError::Io(e) => open_failed(e.to_string()),
+        })?;
         let db = Connection::open(path).map_err(|e| open_failed(e.to_string()))?;
-        // WAL with synchronous=NORMAL: a commit is durable against a crash of the
-        // app and costs microseconds, so drafts can be saved as they are typed
-        // and every transition is committed before the next network step.
+        // WAL with synchronous=FULL: a commit survives a power cut too (a
+        // `sending` committed before its POST must not come back `ready`).
+        // The engine batches its transitions, so this costs one fsync per
+        // batch, not per row (docs/PERFORMANCE.md).
         db.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
         )
         .map_err(err)?;
-        let mut journal = Journal { db };
-        journal.migrate()?;
+        let mut journal = Journal {
+            db,
+            server: who.server.clone(),
+            _lock: lock,
+        };
+        journal.migrate(if who.legacy_rows_known {
+            &who.server
+        } else {
+            UNKNOWN_SERVER
+        })?;
         Ok(journal)
+    }
+
+    /// The server whose rows this journal shows.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// See [`super::owner::JournalLock::release_as_if_crashed`].
+    #[doc(hidden)]
+    pub fn release_lock_as_if_crashed(&self) {
+        self._lock.release_as_if_crashed();
+    }
+
+    /// For `benches/journal_sync.rs` only: what `synchronous=FULL` costs is
+    /// measured against `NORMAL` on the same journal. The app never calls it.
+    #[doc(hidden)]
+    pub fn set_synchronous_for_measure(&self, full: bool) -> Result<(), JournalError> {
+        let mode = if full { "FULL" } else { "NORMAL" };
+        self.db
+            .execute_batch(&format!("PRAGMA synchronous={mode};"))
+            .map_err(err)
     }
 
     /// The schema version of the file.
@@ -678,22 +855,49 @@ impl Journal {
             .map_err(err)
     }
 
-    fn migrate(&mut self) -> Result<(), JournalError> {
+    /// Brings the file to [`SCHEMA_VERSION`]; rows from before version 4 are
+    /// given `legacy_server`.
+    fn migrate(&mut self, legacy_server: &str) -> Result<(), JournalError> {
+        let newer = |version| JournalError::Newer {
+            version,
+            known: SCHEMA_VERSION,
+        };
         let version = self.version()?;
         if version > SCHEMA_VERSION {
-            return Err(JournalError::Newer {
-                version,
-                known: SCHEMA_VERSION,
-            });
+            return Err(newer(version));
         }
         if version == SCHEMA_VERSION {
             return Ok(());
         }
-        let tx = self.db.transaction().map_err(err)?;
+        // The version is read again inside a write transaction: whoever
+        // migrated meanwhile (an older app without the lock) is seen.
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(newer(version));
+        }
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
         if version < 2 {
             Self::migrate_to_v2(&tx)?;
         }
-        tx.execute_batch(SCHEMA_V3).map_err(err)?;
+        if version < 3 {
+            tx.execute_batch(SCHEMA_V3).map_err(err)?;
+        }
+        tx.execute_batch("ALTER TABLE declarations ADD COLUMN server TEXT NOT NULL DEFAULT '';")
+            .map_err(err)?;
+        tx.execute(
+            "UPDATE declarations SET server = ?1",
+            params![legacy_server],
+        )
+        .map_err(err)?;
+        tx.execute_batch(&schema_v4_index()).map_err(err)?;
         tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
             .map_err(err)?;
         tx.commit().map_err(err)
@@ -776,8 +980,8 @@ impl Journal {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO declarations (state, reference, enterprise, correction_of, content, form, anomalies, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO declarations (state, reference, enterprise, correction_of, content, form, anomalies, source, server)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(err)?;
             let mut log = tx
@@ -808,7 +1012,8 @@ impl Journal {
                         content,
                         form,
                         anomalies,
-                        row.source
+                        row.source,
+                        self.server
                     ])
                     .map_err(err)?;
                 let id = tx.last_insert_rowid();
@@ -856,7 +1061,7 @@ impl Journal {
             .db
             .prepare(&format!("{SELECT_ROWS} ORDER BY id"))
             .map_err(err)?;
-        let rows = stmt.query_map([], raw_row).map_err(err)?;
+        let rows = stmt.query_map(params![self.server], raw_row).map_err(err)?;
         let mut good = Vec::new();
         let mut bad = Vec::new();
         for row in rows {
@@ -916,8 +1121,8 @@ impl Journal {
             None => {
                 self.db
                     .execute(
-                        "INSERT INTO declarations (form, content, state, reference, enterprise) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![json, content, state, reference, enterprise],
+                        "INSERT INTO declarations (form, content, state, reference, enterprise, server) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![json, content, state, reference, enterprise, self.server],
                     )
                     .map_err(err)?;
                 Ok(self.db.last_insert_rowid())
@@ -950,8 +1155,8 @@ impl Journal {
         let existing: Option<i64> = self
             .db
             .query_row(
-                "SELECT id FROM declarations WHERE server_id = ?1 AND correction_of IS NULL ORDER BY id LIMIT 1",
-                params![server_id],
+                "SELECT id FROM declarations WHERE server_id = ?1 AND correction_of IS NULL AND server = ?2 ORDER BY id LIMIT 1",
+                params![server_id, self.server],
                 |r| r.get(0),
             )
             .optional()
@@ -1138,6 +1343,218 @@ mod tests {
         drop(j);
         let j = Journal::open(&path).unwrap();
         assert!(j.records().unwrap().0[0].duplicate_avoided);
+    }
+
+    fn sent_row(reference: &str) -> NewRecord {
+        NewRecord {
+            state: State::Ready,
+            reference: reference.into(),
+            enterprise: "0403170701".into(),
+            correction_of: None,
+            content: None,
+            form: Some(DraftForm::default()),
+            anomalies: vec![],
+            source: None,
+        }
+    }
+
+    fn opened(path: &Path, server: &str) -> Journal {
+        Journal::open_as(
+            path,
+            &OpenAs {
+                server: server.into(),
+                ..OpenAs::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_version_3_journal_learns_its_server_and_keeps_rows_sent_twice_as_the_servers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA_V2).unwrap();
+            db.execute_batch(SCHEMA_V3).unwrap();
+            // Two runs at once before the lock: R-1 went to the server twice.
+            db.execute_batch(
+                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
+                 VALUES ('accepted', 'R-1', '0403170701', 11, '{}'),
+                        ('accepted', 'R-1', '0403170701', 12, '{}'),
+                        ('ready', 'R-2', '0403170701', NULL, '{}');
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+        }
+        let mut j = opened(&path, "sandbox");
+        assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
+        let (records, _) = j.records().unwrap();
+        assert_eq!(records.len(), 3, "every row kept");
+        assert!(!records[0].remote);
+        assert!(records[1].remote, "the second one is what the server holds");
+        // R-2 cannot go to the server under a reference another row sent.
+        j.insert(&[sent_row("R-3")]).unwrap();
+        let second = j.insert(&[sent_row("R-3")]).unwrap()[0];
+        let first = records[2].id;
+        j.transition(
+            first,
+            State::Ready,
+            State::Sending,
+            &Changes::default(),
+            "sent",
+        )
+        .unwrap();
+        let r3_first = second - 1;
+        j.transition(
+            r3_first,
+            State::Ready,
+            State::Sending,
+            &Changes::default(),
+            "sent",
+        )
+        .unwrap();
+        let Err(e) = j.transition(
+            second,
+            State::Ready,
+            State::Sending,
+            &Changes::default(),
+            "sent",
+        ) else {
+            panic!("a second row sent under one reference")
+        };
+        assert_eq!(e.code(), "journal_database", "{e}");
+        drop(j);
+        // Another server's journal in the same file sees none of them.
+        let other = opened(&path, "https://other.example/api");
+        assert!(other.records().unwrap().0.is_empty());
+    }
+
+    #[test]
+    fn rows_of_an_unknown_server_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA_V2).unwrap();
+            db.execute_batch(
+                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
+                 VALUES ('accepted', 'C-1', '0403170701', 11, '{}');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let who = OpenAs {
+            server: "http://127.0.0.1:9/api".into(),
+            legacy_rows_known: false,
+            ..OpenAs::default()
+        };
+        let j = Journal::open_as(&path, &who).unwrap();
+        assert!(
+            j.records().unwrap().0.is_empty(),
+            "never used to skip a send"
+        );
+        let n: i64 =
+            j.db.query_row(
+                "SELECT COUNT(*) FROM declarations WHERE server = ?1",
+                params![UNKNOWN_SERVER],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "kept, marked");
+    }
+
+    #[test]
+    fn a_transition_from_a_state_the_row_is_no_longer_in_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let id = j.insert(&[sent_row("S-1")]).unwrap()[0];
+        j.transition(
+            id,
+            State::Ready,
+            State::Sending,
+            &Changes::default(),
+            "sent",
+        )
+        .unwrap();
+        let batch = [
+            Transition {
+                id,
+                from: State::Sending,
+                to: State::Submitted,
+                changes: Changes {
+                    server_id: Some(5),
+                    ..Changes::default()
+                },
+                detail: "taken".into(),
+            },
+            // Another writer's view: the row was still `ready`.
+            Transition {
+                id,
+                from: State::Ready,
+                to: State::Sending,
+                changes: Changes::default(),
+                detail: "sent".into(),
+            },
+        ];
+        let Err(e) = j.transitions_batch(batch.iter()) else {
+            panic!("a stale transition was written")
+        };
+        assert_eq!(e.code(), "journal_stale");
+        let (records, _) = j.records().unwrap();
+        assert_eq!(records[0].state, State::Sending, "the batch is not written");
+        assert_eq!(records[0].server_id, None);
+    }
+
+    #[test]
+    fn two_openers_of_a_new_journal_migrate_it_once_without_a_race() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let who = OpenAs {
+                        wait: std::time::Duration::from_secs(20),
+                        ..OpenAs::default()
+                    };
+                    let mut j = Journal::open_as(&path, &who)?;
+                    j.insert(&[sent_row("")])?;
+                    j.version()
+                })
+            })
+            .collect();
+        for o in openers {
+            assert_eq!(o.join().unwrap().unwrap(), SCHEMA_VERSION);
+        }
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.records().unwrap().0.len(), 4);
+    }
+
+    #[test]
+    fn a_journal_held_by_another_run_is_refused_with_who_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let _held = Journal::open_as(
+            &path,
+            &OpenAs {
+                holder: super::super::owner::Holder::Submit,
+                ..OpenAs::default()
+            },
+        )
+        .unwrap();
+        let who = OpenAs {
+            holder: super::super::owner::Holder::App,
+            wait: std::time::Duration::from_millis(300),
+            ..OpenAs::default()
+        };
+        let Err(e) = Journal::open_as(&path, &who) else {
+            panic!("opened twice")
+        };
+        assert_eq!(e.code(), "journal_in_use");
+        let text = e.message(Lang::En);
+        assert!(text.contains("a submit, started at"), "{text}");
+        assert!(e.message(Lang::Nl).contains("een submit"));
     }
 
     #[test]

@@ -7,4 +7,5 @@ pub mod engine;
 pub mod import;
 pub mod input;
 pub mod journal;
+pub mod owner;
 pub mod state;

@@ -553,6 +553,14 @@ impl BulkPage {
         ui.heading(tr(lang, "nav.bulk"));
         ui.add(egui::Label::new(tr(lang, "page.bulk.intro")).wrap());
         ui.add_space(6.0);
+        if let Some(why) = host.open_error() {
+            // Another run (a submit) holds the journal: nothing can be sent
+            // from here until it ends.
+            widgets::error_text_ui(ui, &why.render(lang));
+            if ui.button(tr(lang, "decl.try_again")).clicked() {
+                host.reopen();
+            }
+        }
         self.file_ui(ui, lang, tasks, remembered);
         self.template_ui(ui, lang, tasks);
         if let Some(e) = &self.error {

@@ -38,6 +38,17 @@ pub struct ConnectionSettings {
 }
 
 impl ConnectionSettings {
+    /// The server whose journal the app shows (one journal per server): the
+    /// built-in sandbox, or the API base URL of the environment chosen.
+    pub fn journal_server(&self) -> String {
+        let overrides = if self.environment == EnvironmentKind::Custom {
+            self.custom.clone()
+        } else {
+            UrlOverrides::default()
+        };
+        env::server_key(self.environment, &FLA, &overrides)
+    }
+
     /// The valid enterprise numbers of `mandates` (for a representative only).
     pub fn mandated_enterprises(&self) -> Vec<String> {
         if self.role != Role::Provider {

@@ -181,12 +181,13 @@ impl DeclarationsPage {
         &mut self,
         host: &mut DeclarationsHost,
         environment: crate::channel::env::EnvironmentKind,
+        server: &str,
     ) {
-        if host.environment() == environment {
+        if host.environment() == environment && host.server() == server {
             return;
         }
         self.hand_over(host);
-        host.keep_environment(environment);
+        host.keep_environment(environment, server);
         self.rows.clear();
         self.seen = None;
         self.view_dirty = true;
@@ -380,6 +381,23 @@ impl DeclarationsPage {
                     .on_hover_text(text);
             }
         });
+        if let Some(host) = host {
+            // Which server's declarations these are (one journal per server).
+            ui.weak(tr_args(
+                lang,
+                "decl.journal_of",
+                &[("server", server_name(lang, host.server()))],
+            ));
+            if host.open_failed() {
+                // Another run holds the journal (or it failed): said above,
+                // and tried again on request.
+                if ui.button(tr(lang, "decl.try_again")).clicked() {
+                    self.error = None;
+                    host.reopen();
+                }
+                return;
+            }
+        }
         if host.is_some_and(|h| h.is_loading()) {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -584,6 +602,7 @@ pub fn sent_notice(summary: &SendSummary) -> Msg {
                 Skip::State(s) => state_label(*s, lang),
                 Skip::AlreadyQueued => tr(lang, "decl.skip.already_queued"),
                 Skip::NoSuchRow => tr(lang, "decl.skip.no_such_row"),
+                Skip::ReferenceTaken(_) => tr(lang, "decl.skip.reference_taken"),
             };
             *why.entry(reason).or_default() += 1;
         }
@@ -663,4 +682,16 @@ fn state_badge_ui(ui: &mut egui::Ui, state: State, correction_pending: bool, lan
 /// A table cell's text: not selectable, so a click selects the row.
 fn cell_text_ui(ui: &mut egui::Ui, text: &str) {
     ui.add(egui::Label::new(text).selectable(false).truncate());
+}
+
+/// A journal's server as the user knows it: the built-in sandbox by name, any
+/// other by its API base URL.
+fn server_name(lang: Lang, server: &str) -> String {
+    if server == "sandbox" {
+        tr(lang, "env.sandbox")
+    } else if server.is_empty() {
+        tr(lang, "decl.journal_no_server")
+    } else {
+        server.to_owned()
+    }
 }

@@ -265,8 +265,12 @@ impl FlaApp {
     /// engine when a token source can be made (again when the connection changes).
     fn keep_engine(&mut self, ctx: &egui::Context, lang: Lang) {
         // One journal per environment: the page's edits go to the old one first.
-        self.declarations
-            .follow_environment(&mut self.engine, self.state.connection.environment);
+        let server = self.state.connection.journal_server();
+        self.declarations.follow_environment(
+            &mut self.engine,
+            self.state.connection.environment,
+            &server,
+        );
         self.engine.start(ctx, &self.tasks);
         let (connection, settings, certificate) =
             (&self.connection, &self.state.connection, &self.certificate);

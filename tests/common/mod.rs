@@ -219,10 +219,15 @@ pub fn journal_row_of(
     form: fla_assistant::submit::journal::DraftForm,
     source: Option<String>,
 ) {
-    use fla_assistant::submit::journal::{Changes, Journal, NewRecord};
+    use fla_assistant::channel::env::EnvironmentKind;
+    use fla_assistant::submit::journal::{Changes, Journal, NewRecord, OpenAs};
     use fla_assistant::submit::state::State;
     std::fs::create_dir_all(data_dir).unwrap();
-    let mut journal = Journal::open(&data_dir.join("declarations.sqlite")).unwrap();
+    let mut journal = Journal::open_as(
+        &data_dir.join("declarations.sqlite"),
+        &OpenAs::for_environment(EnvironmentKind::Sandbox),
+    )
+    .unwrap();
     let ids = journal
         .insert(&[NewRecord {
             state: State::Draft,

@@ -105,3 +105,66 @@ pub fn register(data: &Path, sim: &Sim, extra: &[&str]) -> String {
     assert_eq!(code, 0, "{json}");
     json["client_id"].as_str().unwrap().to_owned()
 }
+
+/// The server's declarations per reference (the sandbox's admin read-out).
+pub fn server_references(sim: &Sim) -> std::collections::HashMap<String, u64> {
+    let admin = sim.line["admin_url"].as_str().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: Value = runtime.block_on(async move {
+        reqwest::get(format!("{admin}/references"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    body["references"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|r| {
+            (
+                r["externalReference"].as_str().unwrap().to_owned(),
+                r["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A followed training that ended on `end` (and began the day before), in
+/// the contract's JSON shape.
+pub fn declaration_ending(reference: &str, end: time::Date) -> Value {
+    serde_json::json!({
+        "externalReference": reference,
+        "employer": { "enterpriseNumber": "0403170701" },
+        "worker": { "ssin": "85073003328" },
+        "training": {
+            "name": "Excel voor gevorderden",
+            "type": "FORMAL",
+            "startDate": end.previous_day().unwrap().to_string(),
+            "endDate": end.to_string(),
+            "duration": { "value": 14, "unit": "HOURS" },
+            "followed": true,
+            "countsForFla": true
+        }
+    })
+}
+
+/// A declaration that ended two days ago, changed by `edit`, written to
+/// `dir` as `REFERENCE.json`: its path.
+pub fn declaration_file_with(dir: &Path, reference: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut d = declaration_ending(reference, today - time::Duration::days(2));
+    edit(&mut d);
+    let path = dir.join(format!("{reference}.json"));
+    std::fs::write(&path, d.to_string()).unwrap();
+    path.display().to_string()
+}
+
+/// [`declaration_file_with`] unchanged.
+pub fn declaration_file(dir: &Path, reference: &str) -> String {
+    declaration_file_with(dir, reference, |_| {})
+}

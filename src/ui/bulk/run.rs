@@ -202,6 +202,11 @@ impl BulkPage {
                 ("counts", line),
             ],
         ));
+        let unknown = run.counts.get(&State::Unknown).copied().unwrap_or(0);
+        if unknown > 0 {
+            // Never offered for sending again: the engine looks them up first.
+            ui.add(egui::Label::new(tr_n(lang, "bulk.unknown", unknown as u64, &[])).wrap());
+        }
         let seconds = run.started.elapsed().as_secs_f64();
         if settled > 0 && settled < total && seconds > 0.0 {
             let rate = settled as f64 / seconds;

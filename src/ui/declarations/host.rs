@@ -15,7 +15,8 @@ use crate::fla::wire::SearchRequest;
 use crate::i18n::Lang;
 use crate::submit::engine::drafts::{Activity, DraftError, DraftJournal, DraftRow, FetchSummary};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, SendSummary};
-use crate::submit::journal::{DraftForm, RowError};
+use crate::submit::journal::{DraftForm, OpenAs, RowError};
+use crate::submit::owner::Holder;
 use crate::ui::tasks::Tasks;
 
 /// What the page asks of the engine.
@@ -77,6 +78,9 @@ struct Shared {
     /// Commands given and not yet done (with the journal's opening).
     busy: AtomicUsize,
     outcomes: std::sync::Mutex<mpsc::Sender<Outcome>>,
+    /// The journal could not be opened (another run holds it, or the file
+    /// failed): the page says so and offers to try again.
+    open_failed: std::sync::Mutex<Option<crate::i18n::Msg>>,
 }
 
 impl Shared {
@@ -99,8 +103,11 @@ enum WorkerMsg {
         lang: Lang,
     },
     Cmd(Box<Command>),
-    /// Another environment: its journal instead (the engine closed first).
-    Journal(PathBuf),
+    /// Another environment or server: its journal instead (the engine
+    /// closed first).
+    Journal(PathBuf, Box<OpenAs>),
+    /// Try again to open the journal (another run held it).
+    Reopen,
 }
 
 /// The app's engine (or, before a connection, its journal), and the worker
@@ -109,6 +116,8 @@ pub struct DeclarationsHost {
     data_dir: PathBuf,
     /// The environment whose journal is open (one journal per environment).
     environment: EnvironmentKind,
+    /// The server whose rows it shows (one journal per server).
+    server: String,
     journal_path: PathBuf,
     shared: Arc<Shared>,
     tx: Option<tokio::sync::mpsc::UnboundedSender<WorkerMsg>>,
@@ -124,11 +133,13 @@ impl DeclarationsHost {
         DeclarationsHost {
             journal_path: data_dir.join(crate::submit::journal::file_name(environment)),
             data_dir,
+            server: OpenAs::for_environment(environment).server,
             environment,
             shared: Arc::new(Shared {
                 store: RwLock::new((0, Store::Closed)),
                 busy: AtomicUsize::new(0),
                 outcomes: std::sync::Mutex::new(otx),
+                open_failed: std::sync::Mutex::new(None),
             }),
             tx: None,
             outcomes: orx,
@@ -149,6 +160,7 @@ impl DeclarationsHost {
             rx,
             ctx.clone(),
             self.journal_path.clone(),
+            self.open_as(),
         ));
     }
 
@@ -156,22 +168,46 @@ impl DeclarationsHost {
     /// frame, before [`DeclarationsHost::keep_engine`]: cheap when nothing
     /// changed). The engine goes with the old journal; the next `keep_engine`
     /// makes one on the new journal. Before `start`, only says which to open.
-    pub fn keep_environment(&mut self, environment: EnvironmentKind) {
-        if environment == self.environment {
+    pub fn keep_environment(&mut self, environment: EnvironmentKind, server: &str) {
+        if environment == self.environment && server == self.server {
             return;
         }
         self.environment = environment;
+        server.clone_into(&mut self.server);
         self.journal_path = self
             .data_dir
             .join(crate::submit::journal::file_name(environment));
         if self.tx.is_some() {
             self.key = None;
-            self.send(WorkerMsg::Journal(self.journal_path.clone()));
+            self.send(WorkerMsg::Journal(
+                self.journal_path.clone(),
+                Box::new(self.open_as()),
+            ));
+        }
+    }
+
+    /// How the app opens the journal of its environment and server.
+    fn open_as(&self) -> OpenAs {
+        OpenAs {
+            holder: Holder::App,
+            ..OpenAs::for_server(self.environment, self.server.clone())
+        }
+    }
+
+    /// Tries again to open the journal (after another run held it).
+    pub fn reopen(&self) {
+        if self.tx.is_some() {
+            self.send(WorkerMsg::Reopen);
         }
     }
 
     pub fn environment(&self) -> EnvironmentKind {
         self.environment
+    }
+
+    /// The server whose journal is shown (`sandbox`, or an API base URL).
+    pub fn server(&self) -> &str {
+        &self.server
     }
 
     /// The journal open (or to be opened): the current environment's.
@@ -228,7 +264,22 @@ impl DeclarationsHost {
 
     /// True until the journal has been read.
     pub fn is_loading(&self) -> bool {
-        matches!(self.read().1, Store::Closed)
+        matches!(self.read().1, Store::Closed) && !self.open_failed()
+    }
+
+    /// The journal could not be opened (its error was told as an outcome):
+    /// [`DeclarationsHost::reopen`] tries again.
+    pub fn open_failed(&self) -> bool {
+        self.open_error().is_some()
+    }
+
+    /// Why the journal could not be opened (another run holds it…).
+    pub fn open_error(&self) -> Option<crate::i18n::Msg> {
+        self.shared
+            .open_failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, (u64, Store)> {
@@ -315,8 +366,16 @@ fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, ctx: egui::Conte
     });
 }
 
-async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path) {
-    match DraftJournal::open(path).await {
+async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path, who: &OpenAs) {
+    let opened = DraftJournal::open(path, who).await;
+    *shared
+        .open_failed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = opened.as_ref().err().map(|e| {
+        let e = e.clone();
+        crate::i18n::Msg::from_fn(move |lang| e.message(lang))
+    });
+    match opened {
         Ok(d) => {
             repaint_on_change(d.subscribe(), ctx.clone());
             shared.set(Store::Offline(d));
@@ -331,19 +390,30 @@ async fn worker(
     mut rx: tokio::sync::mpsc::UnboundedReceiver<WorkerMsg>,
     ctx: egui::Context,
     mut path: PathBuf,
+    mut who: OpenAs,
 ) {
-    open_offline(&shared, &ctx, &path).await;
+    open_offline(&shared, &ctx, &path, &who).await;
     shared.busy.fetch_sub(1, Ordering::SeqCst);
     while let Some(msg) = rx.recv().await {
         match msg {
             WorkerMsg::Connect { source, lang } => {
-                connect(&shared, &ctx, &path, *source, lang).await
+                connect(&shared, &ctx, &path, &who, *source, lang).await
             }
-            WorkerMsg::Journal(other) => {
+            WorkerMsg::Journal(other, as_who) => {
                 // Rows queued stay `ready` in the journal they belong to.
                 let _ = close(&shared).await;
                 path = other;
-                open_offline(&shared, &ctx, &path).await;
+                who = *as_who;
+                open_offline(&shared, &ctx, &path, &who).await;
+            }
+            WorkerMsg::Reopen => {
+                let closed = matches!(
+                    shared.store.read().unwrap_or_else(|e| e.into_inner()).1,
+                    Store::Closed
+                );
+                if closed {
+                    open_offline(&shared, &ctx, &path, &who).await;
+                }
             }
             WorkerMsg::Cmd(command) => {
                 let command = *command;
@@ -394,6 +464,7 @@ async fn connect(
     shared: &Shared,
     ctx: &egui::Context,
     path: &std::path::Path,
+    who: &OpenAs,
     source: TokenSource,
     lang: Lang,
 ) {
@@ -405,9 +476,15 @@ async fn connect(
                 .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
         });
     let opened = match client {
-        Ok(client) => Engine::open(path, Arc::new(client), EngineConfig::default())
-            .await
-            .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang))),
+        Ok(client) => {
+            let config = EngineConfig {
+                reconcile_after: crate::submit::engine::unknown_wait_for(&client.server),
+                ..EngineConfig::default()
+            };
+            Engine::open_for(path, Arc::new(client), config, Holder::App)
+                .await
+                .map_err(|e| crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
+        }
         Err(e) => Err(e),
     };
     match opened {
@@ -420,7 +497,7 @@ async fn connect(
         }
         Err(e) => {
             shared.tell(Outcome::Failed(e));
-            open_offline(shared, ctx, path).await;
+            open_offline(shared, ctx, path, who).await;
         }
     }
 }

@@ -1,0 +1,307 @@
+//! Exactly once, whatever the user does, as a script runs the command line
+//! against `sim`: two runs at once on one journal (one refuses, never both
+//! send), a reference taken by another declaration (held back, said), the same
+//! row twice (declared once), one journal per server (a declaration sent to one
+//! server is not taken as sent to another), and answers lost on a slow server
+//! that keeps duplicates (no reference stored twice).
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{
+    certs, declaration_file, register, run, server_references, start_sim_with, Sim, BIN,
+};
+
+const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
+
+/// Workers of the enterprise (valid SSINs).
+const WORKER_A: &str = "85073003328";
+const WORKER_B: &str = "17073003384";
+
+/// A CSV row: reference, worker, training name (dates a few days ago).
+fn csv(dir: &Path, name: &str, rows: &[(&str, &str, &str)]) -> PathBuf {
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = (today - time::Duration::days(3)).to_string();
+    let end = (today - time::Duration::days(2)).to_string();
+    let mut text = format!("{HEADER}\n");
+    for (reference, ssin, training) in rows {
+        text.push_str(&format!(
+            "{reference},0403170701,{ssin},{training},FORMAL,{start},{end},14,HOURS,true,,,true,,\n"
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `n` rows of worker A, references PREFIX-0000…, a training each.
+fn numbered_csv(dir: &Path, name: &str, prefix: &str, n: usize) -> PathBuf {
+    let rows: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("{prefix}-{i:04}"), format!("Excel {i}")))
+        .collect();
+    let borrowed: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(r, t)| (r.as_str(), WORKER_A, t.as_str()))
+        .collect();
+    csv(dir, name, &borrowed)
+}
+
+/// The report's rows by row number.
+fn report_rows(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let row: HashMap<String, String> = header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect();
+            (row["row"].clone(), row)
+        })
+        .collect()
+}
+
+fn submit<'a>(file: &'a str, client_id: &'a str, pfx: &'a str, journal: &'a str) -> Vec<&'a str> {
+    vec![
+        "submit",
+        file,
+        "--client-id",
+        client_id,
+        "--pfx",
+        pfx,
+        "--journal",
+        journal,
+        "--json",
+    ]
+}
+
+#[test]
+fn two_runs_at_once_on_one_journal_never_both_send() {
+    const N: usize = 100;
+    let data = tempfile::tempdir().unwrap();
+    // A server that does not refuse repeated references (a second sender
+    // would declare every row twice), and takes its time to process: the
+    // first run is still at work when the second starts.
+    let sim = start_sim_with(
+        data.path(),
+        &["--accept-duplicates", "--processing-delay-ms", "8000"],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = numbered_csv(data.path(), "rows.csv", "TWICE", N);
+    let journal = data.path().join("journal.sqlite");
+    let (file, journal) = (file.to_str().unwrap(), journal.to_str().unwrap());
+    let args = submit(file, &client_id, &pfx, journal);
+
+    let first = Command::new(BIN)
+        .args(&args)
+        .env("FLA_DATA_DIR", data.path())
+        .env("FLA_LANG", "en")
+        .env("FLA_PFX_PASSWORD", "Password")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Started and sending: the first run holds the journal.
+    let started = Instant::now();
+    while server_references(&sim).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "never sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The same command again (a double click on a scheduled task).
+    let (code, second) = run(data.path(), &args, "Password");
+    assert_eq!(code, 2, "{second}");
+    assert_eq!(second["error"]["code"], "journal_in_use", "{second}");
+    let message = second["error"]["message"].as_str().unwrap();
+    assert!(message.contains("a submit"), "{message}");
+    assert!(message.contains("close the app"), "{message}");
+
+    let out = first.wait_with_output().unwrap();
+    let first: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{first}");
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N);
+    assert!(held.values().all(|n| *n == 1), "a reference declared twice");
+
+    // Once the first has ended, the second goes on and sends nothing new.
+    let (code, again) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(again["accepted"], N as u64, "{again}");
+    assert_eq!(server_references(&sim), held);
+}
+
+#[test]
+fn a_reference_means_one_declaration_in_a_file_and_against_the_journal() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(data.path(), &["--processing-delay-ms", "50"]);
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    // The course code as the reference: two workers under one reference.
+    let file = csv(
+        data.path(),
+        "course.csv",
+        &[
+            ("VCA-2026", WORKER_A, "VCA"),
+            ("VCA-2026", WORKER_B, "VCA"),
+            ("VCA-2026", WORKER_A, "VCA"),
+            ("OTHER-1", WORKER_A, "Excel"),
+        ],
+    );
+    let journal = data.path().join("journal.sqlite");
+    let report = data.path().join("report.csv");
+    let (file, journal, report_arg) = (
+        file.to_str().unwrap(),
+        journal.to_str().unwrap(),
+        report.to_str().unwrap(),
+    );
+    let mut args = submit(file, &client_id, &pfx, journal);
+    args.extend(["--report", report_arg]);
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["invalid"], 1, "{out}");
+    assert_eq!(
+        out["accepted"].as_u64().unwrap() + out["warning"].as_u64().unwrap(),
+        3
+    );
+    assert_eq!(out["duplicates_avoided"], 1, "{out}");
+    let rows = report_rows(&report);
+    // Row 3 (another worker under row 2's reference) is held back, named.
+    assert_eq!(rows["3"]["state"], "invalid");
+    assert_eq!(rows["3"]["anomalyCodes"], "reference_conflict");
+    assert!(
+        rows["3"]["anomalyMessages"].contains("row 2 of course.csv"),
+        "{:?}",
+        rows["3"]
+    );
+    // Row 4 repeats row 2: declared once, said.
+    assert_eq!(rows["4"]["errorCode"], "duplicate_row");
+    assert_eq!(rows["4"]["declarationId"], rows["2"]["declarationId"]);
+    assert_eq!(server_references(&sim)["VCA-2026"], 1);
+
+    // Another file, the same reference for a third training: the journal's
+    // declaration holds it.
+    let other = csv(
+        data.path(),
+        "later.csv",
+        &[("VCA-2026", WORKER_B, "VCA refresher")],
+    );
+    let mut args = submit(other.to_str().unwrap(), &client_id, &pfx, journal);
+    args.extend(["--report", report_arg]);
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["invalid"], 1, "{out}");
+    let rows = report_rows(&report);
+    assert_eq!(rows["2"]["anomalyCodes"], "reference_conflict");
+    assert_eq!(server_references(&sim)["VCA-2026"], 1);
+    // Run again: the same held-back row, nothing new in the journal or sent.
+    let (code, again) = run(data.path(), &args, "Password");
+    assert_eq!(code, 1, "{again}");
+    assert_eq!(again["total"], 1, "{again}");
+    assert_eq!(server_references(&sim)["VCA-2026"], 1);
+}
+
+#[test]
+fn a_declaration_sent_to_one_server_is_not_taken_as_sent_to_another() {
+    let (a_dir, b_dir, data) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let a = start_sim_with(a_dir.path(), &["--processing-delay-ms", "50"]);
+    let b = start_sim_with(b_dir.path(), &["--processing-delay-ms", "50"]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = declaration_file(data.path(), "PER-SERVER-1");
+    let declare = |sim: &Sim, client_id: &str| {
+        run(
+            data.path(),
+            &[
+                "declare",
+                "--env",
+                "custom",
+                "--token-url",
+                sim.line["token_url"].as_str().unwrap(),
+                "--api-base",
+                sim.line["api_base"].as_str().unwrap(),
+                "--client-id",
+                client_id,
+                "--pfx",
+                &pfx,
+                "--file",
+                &file,
+                "--json",
+            ],
+            "Password",
+        )
+    };
+    let client_a = register(a_dir.path(), &a, &[]);
+    let client_b = register(b_dir.path(), &b, &[]);
+    let (code, out) = declare(&a, &client_a);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["duplicate"], false, "{out}");
+    // The same file to another server: sent there, not answered from A's row.
+    let (code, out) = declare(&b, &client_b);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["duplicate"], false, "{out}");
+    assert_eq!(server_references(&b)["PER-SERVER-1"], 1);
+    assert_eq!(server_references(&a)["PER-SERVER-1"], 1);
+    // Both in the one journal of the custom environment, each its server's.
+    assert!(data.path().join("declarations-custom.sqlite").exists());
+    // A again: its own row, a duplicate, nothing sent.
+    let (code, out) = declare(&a, &client_a);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["duplicate"], true, "{out}");
+    assert_eq!(server_references(&a)["PER-SERVER-1"], 1);
+}
+
+#[test]
+fn answers_lost_on_a_slow_server_that_keeps_duplicates_store_no_reference_twice() {
+    const N: usize = 40;
+    let data = tempfile::tempdir().unwrap();
+    // Processing takes 4 s (a search lists a declaration only then), 30% of
+    // the answers are lost after the commit, repeated references are kept.
+    let sim = start_sim_with(
+        data.path(),
+        &[
+            "--processing-delay-ms",
+            "4000",
+            "--drop-after-commit-rate",
+            "0.3",
+            "--accept-duplicates",
+            "--seed",
+            "16",
+        ],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = numbered_csv(data.path(), "slow.csv", "SLOW", N);
+    let journal = data.path().join("journal.sqlite");
+    let (file, journal) = (file.to_str().unwrap(), journal.to_str().unwrap());
+    // The window the user gives: longer than the server's processing.
+    let mut args = submit(file, &client_id, &pfx, journal);
+    args.extend(["--unknown-wait", "10"]);
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["accepted"], N as u64, "{out}");
+    assert!(
+        out["duplicates_avoided"].as_u64().unwrap() > 0,
+        "no answer was lost: {out}"
+    );
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N);
+    let twice: Vec<_> = held.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "stored twice: {twice:?}");
+}
