@@ -5,7 +5,6 @@
 #[path = "support/cli.rs"]
 mod support;
 
-
 use serde_json::{json, Value};
 use support::{certs, declaration_file_with, register, run, start_sim};
 

@@ -235,3 +235,47 @@ fn a_row_that_failed_is_logged_once_with_its_trace_id() {
     wait_until_opened(&mut harness);
     assert_eq!(logged(&harness).len(), 1);
 }
+
+#[test]
+fn a_journal_held_by_a_submit_is_said_and_tried_again_on_request() {
+    use fla_assistant::submit::owner::Holder;
+    let data = new_data_dir();
+    draft_in(&data, EnvironmentKind::Sandbox, "0403170701", "HELD-1");
+    // A `submit` at work on the sandbox's journal.
+    let held = Journal::open_as(
+        &data.join("declarations.sqlite"),
+        &OpenAs {
+            holder: Holder::Submit,
+            ..OpenAs::for_environment(EnvironmentKind::Sandbox)
+        },
+    )
+    .unwrap();
+    let mut harness = harness_in(english(), &data);
+    go_to(&mut harness, Page::Declarations);
+    let said = |harness: &Harness<'static, FlaApp>| {
+        harness
+            .query_by_label_contains("The declarations journal is in use by a submit")
+            .is_some()
+    };
+    let start = std::time::Instant::now();
+    while !said(&harness) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the journal in use was never said"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        harness.step();
+    }
+    assert!(!shows(&harness, "HELD-1"));
+    // Which server's declarations these are.
+    assert!(harness
+        .query_by_label_contains("Declarations sent to: Sandbox")
+        .is_some());
+    // The submit ends; the user tries again.
+    drop(held);
+    harness
+        .get_by_label(&tr(Lang::En, "decl.try_again"))
+        .click();
+    wait_for_row(&mut harness, "HELD-1");
+    assert!(!said(&harness));
+}
