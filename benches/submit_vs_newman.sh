@@ -20,6 +20,7 @@
 #        RUNS         runs of ours per scale (default 1); each is printed, the best
 #                     (least time) is the one compared
 #        CARGO_TARGET_DIR   build dir (default /tmp/fla-bench-target, outside the repo)
+#        BIN          a release binary to measure instead of building one
 # Needs: cargo, node + npm (newman 6 is installed from the npm registry into
 #        /tmp/fla-bench-npm), curl, jq, openssl, python3, wrk (for the ceiling).
 # Goals (issue 8): ours >= 10x newman, and >= 50% of the sandbox's ceiling.
@@ -43,8 +44,13 @@ for tool in cargo node npm curl jq openssl python3; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
-(cd "$repo" && cargo build --release --no-default-features --bin fla-assistant)
-bin="$CARGO_TARGET_DIR/release/fla-assistant"
+# BIN: a binary built already (e.g. two builds compared in one sitting).
+if [ -n "${BIN:-}" ]; then
+    bin="$BIN"
+else
+    (cd "$repo" && cargo build --release --no-default-features --bin fla-assistant)
+    bin="$CARGO_TARGET_DIR/release/fla-assistant"
+fi
 
 if [ ! -x "$npm_dir/node_modules/.bin/newman" ]; then
     mkdir -p "$npm_dir"
