@@ -721,3 +721,36 @@ async fn nothing_is_sent_before_its_sending_is_in_the_journal() {
         assert_eq!(error.code, "journal_database", "{error:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_rows_under_one_reference_never_both_go_to_the_server() {
+    use fla_assistant::submit::journal::DraftForm;
+    let w = world(quick()).await;
+    let fla = w.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
+        .await
+        .unwrap();
+    // Two drafts typed with the same reference, for two workers.
+    let form = |ssin: &str| DraftForm::from_declaration(&declaration("TYPED-TWICE", ssin));
+    let first = engine.new_draft(form(KNOWN)).await.unwrap();
+    let second = engine.new_draft(form(UNKNOWN)).await.unwrap();
+    // Checked as the editor does: both ready to send.
+    for (id, ssin) in [(first, KNOWN), (second, UNKNOWN)] {
+        let state = engine.save_draft(id, form(ssin)).await.unwrap();
+        assert_eq!(state, State::Ready);
+    }
+    let summary = engine.send(&[first, second]);
+    assert_eq!(summary.queued, vec![first]);
+    assert_eq!(summary.skipped, vec![(second, Skip::ReferenceTaken(first))]);
+    assert_eq!(summary.skipped[0].1.code(), "reference_conflict");
+    assert!(summary.skipped[0]
+        .1
+        .message(Lang::En)
+        .contains(&first.to_string()));
+    idle(&engine, Duration::from_secs(30)).await;
+    assert_eq!(w.references(&fla, 1).await.get("TYPED-TWICE"), Some(&1));
+    // Asked again, still not: the reference is the first declaration's.
+    let again = engine.send(&[second]);
+    assert!(again.queued.is_empty(), "{again:?}");
+}
