@@ -316,10 +316,26 @@ pub fn report_csv(rows: &[RowOutcome]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// Where each row of the file went: its engine row, or why it is not a declaration.
+/// Where each row of the file (by its number) went: its engine row, or why it
+/// is not a declaration. All a run keeps of a row once it is stored.
 enum Placed {
-    Engine(RowId),
-    NotADeclaration(String),
+    Engine {
+        row: usize,
+        id: RowId,
+    },
+    NotADeclaration {
+        row: usize,
+        reference: String,
+        issues: String,
+    },
+}
+
+impl Placed {
+    fn row(&self) -> usize {
+        match self {
+            Placed::Engine { row, .. } | Placed::NotADeclaration { row, .. } => *row,
+        }
+    }
 }
 
 pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
@@ -356,19 +372,23 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     // A row without a reference is known by its content (the engine's
     // `content_reference`): read again, from this file or a copy, it is the
     // row already in the journal, not a new declaration.
-    let mut placed: Vec<Option<Placed>> = Vec::with_capacity(rows.len());
+    // The declarations are moved to the engine, not copied: a file's rows are
+    // held once, by the engine, from here on.
+    let mut not_declarations = Vec::new();
     let mut to_add = Vec::new();
-    let mut to_add_at = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let source = crate::submit::input::row_source(&file_name, r.row);
-        match &r.content {
-            Err(issues) => placed.push(Some(Placed::NotADeclaration(issues.clone()))),
-            Ok(d) => {
-                placed.push(None);
-                to_add_at.push(i);
+    let mut to_add_rows = Vec::new();
+    for r in rows {
+        match r.content {
+            Err(issues) => not_declarations.push(Placed::NotADeclaration {
+                row: r.row,
+                reference: r.reference,
+                issues,
+            }),
+            Ok(declaration) => {
+                to_add_rows.push(r.row);
                 to_add.push(NewDeclaration {
-                    declaration: d.clone(),
-                    source: Some(source),
+                    declaration,
+                    source: Some(crate::submit::input::row_source(&file_name, r.row)),
                 });
             }
         }
@@ -379,15 +399,18 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         .add_and_send(to_add, ADD_SLICE)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
-    for (&at, &id) in to_add_at.iter().zip(&ids) {
-        placed[at] = Some(Placed::Engine(id));
-    }
-    let placed: Vec<Placed> = placed.into_iter().flatten().collect();
+    let mut placed: Vec<Placed> = to_add_rows
+        .into_iter()
+        .zip(ids)
+        .map(|(row, id)| Placed::Engine { row, id })
+        .chain(not_declarations)
+        .collect();
+    placed.sort_by_key(Placed::row);
 
-    let outcomes = |engine: &Engine| outcomes(engine, &rows, &placed, lang);
+    let outcomes = |engine: &Engine| outcomes(engine, &placed, lang);
     if std::io::stderr().is_terminal() {
         let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
-        let bar = progress_bar(rows.len() as u64, counts.settled());
+        let bar = progress_bar(placed.len() as u64, counts.settled());
         bar.set_message(counts.line(lang));
         let idle = engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE);
         tokio::pin!(idle);
@@ -527,32 +550,35 @@ fn progress_bar(len: u64, settled: u64) -> indicatif::ProgressBar {
 }
 
 /// What each row of the file came to, as the engine knows it now.
-fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) -> Vec<RowOutcome> {
+fn outcomes(engine: &Engine, placed: &[Placed], lang: Lang) -> Vec<RowOutcome> {
     let snapshot = engine.snapshot();
     let by_id: HashMap<RowId, _> = snapshot.rows.iter().map(|r| (r.id, r)).collect();
     // The same declaration on two rows of the file: declared once, the second
     // row says which row it repeats and counts as a send avoided.
     let mut first_row: HashMap<RowId, usize> = HashMap::new();
-    let repeats: Vec<Option<usize>> = rows
+    let repeats: Vec<Option<usize>> = placed
         .iter()
-        .zip(placed)
-        .map(|(file_row, p)| match p {
-            Placed::Engine(id) => match first_row.get(id) {
+        .map(|p| match p {
+            Placed::Engine { row, id } => match first_row.get(id) {
                 Some(&first) => Some(first),
                 None => {
-                    first_row.insert(*id, file_row.row);
+                    first_row.insert(*id, *row);
                     None
                 }
             },
-            Placed::NotADeclaration(_) => None,
+            Placed::NotADeclaration { .. } => None,
         })
         .collect();
-    rows.iter()
-        .zip(placed)
-        .map(|(file_row, p)| match p {
-            Placed::NotADeclaration(issues) => RowOutcome {
-                row: file_row.row,
-                reference: file_row.reference.clone(),
+    placed
+        .iter()
+        .map(|p| match p {
+            Placed::NotADeclaration {
+                row,
+                reference,
+                issues,
+            } => RowOutcome {
+                row: *row,
+                reference: reference.clone(),
                 state: State::Invalid.code().into(),
                 error_code: Some("not_a_declaration".into()),
                 error_message: Some(tr_args(
@@ -562,14 +588,13 @@ fn outcomes(engine: &Engine, rows: &[FileRow], placed: &[Placed], lang: Lang) ->
                 )),
                 ..RowOutcome::default()
             },
-            Placed::Engine(id) => match by_id.get(id) {
+            Placed::Engine { row, id } => match by_id.get(id) {
                 None => RowOutcome {
-                    row: file_row.row,
-                    reference: file_row.reference.clone(),
+                    row: *row,
                     state: State::Draft.code().into(),
                     ..RowOutcome::default()
                 },
-                Some(r) => row_outcome(file_row.row, r, lang),
+                Some(r) => row_outcome(*row, r, lang),
             },
         })
         .zip(repeats)

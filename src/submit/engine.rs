@@ -389,7 +389,15 @@ impl St {
     }
 
     /// Takes a row the journal now holds into memory, indexed by reference.
-    fn hold(&mut self, rec: Record) {
+    /// A form that is just its content's (a row of a file, or fetched) is not
+    /// kept beside it: it is made again when shown (`form_of`), so ten
+    /// thousand rows of a file cost one copy of each declaration, not two.
+    fn hold(&mut self, mut rec: Record) {
+        if let (Some(form), Some(content)) = (&rec.form, &rec.content) {
+            if *form == DraftForm::from_declaration(content) {
+                rec.form = None;
+            }
+        }
         if rec.state == State::Invalid && rec.anomalies.iter().any(|a| a.code == REFERENCE_CONFLICT)
         {
             if let Some(content) = &rec.content {
@@ -1007,7 +1015,8 @@ impl Inner {
         }
         rec.duplicate_avoided |= changes.duplicate_avoided;
         if let Some(d) = &changes.content {
-            rec.form = Some(DraftForm::from_declaration(d));
+            // The form is the content's (see `St::hold`): not kept twice.
+            rec.form = None;
             rec.content = Some(d.clone());
         }
         lock(&self.pending).push((
