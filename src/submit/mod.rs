@@ -7,4 +7,5 @@ pub mod engine;
 pub mod import;
 pub mod input;
 pub mod journal;
+pub mod pace;
 pub mod state;
