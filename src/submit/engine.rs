@@ -667,6 +667,11 @@ impl Engine {
         }
     }
 
+    /// Requests the server's pace allows in flight now (see `submit::pace`).
+    pub fn pace_limit(&self) -> usize {
+        self.inner.pace.limit()
+    }
+
     /// Bumped on every change.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.inner.changed.subscribe()

@@ -1,7 +1,8 @@
 //! Local declarations: the journal (SQLite in the data dir, versioned) that
 //! keeps drafts as they are typed and every declaration's transitions, the
 //! state machine, the input files of `submit`, and the engine that sends and
-//! follows declarations exactly once (see `engine`).
+//! follows declarations exactly once (see `engine`) at the server's pace
+//! (see `pace`).
 
 pub mod engine;
 pub mod import;

@@ -346,12 +346,13 @@ mod tests {
     fn clean_answers_add_one_a_round_trip() {
         let mut t = Instant::now();
         let mut c = Controller::new(64);
-        // One round trip's answers at 8 in flight: 9.
+        // A round trip's answers at 8 in flight (and one: each adds 1/limit
+        // of the limit as it grows): 9.
         clean_answers(&mut c, &mut t, 7);
         assert_eq!(c.limit(), 8);
-        clean_answers(&mut c, &mut t, 1);
+        clean_answers(&mut c, &mut t, 2);
         assert_eq!(c.limit(), 9);
-        clean_answers(&mut c, &mut t, 9);
+        clean_answers(&mut c, &mut t, 10);
         assert_eq!(c.limit(), 10);
     }
 
@@ -530,15 +531,16 @@ mod tests {
         let waiting = tokio::spawn(async move { p.slot().await });
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished());
-        // A round trip's answers at 8 in flight: 9.
+        // A round trip's answers at 8 in flight (and one): 9.
         let t = Instant::now();
-        for _ in 0..8 {
+        for _ in 0..9 {
             pace.answered(clean(), t, t);
         }
-        tokio::time::timeout(Duration::from_secs(5), waiting)
+        let taken = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await
             .expect("a higher limit frees a slot")
             .expect("the task ran");
+        drop(taken);
         assert_eq!(pace.limit(), 9);
         drop(held);
         assert_eq!(pace.in_flight(), 0);
@@ -564,9 +566,10 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished());
         held.pop();
-        tokio::time::timeout(Duration::from_secs(5), waiting)
+        let taken = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await
             .expect("a place given back is taken")
             .expect("the task ran");
+        drop(taken);
     }
 }
