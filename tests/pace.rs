@@ -44,8 +44,7 @@ async fn against_a_rate_limit_the_pace_settles_near_it_with_few_429s() {
     let http = http_client(timeout).unwrap();
     let (client_id, contents) =
         sandbox_support::register(&http, &sandbox, "employer", ENTERPRISE, &[]).await;
-    let tokens =
-        sandbox_support::token_source(&sandbox, client_id, "employer", &contents, timeout);
+    let tokens = sandbox_support::token_source(&sandbox, client_id, "employer", &contents, timeout);
     let fla = Arc::new(FlaClient::new(http.clone(), tokens, Lang::En).unwrap());
 
     // The defaults but for a quicker first poll (the sandbox processes in 0.5 s).

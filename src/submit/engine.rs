@@ -81,10 +81,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{watch, Notify};
 
-use super::pace::Pace;
 use super::journal::{
     Changes, Journal, JournalError, NewRecord, Record, RowError, Transition, UnreadableRow,
 };
+use super::pace::Pace;
 use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;

@@ -118,9 +118,7 @@ impl Controller {
                 let long = ewma(self.long, secs, LONG_WEIGHT);
                 self.short = Some(short);
                 self.long = Some(long);
-                if short > LATENCY_TOLERANCE * long
-                    && short - long > LATENCY_FLOOR.as_secs_f64()
-                {
+                if short > LATENCY_TOLERANCE * long && short - long > LATENCY_FLOOR.as_secs_f64() {
                     self.cut(sent, now);
                 } else if 2 * in_flight >= self.limit() {
                     // Grown only while used: a run with little to send (the
