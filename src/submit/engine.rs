@@ -63,8 +63,8 @@
 //! A 409 is the same answer. A 5xx or 429 was not taken and is tried again; a
 //! 502/504 (a gateway that may have passed it on) is `unknown`. Sending and
 //! polling share the slots of one [`Pace`] (as many requests in flight as the
-//! server's answers allow, at most `concurrency`; the client tells it of
-//! every answer) and the client's one token source. Results are polled in batches per enterprise: a few rows by
+//! server's answers allow, at most `concurrency`) and the client's one
+//! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
 //! rows are still being sent; one poll runs at a time per enterprise, so due
@@ -507,7 +507,7 @@ impl Engine {
             st: Arc::new(Mutex::new(st)),
             wake: Notify::new(),
             changed,
-            pace: pace.clone(),
+            pace,
             pending: Mutex::new(Vec::new()),
             write: Arc::new(Notify::new()),
             poll_wake: Notify::new(),
