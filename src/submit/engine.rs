@@ -62,7 +62,7 @@
 //! only processed declarations, so one still being processed looks missing).
 //! A 409 is the same answer. A 5xx or 429 was not taken and is tried again; a
 //! 502/504 (a gateway that may have passed it on) is `unknown`. Sending and
-//! polling share the slots of one [`Pace`] (as many requests in flight as the
+//! polling share the slots of one `submit::pace::Pace` (as many requests in flight as the
 //! server's answers allow, at most `concurrency`) and the client's one
 //! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
@@ -84,7 +84,6 @@ use tokio::sync::{watch, Notify};
 use super::journal::{
     Changes, Journal, JournalError, NewRecord, Record, RowError, Transition, UnreadableRow,
 };
-use super::pace::Pace;
 use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;
@@ -283,7 +282,7 @@ struct Inner {
     changed: watch::Sender<u64>,
     /// Slots for requests, as many as the server's pace allows, and places
     /// for rows taken from the queue and not done (see `dispatch`).
-    pace: Arc<Pace>,
+    pace: Arc<super::pace::Pace>,
     /// Transitions made in memory, in order, not yet in the journal: the
     /// writer commits all that are there in one transaction.
     pending: Mutex<Vec<(u64, Transition)>>,
@@ -498,7 +497,7 @@ impl Engine {
         }
         let (changed, _) = watch::channel(0);
         // Every answer the client sees, retries included, sets the pace.
-        let pace = Pace::new(config.concurrency);
+        let pace = super::pace::Pace::new(config.concurrency);
         client.observe_with(pace.clone());
         let inner = Arc::new(Inner {
             client,
@@ -667,14 +666,14 @@ impl Engine {
         }
     }
 
-    /// Requests the server's pace allows in flight now (see `submit::pace`).
-    pub fn pace_limit(&self) -> usize {
-        self.inner.pace.limit()
-    }
-
     /// Bumped on every change.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.inner.changed.subscribe()
+    }
+
+    /// Requests the server's pace allows in flight now (see `submit::pace`).
+    pub fn pace_limit(&self) -> usize {
+        self.inner.pace.limit()
     }
 
     /// Stops starting new sends (requests in flight finish; polling goes on).

@@ -8,5 +8,6 @@ pub mod engine;
 pub mod import;
 pub mod input;
 pub mod journal;
-pub mod pace;
 pub mod state;
+// The pace of requests, found from the server's answers.
+pub mod pace;
