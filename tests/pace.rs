@@ -3,17 +3,18 @@
 //! the requests are answered 429, and the limit found settles within a
 //! factor of the truth (40/s × 0.15 s = 6 requests in flight). No wall-clock
 //! duration is asserted here (a shared machine): times are in benches/pace.sh.
+//! And the client tells the pace of every answer, each retry included.
 
 #[path = "support/certs.rs"]
 mod certs;
 #[path = "support/sandbox.rs"]
 mod sandbox_support;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use fla_assistant::channel::token::{http_client, system_clock};
-use fla_assistant::fla::client::{FlaClient, PollSchedule};
+use fla_assistant::fla::client::{Answered, FlaClient, Observer, PollSchedule, PostOutcome};
 use fla_assistant::i18n::Lang;
 use fla_assistant::sandbox::SandboxOptions;
 use fla_assistant::submit::engine::{Engine, EngineConfig, NewDeclaration};
@@ -131,4 +132,48 @@ async fn engine_idle(engine: &Engine) -> bool {
     tokio::time::timeout(Duration::from_millis(50), engine.until_idle())
         .await
         .is_ok()
+}
+
+/// What the client reported.
+#[derive(Default)]
+struct Seen(Mutex<Vec<Answered>>);
+
+impl Observer for Seen {
+    fn observe(&self, answer: Answered, _sent: Instant, _latency: Duration) {
+        self.0.lock().unwrap().push(answer);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_reports_every_answer_retries_included() {
+    let state = tempfile::tempdir().unwrap();
+    let sandbox =
+        sandbox_support::start(state.path(), system_clock(), SandboxOptions::default()).await;
+    let timeout = Duration::from_secs(10);
+    let http = http_client(timeout).unwrap();
+    let (client_id, contents) =
+        sandbox_support::register(&http, &sandbox, "employer", ENTERPRISE, &[]).await;
+    let tokens = sandbox_support::token_source(&sandbox, client_id, "employer", &contents, timeout);
+    let fla = FlaClient::new(http.clone(), tokens, Lang::En).unwrap();
+    let seen = Arc::new(Seen::default());
+    fla.observe_with(seen.clone());
+    // The token first, then two 429s (Retry-After: 1 s) for the POST.
+    fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
+    let r = http
+        .post(format!("{}/faults", sandbox.admin_url))
+        .json(&serde_json::json!({"mode": "too_many_requests", "target": "api", "count": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let outcome = fla.submit_counted(&declaration("SEEN-1", KNOWN), 6).await;
+    assert!(matches!(outcome, PostOutcome::Taken(_)), "{outcome:?}");
+    assert_eq!(
+        *seen.0.lock().unwrap(),
+        vec![
+            Answered::Status(429),
+            Answered::Status(429),
+            Answered::Status(201)
+        ]
+    );
 }
