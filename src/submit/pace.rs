@@ -553,6 +553,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_bound_of_one_is_one_request_at_a_time_whatever_the_answers() {
+        let pace = Pace::new(1);
+        let t = Instant::now();
+        for _ in 0..100 {
+            pace.answered(clean(), t, t);
+        }
+        let one = pace.slot().await;
+        let p = pace.clone();
+        let second = tokio::spawn(async move { p.slot().await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !second.is_finished(),
+            "a second request while one is in flight"
+        );
+        drop(one);
+        let taken = tokio::time::timeout(Duration::from_secs(5), second)
+            .await
+            .expect("the slot given back is taken")
+            .expect("the task ran");
+        drop(taken);
+    }
+
+    #[tokio::test]
     async fn rows_under_way_are_twice_the_limit() {
         let pace = Pace::new(3);
         let mut held = Vec::new();
