@@ -13,7 +13,8 @@
 #        NEWMAN_ROWS  rows for newman, large scale (default 1000; newman is slow)
 #        SMALL_ROWS   rows for ours, small scale (default 3000)
 #        SMALL_NEWMAN_ROWS  rows for newman, small scale (default 500)
-#        CONCURRENCY  ours' --concurrency (default 8, the default of `submit`)
+#        CONCURRENCY  ours' --concurrency (default 64, the default of `submit`: the most;
+#                     the pace adapts below it)
 #        SKIP_NEWMAN  set to 1 to measure ours only (no newman, no ceiling)
 #        CEILING      the sandbox's POST/s, if known (otherwise measured at the end,
 #                     unless SKIP_NEWMAN=1): prints the bound below and ours / bound
@@ -37,7 +38,7 @@ rows="${ROWS:-10000}"
 newman_rows="${NEWMAN_ROWS:-1000}"
 small_rows="${SMALL_ROWS:-3000}"
 small_newman_rows="${SMALL_NEWMAN_ROWS:-500}"
-concurrency="${CONCURRENCY:-8}"
+concurrency="${CONCURRENCY:-64}"
 npm_dir="/tmp/fla-bench-npm"
 
 for tool in cargo node npm curl jq openssl python3; do

@@ -147,7 +147,7 @@ fn submit_help_shows_no_made_up_default_for_the_account_s_flags() {
             .find(|l| l.trim_start().starts_with("--concurrency"))
             .unwrap_or_default();
         assert!(
-            concurrency.trim_end().ends_with("8]"),
+            concurrency.trim_end().ends_with("64]"),
             "{lang}: {concurrency}"
         );
     }

@@ -49,8 +49,9 @@ pub struct SubmitArgs {
     /// The journal (default: the app's, in its data folder).
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
-    /// How many requests at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// The most requests at once: below it the number adapts to the
+    /// server's pace (1: one at a time).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// Write a CSV of every row (its state, declarationId, result, messages).
     #[arg(long, value_name = "OUT.csv")]
@@ -70,6 +71,9 @@ pub struct SubmitArgs {
     #[arg(long = "mapping", value_name = "FIELD=HEADER")]
     pub mapping: Vec<String>,
 }
+
+/// `--concurrency` when not given: the pace's own bound.
+const DEFAULT_CONCURRENCY: u16 = crate::submit::pace::MAX_LIMIT as u16;
 
 /// Rows added (and sent) at a time.
 const ADD_SLICE: usize = 1000;

@@ -3,7 +3,8 @@
 //! fetches a new token once; a 429 waits `Retry-After`; a 409 duplicate reference
 //! leads to the existing declaration; problem+json errors become messages.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -555,6 +556,24 @@ struct Failed {
     maybe_sent: bool,
 }
 
+/// What one request met, for whoever paces the requests ([`Observer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// An answer with this status (its headers came back).
+    Status(u16),
+    /// No answer within the timeout.
+    TimedOut,
+    /// No answer for another reason (no connection, a reset).
+    NoAnswer,
+}
+
+/// Told of every request's answer, each retry included, as it comes: how the
+/// engine finds the server's pace (`submit::pace`). Must not block.
+pub trait Observer: Send + Sync {
+    /// The request left at `sent`; its answer (or none) came `latency` later.
+    fn observe(&self, answer: Answered, sent: Instant, latency: Duration);
+}
+
 /// A number in [0, 1) for the jitter, from the OS's randomness.
 pub fn jitter() -> f64 {
     (uuid::Uuid::new_v4().as_u128() % 1024) as f64 / 1024.0
@@ -572,6 +591,8 @@ pub struct FlaClient {
     pub lang: Lang,
     /// `BelGov-Trace-Id` of the last response, for support calls.
     pub last_trace_id: std::sync::Mutex<Option<String>>,
+    /// Told of every answer (see [`FlaClient::observe_with`]).
+    observer: std::sync::RwLock<Option<Arc<dyn Observer>>>,
 }
 
 /// How many times a 429 is waited out before giving up.
@@ -601,7 +622,38 @@ impl FlaClient {
             retry: RetryPolicy::default(),
             lang,
             last_trace_id: std::sync::Mutex::new(None),
+            observer: std::sync::RwLock::new(None),
         })
+    }
+
+    /// From now on `observer` is told of every request's answer (it replaces
+    /// any earlier one: the engine that opened last paces this client).
+    pub fn observe_with(&self, observer: Arc<dyn Observer>) {
+        let mut slot = self
+            .observer
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(observer);
+    }
+
+    /// Sends one request and tells the observer what came back, how fast.
+    async fn timed_send(&self, request: RequestBuilder) -> reqwest::Result<reqwest::Response> {
+        let sent = Instant::now();
+        let result = request.send().await;
+        let observer = self
+            .observer
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(observer) = observer {
+            let answer = match &result {
+                Ok(response) => Answered::Status(response.status().as_u16()),
+                Err(e) if e.is_timeout() => Answered::TimedOut,
+                Err(_) => Answered::NoAnswer,
+            };
+            observer.observe(answer, sent, sent.elapsed());
+        }
+        result
     }
 
     fn url(&self, path: &str) -> String {
@@ -666,7 +718,10 @@ impl FlaClient {
                 .tokens
                 .token_for(&self.http, stale.as_deref().map(String::as_str), self.lang)
                 .await?;
-            let response = build(&token).send().await.map_err(|e| self.transport(&e))?;
+            let response = self
+                .timed_send(build(&token))
+                .await
+                .map_err(|e| self.transport(&e))?;
             self.note_trace(&response);
             match response.status() {
                 StatusCode::UNAUTHORIZED if !renewed => {
@@ -737,7 +792,7 @@ impl FlaClient {
                     });
                 }
             };
-            let response = match build(&token).send().await {
+            let response = match self.timed_send(build(&token)).await {
                 Ok(r) => r,
                 Err(e) => {
                     let maybe_sent = !e.is_connect();

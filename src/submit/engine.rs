@@ -4,7 +4,7 @@
 //! # API
 //!
 //! ```text
-//! EngineConfig { concurrency: 8, max_tries: 6, poll: PollSchedule, give_up_after: 300 s,
+//! EngineConfig { concurrency: 64 /* the most */, max_tries: 6, poll: PollSchedule, give_up_after: 300 s,
 //!                reconcile_after: 30 s, get_batch: 4 }            (Default)
 //! NewDeclaration { declaration: Declaration, source: Option<String> }
 //! type RowId = i64
@@ -36,7 +36,7 @@
 //! engine.check_again(&[RowId])   `submitted` and `unknown` rows are asked again (also after giving up).
 //! EngineError::{Journal(JournalError), Task{detail}}: code(), message(lang).
 //! plan(due, get_batch, held) -> Plan::{Gets, Search}   how due rows of one enterprise are polled
-//!     (one poll at a time per enterprise; GETs run concurrently within the permits).
+//!     (one poll at a time per enterprise; GETs run concurrently within the pace's slots).
 //! ```
 //!
 //! Underneath: `journal::Journal::{insert, transition, transitions_batch, records, transitions, version}`
@@ -53,7 +53,7 @@
 //! to one writer that commits every transition pending in one transaction
 //! (a thousand results cost one commit), and the row's next request waits for
 //! that commit (a failed commit puts the rows back, with the error). Up to
-//! twice `concurrency` rows are under way, so `sending` is committed while
+//! twice the pace's limit rows are under way, so `sending` is committed while
 //! other requests are on the network. A `POST` is never sent twice blindly:
 //! one whose outcome was not seen (it left, no answer) makes the row `unknown`,
 //! and it is searched by enterprise + reference before anything is sent again
@@ -62,7 +62,8 @@
 //! only processed declarations, so one still being processed looks missing).
 //! A 409 is the same answer. A 5xx or 429 was not taken and is tried again; a
 //! 502/504 (a gateway that may have passed it on) is `unknown`. Sending and
-//! polling share one semaphore of `concurrency` permits and the client's one
+//! polling share the slots of one `submit::pace::Pace` (as many requests in flight as the
+//! server's answers allow, at most `concurrency`) and the client's one
 //! token source. Results are polled in batches per enterprise: a few rows by
 //! `GET`, more by paging the enterprise's search and matching ids, each row
 //! first asked `poll.first` after it was taken, so results come in while later
@@ -78,7 +79,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Notify};
 
 use super::journal::{
     Changes, Journal, JournalError, NewRecord, OpenAs, Record, RowError, Transition, UnreadableRow,
@@ -100,7 +101,9 @@ pub type RowId = i64;
 /// How the engine works.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineConfig {
-    /// Requests at the same time (sending and polling together).
+    /// The most requests at the same time (sending and polling together):
+    /// the number in flight adapts to the server's pace below it (see
+    /// `submit::pace`; 1 is one at a time).
     pub concurrency: usize,
     /// Tries of one request (5xx, 429, no answer), then the row is `failed`
     /// (sending) or no longer polled (polling, with its error).
@@ -123,7 +126,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         let poll = PollSchedule::default();
         EngineConfig {
-            concurrency: 8,
+            concurrency: super::pace::MAX_LIMIT,
             max_tries: 6,
             poll,
             give_up_after: poll.give_up_after,
@@ -308,9 +311,9 @@ struct Inner {
     st: Arc<Mutex<St>>,
     wake: Notify,
     changed: watch::Sender<u64>,
-    permits: Arc<Semaphore>,
-    /// Rows taken from the queue and not done (see `dispatch`).
-    under_way: Arc<Semaphore>,
+    /// Slots for requests, as many as the server's pace allows, and places
+    /// for rows taken from the queue and not done (see `dispatch`).
+    pace: Arc<super::pace::Pace>,
     /// Transitions made in memory, in order, not yet in the journal: the
     /// writer commits all that are there in one transaction.
     pending: Mutex<Vec<(u64, Transition)>>,
@@ -622,6 +625,9 @@ impl Engine {
             st.hold(rec);
         }
         let (changed, _) = watch::channel(0);
+        // Every answer the client sees, retries included, sets the pace.
+        let pace = super::pace::Pace::new(config.concurrency);
+        client.observe_with(pace.clone());
         let inner = Arc::new(Inner {
             client,
             config,
@@ -629,8 +635,7 @@ impl Engine {
             st: Arc::new(Mutex::new(st)),
             wake: Notify::new(),
             changed,
-            permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
-            under_way: Arc::new(Semaphore::new(2 * config.concurrency.max(1))),
+            pace,
             pending: Mutex::new(Vec::new()),
             write: Arc::new(Notify::new()),
             poll_wake: Notify::new(),
@@ -851,6 +856,11 @@ impl Engine {
     /// Bumped on every change.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.inner.changed.subscribe()
+    }
+
+    /// Requests the server's pace allows in flight now (see `submit::pace`).
+    pub fn pace_limit(&self) -> usize {
+        self.inner.pace.limit()
     }
 
     /// Stops starting new sends (requests in flight finish; polling goes on).
@@ -1246,15 +1256,12 @@ impl Inner {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// Starts sends while not paused. Up to twice `concurrency` rows are
+    /// Starts sends while not paused. Up to twice the pace's limit rows are
     /// under way: `sending` committed while others are on the network, so no
     /// request waits for the journal.
     async fn dispatch(self: Arc<Self>) {
         loop {
-            let permit = match self.under_way.clone().acquire_owned().await {
-                Ok(p) => p,
-                Err(_) => return,
-            };
+            let permit = self.pace.place().await;
             let id = {
                 let mut st = lock(&self.st);
                 let id = if st.paused {
@@ -1319,9 +1326,7 @@ impl Inner {
         if lock(&self.st).rows.get(&id).map(|r| r.rec.state) != Some(State::Sending) {
             return;
         }
-        let Ok(_permit) = self.permits.acquire().await else {
-            return;
-        };
+        let _slot = self.pace.slot().await;
         let outcome = match correction_of {
             Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
                 Ok(()) => PostOutcome::Taken(client::Submitted {
@@ -1540,7 +1545,7 @@ impl Inner {
             for &(_, sid) in &rows {
                 let inner = self.clone();
                 gets.spawn(async move {
-                    let _permit = inner.permits.acquire().await.ok()?;
+                    let _slot = inner.pace.slot().await;
                     Some(inner.client.get_counted(sid, tries).await)
                 });
             }
@@ -1563,9 +1568,7 @@ impl Inner {
             };
             loop {
                 let page = {
-                    let Ok(_permit) = self.permits.acquire().await else {
-                        return;
-                    };
+                    let _slot = self.pace.slot().await;
                     self.client.search_page(&filters, tries).await
                 };
                 match page {
@@ -1741,9 +1744,7 @@ impl Inner {
             )
         };
         let result = {
-            let Ok(_permit) = self.permits.acquire().await else {
-                return;
-            };
+            let _slot = self.pace.slot().await;
             self.client
                 .search_reference(&enterprise, &reference, self.config.max_tries)
                 .await

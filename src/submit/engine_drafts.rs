@@ -517,11 +517,7 @@ impl Engine {
         };
         let lang = self.inner.lang();
         let answer = {
-            let Ok(_permit) = self.inner.permits.acquire().await else {
-                return Err(DraftError::Engine(EngineError::Task {
-                    detail: "the engine stopped".into(),
-                }));
-            };
+            let _slot = self.inner.pace.slot().await;
             self.inner.client.cancel(server_id).await
         };
         let poll_first = self.inner.config.poll.first;

@@ -1,7 +1,8 @@
 //! Local declarations: the journal (SQLite in the data dir, versioned) that
 //! keeps drafts as they are typed and every declaration's transitions, the
 //! state machine, the input files of `submit`, and the engine that sends and
-//! follows declarations exactly once (see `engine`).
+//! follows declarations exactly once (see `engine`) at the server's pace
+//! (see `pace`).
 
 pub mod engine;
 pub mod import;
@@ -9,3 +10,5 @@ pub mod input;
 pub mod journal;
 pub mod owner;
 pub mod state;
+// The pace of requests, found from the server's answers.
+pub mod pace;
