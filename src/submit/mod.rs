@@ -3,6 +3,7 @@
 //! state machine, the input files of `submit`, and the engine that sends and
 //! follows declarations exactly once (see `engine`).
 
+pub mod conflicts;
 pub mod engine;
 pub mod import;
 pub mod input;
