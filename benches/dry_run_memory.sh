@@ -9,6 +9,7 @@
 #         ROWS              the sizes to run (default "100000 1000000")
 #         BENCH_OUT         where the files and outputs go (default: a new temp dir)
 #         LATE=1            every row late at --now: a warning per row kept (the worst case)
+#         CP1252=1          the files in Windows-1252 (decoded whole into a string) instead of UTF-8
 # Needs:  python3, GNU time (/usr/bin/time -v). Prints a markdown table.
 set -euo pipefail
 
@@ -31,9 +32,10 @@ fi
 # reference of the row above for another worker (reference_conflict), one in
 # a thousand repeats the row above (duplicate_row).
 generate() {
-    python3 - "$1" "$2" "${LATE:-0}" <<'PY'
+    python3 - "$1" "$2" "${LATE:-0}" "${CP1252:-0}" <<'PY'
 import sys
 path, n, late = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+encoding = "cp1252" if sys.argv[4] == "1" else "utf-8"
 month = 3 if late else 10
 
 def ssin(i):
@@ -45,8 +47,8 @@ def ssin(i):
     s = f"{base:09d}{check:02d}"
     return f"{s[0:2]}.{s[2:4]}.{s[4:6]}-{s[6:9]}.{s[9:11]}"
 
-with open(path, "w", encoding="utf-8", newline="") as f:
-    f.write("Referentie;Ondernemingsnummer;INSZ;Naam opleiding;Soort;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Telt mee\r\n")
+with open(path, "w", encoding=encoding, newline="") as f:
+    f.write("Référence;Ondernemingsnummer;INSZ;Naam opleiding;Soort;Begindatum;Einddatum;Duur;Eenheid;Gevolgd;Telt mee\r\n")
     prev = None
     for i in range(n):
         ref = f"REF-{i:07d}"
@@ -68,8 +70,8 @@ seconds_of() {  # "h:mm:ss" or "m:ss.cc" → seconds
     awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
 }
 
-echo "| rows | file | exit | valid | invalidRows | warnings | wall | peak RSS |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| rows | file | encoding | exit | valid | invalidRows | warnings | wall | peak RSS |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
 declare -A wall rss
 for n in $rows; do
     file="$out/rows-$n.csv"
@@ -84,9 +86,9 @@ for n in $rows; do
     kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out/time-$n.txt")
     wall[$n]=$w
     rss[$n]=$((kb / 1024))
-    counts=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["valid"], o["invalidRows"], len(o["warnings"]))' "$out/out-$n.json")
-    read -r valid invalid warnings <<<"$counts"
-    echo "| $n | ${size} MB | $code | $valid | $invalid | $warnings | ${w} s | ${rss[$n]} MB |"
+    counts=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["encoding"], o["valid"], o["invalidRows"], len(o["warnings"]))' "$out/out-$n.json")
+    read -r encoding valid invalid warnings <<<"$counts"
+    echo "| $n | ${size} MB | $encoding | $code | $valid | $invalid | $warnings | ${w} s | ${rss[$n]} MB |"
 done
 
 set -- $rows

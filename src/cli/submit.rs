@@ -551,7 +551,21 @@ pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
 
 /// Whether a file is JSON Lines (the importer reads every other kind).
 fn is_json_lines(bytes: &[u8]) -> bool {
-    !bytes.starts_with(b"PK\x03\x04") && import::decode(bytes).0.trim_start().starts_with('{')
+    if bytes.starts_with(b"PK\x03\x04") {
+        return false;
+    }
+    // The first characters say it: a few kilobytes are decoded, not a file of
+    // a hundred megabytes (cut between two UTF-8 characters, not inside one).
+    let mut end = bytes.len().min(4096);
+    while end > 0 && end < bytes.len() && bytes[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    let head = import::decode(&bytes[..end]).0;
+    let head = head.trim_start();
+    if head.is_empty() && end < bytes.len() {
+        return import::decode(bytes).0.trim_start().starts_with('{');
+    }
+    head.starts_with('{')
 }
 
 /// The user's `--mapping FIELD=HEADER`s.
@@ -1126,6 +1140,20 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "externalReference;enterpriseNumber;ssin;trainingName;trainingType;startDate;endDate;durationValue;durationUnit;followed;countsForFla";
+
+    #[test]
+    fn json_lines_are_told_by_their_first_characters() {
+        assert!(is_json_lines(b"\xEF\xBB\xBF{\"a\": 1}\n"));
+        assert!(is_json_lines(b"\xFF\xFE{\x00}\x00"));
+        let mut spaced = vec![b' '; 5000];
+        spaced.extend_from_slice(b"{}\n");
+        assert!(is_json_lines(&spaced));
+        // Cut between two characters, not inside one.
+        let mut text = "\u{e9}".repeat(3000).into_bytes();
+        text.insert(0, b' ');
+        assert!(!is_json_lines(&text));
+        assert!(!is_json_lines(b"a;b\n{;}\n"));
+    }
 
     #[test]
     fn rows_become_declarations_or_say_why_not() {
