@@ -899,7 +899,7 @@ impl Iterator for CsvRows<'_> {
 /// an XLSX from its sheet read whole (calamine's range).
 pub enum Rows<'a> {
     Csv(CsvRows<'a>),
-    Sheet(std::vec::IntoIter<(usize, Vec<Cell>)>),
+    Sheet(SheetRows),
 }
 
 impl Iterator for Rows<'_> {
@@ -917,8 +917,7 @@ impl Iterator for Rows<'_> {
 /// rows may still be none (see [`read_table`]).
 pub fn read_rows(bytes: &[u8]) -> Result<(FileFormat, Rows<'_>), ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let table = read_xlsx(bytes)?;
-        return Ok((table.format, Rows::Sheet(table.rows.into_iter())));
+        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(bytes)?)));
     }
     let (text, encoding) = decode(bytes);
     if text.trim().is_empty() {
@@ -947,8 +946,52 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
     Ok(Table { format, rows })
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    use calamine::{Data, Reader};
+/// The rows of an XLSX's first sheet with something in it, converted one at a
+/// time from calamine's range (held whole: calamine reads a sheet so), not
+/// copied into a second table.
+pub struct SheetRows {
+    range: calamine::Range<calamine::Data>,
+    first_row: usize,
+    first_col: usize,
+    next: usize,
+}
+
+impl Iterator for SheetRows {
+    type Item = (usize, Vec<Cell>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use calamine::Data;
+        loop {
+            let data = self.range.rows().nth(self.next)?;
+            let row = self.first_row + self.next;
+            self.next += 1;
+            // Columns left of the used range are empty: keep A, B, … where they are.
+            let mut cells = vec![Cell::Empty; self.first_col];
+            cells.extend(data.iter().map(|d| match d {
+                Data::Empty | Data::Error(_) => Cell::Empty,
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
+                Data::Int(n) => Cell::Number(*n as f64),
+                Data::Float(f) => Cell::Number(*f),
+                Data::Bool(b) => Cell::Bool(*b),
+                Data::DateTime(dt) if dt.is_datetime() => {
+                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                    time::Month::try_from(m)
+                        .ok()
+                        .and_then(|m| Date::from_calendar_date(i32::from(y), m, d).ok())
+                        .map(Cell::Date)
+                        .unwrap_or(Cell::Number(dt.as_f64()))
+                }
+                Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+            }));
+            if cells.iter().any(|c| !c.is_empty()) {
+                return Some((row, cells));
+            }
+        }
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<SheetRows, ImportError> {
+    use calamine::Reader;
     let bad = |e: calamine::XlsxError| ImportError::Xlsx {
         detail: e.to_string(),
     };
@@ -968,38 +1011,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     let Some(range) = range else {
         return Err(ImportError::Empty);
     };
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0) + 1;
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = Vec::new();
-    for (i, data) in range.rows().enumerate() {
-        // Columns left of the used range are empty: keep A, B, … where they are.
-        let mut cells = vec![Cell::Empty; first_col];
-        cells.extend(data.iter().map(|d| match d {
-            Data::Empty | Data::Error(_) => Cell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
-            Data::Int(n) => Cell::Number(*n as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) if dt.is_datetime() => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                time::Month::try_from(m)
-                    .ok()
-                    .and_then(|m| Date::from_calendar_date(i32::from(y), m, d).ok())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Number(dt.as_f64()))
-            }
-            Data::DateTime(dt) => Cell::Number(dt.as_f64()),
-        }));
-        if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((first_row + i, cells));
-        }
-    }
-    if rows.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(Table {
-        format: FileFormat::Xlsx,
-        rows,
+    Ok(SheetRows {
+        first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0) + 1,
+        first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
+        range,
+        next: 0,
     })
 }
 
