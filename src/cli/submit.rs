@@ -918,10 +918,14 @@ fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     } else {
         forced_mapping(args, lang)?
     };
-    let parsed = if json_lines {
-        Some(input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?)
+    let (parsed, stream) = if json_lines {
+        let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
+        (Some(parsed), None)
     } else {
-        None
+        // The bytes given away: a Windows-1252 file's are dropped once decoded.
+        let rows = import::import_stream_owned(bytes, &forced, today)
+            .map_err(|e| import_error(&e, &args.file, lang))?;
+        (None, Some(rows))
     };
     let mut mapping_lines = Vec::new();
     if let Some(parsed) = &parsed {
@@ -966,9 +970,7 @@ fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                 }
             }
         }
-    } else {
-        let rows = import::import_stream(&bytes, &forced, today)
-            .map_err(|e| import_error(&e, &args.file, lang))?;
+    } else if let Some(rows) = stream {
         let m = &rows.mapping;
         match rows.format {
             import::FileFormat::Csv {
@@ -1015,6 +1017,9 @@ fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         use std::io::Write;
         out_file.flush().map_err(|e| write_failed(path, &e, lang))?;
     }
+    // Every row is read: the references are no longer needed, before the
+    // output (and a second reading of the file) takes its own memory.
+    report.book = ReferenceBook::new();
     let (total, valid, invalid_rows) = (report.total, report.valid, report.invalid_rows);
     let report = &report;
     if args.json {
@@ -1056,9 +1061,14 @@ fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                     (import::check_declaration(&d, today).is_empty() && !report.held_back(r.row))
                         .then(|| import::declaration_json(&d))
                 })),
+                // Read again from the disk: the first pass gave its bytes away.
                 None => Box::new(
-                    import::import_stream(&bytes, &forced, today)
-                        .map_err(|e| import_error(&e, &args.file, lang))?
+                    crate::files::read_input(&args.file)
+                        .map_err(|e| CliError::from((e, lang)))
+                        .and_then(|bytes| {
+                            import::import_stream_owned(bytes, &forced, today)
+                                .map_err(|e| import_error(&e, &args.file, lang))
+                        })?
                         .filter_map(Result::ok)
                         .filter(|r| r.is_valid() && !report.held_back(r.row))
                         .filter_map(|r| r.declaration.as_ref().map(import::declaration_json)),

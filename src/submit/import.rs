@@ -920,6 +920,39 @@ pub fn read_rows(bytes: &[u8]) -> Result<(FileFormat, Rows<'_>), ImportError> {
         return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(bytes)?)));
     }
     let (text, encoding) = decode(bytes);
+    csv_rows(text, encoding)
+}
+
+/// As [`read_rows`], the file's bytes given away: a Windows-1252 or UTF-16
+/// file's bytes are dropped once decoded (UTF-8 becomes its text in place),
+/// an XLSX's once its sheet is read, so a big file is not held twice.
+pub fn read_rows_owned(bytes: Vec<u8>) -> Result<(FileFormat, Rows<'static>), ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(&bytes)?)));
+    }
+    let (decoded, encoding) = match decode(&bytes) {
+        (std::borrow::Cow::Owned(text), encoding) => (Some(text), encoding),
+        (std::borrow::Cow::Borrowed(_), encoding) => (None, encoding),
+    };
+    let text = match decoded {
+        Some(text) => text,
+        // Borrowed: UTF-8, with or without its BOM.
+        None => {
+            let mut text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            if encoding == TextEncoding::Utf8Bom {
+                text.drain(..text.len().min(3));
+            }
+            text
+        }
+    };
+    csv_rows(text.into(), encoding)
+}
+
+fn csv_rows(
+    text: std::borrow::Cow<'_, str>,
+    encoding: TextEncoding,
+) -> Result<(FileFormat, Rows<'_>), ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
@@ -1762,7 +1795,26 @@ pub fn import_stream<'a>(
     forced: &[(Field, Option<String>)],
     today: Date,
 ) -> Result<StreamedImport<'a>, ImportError> {
-    let (format, mut rest) = read_rows(bytes)?;
+    let (format, rest) = read_rows(bytes)?;
+    stream_rows(format, rest, forced, today)
+}
+
+/// As [`import_stream`], the file's bytes given away (see [`read_rows_owned`]).
+pub fn import_stream_owned(
+    bytes: Vec<u8>,
+    forced: &[(Field, Option<String>)],
+    today: Date,
+) -> Result<StreamedImport<'static>, ImportError> {
+    let (format, rest) = read_rows_owned(bytes)?;
+    stream_rows(format, rest, forced, today)
+}
+
+fn stream_rows<'a>(
+    format: FileFormat,
+    mut rest: Rows<'a>,
+    forced: &[(Field, Option<String>)],
+    today: Date,
+) -> Result<StreamedImport<'a>, ImportError> {
     let mut rows = Vec::new();
     for row in rest.by_ref() {
         rows.push(row?);
@@ -2457,6 +2509,12 @@ mod tests {
             assert_eq!(mapping, whole.mapping, "{name}");
             assert_eq!(rows, whole.rows, "{name}");
             assert!(rows.len() > 10, "{name}");
+            // The bytes given away: the same again.
+            let owned = import_stream_owned(bytes.clone(), &[], today).unwrap();
+            assert_eq!(owned.format, whole.format, "{name}");
+            assert_eq!(owned.mapping, whole.mapping, "{name}");
+            let rows = owned.collect::<Result<Vec<_>, _>>().unwrap();
+            assert_eq!(rows, whole.rows, "{name}");
         }
 
         // Longer than the sample: a title row, Excel's `sep=` line, a blank
