@@ -18,6 +18,7 @@ use super::{exit, print_json, CliError};
 use crate::fla::wire::{Declaration, ResultCode};
 use crate::fla::{anomalies, rules};
 use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
+use crate::submit::conflicts::{Noted, ReferenceBook};
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, RowView};
 use crate::submit::import::{self, ImportError};
 use crate::submit::input::{self, InputError};
@@ -70,6 +71,13 @@ pub struct SubmitArgs {
     /// Take this column for a field, as FIELD=HEADER (repeat for several).
     #[arg(long = "mapping", value_name = "FIELD=HEADER")]
     pub mapping: Vec<String>,
+    /// With --dry-run --json: every valid row's declaration in the JSON, however
+    /// many (without it, only up to 10,000 valid rows).
+    #[arg(long, requires = "dry_run")]
+    pub include_declarations: bool,
+    /// With --dry-run: write each valid row's declaration to FILE, one JSON per line.
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub declarations_out: Option<PathBuf>,
 }
 
 /// `--concurrency` when not given: the pace's own bound.
@@ -650,7 +658,21 @@ pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
 
 /// Whether a file is JSON Lines (the importer reads every other kind).
 fn is_json_lines(bytes: &[u8]) -> bool {
-    !bytes.starts_with(b"PK\x03\x04") && import::decode(bytes).0.trim_start().starts_with('{')
+    if bytes.starts_with(b"PK\x03\x04") {
+        return false;
+    }
+    // The first characters say it: a few kilobytes are decoded, not a file of
+    // a hundred megabytes (cut between two UTF-8 characters, not inside one).
+    let mut end = bytes.len().min(4096);
+    while end > 0 && end < bytes.len() && bytes[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    let head = import::decode(&bytes[..end]).0;
+    let head = head.trim_start();
+    if head.is_empty() && end < bytes.len() {
+        return import::decode(bytes).0.trim_start().starts_with('{');
+    }
+    head.starts_with('{')
 }
 
 /// The user's `--mapping FIELD=HEADER`s.
@@ -751,26 +773,269 @@ fn problem_json(row: usize, reference: &str, p: &import::Problem, lang: Lang) ->
     })
 }
 
+/// Valid rows up to which `--dry-run --json` lists their declarations without
+/// being asked (`--include-declarations`): above, the JSON of a huge file would
+/// be mostly the file again, and held whole in memory to be printed.
+pub const DECLARATIONS_INLINE_MAX: u64 = 10_000;
+
+/// A JSON Lines row as a declaration, or what makes it none (field, message).
+fn jsonl_declaration(
+    r: &input::InputRow,
+    lang: Lang,
+) -> Result<Declaration, Vec<(String, String)>> {
+    match &r.value {
+        Err(e) => Err(vec![(String::new(), e.to_string())]),
+        Ok(value) => {
+            let mut value = value.clone();
+            if let Value::Object(map) = &mut value {
+                map.entry("externalReference")
+                    .or_insert_with(|| Value::String(String::new()));
+            }
+            rules::parse_declaration(&value).map_err(|issues| {
+                issues
+                    .iter()
+                    .map(|i| (i.name.clone(), super::issue_text(lang, i)))
+                    .collect()
+            })
+        }
+    }
+}
+
+fn write_failed(path: &Path, e: &std::io::Error, lang: Lang) -> CliError {
+    CliError {
+        code: "write_failed".into(),
+        message: tr_args(
+            lang,
+            "error.write_failed",
+            &[
+                ("path", path.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        ),
+        exit: exit::BAD_INPUT,
+    }
+}
+
+/// A row's problem or warning as a dry run keeps it until it is said: the
+/// row, its reference and the problem (its message made only when printed).
+type Finding = (usize, String, import::Problem);
+
+/// What a dry run keeps while the rows go by: counts, the problems and
+/// warnings (a hundred bytes or so each, their text made when printed), a
+/// 40-byte entry per reference for the conflicts, and the declarations only as
+/// asked (a few in the JSON, or written to `--declarations-out` as they come).
+struct DryRunReport<'a> {
+    book: ReferenceBook,
+    total: u64,
+    valid: u64,
+    invalid_rows: u64,
+    problems: Vec<Finding>,
+    warnings: Vec<Finding>,
+    /// The declarations for the JSON, while they are at most
+    /// [`DECLARATIONS_INLINE_MAX`]; `None` when not kept (over, not asked, or
+    /// streamed at the end).
+    inline: Option<Vec<Value>>,
+    out_file: Option<(&'a Path, std::io::BufWriter<std::fs::File>)>,
+    /// Rows whose values alone are valid, held back for a conflicting
+    /// reference (in the file's order).
+    conflict_rows: Vec<usize>,
+}
+
+impl<'a> DryRunReport<'a> {
+    fn new(args: &'a SubmitArgs, lang: Lang) -> Result<DryRunReport<'a>, CliError> {
+        let out_file = match &args.declarations_out {
+            Some(path) => {
+                let file = std::fs::File::create(path).map_err(|e| write_failed(path, &e, lang))?;
+                Some((path.as_path(), std::io::BufWriter::new(file)))
+            }
+            None => None,
+        };
+        Ok(DryRunReport {
+            book: ReferenceBook::new(),
+            total: 0,
+            valid: 0,
+            invalid_rows: 0,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            inline: (args.json && !args.include_declarations).then(Vec::new),
+            out_file,
+            conflict_rows: Vec::new(),
+        })
+    }
+
+    /// One row: its declaration where its values make one, its problems and
+    /// warnings; a reference an earlier row holds adds its own.
+    fn row(
+        &mut self,
+        row: usize,
+        reference: &str,
+        declaration: Option<Declaration>,
+        mut problems: Vec<import::Problem>,
+        mut warnings: Vec<import::Problem>,
+        lang: Lang,
+    ) -> Result<(), CliError> {
+        self.total += 1;
+        if let Some(d) = &declaration {
+            let clean = problems.is_empty();
+            let noted = self.book.check_row(row, d, &mut problems, &mut warnings);
+            if clean && matches!(noted, Noted::Conflict { .. }) {
+                self.conflict_rows.push(row);
+            }
+        }
+        let valid = declaration.is_some() && problems.is_empty();
+        self.warnings
+            .extend(warnings.into_iter().map(|w| (row, reference.to_owned(), w)));
+        self.problems
+            .extend(problems.into_iter().map(|p| (row, reference.to_owned(), p)));
+        match declaration {
+            Some(d) if valid => {
+                self.valid += 1;
+                let value = import::declaration_json(&d);
+                if let Some((path, out)) = &mut self.out_file {
+                    use std::io::Write;
+                    serde_json::to_writer(&mut *out, &value)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .map_err(|e| write_failed(path, &e, lang))?;
+                }
+                if self.valid > DECLARATIONS_INLINE_MAX {
+                    self.inline = None;
+                } else if let Some(list) = &mut self.inline {
+                    list.push(value);
+                }
+            }
+            _ => self.invalid_rows += 1,
+        }
+        Ok(())
+    }
+
+    /// Whether a row valid by its values was held back for its reference.
+    fn held_back(&self, row: usize) -> bool {
+        self.conflict_rows.binary_search(&row).is_ok()
+    }
+}
+
+/// A warning as `--dry-run --json` says it.
+fn warning_json(row: usize, reference: &str, w: &import::Problem, lang: Lang) -> Value {
+    json!({
+        "row": row,
+        "externalReference": reference,
+        "field": w.field,
+        "code": w.code,
+        "message": w.message(lang),
+        "anomaly": w.anomaly(),
+    })
+}
+
+/// A problem or a warning as a line of text.
+fn finding_line(key: &str, (row, reference, p): &Finding, lang: Lang) -> String {
+    tr_args(
+        lang,
+        key,
+        &[
+            ("row", row.to_string()),
+            ("reference", reference.clone()),
+            ("message", p.message(lang)),
+            ("code", p.code.to_owned()),
+        ],
+    )
+}
+
+/// An array written as its items come (`--include-declarations`), never held.
+struct StreamedArray<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = Value>> serde::Serialize for StreamedArray<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// Items of a JSON array, made as they are written.
+type Items<'a> = Box<dyn Iterator<Item = Value> + 'a>;
+
+/// A JSON object some of whose members are [`StreamedArray`]s, in the order
+/// (and the pretty form) `print_json` gives the object.
+struct WithStreamed<'a, 'b> {
+    fields: &'a serde_json::Map<String, Value>,
+    streamed: Vec<(&'static str, StreamedArray<Items<'b>>)>,
+}
+
+impl serde::Serialize for WithStreamed<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (k, v) in self.fields {
+            match self.streamed.iter().find(|(key, _)| key == k) {
+                Some((_, items)) => map.serialize_entry(k, items)?,
+                None => map.serialize_entry(k, v)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// Prints `out` as `print_json` does, with the `streamed` members written as
+/// their items come (never held whole).
+fn print_json_streamed(out: &Value, streamed: Vec<(&'static str, Items<'_>)>) {
+    use std::io::Write;
+    let Value::Object(fields) = out else {
+        return print_json(out);
+    };
+    let whole = WithStreamed {
+        fields,
+        streamed: streamed
+            .into_iter()
+            .map(|(key, items)| (key, StreamedArray(std::cell::RefCell::new(Some(items)))))
+            .collect(),
+    };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed stdout (a pipe to `head`) is not worth a panic.
+    let _ = serde_json::to_writer_pretty(&mut stdout, &whole);
+    let _ = writeln!(stdout);
+    let _ = stdout.flush();
+}
+
 /// `submit FILE --dry-run`: import and check every row, send nothing. Exit 0
-/// when every row is valid, 1 when some are not, 2 when the file cannot be read.
+/// when every row is valid, 1 when some are not, 2 when the file cannot be
+/// read. The rows of a CSV are read, checked and counted one at a time.
 fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
+    let result = dry_run_report(args, lang);
+    if result.is_err() {
+        // A file broken further down: no half list of declarations is left.
+        if let Some(path) = &args.declarations_out {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    result
+}
+
+fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
     let clock = args.connection.clock(lang)?;
     let today = crate::today::brussels_date(clock());
-    // (row, reference, declaration if valid, problems, warnings)
-    #[allow(clippy::type_complexity)]
-    let mut rows: Vec<(
-        usize,
-        String,
-        Option<Declaration>,
-        Vec<import::Problem>,
-        Vec<import::Problem>,
-    )> = Vec::new();
+    let mut report = DryRunReport::new(args, lang)?;
     let mut out = json!({});
+    // JSON Lines rows that are no declaration at all, said first in text.
     let mut shape_invalid: Vec<Value> = Vec::new();
-    let mut text_lines: Vec<String> = Vec::new();
-    if is_json_lines(&bytes) {
+    let mut shape_lines: Vec<String> = Vec::new();
+    let json_lines = is_json_lines(&bytes);
+    let forced = if json_lines {
+        Vec::new()
+    } else {
+        forced_mapping(args, lang)?
+    };
+    let (parsed, stream) = if json_lines {
         let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
+        (Some(parsed), None)
+    } else {
+        // The bytes given away: a Windows-1252 file's are dropped once decoded.
+        let rows = import::import_stream_owned(bytes, &forced, today)
+            .map_err(|e| import_error(&e, &args.file, lang))?;
+        (None, Some(rows))
+    };
+    let mut mapping_lines = Vec::new();
+    if let Some(parsed) = &parsed {
         out["format"] = json!("jsonl");
         out["mapping"] = json!({});
         for r in &parsed.rows {
@@ -782,27 +1047,11 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            let parsed = match &r.value {
-                Err(e) => Err(vec![(String::new(), e.to_string())]),
-                Ok(value) => {
-                    let mut value = value.clone();
-                    if let Value::Object(map) = &mut value {
-                        map.entry("externalReference")
-                            .or_insert_with(|| Value::String(String::new()));
-                    }
-                    rules::parse_declaration(&value).map_err(|issues| {
-                        issues
-                            .iter()
-                            .map(|i| (i.name.clone(), super::issue_text(lang, i)))
-                            .collect()
-                    })
-                }
-            };
-            match parsed {
+            match jsonl_declaration(r, lang) {
                 Ok(d) => {
                     let problems = import::check_declaration(&d, today);
                     let warnings = import::declaration_warnings(&d, today);
-                    rows.push((r.row, reference, Some(d), problems, warnings));
+                    report.row(r.row, &reference, Some(d), problems, warnings, lang)?;
                 }
                 Err(issues) => {
                     for (field, message) in issues {
@@ -813,7 +1062,7 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                             "code": "not_a_declaration",
                             "message": message,
                         }));
-                        text_lines.push(tr_args(
+                        shape_lines.push(tr_args(
                             lang,
                             "import.problem_line",
                             &[
@@ -824,16 +1073,13 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                             ],
                         ));
                     }
-                    rows.push((r.row, reference, None, Vec::new(), Vec::new()));
+                    report.row(r.row, &reference, None, Vec::new(), Vec::new(), lang)?;
                 }
             }
         }
-    } else {
-        let forced = forced_mapping(args, lang)?;
-        let imported = import::import(&bytes, &forced, today)
-            .map_err(|e| import_error(&e, &args.file, lang))?;
-        let m = &imported.mapping;
-        match imported.format {
+    } else if let Some(rows) = stream {
+        let m = &rows.mapping;
+        match rows.format {
             import::FileFormat::Csv {
                 delimiter,
                 encoding,
@@ -859,83 +1105,131 @@ fn dry_run(args: &SubmitArgs, lang: Lang) -> Result<u8, CliError> {
             .into();
         out["ignoredColumns"] = json!(m.ignored);
         if !args.json {
-            for line in mapping_text(m, lang) {
-                println!("{line}");
-            }
+            mapping_lines = mapping_text(m, lang);
         }
-        for r in imported.rows {
+        for r in rows {
+            let r = r.map_err(|e| import_error(&e, &args.file, lang))?;
             let valid = r.is_valid();
-            rows.push((
+            report.row(
                 r.row,
-                r.reference,
+                &r.reference,
                 r.declaration.filter(|_| valid),
                 r.problems,
                 r.warnings,
-            ));
+                lang,
+            )?;
         }
     }
-    let mut invalid = shape_invalid;
-    let mut declarations = Vec::new();
-    let mut valid = 0u64;
-    let mut invalid_rows = 0u64;
-    // Non-blocking anomalies (a late declaration): said, the row stays valid.
-    let mut warnings = Vec::new();
-    for (row, reference, declaration, problems, row_warnings) in &rows {
-        for w in row_warnings {
-            warnings.push(json!({
-                "row": row,
-                "externalReference": reference,
-                "field": w.field,
-                "code": w.code,
-                "message": w.message(lang),
-                "anomaly": w.anomaly(),
-            }));
-            text_lines.push(tr_args(
-                lang,
-                "import.warning_line",
-                &[
-                    ("row", row.to_string()),
-                    ("reference", reference.clone()),
-                    ("message", w.message(lang)),
-                    ("code", w.code.to_owned()),
-                ],
-            ));
-        }
-        for p in problems {
-            invalid.push(problem_json(*row, reference, p, lang));
-            text_lines.push(tr_args(
-                lang,
-                "import.problem_line",
-                &[
-                    ("row", row.to_string()),
-                    ("reference", reference.clone()),
-                    ("message", p.message(lang)),
-                    ("code", p.code.to_owned()),
-                ],
-            ));
-        }
-        match declaration {
-            Some(d) if problems.is_empty() => {
-                valid += 1;
-                declarations.push(import::declaration_json(d));
-            }
-            _ => invalid_rows += 1,
-        }
+    if let Some((path, out_file)) = &mut report.out_file {
+        use std::io::Write;
+        out_file.flush().map_err(|e| write_failed(path, &e, lang))?;
     }
-    // Problems in the file's order.
-    invalid.sort_by_key(|v| v["row"].as_u64());
-    let total = rows.len() as u64;
+    // Every row is read: the references are no longer needed, before the
+    // output (and a second reading of the file) takes its own memory.
+    report.book = ReferenceBook::new();
+    let (total, valid, invalid_rows) = (report.total, report.valid, report.invalid_rows);
+    let report = &report;
     if args.json {
         out["total"] = json!(total);
         out["valid"] = json!(valid);
         out["invalidRows"] = json!(invalid_rows);
-        out["invalid"] = Value::Array(invalid);
-        out["warnings"] = Value::Array(warnings);
-        out["declarations"] = Value::Array(declarations);
-        print_json(&out);
+        // Problems in the file's order: a JSON Lines row is either no
+        // declaration (its shape) or a declaration with problems.
+        let mut shape = shape_invalid.into_iter().peekable();
+        let mut problems = report.problems.iter().peekable();
+        let invalid = std::iter::from_fn(move || {
+            let shape_first = match (shape.peek(), problems.peek()) {
+                (Some(s), Some((row, ..))) => s["row"].as_u64() <= Some(*row as u64),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if shape_first {
+                shape.next()
+            } else {
+                problems
+                    .next()
+                    .map(|(row, reference, p)| problem_json(*row, reference, p, lang))
+            }
+        });
+        let warnings = report
+            .warnings
+            .iter()
+            .map(move |(row, reference, w)| warning_json(*row, reference, w, lang));
+        let mut streamed: Vec<(&'static str, Items<'_>)> = vec![
+            ("invalid", Box::new(invalid)),
+            ("warnings", Box::new(warnings)),
+        ];
+        if args.include_declarations {
+            // Read again, and each valid row's declaration written as it
+            // comes: the first pass knows which rows are held back.
+            let items: Items<'_> = match &parsed {
+                Some(parsed) => Box::new(parsed.rows.iter().filter_map(move |r| {
+                    let d = jsonl_declaration(r, lang).ok()?;
+                    (import::check_declaration(&d, today).is_empty() && !report.held_back(r.row))
+                        .then(|| import::declaration_json(&d))
+                })),
+                // Read again from the disk: the first pass gave its bytes away.
+                None => Box::new(
+                    crate::files::read_input(&args.file)
+                        .map_err(|e| CliError::from((e, lang)))
+                        .and_then(|bytes| {
+                            import::import_stream_owned(bytes, &forced, today)
+                                .map_err(|e| import_error(&e, &args.file, lang))
+                        })?
+                        .filter_map(Result::ok)
+                        .filter(|r| r.is_valid() && !report.held_back(r.row))
+                        .filter_map(|r| r.declaration.as_ref().map(import::declaration_json)),
+                ),
+            };
+            streamed.push(("declarations", items));
+        } else {
+            match &report.inline {
+                Some(list) => {
+                    streamed.push(("declarations", Box::new(list.iter().cloned())));
+                }
+                None => {
+                    out["declarationsOmitted"] = json!(true);
+                    eprintln!(
+                        "{}",
+                        tr_args(
+                            lang,
+                            "import.declarations_omitted",
+                            &[("count", crate::i18n::format_count(lang, valid))],
+                        )
+                    );
+                }
+            }
+        }
+        for (key, _) in &streamed {
+            out[*key] = Value::Null;
+        }
+        print_json_streamed(&out, streamed);
     } else {
-        for line in text_lines {
+        for line in mapping_lines.iter().chain(&shape_lines) {
             println!("{line}");
+        }
+        // Each row's warnings, then its problems.
+        let mut warnings = report.warnings.iter().peekable();
+        let mut problems = report.problems.iter().peekable();
+        loop {
+            let warning_first = match (warnings.peek(), problems.peek()) {
+                (Some(w), Some(p)) => w.0 <= p.0,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let line = if warning_first {
+                warnings
+                    .next()
+                    .map(|w| finding_line("import.warning_line", w, lang))
+            } else {
+                problems
+                    .next()
+                    .map(|p| finding_line("import.problem_line", p, lang))
+            };
+            if let Some(line) = line {
+                println!("{line}");
+            }
         }
         println!(
             "{}",
@@ -963,6 +1257,20 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "externalReference;enterpriseNumber;ssin;trainingName;trainingType;startDate;endDate;durationValue;durationUnit;followed;countsForFla";
+
+    #[test]
+    fn json_lines_are_told_by_their_first_characters() {
+        assert!(is_json_lines(b"\xEF\xBB\xBF{\"a\": 1}\n"));
+        assert!(is_json_lines(b"\xFF\xFE{\x00}\x00"));
+        let mut spaced = vec![b' '; 5000];
+        spaced.extend_from_slice(b"{}\n");
+        assert!(is_json_lines(&spaced));
+        // Cut between two characters, not inside one.
+        let mut text = "\u{e9}".repeat(3000).into_bytes();
+        text.insert(0, b' ');
+        assert!(!is_json_lines(&text));
+        assert!(!is_json_lines(b"a;b\n{;}\n"));
+    }
 
     #[test]
     fn rows_become_declarations_or_say_why_not() {

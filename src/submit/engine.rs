@@ -528,14 +528,26 @@ fn new_reference() -> String {
 /// same file or a copy under another name, is the same declaration and is not
 /// declared twice; a row changed in the file is another declaration.
 pub fn content_reference(declaration: &Declaration) -> String {
+    let hex: String = content_digest(declaration)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!("FLA-{hex}")
+}
+
+/// What a declaration says, its reference left out, in 16 bytes (the first of
+/// a SHA-256 of it, its enterprise number normalised): two rows with the same
+/// digest are the same declaration (see [`content_reference`]).
+pub fn content_digest(declaration: &Declaration) -> [u8; 16] {
     use sha2::{Digest, Sha256};
     let mut d = declaration.clone();
     d.external_reference = String::new();
     d.employer.enterprise_number = normalised_enterprise(&d.employer.enterprise_number);
     let bytes = serde_json::to_vec(&d).unwrap_or_default();
     let digest = Sha256::digest(&bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
-    format!("FLA-{hex}")
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
 }
 
 /// How the journal knows a declaration: its enterprise number (normalised) and

@@ -684,21 +684,6 @@ impl ImportError {
 
 // ---------------------------------------------------------------- reading
 
-/// Reads a file into its rows: XLSX where the bytes are a ZIP, CSV otherwise.
-pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes);
-    }
-    let (text, encoding) = decode(bytes);
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    if !looks_like_text(&text) {
-        return Err(ImportError::NotText);
-    }
-    read_csv(&text, encoding)
-}
-
 /// Whether decoded bytes are text as a CSV is: no NUL, and hardly any other
 /// control character (a tab, a line break and the odd stray one aside). Bytes
 /// that are neither UTF-8 nor Windows-1252 text (an image, a PDF, a zip that is
@@ -732,9 +717,24 @@ pub fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, TextEncoding) {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.into(), TextEncoding::Utf8),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text, TextEncoding::Windows1252)
+        Err(_) => (windows_1252(bytes).into(), TextEncoding::Windows1252),
+    }
+}
+
+/// Windows-1252 bytes as text, in a string about as large as the text:
+/// encoding_rs's own `decode` reserves three bytes per byte (300 MB for the
+/// 100 MB file of a million rows).
+fn windows_1252(bytes: &[u8]) -> String {
+    let mut decoder = encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling();
+    // Most bytes of a Western file are ASCII, one byte each in UTF-8.
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 16 + 16);
+    let mut rest = bytes;
+    loop {
+        let (result, read, _) = decoder.decode_to_string(rest, &mut text, true);
+        rest = rest.get(read..).unwrap_or_default();
+        match result {
+            encoding_rs::CoderResult::InputEmpty => return text,
+            encoding_rs::CoderResult::OutputFull => text.reserve(rest.len() / 2 + 16),
         }
     }
 }
@@ -779,79 +779,252 @@ pub fn sniff_delimiter(text: &str) -> u8 {
         .1
 }
 
-fn read_csv(text: &str, encoding: TextEncoding) -> Result<Table, ImportError> {
-    // Excel's own hint line: `sep=;`.
-    let (text, delimiter, first_row) = match text.lines().next().map(str::trim) {
-        Some(line) if line.len() == 5 && line.to_ascii_lowercase().starts_with("sep=") => {
-            let rest = text.split_once('\n').map(|(_, r)| r).unwrap_or_default();
-            (rest, line.as_bytes()[4], 2)
-        }
-        _ => (text, sniff_delimiter(text), 1),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    // The rows as a spreadsheet numbers them: lines, blank ones included
-    // (the csv crate's own line count is off after CRLF and blank lines),
-    // less the line breaks inside quoted cells, which do not start a row.
-    let bytes = text.as_bytes();
-    let mut line = 1usize;
-    let mut scanned = 0usize;
-    let mut inner_breaks = 0usize;
-    let mut row_at = |byte: Option<u64>, inner_breaks: usize| {
+/// The decoded text of a CSV, from its first row on (an Excel `sep=` line
+/// left out), owned or borrowed from the file's bytes, for the csv reader.
+struct CsvText<'a> {
+    text: std::borrow::Cow<'a, str>,
+    start: usize,
+}
+
+impl AsRef<[u8]> for CsvText<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.text.as_bytes().get(self.start..).unwrap_or_default()
+    }
+}
+
+/// A CSV's rows one at a time, each with its number as a spreadsheet shows
+/// it, blank rows left out: only the row being read is held (besides the
+/// decoded text), so a file of a million rows is read in bounded memory.
+pub struct CsvRows<'a> {
+    reader: csv::Reader<std::io::Cursor<CsvText<'a>>>,
+    record: csv::StringRecord,
+    first_row: usize,
+    line: usize,
+    scanned: usize,
+    inner_breaks: usize,
+    done: bool,
+}
+
+impl<'a> CsvRows<'a> {
+    /// The rows of decoded text, its delimiter sniffed (or given by Excel's
+    /// own hint line, `sep=;`).
+    fn new(text: std::borrow::Cow<'a, str>) -> (CsvRows<'a>, u8) {
+        let hint = text
+            .lines()
+            .next()
+            .map(str::trim)
+            .filter(|line| line.len() == 5 && line.to_ascii_lowercase().starts_with("sep="))
+            .map(|line| line.as_bytes()[4]);
+        let (start, delimiter, first_row) = match hint {
+            Some(delimiter) => {
+                let start = text.find('\n').map_or(text.len(), |i| i + 1);
+                (start, delimiter, 2)
+            }
+            None => (0, sniff_delimiter(&text), 1),
+        };
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(std::io::Cursor::new(CsvText { text, start }));
+        (
+            CsvRows {
+                reader,
+                record: csv::StringRecord::new(),
+                first_row,
+                line: 1,
+                scanned: 0,
+                inner_breaks: 0,
+                done: false,
+            },
+            delimiter,
+        )
+    }
+
+    /// The row, as a spreadsheet numbers it, of the record starting at
+    /// `byte`: lines, blank ones included (the csv crate's own line count is
+    /// off after CRLF and blank lines), less the line breaks inside quoted
+    /// cells, which do not start a row.
+    fn row_at(&mut self, byte: Option<u64>) -> usize {
+        let bytes = self.reader.get_ref().get_ref().as_ref();
         let mut start = byte
-            .map_or(scanned, |b| b as usize)
-            .clamp(scanned, bytes.len());
+            .map_or(self.scanned, |b| usize::try_from(b).unwrap_or(usize::MAX))
+            .clamp(self.scanned, bytes.len());
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        line += bytes[scanned..start]
+        self.line += bytes[self.scanned..start]
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
-        scanned = start;
-        line - inner_breaks + first_row - 1
-    };
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let row = row_at(record.position().map(|p| p.byte()), inner_breaks);
-                let cells: Vec<Cell> = record.iter().map(Cell::text).collect();
-                inner_breaks += record
-                    .iter()
-                    .map(|c| c.matches('\n').count())
-                    .sum::<usize>();
-                if cells.iter().any(|c| !c.is_empty()) {
-                    rows.push((row, cells));
+        self.scanned = start;
+        self.line - self.inner_breaks + self.first_row - 1
+    }
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = Result<(usize, Vec<Cell>), ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let row = self.row_at(self.record.position().map(|p| p.byte()));
+                    let cells: Vec<Cell> = self.record.iter().map(Cell::text).collect();
+                    self.inner_breaks += self
+                        .record
+                        .iter()
+                        .map(|c| c.matches('\n').count())
+                        .sum::<usize>();
+                    if cells.iter().any(|c| !c.is_empty()) {
+                        return Some(Ok((row, cells)));
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    let row = self.row_at(e.position().map(|p| p.byte()));
+                    return Some(Err(ImportError::Csv {
+                        row,
+                        detail: e.to_string(),
+                    }));
                 }
             }
-            Err(e) => {
-                return Err(ImportError::Csv {
-                    row: row_at(e.position().map(|p| p.byte()), inner_breaks),
-                    detail: e.to_string(),
-                });
-            }
+        }
+        None
+    }
+}
+
+/// A file's rows one at a time (blank rows left out): a CSV read as it goes,
+/// an XLSX from its sheet read whole (calamine's range).
+pub enum Rows<'a> {
+    Csv(CsvRows<'a>),
+    Sheet(SheetRows),
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<(usize, Vec<Cell>), ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Rows::Csv(rows) => rows.next(),
+            Rows::Sheet(rows) => rows.next().map(Ok),
         }
     }
-    if rows.is_empty() {
+}
+
+/// Opens a file's rows: XLSX where the bytes are a ZIP, CSV otherwise. The
+/// rows may still be none (see [`read_table`]).
+pub fn read_rows(bytes: &[u8]) -> Result<(FileFormat, Rows<'_>), ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(bytes)?)));
+    }
+    let (text, encoding) = decode(bytes);
+    csv_rows(text, encoding)
+}
+
+/// As [`read_rows`], the file's bytes given away: a Windows-1252 or UTF-16
+/// file's bytes are dropped once decoded (UTF-8 becomes its text in place),
+/// an XLSX's once its sheet is read, so a big file is not held twice.
+pub fn read_rows_owned(bytes: Vec<u8>) -> Result<(FileFormat, Rows<'static>), ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(&bytes)?)));
+    }
+    let (decoded, encoding) = match decode(&bytes) {
+        (std::borrow::Cow::Owned(text), encoding) => (Some(text), encoding),
+        (std::borrow::Cow::Borrowed(_), encoding) => (None, encoding),
+    };
+    let text = match decoded {
+        Some(text) => text,
+        // Borrowed: UTF-8, with or without its BOM.
+        None => {
+            let mut text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            if encoding == TextEncoding::Utf8Bom {
+                text.drain(..text.len().min(3));
+            }
+            text
+        }
+    };
+    csv_rows(text.into(), encoding)
+}
+
+fn csv_rows(
+    text: std::borrow::Cow<'_, str>,
+    encoding: TextEncoding,
+) -> Result<(FileFormat, Rows<'_>), ImportError> {
+    if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    Ok(Table {
-        format: FileFormat::Csv {
+    if !looks_like_text(&text) {
+        return Err(ImportError::NotText);
+    }
+    let (rows, delimiter) = CsvRows::new(text);
+    Ok((
+        FileFormat::Csv {
             delimiter,
             encoding,
         },
-        rows,
-    })
+        Rows::Csv(rows),
+    ))
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    use calamine::{Data, Reader};
+/// Reads a file into its rows: XLSX where the bytes are a ZIP, CSV otherwise.
+pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
+    let (format, rows) = read_rows(bytes)?;
+    let rows = rows.collect::<Result<Vec<_>, _>>()?;
+    if rows.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(Table { format, rows })
+}
+
+/// The rows of an XLSX's first sheet with something in it, converted one at a
+/// time from calamine's range (held whole: calamine reads a sheet so), not
+/// copied into a second table.
+pub struct SheetRows {
+    range: calamine::Range<calamine::Data>,
+    first_row: usize,
+    first_col: usize,
+    next: usize,
+}
+
+impl Iterator for SheetRows {
+    type Item = (usize, Vec<Cell>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use calamine::Data;
+        loop {
+            let data = self.range.rows().nth(self.next)?;
+            let row = self.first_row + self.next;
+            self.next += 1;
+            // Columns left of the used range are empty: keep A, B, … where they are.
+            let mut cells = vec![Cell::Empty; self.first_col];
+            cells.extend(data.iter().map(|d| match d {
+                Data::Empty | Data::Error(_) => Cell::Empty,
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
+                Data::Int(n) => Cell::Number(*n as f64),
+                Data::Float(f) => Cell::Number(*f),
+                Data::Bool(b) => Cell::Bool(*b),
+                Data::DateTime(dt) if dt.is_datetime() => {
+                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                    time::Month::try_from(m)
+                        .ok()
+                        .and_then(|m| Date::from_calendar_date(i32::from(y), m, d).ok())
+                        .map(Cell::Date)
+                        .unwrap_or(Cell::Number(dt.as_f64()))
+                }
+                Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+            }));
+            if cells.iter().any(|c| !c.is_empty()) {
+                return Some((row, cells));
+            }
+        }
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<SheetRows, ImportError> {
+    use calamine::Reader;
     let bad = |e: calamine::XlsxError| ImportError::Xlsx {
         detail: e.to_string(),
     };
@@ -871,38 +1044,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     let Some(range) = range else {
         return Err(ImportError::Empty);
     };
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0) + 1;
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = Vec::new();
-    for (i, data) in range.rows().enumerate() {
-        // Columns left of the used range are empty: keep A, B, … where they are.
-        let mut cells = vec![Cell::Empty; first_col];
-        cells.extend(data.iter().map(|d| match d {
-            Data::Empty | Data::Error(_) => Cell::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
-            Data::Int(n) => Cell::Number(*n as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) if dt.is_datetime() => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                time::Month::try_from(m)
-                    .ok()
-                    .and_then(|m| Date::from_calendar_date(i32::from(y), m, d).ok())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Number(dt.as_f64()))
-            }
-            Data::DateTime(dt) => Cell::Number(dt.as_f64()),
-        }));
-        if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((first_row + i, cells));
-        }
-    }
-    if rows.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(Table {
-        format: FileFormat::Xlsx,
-        rows,
+    Ok(SheetRows {
+        first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0) + 1,
+        first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
+        range,
+        next: 0,
     })
 }
 
@@ -1447,6 +1593,16 @@ enum Source {
     Ssin(SsinError),
     /// A rule of the FLA, the editor's own check.
     Rule(&'static AnomalyKind),
+    /// The reference is already taken, in the same file, by the row
+    /// `first_row` with other content (see `conflicts`).
+    Conflict {
+        first_row: usize,
+    },
+    /// The same content as the row `first_row`, repeated (a warning).
+    Duplicate {
+        first_row: usize,
+        row: usize,
+    },
 }
 
 /// One problem of a row: what the user fixes in the spreadsheet.
@@ -1471,6 +1627,28 @@ impl Problem {
         }
     }
 
+    /// The reference of this row is already taken in the file by the row
+    /// `first_row`, for other content: the row is not declared.
+    pub fn reference_conflict(reference: &str, first_row: usize) -> Problem {
+        Problem {
+            field: Field::Reference.path(),
+            code: "reference_conflict",
+            value: Some(reference.to_owned()),
+            source: Source::Conflict { first_row },
+        }
+    }
+
+    /// The row `row` repeats the row `first_row` (reference and content): a
+    /// warning, the declaration is made once.
+    pub fn duplicate_row(first_row: usize, row: usize) -> Problem {
+        Problem {
+            field: Field::Reference.path(),
+            code: "duplicate_row",
+            value: None,
+            source: Source::Duplicate { first_row, row },
+        }
+    }
+
     /// The anomaly code of the FLA rule, where the problem is one.
     pub fn anomaly(&self) -> Option<&'static str> {
         match self.source {
@@ -1483,7 +1661,7 @@ impl Problem {
                     anomalies::ENTERPRISE.code
                 })
             }
-            Source::Value => None,
+            Source::Value | Source::Conflict { .. } | Source::Duplicate { .. } => None,
         }
     }
 
@@ -1492,6 +1670,19 @@ impl Problem {
         match self.source {
             Source::Ssin(e) => e.message(lang),
             Source::Rule(kind) => kind.text(lang).to_owned(),
+            Source::Conflict { first_row } => tr_args(
+                lang,
+                "import.problem.reference_conflict",
+                &[
+                    ("reference", self.value.clone().unwrap_or_default()),
+                    ("first", first_row.to_string()),
+                ],
+            ),
+            Source::Duplicate { first_row, row } => tr_args(
+                lang,
+                "import.warning.duplicate_row",
+                &[("first", first_row.to_string()), ("row", row.to_string())],
+            ),
             Source::Value => {
                 let field = Field::ALL
                     .into_iter()
@@ -1577,6 +1768,100 @@ pub fn import(
     })
 }
 
+/// Rows read before the columns are mapped: the header is among the first
+/// ten, the values that decide a column without a header among the hundred
+/// under it, so the mapping of a file read as it goes is the mapping of the
+/// whole file.
+pub const SAMPLE_ROWS: usize = 1000;
+
+/// A file read, mapped and checked one row at a time (`submit --dry-run` of a
+/// million rows): only the first [`SAMPLE_ROWS`] rows are held, to map the
+/// columns, and then the row being converted. The same rows, in the same
+/// order, as [`import`] gives.
+pub struct StreamedImport<'a> {
+    pub format: FileFormat,
+    pub mapping: Mapping,
+    sample: std::vec::IntoIter<(usize, Vec<Cell>)>,
+    rest: Rows<'a>,
+    at: [Option<usize>; 15],
+    today: Date,
+}
+
+/// Opens a file as [`StreamedImport`]: reads its first rows and maps its
+/// columns (`forced` first); a file that cannot be read or mapped is refused
+/// here, a CSV broken further down when its rows get there.
+pub fn import_stream<'a>(
+    bytes: &'a [u8],
+    forced: &[(Field, Option<String>)],
+    today: Date,
+) -> Result<StreamedImport<'a>, ImportError> {
+    let (format, rest) = read_rows(bytes)?;
+    stream_rows(format, rest, forced, today)
+}
+
+/// As [`import_stream`], the file's bytes given away (see [`read_rows_owned`]).
+pub fn import_stream_owned(
+    bytes: Vec<u8>,
+    forced: &[(Field, Option<String>)],
+    today: Date,
+) -> Result<StreamedImport<'static>, ImportError> {
+    let (format, rest) = read_rows_owned(bytes)?;
+    stream_rows(format, rest, forced, today)
+}
+
+fn stream_rows<'a>(
+    format: FileFormat,
+    mut rest: Rows<'a>,
+    forced: &[(Field, Option<String>)],
+    today: Date,
+) -> Result<StreamedImport<'a>, ImportError> {
+    let mut rows = Vec::new();
+    for row in rest.by_ref() {
+        rows.push(row?);
+        if rows.len() >= SAMPLE_ROWS {
+            break;
+        }
+    }
+    if rows.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let sample = Table { format, rows };
+    let mapping = map_table(&sample, forced)?;
+    Ok(StreamedImport {
+        format,
+        at: columns_at(&mapping),
+        mapping,
+        sample: sample.rows.into_iter(),
+        rest,
+        today,
+    })
+}
+
+impl Iterator for StreamedImport<'_> {
+    type Item = Result<ImportedRow, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (row, cells) = match self.sample.next() {
+                Some(row) => row,
+                None => match self.rest.next()? {
+                    Ok(row) => row,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            if row > self.mapping.header_row {
+                return Some(Ok(convert_row(
+                    row,
+                    &cells,
+                    &self.at,
+                    self.mapping.implied_unit,
+                    self.today,
+                )));
+            }
+        }
+    }
+}
+
 /// The header row (the first of the first ten that names three fields, a
 /// title row above it being left out; else the first row) and its mapping.
 pub fn map_table(
@@ -1656,16 +1941,22 @@ pub fn remembered_choices(
 
 /// Each row under the header, read and checked.
 pub fn convert(table: &Table, mapping: &Mapping, today: Date) -> Vec<ImportedRow> {
-    let mut at = [None; 15];
-    for m in &mapping.fields {
-        at[m.field as usize] = Some(m.column);
-    }
+    let at = columns_at(mapping);
     table
         .rows
         .iter()
         .filter(|(row, _)| *row > mapping.header_row)
         .map(|(row, cells)| convert_row(*row, cells, &at, mapping.implied_unit, today))
         .collect()
+}
+
+/// Each field's column, by the field's index.
+fn columns_at(mapping: &Mapping) -> [Option<usize>; 15] {
+    let mut at = [None; 15];
+    for m in &mapping.fields {
+        at[m.field as usize] = Some(m.column);
+    }
+    at
 }
 
 const EMPTY: Cell = Cell::Empty;
@@ -2184,5 +2475,87 @@ mod tests {
         assert_eq!(column_letter("a"), Some(0));
         assert_eq!(column_letter("ab"), Some(27));
         assert_eq!(column_letter("A1"), None);
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_as_encoding_rs_does() {
+        let bytes: Vec<u8> = (0u8..=255).cycle().take(100_000).collect();
+        let (expected, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+        assert_eq!(windows_1252(&bytes), expected);
+        assert_eq!(decode(b"R\xe9f\xe9rence").0, "Référence");
+    }
+
+    /// The rows and mapping of [`import_stream`], collected.
+    fn streamed(bytes: &[u8], today: Date) -> (FileFormat, Mapping, Vec<ImportedRow>) {
+        let stream = import_stream(bytes, &[], today).unwrap();
+        let (format, mapping) = (stream.format, stream.mapping.clone());
+        let rows = stream.collect::<Result<Vec<_>, _>>().unwrap();
+        (format, mapping, rows)
+    }
+
+    #[test]
+    fn the_streamed_import_is_the_whole_import() {
+        let today = time::macros::date!(2025 - 11 - 01);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+        for name in [
+            "fr-utf8-bom.csv",
+            "nl-excel-cp1252.csv",
+            "template-names.xlsx",
+        ] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let whole = import(&bytes, &[], today).unwrap();
+            let (format, mapping, rows) = streamed(&bytes, today);
+            assert_eq!(format, whole.format, "{name}");
+            assert_eq!(mapping, whole.mapping, "{name}");
+            assert_eq!(rows, whole.rows, "{name}");
+            assert!(rows.len() > 10, "{name}");
+            // The bytes given away: the same again.
+            let owned = import_stream_owned(bytes.clone(), &[], today).unwrap();
+            assert_eq!(owned.format, whole.format, "{name}");
+            assert_eq!(owned.mapping, whole.mapping, "{name}");
+            let rows = owned.collect::<Result<Vec<_>, _>>().unwrap();
+            assert_eq!(rows, whole.rows, "{name}");
+        }
+
+        // Longer than the sample: a title row, Excel's `sep=` line, a blank
+        // line, a cell over two lines (row numbers), headers that say nothing
+        // for the SSIN and the dates (mapped by their values), a row with a
+        // wrong SSIN far down.
+        let mut text = String::from("sep=;\r\nOpleidingen 2025\r\n\r\n");
+        text.push_str("Ref;KBO;Kolom3;Opleiding;Type;K6;K7;Uren;Gevolgd;Telt mee\r\n");
+        for i in 0..(SAMPLE_ROWS + 500) {
+            let ssin = if i == SAMPLE_ROWS + 100 {
+                "85073003329"
+            } else {
+                "85073003328"
+            };
+            let name = if i == 3 {
+                "\"Heftruck\ndeel 2\""
+            } else {
+                "Heftruck"
+            };
+            text.push_str(&format!(
+                "R-{i};0403.170.701;{ssin};{name};Formeel;3-3-2025;04/03/2025;7,5;ja;ja\r\n"
+            ));
+        }
+        let bytes = text.into_bytes();
+        let whole = import(&bytes, &[], today).unwrap();
+        let (format, mapping, rows) = streamed(&bytes, today);
+        assert_eq!(format, whole.format);
+        assert_eq!(mapping, whole.mapping);
+        assert_eq!(rows, whole.rows);
+        assert_eq!(mapping.header_row, 4);
+        assert_eq!(mapping.column(Field::Ssin), Some(2));
+        assert_eq!(rows.len(), SAMPLE_ROWS + 500);
+        assert_eq!(rows[0].row, 5);
+        // The cell over two lines is one row: the next is numbered on.
+        assert_eq!(rows[4].row, 9);
+        assert_eq!(rows[4].reference, "R-4");
+        let bad: Vec<usize> = rows
+            .iter()
+            .filter(|r| !r.is_valid())
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(bad, vec![5 + SAMPLE_ROWS + 100]);
     }
 }

@@ -4,6 +4,7 @@
 //! follows declarations exactly once (see `engine`) at the server's pace
 //! (see `pace`).
 
+pub mod conflicts;
 pub mod engine;
 pub mod import;
 pub mod input;
