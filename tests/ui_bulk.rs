@@ -1089,3 +1089,31 @@ fn another_profile_lets_the_run_go_and_says_so() {
         "the other profile's run is still shown"
     );
 }
+
+#[test]
+fn a_reference_two_workers_share_is_marked_in_the_preview_with_the_row_that_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The course code as the reference: row 3 is another worker under row 2's.
+    let path = office_file(
+        dir.path(),
+        "course.csv",
+        &[
+            ("VCA-2026", "0403170701", "85073003328"),
+            ("VCA-2026", "0403170701", "17073003384"),
+            ("VCA-2026", "0403170701", "85073003328"),
+        ],
+    );
+    let mut harness = harness(english());
+    read(&mut harness, &path);
+    // Row 3 held back; row 4 the same as row 2: valid, said, sent once.
+    harness.get_by_label("3 rows: 2 valid, 1 invalid.");
+    let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    let imported = import::import(&std::fs::read(&path).unwrap(), &[], today).unwrap();
+    let row3 = imported.rows.iter().find(|r| r.row == 3).unwrap();
+    assert_eq!(row3.problems[0].code, "reference_conflict");
+    let message = row3.problems[0].message(Lang::En);
+    assert!(message.contains("row 2"), "{message}");
+    harness.get_by_label(&message);
+    let row4 = imported.rows.iter().find(|r| r.row == 4).unwrap();
+    assert_eq!(row4.warnings[0].code, "duplicate_row");
+}

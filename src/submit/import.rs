@@ -1942,11 +1942,21 @@ pub fn remembered_choices(
 /// Each row under the header, read and checked.
 pub fn convert(table: &Table, mapping: &Mapping, today: Date) -> Vec<ImportedRow> {
     let at = columns_at(mapping);
+    // One reference, one declaration: a row whose reference an earlier row
+    // holds with other content is held back, naming that row (the Bulk
+    // page's preview, `submit`); the same row again is said.
+    let mut book = super::conflicts::ReferenceBook::new();
     table
         .rows
         .iter()
         .filter(|(row, _)| *row > mapping.header_row)
-        .map(|(row, cells)| convert_row(*row, cells, &at, mapping.implied_unit, today))
+        .map(|(row, cells)| {
+            let mut r = convert_row(*row, cells, &at, mapping.implied_unit, today);
+            if let Some(d) = &r.declaration {
+                book.check_row(r.row, d, &mut r.problems, &mut r.warnings);
+            }
+            r
+        })
         .collect()
 }
 
