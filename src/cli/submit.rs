@@ -342,14 +342,6 @@ enum Placed {
     },
 }
 
-impl Placed {
-    fn row(&self) -> usize {
-        match self {
-            Placed::Engine { row, .. } | Placed::NotADeclaration { row, .. } => *row,
-        }
-    }
-}
-
 pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     if args.dry_run {
         return dry_run(&args, lang);
@@ -384,40 +376,42 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     // A row without a reference is known by its content (the engine's
     // `content_reference`): read again, from this file or a copy, it is the
     // row already in the journal, not a new declaration.
-    // The declarations are moved to the engine, not copied: a file's rows are
-    // held once, by the engine, from here on.
-    let mut not_declarations = Vec::new();
-    let mut to_add = Vec::new();
-    let mut to_add_rows = Vec::new();
-    for r in rows {
-        match r.content {
-            Err(issues) => not_declarations.push(Placed::NotADeclaration {
-                row: r.row,
-                reference: r.reference,
-                issues,
-            }),
-            Ok(declaration) => {
-                to_add_rows.push(r.row);
-                to_add.push(NewDeclaration {
-                    declaration,
-                    source: Some(crate::submit::input::row_source(&file_name, r.row)),
-                });
+    // Read, stored and sent a slice at a time: the first requests leave while
+    // the rest of the file is still being read, and a row's declaration is
+    // held once, by the engine (a run keeps a row's number and its id).
+    let total = rows.len();
+    let mut placed: Vec<Placed> = Vec::with_capacity(total);
+    let mut rows = rows.into_rows(lang).peekable();
+    while rows.peek().is_some() {
+        let mut to_add = Vec::with_capacity(ADD_SLICE);
+        let mut to_add_at = Vec::with_capacity(ADD_SLICE);
+        for r in rows.by_ref().take(ADD_SLICE) {
+            match r.content {
+                Err(issues) => placed.push(Placed::NotADeclaration {
+                    row: r.row,
+                    reference: r.reference,
+                    issues,
+                }),
+                Ok(declaration) => {
+                    to_add_at.push(placed.len());
+                    placed.push(Placed::Engine { row: r.row, id: 0 });
+                    to_add.push(NewDeclaration {
+                        declaration,
+                        source: Some(crate::submit::input::row_source(&file_name, r.row)),
+                    });
+                }
+            }
+        }
+        let ids = engine
+            .add_and_send(to_add, ADD_SLICE)
+            .await
+            .map_err(|e| super::engine_error(&e, lang))?;
+        for (at, new_id) in to_add_at.into_iter().zip(ids) {
+            if let Some(Placed::Engine { id, .. }) = placed.get_mut(at) {
+                *id = new_id;
             }
         }
     }
-    // Added and sent a slice at a time: the first requests leave while the
-    // rest of the file is still being stored.
-    let ids = engine
-        .add_and_send(to_add, ADD_SLICE)
-        .await
-        .map_err(|e| super::engine_error(&e, lang))?;
-    let mut placed: Vec<Placed> = to_add_rows
-        .into_iter()
-        .zip(ids)
-        .map(|(row, id)| Placed::Engine { row, id })
-        .chain(not_declarations)
-        .collect();
-    placed.sort_by_key(Placed::row);
 
     let outcomes = |engine: &Engine| outcomes(engine, &placed, lang);
     if std::io::stderr().is_terminal() {
@@ -698,38 +692,86 @@ fn import_error(e: &ImportError, file: &Path, lang: Lang) -> CliError {
 /// through the importer (a row whose values make no declaration is held
 /// back; one that breaks a rule goes to the engine, which holds it as invalid
 /// with its anomalies, in the journal).
-fn file_rows(args: &SubmitArgs, lang: Lang) -> Result<Vec<FileRow>, CliError> {
+fn file_rows(args: &SubmitArgs, lang: Lang) -> Result<FileInput, CliError> {
     let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
     if is_json_lines(&bytes) {
         let parsed = input::read(&bytes).map_err(|e| input_error(&e, &args.file, lang))?;
-        return Ok(declarations(&parsed, lang));
+        return Ok(FileInput::Rows(declarations(&parsed, lang)));
     }
     let forced = forced_mapping(args, lang)?;
     // The engine checks the rules again at its own "today" before sending.
     let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-    let imported =
-        import::import(&bytes, &forced, today).map_err(|e| import_error(&e, &args.file, lang))?;
+    // Read once through, keeping nothing, so that a file broken further down
+    // is refused before anything starts; its rows are read again as they are
+    // sent (a million rows are never all in memory).
+    let mut first = import::import_stream(&bytes, &forced, today)
+        .map_err(|e| import_error(&e, &args.file, lang))?;
     if !args.json {
-        mapping_text(&imported.mapping, lang)
+        mapping_text(&first.mapping, lang)
             .iter()
             .for_each(|line| eprintln!("{line}"));
     }
-    Ok(imported
-        .rows
-        .into_iter()
-        .map(|r| FileRow {
-            row: r.row,
-            reference: r.reference,
-            content: r.declaration.ok_or_else(|| {
-                // The field's path too: the spreadsheet's column may be named otherwise.
-                r.problems
-                    .iter()
-                    .map(|p| format!("{} ({})", p.message(lang), p.field))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            }),
-        })
-        .collect())
+    let mut rows = 0usize;
+    for row in first.by_ref() {
+        row.map_err(|e| import_error(&e, &args.file, lang))?;
+        rows += 1;
+    }
+    Ok(FileInput::Stream {
+        bytes,
+        forced,
+        today,
+        rows,
+    })
+}
+
+/// A file's rows for `submit`: JSON Lines read whole, or a spreadsheet read
+/// again row by row as the rows are sent.
+enum FileInput {
+    Rows(Vec<FileRow>),
+    Stream {
+        bytes: Vec<u8>,
+        forced: Vec<(import::Field, Option<String>)>,
+        today: time::Date,
+        rows: usize,
+    },
+}
+
+impl FileInput {
+    /// How many rows the file has.
+    fn len(&self) -> usize {
+        match self {
+            FileInput::Rows(rows) => rows.len(),
+            FileInput::Stream { rows, .. } => *rows,
+        }
+    }
+
+    /// The rows, one at a time (a spreadsheet's checked readable already).
+    fn into_rows(self, lang: Lang) -> Box<dyn Iterator<Item = FileRow>> {
+        match self {
+            FileInput::Rows(rows) => Box::new(rows.into_iter()),
+            FileInput::Stream {
+                bytes,
+                forced,
+                today,
+                ..
+            } => match import::import_stream_owned(bytes, &forced, today) {
+                Ok(stream) => Box::new(stream.map_while(Result::ok).map(move |r| FileRow {
+                    row: r.row,
+                    reference: r.reference,
+                    content: r.declaration.ok_or_else(|| {
+                        // The field's path too: the spreadsheet's column may be named otherwise.
+                        r.problems
+                            .iter()
+                            .map(|p| format!("{} ({})", p.message(lang), p.field))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    }),
+                })),
+                // Read once already: cannot happen; nothing more to send.
+                Err(_) => Box::new(std::iter::empty()),
+            },
+        }
+    }
 }
 
 /// The mapping as lines for a person: each field's column and why, then the
