@@ -39,6 +39,7 @@ fn config() -> EngineConfig {
         give_up_after: Duration::from_secs(60),
         reconcile_after: Duration::from_secs(2),
         get_batch: 4,
+        keep_settled: true,
     }
 }
 

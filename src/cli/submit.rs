@@ -367,6 +367,8 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let config = EngineConfig {
         concurrency: usize::from(args.concurrency),
         reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
+        // A file run shows nothing of a row that is done but its outcome.
+        keep_settled: false,
         ..EngineConfig::default()
     };
     let engine = Engine::open_for(&journal, Arc::new(fla), config, Holder::Submit)

@@ -120,6 +120,12 @@ pub struct EngineConfig {
     /// Up to this many due rows of an enterprise are asked by `GET`; more by
     /// paging the enterprise's search.
     pub get_batch: usize,
+    /// Whether a row that is done (the server's result, or held back as
+    /// invalid) keeps its declaration in memory: the app shows and corrects
+    /// it; a file run (`submit`) lets it go once the journal holds it, and
+    /// keeps a 16-byte digest to tell a repeated row from a conflict, so that
+    /// a million rows fit in memory.
+    pub keep_settled: bool,
 }
 
 impl Default for EngineConfig {
@@ -132,6 +138,7 @@ impl Default for EngineConfig {
             give_up_after: poll.give_up_after,
             reconcile_after: UNKNOWN_WAIT_SERVER,
             get_batch: 4,
+            keep_settled: true,
         }
     }
 }
@@ -354,6 +361,26 @@ struct Row {
     ticket: u64,
     /// Searches by reference made for it in this run (an `unknown` row).
     searches: u32,
+    /// The digest of its declaration once the declaration is let go (see
+    /// `EngineConfig::keep_settled`).
+    digest: Option<[u8; 16]>,
+}
+
+impl Row {
+    /// The digest of what the row declares (`content_digest`), where known.
+    fn digest(&self) -> Option<[u8; 16]> {
+        self.rec.content.as_ref().map(content_digest).or(self.digest)
+    }
+
+    /// Lets a settled row's declaration go, keeping its digest (a lean engine).
+    fn let_content_go(&mut self) {
+        if self.rec.state.is_result() || self.rec.state == State::Invalid {
+            if let Some(content) = self.rec.content.take() {
+                self.digest = Some(content_digest(&content));
+            }
+            self.rec.form = None;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -363,7 +390,9 @@ struct St {
     /// Rows held back because their reference is another row's with other
     /// content, by (enterprise, reference, content): the same row read again
     /// is the same held-back row.
-    conflicts: HashMap<(String, String, String), RowId>,
+    conflicts: HashMap<(String, String, [u8; 16]), RowId>,
+    /// Settled rows let their declaration go (`!EngineConfig::keep_settled`).
+    lean: bool,
     queue: VecDeque<RowId>,
     queued: HashSet<RowId>,
     in_flight: usize,
@@ -408,22 +437,29 @@ impl St {
                     (
                         rec.enterprise.clone(),
                         rec.reference.clone(),
-                        content_reference(content),
+                        content_digest(content),
                     ),
                     rec.id,
                 );
             }
         }
         self.note_reference(&rec);
+        let id = rec.id;
         self.rows.insert(
-            rec.id,
+            id,
             Row {
                 rec,
                 watch: None,
                 ticket: 0,
                 searches: 0,
+                digest: None,
             },
         );
+        if self.lean {
+            if let Some(row) = self.rows.get_mut(&id) {
+                row.let_content_go();
+            }
+        }
     }
 
     fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {
@@ -631,6 +667,7 @@ impl Engine {
         })??;
         let mut st = St {
             unreadable,
+            lean: !config.keep_settled,
             ..St::default()
         };
         for rec in records {
@@ -1041,6 +1078,11 @@ impl Inner {
             rec.form = None;
             rec.content = Some(d.clone());
         }
+        if st.lean {
+            if let Some(row) = st.rows.get_mut(&id) {
+                row.let_content_go();
+            }
+        }
         lock(&self.pending).push((
             seq,
             Transition {
@@ -1164,7 +1206,7 @@ impl Inner {
         // New rows of this call by (enterprise, reference), and by content
         // for those held back.
         let mut batch: HashMap<(String, String), usize> = HashMap::new();
-        let mut batch_conflicts: HashMap<(String, String, String), usize> = HashMap::new();
+        let mut batch_conflicts: HashMap<(String, String, [u8; 16]), usize> = HashMap::new();
         for item in items {
             let mut d = item.declaration;
             let (enterprise, reference) = row_key(&d);
@@ -1173,18 +1215,21 @@ impl Inner {
             // Who already declares this reference with other content.
             let mut conflict_with: Option<String> = None;
             if correction_of.is_none() {
-                let digest = content_reference(&d);
+                let digest = content_digest(&d);
                 if let Some(&id) = st.by_reference.get(&k) {
-                    let holder = st.rows.get(&id).map(|r| &r.rec);
+                    let row = st.rows.get(&id);
+                    let holder = row.map(|r| &r.rec);
                     // A declaration corrected since shows its new content:
                     // the file's row of it is the same declaration.
                     let corrected = holder.and_then(|r| r.server_id).is_some_and(|sid| {
                         st.rows.values().any(|r| r.rec.correction_of == Some(sid))
                     });
+                    // A row without a declaration (a draft being typed)
+                    // keeps the reference as before.
                     let same = corrected
-                        || holder
-                            .and_then(|r| r.content.as_ref())
-                            .is_none_or(|c| content_reference(c) == digest);
+                        || row
+                            .and_then(Row::digest)
+                            .is_none_or(|held| held == digest);
                     if same {
                         out.push(Some(id));
                         continue;
@@ -1192,7 +1237,7 @@ impl Inner {
                     conflict_with = holder.map(holder_name);
                 } else if let Some(&slot) = batch.get(&k) {
                     let holder: &NewRecord = &new[slot];
-                    if holder.content.as_ref().map(content_reference).as_ref() == Some(&digest) {
+                    if holder.content.as_ref().map(content_digest) == Some(digest) {
                         out.push(None);
                         new_slots.push((out.len() - 1, slot));
                         continue;
