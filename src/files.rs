@@ -36,6 +36,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
     })
 }
 
+/// As [`write_atomically`], the file written by `write` as it goes (a report of
+/// a million rows is never all in memory).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), CertError> {
+    let fail = |e: std::io::Error| CertError::WriteFailed {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| fail(std::io::Error::other("the path names no file")))?;
+    let mut tmp_name = file_name.to_os_string();
+    tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
+    let tmp = path.with_file_name(tmp_name);
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        use std::io::Write as _;
+        out.flush()?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
 /// How the journal names the file rows come from: the file's canonical path, or
 /// the path as given where it cannot be resolved. It asks the file system: call
 /// it off the UI thread.

@@ -218,20 +218,26 @@ impl Counts {
     pub fn of<'a>(states: impl IntoIterator<Item = &'a str>) -> Counts {
         let mut c = Counts::default();
         for s in states {
-            c.total += 1;
-            match State::parse(s) {
-                Some(State::Accepted) => c.accepted += 1,
-                Some(State::Warning) => c.warning += 1,
-                Some(State::Refused) => c.refused += 1,
-                Some(State::Cancelled) => c.cancelled += 1,
-                Some(State::Invalid) => c.invalid += 1,
-                Some(State::Failed) => c.failed += 1,
-                Some(State::Unknown) => c.unknown += 1,
-                Some(State::Sending | State::Submitted) => c.processing += 1,
-                Some(State::Ready | State::Draft) | None => c.not_sent += 1,
-            }
+            c.add(s);
         }
         c
+    }
+
+    /// Counts one more row, in `state` (a state's code).
+    pub fn add(&mut self, state: &str) {
+        let c = self;
+        c.total += 1;
+        match State::parse(state) {
+            Some(State::Accepted) => c.accepted += 1,
+            Some(State::Warning) => c.warning += 1,
+            Some(State::Refused) => c.refused += 1,
+            Some(State::Cancelled) => c.cancelled += 1,
+            Some(State::Invalid) => c.invalid += 1,
+            Some(State::Failed) => c.failed += 1,
+            Some(State::Unknown) => c.unknown += 1,
+            Some(State::Sending | State::Submitted) => c.processing += 1,
+            Some(State::Ready | State::Draft) | None => c.not_sent += 1,
+        }
     }
 
     /// Rows that will not change any more in this run.
@@ -293,39 +299,50 @@ impl Counts {
 /// The report: one line per row of the file, in the file's order.
 pub fn report_csv(rows: &[RowOutcome]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "row",
-        "externalReference",
-        "state",
-        "declarationId",
-        "result",
-        "anomalyCodes",
-        "anomalyMessages",
-        "errorCode",
-        "errorMessage",
-        "traceId",
-    ])?;
+    w.write_record(REPORT_HEADER)?;
     for r in rows {
-        let codes: Vec<&str> = r.anomalies.iter().map(|(c, _)| c.as_str()).collect();
-        let messages: Vec<String> = r
-            .anomalies
-            .iter()
-            .map(|(c, m)| format!("{c}: {m}"))
-            .collect();
-        w.write_record([
-            r.row.to_string(),
-            r.reference.clone(),
-            r.state.clone(),
-            r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
-            r.result.clone().unwrap_or_default(),
-            codes.join(" "),
-            messages.join(" | "),
-            r.error_code.clone().unwrap_or_default(),
-            r.error_message.clone().unwrap_or_default(),
-            r.trace_id.clone().unwrap_or_default(),
-        ])?;
+        report_record(&mut w, r)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The report's columns.
+pub const REPORT_HEADER: [&str; 10] = [
+    "row",
+    "externalReference",
+    "state",
+    "declarationId",
+    "result",
+    "anomalyCodes",
+    "anomalyMessages",
+    "errorCode",
+    "errorMessage",
+    "traceId",
+];
+
+/// One line of the report.
+pub fn report_record<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    r: &RowOutcome,
+) -> Result<(), csv::Error> {
+    let codes: Vec<&str> = r.anomalies.iter().map(|(c, _)| c.as_str()).collect();
+    let messages: Vec<String> = r
+        .anomalies
+        .iter()
+        .map(|(c, m)| format!("{c}: {m}"))
+        .collect();
+    w.write_record([
+        r.row.to_string(),
+        r.reference.clone(),
+        r.state.clone(),
+        r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
+        r.result.clone().unwrap_or_default(),
+        codes.join(" "),
+        messages.join(" | "),
+        r.error_code.clone().unwrap_or_default(),
+        r.error_message.clone().unwrap_or_default(),
+        r.trace_id.clone().unwrap_or_default(),
+    ])
 }
 
 /// Where each row of the file (by its number) went: its engine row, or why it
@@ -415,9 +432,28 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         }
     }
 
-    let outcomes = |engine: &Engine| outcomes(engine, &placed, lang);
+    // The file's rows in the engine, and how many are not declarations at all:
+    // the counts of a moment are read from the engine's states, never a copy
+    // of every row.
+    let engine_ids: Vec<RowId> = placed
+        .iter()
+        .filter_map(|p| match p {
+            Placed::Engine { id, .. } => Some(*id),
+            Placed::NotADeclaration { .. } => None,
+        })
+        .collect();
+    let not_declarations = placed.len() - engine_ids.len();
+    let counts_now = |engine: &Engine| {
+        let states = engine.states(&engine_ids);
+        Counts::of(
+            states
+                .iter()
+                .map(|s| s.unwrap_or(State::Draft).code())
+                .chain(std::iter::repeat_n(State::Invalid.code(), not_declarations)),
+        )
+    };
     if std::io::stderr().is_terminal() {
-        let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
+        let counts = counts_now(&engine);
         let bar = progress_bar(placed.len() as u64, counts.settled());
         bar.set_message(counts.line(lang));
         let idle = engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE);
@@ -430,7 +466,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                 () = &mut idle => break,
                 _ = tick.tick() => {}
             }
-            let counts = Counts::of(outcomes(&engine).iter().map(|o| o.state.as_str()));
+            let counts = counts_now(&engine);
             bar.set_position(counts.settled());
             bar.set_message(counts.line(lang));
         }
@@ -439,40 +475,42 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE).await;
     }
 
-    let outcomes = outcomes(&engine);
-    let counts = Counts::of(outcomes.iter().map(|o| o.state.as_str()));
+    // What each row came to, one row at a time: counted, said where it must
+    // be, and written to the report as it goes (a million rows are never all
+    // in memory twice).
+    let mut summary = Summary::default();
+    let rows = outcomes(&engine, &placed, lang);
     if let Some(out) = &args.report {
-        let bytes = report_csv(&outcomes).map_err(|e| CliError {
-            code: "write_failed".into(),
-            message: tr_args(
-                lang,
-                "submit.report_failed",
-                &[
-                    ("path", out.display().to_string()),
-                    ("detail", e.to_string()),
-                ],
-            ),
+        crate::files::write_atomically_with(out, |w| {
+            let mut report = csv::Writer::from_writer(w);
+            report.write_record(REPORT_HEADER)?;
+            for o in rows {
+                summary.take(&o, lang);
+                report_record(&mut report, &o)?;
+            }
+            report.flush()
+        })
+        .map_err(|e| CliError {
+            code: e.code().into(),
+            message: match e {
+                crate::cert::CertError::WriteFailed { path, detail } => tr_args(
+                    lang,
+                    "submit.report_failed",
+                    &[("path", path), ("detail", detail)],
+                ),
+                other => other.message(lang),
+            },
             exit: exit::BAD_INPUT,
         })?;
-        crate::files::write_atomically(out, &bytes).map_err(|e| CliError::from((e, lang)))?;
+    } else {
+        rows.for_each(|o| summary.take(&o, lang));
     }
+    let Summary {
+        counts,
+        duplicates,
+        unknown_rows,
+    } = summary;
     let seconds = started.elapsed().as_secs_f64();
-    // The file's rows the journal knows were not sent twice (any run).
-    let duplicates = outcomes.iter().filter(|o| o.duplicate_avoided).count() as u64;
-    for o in &outcomes {
-        if o.error_code.as_deref() == Some(DUPLICATE_ROW) {
-            if let Some(text) = &o.error_message {
-                eprintln!(
-                    "{}",
-                    tr_args(
-                        lang,
-                        "submit.row_line",
-                        &[("row", o.row.to_string()), ("text", text.clone())]
-                    )
-                );
-            }
-        }
-    }
     // Rows whose outcome is not known yet: when a run may tell.
     let unknown_until = (counts.unknown > 0)
         .then(|| engine.unknown_until_ms())
@@ -480,7 +518,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     if let Some(at) = unknown_until {
         eprintln!(
             "{}",
-            super::unknown_line(lang, counts.unknown, at, &unknown_rows(&outcomes))
+            super::unknown_line(lang, counts.unknown, at, &unknown_rows)
         );
     }
     if args.json {
@@ -488,7 +526,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         out["journal"] = json!(journal.display().to_string());
         out["server"] = json!(engine.server());
         if let Some(at) = unknown_until {
-            out["unknownRows"] = json!(unknown_rows(&outcomes));
+            out["unknownRows"] = json!(unknown_rows);
             out["runAgainAfter"] = json!(super::rfc3339_ms(at));
         }
         out["report"] = json!(args.report.as_ref().map(|p| p.display().to_string()));
@@ -522,13 +560,36 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     Ok(counts.exit_code())
 }
 
-/// The file's rows whose outcome is not known yet.
-fn unknown_rows(outcomes: &[RowOutcome]) -> Vec<usize> {
-    outcomes
-        .iter()
-        .filter(|o| o.state == State::Unknown.code())
-        .map(|o| o.row)
-        .collect()
+/// What a run's rows came to, taken one row at a time.
+#[derive(Default)]
+struct Summary {
+    counts: Counts,
+    /// The file's rows the journal knows were not sent twice (any run).
+    duplicates: u64,
+    /// The file's rows whose outcome is not known yet.
+    unknown_rows: Vec<usize>,
+}
+
+impl Summary {
+    fn take(&mut self, o: &RowOutcome, lang: Lang) {
+        self.counts.add(&o.state);
+        self.duplicates += u64::from(o.duplicate_avoided);
+        if o.state == State::Unknown.code() {
+            self.unknown_rows.push(o.row);
+        }
+        if o.error_code.as_deref() == Some(DUPLICATE_ROW) {
+            if let Some(text) = &o.error_message {
+                eprintln!(
+                    "{}",
+                    tr_args(
+                        lang,
+                        "submit.row_line",
+                        &[("row", o.row.to_string()), ("text", text.clone())]
+                    )
+                );
+            }
+        }
+    }
 }
 
 /// A bar of the file's rows on stderr, starting at the rows already settled
@@ -558,67 +619,57 @@ fn progress_bar(len: u64, settled: u64) -> indicatif::ProgressBar {
 }
 
 /// What each row of the file came to, as the engine knows it now.
-fn outcomes(engine: &Engine, placed: &[Placed], lang: Lang) -> Vec<RowOutcome> {
-    let snapshot = engine.snapshot();
-    let by_id: HashMap<RowId, _> = snapshot.rows.iter().map(|r| (r.id, r)).collect();
+fn outcomes<'a>(
+    engine: &'a Engine,
+    placed: &'a [Placed],
+    lang: Lang,
+) -> impl Iterator<Item = RowOutcome> + 'a {
     // The same declaration on two rows of the file: declared once, the second
     // row says which row it repeats and counts as a send avoided.
     let mut first_row: HashMap<RowId, usize> = HashMap::new();
-    let repeats: Vec<Option<usize>> = placed
-        .iter()
-        .map(|p| match p {
-            Placed::Engine { row, id } => match first_row.get(id) {
-                Some(&first) => Some(first),
-                None => {
-                    first_row.insert(*id, *row);
-                    None
-                }
-            },
-            Placed::NotADeclaration { .. } => None,
-        })
-        .collect();
-    placed
-        .iter()
-        .map(|p| match p {
-            Placed::NotADeclaration {
-                row,
-                reference,
-                issues,
-            } => RowOutcome {
-                row: *row,
-                reference: reference.clone(),
-                state: State::Invalid.code().into(),
-                error_code: Some("not_a_declaration".into()),
-                error_message: Some(tr_args(
-                    lang,
-                    "declare.not_a_declaration",
-                    &[("issues", issues.clone())],
-                )),
-                ..RowOutcome::default()
-            },
-            Placed::Engine { row, id } => match by_id.get(id) {
+    placed.iter().map(move |p| match p {
+        Placed::NotADeclaration {
+            row,
+            reference,
+            issues,
+        } => RowOutcome {
+            row: *row,
+            reference: reference.clone(),
+            state: State::Invalid.code().into(),
+            error_code: Some("not_a_declaration".into()),
+            error_message: Some(tr_args(
+                lang,
+                "declare.not_a_declaration",
+                &[("issues", issues.clone())],
+            )),
+            ..RowOutcome::default()
+        },
+        Placed::Engine { row, id } => {
+            let mut outcome = match engine.row(*id) {
                 None => RowOutcome {
                     row: *row,
                     state: State::Draft.code().into(),
                     ..RowOutcome::default()
                 },
-                Some(r) => row_outcome(*row, r, lang),
-            },
-        })
-        .zip(repeats)
-        .map(|(mut outcome, repeat)| {
-            if let Some(first) = repeat {
-                outcome.duplicate_avoided = true;
-                outcome.error_code = Some(DUPLICATE_ROW.into());
-                outcome.error_message = Some(tr_args(
-                    lang,
-                    "submit.duplicate_row",
-                    &[("first", first.to_string())],
-                ));
+                Some(r) => row_outcome(*row, &r, lang),
+            };
+            match first_row.get(id) {
+                Some(&first) => {
+                    outcome.duplicate_avoided = true;
+                    outcome.error_code = Some(DUPLICATE_ROW.into());
+                    outcome.error_message = Some(tr_args(
+                        lang,
+                        "submit.duplicate_row",
+                        &[("first", first.to_string())],
+                    ));
+                }
+                None => {
+                    first_row.insert(*id, *row);
+                }
             }
             outcome
-        })
-        .collect()
+        }
+    })
 }
 
 /// The code of a row that repeats an earlier row of the file, content and all.

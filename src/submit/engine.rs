@@ -369,7 +369,11 @@ struct Row {
 impl Row {
     /// The digest of what the row declares (`content_digest`), where known.
     fn digest(&self) -> Option<[u8; 16]> {
-        self.rec.content.as_ref().map(content_digest).or(self.digest)
+        self.rec
+            .content
+            .as_ref()
+            .map(content_digest)
+            .or(self.digest)
     }
 
     /// Lets a settled row's declaration go, keeping its digest (a lean engine).
@@ -551,6 +555,25 @@ fn holder_text(lang: Lang, holder: &str) -> String {
 /// number in the journal.
 fn holder_name(rec: &Record) -> String {
     rec.source.clone().unwrap_or_else(|| format!("#{}", rec.id))
+}
+
+/// A row as the engine shows it.
+fn view_of_row(row: &Row) -> RowView {
+    let r = &row.rec;
+    RowView {
+        id: r.id,
+        state: r.state,
+        reference: r.reference.clone(),
+        enterprise: r.enterprise.clone(),
+        server_id: r.server_id,
+        correction_of: r.correction_of,
+        result: r.state.result(),
+        anomalies: r.anomalies.clone(),
+        error: r.error.clone(),
+        source: r.source.clone(),
+        watching: row.watch.is_some(),
+        duplicate_avoided: r.duplicate_avoided,
+    }
 }
 
 /// A reference made once for a declaration that has none (≤ 50 characters).
@@ -849,6 +872,20 @@ impl Engine {
             .max()
     }
 
+    /// The state of each row of `ids` (`None`: no such row), read at once.
+    pub fn states(&self, ids: &[RowId]) -> Vec<Option<State>> {
+        let st = lock(&self.inner.st);
+        ids.iter()
+            .map(|id| st.rows.get(id).map(|r| r.rec.state))
+            .collect()
+    }
+
+    /// One row as the engine knows it (a file's report reads its rows one by
+    /// one rather than a snapshot of all).
+    pub fn row(&self, id: RowId) -> Option<RowView> {
+        lock(&self.inner.st).rows.get(&id).map(view_of_row)
+    }
+
     /// A copy of what the engine knows (from memory).
     pub fn snapshot(&self) -> Snapshot {
         let st = lock(&self.inner.st);
@@ -858,23 +895,9 @@ impl Engine {
             .rows
             .values()
             .map(|row| {
-                let r = &row.rec;
-                *counts.entry(r.state).or_insert(0) += 1;
-                duplicates_avoided += u64::from(r.duplicate_avoided);
-                RowView {
-                    id: r.id,
-                    state: r.state,
-                    reference: r.reference.clone(),
-                    enterprise: r.enterprise.clone(),
-                    server_id: r.server_id,
-                    correction_of: r.correction_of,
-                    result: r.state.result(),
-                    anomalies: r.anomalies.clone(),
-                    error: r.error.clone(),
-                    source: r.source.clone(),
-                    watching: row.watch.is_some(),
-                    duplicate_avoided: r.duplicate_avoided,
-                }
+                *counts.entry(row.rec.state).or_insert(0) += 1;
+                duplicates_avoided += u64::from(row.rec.duplicate_avoided);
+                view_of_row(row)
             })
             .collect();
         Snapshot {
@@ -1226,10 +1249,8 @@ impl Inner {
                     });
                     // A row without a declaration (a draft being typed)
                     // keeps the reference as before.
-                    let same = corrected
-                        || row
-                            .and_then(Row::digest)
-                            .is_none_or(|held| held == digest);
+                    let same =
+                        corrected || row.and_then(Row::digest).is_none_or(|held| held == digest);
                     if same {
                         out.push(Some(id));
                         continue;
