@@ -371,7 +371,7 @@ impl Row {
     fn digest(&self) -> Option<[u8; 16]> {
         self.rec
             .content
-            .as_ref()
+            .as_deref()
             .map(content_digest)
             .or(self.digest)
     }
@@ -430,7 +430,7 @@ impl St {
     /// thousand rows of a file cost one copy of each declaration, not two.
     fn hold(&mut self, mut rec: Record) {
         if let (Some(form), Some(content)) = (&rec.form, &rec.content) {
-            if *form == DraftForm::from_declaration(content) {
+            if **form == DraftForm::from_declaration(content) {
                 rec.form = None;
             }
         }
@@ -1099,7 +1099,7 @@ impl Inner {
         if let Some(d) = &changes.content {
             // The form is the content's (see `St::hold`): not kept twice.
             rec.form = None;
-            rec.content = Some(d.clone());
+            rec.content = Some(Box::new(d.clone()));
         }
         if st.lean {
             if let Some(row) = st.rows.get_mut(&id) {
@@ -1317,8 +1317,8 @@ impl Inner {
                 enterprise: record.enterprise,
                 server_id: None,
                 correction_of: record.correction_of,
-                content: record.content,
-                form: record.form,
+                content: record.content.map(Box::new),
+                form: record.form.map(Box::new),
                 anomalies: record.anomalies,
                 error: None,
                 source: record.source,

@@ -112,8 +112,9 @@ fn joined<T>(r: Result<Result<T, DraftError>, tokio::task::JoinError>) -> Result
 /// The form a record shows: as typed, or made from its content.
 fn form_of(rec: &Record) -> DraftForm {
     rec.form
-        .clone()
-        .or_else(|| rec.content.as_ref().map(DraftForm::from_declaration))
+        .as_deref()
+        .cloned()
+        .or_else(|| rec.content.as_deref().map(DraftForm::from_declaration))
         .unwrap_or_default()
 }
 
@@ -224,8 +225,8 @@ fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalErr
         enterprise: normalised_enterprise(&form.enterprise),
         server_id: None,
         correction_of: None,
-        content: form.to_declaration().ok(),
-        form: Some(form),
+        content: form.to_declaration().ok().map(Box::new),
+        form: Some(Box::new(form)),
         anomalies: Vec::new(),
         error: None,
         source: None,
@@ -258,8 +259,8 @@ fn store_form(
     rec.state = to;
     rec.reference = form.reference.trim().to_owned();
     rec.enterprise = normalised_enterprise(&form.enterprise);
-    rec.content = content;
-    rec.form = Some(form);
+    rec.content = content.map(Box::new);
+    rec.form = Some(Box::new(form));
     rec.anomalies = anomalies;
     rec.error = None;
     Ok(())
@@ -460,7 +461,7 @@ impl Engine {
         if let Some(existing) = existing {
             return Ok(existing);
         }
-        Ok(self.add_correction(server_id, content, None).await?)
+        Ok(self.add_correction(server_id, *content, None).await?)
     }
 
     /// Sends rows as `send` does, after giving a reference to those that have
@@ -492,7 +493,7 @@ impl Engine {
                     d.external_reference = reference.clone();
                 }
                 rec.reference = reference;
-                rec.form = Some(form);
+                rec.form = Some(Box::new(form));
                 st.note_reference(&rec);
                 if let Some(row) = st.rows.get_mut(&id) {
                     row.rec = rec;
@@ -592,8 +593,8 @@ impl Engine {
                         let form = DraftForm::from_declaration(&item.declaration);
                         if let Some(row) = st.rows.get_mut(&id) {
                             row.rec.state = to;
-                            row.rec.form = Some(form);
-                            row.rec.content = Some(item.declaration.clone());
+                            row.rec.form = Some(Box::new(form));
+                            row.rec.content = Some(Box::new(item.declaration.clone()));
                             row.rec.anomalies = item.declaration_status.anomalies.clone();
                             row.rec.error = None;
                         }
@@ -623,8 +624,8 @@ impl Engine {
                             enterprise,
                             server_id: Some(sid),
                             correction_of: None,
-                            form: Some(DraftForm::from_declaration(&item.declaration)),
-                            content: Some(item.declaration),
+                            form: Some(Box::new(DraftForm::from_declaration(&item.declaration))),
+                            content: Some(Box::new(item.declaration)),
                             anomalies: item.declaration_status.anomalies,
                             error: None,
                             source: None,
@@ -832,7 +833,7 @@ mod tests {
             server_id: Some(5),
             correction_of: None,
             content: None,
-            form: Some(form()),
+            form: Some(Box::new(form())),
             anomalies: vec![],
             error: None,
             source: None,

@@ -317,10 +317,12 @@ pub struct Record {
     pub server_id: Option<i64>,
     /// For a correction: the server id of the declaration it corrects.
     pub correction_of: Option<i64>,
-    /// What is (or was) sent, in the contract's shape.
-    pub content: Option<Declaration>,
+    /// What is (or was) sent, in the contract's shape. Boxed, as the form:
+    /// a record a file run holds for each of a million rows stays small once
+    /// they are let go (see `EngineConfig::keep_settled`).
+    pub content: Option<Box<Declaration>>,
     /// The editor's fields as typed.
-    pub form: Option<DraftForm>,
+    pub form: Option<Box<DraftForm>>,
     /// The server's anomalies (or the local rules' for an `invalid` row).
     pub anomalies: Vec<Anomaly>,
     pub error: Option<RowError>,
@@ -676,8 +678,8 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
         enterprise,
         server_id,
         correction_of,
-        content,
-        form,
+        content: content.map(Box::new),
+        form: form.map(Box::new),
         anomalies,
         error,
         source,
@@ -1226,7 +1228,7 @@ mod tests {
         let (rows, _) = j.records().unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].id, id);
-        assert_eq!(rows[0].form.as_ref(), Some(&form));
+        assert_eq!(rows[0].form.as_deref(), Some(&form));
         j.set_outcome(id, State::Refused, Some(7), &[]).unwrap();
         assert_eq!(j.records().unwrap().0[0].server_id, Some(7));
     }
@@ -1278,7 +1280,7 @@ mod tests {
         assert_eq!(records.len(), 3);
         assert_eq!(records[0].id, 1);
         assert_eq!(records[0].state, State::Draft);
-        assert_eq!(records[0].form.as_ref(), Some(&draft));
+        assert_eq!(records[0].form.as_deref(), Some(&draft));
         assert_eq!(records[0].reference, "HR-1");
         assert_eq!(records[0].enterprise, "0403170701");
         assert_eq!(records[1].state, State::Submitted);
@@ -1750,11 +1752,11 @@ mod tests {
         assert_eq!(j.upsert_remote(&stored).unwrap(), server_row);
         let (records, _) = j.records().unwrap();
         let correction = records.iter().find(|r| r.id == ids[0]).unwrap();
-        assert_eq!(correction.form.as_ref(), Some(&edited));
+        assert_eq!(correction.form.as_deref(), Some(&edited));
         assert_eq!(correction.state, State::Draft);
         let server = records.iter().find(|r| r.id == server_row).unwrap();
         assert_eq!(server.state, State::Accepted);
-        assert_eq!(server.form.as_ref(), Some(&held));
+        assert_eq!(server.form.as_deref(), Some(&held));
     }
 
     #[test]
