@@ -86,6 +86,10 @@ const DEFAULT_CONCURRENCY: u16 = crate::submit::pace::MAX_LIMIT as u16;
 /// Rows added (and sent) at a time.
 const ADD_SLICE: usize = 1000;
 
+/// Rows waiting to be sent (or being sent) before the next slice is read: a
+/// few seconds' work at the sandbox's pace, so sending never waits for reading.
+const QUEUED_AT_MOST: usize = 10_000;
+
 /// The journal `submit`, `declare` and the app share for an environment,
 /// unless told otherwise (`--journal`): one per environment, see
 /// [`crate::submit::journal::file_name`].
@@ -402,6 +406,9 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     let mut placed: Vec<Placed> = Vec::with_capacity(total);
     let mut rows = rows.into_rows(lang).peekable();
     while rows.peek().is_some() {
+        // The next rows are read once the engine has room for them: the rest
+        // of the file waits in the file, not in memory.
+        engine.until_queue_below(QUEUED_AT_MOST).await;
         let mut to_add = Vec::with_capacity(ADD_SLICE);
         let mut to_add_at = Vec::with_capacity(ADD_SLICE);
         for r in rows.by_ref().take(ADD_SLICE) {

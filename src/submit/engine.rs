@@ -389,7 +389,9 @@ impl Row {
 
 #[derive(Default)]
 struct St {
-    rows: BTreeMap<RowId, Row>,
+    // Boxed: a B-tree filled in order leaves its nodes half empty, and a
+    // million rows of a file run would pay for the empty half.
+    rows: BTreeMap<RowId, Box<Row>>,
     by_reference: HashMap<(String, String), RowId>,
     /// Rows held back because their reference is another row's with other
     /// content, by (enterprise, reference, content): the same row read again
@@ -451,13 +453,13 @@ impl St {
         let id = rec.id;
         self.rows.insert(
             id,
-            Row {
+            Box::new(Row {
                 rec,
                 watch: None,
                 ticket: 0,
                 searches: 0,
                 digest: None,
-            },
+            }),
         );
         if self.lean {
             if let Some(row) = self.rows.get_mut(&id) {
@@ -679,23 +681,25 @@ impl Engine {
                 != crate::channel::env::EnvironmentKind::Custom,
             ..OpenAs::default()
         };
-        let (journal, records, unreadable) = tokio::task::spawn_blocking(move || {
+        let lean = !config.keep_settled;
+        let (journal, st) = tokio::task::spawn_blocking(move || {
             let journal = Journal::open_as(&path, &who)?;
-            let (records, unreadable) = journal.records()?;
-            Ok::<_, JournalError>((journal, records, unreadable))
+            // Each row held as it is read: a lean engine lets a settled
+            // row's declaration go before the next is read.
+            let mut st = St {
+                lean,
+                ..St::default()
+            };
+            journal.each_record(|row| match row {
+                Ok(rec) => st.hold(rec),
+                Err(unreadable) => st.unreadable.push(unreadable),
+            })?;
+            Ok::<_, JournalError>((journal, st))
         })
         .await
         .map_err(|e| EngineError::Task {
             detail: e.to_string(),
         })??;
-        let mut st = St {
-            unreadable,
-            lean: !config.keep_settled,
-            ..St::default()
-        };
-        for rec in records {
-            st.hold(rec);
-        }
         let (changed, _) = watch::channel(0);
         // Every answer the client sees, retries included, sets the pace.
         let pace = super::pace::Pace::new(config.concurrency);
@@ -825,6 +829,25 @@ impl Engine {
         summary
     }
 
+    /// Waits until fewer than `rows` rows wait to be sent or are being sent
+    /// (or sending is paused): a file run adds its next rows then, so that a
+    /// million rows are never all in memory waiting their turn.
+    pub async fn until_queue_below(&self, rows: usize) {
+        let mut rx = self.inner.changed.subscribe();
+        loop {
+            {
+                let st = lock(&self.inner.st);
+                if st.paused || st.cancelled || st.queue.len() + st.in_flight < rows {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = rx.changed() => {}
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+    }
+
     /// Waits until nothing is queued, in flight or being polled (or paused).
     pub async fn until_idle(&self) {
         let mut rx = self.inner.changed.subscribe();
@@ -883,7 +906,7 @@ impl Engine {
     /// One row as the engine knows it (a file's report reads its rows one by
     /// one rather than a snapshot of all).
     pub fn row(&self, id: RowId) -> Option<RowView> {
-        lock(&self.inner.st).rows.get(&id).map(view_of_row)
+        lock(&self.inner.st).rows.get(&id).map(|r| view_of_row(r))
     }
 
     /// A copy of what the engine knows (from memory).
@@ -1250,7 +1273,7 @@ impl Inner {
                     // A row without a declaration (a draft being typed)
                     // keeps the reference as before.
                     let same =
-                        corrected || row.and_then(Row::digest).is_none_or(|held| held == digest);
+                        corrected || row.and_then(|r| r.digest()).is_none_or(|held| held == digest);
                     if same {
                         out.push(Some(id));
                         continue;

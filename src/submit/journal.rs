@@ -1059,20 +1059,30 @@ impl Journal {
 
     /// Every row, oldest first, and the rows that cannot be read.
     pub fn records(&self) -> Result<(Vec<Record>, Vec<UnreadableRow>), JournalError> {
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        self.each_record(|row| match row {
+            Ok(r) => good.push(r),
+            Err(u) => bad.push(u),
+        })?;
+        Ok((good, bad))
+    }
+
+    /// Every row, oldest first, handed to `each` as it is read (a journal of a
+    /// million rows is never all in memory at once), or why it cannot be read.
+    pub fn each_record(
+        &self,
+        mut each: impl FnMut(Result<Record, UnreadableRow>),
+    ) -> Result<(), JournalError> {
         let mut stmt = self
             .db
             .prepare(&format!("{SELECT_ROWS} ORDER BY id"))
             .map_err(err)?;
         let rows = stmt.query_map(params![self.server], raw_row).map_err(err)?;
-        let mut good = Vec::new();
-        let mut bad = Vec::new();
         for row in rows {
-            match record_of(row.map_err(err)?) {
-                Ok(r) => good.push(r),
-                Err(u) => bad.push(u),
-            }
+            each(record_of(row.map_err(err)?));
         }
-        Ok((good, bad))
+        Ok(())
     }
 
     /// The transitions of row `id`, oldest first: (from, to, detail).
