@@ -120,9 +120,9 @@ pub struct EngineConfig {
     /// Up to this many due rows of an enterprise are asked by `GET`; more by
     /// paging the enterprise's search.
     pub get_batch: usize,
-    /// Whether a row that is done (the server's result, or held back as
-    /// invalid) keeps its declaration in memory: the app shows and corrects
-    /// it; a file run (`submit`) lets it go once the journal holds it, and
+    /// Whether a row the server has taken (processing, or its result) or that
+    /// is held back as invalid keeps its declaration in memory: the app shows
+    /// and corrects it; a file run (`submit`) lets it go once the journal holds it, and
     /// keeps a 16-byte digest to tell a repeated row from a conflict, so that
     /// a million rows fit in memory.
     pub keep_settled: bool,
@@ -376,9 +376,12 @@ impl Row {
             .or(self.digest)
     }
 
-    /// Lets a settled row's declaration go, keeping its digest (a lean engine).
+    /// Lets a row's declaration go once the server holds it (or it is held
+    /// back as invalid), keeping its digest (a lean engine): only a row that
+    /// may still be sent needs what it sends.
     fn let_content_go(&mut self) {
-        if self.rec.state.is_result() || self.rec.state == State::Invalid {
+        if self.rec.state.is_result() || matches!(self.rec.state, State::Invalid | State::Submitted)
+        {
             if let Some(content) = self.rec.content.take() {
                 self.digest = Some(content_digest(&content));
             }
@@ -1272,8 +1275,10 @@ impl Inner {
                     });
                     // A row without a declaration (a draft being typed)
                     // keeps the reference as before.
-                    let same =
-                        corrected || row.and_then(|r| r.digest()).is_none_or(|held| held == digest);
+                    let same = corrected
+                        || row
+                            .and_then(|r| r.digest())
+                            .is_none_or(|held| held == digest);
                     if same {
                         out.push(Some(id));
                         continue;
