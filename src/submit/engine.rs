@@ -1268,17 +1268,17 @@ impl Inner {
                 if let Some(&id) = st.by_reference.get(&k) {
                     let row = st.rows.get(&id);
                     let holder = row.map(|r| &r.rec);
-                    // A declaration corrected since shows its new content:
-                    // the file's row of it is the same declaration.
-                    let corrected = holder.and_then(|r| r.server_id).is_some_and(|sid| {
-                        st.rows.values().any(|r| r.rec.correction_of == Some(sid))
-                    });
                     // A row without a declaration (a draft being typed)
-                    // keeps the reference as before.
-                    let same = corrected
-                        || row
-                            .and_then(|r| r.digest())
-                            .is_none_or(|held| held == digest);
+                    // keeps the reference as before. A declaration corrected
+                    // since shows its new content: the file's row of it is
+                    // the same declaration. (Asked only when the contents
+                    // differ: it looks through every row.)
+                    let same = row
+                        .and_then(|r| r.digest())
+                        .is_none_or(|held| held == digest)
+                        || holder.and_then(|r| r.server_id).is_some_and(|sid| {
+                            st.rows.values().any(|r| r.rec.correction_of == Some(sid))
+                        });
                     if same {
                         out.push(Some(id));
                         continue;
