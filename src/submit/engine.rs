@@ -471,6 +471,24 @@ impl St {
         }
     }
 
+    /// Asks the server about row `id` again `after` from `now`, counted from
+    /// when the engine began watching it.
+    fn watch_again(&mut self, id: RowId, now: Instant, after: Duration) {
+        let since = self
+            .rows
+            .get(&id)
+            .and_then(|r| r.watch)
+            .map_or(now, |w| w.since);
+        self.set_watch(
+            id,
+            Some(Watch {
+                since,
+                next: now + after,
+                busy: false,
+            }),
+        );
+    }
+
     fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {
         if let Some(row) = self.rows.get_mut(&id) {
             match (row.watch.is_some(), watch.is_some()) {
@@ -836,26 +854,21 @@ impl Engine {
     /// (or sending is paused): a file run adds its next rows then, so that a
     /// million rows are never all in memory waiting their turn.
     pub async fn until_queue_below(&self, rows: usize) {
-        let mut rx = self.inner.changed.subscribe();
-        loop {
-            {
-                let st = lock(&self.inner.st);
-                if st.paused || st.cancelled || st.queue.len() + st.in_flight < rows {
-                    return;
-                }
-            }
-            tokio::select! {
-                _ = rx.changed() => {}
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            }
-        }
+        self.wait_until(|_, st| st.paused || st.cancelled || st.queue.len() + st.in_flight < rows)
+            .await;
     }
 
     /// Waits until nothing is queued, in flight or being polled (or paused).
     pub async fn until_idle(&self) {
+        self.wait_until(|inner, st| inner.idle(st)).await;
+    }
+
+    /// Waits until `done` holds of the rows, asked again on every change (and
+    /// now and then: some conditions follow the clock).
+    async fn wait_until(&self, done: impl Fn(&Inner, &St) -> bool) {
         let mut rx = self.inner.changed.subscribe();
         loop {
-            if self.inner.idle(&lock(&self.inner.st)) {
+            if done(&self.inner, &lock(&self.inner.st)) {
                 return;
             }
             tokio::select! {
@@ -870,31 +883,18 @@ impl Engine {
     /// (their server's processing window): a command ends then, and says
     /// when to run again ([`Engine::unknown_until_ms`]).
     pub async fn until_idle_or_unknown(&self, patience: Duration) {
-        let mut rx = self.inner.changed.subscribe();
-        loop {
-            {
-                let st = lock(&self.inner.st);
-                if self.inner.idle(&st) || self.inner.only_unknown_waiting(&st, patience) {
-                    return;
-                }
-            }
-            tokio::select! {
-                _ = rx.changed() => {}
-                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-            }
-        }
+        self.wait_until(|inner, st| inner.idle(st) || inner.only_unknown_waiting(st, patience))
+            .await;
     }
 
     /// When the last `unknown` row's processing window ends (Unix
     /// milliseconds): before that, a run cannot tell whether it was taken.
     pub fn unknown_until_ms(&self) -> Option<i64> {
         let st = lock(&self.inner.st);
-        let window =
-            i64::try_from(self.inner.config.reconcile_after.as_millis()).unwrap_or(i64::MAX);
         st.rows
             .values()
             .filter(|r| r.rec.state == State::Unknown)
-            .map(|r| r.rec.sent_at_ms.unwrap_or(0).saturating_add(window))
+            .map(|r| self.inner.window_end_ms(&r.rec))
             .max()
     }
 
@@ -1075,7 +1075,6 @@ impl Inner {
         {
             return false;
         }
-        let window = i64::try_from(self.config.reconcile_after.as_millis()).unwrap_or(i64::MAX);
         let patience = i64::try_from(patience.as_millis()).unwrap_or(i64::MAX);
         let later = now_ms().saturating_add(patience);
         // Each searched once at least in this run: what the server already
@@ -1084,8 +1083,15 @@ impl Inner {
             r.rec.state == State::Unknown
                 && r.searches > 0
                 && !r.watch.is_some_and(|w| w.busy)
-                && r.rec.sent_at_ms.unwrap_or(0).saturating_add(window) > later
+                && self.window_end_ms(&r.rec) > later
         })
+    }
+
+    /// When the server's processing window of a row sent at `sent_at` ends
+    /// (Unix milliseconds): before that, not finding it says nothing.
+    fn window_end_ms(&self, rec: &Record) -> i64 {
+        let window = i64::try_from(self.config.reconcile_after.as_millis()).unwrap_or(i64::MAX);
+        rec.sent_at_ms.unwrap_or(0).saturating_add(window)
     }
 
     /// One transition of row `id`, made in memory and handed to the journal's
@@ -1915,11 +1921,6 @@ impl Inner {
                         self.wake.notify_one();
                     }
                 } else {
-                    let since = st
-                        .rows
-                        .get(&id)
-                        .and_then(|r| r.watch)
-                        .map_or(now, |w| w.since);
                     // A search lists only processed declarations: asked again
                     // now and then (each minute for a real server), and once
                     // more when the window has passed.
@@ -1928,14 +1929,7 @@ impl Inner {
                         .reconcile_after
                         .saturating_sub(Duration::from_millis(waited));
                     let next = unknown_recheck(&self.config).min(left);
-                    st.set_watch(
-                        id,
-                        Some(Watch {
-                            since,
-                            next: now + next.max(Duration::from_millis(10)),
-                            busy: false,
-                        }),
-                    );
+                    st.watch_again(id, now, next.max(Duration::from_millis(10)));
                 }
             }
             Err(e) => {
@@ -1947,19 +1941,7 @@ impl Inner {
                         row.rec.error = Some(row_error(&e, self.lang()));
                     }
                 }
-                let since = st
-                    .rows
-                    .get(&id)
-                    .and_then(|r| r.watch)
-                    .map_or(now, |w| w.since);
-                st.set_watch(
-                    id,
-                    Some(Watch {
-                        since,
-                        next: now + UNKNOWN_RECHECK,
-                        busy: false,
-                    }),
-                );
+                st.watch_again(id, now, UNKNOWN_RECHECK);
             }
         }
     }
