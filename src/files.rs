@@ -18,29 +18,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
 /// rename, so that a crash or a full disk never leaves a truncated file under the
 /// final name.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
-    let fail = |e: std::io::Error| CertError::WriteFailed {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| fail(std::io::Error::other("the path names no file")))?;
-    // A name of its own, so two writers never share a temporary file.
-    let mut tmp_name = file_name.to_os_string();
-    tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    through_part_file(path, |tmp| std::fs::write(tmp, bytes))
 }
 
-/// As [`write_atomically`], the file written by `write` as it goes (a report of
-/// a million rows is never all in memory).
-pub fn write_atomically_with(
+/// Writes `path` by `write` into a temporary file beside it (a name of its
+/// own, so two writers never share one), then renames it into place; the
+/// temporary file is removed on any failure.
+fn through_part_file(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> Result<(), CertError> {
     let fail = |e: std::io::Error| CertError::WriteFailed {
         path: path.display().to_string(),
@@ -52,18 +38,26 @@ pub fn write_atomically_with(
     let mut tmp_name = file_name.to_os_string();
     tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
     let tmp = path.with_file_name(tmp_name);
-    let written = std::fs::File::create(&tmp).and_then(|file| {
-        let mut out = std::io::BufWriter::new(file);
-        write(&mut out)?;
-        use std::io::Write as _;
-        out.flush()?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+    if let Err(e) = write(&tmp).and_then(|()| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// As [`write_atomically`], the file written by `write` as it goes (a report of
+/// a million rows is never all in memory).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), CertError> {
+    through_part_file(path, |tmp| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
+        write(&mut out)?;
+        use std::io::Write as _;
+        out.flush()?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })
 }
 
 /// How the journal names the file rows come from: the file's canonical path, or

@@ -42,6 +42,12 @@ pub fn in_brussels(now: OffsetDateTime) -> OffsetDateTime {
     now.to_offset(brussels_offset(now))
 }
 
+/// The time of day of `at` on a Brussels clock, as `HH:MM` ("started at 10:42").
+pub fn brussels_clock(at: OffsetDateTime) -> String {
+    let t = in_brussels(at);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// The date in Brussels at `now`.
 pub fn brussels_date(now: OffsetDateTime) -> Date {
     in_brussels(now).date()

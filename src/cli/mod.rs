@@ -118,10 +118,14 @@ pub fn unknown_wait(seconds: Option<u64>, server: &str) -> std::time::Duration {
     )
 }
 
+/// A time given in Unix milliseconds (none where out of range).
+fn at_unix_ms(ms: i64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
 /// A time in Unix milliseconds as RFC 3339 (UTC).
 pub fn rfc3339_ms(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
+    at_unix_ms(ms)
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
@@ -132,10 +136,8 @@ pub fn rfc3339_ms(ms: i64) -> String {
 /// "3 declarations: outcome not known yet (rows …). Run the same command
 /// again after 10:55; nothing will be sent twice." The time in Brussels.
 pub fn unknown_line(lang: Lang, n: u64, at_ms: i64, rows: &[usize]) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
-        .ok()
-        .map(crate::today::in_brussels)
-        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+    let at = at_unix_ms(at_ms)
+        .map(crate::today::brussels_clock)
         .unwrap_or_default();
     let mut listed: Vec<String> = rows.iter().take(20).map(|r| r.to_string()).collect();
     if rows.len() > 20 {

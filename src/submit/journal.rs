@@ -272,8 +272,7 @@ impl JournalError {
                 );
                 let since = since
                     .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-                    .map(crate::today::in_brussels)
-                    .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()));
+                    .map(crate::today::brussels_clock);
                 match since {
                     Some(at) => tr_args(
                         lang,
