@@ -404,7 +404,10 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     // held once, by the engine (a run keeps a row's number and its id).
     let total = rows.len();
     let mut placed: Vec<Placed> = Vec::with_capacity(total);
-    let mut rows = rows.into_rows(lang).peekable();
+    let mut rows = rows
+        .into_rows(lang)
+        .map_err(|e| import_error(&e, &args.file, lang))?
+        .peekable();
     while rows.peek().is_some() {
         // The next rows are read once the engine has room for them: the rest
         // of the file waits in the file, not in memory.
@@ -412,6 +415,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         let mut to_add = Vec::with_capacity(ADD_SLICE);
         let mut to_add_at = Vec::with_capacity(ADD_SLICE);
         for r in rows.by_ref().take(ADD_SLICE) {
+            let r = r.map_err(|e| import_error(&e, &args.file, lang))?;
             match r.content {
                 Err(issues) => placed.push(Placed::NotADeclaration {
                     row: r.row,
@@ -764,18 +768,16 @@ fn file_rows(args: &SubmitArgs, lang: Lang) -> Result<FileInput, CliError> {
     // Read once through, keeping nothing, so that a file broken further down
     // is refused before anything starts; its rows are read again as they are
     // sent (a million rows are never all in memory).
-    let mut first = import::import_stream(&bytes, &forced, today)
+    let first = import::import_stream(&bytes, &forced, today)
         .map_err(|e| import_error(&e, &args.file, lang))?;
     if !args.json {
         mapping_text(&first.mapping, lang)
             .iter()
             .for_each(|line| eprintln!("{line}"));
     }
-    let mut rows = 0usize;
-    for row in first.by_ref() {
-        row.map_err(|e| import_error(&e, &args.file, lang))?;
-        rows += 1;
-    }
+    let rows = first
+        .count_rows()
+        .map_err(|e| import_error(&e, &args.file, lang))?;
     Ok(FileInput::Stream {
         bytes,
         forced,
@@ -805,32 +807,36 @@ impl FileInput {
         }
     }
 
-    /// The rows, one at a time (a spreadsheet's checked readable already).
-    fn into_rows(self, lang: Lang) -> Box<dyn Iterator<Item = FileRow>> {
-        match self {
-            FileInput::Rows(rows) => Box::new(rows.into_iter()),
+    /// The rows, one at a time (a spreadsheet's read through once already:
+    /// its second reading fails only where the first did).
+    fn into_rows(
+        self,
+        lang: Lang,
+    ) -> Result<Box<dyn Iterator<Item = Result<FileRow, ImportError>>>, ImportError> {
+        Ok(match self {
+            FileInput::Rows(rows) => Box::new(rows.into_iter().map(Ok)),
             FileInput::Stream {
                 bytes,
                 forced,
                 today,
                 ..
-            } => match import::import_stream_owned(bytes, &forced, today) {
-                Ok(stream) => Box::new(stream.map_while(Result::ok).map(move |r| FileRow {
-                    row: r.row,
-                    reference: r.reference,
-                    content: r.declaration.ok_or_else(|| {
-                        // The field's path too: the spreadsheet's column may be named otherwise.
-                        r.problems
-                            .iter()
-                            .map(|p| format!("{} ({})", p.message(lang), p.field))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    }),
-                })),
-                // Read once already: cannot happen; nothing more to send.
-                Err(_) => Box::new(std::iter::empty()),
-            },
-        }
+            } => Box::new(
+                import::import_stream_owned(bytes, &forced, today)?.map(move |r| {
+                    r.map(|r| FileRow {
+                        row: r.row,
+                        reference: r.reference,
+                        content: r.declaration.ok_or_else(|| {
+                            // The field's path too: the spreadsheet's column may be named otherwise.
+                            r.problems
+                                .iter()
+                                .map(|p| format!("{} ({})", p.message(lang), p.field))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        }),
+                    })
+                }),
+            ),
+        })
     }
 }
 

@@ -1837,6 +1837,22 @@ fn stream_rows<'a>(
     })
 }
 
+impl StreamedImport<'_> {
+    /// Reads the rest of the file through without converting its rows: how
+    /// many data rows it has, or where it breaks (a run that must refuse a
+    /// broken file before anything starts reads it this way first).
+    pub fn count_rows(self) -> Result<usize, ImportError> {
+        let header = self.mapping.header_row;
+        let mut rows = self.sample.filter(|(row, _)| *row > header).count();
+        for row in self.rest {
+            if row?.0 > header {
+                rows += 1;
+            }
+        }
+        Ok(rows)
+    }
+}
+
 impl Iterator for StreamedImport<'_> {
     type Item = Result<ImportedRow, ImportError>;
 
