@@ -10,11 +10,10 @@ mod support;
 use std::collections::HashMap;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{certs, register, run, server_references, start_sim_with, BIN};
+use support::{certs, register, run, server_references, spawn, start_sim_with};
 
 const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
 
@@ -346,16 +345,7 @@ fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
     let report = report.to_str().unwrap();
     let args = submit_args(file, &client_id, &pfx, journal, report);
 
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .env("FLA_DATA_DIR", data.path())
-        .env("FLA_LANG", "en")
-        .env("FLA_PFX_PASSWORD", "Password")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(data.path(), &args, "Password");
     // Kill it once the server holds a good part of the file, not all of it.
     let started = Instant::now();
     loop {

@@ -10,12 +10,12 @@ mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    certs, declaration_file, register, run, server_references, start_sim_with, Sim, BIN,
+    certs, declaration_file, declare_args, register, run, server_references, spawn, start_sim_with,
+    Sim,
 };
 
 const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
@@ -106,16 +106,7 @@ fn two_runs_at_once_on_one_journal_never_both_send() {
     let (file, journal) = (file.to_str().unwrap(), journal.to_str().unwrap());
     let args = submit(file, &client_id, &pfx, journal);
 
-    let first = Command::new(BIN)
-        .args(&args)
-        .env("FLA_DATA_DIR", data.path())
-        .env("FLA_LANG", "en")
-        .env("FLA_PFX_PASSWORD", "Password")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let first = spawn(data.path(), &args, "Password");
     // Started and sending: the first run holds the journal.
     let started = Instant::now();
     while server_references(&sim).is_empty() {
@@ -226,26 +217,10 @@ fn a_declaration_sent_to_one_server_is_not_taken_as_sent_to_another() {
     let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let file = declaration_file(data.path(), "PER-SERVER-1");
     let declare = |sim: &Sim, client_id: &str| {
-        run(
-            data.path(),
-            &[
-                "declare",
-                "--env",
-                "custom",
-                "--token-url",
-                sim.line["token_url"].as_str().unwrap(),
-                "--api-base",
-                sim.line["api_base"].as_str().unwrap(),
-                "--client-id",
-                client_id,
-                "--pfx",
-                &pfx,
-                "--file",
-                &file,
-                "--json",
-            ],
-            "Password",
-        )
+        let api_base = sim.line["api_base"].as_str().unwrap();
+        let mut args = declare_args(sim, client_id, &pfx, &file, api_base);
+        args.push("--json");
+        run(data.path(), &args, "Password")
     };
     let client_a = register(a_dir.path(), &a, &[]);
     let client_b = register(b_dir.path(), &b, &[]);

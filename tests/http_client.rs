@@ -18,7 +18,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Value};
-use support::{certs, declaration_file, register, start_sim, Sim, BIN};
+use support::{certs, declaration_file, declare_args, register, start_sim, BIN};
 
 /// A test server on loopback, on a runtime of its own (dropped with it).
 struct Server {
@@ -136,31 +136,6 @@ fn run_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         took: started.elapsed(),
     }
-}
-
-/// `declare` with a token from the sandbox and the API at `api_base`.
-fn declare_args<'a>(
-    sim: &'a Sim,
-    client_id: &'a str,
-    pfx: &'a str,
-    file: &'a str,
-    api_base: &'a str,
-) -> Vec<&'a str> {
-    vec![
-        "declare",
-        "--env",
-        "custom",
-        "--token-url",
-        sim.line["token_url"].as_str().unwrap(),
-        "--api-base",
-        api_base,
-        "--client-id",
-        client_id,
-        "--pfx",
-        pfx,
-        "--file",
-        file,
-    ]
 }
 
 #[test]

@@ -1309,20 +1309,27 @@ mod tests {
         assert_eq!(j.records().unwrap().0, records);
     }
 
+    /// A journal as version 2 or 3 left it, with `rows` (SQL values of
+    /// state, reference, enterprise, server_id, form).
+    fn journal_of_version(path: &Path, version: i64, rows: &str) {
+        let db = Connection::open(path).unwrap();
+        db.execute_batch(SCHEMA_V2).unwrap();
+        if version >= 3 {
+            db.execute_batch(SCHEMA_V3).unwrap();
+        }
+        db.execute_batch(&format!(
+            "INSERT INTO declarations (state, reference, enterprise, server_id, form)
+             VALUES {rows};
+             PRAGMA user_version = {version};"
+        ))
+        .unwrap();
+    }
+
     #[test]
     fn a_version_2_journal_keeps_its_rows_and_learns_the_sends_avoided() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite");
-        {
-            let db = Connection::open(&path).unwrap();
-            db.execute_batch(SCHEMA_V2).unwrap();
-            db.execute_batch(
-                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
-                 VALUES ('submitted', 'R-2', '0403170701', 12, '{}');
-                 PRAGMA user_version = 2;",
-            )
-            .unwrap();
-        }
+        journal_of_version(&path, 2, "('submitted', 'R-2', '0403170701', 12, '{}')");
         let mut j = Journal::open(&path).unwrap();
         assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
         let (records, unreadable) = j.records().unwrap();
@@ -1384,20 +1391,14 @@ mod tests {
     fn a_version_3_journal_learns_its_server_and_keeps_rows_sent_twice_as_the_servers() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite");
-        {
-            let db = Connection::open(&path).unwrap();
-            db.execute_batch(SCHEMA_V2).unwrap();
-            db.execute_batch(SCHEMA_V3).unwrap();
-            // Two runs at once before the lock: R-1 went to the server twice.
-            db.execute_batch(
-                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
-                 VALUES ('accepted', 'R-1', '0403170701', 11, '{}'),
-                        ('accepted', 'R-1', '0403170701', 12, '{}'),
-                        ('ready', 'R-2', '0403170701', NULL, '{}');
-                 PRAGMA user_version = 3;",
-            )
-            .unwrap();
-        }
+        // Two runs at once before the lock: R-1 went to the server twice.
+        journal_of_version(
+            &path,
+            3,
+            "('accepted', 'R-1', '0403170701', 11, '{}'),
+             ('accepted', 'R-1', '0403170701', 12, '{}'),
+             ('ready', 'R-2', '0403170701', NULL, '{}')",
+        );
         let mut j = opened(&path, "sandbox");
         assert_eq!(j.version().unwrap(), SCHEMA_VERSION);
         let (records, _) = j.records().unwrap();
@@ -1445,16 +1446,7 @@ mod tests {
     fn rows_of_an_unknown_server_are_kept_apart() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite");
-        {
-            let db = Connection::open(&path).unwrap();
-            db.execute_batch(SCHEMA_V2).unwrap();
-            db.execute_batch(
-                "INSERT INTO declarations (state, reference, enterprise, server_id, form)
-                 VALUES ('accepted', 'C-1', '0403170701', 11, '{}');
-                 PRAGMA user_version = 2;",
-            )
-            .unwrap();
-        }
+        journal_of_version(&path, 2, "('accepted', 'C-1', '0403170701', 11, '{}')");
         let who = OpenAs {
             server: "http://127.0.0.1:9/api".into(),
             legacy_rows_known: false,

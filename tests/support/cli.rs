@@ -57,15 +57,54 @@ pub fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
     Sim { child, line }
 }
 
-pub fn run(data: &Path, args: &[&str], password: &str) -> (i32, Value) {
-    let out = Command::new(BIN)
-        .args(args)
+/// The binary with `args`, on data folder `data`, in English, with the PFX
+/// password in the environment.
+fn command(data: &Path, args: &[&str], password: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
         .env("FLA_DATA_DIR", data)
         .env("FLA_LANG", "en")
         .env("FLA_PFX_PASSWORD", password)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// [`run`] started in the background: its stdout piped (its JSON), stderr dropped.
+pub fn spawn(data: &Path, args: &[&str], password: &str) -> Child {
+    command(data, args, password)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// `declare` with a token from the sandbox `sim` and the API at `api_base`.
+pub fn declare_args<'a>(
+    sim: &'a Sim,
+    client_id: &'a str,
+    pfx: &'a str,
+    file: &'a str,
+    api_base: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "declare",
+        "--env",
+        "custom",
+        "--token-url",
+        sim.line["token_url"].as_str().unwrap(),
+        "--api-base",
+        api_base,
+        "--client-id",
+        client_id,
+        "--pfx",
+        pfx,
+        "--file",
+        file,
+    ]
+}
+
+pub fn run(data: &Path, args: &[&str], password: &str) -> (i32, Value) {
+    let out = command(data, args, password).output().unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
             "not JSON: {}\n{}",
