@@ -22,6 +22,8 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=benches/lib.sh
+. "$repo/benches/lib.sh"
 rows="${ROWS:-1000}"
 rate="${RATE:-100}"
 latency_ms="${LATENCY_MS:-150}"
@@ -31,13 +33,7 @@ for tool in curl jq openssl python3; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
-if [ -n "${BIN:-}" ]; then
-    bin="$BIN"
-else
-    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/fla-bench-target}"
-    (cd "$repo" && cargo build --release --no-default-features --bin fla-assistant)
-    bin="$CARGO_TARGET_DIR/release/fla-assistant"
-fi
+bench_binary
 
 work="$(mktemp -d /tmp/fla-pace-bench.XXXXXX)"
 sim_pid=""
@@ -48,34 +44,7 @@ cleanup() {
 trap cleanup EXIT
 export FLA_DATA_DIR="$work/data"
 
-# A throwaway certificate valid now, as a PFX for ours and a .cer for Chaman.
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pace-bench" \
-    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-openssl x509 -in "$work/cert.pem" -outform DER -out "$work/bench.cer"
-export FLA_PFX_PASSWORD="bench"
-openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -name bench \
-    -passout env:FLA_PFX_PASSWORD -out "$work/bench.pfx"
-
-# rows.csv: one worker the sandbox knows, a training that ended two days ago,
-# a reference of its own per row.
-make_csv() {
-    local n="$1" prefix="$2" out="$3"
-    python3 - "$n" "$prefix" "$out" <<'PY'
-import csv, sys, datetime
-n, prefix, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-end = datetime.date.today() - datetime.timedelta(days=2)
-start = end - datetime.timedelta(days=1)
-cols = ["externalReference", "enterpriseNumber", "ssin", "trainingName", "trainingType",
-        "startDate", "endDate", "durationValue", "durationUnit", "followed",
-        "countsForFla"]
-with open(out, "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(cols)
-    for i in range(n):
-        w.writerow([f"{prefix}-{i:06d}", "0403170701", "85073003328", "Excel voor gevorderden",
-                    "FORMAL", start.isoformat(), end.isoformat(), 14, "HOURS", "true", "true"])
-PY
-}
+bench_certificate "$work" pace-bench
 
 # One run: prints "seconds api_requests rate_limited".
 run() {

@@ -33,6 +33,8 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=benches/lib.sh
+. "$repo/benches/lib.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/fla-bench-target}"
 rows="${ROWS:-10000}"
 newman_rows="${NEWMAN_ROWS:-1000}"
@@ -45,13 +47,7 @@ for tool in cargo node npm curl jq openssl python3; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
-# BIN: a binary built already (e.g. two builds compared in one sitting).
-if [ -n "${BIN:-}" ]; then
-    bin="$BIN"
-else
-    (cd "$repo" && cargo build --release --no-default-features --bin fla-assistant)
-    bin="$CARGO_TARGET_DIR/release/fla-assistant"
-fi
+bench_binary
 
 if [ ! -x "$npm_dir/node_modules/.bin/newman" ]; then
     mkdir -p "$npm_dir"
@@ -68,13 +64,7 @@ cleanup() {
 trap cleanup EXIT
 export FLA_DATA_DIR="$work/data"
 
-# A throwaway certificate valid now, as a PFX for ours and a .cer for Chaman.
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=submit-bench" \
-    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-openssl x509 -in "$work/cert.pem" -outform DER -out "$work/bench.cer"
-export FLA_PFX_PASSWORD="bench"
-openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -name bench \
-    -passout env:FLA_PFX_PASSWORD -out "$work/bench.pfx"
+bench_certificate "$work" submit-bench
 
 # Starts a sandbox with its own state; sets sim_line.
 start_sim() {
@@ -96,27 +86,6 @@ start_sim() {
 stop_sim() {
     kill "$sim_pid" 2>/dev/null || true
     wait "$sim_pid" 2>/dev/null || true
-}
-
-# rows.csv with the contract's columns: one worker the sandbox knows, a training
-# that ended two days ago (Brussels), a reference of its own per row.
-make_csv() {
-    local n="$1" prefix="$2" out="$3"
-    python3 - "$n" "$prefix" "$out" <<'PY'
-import csv, sys, datetime
-n, prefix, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-end = datetime.date.today() - datetime.timedelta(days=2)
-start = end - datetime.timedelta(days=1)
-cols = ["externalReference", "enterpriseNumber", "ssin", "trainingName", "trainingType",
-        "startDate", "endDate", "durationValue", "durationUnit", "followed",
-        "countsForFla"]
-with open(out, "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(cols)
-    for i in range(n):
-        w.writerow([f"{prefix}-{i:06d}", "0403170701", "85073003328", "Excel voor gevorderden",
-                    "FORMAL", start.isoformat(), end.isoformat(), 14, "HOURS", "true", "true"])
-PY
 }
 
 # Ours: seconds from process start to the last result known.
