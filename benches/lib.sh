@@ -45,3 +45,19 @@ with open(out, "w", newline="") as f:
                     "FORMAL", start.isoformat(), end.isoformat(), 14, "HOURS", "true", "true"])
 PY
 }
+
+# Starts a sandbox (no processing delay) with its own state in $work, its pid
+# added to the array pids; sets sim_pid and sim_line (its JSON line). Needs bin.
+start_sim() {
+    local name="$1"
+    "$bin" sim --processing-delay-ms 0 --state "$work/state-$name" \
+        >"$work/sim-$name.out" 2>"$work/sim-$name.err" &
+    sim_pid="$!"
+    pids+=("$sim_pid")
+    for _ in $(seq 1 100); do
+        [ -s "$work/sim-$name.out" ] && break
+        sleep 0.1
+    done
+    [ -s "$work/sim-$name.out" ] || { echo "sim did not start:" >&2; cat "$work/sim-$name.err" >&2; exit 1; }
+    sim_line="$(head -n1 "$work/sim-$name.out")"
+}

@@ -66,21 +66,6 @@ export FLA_DATA_DIR="$work/data"
 
 bench_certificate "$work" submit-bench
 
-# Starts a sandbox with its own state; sets sim_line.
-start_sim() {
-    local name="$1"
-    "$bin" sim --processing-delay-ms 0 --state "$work/state-$name" \
-        >"$work/sim-$name.out" 2>"$work/sim-$name.err" &
-    sim_pid="$!"
-    pids+=("$sim_pid")
-    for _ in $(seq 1 100); do
-        [ -s "$work/sim-$name.out" ] && break
-        sleep 0.1
-    done
-    [ -s "$work/sim-$name.out" ] || { echo "sim did not start:" >&2; cat "$work/sim-$name.err" >&2; exit 1; }
-    sim_line="$(head -n1 "$work/sim-$name.out")"
-}
-
 # Stops the sim start_sim started (run_ours and run_newman run in $(...), a
 # subshell: the trap of this shell does not know their sims).
 stop_sim() {

@@ -280,3 +280,58 @@ fn answers_lost_on_a_slow_server_that_keeps_duplicates_store_no_reference_twice(
     let twice: Vec<_> = held.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "stored twice: {twice:?}");
 }
+
+#[test]
+fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
+    const N: usize = 12;
+    let data = tempfile::tempdir().unwrap();
+    // A server that keeps repeated references: a row sent blindly a second
+    // time would be stored twice.
+    let sim = start_sim_with(
+        data.path(),
+        &["--processing-delay-ms", "200", "--accept-duplicates"],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = numbered_csv(data.path(), "cut.csv", "CUT", N);
+    let journal = data.path().join("journal.sqlite");
+    let (file, journal_arg) = (file.to_str().unwrap(), journal.to_str().unwrap());
+    let mut args = submit(file, &client_id, &pfx, journal_arg);
+    args.extend(["--concurrency", "1", "--unknown-wait", "2"]);
+
+    // The power goes when the 5th row's `sending` is in the journal, before
+    // its request leaves (debug builds honour the variable).
+    let cut = support::command(data.path(), &args, "Password")
+        .env("FLA_TEST_POWER_CUT_AFTER_SENDING", "5")
+        .output()
+        .unwrap();
+    assert!(
+        cut.status.code().is_none_or(|c| c > 3),
+        "the run was not cut: {}",
+        String::from_utf8_lossy(&cut.stdout)
+    );
+    let db = rusqlite::Connection::open(&journal).unwrap();
+    let sending: Vec<String> = db
+        .prepare("SELECT reference FROM declarations WHERE state = 'sending'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(db);
+    let held = server_references(&sim);
+    let never_left: Vec<&String> = sending.iter().filter(|r| !held.contains_key(*r)).collect();
+    assert!(
+        !never_left.is_empty(),
+        "no row was cut between its commit and its request: sending {sending:?}, server {held:?}"
+    );
+
+    // Run again: every row declared, none twice, the cut one sent once.
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["accepted"], N as u64, "{out}");
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N, "{held:?}");
+    let twice: Vec<_> = held.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "stored twice: {twice:?}");
+}

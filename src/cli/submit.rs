@@ -89,6 +89,10 @@ const ADD_SLICE: usize = 1000;
 /// Rows waiting to be sent (or being sent) before the next slice is read: a
 /// few seconds' work at the sandbox's pace, so sending never waits for reading.
 const QUEUED_AT_MOST: usize = 10_000;
+/// And no more while this many rows sent wait for their result (or for their
+/// outcome to be known): a server slower to process than to take keeps a
+/// million-row run to this many rows watched, not the whole file.
+const AWAITING_AT_MOST: usize = 50_000;
 
 /// The journal `submit`, `declare` and the app share for an environment,
 /// unless told otherwise (`--journal`): one per environment, see
@@ -411,7 +415,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     while rows.peek().is_some() {
         // The next rows are read once the engine has room for them: the rest
         // of the file waits in the file, not in memory.
-        engine.until_queue_below(QUEUED_AT_MOST).await;
+        engine.until_room(QUEUED_AT_MOST, AWAITING_AT_MOST).await;
         let mut to_add = Vec::with_capacity(ADD_SLICE);
         let mut to_add_at = Vec::with_capacity(ADD_SLICE);
         for r in rows.by_ref().take(ADD_SLICE) {

@@ -104,6 +104,9 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
     }
     tx.execute_batch(&format!(
         "CREATE INDEX IF NOT EXISTS declarations_reference ON declarations (enterprise, external_reference);
+         -- A search page reads an enterprise's declarations in id order from
+         -- its cursor: a range of this index, not a sort of all of them.
+         CREATE INDEX IF NOT EXISTS declarations_enterprise ON declarations (enterprise, id);
          PRAGMA user_version = {STORE_VERSION};"
     ))?;
     tx.commit()
@@ -754,24 +757,6 @@ pub(super) async fn search(
     let Ok(db) = shared.store.lock() else {
         return store_error("store lock poisoned");
     };
-    let ids: Vec<i64> = {
-        let mut stmt = match db.prepare(
-            "SELECT id FROM declarations WHERE enterprise = ?1 AND id > ?2
-               AND (?3 IS NULL OR ssin = ?3) AND (?4 IS NULL OR external_reference = ?4)
-             ORDER BY id",
-        ) {
-            Ok(s) => s,
-            Err(e) => return store_error(e),
-        };
-        let rows = stmt.query_map(
-            params![enterprise, after, ssin, filters.external_reference],
-            |r| r.get(0),
-        );
-        match rows.and_then(|r| r.collect::<Result<Vec<i64>, _>>()) {
-            Ok(ids) => ids,
-            Err(e) => return store_error(e),
-        }
-    };
     let in_period = |d: &Declaration| {
         let start = rules::parse_date(&d.training.start_date);
         let end = rules::parse_date(&d.training.end_date);
@@ -779,18 +764,57 @@ pub(super) async fn search(
         let to_ok = to.is_none_or(|to| start.is_some_and(|s| s <= to));
         from_ok && to_ok
     };
+    // Read in order until the page is full: a page costs its own rows, not
+    // every row after the cursor (a million-row enterprise is read in
+    // twenty thousand pages).
     let mut items = Vec::new();
     let mut last = None;
-    for id in ids {
-        if items.len() as i64 >= PAGE_SIZE {
-            break;
-        }
-        last = Some(id);
-        match load(&shared, &db, id) {
-            Ok(Some(loaded)) if in_period(&loaded.stored.declaration) => items.push(loaded.stored),
-            Ok(_) => {}
+    // One transaction for the page: the declarations it processes are
+    // written in one commit, not fifty.
+    let tx = match db.unchecked_transaction() {
+        Ok(tx) => tx,
+        Err(e) => return store_error(e),
+    };
+    {
+        // By reference: a range of the reference index; otherwise a range of
+        // the enterprise's (each read in id order, no sort).
+        let query = if filters.external_reference.is_some() {
+            "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?4
+               AND id > ?2 AND (?3 IS NULL OR ssin = ?3) ORDER BY id"
+        } else {
+            "SELECT id FROM declarations WHERE enterprise = ?1 AND id > ?2
+               AND (?3 IS NULL OR ssin = ?3) AND ?4 IS NULL ORDER BY id"
+        };
+        let mut stmt = match tx.prepare(query) {
+            Ok(s) => s,
             Err(e) => return store_error(e),
+        };
+        let mut rows =
+            match stmt.query(params![enterprise, after, ssin, filters.external_reference]) {
+                Ok(rows) => rows,
+                Err(e) => return store_error(e),
+            };
+        while (items.len() as i64) < PAGE_SIZE {
+            let id: i64 = match rows.next() {
+                Ok(Some(row)) => match row.get(0) {
+                    Ok(id) => id,
+                    Err(e) => return store_error(e),
+                },
+                Ok(None) => break,
+                Err(e) => return store_error(e),
+            };
+            last = Some(id);
+            match load(&shared, &tx, id) {
+                Ok(Some(loaded)) if in_period(&loaded.stored.declaration) => {
+                    items.push(loaded.stored)
+                }
+                Ok(_) => {}
+                Err(e) => return store_error(e),
+            }
         }
+    }
+    if let Err(e) = tx.commit() {
+        return store_error(e);
     }
     let more: bool = last.is_some_and(|l| {
         db.query_row(

@@ -37,7 +37,7 @@ pub struct ReferenceBook {
 
 /// An (enterprise, reference) pair in 16 bytes: the pair itself would cost
 /// two strings per row.
-fn key_digest(enterprise: &str, reference: &str) -> Digest {
+pub fn key_digest(enterprise: &str, reference: &str) -> Digest {
     use sha2::{Digest as _, Sha256};
     let mut hash = Sha256::new();
     hash.update(enterprise.as_bytes());

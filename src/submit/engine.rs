@@ -74,7 +74,8 @@
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -395,7 +396,9 @@ struct St {
     // Boxed: a B-tree filled in order leaves its nodes half empty, and a
     // million rows of a file run would pay for the empty half.
     rows: BTreeMap<RowId, Box<Row>>,
-    by_reference: HashMap<(String, String), RowId>,
+    /// By (enterprise, reference), as a 16-byte digest: a million rows'
+    /// index holds no copy of their strings.
+    by_reference: HashMap<super::conflicts::Digest, RowId>,
     /// Rows held back because their reference is another row's with other
     /// content, by (enterprise, reference, content): the same row read again
     /// is the same held-back row.
@@ -408,7 +411,14 @@ struct St {
     jobs: usize,
     /// Enterprises with a poll running: one at a time each.
     polling: HashSet<String>,
-    watched: usize,
+    /// The rows being watched (a `watch` set): a poll looks through these,
+    /// not through every row of a million-row run.
+    watching: BTreeSet<RowId>,
+    /// Per enterprise, the server ids of its rows: how many declarations a
+    /// search between two ids reads, without looking through every row.
+    server_ids: HashMap<String, BTreeSet<i64>>,
+    /// The watched rows by server id: where a search's result goes.
+    watched_sids: HashMap<i64, RowId>,
     paused: bool,
     cancelled: bool,
     unreadable: Vec<UnreadableRow>,
@@ -426,6 +436,18 @@ impl St {
             self.by_reference
                 .entry(key(&rec.enterprise, &rec.reference))
                 .or_insert(rec.id);
+        }
+    }
+
+    fn note_server_id(&mut self, enterprise: &str, sid: i64) {
+        match self.server_ids.get_mut(enterprise) {
+            Some(ids) => {
+                ids.insert(sid);
+            }
+            None => {
+                self.server_ids
+                    .insert(enterprise.to_owned(), BTreeSet::from([sid]));
+            }
         }
     }
 
@@ -453,6 +475,9 @@ impl St {
             }
         }
         self.note_reference(&rec);
+        if let Some(sid) = rec.server_id {
+            self.note_server_id(&rec.enterprise, sid);
+        }
         let id = rec.id;
         self.rows.insert(
             id,
@@ -491,18 +516,34 @@ impl St {
 
     fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {
         if let Some(row) = self.rows.get_mut(&id) {
-            match (row.watch.is_some(), watch.is_some()) {
-                (false, true) => self.watched += 1,
-                (true, false) => self.watched = self.watched.saturating_sub(1),
-                _ => {}
+            if watch.is_some() {
+                self.watching.insert(id);
+                if let Some(sid) = row.rec.server_id {
+                    self.watched_sids.insert(sid, id);
+                }
+            } else {
+                self.watching.remove(&id);
+                if let Some(sid) = row.rec.server_id {
+                    if self.watched_sids.get(&sid) == Some(&id) {
+                        self.watched_sids.remove(&sid);
+                    }
+                }
             }
             row.watch = watch;
         }
     }
 
+    /// The rows being watched (see `watching`).
+    fn watched_rows(&self) -> impl Iterator<Item = &Row> {
+        self.watching
+            .iter()
+            .filter_map(|id| self.rows.get(id).map(|r| &**r))
+    }
+
     fn idle(&self) -> bool {
         self.in_flight == 0
-            && (self.paused || (self.queue.is_empty() && self.jobs == 0 && self.watched == 0))
+            && (self.paused
+                || (self.queue.is_empty() && self.jobs == 0 && self.watching.is_empty()))
     }
 }
 
@@ -520,13 +561,34 @@ fn now_ms() -> i64 {
     .unwrap_or(i64::MAX)
 }
 
-fn key(enterprise: &str, reference: &str) -> (String, String) {
-    (enterprise.to_owned(), reference.to_owned())
+fn key(enterprise: &str, reference: &str) -> super::conflicts::Digest {
+    super::conflicts::key_digest(enterprise, reference)
 }
 
 /// The enterprise number as the journal indexes it (10 digits where it reads).
 fn normalised_enterprise(text: &str) -> String {
     crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// For tests (debug builds only): `FLA_TEST_POWER_CUT_AFTER_SENDING=N` ends
+/// the process at once, as a power cut would (no destructor, no flush, no
+/// answer), when the Nth row's `sending` is in the journal and its request has
+/// not left.
+#[cfg(debug_assertions)]
+fn power_cut_point() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static AT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    static SEEN: AtomicUsize = AtomicUsize::new(0);
+    let at = AT.get_or_init(|| {
+        std::env::var("FLA_TEST_POWER_CUT_AFTER_SENDING")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(at) = *at {
+        if SEEN.fetch_add(1, Ordering::SeqCst) + 1 >= at {
+            std::process::abort();
+        }
+    }
 }
 
 /// The code of a row held back because its reference is taken by another
@@ -858,6 +920,19 @@ impl Engine {
             .await;
     }
 
+    /// Waits until fewer than `queued` rows wait to be sent (or are being
+    /// sent) and fewer than `awaiting` sent rows wait for their result or
+    /// their outcome (or paused, or cancelled): room for the next slice of a
+    /// file.
+    pub async fn until_room(&self, queued: usize, awaiting: usize) {
+        self.wait_until(|_, st| {
+            st.paused
+                || st.cancelled
+                || (st.queue.len() + st.in_flight < queued && st.watching.len() < awaiting)
+        })
+        .await;
+    }
+
     /// Waits until nothing is queued, in flight or being polled (or paused).
     pub async fn until_idle(&self) {
         self.wait_until(|inner, st| inner.idle(st)).await;
@@ -1079,7 +1154,7 @@ impl Inner {
         let later = now_ms().saturating_add(patience);
         // Each searched once at least in this run: what the server already
         // lists is found before the command ends.
-        st.rows.values().filter(|r| r.watch.is_some()).all(|r| {
+        st.watched_rows().all(|r| {
             r.rec.state == State::Unknown
                 && r.searches > 0
                 && !r.watch.is_some_and(|w| w.busy)
@@ -1115,6 +1190,7 @@ impl Inner {
         row.ticket = seq;
         let rec = &mut row.rec;
         rec.state = to;
+        let new_sid = changes.server_id.filter(|&sid| rec.server_id != Some(sid));
         if let Some(sid) = changes.server_id {
             rec.server_id = Some(sid);
         }
@@ -1132,6 +1208,13 @@ impl Inner {
             // The form is the content's (see `St::hold`): not kept twice.
             rec.form = None;
             rec.content = Some(Box::new(d.clone()));
+        }
+        if let Some(sid) = new_sid {
+            let enterprise = rec.enterprise.clone();
+            if row.watch.is_some() {
+                st.watched_sids.insert(sid, id);
+            }
+            st.note_server_id(&enterprise, sid);
         }
         if st.lean {
             if let Some(row) = st.rows.get_mut(&id) {
@@ -1260,7 +1343,7 @@ impl Inner {
         let mut new_slots = Vec::new();
         // New rows of this call by (enterprise, reference), and by content
         // for those held back.
-        let mut batch: HashMap<(String, String), usize> = HashMap::new();
+        let mut batch: HashMap<super::conflicts::Digest, usize> = HashMap::new();
         let mut batch_conflicts: HashMap<(String, String, [u8; 16]), usize> = HashMap::new();
         for item in items {
             let mut d = item.declaration;
@@ -1438,6 +1521,8 @@ impl Inner {
         if lock(&self.st).rows.get(&id).map(|r| r.rec.state) != Some(State::Sending) {
             return;
         }
+        #[cfg(debug_assertions)]
+        power_cut_point();
         let _slot = self.pace.slot().await;
         let outcome = match correction_of {
             Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
@@ -1555,7 +1640,7 @@ impl Inner {
     /// Also when the first row not taken now will be due.
     fn due(&self, now: Instant) -> (Vec<Batch>, Vec<RowId>, Option<Instant>) {
         let mut st = lock(&self.st);
-        if st.watched == 0 {
+        if st.watching.is_empty() {
             return (Vec::new(), Vec::new(), None);
         }
         let mut soonest: Option<Instant> = None;
@@ -1566,7 +1651,11 @@ impl Inner {
         let committed = *self.committed.borrow();
         let mut unknown = Vec::new();
         let mut given_up = Vec::new();
-        for row in st.rows.values_mut() {
+        let St { rows, watching, .. } = &mut *st;
+        for id in watching.iter() {
+            let Some(row) = rows.get_mut(id) else {
+                continue;
+            };
             let Some(w) = row.watch.as_mut() else {
                 continue;
             };
@@ -1629,14 +1718,12 @@ impl Inner {
             // What the server holds for the enterprise from where the search
             // starts to the last row due, as far as the journal knows: the
             // pages a search reads.
-            let held = st
-                .rows
-                .values()
-                .filter(|r| {
-                    r.rec.enterprise == enterprise
-                        && r.rec.server_id.is_some_and(|s| s > below && s <= highest)
-                })
-                .count();
+            let held = match st.server_ids.get(&enterprise) {
+                Some(ids) if below < highest => ids
+                    .range((Bound::Excluded(below), Bound::Included(highest)))
+                    .count(),
+                _ => 0,
+            };
             let how = plan(rows.len(), self.config.get_batch, held);
             st.polling.insert(enterprise.clone());
             batches.push((enterprise, rows, how, start));
@@ -1699,10 +1786,13 @@ impl Inner {
                                 below: first - 1,
                             });
                         }
-                        for item in page.items {
+                        for item in &page.items {
                             wanted.remove(&item.declaration_status.declaration_id);
-                            found.push(item);
                         }
+                        // Taken page by page: a search through a million
+                        // declarations shows its results as it goes and
+                        // holds one page at a time.
+                        self.take_found(&mut lock(&self.st), &enterprise, page.items);
                         match page.next {
                             Some(next) if !wanted.is_empty() => filters.cursor = Some(next),
                             _ => break,
@@ -1729,20 +1819,7 @@ impl Inner {
     ) {
         let now = Instant::now();
         let mut st = lock(&self.st);
-        // Any submitted row of the enterprise may be in what came back.
-        let by_server_id: HashMap<i64, RowId> = st
-            .rows
-            .values()
-            .filter(|r| r.rec.state == State::Submitted && r.rec.enterprise == enterprise)
-            .filter_map(|r| r.rec.server_id.map(|sid| (sid, r.rec.id)))
-            .collect();
-        for item in found {
-            let sid = item.declaration_status.declaration_id;
-            let Some(&id) = by_server_id.get(&sid) else {
-                continue;
-            };
-            self.take_result(&mut st, id, &item);
-        }
+        self.take_found(&mut st, enterprise, found);
         for &(id, _) in rows {
             let Some(row) = st.rows.get(&id) else {
                 continue;
@@ -1776,6 +1853,25 @@ impl Inner {
         }
     }
 
+    /// Applies the results found for an enterprise: any of its watched
+    /// `submitted` rows may be among them.
+    fn take_found(&self, st: &mut St, enterprise: &str, found: Vec<StoredDeclaration>) {
+        for item in found {
+            let sid = item.declaration_status.declaration_id;
+            let Some(&id) = st.watched_sids.get(&sid) else {
+                continue;
+            };
+            let ours = st.rows.get(&id).is_some_and(|r| {
+                r.rec.state == State::Submitted
+                    && r.rec.enterprise == enterprise
+                    && r.rec.server_id == Some(sid)
+            });
+            if ours {
+                self.take_result(st, id, &item);
+            }
+        }
+    }
+
     /// After a search: the furthest page before which every declaration of
     /// ours has its result is where the next search of the enterprise starts.
     fn note_resume(&self, enterprise: &str, read: Vec<Resume>) {
@@ -1784,8 +1880,7 @@ impl Inner {
         }
         let mut st = lock(&self.st);
         let open = st
-            .rows
-            .values()
+            .watched_rows()
             .filter(|r| r.rec.enterprise == enterprise && r.rec.state == State::Submitted)
             .filter_map(|r| r.rec.server_id)
             .min()
@@ -2059,7 +2154,7 @@ mod tests {
         };
         assert!(!st.idle());
         st.jobs = 0;
-        st.watched = 1;
+        st.watching.insert(1);
         assert!(!st.idle());
     }
 }

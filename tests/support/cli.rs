@@ -59,7 +59,7 @@ pub fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
 
 /// The binary with `args`, on data folder `data`, in English, with the PFX
 /// password in the environment.
-fn command(data: &Path, args: &[&str], password: &str) -> Command {
+pub fn command(data: &Path, args: &[&str], password: &str) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .env("FLA_DATA_DIR", data)
