@@ -6,6 +6,30 @@ use std::path::Path;
 
 use crate::cert::CertError;
 
+/// A cell as a spreadsheet may be given it: text that a spreadsheet would take
+/// for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) gets a leading `'`, so Excel or LibreOffice shows it and runs
+/// nothing (OWASP's advice on CSV injection). Every CSV the project writes
+/// goes through [`write_csv_record`].
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// Writes one CSV record, each cell made [`spreadsheet_safe`].
+pub fn write_csv_record<W: std::io::Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    record: impl IntoIterator<Item = S>,
+) -> Result<(), csv::Error> {
+    w.write_record(
+        record
+            .into_iter()
+            .map(|cell| spreadsheet_safe(cell.as_ref()).into_owned()),
+    )
+}
+
 /// Reads a whole input file (a PKCS#12 file is a few kilobytes).
 pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
     std::fs::read(path).map_err(|e| CertError::Unreadable {
@@ -68,4 +92,26 @@ pub fn file_source(path: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example\",\"klik\")",
+            "+CMD-1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for plain in ["HR-2026-001", "", "42", "a=b", "Excel voor gevorderden"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
+    }
 }

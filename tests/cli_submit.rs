@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{certs, register, run, server_references, spawn, start_sim_with};
+use support::{certs, register, run, server_references, spawn, start_sim, start_sim_with};
 
 const HEADER: &str = "externalReference,enterpriseNumber,ssin,trainingName,trainingType,startDate,endDate,durationValue,durationUnit,followed,certificateObtained,certificateValidUntil,countsForFla,providerEnterpriseNumber,jointCommittee";
 
@@ -392,4 +392,39 @@ fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
     let ids: std::collections::HashSet<&String> =
         rows.iter().map(|r| &r["declarationId"]).collect();
     assert_eq!(ids.len(), N, "one server id per row");
+}
+
+#[test]
+fn the_report_runs_no_formula_a_reference_holds() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim(data.path());
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let references = [
+        "=HYPERLINK(\"http://evil.example\",\"klik\")",
+        "+CMD-1",
+        "@SUM(A1)",
+        "-1+2",
+    ];
+    let quoted = |i: usize| format!("\"{}\"", references[i].replace('"', "\"\""));
+    let file = write_csv(data.path(), "formulas.csv", 4, |_| Kind::Accepted, quoted);
+    let file = file.to_str().unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let report = data.path().join("report.csv");
+    let args = submit_args(
+        file,
+        &client_id,
+        &pfx,
+        journal.to_str().unwrap(),
+        report.to_str().unwrap(),
+    );
+    let (_, out) = run(data.path(), &args, "Password");
+    assert_eq!(count(&out, "total"), 4, "{out}");
+    let (rows, _) = read_report(report.to_str().unwrap());
+    let written: Vec<&str> = rows
+        .iter()
+        .map(|r| r["externalReference"].as_str())
+        .collect();
+    let expected: Vec<String> = references.iter().map(|r| format!("'{r}")).collect();
+    assert_eq!(written, expected);
 }

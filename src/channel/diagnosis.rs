@@ -28,6 +28,8 @@ pub enum Cause {
     RequestRejected,
     ServerError,
     NotJson,
+    /// An answer longer than a token answer can be.
+    TooLarge,
     /// The URL answered a redirect, which is not followed.
     Redirect,
     Timeout,
@@ -49,6 +51,7 @@ impl Cause {
             Cause::RequestRejected => "request_rejected",
             Cause::ServerError => "server_error",
             Cause::NotJson => "not_json",
+            Cause::TooLarge => super::body::RESPONSE_TOO_LARGE,
             Cause::Redirect => "redirect",
             Cause::Timeout => "timeout",
             Cause::Dns => "dns",
@@ -114,6 +117,7 @@ pub fn diagnose(failure: &TokenFailure, ctx: &Context<'_>) -> Cause {
             Cause::ServerError
         }
         TokenFailure::NotJson { .. } => Cause::NotJson,
+        TokenFailure::TooLarge { .. } => Cause::TooLarge,
         TokenFailure::Redirect { .. } => Cause::Redirect,
         TokenFailure::Timeout { .. } => Cause::Timeout,
         TokenFailure::Dns { .. } => Cause::Dns,
@@ -206,6 +210,15 @@ pub fn explain(cause: Cause, failure: &TokenFailure, ctx: &Context<'_>, lang: La
                 &[("status", String::new()), ("location", String::new())],
             ),
         },
+        Cause::TooLarge => {
+            let (status, limit) = match failure {
+                TokenFailure::TooLarge { status, limit } => {
+                    (status.to_string(), super::body::limit_text(*limit))
+                }
+                _ => (String::new(), String::new()),
+            };
+            tr_args(lang, &key, &[("status", status), ("limit", limit)])
+        }
         Cause::ServerError => match failure {
             TokenFailure::ServerError { status }
             | TokenFailure::UnexpectedStatus { status }

@@ -4,6 +4,7 @@
 //! pure; the token client is the network edge.
 
 pub mod assertion;
+pub mod body;
 pub mod connect;
 pub mod diagnosis;
 pub mod env;

@@ -24,6 +24,10 @@ pub fn system_clock() -> Clock {
     Arc::new(OffsetDateTime::now_utc)
 }
 
+/// The longest lifetime taken from a token answer (24 h): a number from the
+/// network is bounded before it meets a date.
+pub const MAX_EXPIRES_IN: i64 = 24 * 60 * 60;
+
 /// What the token endpoint granted.
 #[derive(Clone)]
 pub struct AccessToken {
@@ -40,8 +44,12 @@ impl AccessToken {
         crate::cert::facts::hex_upper(&Sha256::digest(self.token.as_bytes()))
     }
 
+    /// When it expires (`expires_in` is bounded when read; the sum is
+    /// checked all the same: a date out of range is no expiry at all).
     pub fn expires_at(&self) -> OffsetDateTime {
-        self.obtained_at + time::Duration::seconds(self.expires_in)
+        self.obtained_at
+            .checked_add(time::Duration::seconds(self.expires_in))
+            .unwrap_or(self.obtained_at)
     }
 }
 
@@ -77,6 +85,11 @@ pub enum TokenFailure {
     UnexpectedStatus {
         status: u16,
     },
+    /// An answer longer than a token answer can be (read up to `limit` bytes).
+    TooLarge {
+        status: u16,
+        limit: usize,
+    },
     /// A 3xx: the URL is not the token endpoint itself (nothing was followed).
     Redirect {
         status: u16,
@@ -104,6 +117,7 @@ impl TokenFailure {
             TokenFailure::ServerError { .. } => "server_error".into(),
             TokenFailure::NotJson { .. } => "not_json".into(),
             TokenFailure::UnexpectedStatus { .. } => "unexpected_status".into(),
+            TokenFailure::TooLarge { .. } => super::body::RESPONSE_TOO_LARGE.into(),
             TokenFailure::Redirect { .. } => "redirect".into(),
             TokenFailure::Timeout { .. } => "timeout".into(),
             TokenFailure::Dns { .. } => "dns".into(),
@@ -306,9 +320,15 @@ pub async fn request_token(
             }),
         };
     }
-    let body = match response.bytes().await {
+    let body = match super::body::read_capped(response, super::body::TOKEN_BODY_MAX).await {
         Ok(b) => b,
-        Err(e) => {
+        Err(super::body::BodyError::TooLarge { limit }) => {
+            return TokenAttempt {
+                exchange,
+                outcome: Err(TokenFailure::TooLarge { status, limit }),
+            }
+        }
+        Err(super::body::BodyError::Transport(e)) => {
             return TokenAttempt {
                 exchange,
                 outcome: Err(classify_transport(&e, timeout)),
@@ -337,7 +357,7 @@ fn interpret(
         return Ok(AccessToken {
             token: Zeroizing::new(parsed.access_token),
             token_type: parsed.token_type,
-            expires_in: parsed.expires_in,
+            expires_in: parsed.expires_in.clamp(0, MAX_EXPIRES_IN),
             scope: parsed.scope,
             obtained_at: now,
         });
@@ -445,7 +465,11 @@ impl TokenCache {
         let key = (token_url.to_owned(), client_id.to_owned(), scope.to_owned());
         tokens
             .get(&key)
-            .filter(|t| now < t.expires_at() - time::Duration::seconds(REUSE_MARGIN_SECS))
+            .filter(|t| {
+                t.expires_at()
+                    .checked_sub(time::Duration::seconds(REUSE_MARGIN_SECS))
+                    .is_some_and(|reuse_until| now < reuse_until)
+            })
             .cloned()
     }
 
@@ -491,6 +515,47 @@ mod tests {
         assert!(cache.get("u", "c", "other", at(1_000)).is_none());
         cache.forget("u", "c", "s");
         assert!(cache.get("u", "c", "s", at(1_000)).is_none());
+    }
+
+    #[test]
+    fn any_lifetime_from_the_network_is_bounded_and_never_overflows_a_date() {
+        // The extremes, and a spread between them (a fixed sequence: the same
+        // numbers each run).
+        let mut lifetimes = vec![
+            i64::MIN,
+            i64::MIN + 1,
+            -1,
+            0,
+            1,
+            600,
+            86_400,
+            86_401,
+            i64::MAX,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            lifetimes.push(i64::from_ne_bytes(x.to_ne_bytes()));
+        }
+        let nows = [
+            OffsetDateTime::UNIX_EPOCH,
+            time::macros::datetime!(9999-12-31 23:59:59 UTC),
+            time::macros::datetime!(-9999-01-01 00:00:00 UTC),
+        ];
+        for now in nows {
+            for &lifetime in &lifetimes {
+                let body = format!(
+                    r#"{{"access_token":"abc","token_type":"Bearer","expires_in":{lifetime},"scope":"x"}}"#
+                );
+                let t = interpret(200, "application/json", body.as_bytes(), now).unwrap();
+                assert!((0..=MAX_EXPIRES_IN).contains(&t.expires_in), "{lifetime}");
+                let at = t.expires_at();
+                assert!(at >= now && at - now <= time::Duration::seconds(MAX_EXPIRES_IN));
+                let cache = TokenCache::default();
+                cache.put("u", "c", "s", t);
+                let _ = cache.get("u", "c", "s", now);
+            }
+        }
     }
 
     #[test]

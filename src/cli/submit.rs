@@ -339,18 +339,21 @@ pub fn report_record<W: std::io::Write>(
         .iter()
         .map(|(c, m)| format!("{c}: {m}"))
         .collect();
-    w.write_record([
-        r.row.to_string(),
-        r.reference.clone(),
-        r.state.clone(),
-        r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
-        r.result.clone().unwrap_or_default(),
-        codes.join(" "),
-        messages.join(" | "),
-        r.error_code.clone().unwrap_or_default(),
-        r.error_message.clone().unwrap_or_default(),
-        r.trace_id.clone().unwrap_or_default(),
-    ])
+    crate::files::write_csv_record(
+        w,
+        [
+            r.row.to_string(),
+            r.reference.clone(),
+            r.state.clone(),
+            r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
+            r.result.clone().unwrap_or_default(),
+            codes.join(" "),
+            messages.join(" | "),
+            r.error_code.clone().unwrap_or_default(),
+            r.error_message.clone().unwrap_or_default(),
+            r.trace_id.clone().unwrap_or_default(),
+        ],
+    )
 }
 
 /// Where each row of the file (by its number) went: its engine row, or why it

@@ -3,6 +3,7 @@
 //! fetches a new token once; a 429 waits `Retry-After`; a 409 duplicate reference
 //! leads to the existing declaration; problem+json errors become messages.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use super::wire::{
 };
 use crate::cert::{Entry, Protection};
 use crate::channel::assertion::DEFAULT_LIFETIME_SECS;
+use crate::channel::body;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::env::{Endpoints, Role, ServiceDefinition};
 use crate::channel::token::{self, Clock, TokenCache};
@@ -128,6 +130,17 @@ pub enum ApiError {
     },
     Network(String),
     NoApiBase,
+    /// A search whose pages do not end: a cursor given twice, or more pages
+    /// than [`MAX_SEARCH_PAGES`].
+    EndlessPaging {
+        pages: usize,
+        repeated: bool,
+    },
+    /// An answer longer than any the contract gives (read up to `limit`).
+    TooLarge {
+        limit: usize,
+        trace_id: Option<String>,
+    },
 }
 
 impl ApiError {
@@ -146,6 +159,8 @@ impl ApiError {
             ApiError::Timeout { .. } => "timeout".into(),
             ApiError::Network(_) => "network".into(),
             ApiError::NoApiBase => "no_api_base".into(),
+            ApiError::TooLarge { .. } => crate::channel::body::RESPONSE_TOO_LARGE.into(),
+            ApiError::EndlessPaging { .. } => "endless_paging".into(),
         }
     }
 
@@ -160,11 +175,13 @@ impl ApiError {
             | ApiError::Unauthorized { trace_id, .. }
             | ApiError::NotFound { trace_id, .. }
             | ApiError::Server { trace_id, .. }
-            | ApiError::Redirect { trace_id, .. } => trace_id.as_deref(),
+            | ApiError::Redirect { trace_id, .. }
+            | ApiError::TooLarge { trace_id, .. } => trace_id.as_deref(),
             ApiError::StillProcessing(_)
             | ApiError::Timeout { .. }
             | ApiError::Network(_)
-            | ApiError::NoApiBase => None,
+            | ApiError::NoApiBase
+            | ApiError::EndlessPaging { .. } => None,
         }
     }
 
@@ -234,6 +251,27 @@ impl ApiError {
                 tr_args(lang, &key, &[("seconds", seconds.to_string())])
             }
             ApiError::NoApiBase => tr_args(lang, &key, &[]),
+            ApiError::TooLarge { limit, .. } => tr_args(
+                lang,
+                &key,
+                &[("limit", crate::channel::body::limit_text(*limit))],
+            ),
+            ApiError::EndlessPaging { pages, repeated } => {
+                let why = if *repeated {
+                    tr_args(
+                        lang,
+                        "api.error.paging_repeated",
+                        &[("page", pages.to_string())],
+                    )
+                } else {
+                    tr_args(
+                        lang,
+                        "api.error.paging_bound",
+                        &[("pages", pages.to_string())],
+                    )
+                };
+                tr_args(lang, &key, &[("why", why)])
+            }
         }
     }
 
@@ -549,6 +587,51 @@ pub enum PostOutcome {
     Unknown(ApiError),
 }
 
+/// The most pages a search is followed: 20,000 pages of 50 is a million
+/// declarations, more than any one enterprise declares.
+pub const MAX_SEARCH_PAGES: usize = 20_000;
+
+/// The most pages a search by one reference is followed (one declaration, or
+/// a few where a server took the reference more than once).
+pub const MAX_REFERENCE_PAGES: usize = 100;
+
+/// A search's cursors as they are followed: a cursor the server gives twice,
+/// or more pages than the bound, ends the search with an error instead of
+/// reading without end.
+#[derive(Debug)]
+pub struct Cursors {
+    seen: HashSet<String>,
+    max: usize,
+}
+
+impl Cursors {
+    pub fn new(max: usize) -> Cursors {
+        Cursors {
+            seen: HashSet::new(),
+            max,
+        }
+    }
+
+    /// The cursor of the next page, if it may be followed.
+    pub fn follow(&mut self, next: String) -> Result<String, ApiError> {
+        let pages = self.seen.len() + 1;
+        if self.seen.contains(&next) {
+            return Err(ApiError::EndlessPaging {
+                pages,
+                repeated: true,
+            });
+        }
+        if pages >= self.max {
+            return Err(ApiError::EndlessPaging {
+                pages,
+                repeated: false,
+            });
+        }
+        self.seen.insert(next.clone());
+        Ok(next)
+    }
+}
+
 /// A counted request's failure, and whether the request may have reached the
 /// server (it left and no answer was seen).
 struct Failed {
@@ -844,9 +927,16 @@ impl FlaClient {
         ApiError::Network(token::error_chain(e))
     }
 
-    async fn problem_of(response: reqwest::Response) -> (u16, Problem) {
+    async fn problem_of(response: reqwest::Response) -> Result<(u16, Problem), ApiError> {
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
+        let trace_id = trace_id_of(&response);
+        let text = match body::read_capped(response, body::API_BODY_MAX).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(body::BodyError::TooLarge { limit }) => {
+                return Err(ApiError::TooLarge { limit, trace_id })
+            }
+            Err(body::BodyError::Transport(_)) => String::new(),
+        };
         let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
             kind: "about:blank".into(),
             title: String::new(),
@@ -855,7 +945,7 @@ impl FlaClient {
             issues: vec![],
             enterprise_number: None,
         });
-        (status, problem)
+        Ok((status, problem))
     }
 
     /// Maps a response that is not the expected success to an error; `asked` is
@@ -873,7 +963,10 @@ impl FlaClient {
                 trace_id,
             };
         }
-        let (status, problem) = Self::problem_of(response).await;
+        let (status, problem) = match Self::problem_of(response).await {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
         let detail = problem.detail.clone().unwrap_or_default();
         match status {
             400 => ApiError::BadRequest {
@@ -908,7 +1001,16 @@ impl FlaClient {
     async fn json<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, ApiError> {
         let status = response.status().as_u16();
         let trace_id = trace_id_of(&response);
-        let text = response.text().await.map_err(|e| self.transport(&e))?;
+        let bytes = body::read_capped(response, body::API_BODY_MAX)
+            .await
+            .map_err(|e| match e {
+                body::BodyError::TooLarge { limit } => ApiError::TooLarge {
+                    limit,
+                    trace_id: trace_id.clone(),
+                },
+                body::BodyError::Transport(e) => self.transport(&e),
+            })?;
+        let text = String::from_utf8_lossy(&bytes);
         serde_json::from_str(&text).map_err(|_| ApiError::Server {
             status,
             detail: format!(
@@ -1123,6 +1225,7 @@ impl FlaClient {
             ..SearchRequest::default()
         };
         let mut items = Vec::new();
+        let mut cursors = Cursors::new(MAX_REFERENCE_PAGES);
         loop {
             let page = self.search_page(&filters, tries).await?;
             items.extend(
@@ -1131,7 +1234,7 @@ impl FlaClient {
                     .filter(|i| i.declaration.external_reference == reference),
             );
             match page.next {
-                Some(next) => filters.cursor = Some(next),
+                Some(next) => filters.cursor = Some(cursors.follow(next)?),
                 None => return Ok(items),
             }
         }
@@ -1145,6 +1248,7 @@ impl FlaClient {
         let url = self.url(wire::SEARCH);
         let mut filters = filters.clone();
         let mut items = Vec::new();
+        let mut cursors = Cursors::new(MAX_SEARCH_PAGES);
         loop {
             let body = filters.clone();
             let response = self
@@ -1156,7 +1260,7 @@ impl FlaClient {
             let page: SearchPage = self.json(response).await?;
             items.extend(page.items);
             match page.next {
-                Some(next) => filters.cursor = Some(next),
+                Some(next) => filters.cursor = Some(cursors.follow(next)?),
                 None => return Ok(items),
             }
         }

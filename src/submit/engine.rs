@@ -1760,6 +1760,7 @@ impl Inner {
             }
         } else {
             let mut wanted: HashSet<i64> = rows.iter().map(|&(_, sid)| sid).collect();
+            let mut cursors = client::Cursors::new(client::MAX_SEARCH_PAGES);
             let mut filters = SearchRequest {
                 enterprise_number: enterprise.clone(),
                 cursor: start.map(|r| r.cursor),
@@ -1794,7 +1795,13 @@ impl Inner {
                         // holds one page at a time.
                         self.take_found(&mut lock(&self.st), &enterprise, page.items);
                         match page.next {
-                            Some(next) if !wanted.is_empty() => filters.cursor = Some(next),
+                            Some(next) if !wanted.is_empty() => match cursors.follow(next) {
+                                Ok(next) => filters.cursor = Some(next),
+                                Err(e) => {
+                                    failure = Some(e);
+                                    break;
+                                }
+                            },
                             _ => break,
                         }
                     }

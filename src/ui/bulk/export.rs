@@ -192,7 +192,7 @@ impl BulkPage {
         if let (Some(mapping), Some(table)) = (&self.mapping, &self.table) {
             let mut header = mapping.headers.clone();
             header.push(tr(lang, "bulk.problems_column"));
-            w.write_record(&header)?;
+            crate::files::write_csv_record(&mut w, &header)?;
             let cells: std::collections::HashMap<usize, &Vec<import::Cell>> =
                 table.rows.iter().map(|(n, c)| (*n, c)).collect();
             for r in self.rows.iter().filter(|r| !r.is_valid()) {
@@ -207,7 +207,7 @@ impl BulkPage {
                     .map(|p| format!("{} [{}]", p.message(lang), p.code))
                     .collect();
                 record.push(messages.join(" | "));
-                w.write_record(&record)?;
+                crate::files::write_csv_record(&mut w, &record)?;
             }
         }
         w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
