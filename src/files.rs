@@ -42,7 +42,56 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
 /// rename, so that a crash or a full disk never leaves a truncated file under the
 /// final name.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
-    through_part_file(path, |tmp| std::fs::write(tmp, bytes))
+    through_part_file(path, |tmp| write_synced(tmp, bytes, false))
+}
+
+/// As [`write_atomically`], readable and writable by the user only (0600 on
+/// Unix; on Windows the file inherits the user's own profile folder's access):
+/// for what holds addresses, keys or personal data.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
+    through_part_file(path, |tmp| write_synced(tmp, bytes, true))
+}
+
+/// Options that create a file readable by the user only (0600 on Unix), for a
+/// log or a database opened in place.
+pub fn private_options() -> std::fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Makes sure `path` exists, created empty and owner-only if it did not (a
+/// database then opened there keeps those permissions, as do its companions).
+pub fn ensure_private_file(path: &Path) -> std::io::Result<()> {
+    match private_options().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates `path` new (owner-only where `private`), ready to be written.
+fn create_new(path: &Path, private: bool) -> std::io::Result<std::fs::File> {
+    let mut options = if private {
+        private_options()
+    } else {
+        std::fs::OpenOptions::new()
+    };
+    options.write(true).create_new(true).open(path)
+}
+
+/// Writes `bytes` to a new file at `path` and waits until they are on disk
+/// (a rename after it never names a file whose content is not there yet).
+fn write_synced(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = create_new(path, private)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Writes `path` by `write` into a temporary file beside it (a name of its
@@ -76,7 +125,7 @@ pub fn write_atomically_with(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), CertError> {
     through_part_file(path, |tmp| {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
+        let mut out = std::io::BufWriter::new(create_new(tmp, false)?);
         write(&mut out)?;
         use std::io::Write as _;
         out.flush()?;
@@ -97,6 +146,21 @@ pub fn file_source(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_the_users_alone_and_replace_what_was_there() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("endpoint.json");
+        write_atomically(&path, b"old").unwrap();
+        write_private(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        // Nothing left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_written_as_text() {

@@ -259,7 +259,7 @@ fn append(dir: &Path, line: &LogLine) -> std::io::Result<()> {
     if std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) >= ROTATE_AT_BYTES {
         rotate(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = crate::files::private_options()
         .create(true)
         .append(true)
         .open(&path)?;

@@ -133,7 +133,7 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
     if let Some(parent) = endpoint_file.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let _ = crate::files::write_atomically(&endpoint_file, line.to_string().as_bytes());
+    let _ = crate::files::write_private(&endpoint_file, line.to_string().as_bytes());
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

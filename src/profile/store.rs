@@ -380,7 +380,7 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ProfileError> 
         std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
     }
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| fail(e.to_string()))?;
-    crate::files::write_atomically(path, &bytes).map_err(|e| fail(e.to_string()))
+    crate::files::write_private(path, &bytes).map_err(|e| fail(e.to_string()))
 }
 
 /// Moves a damaged file to `<name>.damaged-<n>` beside it.

@@ -299,7 +299,7 @@ impl Shared {
             .map_err(|_| save("state lock poisoned".to_owned()))?;
         state.accounts.push(account);
         let json = serde_json::to_vec_pretty(&*state).map_err(|e| save(e.to_string()))?;
-        crate::files::write_atomically(&self.state_file, &json).map_err(|e| save(e.to_string()))
+        crate::files::write_private(&self.state_file, &json).map_err(|e| save(e.to_string()))
     }
 
     fn next_fault(&self) -> Option<Fault> {

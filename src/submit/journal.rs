@@ -806,6 +806,8 @@ impl Journal {
             },
             super::owner::LockError::Io(e) => open_failed(e.to_string()),
         })?;
+        // The journal holds SSINs: created readable by the user only.
+        crate::files::ensure_private_file(path).map_err(|e| open_failed(e.to_string()))?;
         let db = Connection::open(path).map_err(|e| open_failed(e.to_string()))?;
         // WAL with synchronous=FULL: a commit survives a power cut too (a
         // `sending` committed before its POST must not come back `ready`).
@@ -1507,6 +1509,23 @@ mod tests {
         let (records, _) = j.records().unwrap();
         assert_eq!(records[0].state, State::Sending, "the batch is not written");
         assert_eq!(records[0].server_id, None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_journal_and_its_companions_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let mut j = Journal::open(&path).unwrap();
+        j.insert(&[sent_row("PRIVATE-1")]).unwrap();
+        for name in ["journal.sqlite", "journal.sqlite-wal"] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{name}: {mode:o}");
+        }
     }
 
     #[test]

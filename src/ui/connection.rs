@@ -795,7 +795,7 @@ async fn start_sandbox(data_dir: PathBuf) -> Result<Sandbox, crate::sandbox::San
     let endpoint = sandbox.endpoint_json().to_string();
     let file = data_dir.join("sandbox-endpoint.json");
     let _ = tokio::task::spawn_blocking(move || {
-        crate::files::write_atomically(&file, endpoint.as_bytes())
+        crate::files::write_private(&file, endpoint.as_bytes())
     })
     .await;
     Ok(sandbox)
