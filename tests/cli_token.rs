@@ -231,3 +231,63 @@ fn without_a_running_sandbox_token_starts_one_on_the_same_state() {
     );
     assert_eq!(code, 0, "{json}");
 }
+
+#[test]
+fn an_endpoint_file_naming_another_host_is_not_followed() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // A server on this machine's network address (not loopback) that answers
+    // anything with 200 `{"ok": true}` and counts what reaches it.
+    let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let counted = reached.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+            let _ = stream.read(&mut [0u8; 8192]);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}",
+            );
+        }
+    });
+    // This machine's address on its network, as another computer sees it.
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket.connect("192.0.2.1:9").unwrap();
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback(), "{ip}");
+    let base = format!("http://{ip}:{port}");
+
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join("sandbox-endpoint.json"),
+        serde_json::json!({
+            "token_url": format!("{base}/REST/oauth/v5/token"),
+            "api_base": format!("{base}/REST/federalLearningAccount/v1"),
+            "admin_url": format!("{base}/admin"),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let out = support::command(
+        data.path(),
+        &[
+            "token",
+            "--client-id",
+            "self_service_chaman_1_abc",
+            "--pfx",
+            &pfx,
+            "--json",
+        ],
+        certs::PASSWORD,
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not on this computer"), "{stderr}");
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "the file was followed");
+}

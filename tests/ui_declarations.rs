@@ -780,14 +780,19 @@ fn a_correction_that_fails_a_local_rule_is_fixed_and_sent() {
 
 /// Queues `count` faults of `mode` on the app's sandbox API.
 fn api_faults(harness: &Harness<'static, FlaApp>, mode: &str, count: u32) {
-    let base = harness.state().connection.sandbox_url().unwrap().to_owned();
+    let admin = harness
+        .state()
+        .connection
+        .sandbox_admin_url()
+        .unwrap()
+        .to_owned();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let status = runtime.block_on(async {
         reqwest::Client::new()
-            .post(format!("{base}/admin/faults"))
+            .post(format!("{admin}/faults"))
             .json(&serde_json::json!({"mode": mode, "target": "api", "count": count}))
             .send()
             .await

@@ -131,7 +131,7 @@ impl ConnectionArgs {
         let mut local_sandbox = None;
         let sandbox_host =
             if self.environment == EnvironmentKind::Sandbox && self.token_url.is_none() {
-                match find_running_sandbox().await {
+                match find_running_sandbox(lang).await {
                     Some(host) => Some(host),
                     None => {
                         let sandbox = start_local_sandbox(clock.clone()).await.map_err(|e| {
@@ -200,11 +200,27 @@ pub fn alias_not_found(resolved: &Resolved, lang: Lang) -> CliError {
 }
 
 /// The sandbox whose address the app (or `sim`) wrote, if it still answers.
-pub async fn find_running_sandbox() -> Option<String> {
-    let text = std::fs::read_to_string(crate::profile::sandbox_endpoint_file()).ok()?;
+/// A file that names anything but this computer is not followed (a token
+/// request with the user's certificate goes to no other host from it).
+pub async fn find_running_sandbox(lang: Lang) -> Option<String> {
+    let file = crate::profile::sandbox_endpoint_file();
+    let text = std::fs::read_to_string(&file).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     let admin = json["admin_url"].as_str()?;
     let token_url = json["token_url"].as_str()?;
+    let loopback =
+        |u: &str| url::Url::parse(u).is_ok_and(|u| crate::channel::token::is_loopback(&u));
+    if !(loopback(admin) && loopback(token_url)) {
+        eprintln!(
+            "{}",
+            tr_args(
+                lang,
+                "cli.sandbox_endpoint_not_loopback",
+                &[("file", file.display().to_string())]
+            )
+        );
+        return None;
+    }
     let host = token_url.strip_suffix(env::TOKEN_PATH)?.to_owned();
     let http = crate::channel::token::http_client(Duration::from_secs(2)).ok()?;
     let alive = http.get(format!("{admin}/health")).send().await.ok()?;

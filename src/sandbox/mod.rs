@@ -6,6 +6,7 @@
 mod admin;
 mod chaman;
 mod fla_api;
+mod guard;
 mod modes;
 mod oauth;
 mod serve;
@@ -33,6 +34,7 @@ pub use modes::DEFAULT_STALL;
 pub use fla_api::PAGE_SIZE;
 
 pub const API_PATH: &str = "/REST/federalLearningAccount/v1";
+/// The admin routes' path, before the key of the running sandbox.
 pub const ADMIN_PATH: &str = "/admin";
 /// Lifetime of the opaque tokens the sandbox issues.
 pub const TOKEN_LIFETIME_SECS: i64 = 600;
@@ -462,27 +464,30 @@ pub async fn start_with(
         token_url: token_url.clone(),
     });
     let seed = shared.modes.dice.seed();
-    let router = Router::new()
-        .route(TOKEN_PATH, post(oauth::token))
+    // The admin routes answer under a key made at each start (the admin URL
+    // carries it): a page in a browser cannot guess it.
+    let admin_key = random_alnum(32);
+    let admin = Router::new()
         .route(
-            "/admin/health",
+            "/health",
             get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
         )
+        .route("/chaman/accounts", post(chaman::register).get(chaman::list))
+        .route("/faults", post(chaman::inject_fault))
+        .route("/tokens", post(admin::issue_token))
+        .route("/references", get(admin::references))
         .route(
-            "/admin/chaman/accounts",
-            post(chaman::register).get(chaman::list),
-        )
-        .route("/admin/faults", post(chaman::inject_fault))
-        .route("/admin/tokens", post(admin::issue_token))
-        .route("/admin/references", get(admin::references))
-        .route(
-            "/admin/stats",
+            "/stats",
             get(
                 |axum::extract::State(shared): axum::extract::State<Arc<Shared>>| async move {
                     axum::Json(shared.stats())
                 },
             ),
         )
+        .layer(axum::middleware::from_fn(guard::json_posts_only));
+    let router = Router::new()
+        .route(TOKEN_PATH, post(oauth::token))
+        .nest(&format!("{ADMIN_PATH}/{admin_key}"), admin)
         .route(&format!("{API_PATH}/trainings"), post(fla_api::create))
         .route(
             &format!("{API_PATH}/trainings/search"),
@@ -498,12 +503,16 @@ pub async fn start_with(
             shared.clone(),
             with_date,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(guard::Hosts::of(addr)),
+            guard::this_computer_only,
+        ))
         .with_state(shared);
     let task = tokio::spawn(serve::serve(listener, router, rx));
     Ok(Sandbox {
         addr,
         api_base: format!("{base_url}{API_PATH}"),
-        admin_url: format!("{base_url}{ADMIN_PATH}"),
+        admin_url: format!("{base_url}{ADMIN_PATH}/{admin_key}"),
         base_url,
         token_url,
         seed,

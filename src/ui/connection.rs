@@ -155,6 +155,14 @@ impl ConnectionPage {
         }
     }
 
+    /// The running sandbox's admin URL (its key included), for tests and support.
+    pub fn sandbox_admin_url(&self) -> Option<&str> {
+        match &self.sandbox {
+            SandboxState::Running(s) => Some(&s.admin_url),
+            _ => None,
+        }
+    }
+
     /// Keeps the sandbox running while it is the chosen environment (every frame,
     /// from any page, so it is ready when the user comes here).
     pub fn keep_sandbox(
