@@ -349,6 +349,15 @@ fn without_a_remembered_password_the_connection_page_asks_for_it_once() {
         let mut harness = start(common::english(), &data, secrets.clone());
         common::open_file(&mut harness, &path, common::certs::PASSWORD);
         assert!(harness.state().certificate.signer().is_some());
+        harness.run_steps(2);
+        assert!(
+            harness
+                .state()
+                .certificate
+                .password_for(&path.display().to_string())
+                .is_none(),
+            "the password is not held once the file is open"
+        );
         harness.state().state.clone()
     };
     assert!(secrets.is_empty(), "not remembered unasked");

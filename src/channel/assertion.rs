@@ -62,11 +62,23 @@ pub fn build_claims(
 }
 
 /// A signed assertion with what went into it (shown in "What was sent").
-#[derive(Debug, Clone)]
+/// Its `Debug` shows the JWT shortened: a log or a panic message never holds
+/// an assertion that could still be used.
+#[derive(Clone)]
 pub struct ClientAssertion {
     pub jwt: String,
     pub header: serde_json::Value,
     pub claims: AssertionClaims,
+}
+
+impl std::fmt::Debug for ClientAssertion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAssertion")
+            .field("jwt", &shorten(&self.jwt))
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish()
+    }
 }
 
 /// Signs claims with an RSA private key (PKCS#8 DER from the PFX).
@@ -195,6 +207,17 @@ mod tests {
             rsa_pkcs1(b"\x30\x03\x02\x01\x00"),
             Err(ChannelError::KeyNotRsa)
         ));
+    }
+
+    #[test]
+    fn an_assertion_never_shows_whole() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let claims = build_claims("x", "https://a/REST/oauth/v5/token", now, "j", 60).unwrap();
+        let signed = sign(&claims, &fixture_key("openssl3-aes256.pfx")).unwrap();
+        let shown = format!("{signed:?}");
+        assert!(!shown.contains(&signed.jwt), "{shown}");
+        let signature = signed.jwt.rsplit('.').next().unwrap();
+        assert!(!shown.contains(signature), "{shown}");
     }
 
     #[test]

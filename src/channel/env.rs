@@ -165,6 +165,10 @@ pub struct UrlOverrides {
     pub token_url: Option<String>,
     pub audience: Option<String>,
     pub api_base: Option<String>,
+    /// Lets `audience` name another host than the token URL (the assertion is
+    /// then valid at that other host's token endpoint, not at the one it is
+    /// sent to): only for a test setup that needs it, asked for by name.
+    pub allow_foreign_audience: bool,
 }
 
 /// Builds the endpoints of an environment. `sandbox_host` is the running
@@ -193,6 +197,17 @@ pub fn endpoints(
         .clone()
         .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| token_url.clone());
+    let host_of = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    };
+    if !overrides.allow_foreign_audience && host_of(&audience) != host_of(&token_url) {
+        return Err(ChannelError::ForeignAudience {
+            audience,
+            token_url,
+        });
+    }
     let api_base = overrides
         .api_base
         .clone()
@@ -252,6 +267,31 @@ pub fn client_id_looks_right(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audience_on_another_host_is_refused_unless_asked_for() {
+        let overrides = UrlOverrides {
+            token_url: Some("https://attacker.example/REST/oauth/v5/token".into()),
+            audience: Some(format!("{PRODUCTION_HOST}{TOKEN_PATH}")),
+            ..UrlOverrides::default()
+        };
+        let refused = endpoints(EnvironmentKind::Custom, &FLA, &overrides, None);
+        assert!(
+            matches!(refused, Err(ChannelError::ForeignAudience { .. })),
+            "{refused:?}"
+        );
+        let asked = UrlOverrides {
+            allow_foreign_audience: true,
+            ..overrides.clone()
+        };
+        assert!(endpoints(EnvironmentKind::Custom, &FLA, &asked, None).is_ok());
+        // The same host, another path: the user's own choice.
+        let same_host = UrlOverrides {
+            audience: Some("https://attacker.example/other".into()),
+            ..overrides
+        };
+        assert!(endpoints(EnvironmentKind::Custom, &FLA, &same_host, None).is_ok());
+    }
 
     #[test]
     fn production_urls_are_the_published_ones() {

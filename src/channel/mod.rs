@@ -39,6 +39,12 @@ pub enum ChannelError {
     HttpClient {
         detail: String,
     },
+    /// An audience on another host than the token URL: the assertion would be
+    /// valid at a server that is not the one it is sent to.
+    ForeignAudience {
+        audience: String,
+        token_url: String,
+    },
 }
 
 impl ChannelError {
@@ -53,6 +59,7 @@ impl ChannelError {
             ChannelError::Signing { .. } => "signing_failed",
             ChannelError::NoSandbox { .. } => "no_sandbox",
             ChannelError::HttpClient { .. } => "http_client",
+            ChannelError::ForeignAudience { .. } => "foreign_audience",
         }
     }
 
@@ -70,6 +77,17 @@ impl ChannelError {
             | ChannelError::HttpClient { detail } => {
                 tr_args(lang, &key, &[("detail", detail.clone())])
             }
+            ChannelError::ForeignAudience {
+                audience,
+                token_url,
+            } => tr_args(
+                lang,
+                &key,
+                &[
+                    ("audience", audience.clone()),
+                    ("token_url", token_url.clone()),
+                ],
+            ),
             _ => tr(lang, &key),
         }
     }

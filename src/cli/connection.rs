@@ -24,9 +24,13 @@ pub struct ConnectionArgs {
     /// The token URL (required with --env custom).
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
-    /// The JWT audience (default: the token URL).
+    /// The JWT audience (default: the token URL; on the token URL's host).
     #[arg(long, value_name = "URL")]
     pub audience: Option<String>,
+    /// Lets --audience name another host than the token URL: the assertion is
+    /// then valid at that host's token endpoint, and is sent to this one.
+    #[arg(long)]
+    pub allow_foreign_audience: bool,
     /// The API base URL.
     #[arg(long, value_name = "URL")]
     pub api_base: Option<String>,
@@ -127,6 +131,7 @@ impl ConnectionArgs {
             token_url: self.token_url.clone(),
             audience: self.audience.clone(),
             api_base: self.api_base.clone(),
+            allow_foreign_audience: self.allow_foreign_audience,
         };
         let mut local_sandbox = None;
         let sandbox_host =

@@ -103,7 +103,8 @@ pub struct CertificatePage {
     /// True while the app asks the keychain for the password.
     pub unlocking: bool,
     /// The password that opened the file now open, kept (wiped on drop) only
-    /// until the app has handed it to the keychain when asked to remember it.
+    /// when "remember" was ticked, until the app has handed it to the
+    /// keychain; never when it was not.
     held_password: Option<(PathBuf, Zeroizing<String>)>,
     /// How many files were opened this run (the app notices a new one by it).
     pub files_opened: u64,
@@ -393,7 +394,9 @@ impl CertificatePage {
     ) {
         match result {
             Ok((opened, password)) => {
-                self.held_password = Some((opened.path.clone(), password));
+                // Kept only to hand to the keychain when asked to remember it;
+                // otherwise wiped now (`Zeroizing`), the file being open.
+                self.held_password = self.remember.then(|| (opened.path.clone(), password));
                 self.files_opened += 1;
                 let path = opened.path.display().to_string();
                 settings.last_path = path.clone();

@@ -849,11 +849,15 @@ impl Setup {
             } else {
                 certificate.drop_held_password();
             }
-        } else if self.stored_for.as_deref() == Some(path.as_str()) || self.forget_asked {
-            self.stored_for = None;
-            self.forget_asked = false;
-            let secrets = Arc::clone(&self.secrets);
-            self.keychain_op = Some(tasks.blocking(ctx, move || secrets.delete(&account)));
+        } else {
+            // Not to be remembered: not held either.
+            certificate.drop_held_password();
+            if self.stored_for.as_deref() == Some(path.as_str()) || self.forget_asked {
+                self.stored_for = None;
+                self.forget_asked = false;
+                let secrets = Arc::clone(&self.secrets);
+                self.keychain_op = Some(tasks.blocking(ctx, move || secrets.delete(&account)));
+            }
         }
     }
 
