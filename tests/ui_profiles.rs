@@ -466,3 +466,38 @@ fn after_a_whole_flow_no_file_written_holds_the_password_or_the_key() {
         );
     }
 }
+
+#[test]
+fn deleting_a_profile_deletes_its_password_from_the_keychain_and_says_so() {
+    let data = common::new_data_dir();
+    let secrets = Arc::new(MemorySecrets::default());
+    let path = common::certs::fresh("openssl3-aes256.pfx");
+    let mut harness = start(common::english(), &data, secrets.clone());
+    open_and_remember(&mut harness, &path, common::certs::PASSWORD);
+    for _ in 0..50 {
+        if secrets.len() == 1 {
+            break;
+        }
+        harness.run_steps(2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(secrets.len(), 1, "remembered in the stand-in");
+    common::go_to(&mut harness, Page::Settings);
+    harness
+        .get_by_role_and_label(A11yRole::Button, &en("settings.profile_delete"))
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(A11yRole::Button, &en("settings.profile_delete_yes"))
+        .click();
+    for _ in 0..50 {
+        if secrets.is_empty() {
+            break;
+        }
+        harness.run_steps(2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(secrets.is_empty(), "the password left the keychain");
+    harness.run_steps(3);
+    harness.get_by_label_contains("was removed from the system keychain");
+}

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
 use crate::checklist::{Facts, Role, Step};
-use crate::i18n::{Arg, Lang, Msg};
+use crate::i18n::{tr_args, Arg, Lang, Msg};
 use crate::profile::{
     pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
     SecretError, SecretStore,
@@ -102,6 +102,8 @@ pub struct Setup {
     unlocking: Option<Pending<Result<Option<String>, SecretError>>>,
     unlock_tried: Option<String>,
     keychain_op: Option<Pending<Result<(), SecretError>>>,
+    /// A deleted profile's password being deleted from the keychain.
+    forgotten: Option<Pending<Result<Profile, SecretError>>>,
     /// The path whose password the keychain holds (as far as this run did).
     stored_for: Option<String>,
     /// The user unticked "remember": the keychain forgets the password.
@@ -165,6 +167,7 @@ impl Setup {
             unlocking: None,
             unlock_tried: None,
             keychain_op: None,
+            forgotten: None,
             stored_for: None,
             forget_asked: false,
             profile_status: None,
@@ -233,6 +236,21 @@ impl Setup {
             }
             ProfileCommand::Delete => {
                 self.writes.push_back(Write::Delete(self.id.clone()));
+                // Its password goes from the keychain too, unless another
+                // profile remembers the same file's.
+                let path = self.profile.certificate_path.trim().to_owned();
+                let shared = self
+                    .others
+                    .iter()
+                    .any(|(_, p)| p.password_in_keychain && p.certificate_path.trim() == path);
+                if self.profile.password_in_keychain && !path.is_empty() && !shared {
+                    let secrets = Arc::clone(&self.secrets);
+                    let account = pfx_account(&path);
+                    let profile = self.profile.clone();
+                    self.forgotten = Some(
+                        tasks.blocking(ctx, move || secrets.delete(&account).map(|()| profile)),
+                    );
+                }
                 let (id, profile) = if self.others.is_empty() {
                     (self.unique_id("default"), Profile::default())
                 } else {
@@ -307,6 +325,19 @@ impl Setup {
     fn poll_transfers(&mut self) {
         if let Some(Some(result)) = poll_slot(&mut self.exporting) {
             self.profile_status = Some(result);
+        }
+        match poll_slot(&mut self.forgotten) {
+            Some(Some(Ok(profile))) => {
+                self.profile_status = Some(Ok(Msg::from_fn(move |lang| {
+                    tr_args(
+                        lang,
+                        "settings.profile_password_forgotten",
+                        &[("name", display_name(&profile, lang))],
+                    )
+                })));
+            }
+            Some(Some(Err(e))) => self.profile_status = Some(Err(keychain_msg(e))),
+            _ => {}
         }
     }
 
