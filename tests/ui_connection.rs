@@ -65,6 +65,8 @@ fn sandbox_account_and_a_successful_test() {
     harness.get_by_label(&shown);
     assert!(harness.query_by_label_contains("+00:00").is_none());
     harness.get_by_role_and_label(Role::Button, "Copy token");
+    // Warned before copying: the clipboard keeps it.
+    harness.get_by_label_contains("where any program can read it");
     harness
         .get_by_label(&tr(Lang::En, "connection.what_was_sent"))
         .click();

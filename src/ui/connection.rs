@@ -924,12 +924,19 @@ fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
                     ui.label(tr(lang, "connection.token"));
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(shorten(token)).monospace());
-                        if ui.button(tr(lang, "connection.copy_token")).clicked() {
+                        if ui
+                            .button(tr(lang, "connection.copy_token"))
+                            .on_hover_text(tr(lang, "connection.copy_token_warning"))
+                            .clicked()
+                        {
                             ui.ctx().copy_text(token.to_string());
                         }
                     });
                     ui.end_row();
                 });
+                // Said before the click, not after: the clipboard keeps what
+                // it is given, for any program to read.
+                ui.label(RichText::new(tr(lang, "connection.copy_token_warning")).weak());
                 for w in warnings {
                     ui.colored_label(
                         widgets::severity_color(ui, crate::cert::Severity::Warning),
