@@ -207,6 +207,9 @@ pub struct Loaded {
     pub set_aside: Vec<SetAside>,
     /// Files left alone because a newer version wrote them.
     pub too_new: Vec<ProfileError>,
+    /// Files that could not be read this time (no permission, locked by
+    /// another program): left where they are, as they are, and said.
+    pub unreadable: Vec<ProfileError>,
 }
 
 impl ProfileStore {
@@ -253,6 +256,8 @@ impl ProfileStore {
             match read_profile(&path) {
                 Ok(profile) => loaded.profiles.push((id, profile)),
                 Err(e @ ProfileError::TooNew { .. }) => loaded.too_new.push(e),
+                // A read that failed says nothing of the file: never moved.
+                Err(e @ ProfileError::Unreadable { .. }) => loaded.unreadable.push(e),
                 Err(e) => loaded.set_aside.push(set_aside(&path, e.to_string())?),
             }
         }
@@ -342,14 +347,18 @@ pub fn import_profile(path: &Path) -> Result<Profile, ProfileError> {
 }
 
 fn read_profile(path: &Path) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Unreadable {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    })?;
     let not_a_profile = |detail: String| ProfileError::NotAProfile {
         path: path.display().to_string(),
         detail,
     };
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        // Read whole but not text: the file itself is damaged.
+        std::io::ErrorKind::InvalidData => not_a_profile(e.to_string()),
+        _ => ProfileError::Unreadable {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        },
+    })?;
     let value: Value = serde_json::from_str(&text).map_err(|e| not_a_profile(e.to_string()))?;
     let Value::Object(map) = &value else {
         return Err(not_a_profile("not a JSON object".into()));
@@ -454,6 +463,29 @@ mod tests {
         assert_eq!(files.len(), 1, "{files:?}");
         store.delete(&id).unwrap();
         assert!(store.load().unwrap().profiles.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_now_is_left_in_place_and_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        store.save("good", &sample()).unwrap();
+        let profiles = dir.path().join("profiles");
+        // A read that fails (here: a folder where a file was expected; on
+        // Windows, a file another program holds locked) is not damage.
+        std::fs::create_dir(profiles.join("locked.json")).unwrap();
+        // Bytes that are not text are.
+        std::fs::write(profiles.join("binary.json"), b"\xff\xfe\x00garbage").unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.profiles.len(), 1);
+        assert_eq!(loaded.unreadable.len(), 1, "{loaded:?}");
+        assert_eq!(loaded.unreadable[0].code(), "unreadable");
+        assert!(profiles.join("locked.json").exists(), "left where it was");
+        assert!(!profiles.join("locked.json.damaged-1").exists());
+        assert_eq!(loaded.set_aside.len(), 1, "{loaded:?}");
+        assert!(loaded.set_aside[0]
+            .moved_to
+            .ends_with("binary.json.damaged-1"));
     }
 
     #[test]

@@ -136,8 +136,8 @@ impl Setup {
         for aside in loaded.set_aside {
             notices.push(Msg::from_fn(move |lang| aside.message(lang)));
         }
-        for too_new in loaded.too_new {
-            notices.push(Msg::from_fn(move |lang| too_new.message(lang)));
+        for left_alone in loaded.too_new.into_iter().chain(loaded.unreadable) {
+            notices.push(Msg::from_fn(move |lang| left_alone.message(lang)));
         }
         let (recent, recent_aside) = store.recent_files();
         if let Some(aside) = recent_aside {
