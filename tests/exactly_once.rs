@@ -302,7 +302,7 @@ fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
     // The power goes when the 5th row's `sending` is in the journal, before
     // its request leaves (debug builds honour the variable).
     let cut = support::command(data.path(), &args, "Password")
-        .env("FLA_TEST_POWER_CUT_AFTER_SENDING", "5")
+        .env("FLA_TEST_AFTER_SENDING", "abort:5")
         .output()
         .unwrap();
     assert!(
@@ -334,4 +334,47 @@ fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
     assert_eq!(held.len(), N, "{held:?}");
     let twice: Vec<_> = held.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "stored twice: {twice:?}");
+}
+
+#[test]
+fn a_bug_in_a_worker_ends_the_run_with_internal_and_loses_nothing() {
+    const N: usize = 8;
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(
+        data.path(),
+        &["--processing-delay-ms", "200", "--accept-duplicates"],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = numbered_csv(data.path(), "bug.csv", "BUG", N);
+    let journal = data.path().join("journal.sqlite");
+    let (file, journal_arg) = (file.to_str().unwrap(), journal.to_str().unwrap());
+    let mut args = submit(file, &client_id, &pfx, journal_arg);
+    args.extend(["--concurrency", "1", "--unknown-wait", "2"]);
+
+    // The 3rd row's worker panics after its `sending` is committed (debug
+    // builds honour the variable): the run ends, it does not wait for it.
+    let started = Instant::now();
+    let out = support::command(data.path(), &args, "Password")
+        .env("FLA_TEST_AFTER_SENDING", "panic:3")
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "not JSON: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(out.status.code(), Some(3), "{json}");
+    assert_eq!(json["error"]["code"], "internal", "{json}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+
+    // Run again: every row declared once.
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["accepted"], N as u64, "{out}");
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N, "{held:?}");
+    assert!(held.values().all(|n| *n == 1), "{held:?}");
 }

@@ -284,6 +284,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
             () = sleep_until(deadline) => break,
         }
     }
+    super::engine_broken(&engine, lang)?;
     let Some(row) = row_of(&engine, id) else {
         return Err(CliError {
             code: "not_added".into(),

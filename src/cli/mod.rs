@@ -97,6 +97,20 @@ impl From<(crate::cert::CertError, Lang)> for CliError {
     }
 }
 
+/// Exit 3, `internal`, when an engine task met a bug (a panic) during the
+/// run: the command ends instead of waiting for it, and says that nothing is
+/// lost (the rows it held are in the journal; the next run looks them up).
+fn engine_broken(engine: &crate::submit::engine::Engine, lang: Lang) -> Result<(), CliError> {
+    if engine.broken() {
+        return Err(CliError {
+            code: "internal".into(),
+            message: tr(lang, "cli.internal_error"),
+            exit: exit::NETWORK,
+        });
+    }
+    Ok(())
+}
+
 /// The engine could not start or store (its journal): nothing was sent.
 pub fn engine_error(err: &crate::submit::engine::EngineError, lang: Lang) -> CliError {
     CliError {

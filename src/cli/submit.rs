@@ -492,6 +492,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
     } else {
         engine.until_idle_or_unknown(super::UNKNOWN_PATIENCE).await;
     }
+    super::engine_broken(&engine, lang)?;
 
     // What each row came to, one row at a time: counted, said where it must
     // be, and written to the report as it goes (a million rows are never all

@@ -421,6 +421,9 @@ struct St {
     watched_sids: HashMap<i64, RowId>,
     paused: bool,
     cancelled: bool,
+    /// An engine task panicked (a bug): what it held stays as the journal has
+    /// it, and a command ends with `internal`.
+    broken: bool,
     unreadable: Vec<UnreadableRow>,
     /// Transitions made so far (the last one's number).
     staged: u64,
@@ -541,9 +544,10 @@ impl St {
     }
 
     fn idle(&self) -> bool {
-        self.in_flight == 0
-            && (self.paused
-                || (self.queue.is_empty() && self.jobs == 0 && self.watching.is_empty()))
+        self.broken
+            || (self.in_flight == 0
+                && (self.paused
+                    || (self.queue.is_empty() && self.jobs == 0 && self.watching.is_empty())))
     }
 }
 
@@ -570,23 +574,59 @@ fn normalised_enterprise(text: &str) -> String {
     crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
 }
 
-/// For tests (debug builds only): `FLA_TEST_POWER_CUT_AFTER_SENDING=N` ends
-/// the process at once, as a power cut would (no destructor, no flush, no
+/// What ends an engine task however it ends: `done` on the rows' state (a
+/// count given back), the engine told, the poll loop woken. Dropped while
+/// unwinding, it marks the engine `broken`: a command then ends with exit 3
+/// (`internal`) instead of waiting for a task that is gone.
+struct Finally<'a, F: FnOnce(&mut St)> {
+    inner: &'a Arc<Inner>,
+    done: Option<F>,
+}
+
+impl<'a, F: FnOnce(&mut St)> Finally<'a, F> {
+    fn new(inner: &'a Arc<Inner>, done: F) -> Self {
+        Finally {
+            inner,
+            done: Some(done),
+        }
+    }
+}
+
+impl<F: FnOnce(&mut St)> Drop for Finally<'_, F> {
+    fn drop(&mut self) {
+        let mut st = lock(&self.inner.st);
+        if let Some(done) = self.done.take() {
+            done(&mut st);
+        }
+        if std::thread::panicking() {
+            st.broken = true;
+        }
+        drop(st);
+        self.inner.bump();
+        self.inner.poll_wake.notify_one();
+    }
+}
+
+/// For tests (debug builds only): `FLA_TEST_AFTER_SENDING=abort:N` ends the
+/// process at once, as a power cut would (no destructor, no flush, no
 /// answer), when the Nth row's `sending` is in the journal and its request has
-/// not left.
+/// not left; `panic:N` panics there instead (a bug in a worker).
 #[cfg(debug_assertions)]
 fn power_cut_point() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    static AT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    static AT: std::sync::OnceLock<Option<(String, usize)>> = std::sync::OnceLock::new();
     static SEEN: AtomicUsize = AtomicUsize::new(0);
     let at = AT.get_or_init(|| {
-        std::env::var("FLA_TEST_POWER_CUT_AFTER_SENDING")
-            .ok()
-            .and_then(|v| v.parse().ok())
+        let v = std::env::var("FLA_TEST_AFTER_SENDING").ok()?;
+        let (how, n) = v.split_once(':')?;
+        Some((how.to_owned(), n.parse().ok()?))
     });
-    if let Some(at) = *at {
-        if SEEN.fetch_add(1, Ordering::SeqCst) + 1 >= at {
-            std::process::abort();
+    if let Some((how, at)) = at {
+        if SEEN.fetch_add(1, Ordering::SeqCst) + 1 == *at {
+            match how.as_str() {
+                "abort" => std::process::abort(),
+                _ => panic!("FLA_TEST_AFTER_SENDING: a worker's bug, as asked"),
+            }
         }
     }
 }
@@ -1022,6 +1062,13 @@ impl Engine {
     }
 
     /// The server whose rows this engine keeps (see `channel::env::server_key`).
+    /// Whether an engine task panicked (a bug): the command should end with
+    /// exit 3 (`internal`); the rows it held stay as the journal has them
+    /// (`sending` is `unknown` at the next run).
+    pub fn broken(&self) -> bool {
+        lock(&self.inner.st).broken
+    }
+
     pub fn server(&self) -> &str {
         &self.inner.client.server
     }
@@ -1474,10 +1521,11 @@ impl Inner {
                 Some(id) => {
                     let inner = self.clone();
                     tokio::spawn(async move {
+                        // Run however the send ends, a panic included: the
+                        // engine never waits for a task that is gone.
+                        let _done = Finally::new(&inner, |st| st.in_flight -= 1);
                         inner.send_one(id).await;
                         drop(permit);
-                        lock(&inner.st).in_flight -= 1;
-                        inner.bump();
                     });
                 }
                 None => {
@@ -1607,22 +1655,18 @@ impl Inner {
                 let inner = self.clone();
                 let enterprise = batch.0.clone();
                 tokio::spawn(async move {
+                    let _done = Finally::new(&inner, move |st| {
+                        st.jobs -= 1;
+                        st.polling.remove(&enterprise);
+                    });
                     inner.poll_batch(batch).await;
-                    let mut st = lock(&inner.st);
-                    st.jobs -= 1;
-                    st.polling.remove(&enterprise);
-                    drop(st);
-                    inner.bump();
-                    inner.poll_wake.notify_one();
                 });
             }
             for id in unknown {
                 let inner = self.clone();
                 tokio::spawn(async move {
+                    let _done = Finally::new(&inner, |st| st.jobs -= 1);
                     inner.reconcile(id).await;
-                    lock(&inner.st).jobs -= 1;
-                    inner.bump();
-                    inner.poll_wake.notify_one();
                 });
             }
             let wait = soonest
