@@ -281,23 +281,41 @@ fn answers_lost_on_a_slow_server_that_keeps_duplicates_store_no_reference_twice(
     assert!(twice.is_empty(), "stored twice: {twice:?}");
 }
 
-#[test]
-fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
-    const N: usize = 12;
+/// A sandbox that keeps repeated references (a row sent blindly a second time
+/// would be stored twice), `n` rows to it, and `submit`'s arguments sending
+/// them one at a time with a window of 2 s: the data folder, the sandbox, the
+/// journal and the arguments.
+fn one_at_a_time_to_a_server_keeping_duplicates(
+    prefix: &str,
+    n: usize,
+) -> (tempfile::TempDir, Sim, PathBuf, Vec<String>) {
     let data = tempfile::tempdir().unwrap();
-    // A server that keeps repeated references: a row sent blindly a second
-    // time would be stored twice.
     let sim = start_sim_with(
         data.path(),
         &["--processing-delay-ms", "200", "--accept-duplicates"],
     );
     let client_id = register(data.path(), &sim, &[]);
     let pfx = certs::fresh_arg("openssl3-aes256.pfx");
-    let file = numbered_csv(data.path(), "cut.csv", "CUT", N);
+    let file = numbered_csv(data.path(), &format!("{prefix}.csv"), prefix, n);
     let journal = data.path().join("journal.sqlite");
-    let (file, journal_arg) = (file.to_str().unwrap(), journal.to_str().unwrap());
-    let mut args = submit(file, &client_id, &pfx, journal_arg);
-    args.extend(["--concurrency", "1", "--unknown-wait", "2"]);
+    let mut args: Vec<String> = submit(
+        file.to_str().unwrap(),
+        &client_id,
+        &pfx,
+        journal.to_str().unwrap(),
+    )
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    args.extend(["--concurrency", "1", "--unknown-wait", "2"].map(str::to_owned));
+    (data, sim, journal, args)
+}
+
+#[test]
+fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
+    const N: usize = 12;
+    let (data, sim, journal, args) = one_at_a_time_to_a_server_keeping_duplicates("CUT", N);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
     // The power goes when the 5th row's `sending` is in the journal, before
     // its request leaves (debug builds honour the variable).
@@ -339,18 +357,8 @@ fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
 #[test]
 fn a_bug_in_a_worker_ends_the_run_with_internal_and_loses_nothing() {
     const N: usize = 8;
-    let data = tempfile::tempdir().unwrap();
-    let sim = start_sim_with(
-        data.path(),
-        &["--processing-delay-ms", "200", "--accept-duplicates"],
-    );
-    let client_id = register(data.path(), &sim, &[]);
-    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
-    let file = numbered_csv(data.path(), "bug.csv", "BUG", N);
-    let journal = data.path().join("journal.sqlite");
-    let (file, journal_arg) = (file.to_str().unwrap(), journal.to_str().unwrap());
-    let mut args = submit(file, &client_id, &pfx, journal_arg);
-    args.extend(["--concurrency", "1", "--unknown-wait", "2"]);
+    let (data, sim, _, args) = one_at_a_time_to_a_server_keeping_duplicates("BUG", N);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
     // The 3rd row's worker panics after its `sending` is committed (debug
     // builds honour the variable): the run ends, it does not wait for it.
