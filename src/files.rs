@@ -68,7 +68,7 @@ pub fn private_options() -> std::fs::OpenOptions {
 /// Makes sure `path` exists, created empty and owner-only if it did not (a
 /// database then opened there keeps those permissions, as do its companions).
 pub fn ensure_private_file(path: &Path) -> std::io::Result<()> {
-    match private_options().write(true).create_new(true).open(path) {
+    match create_new(path, true) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),

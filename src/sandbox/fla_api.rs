@@ -151,7 +151,7 @@ pub(crate) fn open_store(path: &std::path::Path) -> Result<Connection, SandboxEr
     Ok(db)
 }
 
-fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
+pub(super) fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
     let body = Problem {
         kind: kind.to_owned(),
         title: title.to_owned(),

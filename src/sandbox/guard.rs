@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// The `Host` values a request may carry.
 pub(super) struct Hosts(Vec<String>);
@@ -33,18 +33,12 @@ impl Hosts {
 }
 
 fn refused(status: StatusCode, detail: &str) -> Response {
-    (
+    super::fla_api::problem(
         status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        serde_json::json!({
-            "type": "about:blank",
-            "title": status.canonical_reason().unwrap_or("Refused"),
-            "status": status.as_u16(),
-            "detail": detail,
-        })
-        .to_string(),
+        "about:blank",
+        status.canonical_reason().unwrap_or("Refused"),
+        detail.to_owned(),
     )
-        .into_response()
 }
 
 /// Every request: the right `Host` (421 otherwise), no `Origin` (403).

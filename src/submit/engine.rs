@@ -575,19 +575,32 @@ fn normalised_enterprise(text: &str) -> String {
 }
 
 /// What ends an engine task however it ends: `done` on the rows' state (a
-/// count given back), the engine told, the poll loop woken. Dropped while
-/// unwinding, it marks the engine `broken`: a command then ends with exit 3
-/// (`internal`) instead of waiting for a task that is gone.
+/// count given back), the engine told, and for a poll's task the poll loop
+/// woken (a send's end is no reason to look through the watched rows).
+/// Dropped while unwinding, it marks the engine `broken`: a command then ends
+/// with exit 3 (`internal`) instead of waiting for a task that is gone.
 struct Finally<'a, F: FnOnce(&mut St)> {
     inner: &'a Arc<Inner>,
     done: Option<F>,
+    wakes_polls: bool,
 }
 
 impl<'a, F: FnOnce(&mut St)> Finally<'a, F> {
-    fn new(inner: &'a Arc<Inner>, done: F) -> Self {
+    /// For a send.
+    fn send(inner: &'a Arc<Inner>, done: F) -> Self {
         Finally {
             inner,
             done: Some(done),
+            wakes_polls: false,
+        }
+    }
+
+    /// For a poll or a search by reference.
+    fn poll(inner: &'a Arc<Inner>, done: F) -> Self {
+        Finally {
+            inner,
+            done: Some(done),
+            wakes_polls: true,
         }
     }
 }
@@ -603,7 +616,9 @@ impl<F: FnOnce(&mut St)> Drop for Finally<'_, F> {
         }
         drop(st);
         self.inner.bump();
-        self.inner.poll_wake.notify_one();
+        if self.wakes_polls {
+            self.inner.poll_wake.notify_one();
+        }
     }
 }
 
@@ -612,7 +627,7 @@ impl<F: FnOnce(&mut St)> Drop for Finally<'_, F> {
 /// answer), when the Nth row's `sending` is in the journal and its request has
 /// not left; `panic:N` panics there instead (a bug in a worker).
 #[cfg(debug_assertions)]
-fn power_cut_point() {
+fn fault_point() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static AT: std::sync::OnceLock<Option<(String, usize)>> = std::sync::OnceLock::new();
     static SEEN: AtomicUsize = AtomicUsize::new(0);
@@ -1061,7 +1076,6 @@ impl Engine {
         lock(&self.inner.journal).release_lock_as_if_crashed();
     }
 
-    /// The server whose rows this engine keeps (see `channel::env::server_key`).
     /// Whether an engine task panicked (a bug): the command should end with
     /// exit 3 (`internal`); the rows it held stay as the journal has them
     /// (`sending` is `unknown` at the next run).
@@ -1069,6 +1083,7 @@ impl Engine {
         lock(&self.inner.st).broken
     }
 
+    /// The server whose rows this engine keeps (see `channel::env::server_key`).
     pub fn server(&self) -> &str {
         &self.inner.client.server
     }
@@ -1523,7 +1538,7 @@ impl Inner {
                     tokio::spawn(async move {
                         // Run however the send ends, a panic included: the
                         // engine never waits for a task that is gone.
-                        let _done = Finally::new(&inner, |st| st.in_flight -= 1);
+                        let _done = Finally::send(&inner, |st| st.in_flight -= 1);
                         inner.send_one(id).await;
                         drop(permit);
                     });
@@ -1570,7 +1585,7 @@ impl Inner {
             return;
         }
         #[cfg(debug_assertions)]
-        power_cut_point();
+        fault_point();
         let _slot = self.pace.slot().await;
         let outcome = match correction_of {
             Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
@@ -1655,7 +1670,7 @@ impl Inner {
                 let inner = self.clone();
                 let enterprise = batch.0.clone();
                 tokio::spawn(async move {
-                    let _done = Finally::new(&inner, move |st| {
+                    let _done = Finally::poll(&inner, move |st| {
                         st.jobs -= 1;
                         st.polling.remove(&enterprise);
                     });
@@ -1665,7 +1680,7 @@ impl Inner {
             for id in unknown {
                 let inner = self.clone();
                 tokio::spawn(async move {
-                    let _done = Finally::new(&inner, |st| st.jobs -= 1);
+                    let _done = Finally::poll(&inner, |st| st.jobs -= 1);
                     inner.reconcile(id).await;
                 });
             }
