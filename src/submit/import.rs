@@ -11,8 +11,11 @@ use time::Date;
 use crate::fla::anomalies::{self, AnomalyKind};
 use crate::fla::rules;
 use crate::fla::wire::{self, Declaration, DurationUnit, TrainingType};
-use crate::i18n::{tr, tr_args, Lang};
+use crate::i18n::{format_count, tr, tr_args, Lang};
 use crate::identifiers::{self, SsinError};
+
+mod workbook;
+pub use workbook::Refusal as XlsxRefusal;
 
 /// A field of the contract, as a column of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -590,7 +593,38 @@ pub enum ImportError {
         header: String,
         headers: Vec<String>,
     },
+    #[error("the workbook is refused: {refusal:?}")]
+    XlsxRefused { refusal: XlsxRefusal },
+    #[error("the workbook unpacks to more than {limit_mb} MB")]
+    FileTooLarge { limit_mb: u64 },
+    #[error("the file holds more than {limit} cells")]
+    TooManyCells { limit: usize },
+    #[error("row {row} of the CSV goes beyond a bound: {bound:?}")]
+    CsvBound { row: usize, bound: CsvBound },
 }
+
+/// What a CSV row may not exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvBound {
+    /// A cell longer than a spreadsheet cell holds.
+    Field,
+    /// A row longer than [`CSV_MAX_ROW_BYTES`].
+    Row,
+    /// More columns than a spreadsheet holds.
+    Columns(usize),
+}
+
+/// The most characters a cell holds (Excel's own limit): a longer CSV field
+/// is refused, most often a quote that never closes.
+pub const CSV_MAX_FIELD_CHARS: usize = 32_767;
+/// The most bytes a CSV row may take.
+pub const CSV_MAX_ROW_BYTES: usize = 1024 * 1024;
+/// The most columns a row may have (Excel's own limit, A to XFD).
+pub const MAX_COLUMNS: usize = workbook::MAX_COLUMNS as usize;
+/// The most cells a whole file read at once ([`read_table`], the Bulk page)
+/// may hold: about a gigabyte of cells. `submit` reads a file row by row and
+/// has no such bound.
+pub const TABLE_MAX_CELLS: usize = 30_000_000;
 
 impl ImportError {
     pub fn code(&self) -> &'static str {
@@ -604,6 +638,9 @@ impl ImportError {
             ImportError::NotText => "bad_csv",
             ImportError::UnknownField { .. } => "unknown_field",
             ImportError::UnknownHeader { .. } => "unknown_column",
+            ImportError::XlsxRefused { .. } => "bad_xlsx",
+            ImportError::FileTooLarge { .. } | ImportError::TooManyCells { .. } => "file_too_large",
+            ImportError::CsvBound { .. } => "bad_csv",
         }
     }
 
@@ -678,7 +715,83 @@ impl ImportError {
                     ("headers", headers.join(" | ")),
                 ],
             ),
+            ImportError::XlsxRefused { refusal } => refusal_message(refusal, lang, file),
+            ImportError::FileTooLarge { limit_mb } => tr_args(
+                lang,
+                "import.error.file_too_large",
+                &[file, ("limit", format_count(lang, *limit_mb))],
+            ),
+            ImportError::TooManyCells { limit } => tr_args(
+                lang,
+                "import.error.too_many_cells",
+                &[file, ("limit", format_count(lang, *limit as u64))],
+            ),
+            ImportError::CsvBound { row, bound } => {
+                let row = ("row", format_count(lang, *row as u64));
+                match bound {
+                    CsvBound::Field => tr_args(
+                        lang,
+                        "import.error.csv_field_too_long",
+                        &[
+                            file,
+                            row,
+                            ("limit", format_count(lang, CSV_MAX_FIELD_CHARS as u64)),
+                        ],
+                    ),
+                    CsvBound::Row => tr_args(
+                        lang,
+                        "import.error.csv_row_too_long",
+                        &[
+                            file,
+                            row,
+                            ("limit", format_count(lang, CSV_MAX_ROW_BYTES as u64)),
+                        ],
+                    ),
+                    CsvBound::Columns(columns) => tr_args(
+                        lang,
+                        "import.error.csv_too_many_columns",
+                        &[
+                            file,
+                            row,
+                            ("columns", format_count(lang, *columns as u64)),
+                            ("limit", format_count(lang, MAX_COLUMNS as u64)),
+                        ],
+                    ),
+                }
+            }
         }
+    }
+}
+
+/// What a refused workbook's user reads.
+fn refusal_message(refusal: &XlsxRefusal, lang: Lang, file: (&str, String)) -> String {
+    let n = |n: u64| format_count(lang, n);
+    match refusal {
+        XlsxRefusal::Damaged { part } => tr_args(
+            lang,
+            "import.error.xlsx_damaged",
+            &[file, ("part", part.clone())],
+        ),
+        XlsxRefusal::Packed { part, ratio } => tr_args(
+            lang,
+            "import.error.xlsx_packed",
+            &[file, ("part", part.clone()), ("ratio", n(*ratio))],
+        ),
+        XlsxRefusal::ClaimsTexts { claimed, room } => tr_args(
+            lang,
+            "import.error.xlsx_claims_texts",
+            &[file, ("claimed", n(*claimed)), ("room", n(*room))],
+        ),
+        XlsxRefusal::CellBeyond { row, column } => tr_args(
+            lang,
+            "import.error.xlsx_cell_beyond",
+            &[file, ("row", n(*row)), ("column", n(*column))],
+        ),
+        XlsxRefusal::RowsOutOfOrder { row, after } => tr_args(
+            lang,
+            "import.error.xlsx_rows_out_of_order",
+            &[file, ("row", n(*row)), ("after", n(*after))],
+        ),
     }
 }
 
@@ -871,6 +984,10 @@ impl Iterator for CsvRows<'_> {
                 Ok(false) => self.done = true,
                 Ok(true) => {
                     let row = self.row_at(self.record.position().map(|p| p.byte()));
+                    if let Some(bound) = csv_bound(&self.record) {
+                        self.done = true;
+                        return Some(Err(ImportError::CsvBound { row, bound }));
+                    }
                     let cells: Vec<Cell> = self.record.iter().map(Cell::text).collect();
                     self.inner_breaks += self
                         .record
@@ -895,11 +1012,26 @@ impl Iterator for CsvRows<'_> {
     }
 }
 
+/// The bound a CSV record goes beyond, if any.
+fn csv_bound(record: &csv::StringRecord) -> Option<CsvBound> {
+    if record.len() > MAX_COLUMNS {
+        return Some(CsvBound::Columns(record.len()));
+    }
+    if record.as_slice().len() > CSV_MAX_ROW_BYTES {
+        return Some(CsvBound::Row);
+    }
+    // Characters, as a spreadsheet counts them; bytes first, which is cheap.
+    record
+        .iter()
+        .any(|f| f.len() > CSV_MAX_FIELD_CHARS && f.chars().count() > CSV_MAX_FIELD_CHARS)
+        .then_some(CsvBound::Field)
+}
+
 /// A file's rows one at a time (blank rows left out): a CSV read as it goes,
-/// an XLSX from its sheet read whole (calamine's range).
+/// an XLSX checked first, then read as it goes (see [`workbook`]).
 pub enum Rows<'a> {
     Csv(CsvRows<'a>),
-    Sheet(SheetRows),
+    Sheet(workbook::SheetRows),
 }
 
 impl Iterator for Rows<'_> {
@@ -908,7 +1040,7 @@ impl Iterator for Rows<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Rows::Csv(rows) => rows.next(),
-            Rows::Sheet(rows) => rows.next().map(Ok),
+            Rows::Sheet(rows) => rows.next(),
         }
     }
 }
@@ -917,7 +1049,8 @@ impl Iterator for Rows<'_> {
 /// rows may still be none (see [`read_table`]).
 pub fn read_rows(bytes: &[u8]) -> Result<(FileFormat, Rows<'_>), ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(bytes)?)));
+        let rows = workbook::open(bytes.to_vec())?;
+        return Ok((FileFormat::Xlsx, Rows::Sheet(rows)));
     }
     let (text, encoding) = decode(bytes);
     csv_rows(text, encoding)
@@ -928,7 +1061,7 @@ pub fn read_rows(bytes: &[u8]) -> Result<(FileFormat, Rows<'_>), ImportError> {
 /// an XLSX's once its sheet is read, so a big file is not held twice.
 pub fn read_rows_owned(bytes: Vec<u8>) -> Result<(FileFormat, Rows<'static>), ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return Ok((FileFormat::Xlsx, Rows::Sheet(read_xlsx(&bytes)?)));
+        return Ok((FileFormat::Xlsx, Rows::Sheet(workbook::open(bytes)?)));
     }
     let (decoded, encoding) = match decode(&bytes) {
         (std::borrow::Cow::Owned(text), encoding) => (Some(text), encoding),
@@ -971,85 +1104,27 @@ fn csv_rows(
 
 /// Reads a file into its rows: XLSX where the bytes are a ZIP, CSV otherwise.
 pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
-    let (format, rows) = read_rows(bytes)?;
-    let rows = rows.collect::<Result<Vec<_>, _>>()?;
+    read_table_within(bytes, TABLE_MAX_CELLS)
+}
+
+/// As [`read_table`], refusing a file of more than `max_cells` cells
+/// ([`ImportError::TooManyCells`]).
+pub fn read_table_within(bytes: &[u8], max_cells: usize) -> Result<Table, ImportError> {
+    let (format, rest) = read_rows(bytes)?;
+    let mut rows = Vec::new();
+    let mut cells = 0usize;
+    for row in rest {
+        let row = row?;
+        cells += row.1.len();
+        if cells > max_cells {
+            return Err(ImportError::TooManyCells { limit: max_cells });
+        }
+        rows.push(row);
+    }
     if rows.is_empty() {
         return Err(ImportError::Empty);
     }
     Ok(Table { format, rows })
-}
-
-/// The rows of an XLSX's first sheet with something in it, converted one at a
-/// time from calamine's range (held whole: calamine reads a sheet so), not
-/// copied into a second table.
-pub struct SheetRows {
-    range: calamine::Range<calamine::Data>,
-    first_row: usize,
-    first_col: usize,
-    next: usize,
-}
-
-impl Iterator for SheetRows {
-    type Item = (usize, Vec<Cell>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        use calamine::Data;
-        loop {
-            let data = self.range.rows().nth(self.next)?;
-            let row = self.first_row + self.next;
-            self.next += 1;
-            // Columns left of the used range are empty: keep A, B, … where they are.
-            let mut cells = vec![Cell::Empty; self.first_col];
-            cells.extend(data.iter().map(|d| match d {
-                Data::Empty | Data::Error(_) => Cell::Empty,
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
-                Data::Int(n) => Cell::Number(*n as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Bool(*b),
-                Data::DateTime(dt) if dt.is_datetime() => {
-                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                    time::Month::try_from(m)
-                        .ok()
-                        .and_then(|m| Date::from_calendar_date(i32::from(y), m, d).ok())
-                        .map(Cell::Date)
-                        .unwrap_or(Cell::Number(dt.as_f64()))
-                }
-                Data::DateTime(dt) => Cell::Number(dt.as_f64()),
-            }));
-            if cells.iter().any(|c| !c.is_empty()) {
-                return Some((row, cells));
-            }
-        }
-    }
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<SheetRows, ImportError> {
-    use calamine::Reader;
-    let bad = |e: calamine::XlsxError| ImportError::Xlsx {
-        detail: e.to_string(),
-    };
-    let mut book: calamine::Xlsx<_> =
-        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(bad)?;
-    // The first sheet with something in it.
-    let mut range = None;
-    for i in 0..book.sheet_names().len() {
-        if let Some(r) = book.worksheet_range_at(i) {
-            let r = r.map_err(bad)?;
-            if !r.is_empty() {
-                range = Some(r);
-                break;
-            }
-        }
-    }
-    let Some(range) = range else {
-        return Err(ImportError::Empty);
-    };
-    Ok(SheetRows {
-        first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0) + 1,
-        first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
-        range,
-        next: 0,
-    })
 }
 
 // ---------------------------------------------------------------- mapping
