@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Seeds fuzz/corpus/open_pkcs12 (git-ignored) from tests/fixtures/pfx.
+# Seeds fuzz/corpus/import_file (git-ignored) from fuzz/seeds/import_file (kept
+# in git: the import fixtures, the templates, and workbooks made to hurt) and
+# fuzz/corpus/open_pkcs12 from tests/fixtures/pfx.
 #
 # 1. Every fixture as it is, except high-iterations.pfx (600,000 PBKDF2 rounds:
 #    about a second per execution, and its mutants keep the count).
@@ -11,6 +13,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$here/corpus/import_file"
+cp "$here"/seeds/import_file/* "$here/corpus/import_file/"
 fixtures="$here/../tests/fixtures/pfx"
 corpus="$here/corpus/open_pkcs12"
 mkdir -p "$corpus"

@@ -11,8 +11,8 @@
 mod common;
 
 use common::{
-    english, go_to, harness, harness_in, journal_row, new_data_dir, type_into, wait_until_opened,
-    with_sandbox_account,
+    english, fill_new, go_to, harness, harness_in, journal_row, new_data_dir, new_declaration,
+    retype, type_into, wait_until_opened, with_sandbox_account,
 };
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -24,16 +24,6 @@ use fla_assistant::submit::journal::DraftForm;
 use fla_assistant::submit::state::{self, Action, State};
 use fla_assistant::ui::declarations::action_label;
 use fla_assistant::ui::{FlaApp, Page};
-
-fn retype(harness: &mut Harness<'static, FlaApp>, label: &str, text: &str) {
-    let field = harness.get_by_role_and_label(Role::TextInput, label);
-    field.focus();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run_steps(1);
-    type_into(harness, Role::TextInput, label, text);
-    harness.run_steps(2);
-}
 
 #[test]
 fn invalid_ssin_is_shown_then_fixed_and_accepted() {
@@ -385,32 +375,6 @@ fn a_representative_picks_among_its_mandates_and_dates_filter_the_table() {
     harness.get_by_label_contains("1 of 1 declarations");
     retype(&mut harness, "Trainings from", "2025-04-01");
     harness.get_by_label_contains("0 of 1 declarations");
-}
-
-/// Clicks "New declaration" and waits for the engine to make it and the editor to open it.
-fn new_declaration(harness: &mut Harness<'static, FlaApp>) {
-    harness
-        .get_by_role_and_label(Role::Button, "New declaration")
-        .click();
-    wait_until_opened(harness);
-    harness.run_steps(2);
-}
-
-fn fill_new(harness: &mut Harness<'static, FlaApp>, reference: &str, name: &str) {
-    new_declaration(harness);
-    let today = time::OffsetDateTime::now_utc().date();
-    for (label, text) in [
-        ("External reference", reference),
-        ("Enterprise number", "0403170701"),
-        ("Worker (SSIN)", "85073003328"),
-        ("Training name", name),
-        ("Start date", &(today - time::Duration::days(3)).to_string()),
-        ("End date", &(today - time::Duration::days(2)).to_string()),
-        ("Duration", "7.5"),
-    ] {
-        retype(harness, label, text);
-    }
-    wait_until_opened(harness);
 }
 
 /// The row of what the server holds (or of a draft) with this reference.

@@ -4,14 +4,36 @@
 
 use std::path::PathBuf;
 
-/// The app's data folder (the sandbox's state and address live under it).
+/// The app's data folder: the journal (SSINs), the log, the sandbox's state
+/// and address. The OS's *local* data folder: on Windows `%LOCALAPPDATA%`,
+/// which stays on this computer, not the roaming `%APPDATA%` that a domain
+/// copies to a server at each logon (a SQLite journal must not be copied
+/// while it is open, and SSINs have no business on a file server). Elsewhere
+/// the two are the same folder.
 pub fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FLA_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     directories::ProjectDirs::from("be", "fla-assistant", "fla-assistant")
-        .map(|p| p.data_dir().to_path_buf())
+        .map(|p| local_data_dir(p.data_local_dir(), p.data_dir()))
         .unwrap_or_else(|| std::env::temp_dir().join("fla-assistant"))
+}
+
+/// The local data folder, where an earlier version's roaming one (Windows)
+/// is moved the first time, so that no journal is left behind; if it cannot
+/// be moved (another process holds it), the roaming one is used as it is.
+pub fn local_data_dir(local: &std::path::Path, roaming: &std::path::Path) -> PathBuf {
+    if local == roaming || local.exists() || !roaming.exists() {
+        return local.to_path_buf();
+    }
+    let moved = local
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::rename(roaming, local));
+    match moved {
+        Ok(()) => local.to_path_buf(),
+        Err(_) => roaming.to_path_buf(),
+    }
 }
 
 /// The running sandbox's address file, written by whoever starts it.
@@ -45,3 +67,33 @@ pub use store::{
 
 pub mod secret;
 mod store;
+
+#[cfg(test)]
+mod tests {
+    use super::local_data_dir;
+
+    #[test]
+    fn a_roaming_data_folder_is_moved_to_the_local_one_once() {
+        let home = tempfile::tempdir().unwrap();
+        let roaming = home.path().join("Roaming/fla-assistant/data");
+        let local = home.path().join("Local/fla-assistant/data");
+        // A new install: the local folder, nothing made yet.
+        assert_eq!(local_data_dir(&local, &roaming), local);
+        assert!(!local.exists());
+        // An earlier version's journal in the roaming folder moves along.
+        std::fs::create_dir_all(&roaming).unwrap();
+        std::fs::write(roaming.join("journal.sqlite"), b"rows").unwrap();
+        assert_eq!(local_data_dir(&local, &roaming), local);
+        assert_eq!(
+            std::fs::read(local.join("journal.sqlite")).unwrap(),
+            b"rows"
+        );
+        assert!(!roaming.exists());
+        // Once local, a roaming folder made since is left alone.
+        std::fs::create_dir_all(&roaming).unwrap();
+        assert_eq!(local_data_dir(&local, &roaming), local);
+        assert!(roaming.exists());
+        // Where both are one folder (Linux, macOS), nothing moves.
+        assert_eq!(local_data_dir(&local, &local), local);
+    }
+}

@@ -553,6 +553,9 @@ impl BulkPage {
         ui.heading(tr(lang, "nav.bulk"));
         ui.add(egui::Label::new(tr(lang, "page.bulk.intro")).wrap());
         ui.add_space(6.0);
+        if host.broken() {
+            super::declarations::engine_broken_ui(ui, lang, host);
+        }
         if let Some(why) = host.open_error() {
             // Another run (a submit) holds the journal: nothing can be sent
             // from here until it ends.

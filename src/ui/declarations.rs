@@ -388,6 +388,9 @@ impl DeclarationsPage {
                 "decl.journal_of",
                 &[("server", server_name(lang, host.server()))],
             ));
+            if host.broken() {
+                engine_broken_ui(ui, lang, host);
+            }
             if host.open_failed() {
                 // Another run holds the journal (or it failed): said above,
                 // and tried again on request.
@@ -693,5 +696,14 @@ fn server_name(lang: Lang, server: &str) -> String {
         tr(lang, "decl.journal_no_server")
     } else {
         server.to_owned()
+    }
+}
+
+/// Says that sending stopped on a bug of the app, and offers to restart it
+/// (the Declarations and Bulk pages).
+pub fn engine_broken_ui(ui: &mut egui::Ui, lang: Lang, host: &host::DeclarationsHost) {
+    widgets::error_text_ui(ui, &tr(lang, "decl.engine_broken"));
+    if ui.button(tr(lang, "decl.restart_engine")).clicked() {
+        host.restart();
     }
 }

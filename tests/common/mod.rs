@@ -251,3 +251,41 @@ pub fn journal_row_of(
             .unwrap();
     }
 }
+
+/// Selects all of a text field and types `text` in its place.
+pub fn retype(harness: &mut Harness<'static, FlaApp>, label: &str, text: &str) {
+    let field = harness.get_by_role_and_label(Role::TextInput, label);
+    field.focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    type_into(harness, Role::TextInput, label, text);
+    harness.run_steps(2);
+}
+
+/// Clicks "New declaration" and waits for the engine to make it and the editor to open it.
+pub fn new_declaration(harness: &mut Harness<'static, FlaApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, "New declaration")
+        .click();
+    wait_until_opened(harness);
+    harness.run_steps(2);
+}
+
+/// A new declaration of a training three days ago, typed in the editor.
+pub fn fill_new(harness: &mut Harness<'static, FlaApp>, reference: &str, name: &str) {
+    new_declaration(harness);
+    let today = time::OffsetDateTime::now_utc().date();
+    for (label, text) in [
+        ("External reference", reference),
+        ("Enterprise number", "0403170701"),
+        ("Worker (SSIN)", "85073003328"),
+        ("Training name", name),
+        ("Start date", &(today - time::Duration::days(3)).to_string()),
+        ("End date", &(today - time::Duration::days(2)).to_string()),
+        ("Duration", "7.5"),
+    ] {
+        retype(harness, label, text);
+    }
+    wait_until_opened(harness);
+}

@@ -81,6 +81,8 @@ struct Shared {
     /// The journal could not be opened (another run holds it, or the file
     /// failed): the page says so and offers to try again.
     open_failed: std::sync::Mutex<Option<crate::i18n::Msg>>,
+    /// Sending is to be restarted: the next `keep_engine` makes a new engine.
+    restart: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -140,6 +142,7 @@ impl DeclarationsHost {
                 busy: AtomicUsize::new(0),
                 outcomes: std::sync::Mutex::new(otx),
                 open_failed: std::sync::Mutex::new(None),
+                restart: std::sync::atomic::AtomicBool::new(false),
             }),
             tx: None,
             outcomes: orx,
@@ -194,6 +197,22 @@ impl DeclarationsHost {
         }
     }
 
+    /// Whether the engine stopped on a bug of its own (a task panicked): the
+    /// pages say so and offer [`DeclarationsHost::restart`].
+    pub fn broken(&self) -> bool {
+        matches!(&self.read().1, Store::Online(e) if e.broken())
+    }
+
+    /// Closes the engine and makes a new one on the same journal: rows it was
+    /// sending are looked up on the server before anything is sent again.
+    pub fn restart(&self) {
+        self.shared.restart.store(true, Ordering::SeqCst);
+        self.send(WorkerMsg::Journal(
+            self.journal_path.clone(),
+            Box::new(self.open_as()),
+        ));
+    }
+
     /// Tries again to open the journal (after another run held it).
     pub fn reopen(&self) {
         if self.tx.is_some() {
@@ -223,6 +242,9 @@ impl DeclarationsHost {
         source: impl FnOnce() -> Result<TokenSource, String>,
         lang: Lang,
     ) {
+        if self.shared.restart.swap(false, Ordering::SeqCst) {
+            self.key = None;
+        }
         let Some(key) = key else { return };
         if self.key.as_deref() == Some(key.as_str()) || self.tx.is_none() {
             return;
