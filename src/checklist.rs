@@ -9,7 +9,28 @@ use time::Date;
 
 use crate::channel::env::{client_id_looks_right, Role as ChannelRole};
 use crate::i18n::Msg;
-use crate::profile::{ClientEnterprise, MandateState};
+
+/// Whether a representative's mandate for a client has been checked in MAHIS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MandateState {
+    #[default]
+    NotChecked,
+    Active,
+    Missing,
+}
+
+/// A client enterprise of a representative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ClientEnterprise {
+    /// Ten digits.
+    pub enterprise: String,
+    pub name: String,
+    pub mandate: MandateState,
+    /// The day the mandate was last checked, in Brussels (ISO `YYYY-MM-DD`).
+    pub checked_on: Option<String>,
+}
 
 /// Who the user is, in the words of the role question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -325,7 +346,7 @@ impl Facts {
 
 /// A client as a sentence names it: "Garage Dubois (0202.239.951)", or the
 /// number alone when no name was given.
-fn client_label(client: &crate::profile::ClientEnterprise) -> String {
+fn client_label(client: &ClientEnterprise) -> String {
     let number = crate::identifiers::format_enterprise_number(&client.enterprise);
     match client.name.trim() {
         "" => number,

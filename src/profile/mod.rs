@@ -61,12 +61,16 @@ pub fn config_dir() -> PathBuf {
 pub use secret::Keychain;
 pub use secret::{pfx_account, MemorySecrets, SecretError, SecretStore};
 pub use store::{
-    export_profile, import_profile, ClientEnterprise, Loaded, MandateState, Profile, ProfileError,
-    ProfileStore, RecentFiles, SetAside, PROFILE_VERSION, RECENT_FILES,
+    export_profile, import_profile, Loaded, Profile, ProfileError, ProfileStore, RecentFiles,
+    SetAside, PROFILE_VERSION, RECENT_FILES,
 };
 
 pub mod secret;
 mod store;
+
+// A representative's clients are the checklist's (its MAHIS step owns them);
+// named here too, as part of a profile.
+pub use crate::checklist::{ClientEnterprise, MandateState};
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::channel::env::EnvironmentKind;
-use crate::checklist::{Role, Step};
+use crate::checklist::{ClientEnterprise, Role, Step};
 use crate::i18n::{tr_args, Lang};
 
 /// The format version this build writes. Older files are migrated on load.
@@ -19,28 +19,6 @@ pub const PROFILE_VERSION: u32 = 1;
 
 /// How many recent files are kept.
 pub const RECENT_FILES: usize = 10;
-
-/// Whether a representative's mandate for a client has been checked in MAHIS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum MandateState {
-    #[default]
-    NotChecked,
-    Active,
-    Missing,
-}
-
-/// A client enterprise of a representative.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct ClientEnterprise {
-    /// Ten digits.
-    pub enterprise: String,
-    pub name: String,
-    pub mandate: MandateState,
-    /// The day the mandate was last checked, in Brussels (ISO `YYYY-MM-DD`).
-    pub checked_on: Option<String>,
-}
 
 /// Everything one way of sending keeps: who sends, for whom, where, with what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -418,6 +396,7 @@ fn set_aside(path: &Path, reason: String) -> Result<SetAside, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checklist::MandateState;
 
     fn sample() -> Profile {
         Profile {
