@@ -8,13 +8,11 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use super::connection::{alias_not_found, ConnectionArgs, Resolved};
+use super::common::{client_for, prefetch_token, report_api_error};
+use super::connection::ConnectionArgs;
 use super::{exit, print_json, report_server_error, CliError};
-use crate::channel::token::http_client;
 use crate::fla::anomalies::{self, AnomalyKind};
-use crate::fla::client::{
-    ApiError, FlaClient, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
-};
+use crate::fla::client::ApiError;
 use crate::fla::rules;
 use crate::fla::wire::SearchRequest;
 use crate::i18n::{format_date, tr, tr_args, tr_n, Lang};
@@ -72,90 +70,6 @@ impl DeclarationsCommand {
             DeclarationsCommand::Search(a) => a.json,
         }
     }
-}
-
-fn api_error(e: &ApiError, lang: Lang) -> CliError {
-    CliError {
-        code: e.code(),
-        message: e.message(lang),
-        exit: if e.is_refusal() {
-            exit::FINDINGS
-        } else if matches!(e, ApiError::BadRequest { .. }) || refused_before_sending(e) {
-            exit::BAD_INPUT
-        } else {
-            exit::NETWORK
-        },
-    }
-}
-
-/// A token error found before sending (the configuration, a certificate that
-/// cannot sign) is bad input; one the token server answered is a failure.
-fn refused_before_sending(e: &ApiError) -> bool {
-    matches!(e, ApiError::Token { cause, .. }
-        if cause == TOKEN_CONFIGURATION || cause == TOKEN_CERTIFICATE)
-}
-
-/// Reports a failed API call with the trace id of the response that failed,
-/// and gives the exit code.
-fn report_api_error(e: &ApiError, json: bool, lang: Lang) -> u8 {
-    let err = api_error(e, lang);
-    report_server_error(&err, e.trace_id(), json, lang);
-    err.exit
-}
-
-pub(super) fn client_for(
-    resolved: &Resolved,
-    c: &ConnectionArgs,
-    lang: Lang,
-) -> Result<FlaClient, CliError> {
-    let entry = resolved
-        .entry()
-        .cloned()
-        .ok_or_else(|| alias_not_found(resolved, lang))?;
-    let refused = crate::channel::connect::blocking_findings(
-        &entry,
-        &resolved.contents.protection,
-        (resolved.clock)(),
-    );
-    if let Some(first) = refused.first() {
-        return Err(CliError::usage(first.code(), first.message(lang)));
-    }
-    // Refused before anything is built or sent, like `token` does.
-    crate::channel::assertion::check_lifetime(c.assertion_lifetime)
-        .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
-    let http = http_client(resolved.timeout).map_err(|e| CliError {
-        code: e.code().into(),
-        message: e.message(lang),
-        exit: exit::NETWORK,
-    })?;
-    let mut tokens = TokenSource::new(
-        resolved.endpoints.clone(),
-        c.client_id.clone(),
-        c.role,
-        c.scope.clone(),
-        entry,
-        resolved.contents.protection.clone(),
-        resolved.timeout,
-    )
-    .with_lifetime(c.assertion_lifetime);
-    // Assertions dated by the command's clock (`--now`).
-    tokens.clock = resolved.clock.clone();
-    FlaClient::new(http, tokens, lang).map_err(|e| api_error(&e, lang))
-}
-
-/// Gets a token before anything starts, so that a connection that cannot give
-/// one is reported once (with its trace id), not as a failure of every row.
-/// `Err` holds the exit code, the error already printed.
-pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> Result<(), u8> {
-    // A token server that failed or did not answer is asked again, as every
-    // request of the client is.
-    fla.retrying(
-        || fla.tokens.token(&fla.http, false, lang),
-        |result| result.as_ref().is_err_and(ApiError::is_transient),
-    )
-    .await
-    .map(|_| ())
-    .map_err(|e| report_api_error(&e, json, lang))
 }
 
 /// The exit code for a row the engine could not send, by its error's code:
@@ -225,7 +139,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
         ..EngineConfig::default()
     };
-    let journal = super::submit::default_journal(c.environment);
+    let journal = super::common::default_journal(c.environment);
     let engine = Engine::open_for(&journal, fla.clone(), config, Holder::Declare)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;

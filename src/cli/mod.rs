@@ -3,6 +3,7 @@
 //! No logic lives here beyond argument handling and presentation.
 
 pub mod cert;
+mod common;
 pub mod connection;
 pub mod declare;
 pub mod help;

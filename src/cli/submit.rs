@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{json, Value};
 
+use super::common::{client_for, default_journal, prefetch_token};
 use super::connection::ConnectionArgs;
-use super::declare::{client_for, prefetch_token};
 use super::{exit, print_json, CliError};
 use crate::fla::wire::{Declaration, ResultCode};
 use crate::fla::{anomalies, rules};
@@ -93,13 +93,6 @@ const QUEUED_AT_MOST: usize = 10_000;
 /// outcome to be known): a server slower to process than to take keeps a
 /// million-row run to this many rows watched, not the whole file.
 const AWAITING_AT_MOST: usize = 50_000;
-
-/// The journal `submit`, `declare` and the app share for an environment,
-/// unless told otherwise (`--journal`): one per environment, see
-/// [`crate::submit::journal::file_name`].
-pub fn default_journal(environment: crate::channel::env::EnvironmentKind) -> PathBuf {
-    crate::profile::data_dir().join(crate::submit::journal::file_name(environment))
-}
 
 /// One row of the file, ready for the engine or not a declaration at all.
 #[derive(Debug, Clone, PartialEq)]
