@@ -986,7 +986,7 @@ impl<'a> DryRunReport<'a> {
         self.total += 1;
         if let Some(d) = &declaration {
             let clean = problems.is_empty();
-            let noted = self.book.check_row(row, d, &mut problems, &mut warnings);
+            let noted = import::check_row(&mut self.book, row, d, &mut problems, &mut warnings);
             if clean && matches!(noted, Noted::Conflict { .. }) {
                 self.conflict_rows.push(row);
             }

@@ -8,12 +8,8 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use super::engine::{content_digest, row_key};
-use super::import::Problem;
+use super::reference::{content_digest, key_digest, row_key, Digest};
 use crate::fla::wire::Declaration;
-
-/// 16 bytes of a SHA-256.
-pub type Digest = [u8; 16];
 
 /// What the book says of a row it is told of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,20 +29,6 @@ pub enum Noted {
 #[derive(Debug, Default)]
 pub struct ReferenceBook {
     seen: HashMap<Digest, (Digest, usize)>,
-}
-
-/// An (enterprise, reference) pair in 16 bytes: the pair itself would cost
-/// two strings per row.
-pub fn key_digest(enterprise: &str, reference: &str) -> Digest {
-    use sha2::{Digest as _, Sha256};
-    let mut hash = Sha256::new();
-    hash.update(enterprise.as_bytes());
-    // A separator that neither can hold, so that ("1", "23") is not ("12", "3").
-    hash.update([0u8]);
-    hash.update(reference.as_bytes());
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&hash.finalize()[..16]);
-    out
 }
 
 impl ReferenceBook {
@@ -90,34 +72,18 @@ impl ReferenceBook {
     }
 
     /// Notes a row's declaration (a row without a reference is known by the
-    /// one its content gives it) and adds what the book found: a
-    /// `reference_conflict` problem, or a `duplicate_row` warning.
-    pub fn check_row(
-        &mut self,
-        row: usize,
-        declaration: &Declaration,
-        problems: &mut Vec<Problem>,
-        warnings: &mut Vec<Problem>,
-    ) -> Noted {
+    /// one its content gives it): what the book found, and the reference the
+    /// row is known by.
+    pub fn note_declaration(&mut self, row: usize, declaration: &Declaration) -> (Noted, String) {
         let (enterprise, reference) = row_key(declaration);
         let noted = self.note(&enterprise, &reference, content_digest(declaration), row);
-        match noted {
-            Noted::First => {}
-            Noted::SameContent { first_row } => {
-                warnings.push(Problem::duplicate_row(first_row, row));
-            }
-            Noted::Conflict { first_row } => {
-                problems.push(Problem::reference_conflict(&reference, first_row));
-            }
-        }
-        noted
+        (noted, reference)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
 
     fn declaration(reference: &str, ssin: &str) -> Declaration {
         serde_json::from_value(serde_json::json!({
@@ -163,57 +129,13 @@ mod tests {
     }
 
     #[test]
-    fn rows_become_problems_and_warnings() {
-        let mut book = ReferenceBook::new();
-        let (mut problems, mut warnings) = (Vec::new(), Vec::new());
-        let first = declaration("VCA-2026", "85073003328");
-        let other_worker = declaration("VCA-2026", "90010100123");
-        book.check_row(2, &first, &mut problems, &mut warnings);
-        assert!(problems.is_empty() && warnings.is_empty());
-        let noted = book.check_row(3, &other_worker, &mut problems, &mut warnings);
-        assert_eq!(noted, Noted::Conflict { first_row: 2 });
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "reference_conflict");
-        assert_eq!(problems[0].field, "externalReference");
-        for lang in [Lang::En, Lang::Nl, Lang::Fr] {
-            let message = problems[0].message(lang);
-            assert!(
-                message.contains(" 2") && message.contains("VCA-2026"),
-                "{message}"
-            );
-        }
-        book.check_row(4, &first, &mut problems, &mut warnings);
-        assert_eq!(problems.len(), 1);
-        assert_eq!(warnings.len(), 1);
-        assert_eq!(warnings[0].code, "duplicate_row");
-        let message = warnings[0].message(Lang::En);
-        assert!(message.contains('2') && message.contains('4'), "{message}");
-    }
-
-    #[test]
     fn rows_without_a_reference_are_known_by_their_content() {
         let mut book = ReferenceBook::new();
-        let (mut problems, mut warnings) = (Vec::new(), Vec::new());
-        book.check_row(
-            2,
-            &declaration("", "85073003328"),
-            &mut problems,
-            &mut warnings,
-        );
-        let noted = book.check_row(
-            3,
-            &declaration("", "90010100123"),
-            &mut problems,
-            &mut warnings,
-        );
+        book.note_declaration(2, &declaration("", "85073003328"));
+        let (noted, _) = book.note_declaration(3, &declaration("", "90010100123"));
         assert_eq!(noted, Noted::First);
-        let noted = book.check_row(
-            4,
-            &declaration(" ", "85073003328"),
-            &mut problems,
-            &mut warnings,
-        );
+        let (noted, reference) = book.note_declaration(4, &declaration(" ", "85073003328"));
         assert_eq!(noted, Noted::SameContent { first_row: 2 });
-        assert!(problems.is_empty());
+        assert!(reference.starts_with("FLA-"), "{reference}");
     }
 }

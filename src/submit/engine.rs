@@ -74,6 +74,8 @@
 //! `max_tries` times likewise, with its error. A self-transition (still
 //! processing) is not written to the journal.
 
+pub use super::reference::{content_digest, content_reference, row_key};
+use super::reference::{key_digest, normalised_enterprise, Digest};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::ops::Bound;
 use std::path::Path;
@@ -398,7 +400,7 @@ struct St {
     rows: BTreeMap<RowId, Box<Row>>,
     /// By (enterprise, reference), as a 16-byte digest: a million rows'
     /// index holds no copy of their strings.
-    by_reference: HashMap<super::conflicts::Digest, RowId>,
+    by_reference: HashMap<Digest, RowId>,
     /// Rows held back because their reference is another row's with other
     /// content, by (enterprise, reference, content): the same row read again
     /// is the same held-back row.
@@ -565,13 +567,8 @@ fn now_ms() -> i64 {
     .unwrap_or(i64::MAX)
 }
 
-fn key(enterprise: &str, reference: &str) -> super::conflicts::Digest {
-    super::conflicts::key_digest(enterprise, reference)
-}
-
-/// The enterprise number as the journal indexes it (10 digits where it reads).
-fn normalised_enterprise(text: &str) -> String {
-    crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
+fn key(enterprise: &str, reference: &str) -> Digest {
+    key_digest(enterprise, reference)
 }
 
 /// What ends an engine task however it ends: `done` on the rows' state (a
@@ -719,49 +716,6 @@ fn view_of_row(row: &Row) -> RowView {
 /// A reference made once for a declaration that has none (≤ 50 characters).
 fn new_reference() -> String {
     format!("FLA-{}", uuid::Uuid::new_v4().simple()).to_uppercase()
-}
-
-/// The reference a declaration given without one is sent under: made from
-/// its content ("FLA-" + 32 hex digits of a SHA-256 of the declaration, its
-/// enterprise number normalised), so that the same row read again, from the
-/// same file or a copy under another name, is the same declaration and is not
-/// declared twice; a row changed in the file is another declaration.
-pub fn content_reference(declaration: &Declaration) -> String {
-    let hex: String = content_digest(declaration)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect();
-    format!("FLA-{hex}")
-}
-
-/// What a declaration says, its reference left out, in 16 bytes (the first of
-/// a SHA-256 of it, its enterprise number normalised): two rows with the same
-/// digest are the same declaration (see [`content_reference`]).
-pub fn content_digest(declaration: &Declaration) -> [u8; 16] {
-    use sha2::{Digest, Sha256};
-    let mut d = declaration.clone();
-    d.external_reference = String::new();
-    d.employer.enterprise_number = normalised_enterprise(&d.employer.enterprise_number);
-    let bytes = serde_json::to_vec(&d).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
-    out
-}
-
-/// How the journal knows a declaration: its enterprise number (normalised) and
-/// its reference, or the one [`content_reference`] gives it when it has none.
-pub fn row_key(declaration: &Declaration) -> (String, String) {
-    let reference = declaration.external_reference.trim();
-    let reference = if reference.is_empty() {
-        content_reference(declaration)
-    } else {
-        reference.to_owned()
-    };
-    (
-        normalised_enterprise(&declaration.employer.enterprise_number),
-        reference,
-    )
 }
 
 fn row_error(e: &ApiError, _lang: Lang) -> RowError {
@@ -1405,7 +1359,7 @@ impl Inner {
         let mut new_slots = Vec::new();
         // New rows of this call by (enterprise, reference), and by content
         // for those held back.
-        let mut batch: HashMap<super::conflicts::Digest, usize> = HashMap::new();
+        let mut batch: HashMap<Digest, usize> = HashMap::new();
         let mut batch_conflicts: HashMap<(String, String, [u8; 16]), usize> = HashMap::new();
         for item in items {
             let mut d = item.declaration;

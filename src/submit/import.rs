@@ -8,6 +8,7 @@
 
 use time::Date;
 
+use super::conflicts::{Noted, ReferenceBook};
 use crate::fla::anomalies::{self, AnomalyKind};
 use crate::fla::rules;
 use crate::fla::wire::{self, Declaration, DurationUnit, TrainingType};
@@ -2036,7 +2037,7 @@ pub fn convert(table: &Table, mapping: &Mapping, today: Date) -> Vec<ImportedRow
     // One reference, one declaration: a row whose reference an earlier row
     // holds with other content is held back, naming that row (the Bulk
     // page's preview, `submit`); the same row again is said.
-    let mut book = super::conflicts::ReferenceBook::new();
+    let mut book = ReferenceBook::new();
     table
         .rows
         .iter()
@@ -2044,7 +2045,7 @@ pub fn convert(table: &Table, mapping: &Mapping, today: Date) -> Vec<ImportedRow
         .map(|(row, cells)| {
             let mut r = convert_row(*row, cells, &at, mapping.implied_unit, today);
             if let Some(d) = &r.declaration {
-                book.check_row(r.row, d, &mut r.problems, &mut r.warnings);
+                check_row(&mut book, r.row, d, &mut r.problems, &mut r.warnings);
             }
             r
         })
@@ -2322,6 +2323,29 @@ fn rule_problems(
         });
     }
     warnings
+}
+
+/// Notes a row's declaration in the file's `book` and adds what it found: a
+/// `reference_conflict` problem (the reference is an earlier row's, for other
+/// content), or a `duplicate_row` warning (the same declaration again).
+pub fn check_row(
+    book: &mut ReferenceBook,
+    row: usize,
+    declaration: &Declaration,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) -> Noted {
+    let (noted, reference) = book.note_declaration(row, declaration);
+    match noted {
+        Noted::First => {}
+        Noted::SameContent { first_row } => {
+            warnings.push(Problem::duplicate_row(first_row, row));
+        }
+        Noted::Conflict { first_row } => {
+            problems.push(Problem::reference_conflict(&reference, first_row));
+        }
+    }
+    noted
 }
 
 /// The problems of a declaration given whole (JSON Lines): its identifiers,
@@ -2658,5 +2682,48 @@ mod tests {
             .map(|r| r.row)
             .collect();
         assert_eq!(bad, vec![5 + SAMPLE_ROWS + 100]);
+    }
+
+    fn conflict_declaration(reference: &str, ssin: &str) -> Declaration {
+        serde_json::from_value(serde_json::json!({
+            "externalReference": reference,
+            "employer": {"enterpriseNumber": "0403170701"},
+            "worker": {"ssin": ssin},
+            "training": {
+                "name": "VCA", "type": "FORMAL",
+                "startDate": "2025-03-03", "endDate": "2025-03-04",
+                "duration": {"value": 14, "unit": "HOURS"},
+                "followed": true, "countsForFla": true
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn rows_become_problems_and_warnings() {
+        let mut book = ReferenceBook::new();
+        let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+        let first = conflict_declaration("VCA-2026", "85073003328");
+        let other_worker = conflict_declaration("VCA-2026", "90010100123");
+        check_row(&mut book, 2, &first, &mut problems, &mut warnings);
+        assert!(problems.is_empty() && warnings.is_empty());
+        let noted = check_row(&mut book, 3, &other_worker, &mut problems, &mut warnings);
+        assert_eq!(noted, Noted::Conflict { first_row: 2 });
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "reference_conflict");
+        assert_eq!(problems[0].field, "externalReference");
+        for lang in [Lang::En, Lang::Nl, Lang::Fr] {
+            let message = problems[0].message(lang);
+            assert!(
+                message.contains(" 2") && message.contains("VCA-2026"),
+                "{message}"
+            );
+        }
+        check_row(&mut book, 4, &first, &mut problems, &mut warnings);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, "duplicate_row");
+        let message = warnings[0].message(Lang::En);
+        assert!(message.contains('2') && message.contains('4'), "{message}");
     }
 }

@@ -13,3 +13,4 @@ pub mod owner;
 pub mod state;
 // The pace of requests, found from the server's answers.
 pub mod pace;
+pub mod reference;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use egui::RichText;
 
-use super::fields::{self, FieldsCtx, Touched};
+use super::fields::{self, brussels_today, FieldsCtx, Touched};
 use super::host::Command;
 use super::{widgets, DeclarationsPage, Edit};
 use crate::cert::Severity;
@@ -538,10 +538,4 @@ pub fn action_label(action: Action, lang: Lang) -> String {
         Action::Delete => "decl.action.delete",
     };
     tr(lang, key)
-}
-
-/// Today's date in Brussels: the editor's "today" for the rules, the generated
-/// references and the date picker.
-pub(super) fn brussels_today() -> time::Date {
-    crate::today::brussels_date(time::OffsetDateTime::now_utc())
 }

@@ -279,7 +279,7 @@ fn date_field_ui(
                 if cx.editable {
                     // The calendar in the interface's language; it opens on the
                     // field's date, or on today in Brussels where it holds none.
-                    let today = super::editor::brussels_today();
+                    let today = brussels_today();
                     if let Some(d) = crate::ui::date_picker::button(
                         ui,
                         field,
@@ -462,6 +462,12 @@ pub fn split_ssins(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Today's date in Brussels: the editor's "today" for the rules, the generated
+/// references and the date picker.
+pub(super) fn brussels_today() -> time::Date {
+    crate::today::brussels_date(time::OffsetDateTime::now_utc())
 }
 
 #[cfg(test)]
