@@ -14,3 +14,4 @@ pub mod state;
 // The pace of requests, found from the server's answers.
 pub mod pace;
 pub mod reference;
+pub mod run;

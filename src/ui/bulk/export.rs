@@ -216,7 +216,7 @@ impl BulkPage {
     /// What each row of the file came to: the engine's view of the rows sent,
     /// the preview's problems for the rows held back (as `submit --report`).
     fn report_csv(&self, host: &DeclarationsHost, lang: Lang) -> Result<Vec<u8>, csv::Error> {
-        use crate::cli::submit::{row_outcome, RowOutcome};
+        use crate::submit::run::{row_outcome, RowOutcome};
         let by_row: std::collections::HashMap<usize, crate::submit::engine::RowView> =
             match (host.engine(), &self.run) {
                 (Some(engine), Some(run)) => engine
@@ -254,7 +254,7 @@ impl BulkPage {
                 },
             })
             .collect();
-        crate::cli::submit::report_csv(&outcomes)
+        crate::submit::run::report_csv(&outcomes)
     }
 }
 

@@ -1,0 +1,159 @@
+//! A file's run, as `submit` and the Bulk page both report it: what each row
+//! came to (its state, the server's result and anomalies, the error that
+//! stopped it), the counts of a run by what its rows came to, and the CSV
+//! report of every row (cells a spreadsheet would run written as text). No
+//! I/O: rows in, values and bytes out.
+
+use crate::fla::anomalies;
+use crate::fla::wire::ResultCode;
+use crate::i18n::Lang;
+use crate::submit::engine::RowView;
+use crate::submit::state::State;
+
+/// What a row of the file came to, for the counts and the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowOutcome {
+    pub row: usize,
+    pub reference: String,
+    /// The engine's state code (`invalid` for a row that is not a declaration).
+    pub state: String,
+    pub declaration_id: Option<i64>,
+    pub result: Option<String>,
+    /// (code, message in the chosen language)
+    pub anomalies: Vec<(String, String)>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub trace_id: Option<String>,
+    /// A send was avoided: the server already held its reference (journal).
+    pub duplicate_avoided: bool,
+}
+
+/// The counts of a file's rows, by what they came to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: u64,
+    pub accepted: u64,
+    pub warning: u64,
+    pub refused: u64,
+    pub cancelled: u64,
+    pub invalid: u64,
+    pub failed: u64,
+    /// Sent, its outcome not seen yet (reconciled on the next run).
+    pub unknown: u64,
+    /// Taken by the server, result not known yet (`sending` or `submitted`).
+    pub processing: u64,
+    /// Never sent (`ready`, `draft`: the run was stopped before).
+    pub not_sent: u64,
+}
+
+impl Counts {
+    pub fn of<'a>(states: impl IntoIterator<Item = &'a str>) -> Counts {
+        let mut c = Counts::default();
+        for s in states {
+            c.add(s);
+        }
+        c
+    }
+
+    /// Counts one more row, in `state` (a state's code).
+    pub fn add(&mut self, state: &str) {
+        let c = self;
+        c.total += 1;
+        match State::parse(state) {
+            Some(State::Accepted) => c.accepted += 1,
+            Some(State::Warning) => c.warning += 1,
+            Some(State::Refused) => c.refused += 1,
+            Some(State::Cancelled) => c.cancelled += 1,
+            Some(State::Invalid) => c.invalid += 1,
+            Some(State::Failed) => c.failed += 1,
+            Some(State::Unknown) => c.unknown += 1,
+            Some(State::Sending | State::Submitted) => c.processing += 1,
+            Some(State::Ready | State::Draft) | None => c.not_sent += 1,
+        }
+    }
+
+    /// Rows that will not change any more in this run.
+    pub fn settled(&self) -> u64 {
+        self.accepted + self.warning + self.refused + self.cancelled + self.invalid + self.failed
+    }
+}
+
+/// The report: one line per row of the file, in the file's order.
+pub fn report_csv(rows: &[RowOutcome]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(REPORT_HEADER)?;
+    for r in rows {
+        report_record(&mut w, r)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The report's columns.
+pub const REPORT_HEADER: [&str; 10] = [
+    "row",
+    "externalReference",
+    "state",
+    "declarationId",
+    "result",
+    "anomalyCodes",
+    "anomalyMessages",
+    "errorCode",
+    "errorMessage",
+    "traceId",
+];
+
+/// One line of the report.
+pub fn report_record<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    r: &RowOutcome,
+) -> Result<(), csv::Error> {
+    let codes: Vec<&str> = r.anomalies.iter().map(|(c, _)| c.as_str()).collect();
+    let messages: Vec<String> = r
+        .anomalies
+        .iter()
+        .map(|(c, m)| format!("{c}: {m}"))
+        .collect();
+    crate::files::write_csv_record(
+        w,
+        [
+            r.row.to_string(),
+            r.reference.clone(),
+            r.state.clone(),
+            r.declaration_id.map(|i| i.to_string()).unwrap_or_default(),
+            r.result.clone().unwrap_or_default(),
+            codes.join(" "),
+            messages.join(" | "),
+            r.error_code.clone().unwrap_or_default(),
+            r.error_message.clone().unwrap_or_default(),
+            r.trace_id.clone().unwrap_or_default(),
+        ],
+    )
+}
+
+/// What a row of a file came to, from the engine's view of it (also the Bulk page's report).
+pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
+    RowOutcome {
+        row,
+        reference: r.reference.clone(),
+        state: r.state.code().to_owned(),
+        declaration_id: r.server_id,
+        result: r.result.map(|c| {
+            match c {
+                ResultCode::A => "A",
+                ResultCode::W => "W",
+                ResultCode::B => "B",
+                ResultCode::C => "C",
+            }
+            .to_owned()
+        }),
+        anomalies: r
+            .anomalies
+            .iter()
+            .map(|a| (a.code.clone(), anomalies::anomaly_text(a, lang).to_owned()))
+            .collect(),
+        error_code: r.error.as_ref().map(|e| e.code.clone()),
+        error_message: r.error.as_ref().map(|e| e.text(lang)),
+        trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
+        duplicate_avoided: r.duplicate_avoided,
+    }
+}
