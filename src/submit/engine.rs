@@ -95,7 +95,6 @@ use crate::fla::wire::{Anomaly, Declaration, ResultCode, SearchRequest, StoredDe
 use crate::i18n::{tr_args, Lang};
 use crate::submit::journal::DraftForm;
 
-#[path = "engine_drafts.rs"]
 pub mod drafts;
 
 /// A row of the journal.
