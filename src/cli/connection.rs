@@ -235,6 +235,6 @@ pub async fn find_running_sandbox(lang: Lang) -> Option<String> {
 /// Starts a sandbox in this process on the app's sandbox state, so that accounts
 /// registered earlier are known, running on the command's clock.
 pub async fn start_local_sandbox(clock: Clock) -> Result<Sandbox, crate::sandbox::SandboxError> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let addr = crate::sandbox::host::any_loopback_port();
     crate::sandbox::start(addr, &crate::profile::sandbox_state_dir(), clock).await
 }

@@ -111,13 +111,19 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
         ));
     }
     let options = args.options();
-    let state_dir = args
-        .state
-        .clone()
-        .unwrap_or_else(crate::profile::sandbox_state_dir);
-    let sandbox = crate::sandbox::start_with(
+    // The app's sandbox state, unless told otherwise; its address where
+    // `token --env sandbox` finds it (failing to write it is not fatal).
+    let home = crate::sandbox::host::Home {
+        state_dir: args
+            .state
+            .clone()
+            .unwrap_or_else(crate::profile::sandbox_state_dir),
+        endpoint_file: crate::profile::sandbox_endpoint_file(),
+    };
+    let state_dir = home.state_dir.clone();
+    let (sandbox, _) = crate::sandbox::host::start(
         args.addr,
-        &state_dir,
+        &home,
         crate::channel::token::system_clock(),
         options,
     )
@@ -128,12 +134,6 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
         exit: exit::NETWORK,
     })?;
     let line = sandbox.endpoint_json();
-    // Where `token --env sandbox` finds it; failing to write this is not fatal.
-    let endpoint_file = crate::profile::sandbox_endpoint_file();
-    if let Some(parent) = endpoint_file.parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    let _ = crate::files::write_private(&endpoint_file, line.to_string().as_bytes());
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

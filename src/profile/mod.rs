@@ -36,14 +36,20 @@ pub fn local_data_dir(local: &std::path::Path, roaming: &std::path::Path) -> Pat
     }
 }
 
+/// The sandbox of the app's data folder (its state, and its address for the
+/// command line).
+pub fn sandbox_home() -> crate::sandbox::host::Home {
+    crate::sandbox::host::Home::in_data_dir(&data_dir())
+}
+
 /// The running sandbox's address file, written by whoever starts it.
 pub fn sandbox_endpoint_file() -> PathBuf {
-    data_dir().join("sandbox-endpoint.json")
+    sandbox_home().endpoint_file
 }
 
 /// The sandbox's state folder.
 pub fn sandbox_state_dir() -> PathBuf {
-    data_dir().join("sandbox")
+    sandbox_home().state_dir
 }
 
 /// The app's settings folder (profiles, recent files): the OS config dir, or

@@ -7,6 +7,7 @@ mod admin;
 mod chaman;
 mod fla_api;
 mod guard;
+pub mod host;
 mod modes;
 mod oauth;
 mod serve;

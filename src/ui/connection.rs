@@ -21,6 +21,7 @@ use crate::channel::diagnosis;
 use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
 use crate::channel::token::{self, Exchange};
 use crate::i18n::{tr, tr_args, Arg, Lang, Msg};
+use crate::sandbox::host;
 use crate::sandbox::{RegisterRequest, Sandbox};
 
 /// What the page remembers between runs.
@@ -198,12 +199,19 @@ impl ConnectionPage {
         self.register_error = None;
         self.new_client_id = None;
         self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
-            if let SandboxState::Running(sandbox) = old {
-                sandbox.stop().await;
-            }
-            let dir = data_dir.join("sandbox");
-            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
-            start_sandbox(data_dir).await
+            let running = match old {
+                SandboxState::Running(sandbox) => Some(sandbox),
+                _ => None,
+            };
+            let home = host::Home::in_data_dir(&data_dir);
+            host::reset(
+                running,
+                host::any_loopback_port(),
+                &home,
+                token::system_clock(),
+            )
+            .await
+            .map(|(sandbox, _)| sandbox)
         }));
     }
 
@@ -794,19 +802,16 @@ impl ConnectionPage {
 /// Starts the app's sandbox on its state in `data_dir` and writes its address
 /// beside it (for the command line's `--env sandbox`), on the runtime.
 async fn start_sandbox(data_dir: PathBuf) -> Result<Sandbox, crate::sandbox::SandboxError> {
-    let sandbox = crate::sandbox::start(
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        &data_dir.join("sandbox"),
+    let home = host::Home::in_data_dir(&data_dir);
+    let options = crate::sandbox::SandboxOptions::default();
+    host::start(
+        host::any_loopback_port(),
+        &home,
         token::system_clock(),
+        options,
     )
-    .await?;
-    let endpoint = sandbox.endpoint_json().to_string();
-    let file = data_dir.join("sandbox-endpoint.json");
-    let _ = tokio::task::spawn_blocking(move || {
-        crate::files::write_private(&file, endpoint.as_bytes())
-    })
-    .await;
-    Ok(sandbox)
+    .await
+    .map(|(sandbox, _)| sandbox)
 }
 
 /// The diagnosis of a failed test, said in the language of the moment (the
