@@ -1,6 +1,7 @@
 //! fla-assistant: sets up and uses the social security REST channel of the
 //! CareerPro Federal Learning Account. The GUI (`ui`) and the command line (`cli`)
-//! are thin fronts over the same library functions.
+//! are thin fronts over the same library functions. The layers and a
+//! declaration's trip through them: `docs/ARCHITECTURE.md`.
 
 /// PKCS#12 opening, certificate facts and findings, .cer export.
 pub mod cert;
@@ -16,13 +17,15 @@ pub mod files;
 pub mod fla;
 /// Message lookup in English, Dutch and French.
 pub mod i18n;
-/// Belgian identifiers: enterprise number.
+/// Belgian identifiers: SSIN and enterprise number.
 pub mod identifiers;
-/// Where the app keeps its files.
+/// Where the app keeps its files; profiles, recent files, the OS keychain.
 pub mod profile;
-/// The simulator: a small Chaman and the OAuth token endpoint.
+/// The simulator on loopback: a small Chaman, the OAuth token endpoint, the
+/// FLA API, faults; where this computer keeps it (`host`).
 pub mod sandbox;
-/// Local declarations: the journal of drafts and statuses.
+/// The life of a declaration: states, the journal, the exactly-once engine,
+/// files read as declarations, a file run's report.
 pub mod submit;
 /// Support: the app's log (rotated, redacted) and the diagnostics text.
 pub mod support;
