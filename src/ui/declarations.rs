@@ -8,7 +8,8 @@
 
 mod editor;
 mod fields;
-pub mod host;
+/// The engine's life in the app (the library's, named here for the pages).
+pub use crate::submit::host;
 pub mod scope;
 mod toolbar;
 

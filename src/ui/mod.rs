@@ -271,7 +271,11 @@ impl FlaApp {
             self.state.connection.environment,
             &server,
         );
-        self.engine.start(ctx, &self.tasks);
+        let repaint = {
+            let ctx = ctx.clone();
+            std::sync::Arc::new(move || ctx.request_repaint())
+        };
+        self.engine.start(self.tasks.runtime(), repaint);
         let (connection, settings, certificate) =
             (&self.connection, &self.state.connection, &self.certificate);
         let key = connection.token_source_key(settings, certificate);

@@ -79,6 +79,11 @@ impl Tasks {
         self.file_dialog.store(dialog.as_u8(), Ordering::SeqCst);
     }
 
+    /// The runtime, for the library's own long-lived work (the engine's host).
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        self.runtime.handle()
+    }
+
     /// Starts a future on the runtime and lets it run by itself (the
     /// declarations' worker, the engine's repaints).
     pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {

@@ -1,13 +1,19 @@
-//! The submission engine in the app: made once a token source can be made from
-//! the Connection page, kept across clicks and pages, on the app's runtime, so
-//! results are applied whichever page is on screen. Before that, the journal's
-//! drafts without an engine. Commands run on the runtime in the order they were
-//! given; the page reads rows from memory and never touches SQLite.
+//! The submission engine's life in the app: made once a token source can be
+//! made (the Connection page's), kept across clicks and pages on the app's
+//! runtime, so results are applied whichever page is on screen; before that,
+//! the journal's drafts without an engine; one journal per environment and
+//! server, switched, closed and requeued here. Commands run on the runtime in
+//! the order they were given, each written once for both stores (see
+//! [`DraftStore`]); the pages read rows from memory and never touch SQLite.
+//! Knows nothing of egui: the app gives it a runtime and a way to repaint.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::{Duration, Instant};
+
+/// Asks the app to draw again (its rows or outcomes changed).
+pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 
 use crate::channel::env::EnvironmentKind;
 use crate::fla::client::{FlaClient, TokenSource};
@@ -17,7 +23,7 @@ use crate::submit::engine::drafts::{Activity, DraftError, DraftJournal, DraftRow
 use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, SendSummary};
 use crate::submit::journal::{DraftForm, OpenAs, RowError};
 use crate::submit::owner::Holder;
-use crate::ui::tasks::Tasks;
+use crate::submit::state::State;
 
 /// What the page asks of the engine.
 #[derive(Debug, Clone)]
@@ -151,17 +157,17 @@ impl DeclarationsHost {
     }
 
     /// Starts the worker (once) and opens the journal.
-    pub fn start(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+    pub fn start(&mut self, runtime: &tokio::runtime::Handle, repaint: Repaint) {
         if self.tx.is_some() {
             return;
         }
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         self.tx = Some(tx);
         self.shared.busy.fetch_add(1, Ordering::SeqCst);
-        tasks.spawn(worker(
+        runtime.spawn(worker(
             self.shared.clone(),
             rx,
-            ctx.clone(),
+            repaint,
             self.journal_path.clone(),
             self.open_as(),
         ));
@@ -380,15 +386,15 @@ impl DeclarationsHost {
 }
 
 /// Asks for a repaint on every change of the rows (until the store goes).
-fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, ctx: egui::Context) {
+fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, repaint: Repaint) {
     tokio::spawn(async move {
         while rx.changed().await.is_ok() {
-            ctx.request_repaint();
+            repaint();
         }
     });
 }
 
-async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Path, who: &OpenAs) {
+async fn open_offline(shared: &Shared, repaint: &Repaint, path: &std::path::Path, who: &OpenAs) {
     let opened = DraftJournal::open(path, who).await;
     *shared
         .open_failed
@@ -399,34 +405,34 @@ async fn open_offline(shared: &Shared, ctx: &egui::Context, path: &std::path::Pa
     });
     match opened {
         Ok(d) => {
-            repaint_on_change(d.subscribe(), ctx.clone());
+            repaint_on_change(d.subscribe(), repaint.clone());
             shared.set(Store::Offline(d));
         }
         Err(e) => shared.tell(failed(e)),
     }
-    ctx.request_repaint();
+    repaint();
 }
 
 async fn worker(
     shared: Arc<Shared>,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<WorkerMsg>,
-    ctx: egui::Context,
+    repaint: Repaint,
     mut path: PathBuf,
     mut who: OpenAs,
 ) {
-    open_offline(&shared, &ctx, &path, &who).await;
+    open_offline(&shared, &repaint, &path, &who).await;
     shared.busy.fetch_sub(1, Ordering::SeqCst);
     while let Some(msg) = rx.recv().await {
         match msg {
             WorkerMsg::Connect { source, lang } => {
-                connect(&shared, &ctx, &path, &who, *source, lang).await
+                connect(&shared, &repaint, &path, &who, *source, lang).await
             }
             WorkerMsg::Journal(other, as_who) => {
                 // Rows queued stay `ready` in the journal they belong to.
                 let _ = close(&shared).await;
                 path = other;
                 who = *as_who;
-                open_offline(&shared, &ctx, &path, &who).await;
+                open_offline(&shared, &repaint, &path, &who).await;
             }
             WorkerMsg::Reopen => {
                 let closed = matches!(
@@ -434,7 +440,7 @@ async fn worker(
                     Store::Closed
                 );
                 if closed {
-                    open_offline(&shared, &ctx, &path, &who).await;
+                    open_offline(&shared, &repaint, &path, &who).await;
                 }
             }
             WorkerMsg::Cmd(command) => {
@@ -450,7 +456,7 @@ async fn worker(
                     {
                         // Network work runs beside the drafts being saved.
                         let shared = shared.clone();
-                        let ctx = ctx.clone();
+                        let repaint = repaint.clone();
                         shared.busy.fetch_add(1, Ordering::SeqCst);
                         tokio::spawn(async move {
                             let outcome = online(&engine, command).await;
@@ -458,7 +464,7 @@ async fn worker(
                                 shared.tell(o);
                             }
                             shared.busy.fetch_sub(1, Ordering::SeqCst);
-                            ctx.request_repaint();
+                            repaint();
                         });
                     }
                     Some(Ok(engine)) => {
@@ -476,7 +482,7 @@ async fn worker(
             }
         }
         shared.busy.fetch_sub(1, Ordering::SeqCst);
-        ctx.request_repaint();
+        repaint();
     }
 }
 
@@ -484,7 +490,7 @@ async fn worker(
 /// journal without an engine, closed first; rows it had queued are queued again).
 async fn connect(
     shared: &Shared,
-    ctx: &egui::Context,
+    repaint: &Repaint,
     path: &std::path::Path,
     who: &OpenAs,
     source: TokenSource,
@@ -511,7 +517,7 @@ async fn connect(
     };
     match opened {
         Ok(engine) => {
-            repaint_on_change(engine.subscribe(), ctx.clone());
+            repaint_on_change(engine.subscribe(), repaint.clone());
             if !queued.is_empty() {
                 engine.send(&queued);
             }
@@ -519,7 +525,7 @@ async fn connect(
         }
         Err(e) => {
             shared.tell(Outcome::Failed(e));
-            open_offline(shared, ctx, path, who).await;
+            open_offline(shared, repaint, path, who).await;
         }
     }
 }
@@ -545,22 +551,84 @@ async fn close(shared: &Shared) -> Vec<RowId> {
     queued
 }
 
-async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
+/// The drafts' side of a store: the engine and the journal without one do
+/// it alike, so that each draft command is written once.
+trait DraftStore {
+    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError>;
+    async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError>;
+    async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError>;
+    async fn delete_draft(&self, id: RowId) -> Result<(), DraftError>;
+    async fn duplicate(&self, id: RowId) -> Result<RowId, DraftError>;
+}
+
+impl DraftStore for Engine {
+    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
+        Engine::new_draft(self, form).await
+    }
+    async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
+        Engine::new_checked(self, forms).await
+    }
+    async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError> {
+        Engine::save_draft(self, id, form).await
+    }
+    async fn delete_draft(&self, id: RowId) -> Result<(), DraftError> {
+        Engine::delete_draft(self, id).await
+    }
+    async fn duplicate(&self, id: RowId) -> Result<RowId, DraftError> {
+        Engine::duplicate(self, id).await
+    }
+}
+
+impl DraftStore for Arc<DraftJournal> {
+    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
+        DraftJournal::new_draft(self, form).await
+    }
+    async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
+        DraftJournal::new_checked(self, forms).await
+    }
+    async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError> {
+        DraftJournal::save_draft(self, id, form).await
+    }
+    async fn delete_draft(&self, id: RowId) -> Result<(), DraftError> {
+        DraftJournal::delete_draft(self, id).await
+    }
+    async fn duplicate(&self, id: RowId) -> Result<RowId, DraftError> {
+        DraftJournal::duplicate(self, id).await
+    }
+}
+
+/// A draft command run on `store` (`Err`: the command is not a draft's, it
+/// is given back).
+async fn drafts_command(
+    store: &impl DraftStore,
+    command: Command,
+) -> Result<Option<Outcome>, Command> {
     let done: Result<Option<Outcome>, DraftError> = match command {
-        Command::New(form) => engine
+        Command::New(form) => store
             .new_draft(form)
             .await
             .map(|id| Some(Outcome::Opened(id))),
-        Command::NewMany(forms) => engine
+        Command::NewMany(forms) => store
             .new_checked(forms)
             .await
             .map(|ids| Some(Outcome::Made(ids))),
-        Command::Save(id, form) => engine.save_draft(id, form).await.map(|_| None),
-        Command::Delete(id) => engine.delete_draft(id).await.map(|()| None),
-        Command::Duplicate(id) => engine
+        Command::Save(id, form) => store.save_draft(id, form).await.map(|_| None),
+        Command::Delete(id) => store.delete_draft(id).await.map(|()| None),
+        Command::Duplicate(id) => store
             .duplicate(id)
             .await
             .map(|id| Some(Outcome::Opened(id))),
+        other => return Err(other),
+    };
+    Ok(done.unwrap_or_else(|e| Some(failed(e))))
+}
+
+async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
+    let command = match drafts_command(engine, command).await {
+        Ok(outcome) => return outcome,
+        Err(command) => command,
+    };
+    let done: Result<Option<Outcome>, DraftError> = match command {
         Command::Correct(id) => engine.correct(id).await.map(|id| Some(Outcome::Opened(id))),
         Command::Submit(ids) => engine.submit(ids).await.map(|s| Some(Outcome::Sent(s))),
         Command::CheckAgain(ids) => {
@@ -581,6 +649,12 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
                 .err()
                 .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))));
         }
+        // Drafts' commands: done above.
+        Command::New(_)
+        | Command::NewMany(_)
+        | Command::Save(..)
+        | Command::Delete(_)
+        | Command::Duplicate(_) => Ok(None),
     };
     done.unwrap_or_else(|e| Some(failed(e)))
 }
@@ -588,32 +662,11 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
 /// Rows stored per transaction when a file is sent.
 const IMPORT_SLICE: usize = 500;
 
+/// Without a connection only drafts can be worked on.
 async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome> {
-    let done: Result<Option<Outcome>, DraftError> = match command {
-        Command::New(form) => drafts
-            .new_draft(form)
-            .await
-            .map(|id| Some(Outcome::Opened(id))),
-        Command::NewMany(forms) => drafts
-            .new_checked(forms)
-            .await
-            .map(|ids| Some(Outcome::Made(ids))),
-        Command::Save(id, form) => drafts.save_draft(id, form).await.map(|_| None),
-        Command::Delete(id) => drafts.delete_draft(id).await.map(|()| None),
-        Command::Duplicate(id) => drafts
-            .duplicate(id)
-            .await
-            .map(|id| Some(Outcome::Opened(id))),
-        Command::Correct(_)
-        | Command::Submit(_)
-        | Command::CheckAgain(_)
-        | Command::Cancel(_)
-        | Command::Fetch(_)
-        | Command::Import(_) => {
-            return Some(Outcome::Failed(crate::i18n::Msg::new(
-                "decl.needs_connection",
-            )))
-        }
-    };
-    done.unwrap_or_else(|e| Some(failed(e)))
+    drafts_command(drafts, command).await.unwrap_or_else(|_| {
+        Some(Outcome::Failed(crate::i18n::Msg::new(
+            "decl.needs_connection",
+        )))
+    })
 }
