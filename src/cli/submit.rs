@@ -84,8 +84,8 @@ pub struct SubmitArgs {
 /// `--concurrency` when not given: the pace's own bound.
 const DEFAULT_CONCURRENCY: u16 = crate::submit::pace::MAX_LIMIT as u16;
 
-/// Rows added (and sent) at a time.
-const ADD_SLICE: usize = 1000;
+/// Rows added (and sent) at a time: as the Bulk page does.
+const ADD_SLICE: usize = crate::submit::run::SLICE;
 
 /// Rows waiting to be sent (or being sent) before the next slice is read: a
 /// few seconds' work at the sandbox's pace, so sending never waits for reading.

@@ -644,7 +644,7 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
             // A row without a reference is known by its content: one already in
             // the journal (this file read again, or a copy) is that row.
             return engine
-                .add_and_send(items, IMPORT_SLICE)
+                .add_and_send(items, crate::submit::run::SLICE)
                 .await
                 .err()
                 .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))));
@@ -658,9 +658,6 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
     };
     done.unwrap_or_else(|e| Some(failed(e)))
 }
-
-/// Rows stored per transaction when a file is sent.
-const IMPORT_SLICE: usize = 500;
 
 /// Without a connection only drafts can be worked on.
 async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome> {

@@ -10,6 +10,11 @@ use crate::i18n::Lang;
 use crate::submit::engine::RowView;
 use crate::submit::state::State;
 
+/// Rows stored per transaction when a file is sent (`submit`, the Bulk page):
+/// the first requests leave while the rest is still being stored, and the
+/// engine's rows are never held for long.
+pub const SLICE: usize = 1000;
+
 /// What a row of the file came to, for the counts and the report.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RowOutcome {
