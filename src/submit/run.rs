@@ -8,7 +8,7 @@ use crate::fla::anomalies;
 use crate::fla::wire::ResultCode;
 use crate::i18n::Lang;
 use crate::submit::engine::RowView;
-use crate::submit::state::State;
+use crate::submit::state::{RunOutcome, State};
 
 /// Rows stored per transaction when a file is sent (`submit`, the Bulk page):
 /// the first requests leave while the rest is still being stored, and the
@@ -64,16 +64,16 @@ impl Counts {
     pub fn add(&mut self, state: &str) {
         let c = self;
         c.total += 1;
-        match State::parse(state) {
-            Some(State::Accepted) => c.accepted += 1,
-            Some(State::Warning) => c.warning += 1,
-            Some(State::Refused) => c.refused += 1,
-            Some(State::Cancelled) => c.cancelled += 1,
-            Some(State::Invalid) => c.invalid += 1,
-            Some(State::Failed) => c.failed += 1,
-            Some(State::Unknown) => c.unknown += 1,
-            Some(State::Sending | State::Submitted) => c.processing += 1,
-            Some(State::Ready | State::Draft) | None => c.not_sent += 1,
+        match State::parse(state).map_or(RunOutcome::NotSent, State::outcome) {
+            RunOutcome::Accepted => c.accepted += 1,
+            RunOutcome::Warning => c.warning += 1,
+            RunOutcome::Refused => c.refused += 1,
+            RunOutcome::Cancelled => c.cancelled += 1,
+            RunOutcome::Invalid => c.invalid += 1,
+            RunOutcome::Failed => c.failed += 1,
+            RunOutcome::Unknown => c.unknown += 1,
+            RunOutcome::Processing => c.processing += 1,
+            RunOutcome::NotSent => c.not_sent += 1,
         }
     }
 

@@ -103,6 +103,53 @@ impl State {
     pub fn is_unfinished(self) -> bool {
         matches!(self, State::Sending | State::Unknown | State::Submitted)
     }
+
+    /// What a row in this state came to, as a run counts and shows it.
+    pub fn outcome(self) -> RunOutcome {
+        match self {
+            State::Accepted => RunOutcome::Accepted,
+            State::Warning => RunOutcome::Warning,
+            State::Refused => RunOutcome::Refused,
+            State::Cancelled => RunOutcome::Cancelled,
+            State::Invalid => RunOutcome::Invalid,
+            State::Failed => RunOutcome::Failed,
+            State::Unknown => RunOutcome::Unknown,
+            State::Sending | State::Submitted => RunOutcome::Processing,
+            State::Ready | State::Draft => RunOutcome::NotSent,
+        }
+    }
+
+    /// The server accepted it, with or without warnings.
+    pub fn is_accepted(self) -> bool {
+        matches!(self.outcome(), RunOutcome::Accepted | RunOutcome::Warning)
+    }
+
+    /// It stands refused or not sendable as it is: refused by the server,
+    /// failed, or invalid here.
+    pub fn is_refused_or_failed(self) -> bool {
+        matches!(
+            self.outcome(),
+            RunOutcome::Refused | RunOutcome::Failed | RunOutcome::Invalid
+        )
+    }
+}
+
+/// What a row came to, as `submit` counts it and the Bulk page shows it: the
+/// states grouped once, here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RunOutcome {
+    Accepted,
+    Warning,
+    Refused,
+    Cancelled,
+    Invalid,
+    Failed,
+    /// Sent, its outcome not seen yet (reconciled on the next run).
+    Unknown,
+    /// Taken by the server, result not known yet (`sending` or `submitted`).
+    Processing,
+    /// Never sent (`ready`, `draft`).
+    NotSent,
 }
 
 /// What happens to a declaration.

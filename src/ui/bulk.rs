@@ -139,11 +139,11 @@ impl RowStatus {
     }
 
     fn accepted(&self) -> bool {
-        matches!(self.state, State::Accepted | State::Warning)
+        self.state.is_accepted()
     }
 
     fn refused_or_failed(&self) -> bool {
-        matches!(self.state, State::Refused | State::Failed | State::Invalid)
+        self.state.is_refused_or_failed()
     }
 }
 

@@ -149,9 +149,10 @@ pub struct Activity {
 impl Activity {
     /// Rows the server accepted (with or without warnings).
     pub fn accepted(&self) -> usize {
-        [State::Accepted, State::Warning]
+        self.counts
             .iter()
-            .filter_map(|s| self.counts.get(s))
+            .filter(|(s, _)| s.is_accepted())
+            .map(|(_, n)| n)
             .sum()
     }
 }
