@@ -6,6 +6,7 @@
 
 pub mod conflicts;
 pub mod engine;
+pub mod form;
 pub mod host;
 pub mod import;
 pub mod input;
