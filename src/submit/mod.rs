@@ -1,8 +1,10 @@
-//! Local declarations: the journal (SQLite in the data dir, versioned) that
-//! keeps drafts as they are typed and every declaration's transitions, the
-//! state machine, the input files of `submit`, and the engine that sends and
-//! follows declarations exactly once (see `engine`) at the server's pace
-//! (see `pace`).
+//! The life of a declaration, once for one and for a million: its states
+//! (`state`), how it is known (`reference`), the editor's form (`form`), the
+//! journal (`journal`, one owner at a time: `owner`), the engine that sends
+//! and follows it exactly once at the server's pace (`engine`, `pace`), the
+//! engine's life in the app (`host`), files read as declarations (`import`,
+//! `input`, `conflicts`) and a file run's outcomes and report (`run`). Draws
+//! nothing and prints nothing: the fronts do.
 
 pub mod conflicts;
 pub mod engine;
