@@ -1,10 +1,43 @@
 //! The file edge of the library: reading an input file and writing an output
-//! file without ever leaving a half-written one behind. Errors come back as the
-//! workbench's `CertError`s so both fronts report them the same way.
+//! file without ever leaving a half-written one behind, files private to the
+//! user, and CSV cells that run nothing. Errors are [`FileError`]s, said the
+//! same way by both fronts.
 
 use std::path::Path;
 
-use crate::cert::CertError;
+use crate::i18n::{tr_args, Lang};
+
+/// Why a file could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(Lang::En))]
+pub enum FileError {
+    /// The file could not be read.
+    Unreadable { path: String, detail: String },
+    /// The file could not be written.
+    WriteFailed { path: String, detail: String },
+}
+
+impl FileError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::Unreadable { .. } => "unreadable",
+            FileError::WriteFailed { .. } => "write_failed",
+        }
+    }
+
+    /// What happened and what to do, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let (key, path, detail) = match self {
+            FileError::Unreadable { path, detail } => ("error.unreadable", path, detail),
+            FileError::WriteFailed { path, detail } => ("error.write_failed", path, detail),
+        };
+        tr_args(
+            lang,
+            key,
+            &[("path", path.clone()), ("detail", detail.clone())],
+        )
+    }
+}
 
 /// A cell as a spreadsheet may be given it: text that a spreadsheet would take
 /// for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
@@ -31,8 +64,8 @@ pub fn write_csv_record<W: std::io::Write, S: AsRef<str>>(
 }
 
 /// Reads a whole input file (a PKCS#12 file is a few kilobytes).
-pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
-    std::fs::read(path).map_err(|e| CertError::Unreadable {
+pub fn read_input(path: &Path) -> Result<Vec<u8>, FileError> {
+    std::fs::read(path).map_err(|e| FileError::Unreadable {
         path: path.display().to_string(),
         detail: e.to_string(),
     })
@@ -41,14 +74,14 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, CertError> {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so that a crash or a full disk never leaves a truncated file under the
 /// final name.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     through_part_file(path, |tmp| write_synced(tmp, bytes, false))
 }
 
 /// As [`write_atomically`], readable and writable by the user only (0600 on
 /// Unix; on Windows the file inherits the user's own profile folder's access):
 /// for what holds addresses, keys or personal data.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CertError> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     through_part_file(path, |tmp| write_synced(tmp, bytes, true))
 }
 
@@ -100,8 +133,8 @@ fn write_synced(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()>
 fn through_part_file(
     path: &Path,
     write: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> Result<(), CertError> {
-    let fail = |e: std::io::Error| CertError::WriteFailed {
+) -> Result<(), FileError> {
+    let fail = |e: std::io::Error| FileError::WriteFailed {
         path: path.display().to_string(),
         detail: e.to_string(),
     };
@@ -123,7 +156,7 @@ fn through_part_file(
 pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> Result<(), CertError> {
+) -> Result<(), FileError> {
     through_part_file(path, |tmp| {
         let mut out = std::io::BufWriter::new(create_new(tmp, false)?);
         write(&mut out)?;

@@ -1,7 +1,9 @@
 //! What "today" is for every rule (future dates, lateness, certificate validity
-//! shown to the user): the date in Europe/Brussels at a given instant. Pure: the
-//! instant is passed in. The time-zone rules come bundled with the binary (jiff's
-//! `tzdb-bundle-always`), so Windows, which has no IANA database, agrees with Linux.
+//! shown to the user): the date in Europe/Brussels at a given instant. No clock
+//! is read here: the instant is passed in. The time-zone rules are read once,
+//! from the system's database where it has Brussels, else from the copy bundled
+//! with the binary (jiff's `tzdb-bundle-always`), so Windows, which has no IANA
+//! database, agrees with Linux.
 
 use std::sync::OnceLock;
 

@@ -1,6 +1,6 @@
-//! The connection flags every command that talks to a server takes (`token`
-//! now; `declare`, `declarations search` and `submit` later), and their resolution
-//! into endpoints, a certificate entry and a running sandbox where needed.
+//! The connection flags every command that talks to a server takes (`token`,
+//! `declare`, `declarations search`, `submit`), and their resolution into
+//! endpoints, a certificate entry and a running sandbox where needed.
 
 use std::path::PathBuf;
 use std::sync::Arc;

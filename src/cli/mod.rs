@@ -88,6 +88,16 @@ impl CliError {
     }
 }
 
+impl From<(crate::files::FileError, Lang)> for CliError {
+    fn from((err, lang): (crate::files::FileError, Lang)) -> Self {
+        CliError {
+            code: err.code().to_owned(),
+            message: err.message(lang),
+            exit: exit::BAD_INPUT,
+        }
+    }
+}
+
 impl From<(crate::cert::CertError, Lang)> for CliError {
     fn from((err, lang): (crate::cert::CertError, Lang)) -> Self {
         CliError {

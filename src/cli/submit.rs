@@ -318,7 +318,7 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         .map_err(|e| CliError {
             code: e.code().into(),
             message: match e {
-                crate::cert::CertError::WriteFailed { path, detail } => tr_args(
+                crate::files::FileError::WriteFailed { path, detail } => tr_args(
                     lang,
                     "submit.report_failed",
                     &[("path", path), ("detail", detail)],
