@@ -27,7 +27,7 @@ use crate::submit::state::State;
 
 /// What the page asks of the engine.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum DeclarationCommand {
     New(DraftForm),
     /// One declaration per form (one per worker), each checked at once.
     NewMany(Vec<DraftForm>),
@@ -110,7 +110,7 @@ enum WorkerMsg {
         source: Box<TokenSource>,
         lang: Lang,
     },
-    Cmd(Box<Command>),
+    Cmd(Box<DeclarationCommand>),
     /// Another environment or server: its journal instead (the engine
     /// closed first).
     Journal(PathBuf, Box<OpenAs>),
@@ -273,7 +273,7 @@ impl DeclarationsHost {
         }
     }
 
-    pub fn command(&self, command: Command) {
+    pub fn command(&self, command: DeclarationCommand) {
         self.send(WorkerMsg::Cmd(Box::new(command)));
     }
 
@@ -452,7 +452,10 @@ async fn worker(
                 };
                 match store {
                     Some(Ok(engine))
-                        if matches!(command, Command::Cancel(_) | Command::Fetch(_)) =>
+                        if matches!(
+                            command,
+                            DeclarationCommand::Cancel(_) | DeclarationCommand::Fetch(_)
+                        ) =>
                     {
                         // Network work runs beside the drafts being saved.
                         let shared = shared.clone();
@@ -601,20 +604,20 @@ impl DraftStore for Arc<DraftJournal> {
 /// is given back).
 async fn drafts_command(
     store: &impl DraftStore,
-    command: Command,
-) -> Result<Option<Outcome>, Command> {
+    command: DeclarationCommand,
+) -> Result<Option<Outcome>, DeclarationCommand> {
     let done: Result<Option<Outcome>, DraftError> = match command {
-        Command::New(form) => store
+        DeclarationCommand::New(form) => store
             .new_draft(form)
             .await
             .map(|id| Some(Outcome::Opened(id))),
-        Command::NewMany(forms) => store
+        DeclarationCommand::NewMany(forms) => store
             .new_checked(forms)
             .await
             .map(|ids| Some(Outcome::Made(ids))),
-        Command::Save(id, form) => store.save_draft(id, form).await.map(|_| None),
-        Command::Delete(id) => store.delete_draft(id).await.map(|()| None),
-        Command::Duplicate(id) => store
+        DeclarationCommand::Save(id, form) => store.save_draft(id, form).await.map(|_| None),
+        DeclarationCommand::Delete(id) => store.delete_draft(id).await.map(|()| None),
+        DeclarationCommand::Duplicate(id) => store
             .duplicate(id)
             .await
             .map(|id| Some(Outcome::Opened(id))),
@@ -623,24 +626,26 @@ async fn drafts_command(
     Ok(done.unwrap_or_else(|e| Some(failed(e))))
 }
 
-async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
+async fn online(engine: &Engine, command: DeclarationCommand) -> Option<Outcome> {
     let command = match drafts_command(engine, command).await {
         Ok(outcome) => return outcome,
         Err(command) => command,
     };
     let done: Result<Option<Outcome>, DraftError> = match command {
-        Command::Correct(id) => engine.correct(id).await.map(|id| Some(Outcome::Opened(id))),
-        Command::Submit(ids) => engine.submit(ids).await.map(|s| Some(Outcome::Sent(s))),
-        Command::CheckAgain(ids) => {
+        DeclarationCommand::Correct(id) => {
+            engine.correct(id).await.map(|id| Some(Outcome::Opened(id)))
+        }
+        DeclarationCommand::Submit(ids) => engine.submit(ids).await.map(|s| Some(Outcome::Sent(s))),
+        DeclarationCommand::CheckAgain(ids) => {
             engine.check_again(&ids);
             Ok(None)
         }
-        Command::Cancel(id) => engine.cancel_on_server(id).await.map(|()| None),
-        Command::Fetch(filters) => engine
+        DeclarationCommand::Cancel(id) => engine.cancel_on_server(id).await.map(|()| None),
+        DeclarationCommand::Fetch(filters) => engine
             .fetch(filters)
             .await
             .map(|n| Some(Outcome::Fetched(n))),
-        Command::Import(items) => {
+        DeclarationCommand::Import(items) => {
             // A row without a reference is known by its content: one already in
             // the journal (this file read again, or a copy) is that row.
             return engine
@@ -650,17 +655,17 @@ async fn online(engine: &Engine, command: Command) -> Option<Outcome> {
                 .map(|e| Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang))));
         }
         // Drafts' commands: done above.
-        Command::New(_)
-        | Command::NewMany(_)
-        | Command::Save(..)
-        | Command::Delete(_)
-        | Command::Duplicate(_) => Ok(None),
+        DeclarationCommand::New(_)
+        | DeclarationCommand::NewMany(_)
+        | DeclarationCommand::Save(..)
+        | DeclarationCommand::Delete(_)
+        | DeclarationCommand::Duplicate(_) => Ok(None),
     };
     done.unwrap_or_else(|e| Some(failed(e)))
 }
 
 /// Without a connection only drafts can be worked on.
-async fn offline(drafts: &Arc<DraftJournal>, command: Command) -> Option<Outcome> {
+async fn offline(drafts: &Arc<DraftJournal>, command: DeclarationCommand) -> Option<Outcome> {
     drafts_command(drafts, command).await.unwrap_or_else(|_| {
         Some(Outcome::Failed(crate::i18n::Msg::new(
             "decl.needs_connection",

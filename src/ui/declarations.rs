@@ -3,7 +3,7 @@
 //! with filters and sort, selection and *Submit selected* (`toolbar`); the
 //! editor of the row on view (`editor`, its fields in `fields`), with the
 //! actions its state allows. Messages are kept as [`Msg`] and said when drawn.
-//! What the page asks is a [`host::Command`], run on the runtime by
+//! What the page asks is a [`host::DeclarationCommand`], run on the runtime by
 //! [`host::DeclarationsHost`].
 
 mod editor;
@@ -29,7 +29,7 @@ use crate::submit::journal::DraftForm;
 use crate::submit::state::{self, Action, State};
 pub use editor::{action_label, result_line};
 pub use fields::split_ssins;
-use host::{Command, DeclarationsHost, Outcome};
+use host::{DeclarationCommand, DeclarationsHost, Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -75,7 +75,7 @@ pub struct DeclarationsPage {
     open_when_read: Option<i64>,
     /// Server ids with an unsent correction beside them.
     corrections_pending: HashSet<i64>,
-    commands: Vec<Command>,
+    commands: Vec<DeclarationCommand>,
     /// Why sending cannot be asked (no engine and no token source).
     cannot_send: Option<String>,
     fetch_enterprise: String,

@@ -10,7 +10,7 @@ use crate::fla::anomalies::anomaly_text;
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{row_key, NewDeclaration, RowId};
 use crate::submit::state::State;
-use crate::ui::declarations::host::{Command, DeclarationsHost};
+use crate::ui::declarations::host::{DeclarationCommand, DeclarationsHost};
 use crate::ui::declarations::state_label;
 
 impl BulkPage {
@@ -124,7 +124,7 @@ impl BulkPage {
                 Some((item, (key, r.row)))
             })
             .unzip();
-        host.command(Command::Import(items));
+        host.command(DeclarationCommand::Import(items));
         self.run = Some(Run::starting(rows));
         // The report comes where the columns were.
         self.close_mapping = true;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use egui::RichText;
 
 use super::fields::{self, brussels_today, FieldsCtx, Touched};
-use super::host::Command;
+use super::host::DeclarationCommand;
 use super::{widgets, DeclarationsPage, Edit};
 use crate::cert::Severity;
 use crate::fla::anomalies;
@@ -306,11 +306,11 @@ impl DeclarationsPage {
             self.editing = None;
             self.edit = None;
             self.selected.remove(&id);
-            self.commands.push(Command::Delete(id));
+            self.commands.push(DeclarationCommand::Delete(id));
         }
         self.workers_text.clear();
         self.several_open = false;
-        self.commands.push(Command::NewMany(forms));
+        self.commands.push(DeclarationCommand::NewMany(forms));
     }
 
     /// Asks before a cancel on the server (it cannot be undone).
@@ -354,7 +354,7 @@ impl DeclarationsPage {
                 self.confirm_cancel = None;
                 if self.can_send(lang) {
                     self.error = None;
-                    self.commands.push(Command::Cancel(id));
+                    self.commands.push(DeclarationCommand::Cancel(id));
                 }
             }
             Some(false) => self.confirm_cancel = None,
@@ -377,26 +377,26 @@ impl DeclarationsPage {
                 if !self.can_send(lang) {
                     return;
                 }
-                Command::Submit(vec![id])
+                DeclarationCommand::Submit(vec![id])
             }
-            Action::CheckAgain => Command::CheckAgain(vec![id]),
+            Action::CheckAgain => DeclarationCommand::CheckAgain(vec![id]),
             Action::Correct => {
                 if !self.can_send(lang) {
                     return;
                 }
-                Command::Correct(id)
+                DeclarationCommand::Correct(id)
             }
             Action::Cancel => {
                 // Asked first, in a dialog.
                 self.confirm_cancel = Some(id);
                 return;
             }
-            Action::Duplicate => Command::Duplicate(id),
+            Action::Duplicate => DeclarationCommand::Duplicate(id),
             Action::Delete => {
                 self.editing = None;
                 self.edit = None;
                 self.selected.remove(&id);
-                Command::Delete(id)
+                DeclarationCommand::Delete(id)
             }
         };
         self.error = None;
@@ -453,7 +453,7 @@ impl DeclarationsPage {
                 self.editing = None;
             }
             self.selected.remove(&id);
-            self.commands.push(Command::Delete(id));
+            self.commands.push(DeclarationCommand::Delete(id));
         } else {
             self.flush_edit();
         }
@@ -463,7 +463,8 @@ impl DeclarationsPage {
     pub(super) fn flush_edit(&mut self) {
         if let Some(e) = self.edit.as_mut() {
             if e.dirty_since.take().is_some() {
-                self.commands.push(Command::Save(e.id, e.form.clone()));
+                self.commands
+                    .push(DeclarationCommand::Save(e.id, e.form.clone()));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! French either): the actions (new, submit selected), the table's filters,
 //! and the fetch of the server's declarations with what it found.
 
-use super::host::Command;
+use super::host::DeclarationCommand;
 use super::{state_label, DeclarationsPage};
 use crate::fla::wire::SearchRequest;
 use crate::i18n::{parse_user_date, tr, tr_args, Lang, Msg};
@@ -20,7 +20,7 @@ impl DeclarationsPage {
                     [only] => only.clone(),
                     _ => String::new(),
                 };
-                self.commands.push(Command::New(DraftForm {
+                self.commands.push(DeclarationCommand::New(DraftForm {
                     enterprise,
                     ..DraftForm::default()
                 }));
@@ -41,7 +41,7 @@ impl DeclarationsPage {
                 if self.can_send(lang) {
                     let ids: Vec<i64> = self.selected.iter().copied().collect();
                     self.error = None;
-                    self.commands.push(Command::Submit(ids));
+                    self.commands.push(DeclarationCommand::Submit(ids));
                 }
             }
         });
@@ -145,7 +145,7 @@ impl DeclarationsPage {
         };
         self.error = None;
         self.fetching = true;
-        self.commands.push(Command::Fetch(SearchRequest {
+        self.commands.push(DeclarationCommand::Fetch(SearchRequest {
             enterprise_number: enterprise,
             from: optional(&self.fetch_from),
             to: optional(&self.fetch_to),
