@@ -1,0 +1,260 @@
+//! The Connection page's sandbox: started with the app when the sandbox is
+//! the environment, reset on request, and its register-a-certificate step
+//! that gives a client ID.
+
+use super::*;
+
+impl ConnectionPage {
+    /// The running sandbox's base URL.
+    pub fn sandbox_url(&self) -> Option<&str> {
+        match &self.sandbox {
+            SandboxState::Running(s) => Some(&s.base_url),
+            _ => None,
+        }
+    }
+
+    /// The running sandbox's admin URL (its key included), for tests and support.
+    pub fn sandbox_admin_url(&self) -> Option<&str> {
+        match &self.sandbox {
+            SandboxState::Running(s) => Some(&s.admin_url),
+            _ => None,
+        }
+    }
+
+    /// Keeps the sandbox running while it is the chosen environment (every frame,
+    /// from any page, so it is ready when the user comes here).
+    pub fn keep_sandbox(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &ConnectionSettings,
+    ) {
+        if let SandboxState::Starting(pending) = &self.sandbox {
+            match pending.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(Ok(sandbox)) => self.sandbox = SandboxState::Running(sandbox),
+                Poll::Ready(Err(e)) => self.sandbox = SandboxState::Failed(e),
+                Poll::Lost => {
+                    self.sandbox = SandboxState::Failed(crate::sandbox::SandboxError::Stopped)
+                }
+            }
+        }
+        if settings.environment == EnvironmentKind::Sandbox
+            && matches!(self.sandbox, SandboxState::Off)
+        {
+            let data_dir = self.data_dir.clone();
+            self.sandbox = SandboxState::Starting(tasks.run(ctx, start_sandbox(data_dir)));
+        }
+    }
+
+    /// Forgets the sandbox's accounts, tokens and declarations: stops it,
+    /// deletes its state and starts it afresh (on the runtime).
+    pub fn reset_sandbox(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        let old = std::mem::replace(&mut self.sandbox, SandboxState::Off);
+        let data_dir = self.data_dir.clone();
+        self.report = None;
+        self.register_error = None;
+        self.new_client_id = None;
+        self.sandbox = SandboxState::Starting(tasks.run(ctx, async move {
+            let running = match old {
+                SandboxState::Running(sandbox) => Some(sandbox),
+                _ => None,
+            };
+            let home = host::Home::in_data_dir(&data_dir);
+            host::reset(
+                running,
+                host::any_loopback_port(),
+                &home,
+                token::system_clock(),
+            )
+            .await
+            .map(|(sandbox, _)| sandbox)
+        }));
+    }
+
+    pub(super) fn sandbox_register_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut ConnectionSettings,
+        certificate: &CertificatePage,
+    ) {
+        match poll_slot(&mut self.registering) {
+            Some(Some(Ok(client_id))) => {
+                self.register_error = None;
+                self.registered = Some(client_id.clone());
+                let current = settings.client_id.trim();
+                if current.is_empty() || current == client_id {
+                    settings.client_id = client_id;
+                } else {
+                    // Another client ID is in use (and may work): ask.
+                    self.new_client_id = Some(client_id);
+                }
+            }
+            Some(Some(Err(e))) => {
+                self.failures.push(e.clone());
+                self.register_error = Some(e);
+            }
+            _ => {}
+        }
+        let SandboxState::Running(sandbox) = &self.sandbox else {
+            return;
+        };
+        // The certificate that signs; else the one on view, which cannot sign:
+        // registering it is refused here, as Chaman would refuse it.
+        let now = time::OffsetDateTime::now_utc();
+        let (entry, reasons) = match (certificate.signer(), certificate.unusable_on_view(now)) {
+            (Some(signer), _) => (&signer.entry, signer.cannot_sign(now)),
+            (None, Some(unusable)) => (unusable.entry, unusable.reasons),
+            (None, None) => return,
+        };
+        let cert = entry.certificate.clone();
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "connection.sandbox_register_hint"));
+            let label = ui.label(tr(lang, "connection.enterprise"));
+            ui.add(
+                egui::TextEdit::singleline(&mut settings.sandbox_enterprise).desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            let clicked = ui
+                .add_enabled(
+                    self.registering.is_none() && self.new_client_id.is_none(),
+                    egui::Button::new(tr(lang, "connection.sandbox_register")),
+                )
+                .clicked();
+            let cert = match (clicked, &cert) {
+                (false, _) => None,
+                (true, Some(cert)) if reasons.is_empty() => Some(cert),
+                (true, _) => {
+                    let reasons = if reasons.is_empty() {
+                        vec![Finding::NoCertificate]
+                    } else {
+                        reasons.clone()
+                    };
+                    self.register_error = Some(
+                        Msg::new("connection.register_refused")
+                            .arg("reason", findings_msg(reasons)),
+                    );
+                    None
+                }
+            };
+            if let Some(cert) = cert {
+                use base64::Engine;
+                self.register_error = None;
+                self.registered = None;
+                let request = RegisterRequest {
+                    certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
+                    enterprise: settings.sandbox_enterprise.clone(),
+                    quality: settings.role.code().to_owned(),
+                    mandates: match settings.mandated_enterprises() {
+                        m if m.is_empty() && settings.role == Role::Provider => {
+                            vec![settings.sandbox_enterprise.clone()]
+                        }
+                        m => m,
+                    },
+                    authorizations: vec![FLA.authorization.to_owned()],
+                };
+                let url = format!("{}/chaman/accounts", sandbox.admin_url);
+                self.registering = Some(tasks.run(ui.ctx(), async move {
+                    // What the sandbox or the network said is theirs: kept as it came.
+                    let failed = |detail: String| {
+                        Msg::new("connection.register_failed").arg("detail", detail)
+                    };
+                    let http = token::http_client(Duration::from_secs(10))
+                        .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
+                    let response = http
+                        .post(url)
+                        .json(&request)
+                        .send()
+                        .await
+                        .map_err(|e| failed(e.to_string()))?;
+                    let body: serde_json::Value =
+                        response.json().await.map_err(|e| failed(e.to_string()))?;
+                    body["client_id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| {
+                            failed(body["detail"].as_str().unwrap_or("refused").to_owned())
+                        })
+                }));
+            }
+        });
+        if let Some(e) = &self.register_error {
+            widgets::error_text_ui(ui, &e.render(lang));
+        } else if let Some(id) = &self.registered {
+            ui.label(tr_args(
+                lang,
+                "connection.registered",
+                &[("id", id.clone())],
+            ));
+        }
+        self.choose_client_id_ui(ui, lang, settings);
+    }
+
+    /// A new client ID beside the one in use, and the choice between them.
+    pub(super) fn choose_client_id_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        settings: &mut ConnectionSettings,
+    ) {
+        let Some(new) = self.new_client_id.clone() else {
+            return;
+        };
+        let mut keep = None;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new(tr(lang, "connection.new_client_id")).strong());
+            egui::Grid::new("client_id_choice")
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    ui.label(tr_args(
+                        lang,
+                        "connection.current_client_id",
+                        &[("id", settings.client_id.trim().to_owned())],
+                    ));
+                    if ui.button(tr(lang, "connection.keep_current")).clicked() {
+                        keep = Some(false);
+                    }
+                    ui.end_row();
+                    ui.label(tr_args(
+                        lang,
+                        "connection.registered_client_id",
+                        &[("id", new.clone())],
+                    ));
+                    if ui.button(tr(lang, "connection.use_new")).clicked() {
+                        keep = Some(true);
+                    }
+                    ui.end_row();
+                });
+        });
+        match keep {
+            Some(true) => {
+                settings.client_id = new;
+                self.new_client_id = None;
+                self.report = None;
+            }
+            Some(false) => self.new_client_id = None,
+            None => {}
+        }
+    }
+}
+
+/// Starts the app's sandbox on its state in `data_dir` and writes its address
+/// beside it (for the command line's `--env sandbox`), on the runtime.
+pub(super) async fn start_sandbox(
+    data_dir: PathBuf,
+) -> Result<Sandbox, crate::sandbox::SandboxError> {
+    let home = host::Home::in_data_dir(&data_dir);
+    let options = crate::sandbox::SandboxOptions::default();
+    host::start(
+        host::any_loopback_port(),
+        &home,
+        token::system_clock(),
+        options,
+    )
+    .await
+    .map(|(sandbox, _)| sandbox)
+}
