@@ -10,7 +10,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{english, go_to, harness, type_into, wait_until_opened, with_sandbox_account};
+use common::{
+    english, go_to, harness, step_until, type_into, wait_until_opened, with_sandbox_account,
+};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
@@ -39,30 +41,14 @@ fn en(key: &str) -> String {
 /// Steps frames until a label says `text` (a click is taken a frame or two
 /// after it is made; the work then runs on the runtime).
 fn wait_for_label(harness: &mut Harness<'static, FlaApp>, text: &str) {
-    wait(harness, &format!("never said: {text}"), 10, |h| {
+    step_until(harness, &format!("never said: {text}"), 10, |h| {
         h.query_by_label(text).is_some()
     });
 }
 
-/// Steps frames until `done` holds (the work runs on the runtime and over
-/// the network), for at most `seconds`.
-fn wait(
-    harness: &mut Harness<'static, FlaApp>,
-    what: &str,
-    seconds: u64,
-    done: impl Fn(&Harness<'static, FlaApp>) -> bool,
-) {
-    let start = Instant::now();
-    while !done(harness) {
-        assert!(start.elapsed() < Duration::from_secs(seconds), "{what}");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-}
-
 /// Waits for the engine (the connection made).
 fn wait_online(harness: &mut Harness<'static, FlaApp>) {
-    wait(harness, "no engine", 30, |h| h.state().engine.is_online());
+    step_until(harness, "no engine", 30, |h| h.state().engine.is_online());
 }
 
 /// "N of N done — Accepted: N": the progress line of a run whose `n` rows
@@ -75,7 +61,7 @@ fn all_accepted(n: usize) -> String {
 /// Waits until the run's `n` rows are accepted.
 fn wait_all_accepted(harness: &mut Harness<'static, FlaApp>, n: usize) {
     let line = all_accepted(n);
-    wait(harness, "the rows were never accepted", 90, |h| {
+    step_until(harness, "the rows were never accepted", 90, |h| {
         h.query_by_label_contains(&line).is_some()
     });
 }
@@ -852,7 +838,7 @@ fn cancel_leaves_the_rest_unsent_and_says_how_many() {
         .click();
     // The rows sent come to their result; the others are said, not sent.
     let done = en("bulk.done");
-    wait(&mut harness, "never done", 90, |h| {
+    step_until(&mut harness, "never done", 90, |h| {
         h.query_by_label(&done).is_some()
     });
     let not_sent = in_state(&harness, State::Ready);
@@ -918,7 +904,7 @@ fn after_sending_each_row_says_what_it_came_to_and_the_failed_ones_can_be_listed
         .is_some());
     send_valid_rows(&mut harness, 3);
     let done = en("bulk.done");
-    wait(&mut harness, "never done", 90, |h| {
+    step_until(&mut harness, "never done", 90, |h| {
         h.query_by_label(&done).is_some()
     });
     step_for(&mut harness, Duration::from_millis(600));

@@ -9,10 +9,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::{
-    english, fill_new, go_to, harness_in, new_data_dir, wait_until_opened, with_sandbox_account,
+    english, fill_new, go_to, harness_in, new_data_dir, step_until, wait_until_opened,
+    with_sandbox_account,
 };
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -42,29 +41,19 @@ fn a_bug_while_sending_is_said_and_sending_restarts() {
         .click();
 
     let said = tr(Lang::En, "decl.engine_broken");
-    let start = Instant::now();
-    while harness.query_by_label(&said).is_none() {
-        assert!(start.elapsed() < Duration::from_secs(60), "never said");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
+    step_until(&mut harness, "never said", 60, |h| {
+        h.query_by_label(&said).is_some()
+    });
     harness
         .get_by_role_and_label(Role::Button, &tr(Lang::En, "decl.restart_engine"))
         .click();
-    let start = Instant::now();
-    loop {
-        harness.step();
-        let rows = harness.state().engine.rows();
-        if rows.iter().any(|r| r.view.state == State::Accepted) {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "never accepted: {:?}",
-            rows.iter().map(|r| r.view.state).collect::<Vec<_>>()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut harness, "never accepted", 60, |h| {
+        h.state()
+            .engine
+            .rows()
+            .iter()
+            .any(|r| r.view.state == State::Accepted)
+    });
     harness.run_steps(2);
     assert!(harness.query_by_label(&said).is_none(), "still said");
 }

@@ -18,7 +18,7 @@ use fla_assistant::submit::journal::{self, DraftForm, Journal, NewRecord, OpenAs
 use fla_assistant::submit::state::State;
 use fla_assistant::ui::{AppState, FlaApp, Page};
 
-use common::{english, go_to, harness_in, new_data_dir, wait_until_opened};
+use common::{english, go_to, harness_in, new_data_dir, step_until, wait_until_opened};
 
 /// A draft of `enterprise` in the journal of `environment` in `data`.
 fn draft_in(data: &Path, environment: EnvironmentKind, enterprise: &str, reference: &str) {
@@ -55,15 +55,9 @@ fn shows(harness: &Harness<'static, FlaApp>, reference: &str) -> bool {
 
 /// Runs frames until the page shows `reference` (the journal opens on the runtime).
 fn wait_for_row(harness: &mut Harness<'static, FlaApp>, reference: &str) {
-    let start = std::time::Instant::now();
-    while !shows(harness, reference) {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(30),
-            "{reference} never shown"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        harness.step();
-    }
+    step_until(harness, &format!("{reference} never shown"), 30, |h| {
+        shows(h, reference)
+    });
 }
 
 #[test]
@@ -257,15 +251,7 @@ fn a_journal_held_by_a_submit_is_said_and_tried_again_on_request() {
             .query_by_label_contains("The declarations journal is in use by a submit")
             .is_some()
     };
-    let start = std::time::Instant::now();
-    while !said(&harness) {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(30),
-            "the journal in use was never said"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        harness.step();
-    }
+    step_until(&mut harness, "the journal in use was never said", 30, said);
     assert!(!shows(&harness, "HELD-1"));
     // Which server's declarations these are.
     assert!(harness

@@ -88,18 +88,28 @@ pub fn go_to(harness: &mut Harness<'static, FlaApp>, page: fla_assistant::ui::Pa
     harness.run_steps(2);
 }
 
-/// Steps frames until the app's own sandbox runs.
-pub fn wait_for_sandbox(harness: &mut Harness<'static, FlaApp>) {
+/// Steps frames until `done` holds (the work runs on the runtime and over
+/// the network), for at most `seconds`; `what` says what never came.
+pub fn step_until(
+    harness: &mut Harness<'static, FlaApp>,
+    what: &str,
+    seconds: u64,
+    done: impl Fn(&Harness<'static, FlaApp>) -> bool,
+) {
     let start = Instant::now();
     harness.step();
-    while harness.state().connection.sandbox_url().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sandbox never started"
-        );
+    while !done(harness) {
+        assert!(start.elapsed() < Duration::from_secs(seconds), "{what}");
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
+}
+
+/// Steps frames until the app's own sandbox runs.
+pub fn wait_for_sandbox(harness: &mut Harness<'static, FlaApp>) {
+    step_until(harness, "the sandbox never started", 30, |h| {
+        h.state().connection.sandbox_url().is_some()
+    });
 }
 
 pub fn english() -> AppState {
