@@ -82,10 +82,12 @@ impl ReferenceBook {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn declaration(reference: &str, ssin: &str) -> Declaration {
+    /// A declaration of a training under `reference` for the worker `ssin`
+    /// (the importer's tests use it too).
+    pub(crate) fn declaration(reference: &str, ssin: &str) -> Declaration {
         serde_json::from_value(serde_json::json!({
             "externalReference": reference,
             "employer": {"enterpriseNumber": "0403170701"},

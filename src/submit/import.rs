@@ -222,27 +222,12 @@ mod tests {
         assert_eq!(bad, vec![5 + SAMPLE_ROWS + 100]);
     }
 
-    fn conflict_declaration(reference: &str, ssin: &str) -> Declaration {
-        serde_json::from_value(serde_json::json!({
-            "externalReference": reference,
-            "employer": {"enterpriseNumber": "0403170701"},
-            "worker": {"ssin": ssin},
-            "training": {
-                "name": "VCA", "type": "FORMAL",
-                "startDate": "2025-03-03", "endDate": "2025-03-04",
-                "duration": {"value": 14, "unit": "HOURS"},
-                "followed": true, "countsForFla": true
-            }
-        }))
-        .unwrap()
-    }
-
     #[test]
     fn rows_become_problems_and_warnings() {
         let mut book = ReferenceBook::new();
         let (mut problems, mut warnings) = (Vec::new(), Vec::new());
-        let first = conflict_declaration("VCA-2026", "85073003328");
-        let other_worker = conflict_declaration("VCA-2026", "90010100123");
+        let first = crate::submit::conflicts::tests::declaration("VCA-2026", "85073003328");
+        let other_worker = crate::submit::conflicts::tests::declaration("VCA-2026", "90010100123");
         check_row(&mut book, 2, &first, &mut problems, &mut warnings);
         assert!(problems.is_empty() && warnings.is_empty());
         let noted = check_row(&mut book, 3, &other_worker, &mut problems, &mut warnings);
