@@ -39,6 +39,21 @@ impl FileError {
     }
 }
 
+/// A file the workbench reads or writes failed: said as the workbench's own
+/// error (the same codes and sentences).
+impl From<FileError> for crate::cert::CertError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Unreadable { path, detail } => {
+                crate::cert::CertError::Unreadable { path, detail }
+            }
+            FileError::WriteFailed { path, detail } => {
+                crate::cert::CertError::WriteFailed { path, detail }
+            }
+        }
+    }
+}
+
 /// A cell as a spreadsheet may be given it: text that a spreadsheet would take
 /// for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return) gets a leading `'`, so Excel or LibreOffice shows it and runs

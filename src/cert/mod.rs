@@ -151,19 +151,6 @@ impl CertError {
     }
 }
 
-impl From<crate::files::FileError> for CertError {
-    fn from(e: crate::files::FileError) -> Self {
-        match e {
-            crate::files::FileError::Unreadable { path, detail } => {
-                CertError::Unreadable { path, detail }
-            }
-            crate::files::FileError::WriteFailed { path, detail } => {
-                CertError::WriteFailed { path, detail }
-            }
-        }
-    }
-}
-
 /// A private key in PKCS#8 DER, wiped from memory when dropped and never printed.
 #[derive(Clone)]
 pub struct PrivateKeyDer(Zeroizing<Vec<u8>>);

@@ -121,7 +121,7 @@ pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
         endpoint_file: crate::profile::sandbox_endpoint_file(),
     };
     let state_dir = home.state_dir.clone();
-    let (sandbox, _) = crate::sandbox::host::start(
+    let sandbox = crate::sandbox::host::start(
         args.addr,
         &home,
         crate::channel::token::system_clock(),

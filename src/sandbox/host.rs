@@ -40,25 +40,25 @@ pub fn any_loopback_port() -> SocketAddr {
 }
 
 /// Starts a sandbox on `addr` with its state in `home` and writes its address
-/// there. Failing to write the address is not fatal (the sandbox serves; the
-/// command line just does not find it): whether it was written is returned.
+/// there. Failing to write the address is not fatal: the sandbox serves, and
+/// the command line just does not find it.
 pub async fn start(
     addr: SocketAddr,
     home: &Home,
     clock: Clock,
     options: SandboxOptions,
-) -> Result<(Sandbox, bool), SandboxError> {
+) -> Result<Sandbox, SandboxError> {
     let sandbox = start_with(addr, &home.state_dir, clock, options).await?;
     let endpoint = sandbox.endpoint_json().to_string();
     let file = home.endpoint_file.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        file.parent()
-            .is_none_or(|parent| std::fs::create_dir_all(parent).is_ok())
-            && crate::files::write_private(&file, endpoint.as_bytes()).is_ok()
+    let _ = tokio::task::spawn_blocking(move || {
+        if let Some(parent) = file.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        crate::files::write_private(&file, endpoint.as_bytes())
     })
-    .await
-    .unwrap_or(false);
-    Ok((sandbox, written))
+    .await;
+    Ok(sandbox)
 }
 
 /// Stops `running` (when there is one), forgets its accounts, tokens and
@@ -68,7 +68,7 @@ pub async fn reset(
     addr: SocketAddr,
     home: &Home,
     clock: Clock,
-) -> Result<(Sandbox, bool), SandboxError> {
+) -> Result<Sandbox, SandboxError> {
     if let Some(sandbox) = running {
         sandbox.stop().await;
     }

@@ -513,6 +513,18 @@ impl St {
 
     /// Asks the server about row `id` again `after` from `now`, counted from
     /// when the engine began watching it.
+    /// Starts watching row `id`: first asked `after` from `now`.
+    fn watch_from(&mut self, id: RowId, now: Instant, after: Duration) {
+        self.set_watch(
+            id,
+            Some(Watch {
+                since: now,
+                next: now + after,
+                busy: false,
+            }),
+        );
+    }
+
     fn watch_again(&mut self, id: RowId, now: Instant, after: Duration) {
         let since = self
             .rows
@@ -1150,14 +1162,7 @@ impl Inner {
                     "resumed: the request was left without an answer",
                 );
             }
-            st.set_watch(
-                id,
-                Some(Watch {
-                    since: now,
-                    next: now,
-                    busy: false,
-                }),
-            );
+            st.watch_from(id, now, Duration::ZERO);
         }
     }
 

@@ -539,15 +539,7 @@ impl Engine {
                             .apply(st, id, Event::CancelTaken, changes, "cancel taken")?
                             .is_some()
                         {
-                            let now = Instant::now();
-                            st.set_watch(
-                                id,
-                                Some(Watch {
-                                    since: now,
-                                    next: now + poll_first,
-                                    busy: false,
-                                }),
-                            );
+                            st.watch_from(id, Instant::now(), poll_first);
                         }
                         Ok(())
                     }

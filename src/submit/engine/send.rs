@@ -106,14 +106,7 @@ impl Inner {
                     .apply_or_note(&mut st, id, Event::Taken, changes, detail)
                     .is_some()
                 {
-                    st.set_watch(
-                        id,
-                        Some(Watch {
-                            since: now,
-                            next: now + self.config.poll.first,
-                            busy: false,
-                        }),
-                    );
+                    st.watch_from(id, now, self.config.poll.first);
                 }
             }
             PostOutcome::NotTaken(e) => {
@@ -132,14 +125,7 @@ impl Inner {
                     .apply_or_note(&mut st, id, Event::OutcomeUnknown, changes, &e.code())
                     .is_some()
                 {
-                    st.set_watch(
-                        id,
-                        Some(Watch {
-                            since: now,
-                            next: now + self.config.poll.first,
-                            busy: false,
-                        }),
-                    );
+                    st.watch_from(id, now, self.config.poll.first);
                 }
             }
         }

@@ -235,10 +235,8 @@ struct Gathering<'g> {
 }
 
 impl Gathering<'_> {
+    /// Adds a row (never blank: a row is begun by a value, see [`read_sheet`]).
     fn push(&mut self, row: (usize, Vec<Cell>)) {
-        if row.1.iter().all(|c| matches!(c, Cell::Empty)) {
-            return;
-        }
         self.cells += row.1.len();
         self.rows.push(row);
         if self.cells >= BATCH_CELLS {

@@ -68,7 +68,6 @@ impl ConnectionPage {
                 token::system_clock(),
             )
             .await
-            .map(|(sandbox, _)| sandbox)
         }));
     }
 
@@ -256,5 +255,4 @@ pub(super) async fn start_sandbox(
         options,
     )
     .await
-    .map(|(sandbox, _)| sandbox)
 }
