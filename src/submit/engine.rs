@@ -637,6 +637,19 @@ impl Engine {
         }
     }
 
+    /// The work under way (the lock that guards the rows taken for a moment,
+    /// no row copied).
+    pub fn progress(&self) -> Progress {
+        let st = lock(&self.inner.st);
+        Progress {
+            queued: st.queue.len(),
+            in_flight: st.in_flight,
+            paused: st.paused,
+            idle: self.inner.idle(&st),
+            broken: st.broken,
+        }
+    }
+
     /// For tests that simulate a crash inside one process: the journal is let
     /// go as the end of the process would (the engine is then leaked with
     /// its runtime). Nothing else calls it.

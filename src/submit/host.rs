@@ -4,12 +4,15 @@
 //! the journal's drafts without an engine; one journal per environment and
 //! server, switched, closed and requeued here. Commands run on the runtime in
 //! the order they were given, each written once for both stores (see
-//! [`DraftStore`]); the pages read rows from memory and never touch SQLite.
+//! [`DraftStore`]). The pages read a published [`View`]: the rows and the
+//! engine's progress, made on the runtime after each change; a frame takes no
+//! lock of the engine's and never waits on SQLite.
 //! Knows nothing of egui: the app gives it a runtime and a way to repaint.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, RwLock};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// Asks the app to draw again (its rows or outcomes changed).
@@ -19,8 +22,10 @@ use crate::channel::env::EnvironmentKind;
 use crate::fla::client::{FlaClient, TokenSource};
 use crate::fla::wire::SearchRequest;
 use crate::i18n::Lang;
-use crate::submit::engine::drafts::{Activity, DraftError, DraftJournal, DraftRow, FetchSummary};
-use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId, SendSummary};
+use crate::submit::engine::drafts::{
+    Activity, DraftError, DraftJournal, DraftRow, Failure, FetchSummary,
+};
+use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, Progress, RowId, SendSummary};
 use crate::submit::journal::{DraftForm, OpenAs, RowError};
 use crate::submit::owner::Holder;
 use crate::submit::state::State;
@@ -77,10 +82,80 @@ impl Store {
             Store::Online(e) => e.version(),
         }
     }
+
+    /// Another handle on the same store (to read it off the lock).
+    fn handle(&self) -> Store {
+        match self {
+            Store::Closed => Store::Closed,
+            Store::Offline(d) => Store::Offline(d.clone()),
+            Store::Online(e) => Store::Online(e.clone()),
+        }
+    }
+}
+
+/// What the pages read in a frame, published by the host after the rows
+/// change (at most every [`PUBLISH_EVERY`] while a big run changes them all
+/// the time) and before a command's outcome is told: made on the runtime,
+/// read by a frame as one `Arc`.
+#[derive(Debug, Default)]
+pub struct View {
+    /// Which store (journal or engine) it was read from, and its version then:
+    /// changes whenever anything shown does.
+    pub key: (u64, u64),
+    /// Every row with its form, oldest first.
+    pub rows: Arc<Vec<DraftRow>>,
+    pub counts: BTreeMap<State, usize>,
+    /// Every row with a failure, oldest first.
+    pub failures: Vec<Failure>,
+    /// The engine's work under way (nothing before a connection).
+    pub progress: Progress,
+    pub online: bool,
+}
+
+/// While a store of more than [`BIG`] rows keeps changing, its view is made
+/// again at most this often (a frame needs no fresher rows than that).
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(100);
+const BIG: usize = 2_000;
+
+impl View {
+    /// Reads `store` (off the UI thread: it takes the engine's lock and copies
+    /// every row).
+    fn of(generation: u64, store: &Store) -> View {
+        let version = store.version();
+        let (rows, progress, online) = match store {
+            Store::Closed => (Vec::new(), Progress::default(), false),
+            Store::Offline(d) => (d.rows_with_forms(), Progress::default(), false),
+            Store::Online(e) => (e.rows_with_forms(), e.progress(), true),
+        };
+        let mut counts = BTreeMap::new();
+        let mut failures = Vec::new();
+        for row in &rows {
+            *counts.entry(row.view.state).or_insert(0) += 1;
+            if let Some(error) = &row.view.error {
+                failures.push(Failure {
+                    id: row.view.id,
+                    reference: row.view.reference.clone(),
+                    error: error.clone(),
+                });
+            }
+        }
+        View {
+            key: (generation, version),
+            rows: Arc::new(rows),
+            counts,
+            failures,
+            progress,
+            online,
+        }
+    }
 }
 
 struct Shared {
     store: RwLock<(u64, Store)>,
+    /// The last view published (the lock held only to swap or clone the `Arc`).
+    view: Mutex<Arc<View>>,
+    /// Wakes the publisher: the rows changed.
+    changed: tokio::sync::Notify,
     /// Commands given and not yet done (with the journal's opening).
     busy: AtomicUsize,
     outcomes: std::sync::Mutex<mpsc::Sender<Outcome>>,
@@ -96,6 +171,19 @@ impl Shared {
         let mut s = self.store.write().unwrap_or_else(|e| e.into_inner());
         s.0 += 1;
         s.1 = store;
+    }
+
+    /// The store's generation and version now (cheap).
+    fn key(&self) -> (u64, u64) {
+        let s = self.store.read().unwrap_or_else(|e| e.into_inner());
+        (s.0, s.1.version())
+    }
+
+    fn view(&self) -> Arc<View> {
+        self.view
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn tell(&self, outcome: Outcome) {
@@ -145,6 +233,8 @@ impl DeclarationsHost {
             environment,
             shared: Arc::new(Shared {
                 store: RwLock::new((0, Store::Closed)),
+                view: Mutex::new(Arc::default()),
+                changed: tokio::sync::Notify::new(),
                 busy: AtomicUsize::new(0),
                 outcomes: std::sync::Mutex::new(otx),
                 open_failed: std::sync::Mutex::new(None),
@@ -164,6 +254,7 @@ impl DeclarationsHost {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         self.tx = Some(tx);
         self.shared.busy.fetch_add(1, Ordering::SeqCst);
+        runtime.spawn(publisher(Arc::downgrade(&self.shared), repaint.clone()));
         runtime.spawn(worker(
             self.shared.clone(),
             rx,
@@ -206,7 +297,7 @@ impl DeclarationsHost {
     /// Whether the engine stopped on a bug of its own (a task panicked): the
     /// pages say so and offer [`DeclarationsHost::restart`].
     pub fn broken(&self) -> bool {
-        matches!(&self.read().1, Store::Online(e) if e.broken())
+        self.shared.view().progress.broken
     }
 
     /// Closes the engine and makes a new one on the same journal: rows it was
@@ -319,19 +410,20 @@ impl DeclarationsHost {
         if self.shared.busy.load(Ordering::SeqCst) > 0 {
             return true;
         }
-        match &self.read().1 {
-            Store::Online(e) => !e.is_idle(),
-            _ => false,
-        }
+        let view = self.shared.view();
+        view.online && !view.progress.idle
+    }
+
+    /// What the pages show, as last published (see [`View`]): no lock of the
+    /// engine's taken, nothing copied.
+    pub fn view(&self) -> Arc<View> {
+        self.shared.view()
     }
 
     /// The rows, where they changed since `seen` (which is updated).
-    pub fn rows_if_changed(&self, seen: &mut Option<(u64, u64)>) -> Option<Vec<DraftRow>> {
-        self.read_if_changed(seen, |store| match store {
-            Store::Closed => None,
-            Store::Offline(d) => Some(d.rows_with_forms()),
-            Store::Online(e) => Some(e.rows_with_forms()),
-        })
+    pub fn rows_if_changed(&self, seen: &mut Option<(u64, u64)>) -> Option<Arc<Vec<DraftRow>>> {
+        let view = self.view_if_changed(seen)?;
+        Some(view.rows.clone())
     }
 
     /// The rows per state and the failures `is_new` lets through, where the
@@ -343,32 +435,36 @@ impl DeclarationsHost {
         seen: &mut Option<(u64, u64)>,
         is_new: impl Fn(RowId, &RowError) -> bool,
     ) -> Option<Activity> {
-        self.read_if_changed(seen, |store| match store {
-            Store::Closed => None,
-            Store::Offline(d) => Some(d.activity(&is_new)),
-            Store::Online(e) => Some(e.activity(&is_new)),
+        let view = self.view_if_changed(seen)?;
+        Some(Activity {
+            counts: view.counts.clone(),
+            failures: view
+                .failures
+                .iter()
+                .filter(|f| is_new(f.id, &f.error))
+                .cloned()
+                .collect(),
         })
     }
 
-    /// `read` of the store where it changed since `seen` (then updated).
-    fn read_if_changed<T>(
-        &self,
-        seen: &mut Option<(u64, u64)>,
-        read: impl FnOnce(&Store) -> Option<T>,
-    ) -> Option<T> {
-        let guard = self.read();
-        let now = (guard.0, guard.1.version());
-        if *seen == Some(now) {
+    /// The view where it changed since `seen` (then updated).
+    fn view_if_changed(&self, seen: &mut Option<(u64, u64)>) -> Option<Arc<View>> {
+        let view = self.shared.view();
+        if *seen == Some(view.key) {
             return None;
         }
-        let out = read(&guard.1)?;
-        *seen = Some(now);
-        Some(out)
+        *seen = Some(view.key);
+        Some(view)
     }
 
-    /// Every row as the engine (or the journal before it) holds it now.
+    /// Every row as the engine (or the journal before it) holds it now, read
+    /// from the store itself (for tests and tools: a frame reads [`Self::view`]).
     pub fn rows(&self) -> Vec<DraftRow> {
-        self.rows_if_changed(&mut None).unwrap_or_default()
+        match &self.read().1 {
+            Store::Closed => Vec::new(),
+            Store::Offline(d) => d.rows_with_forms(),
+            Store::Online(e) => e.rows_with_forms(),
+        }
     }
 
     pub fn outcomes(&self) -> Vec<Outcome> {
@@ -385,16 +481,69 @@ impl DeclarationsHost {
     }
 }
 
-/// Asks for a repaint on every change of the rows (until the store goes).
-fn repaint_on_change(mut rx: tokio::sync::watch::Receiver<u64>, repaint: Repaint) {
+/// Wakes the publisher on every change of the rows (until the store goes).
+fn publish_on_change(mut rx: tokio::sync::watch::Receiver<u64>, shared: &Arc<Shared>) {
+    let shared = Arc::downgrade(shared);
     tokio::spawn(async move {
         while rx.changed().await.is_ok() {
-            repaint();
+            let Some(shared) = shared.upgrade() else {
+                return;
+            };
+            shared.changed.notify_one();
         }
     });
 }
 
-async fn open_offline(shared: &Shared, repaint: &Repaint, path: &std::path::Path, who: &OpenAs) {
+/// Makes the view again from the store as it is now (on a blocking task: the
+/// engine's lock, every row copied) and publishes it, unless a newer one was
+/// published meanwhile.
+async fn publish(shared: &Arc<Shared>) {
+    let (generation, store) = {
+        let s = shared.store.read().unwrap_or_else(|e| e.into_inner());
+        (s.0, s.1.handle())
+    };
+    let Ok(view) = tokio::task::spawn_blocking(move || View::of(generation, &store)).await else {
+        return;
+    };
+    let mut current = shared
+        .view
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if view.key >= current.key {
+        *current = Arc::new(view);
+    }
+}
+
+/// Publishes a view whenever the rows changed, then asks for a repaint; a
+/// big store that keeps changing is read at most every [`PUBLISH_EVERY`].
+/// Ends with the host.
+async fn publisher(shared: std::sync::Weak<Shared>, repaint: Repaint) {
+    let mut last: Option<Instant> = None;
+    loop {
+        let Some(strong) = shared.upgrade() else {
+            return;
+        };
+        let published = strong.view();
+        if strong.key() != published.key {
+            if let Some(at) = last.filter(|_| published.rows.len() > BIG) {
+                tokio::time::sleep(PUBLISH_EVERY.saturating_sub(at.elapsed())).await;
+            }
+            publish(&strong).await;
+            last = Some(Instant::now());
+            repaint();
+            continue;
+        }
+        // Woken by a change; now and then anyway, to let a closed host go.
+        let _ = tokio::time::timeout(Duration::from_millis(500), strong.changed.notified()).await;
+    }
+}
+
+async fn open_offline(
+    shared: &Arc<Shared>,
+    repaint: &Repaint,
+    path: &std::path::Path,
+    who: &OpenAs,
+) {
     let opened = DraftJournal::open(path, who).await;
     *shared
         .open_failed
@@ -405,8 +554,9 @@ async fn open_offline(shared: &Shared, repaint: &Repaint, path: &std::path::Path
     });
     match opened {
         Ok(d) => {
-            repaint_on_change(d.subscribe(), repaint.clone());
+            publish_on_change(d.subscribe(), shared);
             shared.set(Store::Offline(d));
+            publish(shared).await;
         }
         Err(e) => shared.tell(failed(e)),
     }
@@ -463,36 +613,36 @@ async fn worker(
                         shared.busy.fetch_add(1, Ordering::SeqCst);
                         tokio::spawn(async move {
                             let outcome = online(&engine, command).await;
-                            if let Some(o) = outcome {
-                                shared.tell(o);
-                            }
+                            done(&shared, outcome).await;
                             shared.busy.fetch_sub(1, Ordering::SeqCst);
                             repaint();
                         });
                     }
-                    Some(Ok(engine)) => {
-                        if let Some(o) = online(&engine, command).await {
-                            shared.tell(o);
-                        }
-                    }
-                    Some(Err(drafts)) => {
-                        if let Some(o) = offline(&drafts, command).await {
-                            shared.tell(o);
-                        }
-                    }
+                    Some(Ok(engine)) => done(&shared, online(&engine, command).await).await,
+                    Some(Err(drafts)) => done(&shared, offline(&drafts, command).await).await,
                     None => shared.tell(Outcome::Failed(crate::i18n::Msg::new("decl.not_open"))),
                 }
             }
         }
+        publish(&shared).await;
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         repaint();
+    }
+}
+
+/// A command done: its rows published first, then its outcome told, so that
+/// a page that reads the outcome finds the rows it speaks of.
+async fn done(shared: &Arc<Shared>, outcome: Option<Outcome>) {
+    publish(shared).await;
+    if let Some(o) = outcome {
+        shared.tell(o);
     }
 }
 
 /// Makes the engine for `source` on the journal (the one before it, or the
 /// journal without an engine, closed first; rows it had queued are queued again).
 async fn connect(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     repaint: &Repaint,
     path: &std::path::Path,
     who: &OpenAs,
@@ -520,11 +670,12 @@ async fn connect(
     };
     match opened {
         Ok(engine) => {
-            repaint_on_change(engine.subscribe(), repaint.clone());
+            publish_on_change(engine.subscribe(), shared);
             if !queued.is_empty() {
                 engine.send(&queued);
             }
             shared.set(Store::Online(engine));
+            publish(shared).await;
         }
         Err(e) => {
             shared.tell(Outcome::Failed(e));
@@ -547,7 +698,7 @@ async fn close(shared: &Shared) -> Vec<RowId> {
         old.pause();
         queued = old.queued_rows();
         let start = Instant::now();
-        while old.snapshot().in_flight > 0 && start.elapsed() < Duration::from_secs(60) {
+        while old.progress().in_flight > 0 && start.elapsed() < Duration::from_secs(60) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

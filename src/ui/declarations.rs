@@ -58,7 +58,8 @@ const READ_EVERY: Duration = Duration::from_millis(150);
 
 pub struct DeclarationsPage {
     /// The rows as the engine last showed them, oldest first.
-    pub rows: Vec<DraftRow>,
+    /// As the host last published them (shared with it, never copied here).
+    pub rows: std::sync::Arc<Vec<DraftRow>>,
     seen: Option<(u64, u64)>,
     last_read: Option<Instant>,
     view: Vec<usize>,
@@ -111,7 +112,7 @@ impl Default for DeclarationsPage {
 impl DeclarationsPage {
     pub fn new() -> Self {
         DeclarationsPage {
-            rows: Vec::new(),
+            rows: Default::default(),
             seen: None,
             last_read: None,
             view: Vec::new(),
@@ -151,7 +152,7 @@ impl DeclarationsPage {
 
     /// Replaces the rows (for measuring the table with many rows, without an engine).
     pub fn set_rows(&mut self, rows: Vec<DraftRow>) {
-        self.rows = rows;
+        self.rows = std::sync::Arc::new(rows);
         self.view_dirty = true;
     }
 
@@ -189,7 +190,7 @@ impl DeclarationsPage {
         }
         self.hand_over(host);
         host.keep_environment(environment, server);
-        self.rows.clear();
+        self.rows = Default::default();
         self.seen = None;
         self.view_dirty = true;
         self.selected.clear();

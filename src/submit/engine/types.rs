@@ -156,6 +156,20 @@ pub struct Snapshot {
     pub version: u64,
 }
 
+/// The engine's work under way, read at once without copying a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows waiting to be sent.
+    pub queued: usize,
+    /// Requests out now.
+    pub in_flight: usize,
+    pub paused: bool,
+    /// Nothing queued, in flight, reconciling, polled or waiting for the journal.
+    pub idle: bool,
+    /// An engine task panicked (see [`super::Engine::broken`]).
+    pub broken: bool,
+}
+
 impl Snapshot {
     pub fn count(&self, state: State) -> usize {
         self.counts.get(&state).copied().unwrap_or(0)

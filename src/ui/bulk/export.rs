@@ -218,14 +218,14 @@ impl BulkPage {
     fn report_csv(&self, host: &DeclarationsHost, lang: Lang) -> Result<Vec<u8>, csv::Error> {
         use crate::submit::run::{row_outcome, RowOutcome};
         let by_row: std::collections::HashMap<usize, crate::submit::engine::RowView> =
-            match (host.engine(), &self.run) {
-                (Some(engine), Some(run)) => engine
-                    .snapshot()
+            match (host.view(), &self.run) {
+                (view, Some(run)) if view.online => view
                     .rows
-                    .into_iter()
+                    .iter()
                     .filter_map(|r| {
+                        let r = &r.view;
                         let row = *run.rows.get(&(r.enterprise.clone(), r.reference.clone()))?;
-                        Some((row, r))
+                        Some((row, r.clone()))
                     })
                     .collect(),
                 _ => Default::default(),

@@ -25,15 +25,16 @@ impl BulkPage {
             .left_read
             .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
         if due {
-            let snapshot = engine.snapshot();
-            self.left = if snapshot.queued == 0 && snapshot.in_flight == 0 {
-                snapshot
-                    .rows
-                    .into_iter()
+            let view = host.view();
+            self.left = if view.online && view.progress.queued == 0 && view.progress.in_flight == 0
+            {
+                view.rows
+                    .iter()
+                    .map(|r| &r.view)
                     .filter(|r| r.state == State::Ready)
                     .filter_map(|r| {
                         let row = crate::submit::input::source_row(r.source.as_deref()?)?;
-                        Some(((r.enterprise, r.reference), row, r.id))
+                        Some(((r.enterprise.clone(), r.reference.clone()), row, r.id))
                     })
                     .collect()
             } else {
@@ -133,16 +134,16 @@ impl BulkPage {
     pub(super) fn progress_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
         let Some(run) = &mut self.run else { return };
         let engine = host.engine();
-        // Read on a clock: a snapshot of a hundred thousand rows per frame
+        // Read on a clock: going through a hundred thousand rows per frame
         // would cost more than the work it shows.
         let due = run
             .read_at
             .is_none_or(|t| t.elapsed() >= Duration::from_millis(250));
-        if let (true, Some(engine)) = (due, &engine) {
-            let snapshot = engine.snapshot();
+        let view = host.view();
+        if due && view.online {
             let mut counts = BTreeMap::new();
             let mut statuses = HashMap::new();
-            for row in &snapshot.rows {
+            for row in view.rows.iter().map(|r| &r.view) {
                 let Some(&n) = run
                     .rows
                     .get(&(row.enterprise.clone(), row.reference.clone()))
@@ -157,7 +158,7 @@ impl BulkPage {
             run.counts = counts;
             let changed = run.statuses != statuses;
             run.statuses = statuses;
-            run.paused = snapshot.paused;
+            run.paused = view.progress.paused;
             run.read_at = Some(Instant::now());
             if changed && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
                 self.refilter();
