@@ -212,14 +212,14 @@ pub(crate) struct Modes {
 }
 
 impl Modes {
-    fn new(options: &SandboxOptions) -> Self {
+    fn new(options: &SandboxOptions, clock: &Clock) -> Self {
         Modes {
             fault_rate: modes::fraction(options.fault_rate),
             drop_after_commit_rate: modes::fraction(options.drop_after_commit_rate),
             rate_limit: options
                 .rate_limit
                 .filter(|n| *n > 0)
-                .map(|n| (n, modes::RateLimiter::new(n))),
+                .map(|n| (n, modes::RateLimiter::new(n, clock.clone()))),
             latency: options.latency,
             stall: options.stall,
             accept_duplicates: options.accept_duplicates,
@@ -458,7 +458,7 @@ pub async fn start_with(
         api_faults: Mutex::new(VecDeque::new()),
         store: Mutex::new(store),
         writer,
-        modes: Modes::new(&options),
+        modes: Modes::new(&options, &clock),
         processing_delay_ms: i64::try_from(options.processing_delay.as_millis())
             .unwrap_or(i64::MAX),
         clock,

@@ -5,7 +5,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::channel::token::Clock;
 
 use serde::Serialize;
 
@@ -87,19 +91,30 @@ impl Dice {
     }
 }
 
-/// A token bucket: `per_second` tokens a second, at most one second's worth kept.
-#[derive(Debug)]
+/// A token bucket: `per_second` tokens a second, at most one second's worth
+/// kept, on the sandbox's clock (a test moves it instead of sleeping).
 pub(crate) struct RateLimiter {
     per_second: f64,
-    bucket: Mutex<(f64, Instant)>,
+    clock: Clock,
+    bucket: Mutex<(f64, OffsetDateTime)>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("per_second", &self.per_second)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimiter {
-    pub(crate) fn new(per_second: u32) -> Self {
+    pub(crate) fn new(per_second: u32, clock: Clock) -> Self {
         let per_second = f64::from(per_second.max(1));
+        let now = clock();
         RateLimiter {
             per_second,
-            bucket: Mutex::new((per_second, Instant::now())),
+            clock,
+            bucket: Mutex::new((per_second, now)),
         }
     }
 
@@ -108,15 +123,16 @@ impl RateLimiter {
         let Ok(mut bucket) = self.bucket.lock() else {
             return Ok(());
         };
-        let now = Instant::now();
+        let now = (self.clock)();
         let (tokens, last) = *bucket;
-        let tokens = (tokens + now.duration_since(last).as_secs_f64() * self.per_second)
-            .min(self.per_second);
+        // A clock set back refills nothing.
+        let elapsed = (now - last).as_seconds_f64().max(0.0);
+        let tokens = (tokens + elapsed * self.per_second).min(self.per_second);
         if tokens >= 1.0 {
             *bucket = (tokens - 1.0, now);
             Ok(())
         } else {
-            *bucket = (tokens, now);
+            *bucket = (tokens, now.max(last));
             let wait = (1.0 - tokens) / self.per_second;
             // Retry-After is in whole seconds: round up, never 0.
             Err((wait.ceil() as u64).max(1))
@@ -213,8 +229,17 @@ mod tests {
 
     #[test]
     fn the_bucket_lets_a_second_s_worth_through_then_says_when_to_retry() {
-        let limiter = RateLimiter::new(5);
+        let at = std::sync::Arc::new(Mutex::new(OffsetDateTime::UNIX_EPOCH));
+        let now = at.clone();
+        let limiter = RateLimiter::new(
+            5,
+            std::sync::Arc::new(move || *now.lock().unwrap_or_else(|e| e.into_inner())),
+        );
         assert!((0..5).all(|_| limiter.admit().is_ok()));
+        assert_eq!(limiter.admit(), Err(1));
+        // A fifth of a second later (on its clock), one more; then none.
+        *at.lock().unwrap() += Duration::from_millis(200);
+        assert_eq!(limiter.admit(), Ok(()));
         assert_eq!(limiter.admit(), Err(1));
     }
 
