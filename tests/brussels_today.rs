@@ -3,10 +3,8 @@
 //! future, through the command line (`declare --now`, with the sandbox it starts
 //! on the same clock) and through the sandbox with a client on that clock.
 
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
+use fla_test_support::sandbox as sandbox_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,7 +7,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use common::{
     english, fill_new, go_to, harness_in, new_data_dir, step_until, wait_until_opened,

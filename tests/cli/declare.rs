@@ -2,8 +2,7 @@
 //! 1 when refused (locally before sending, or for want of a mandate), 2 for a
 //! file that is not a declaration.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use serde_json::{json, Value};
 use support::{certs, declaration_file_with, register, run, start_sim};

@@ -5,8 +5,7 @@
 //! server is not taken as sent to another), and answers lost on a slow server
 //! that keeps duplicates (no reference stored twice).
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

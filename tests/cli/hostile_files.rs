@@ -5,8 +5,7 @@
 //! memory follows the claim; a cell far out but within a sheet is read in
 //! memory that follows the data. Files are made here, at test time.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::io::{Read, Write};
 

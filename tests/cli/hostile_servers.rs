@@ -3,8 +3,7 @@
 //! search whose pages point back at themselves. Each ends in an exit code and
 //! an error code a script can read, quickly, having read little.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -3,8 +3,7 @@
 //! Each test names what must hold on the user's side: the exit code, the error
 //! code, the trace id of the response that failed, and what reached whom.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -107,7 +106,7 @@ struct Ran {
 }
 
 fn run_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(&*BIN);
     cmd.args(args)
         .env("FLA_DATA_DIR", data)
         .env("FLA_LANG", "en")

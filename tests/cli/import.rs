@@ -4,8 +4,7 @@
 //! used); no connection flags needed; and `submit` reading an office's own
 //! spreadsheet and sending its valid rows to `sim`.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -136,7 +135,7 @@ fn a_forced_mapping_and_exit_codes() {
 #[test]
 fn dry_run_in_text_says_each_problem_and_that_nothing_was_sent() {
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(support::BIN)
+    let out = Command::new(&*support::BIN)
         .args([
             "submit",
             &fixture("fr-utf8-bom.csv"),
@@ -288,7 +287,7 @@ fn dry_run_says_the_warnings_of_valid_rows() {
     assert_eq!(w["anomaly"], "FLA-LATE");
     assert!(!w["message"].as_str().unwrap().is_empty());
 
-    let text = Command::new(support::BIN)
+    let text = Command::new(&*support::BIN)
         .args(["submit", file, "--dry-run", "--now", NOW, "--lang", "en"])
         .env("FLA_DATA_DIR", data.path())
         .stdin(Stdio::null())

@@ -4,8 +4,7 @@
 //! Lines (`--declarations-out`), and a file of more than 10,000 valid rows whose
 //! JSON leaves the declarations out unless `--include-declarations` asks.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -21,7 +20,7 @@ fn row(reference: &str, ssin: &str) -> String {
 
 /// Runs `submit FILE --dry-run --json` with `extra`: the exit code, the JSON and stderr.
 fn dry_run(data: &Path, file: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(support::BIN)
+    let out = Command::new(&*support::BIN)
         .args([
             "submit",
             file.to_str().unwrap(),

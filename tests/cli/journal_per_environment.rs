@@ -2,11 +2,9 @@
 //! (not "duplicate avoided") when it is declared in another environment, and
 //! each environment's journal is its own file in the data folder.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 // The declaration the library's tests send (it needs `certs` at the root).
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
 
 use std::path::Path;
 

@@ -3,8 +3,7 @@
 //! each language on real runs against `sim` ("1 aangifte gevonden", "1 jour");
 //! a failing command's JSON error says nothing in English.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::collections::BTreeSet;
 
@@ -164,7 +163,7 @@ const NAMES: &[&str] = &[
 ];
 
 fn help(path: &[&str], lang: Option<&str>, env_lang: Option<&str>) -> String {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(&*BIN);
     if let Some(lang) = lang {
         cmd.args(["--lang", lang]);
     }
@@ -260,7 +259,7 @@ fn help_in_dutch_and_french_has_no_english_left_and_every_flag() {
 
 #[test]
 fn a_usage_error_is_said_in_the_language_too() {
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .args(["token", "--no-such-flag"])
         .env("FLA_LANG", "nl")
         .stdin(Stdio::null())
@@ -278,7 +277,7 @@ fn a_usage_error_is_said_in_the_language_too() {
 }
 
 fn run_human(data: &Path, args: &[&str], lang: &str) -> Output {
-    Command::new(BIN)
+    Command::new(&*BIN)
         .args(args)
         .env("FLA_DATA_DIR", data)
         .env("FLA_LANG", lang)

@@ -4,8 +4,7 @@
 //! middle (SIGKILL) against a faulty server that does not refuse duplicate
 //! references, then run again, leaves each reference on the server exactly once.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::collections::HashMap;
 
@@ -313,7 +312,7 @@ fn the_duplicates_avoided_are_the_files_as_the_journal_knows_them() {
 
 #[test]
 fn killed_in_the_middle_and_run_again_declares_each_reference_once() {
-    const N: usize = 2000;
+    const N: usize = 1000;
     let data = tempfile::tempdir().unwrap();
     let sim = start_sim_with(
         data.path(),

@@ -1,7 +1,6 @@
 //! `sim`, `sim-register` and `token` run as support staff script them.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use support::{certs, fixture, register, run, start_sim};
 

@@ -4,8 +4,7 @@
 //! in the run's language; without `--json` it is text on stderr as before.
 //! And `submit --help` shows no made-up default for the account's flags.
 
-#[path = "support/cli.rs"]
-mod support;
+use fla_test_support::cli as support;
 
 use std::process::{Command, Output, Stdio};
 
@@ -14,7 +13,7 @@ use support::BIN;
 
 fn run_in(lang: &str, args: &[&str]) -> Output {
     let data = tempfile::tempdir().unwrap();
-    Command::new(BIN)
+    Command::new(&*BIN)
         .args(args)
         .env("FLA_DATA_DIR", data.path())
         .env("FLA_LANG", lang)

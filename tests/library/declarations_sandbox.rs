@@ -3,21 +3,17 @@
 //! duplicate reference; a token that expires in the middle; a 429; the faults
 //! the admin endpoint injects; the sandbox's rules as the real service has them.
 
-#[path = "support/certs.rs"]
-mod certs;
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
+use sandbox_support::World;
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fla_assistant::channel::env::{endpoints, EnvironmentKind, UrlOverrides, FLA};
-use fla_assistant::channel::token::{http_client, system_clock, Clock, TokenCache};
+use fla_assistant::channel::token::{http_client, TokenCache};
 use fla_assistant::fla::client::{ApiError, FlaClient, PollSchedule};
 use fla_assistant::fla::wire::{self, Declaration, ResultCode, SearchRequest};
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{self, Sandbox, SandboxOptions};
+use fla_assistant::sandbox::{self, SandboxOptions};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -31,33 +27,12 @@ fn fast() -> PollSchedule {
     }
 }
 
-struct World {
-    sandbox: Sandbox,
-    _state: tempfile::TempDir,
-    /// Seconds the sandbox's clock is ahead of the wall clock.
-    shift: Arc<AtomicI64>,
-}
-
-/// A clock `shift` seconds ahead of the wall clock (behind if negative).
-fn shifted_clock(shift: Arc<AtomicI64>) -> Clock {
-    Arc::new(move || {
-        OffsetDateTime::now_utc() + time::Duration::seconds(shift.load(Ordering::SeqCst))
-    })
-}
-
 async fn world() -> World {
-    let state = tempfile::tempdir().unwrap();
-    let options = SandboxOptions {
+    World::start(SandboxOptions {
         processing_delay: Duration::from_millis(100),
         ..Default::default()
-    };
-    let shift = Arc::new(AtomicI64::new(0));
-    let sandbox = sandbox_support::start(state.path(), shifted_clock(shift.clone()), options).await;
-    World {
-        sandbox,
-        _state: state,
-        shift,
-    }
+    })
+    .await
 }
 
 /// What a raw request got back.
@@ -67,57 +42,35 @@ struct Answer {
     body: Value,
 }
 
-impl World {
-    async fn client(&self, quality: &str, enterprise: &str, mandates: &[&str]) -> FlaClient {
-        let http = http_client(Duration::from_secs(5)).unwrap();
-        let (client_id, contents) =
-            sandbox_support::register(&http, &self.sandbox, quality, enterprise, mandates).await;
-        let tokens = sandbox_support::token_source(
-            &self.sandbox,
-            client_id,
-            quality,
-            &contents,
-            Duration::from_secs(5),
-        );
-        let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
+/// What these tests ask of the sandbox's world besides what it offers.
+trait DeclarationsWorld {
+    async fn account(&self, quality: &str, enterprise: &str, mandates: &[&str]) -> FlaClient;
+    async fn fault_on(&self, mode: &str, target: &str);
+    async fn raw(&self, fla: &FlaClient, method: &str, path: &str, body: Option<Value>) -> Answer;
+    async fn raw_with(
+        &self,
+        http: &reqwest::Client,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Answer, reqwest::Error>;
+    async fn stored(&self, fla: &FlaClient, id: i64) -> Value;
+}
+
+impl DeclarationsWorld for World {
+    /// A new account and its client, polling quickly.
+    async fn account(&self, quality: &str, enterprise: &str, mandates: &[&str]) -> FlaClient {
+        let mut client = self
+            .client(quality, enterprise, mandates, Duration::from_secs(5))
+            .await;
         client.schedule = fast();
         client
     }
 
-    /// `POST /admin/faults` with `body`: the status.
-    async fn fault_request(&self, body: Value) -> (u16, Value) {
-        let http = http_client(Duration::from_secs(5)).unwrap();
-        let r = http
-            .post(format!("{}/faults", self.sandbox.admin_url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn fault(&self, mode: &str, target: &str) {
-        let (status, body) = self
-            .fault_request(json!({"mode": mode, "target": target}))
-            .await;
-        assert_eq!(status, 204, "{body}");
-    }
-
-    async fn stats(&self) -> Value {
-        http_client(Duration::from_secs(5))
-            .unwrap()
-            .get(format!("{}/stats", self.sandbox.admin_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn tokens_issued(&self) -> u64 {
-        self.stats().await["tokens_issued"].as_u64().unwrap()
+    /// The next request to `target` (`api`, `token`) meets `mode`.
+    async fn fault_on(&self, mode: &str, target: &str) {
+        self.fault(json!({"mode": mode, "target": target})).await;
     }
 
     /// A request to the API with `fla`'s current token, as any client would send it.
@@ -203,7 +156,7 @@ fn declaration_between(reference: &str, start: time::Date, end: time::Date) -> D
 #[tokio::test]
 async fn accepted_warning_and_refused() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
 
     let ok = fla.submit(&declaration("REF-A")).await.unwrap();
     assert!(!ok.duplicate);
@@ -245,7 +198,7 @@ async fn accepted_warning_and_refused() {
 #[tokio::test]
 async fn a_bad_enterprise_number_comes_back_refused_to_its_sender_only() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let mut d = declaration("REF-E");
     // 0403170701 with its last digit changed: the check digits fail.
     d.employer.enterprise_number = "0403170702".into();
@@ -261,7 +214,7 @@ async fn a_bad_enterprise_number_comes_back_refused_to_its_sender_only() {
     assert_eq!(codes, vec!["FLA-ENTERPRISE"]);
     assert_eq!(done.declaration.employer.enterprise_number, "0403170702");
     // Another client (even of the enterprise it meant) does not see it.
-    let other = w.client("employer", "0403170701", &[]).await;
+    let other = w.account("employer", "0403170701", &[]).await;
     let a = w
         .raw(&other, "GET", &format!("/trainings/{id}"), None)
         .await;
@@ -271,7 +224,7 @@ async fn a_bad_enterprise_number_comes_back_refused_to_its_sender_only() {
 #[tokio::test]
 async fn a_correction_changes_what_the_server_stores_and_its_result() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let mut d = declaration("REF-C");
     d.training.duration.value = 100.0; // more than 24 h a day for two days
     let id = fla.submit(&d).await.unwrap().declaration_id;
@@ -312,7 +265,7 @@ async fn a_correction_changes_what_the_server_stores_and_its_result() {
 #[tokio::test]
 async fn a_cancelled_declaration_cannot_be_corrected_back_to_life() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let d = declaration("REF-X");
     let id = fla.submit(&d).await.unwrap().declaration_id;
     fla.wait_for_result(id).await.unwrap();
@@ -338,7 +291,7 @@ async fn a_cancelled_declaration_cannot_be_corrected_back_to_life() {
 async fn a_correction_needs_the_mandate_for_the_enterprise_in_its_body() {
     let w = world().await;
     // A provider with a mandate for 0202239951 only.
-    let provider = w.client("provider", "0202239951", &["0202239951"]).await;
+    let provider = w.account("provider", "0202239951", &["0202239951"]).await;
     let mut d = declaration("REF-P");
     d.employer.enterprise_number = "0202239951".into();
     d.worker.ssin = "78111512375".into();
@@ -381,7 +334,7 @@ async fn a_correction_needs_the_mandate_for_the_enterprise_in_its_body() {
         "0403170702"
     );
     // With the mandate, the corrected number is accepted and processed again.
-    let mandated = w.client("provider", "0202239951", &["0403170701"]).await;
+    let mandated = w.account("provider", "0202239951", &["0403170701"]).await;
     let mut fixed = declaration("REF-Q2");
     fixed.employer.enterprise_number = "0403.170.702".into();
     let fixed_id = mandated.submit(&fixed).await.unwrap().declaration_id;
@@ -408,7 +361,7 @@ async fn a_correction_needs_the_mandate_for_the_enterprise_in_its_body() {
 #[tokio::test]
 async fn a_duplicate_reference_leads_to_the_first_declaration() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let first = fla.submit(&declaration("REF-D")).await.unwrap();
     assert!(!first.duplicate);
     let second = fla.submit(&declaration("REF-D")).await.unwrap();
@@ -419,7 +372,7 @@ async fn a_duplicate_reference_leads_to_the_first_declaration() {
 #[tokio::test]
 async fn a_provider_without_mandate_is_told_to_use_mahis() {
     let w = world().await;
-    let provider = w.client("provider", "0202239951", &["0202239951"]).await;
+    let provider = w.account("provider", "0202239951", &["0202239951"]).await;
     let err = provider.submit(&declaration("REF-M")).await.unwrap_err();
     match &err {
         ApiError::NoMandate { enterprise, .. } => assert_eq!(enterprise, "0403170701"),
@@ -441,7 +394,7 @@ async fn a_provider_without_mandate_is_told_to_use_mahis() {
     assert_eq!(a.body["status"], 403);
     assert_eq!(a.body["enterpriseNumber"], "0403170701");
     // With the mandate, the same declaration goes through.
-    let mandated = w.client("provider", "0202239951", &["0403170701"]).await;
+    let mandated = w.account("provider", "0202239951", &["0403170701"]).await;
     let id = mandated
         .submit(&declaration("REF-M"))
         .await
@@ -461,19 +414,19 @@ async fn a_provider_without_mandate_is_told_to_use_mahis() {
 #[tokio::test]
 async fn an_expired_token_is_renewed_once_and_429_is_waited_out() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let id = fla
         .submit(&declaration("REF-T1"))
         .await
         .unwrap()
         .declaration_id;
     assert_eq!(w.tokens_issued().await, 1);
-    w.fault("expire_tokens", "api").await;
+    w.fault_on("expire_tokens", "api").await;
     // The cached token is refused with 401: the client fetches one new token and goes on.
     let done = fla.wait_for_result(id).await.unwrap();
     assert_eq!(done.declaration_status.result, ResultCode::A);
     assert_eq!(w.tokens_issued().await, 2, "exactly one renewal");
-    w.fault("too_many_requests", "api").await;
+    w.fault_on("too_many_requests", "api").await;
     let started = Instant::now();
     let second = fla.submit(&declaration("REF-T2")).await.unwrap();
     let waited = started.elapsed();
@@ -497,7 +450,7 @@ async fn an_expired_token_is_renewed_once_and_429_is_waited_out() {
 #[tokio::test]
 async fn every_fault_acts_on_the_target_it_names() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let http = http_client(Duration::from_secs(1)).unwrap();
     let token = fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
     let token = token.as_str().to_owned();
@@ -505,21 +458,21 @@ async fn every_fault_acts_on_the_target_it_names() {
     assert_eq!(get().await.unwrap().status, 404);
 
     // The API.
-    w.fault("html", "api").await;
+    w.fault_on("html", "api").await;
     let a = get().await.unwrap();
     assert_eq!(a.status, 200);
     assert!(a.headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    w.fault("server_error", "api").await;
+    w.fault_on("server_error", "api").await;
     assert_eq!(get().await.unwrap().status, 500);
-    w.fault("too_many_requests", "api").await;
+    w.fault_on("too_many_requests", "api").await;
     let a = get().await.unwrap();
     assert_eq!(a.status, 429);
     assert_eq!(a.headers["retry-after"], sandbox::RETRY_AFTER_SECS);
     assert_eq!(a.body["type"], wire::PROBLEM_TOO_MANY);
-    w.fault("hang", "api").await;
+    w.fault_on("hang", "api").await;
     let started = Instant::now();
     let hung = get().await;
     assert!(
@@ -528,7 +481,7 @@ async fn every_fault_acts_on_the_target_it_names() {
         started.elapsed()
     );
     assert_eq!(get().await.unwrap().status, 404, "one fault, one request");
-    w.fault("expire_tokens", "api").await;
+    w.fault_on("expire_tokens", "api").await;
     let a = get().await.unwrap();
     assert_eq!(a.status, 401);
     assert_eq!(a.body["type"], wire::PROBLEM_EXPIRED_TOKEN);
@@ -541,22 +494,22 @@ async fn every_fault_acts_on_the_target_it_names() {
             .send()
     };
     assert_eq!(token_post().await.unwrap().status(), 400);
-    w.fault("html", "token").await;
+    w.fault_on("html", "token").await;
     let r = token_post().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    w.fault("server_error", "token").await;
+    w.fault_on("server_error", "token").await;
     let r = token_post().await.unwrap();
     assert_eq!(r.status(), 500);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "server_error");
-    w.fault("too_many_requests", "token").await;
+    w.fault_on("too_many_requests", "token").await;
     let r = token_post().await.unwrap();
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], sandbox::RETRY_AFTER_SECS);
-    w.fault("hang", "token").await;
+    w.fault_on("hang", "token").await;
     assert!(token_post().await.is_err_and(|e| e.is_timeout()));
     assert_eq!(token_post().await.unwrap().status(), 400);
     // Expiring tokens through the token target: the API refuses the new token too.
@@ -569,7 +522,7 @@ async fn every_fault_acts_on_the_target_it_names() {
             .status,
         404
     );
-    w.fault("expire_tokens", "token").await;
+    w.fault_on("expire_tokens", "token").await;
     assert_eq!(
         w.raw_with(&http, &fresh, "GET", "/trainings/999", None)
             .await
@@ -595,7 +548,7 @@ async fn a_fault_that_cannot_act_is_refused_with_a_reason() {
         (json!({"target": "api"}), "mode"),
         (json!("hang"), "mode"),
     ] {
-        let (status, answer) = w.fault_request(body.clone()).await;
+        let (status, answer) = w.admin_post("/faults", &body.clone()).await;
         assert_eq!(status, 400, "{body} was accepted");
         let detail = answer["detail"].as_str().unwrap_or_default();
         assert!(detail.contains(says), "{body}: {detail}");
@@ -608,7 +561,7 @@ async fn a_fault_that_cannot_act_is_refused_with_a_reason() {
 #[tokio::test]
 async fn the_worker_register_is_looked_up_by_the_normalised_ssin() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let mut typed = declaration("REF-N");
     typed.worker.ssin = "85.07.30-033.28".into();
     let id = fla.submit(&typed).await.unwrap().declaration_id;
@@ -636,7 +589,7 @@ async fn the_worker_register_is_looked_up_by_the_normalised_ssin() {
 #[tokio::test]
 async fn search_pages_through_everything() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let mut last = 0;
     for i in 0..(sandbox::PAGE_SIZE + 7) {
         last = fla
@@ -677,7 +630,7 @@ async fn search_pages_through_everything() {
 #[tokio::test]
 async fn a_malformed_search_period_is_a_400_naming_the_field() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let id = fla
         .submit(&declaration("REF-F"))
         .await
@@ -713,14 +666,11 @@ async fn a_malformed_search_period_is_a_400_naming_the_field() {
 #[tokio::test]
 async fn the_sandbox_s_today_is_the_date_in_brussels() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     // The token first, at the wall clock's time.
     fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
     let at = time::macros::datetime!(2025-12-31 23:30 UTC);
-    w.shift.store(
-        (at - OffsetDateTime::now_utc()).whole_seconds(),
-        Ordering::SeqCst,
-    );
+    w.shift_seconds((at - OffsetDateTime::now_utc()).whole_seconds());
     let brussels_today = time::macros::date!(2026 - 01 - 01);
     let d = declaration_between("REF-BXL", brussels_today, brussels_today);
     let id = fla.submit(&d).await.unwrap().declaration_id;
@@ -751,7 +701,7 @@ async fn the_sandbox_s_today_is_the_date_in_brussels() {
 #[tokio::test]
 async fn what_is_not_a_declaration_is_a_400_with_issues() {
     let w = world().await;
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let token = fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
     let r = fla
         .http
@@ -798,25 +748,12 @@ async fn what_is_not_a_declaration_is_a_400_with_issues() {
 
 #[tokio::test]
 async fn declarations_survive_a_restart() {
-    let state = tempfile::tempdir().unwrap();
     let options = SandboxOptions {
         processing_delay: Duration::from_millis(50),
         ..Default::default()
     };
-    let first = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        state.path(),
-        system_clock(),
-        options,
-    )
-    .await
-    .unwrap();
-    let w = World {
-        sandbox: first,
-        _state: tempfile::tempdir().unwrap(),
-        shift: Arc::new(AtomicI64::new(0)),
-    };
-    let fla = w.client("employer", "0403170701", &[]).await;
+    let w = World::start(options).await;
+    let fla = w.account("employer", "0403170701", &[]).await;
     let id = fla
         .submit(&declaration("REF-R"))
         .await
@@ -824,15 +761,8 @@ async fn declarations_survive_a_restart() {
         .declaration_id;
     fla.wait_for_result(id).await.unwrap();
     let client_id = fla.tokens.client_id.clone();
-    w.sandbox.stop().await;
-    let again = sandbox::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        state.path(),
-        system_clock(),
-        options,
-    )
-    .await
-    .unwrap();
+    let again = World::start_in(w.stop().await, options).await;
+    let again = &again.sandbox;
     let mut tokens = fla.tokens;
     tokens.endpoints = endpoints(
         EnvironmentKind::Sandbox,

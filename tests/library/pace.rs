@@ -5,10 +5,7 @@
 //! duration is asserted here (a shared machine): times are in benches/pace.sh.
 //! And the client tells the pace of every answer, each retry included.
 
-#[path = "support/certs.rs"]
-mod certs;
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -6,10 +6,7 @@
 //! working. Requests are written by hand on a socket, so that what is sent is
 //! exactly what a browser or an attacker would send.
 
-#[path = "support/certs.rs"]
-mod certs;
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -3,22 +3,27 @@
 //! delay, duplicates accepted; and the default unchanged (409 on a duplicate).
 //! Tokens come from the sandbox-only `POST /admin/tokens`.
 
-#[path = "support/certs.rs"]
-mod certs;
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
+use sandbox_support::World;
 
 use std::time::{Duration, Instant};
 
-use fla_assistant::channel::token::{http_client, system_clock};
-use fla_assistant::sandbox::{Sandbox, SandboxOptions};
+use fla_assistant::channel::token::http_client;
+use fla_assistant::sandbox::SandboxOptions;
 use serde_json::{json, Value};
 
-struct World {
-    sandbox: Sandbox,
-    http: reqwest::Client,
+/// The sandbox's world, with an employer's token from the sandbox-only
+/// `POST /admin/tokens`.
+struct Caller {
+    world: World,
     token: String,
-    _state: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Caller {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.world
+    }
 }
 
 /// What a request got back.
@@ -29,41 +34,17 @@ struct Answer {
     body: Value,
 }
 
-async fn world(options: SandboxOptions) -> World {
-    let state = tempfile::tempdir().unwrap();
-    world_in(state, options).await
+async fn world(options: SandboxOptions) -> Caller {
+    world_in(tempfile::tempdir().unwrap(), options).await
 }
 
-async fn world_in(state: tempfile::TempDir, options: SandboxOptions) -> World {
-    let sandbox = sandbox_support::start(state.path(), system_clock(), options).await;
-    let http = http_client(Duration::from_secs(30)).unwrap();
-    let client_id = register(&http, &sandbox).await;
-    let token = admin_token(&http, &sandbox, &client_id).await;
-    World {
-        sandbox,
-        http,
-        token,
-        _state: state,
-    }
-}
-
-async fn register(http: &reqwest::Client, sandbox: &Sandbox) -> String {
-    let (client_id, _) =
-        sandbox_support::register(http, sandbox, "employer", sandbox_support::ENTERPRISE, &[])
-            .await;
-    client_id
-}
-
-async fn admin_token(http: &reqwest::Client, sandbox: &Sandbox, client_id: &str) -> String {
-    let r = http
-        .post(format!("{}/tokens", sandbox.admin_url))
-        .json(&json!({ "client_id": client_id }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let body: Value = r.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
+async fn world_in(state: tempfile::TempDir, options: SandboxOptions) -> Caller {
+    let world = World::start_in(state, options).await;
+    let (client_id, _) = world
+        .register("employer", sandbox_support::ENTERPRISE, &[])
+        .await;
+    let token = world.admin_token(&client_id).await;
+    Caller { world, token }
 }
 
 /// A declaration the sandbox accepts, for a worker it knows.
@@ -71,7 +52,7 @@ fn declaration(reference: &str) -> Value {
     sandbox_support::declaration_json(reference, sandbox_support::KNOWN)
 }
 
-impl World {
+impl Caller {
     async fn send(
         &self,
         method: &str,
@@ -106,21 +87,6 @@ impl World {
     async fn post(&self, reference: &str) -> Result<Answer, reqwest::Error> {
         self.send("POST", "/trainings", Some(declaration(reference)))
             .await
-    }
-
-    async fn admin(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.sandbox.admin_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn stats(&self) -> Value {
-        self.admin("/stats").await
     }
 
     /// The ids of the declarations holding `reference`.
@@ -265,7 +231,8 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     assert!(limited >= 4, "{statuses:?}");
     assert_eq!(statuses[0], 404, "{statuses:?}");
     assert_eq!(w.stats().await["served"]["rate_limited"], limited);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // A second later on the sandbox's clock, the bucket has refilled.
+    w.advance(Duration::from_millis(1100));
     let later = w.send("GET", "/trainings/999", None).await.unwrap();
     assert_eq!(later.status, 404);
 }
@@ -438,7 +405,7 @@ async fn an_admin_token_is_only_for_a_registered_client() {
 fn sim_takes_the_mode_flags_and_refuses_a_rate_that_is_not_a_fraction() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    let bin = env!("CARGO_BIN_EXE_fla-assistant");
+    let bin = &*fla_test_support::cli::BIN;
     let data = tempfile::tempdir().unwrap();
     let refused = Command::new(bin)
         .args(["sim", "--fault-rate", "1.5"])

@@ -4,26 +4,22 @@
 //! new engine on the same journal finish the work, and the server holds each
 //! reference exactly once, also when it does not refuse duplicates.
 
-#[path = "support/certs.rs"]
-mod certs;
-#[path = "support/sandbox.rs"]
-mod sandbox_support;
+use fla_test_support::sandbox as sandbox_support;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fla_assistant::channel::token::{http_client, system_clock};
 use fla_assistant::fla::client::{FlaClient, PollSchedule, RetryPolicy};
 use fla_assistant::fla::wire::SearchRequest;
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{Sandbox, SandboxOptions};
+use fla_assistant::sandbox::SandboxOptions;
 use fla_assistant::submit::engine::{Engine, EngineConfig, NewDeclaration, Skip};
 use fla_assistant::submit::state::State;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use sandbox_support::{declaration, ENTERPRISE, KNOWN, UNKNOWN};
+use sandbox_support::{declaration, World, ENTERPRISE, KNOWN, UNKNOWN};
 
 fn config() -> EngineConfig {
     EngineConfig {
@@ -43,18 +39,8 @@ fn config() -> EngineConfig {
     }
 }
 
-struct World {
-    sandbox: Sandbox,
-    _state: tempfile::TempDir,
-}
-
 async fn world(options: SandboxOptions) -> World {
-    let state = tempfile::tempdir().unwrap();
-    let sandbox = sandbox_support::start(state.path(), system_clock(), options).await;
-    World {
-        sandbox,
-        _state: state,
-    }
+    World::start(options).await
 }
 
 fn quick() -> SandboxOptions {
@@ -64,19 +50,22 @@ fn quick() -> SandboxOptions {
     }
 }
 
-impl World {
+/// What these tests ask of the sandbox's world besides what it offers.
+trait EngineWorld {
+    async fn employer(&self) -> Arc<FlaClient>;
+    async fn employer_with_timeout(&self, timeout: Duration) -> Arc<FlaClient>;
+    async fn api_faults(&self, mode: &str, count: u64);
+    async fn references(&self, fla: &FlaClient, expected: usize) -> HashMap<String, usize>;
+}
+
+impl EngineWorld for World {
     /// A new employer account of ENTERPRISE, and a client for it.
-    async fn client(&self) -> Arc<FlaClient> {
-        self.client_with_timeout(Duration::from_secs(5)).await
+    async fn employer(&self) -> Arc<FlaClient> {
+        self.employer_with_timeout(Duration::from_secs(5)).await
     }
 
-    async fn client_with_timeout(&self, timeout: Duration) -> Arc<FlaClient> {
-        let http = http_client(timeout).unwrap();
-        let (client_id, contents) =
-            sandbox_support::register(&http, &self.sandbox, "employer", ENTERPRISE, &[]).await;
-        let tokens =
-            sandbox_support::token_source(&self.sandbox, client_id, "employer", &contents, timeout);
-        let mut client = FlaClient::new(http, tokens, Lang::En).unwrap();
+    async fn employer_with_timeout(&self, timeout: Duration) -> Arc<FlaClient> {
+        let mut client = self.client("employer", ENTERPRISE, &[], timeout).await;
         client.retry = RetryPolicy {
             first_wait: Duration::from_millis(50),
             max_wait: Duration::from_millis(400),
@@ -85,27 +74,10 @@ impl World {
         Arc::new(client)
     }
 
-    async fn admin(&self, path: &str) -> Value {
-        http_client(Duration::from_secs(5))
-            .unwrap()
-            .get(format!("{}{path}", self.sandbox.admin_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn fault(&self, mode: &str, count: u64) {
-        let r = http_client(Duration::from_secs(5))
-            .unwrap()
-            .post(format!("{}/faults", self.sandbox.admin_url))
-            .json(&json!({"mode": mode, "target": "api", "count": count}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+    /// The next `count` API requests meet `mode`.
+    async fn api_faults(&self, mode: &str, count: u64) {
+        self.fault(json!({"mode": mode, "target": "api", "count": count}))
+            .await;
     }
 
     /// Every reference the server holds for ENTERPRISE (every page of the
@@ -183,7 +155,7 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
         ..quick()
     })
     .await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
@@ -263,7 +235,7 @@ async fn hundreds_of_declarations_end_as_the_server_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_and_429s_are_retried_and_end_well() {
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
@@ -271,8 +243,8 @@ async fn server_errors_and_429s_are_retried_and_end_well() {
     let ids = engine.add(batch("FAULTS", 40)).await.unwrap();
     // The first token, then the faults for the requests that follow.
     fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
-    w.fault("server_error", 12).await;
-    w.fault("too_many_requests", 6).await;
+    w.api_faults("server_error", 12).await;
+    w.api_faults("too_many_requests", 6).await;
     let started = Instant::now();
     engine.send(&ids);
     idle(&engine, Duration::from_secs(60)).await;
@@ -299,34 +271,27 @@ async fn a_burst_of_401s_renews_the_token_once() {
         ..quick()
     })
     .await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
         .unwrap();
     let ids = engine.add(batch("TOKENS", 24)).await.unwrap();
     fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
-    let before = w.admin("/stats").await["tokens_issued"].as_u64().unwrap();
-    let http = http_client(Duration::from_secs(5)).unwrap();
-    let r = http
-        .post(format!("{}/faults", w.sandbox.admin_url))
-        .json(&json!({"mode": "expire_tokens"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let before = w.tokens_issued().await;
+    w.fault(json!({"mode": "expire_tokens"})).await;
     engine.send(&ids);
     idle(&engine, Duration::from_secs(60)).await;
     let s = engine.snapshot();
     assert_eq!(s.count(State::Accepted) + s.count(State::Warning), 24);
-    let after = w.admin("/stats").await["tokens_issued"].as_u64().unwrap();
+    let after = w.tokens_issued().await;
     assert_eq!(after, before + 1, "eight requests met a 401: one renewal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_correction_is_its_own_row_beside_what_the_server_holds() {
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.sqlite");
     let engine = Engine::open(&journal, fla.clone(), config()).await.unwrap();
@@ -382,7 +347,7 @@ async fn pause_cancel_and_check_again() {
         ..SandboxOptions::default()
     })
     .await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let config = EngineConfig {
         give_up_after: Duration::from_millis(400),
@@ -416,7 +381,8 @@ async fn pause_cancel_and_check_again() {
         s.rows[0].error.as_ref().map(|e| e.code.as_str()),
         Some("still_processing")
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The server's processing delay passes on its own clock.
+    w.advance(Duration::from_millis(1500));
     engine.check_again(&ids);
     idle(&engine, Duration::from_secs(30)).await;
     let s = engine.snapshot();
@@ -436,7 +402,7 @@ async fn a_rate_limit_is_honoured() {
         ..quick()
     })
     .await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
@@ -463,7 +429,7 @@ async fn a_rate_limit_is_honoured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reference_the_server_already_holds_is_adopted_not_sent_twice() {
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let first = fla.submit(&declaration("HELD-1", KNOWN)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
@@ -492,7 +458,7 @@ async fn a_reference_the_server_already_holds_is_adopted_not_sent_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_without_an_answer_is_searched_then_sent_again() {
     let w = world(quick()).await;
-    let fla = w.client_with_timeout(Duration::from_secs(1)).await;
+    let fla = w.employer_with_timeout(Duration::from_secs(1)).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
@@ -506,7 +472,7 @@ async fn a_post_without_an_answer_is_searched_then_sent_again() {
         .unwrap();
     fla.tokens.token(&fla.http, false, Lang::En).await.unwrap();
     // The POST gets no answer: its outcome is unknown.
-    w.fault("hang", 1).await;
+    w.api_faults("hang", 1).await;
     engine.send(&ids);
     let mut changes = engine.subscribe();
     let unknown = tokio::time::timeout(Duration::from_secs(10), async {
@@ -540,7 +506,7 @@ fn run_and_drop(
     n: usize,
     stop_after: usize,
 ) {
-    let fla = server.block_on(w.client());
+    let fla = server.block_on(w.employer());
     let engine_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -593,7 +559,7 @@ fn finish(
     n: usize,
 ) -> u64 {
     server.block_on(async {
-        let fla = w.client().await;
+        let fla = w.employer().await;
         let engine = Engine::open(journal, fla.clone(), config()).await.unwrap();
         let resumed = engine.snapshot();
         assert_eq!(resumed.rows.len(), n);
@@ -662,7 +628,7 @@ async fn polls_read_the_pages_of_what_is_new_not_every_page_again() {
     const HELD: usize = 1500;
     const NEW: usize = 100;
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await
@@ -697,7 +663,7 @@ async fn polls_read_the_pages_of_what_is_new_not_every_page_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_sent_before_its_sending_is_in_the_journal() {
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.sqlite");
     let engine = Engine::open(&journal, fla.clone(), config()).await.unwrap();
@@ -727,7 +693,7 @@ async fn nothing_is_sent_before_its_sending_is_in_the_journal() {
 async fn two_rows_under_one_reference_never_both_go_to_the_server() {
     use fla_assistant::submit::journal::DraftForm;
     let w = world(quick()).await;
-    let fla = w.client().await;
+    let fla = w.employer().await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(&dir.path().join("journal.sqlite"), fla.clone(), config())
         .await

@@ -2,12 +2,10 @@
 //! provider, and every failure cause produced for real and named; the token
 //! endpoint and the small Chaman refuse what the real ones would.
 
-#[path = "support/certs.rs"]
-mod certs;
+use fla_test_support::certs;
+use fla_test_support::sandbox::World;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -18,15 +16,15 @@ use fla_assistant::channel::diagnosis::Cause;
 use fla_assistant::channel::env::{
     endpoints, EnvironmentKind, Role, UrlOverrides, ACCEPTANCE_HOST, FLA,
 };
-use fla_assistant::channel::token::{self, http_client, system_clock, Clock, TokenFailure};
+use fla_assistant::channel::token::{self, system_clock, TokenFailure};
 use fla_assistant::i18n::Lang;
-use fla_assistant::sandbox::{self, RegisterRequest, Sandbox};
+use fla_assistant::sandbox::{self, RegisterRequest, SandboxOptions};
 use serde_json::json;
 use time::OffsetDateTime;
 
 /// A fixture as it is (for the facts of the file itself: its key, its dates).
 fn open_fixture(name: &str) -> Pkcs12Contents {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = fla_test_support::project_dir()
         .join("tests/fixtures/pfx")
         .join(name);
     cert::open_pkcs12(&std::fs::read(path).unwrap(), "Password").unwrap()
@@ -52,40 +50,49 @@ fn certificate_der(contents: &Pkcs12Contents) -> Vec<u8> {
         .clone()
 }
 
-struct World {
-    sandbox: Sandbox,
-    _state: tempfile::TempDir,
-    http: reqwest::Client,
-}
-
-async fn world_with_clock(clock: Clock) -> World {
-    let state = tempfile::tempdir().unwrap();
-    let sandbox = sandbox::start("127.0.0.1:0".parse().unwrap(), state.path(), clock)
-        .await
-        .unwrap();
-    World {
-        sandbox,
-        _state: state,
-        http: http_client(Duration::from_secs(5)).unwrap(),
-    }
-}
-
 async fn world() -> World {
-    world_with_clock(system_clock()).await
+    World::start(SandboxOptions::default()).await
 }
 
-/// A sandbox whose clock is `shift` seconds ahead of the wall clock.
-async fn world_with_shift() -> (World, Arc<AtomicI64>) {
-    let shift = Arc::new(AtomicI64::new(0));
-    let seconds = shift.clone();
-    let clock: Clock = Arc::new(move || {
-        OffsetDateTime::now_utc() + time::Duration::seconds(seconds.load(Ordering::SeqCst))
-    });
-    (world_with_clock(clock).await, shift)
+/// A sandbox whose clock is `seconds` ahead of the wall clock (behind if negative).
+async fn world_shifted(seconds: i64) -> World {
+    let w = world().await;
+    w.shift_seconds(seconds);
+    w
 }
 
-impl World {
-    async fn register(
+/// What these tests ask of the sandbox's world besides what it offers.
+trait TokenWorld {
+    async fn register_pfx(
+        &self,
+        pfx: &str,
+        quality: &str,
+        mandates: &[&str],
+        authorizations: Vec<String>,
+    ) -> String;
+    async fn register_der(
+        &self,
+        der: &[u8],
+        quality: &str,
+        mandates: &[&str],
+        authorizations: Vec<String>,
+    ) -> (u16, serde_json::Value);
+    async fn post_assertion(&self, assertion: &str) -> (u16, serde_json::Value);
+    async fn employer(&self) -> String;
+    async fn fault_mode(&self, mode: &str);
+    async fn test(
+        &self,
+        pfx: &str,
+        client_id: &str,
+        role: Role,
+        overrides: UrlOverrides,
+        timeout: Duration,
+    ) -> ConnectionOutcome;
+    async fn simple(&self, pfx: &str, client_id: &str, role: Role) -> ConnectionOutcome;
+}
+
+impl TokenWorld for World {
+    async fn register_pfx(
         &self,
         pfx: &str,
         quality: &str,
@@ -130,19 +137,6 @@ impl World {
         (status, response.json().await.unwrap())
     }
 
-    async fn tokens_issued(&self) -> u64 {
-        let stats: serde_json::Value = self
-            .http
-            .get(format!("{}/stats", self.sandbox.admin_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats["tokens_issued"].as_u64().unwrap()
-    }
-
     /// Posts a client assertion as it is: the status and the RFC 6749 body.
     async fn post_assertion(&self, assertion: &str) -> (u16, serde_json::Value) {
         let form = format!(
@@ -163,7 +157,7 @@ impl World {
     }
 
     async fn employer(&self) -> String {
-        self.register(
+        self.register_pfx(
             "openssl3-aes256.pfx",
             "employer",
             &[],
@@ -172,15 +166,8 @@ impl World {
         .await
     }
 
-    async fn fault(&self, mode: &str) {
-        let r = self
-            .http
-            .post(format!("{}/faults", self.sandbox.admin_url))
-            .json(&serde_json::json!({"mode": mode}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+    async fn fault_mode(&self, mode: &str) {
+        self.fault(serde_json::json!({ "mode": mode })).await;
     }
 
     async fn test(
@@ -276,7 +263,7 @@ async fn employer_and_provider_get_a_token() {
         _ => panic!("employer refused"),
     }
     let provider = w
-        .register(
+        .register_pfx(
             "java-two-aliases.p12",
             "provider",
             &["0202239951"],
@@ -333,7 +320,7 @@ async fn wrong_client_id_or_other_certificate_is_named_with_the_chaman_card() {
 async fn authorization_not_ticked_and_wrong_scope() {
     let w = world().await;
     let unticked = w
-        .register("openssl3-aes256.pfx", "employer", &[], vec![])
+        .register_pfx("openssl3-aes256.pfx", "employer", &[], vec![])
         .await;
     let (cause, code, text) = cause_of(
         &w.simple("openssl3-aes256.pfx", &unticked, Role::Employer)
@@ -469,8 +456,7 @@ async fn a_replayed_jti_is_refused() {
 
 #[tokio::test]
 async fn a_clock_thirty_seconds_off_is_named() {
-    let behind: Clock = Arc::new(|| OffsetDateTime::now_utc() - time::Duration::seconds(30));
-    let w = world_with_clock(behind).await;
+    let w = world_shifted(-30).await;
     let employer = w.employer().await;
     let outcome = w
         .simple("openssl3-aes256.pfx", &employer, Role::Employer)
@@ -487,8 +473,7 @@ async fn a_clock_thirty_seconds_off_is_named() {
     }
 
     // A server ahead accepts the assertion, but the user is warned.
-    let ahead: Clock = Arc::new(|| OffsetDateTime::now_utc() + time::Duration::seconds(30));
-    let w = world_with_clock(ahead).await;
+    let w = world_shifted(30).await;
     let employer = w.employer().await;
     match w
         .simple("openssl3-aes256.pfx", &employer, Role::Employer)
@@ -505,19 +490,19 @@ async fn a_clock_thirty_seconds_off_is_named() {
 async fn html_server_error_and_silence_are_named() {
     let w = world().await;
     let employer = w.employer().await;
-    w.fault("html").await;
+    w.fault_mode("html").await;
     let (cause, code, _) = cause_of(
         &w.simple("openssl3-aes256.pfx", &employer, Role::Employer)
             .await,
     );
     assert_eq!((cause, code.as_str()), (Cause::NotJson, "not_json"));
-    w.fault("server_error").await;
+    w.fault_mode("server_error").await;
     let (cause, _, _) = cause_of(
         &w.simple("openssl3-aes256.pfx", &employer, Role::Employer)
             .await,
     );
     assert_eq!(cause, Cause::ServerError);
-    w.fault("hang").await;
+    w.fault_mode("hang").await;
     let outcome = w
         .test(
             "openssl3-aes256.pfx",
@@ -574,25 +559,9 @@ async fn certificate_findings_stop_the_request_before_sending() {
 
 #[tokio::test]
 async fn a_restarted_sandbox_knows_its_accounts() {
-    let state = tempfile::tempdir().unwrap();
-    let first = sandbox::start("127.0.0.1:0".parse().unwrap(), state.path(), system_clock())
-        .await
-        .unwrap();
-    let w = World {
-        sandbox: first,
-        _state: tempfile::tempdir().unwrap(),
-        http: http_client(Duration::from_secs(5)).unwrap(),
-    };
+    let w = world().await;
     let employer = w.employer().await;
-    w.sandbox.stop().await;
-    let again = sandbox::start("127.0.0.1:0".parse().unwrap(), state.path(), system_clock())
-        .await
-        .unwrap();
-    let w = World {
-        sandbox: again,
-        _state: tempfile::tempdir().unwrap(),
-        http: http_client(Duration::from_secs(5)).unwrap(),
-    };
+    let w = w.restart().await;
     assert!(matches!(
         w.simple("openssl3-aes256.pfx", &employer, Role::Employer)
             .await,
@@ -773,16 +742,7 @@ async fn exp_and_iat_at_the_integer_limits_are_refused_never_a_panic() {
 
 #[tokio::test]
 async fn a_jti_stays_refused_across_a_restart() {
-    let state = tempfile::tempdir().unwrap();
-    let first = sandbox::start("127.0.0.1:0".parse().unwrap(), state.path(), system_clock())
-        .await
-        .unwrap();
-    let addr = first.addr;
-    let w = World {
-        sandbox: first,
-        _state: tempfile::tempdir().unwrap(),
-        http: http_client(Duration::from_secs(5)).unwrap(),
-    };
+    let w = world().await;
     let employer = w.employer().await;
     let claims = assertion::build_claims(
         &employer,
@@ -797,16 +757,8 @@ async fn a_jti_stays_refused_across_a_restart() {
         assertion::sign(&claims, contents.entries[0].private_key.as_ref().unwrap()).unwrap();
     let (status, body) = w.post_assertion(&signed.jwt).await;
     assert_eq!(status, 200, "{body}");
-    w.sandbox.stop().await;
     // The same address, so that `aud` is still right: only the jti can refuse it.
-    let again = sandbox::start(addr, state.path(), system_clock())
-        .await
-        .unwrap();
-    let w = World {
-        sandbox: again,
-        _state: tempfile::tempdir().unwrap(),
-        http: http_client(Duration::from_secs(5)).unwrap(),
-    };
+    let w = w.restart().await;
     let (status, body) = w.post_assertion(&signed.jwt).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -829,7 +781,7 @@ async fn a_jti_stays_refused_across_a_restart() {
 
 #[tokio::test]
 async fn a_registered_certificate_outside_its_validity_is_refused() {
-    let (w, shift) = world_with_shift().await;
+    let w = world().await;
     let employer = w.employer().await;
     let contents = open("openssl3-aes256.pfx");
     let key = contents.entries[0].private_key.as_ref().unwrap();
@@ -845,10 +797,7 @@ async fn a_registered_certificate_outside_its_validity_is_refused() {
         ),
         (3, OffsetDateTime::now_utc(), ""),
     ] {
-        shift.store(
-            (at - OffsetDateTime::now_utc()).whole_seconds(),
-            Ordering::SeqCst,
-        );
+        w.shift_seconds((at - OffsetDateTime::now_utc()).whole_seconds());
         let claims = assertion::build_claims(
             &employer,
             &w.sandbox.token_url,

@@ -1,6 +1,5 @@
 //! Helpers shared by the UI tests: a harness over the whole app with its own
 //! data dir, typing into fields by label, waiting for background work.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,13 +11,10 @@ use fla_assistant::i18n::Lang;
 use fla_assistant::ui::{AppState, FlaApp};
 
 /// Certificates made at test time (valid relative to now).
-#[path = "../support/certs.rs"]
-pub mod certs;
+pub use crate::certs;
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pfx")
-        .join(name)
+    crate::project_dir().join("tests/fixtures/pfx").join(name)
 }
 
 /// A copy of a fixture in its own folder, so an export lands beside it.

@@ -3,7 +3,6 @@
 //! 2027-11-24). A "fresh" file keeps a fixture's key, alias, subject and
 //! password; only its certificate is new, self-signed with that key, valid from
 //! 30 days ago for a year (or the validity asked).
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,9 +14,7 @@ use p12_keystore::{
 use time::{Duration, OffsetDateTime};
 
 fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pfx")
-        .join(name)
+    crate::project_dir().join("tests/fixtures/pfx").join(name)
 }
 
 /// The password of the fixtures this module renews.

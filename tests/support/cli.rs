@@ -1,6 +1,5 @@
 //! Helpers for the command-line tests: run the binary, start `sim`, register a
 //! certificate in its Chaman.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,13 +8,21 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 /// Certificates made at test time (valid relative to now).
-#[path = "certs.rs"]
-pub mod certs;
+pub use crate::certs;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_fla-assistant");
+/// The app's binary, as Cargo built it for the tests: beside the test
+/// binary's `deps` folder (`target/<profile>/fla-assistant`).
+pub static BIN: std::sync::LazyLock<PathBuf> = std::sync::LazyLock::new(|| {
+    let exe = std::env::current_exe().expect("the test binary's own path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("a test binary under target/<profile>/deps");
+    profile.join(format!("fla-assistant{}", std::env::consts::EXE_SUFFIX))
+});
 
 pub fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::project_dir()
         .join("tests/fixtures/pfx")
         .join(name)
         .display()
@@ -41,7 +48,7 @@ pub fn start_sim(data: &Path) -> Sim {
 
 /// `sim` with extra flags (its modes), killed when dropped.
 pub fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(&*BIN)
         .arg("sim")
         .args(extra)
         .env("FLA_DATA_DIR", data)
@@ -60,7 +67,7 @@ pub fn start_sim_with(data: &Path, extra: &[&str]) -> Sim {
 /// The binary with `args`, on data folder `data`, in English, with the PFX
 /// password in the environment.
 pub fn command(data: &Path, args: &[&str], password: &str) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(&*BIN);
     cmd.args(args)
         .env("FLA_DATA_DIR", data)
         .env("FLA_LANG", "en")

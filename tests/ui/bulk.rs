@@ -5,7 +5,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

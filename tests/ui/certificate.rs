@@ -3,7 +3,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use common::{
     certs, english, fixture, fixture_copy, fresh_two_aliases, go_to, harness, harness_in,

@@ -3,7 +3,7 @@
 //! ticks, the status line of what is missing, the actions that lead to the pages.
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::{NodeT, Queryable};

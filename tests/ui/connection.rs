@@ -3,7 +3,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use common::{
     certs, english, go_to, harness, open_file, type_into, wait_for_sandbox, wait_until_opened,

@@ -8,7 +8,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use common::{
     english, fill_new, go_to, harness, harness_in, journal_row, new_data_dir, new_declaration,

@@ -4,7 +4,7 @@
 //! many are hidden and a toggle that shows them all.
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use std::path::Path;
 

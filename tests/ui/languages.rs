@@ -4,7 +4,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -87,9 +87,9 @@ fn english_only_words() -> HashSet<String> {
             .flat_map(|(_, value)| tokens(&strip_placeholders(&value)))
             .collect()
     };
-    let en = words(include_str!("../assets/i18n/en.txt"));
-    let nl = words(include_str!("../assets/i18n/nl.txt"));
-    let fr = words(include_str!("../assets/i18n/fr.txt"));
+    let en = words(include_str!("../../assets/i18n/en.txt"));
+    let nl = words(include_str!("../../assets/i18n/nl.txt"));
+    let fr = words(include_str!("../../assets/i18n/fr.txt"));
     en.into_iter()
         .filter(|w| !nl.contains(w) && !fr.contains(w) && !NAMES.contains(&w.as_str()))
         .collect()

@@ -5,7 +5,7 @@
 //! per run where the key is needed, and no password or key in any file written.
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

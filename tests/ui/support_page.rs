@@ -3,7 +3,7 @@
 //! and a reset of the sandbox that asks first.
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "gui")]
 
-mod common;
+use fla_test_support::app as common;
 
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;

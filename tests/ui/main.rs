@@ -1,0 +1,16 @@
+//! Every page of the app, headless (egui_kittest), driven by its AccessKit labels.
+//! One test binary for all of them (see tests/support/lib.rs).
+#![cfg(feature = "gui")]
+
+mod bulk;
+mod certificate;
+mod checklist;
+mod connection;
+mod date_picker;
+mod declarations;
+mod glyphs;
+mod journal_view;
+mod languages;
+mod profiles;
+mod support_page;
+mod trace;
