@@ -74,10 +74,15 @@ impl FrameTimes {
 
     /// "N scrolling frames: mean …, median …, p95 …, p99 …, max … (target <= 8 ms)".
     pub fn summary(&self) -> String {
+        self.summary_of("scrolling frames")
+    }
+
+    /// "N `what`: mean …, median …, p95 …, p99 …, max … (target <= 8 ms)".
+    pub fn summary_of(&self, what: &str) -> String {
         let n = self.0.len();
         let mean = self.0.iter().sum::<Duration>() / n as u32;
         format!(
-            "{n} scrolling frames: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target <= 8 ms)",
+            "{n} {what}: mean {:.2} ms, median {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target <= 8 ms)",
             Self::ms(mean),
             Self::ms(self.quantile(0.5)),
             Self::ms(self.quantile(0.95)),
