@@ -1,6 +1,7 @@
 //! The social security REST channel, independent of the service: environments
 //! and service definitions, the client assertion, the token client with its
-//! cache, and the diagnosis of every failure. Claim building and diagnosis are
+//! cache, the token source a service's API client draws from (`source`), and
+//! the diagnosis of every failure. Claim building and diagnosis are
 //! pure; the token client is the network edge.
 
 pub mod assertion;
@@ -8,6 +9,7 @@ pub mod body;
 pub mod connect;
 pub mod diagnosis;
 pub mod env;
+pub mod source;
 pub mod token;
 
 use crate::i18n::{tr, tr_args, Lang};

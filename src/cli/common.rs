@@ -96,7 +96,12 @@ pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> R
     // A token server that failed or did not answer is asked again, as every
     // request of the client is.
     fla.retrying(
-        || fla.tokens.token(&fla.http, false, lang),
+        || async {
+            fla.tokens
+                .token(&fla.http, false, lang)
+                .await
+                .map_err(ApiError::from)
+        },
         |result| result.as_ref().is_err_and(ApiError::is_transient),
     )
     .await

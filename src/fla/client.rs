@@ -2,7 +2,7 @@
 //! the contract's polling schedule, search with paging, correct, cancel. A 401
 //! fetches a new token once; a 429 waits `Retry-After`; a 409 duplicate reference
 //! leads to the existing declaration; problem+json errors become messages.
-//! Beside it: `tokens` (where tokens come from), `tests`.
+//! Its tokens come from the channel's `TokenSource`. Beside it: `tests`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -16,19 +16,15 @@ use zeroize::Zeroizing;
 use super::wire::{
     self, Created, Declaration, Problem, SearchPage, SearchRequest, StoredDeclaration,
 };
-use crate::cert::{Entry, Protection};
-use crate::channel::assertion::DEFAULT_LIFETIME_SECS;
 use crate::channel::body;
-use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
-use crate::channel::env::{Endpoints, Role, ServiceDefinition};
-use crate::channel::token::{self, Clock, TokenCache};
+use crate::channel::token::{self, Clock};
 use crate::i18n::Lang;
 
 pub use super::error::{ApiError, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION};
 pub use super::retry::{jitter, retry_after, RetryPolicy, MAX_RETRY_AFTER};
 
-mod tokens;
-pub use tokens::TokenSource;
+/// Where the client's tokens come from (the channel's, for any service).
+pub use crate::channel::source::TokenSource;
 
 /// When to ask for a result [modelled on Dimona]: nothing in the first 2 s, then
 /// every second up to 30 s, then once a minute, until `give_up_after`.
@@ -363,6 +359,7 @@ impl FlaClient {
                 .tokens
                 .token_for(&self.http, stale.as_deref().map(String::as_str), self.lang)
                 .await
+                .map_err(ApiError::from)
             {
                 Ok(t) => t,
                 Err(error) => {

@@ -249,11 +249,22 @@ impl ApiError {
     }
 }
 
+/// The `cause` of an [`ApiError::Token`] for a certificate that cannot sign.
+pub use crate::channel::source::TOKEN_CERTIFICATE;
 /// The `cause` of an [`ApiError::Token`] that was refused before sending (a
 /// lifetime or a key that cannot sign): bad input, not a network failure.
-pub const TOKEN_CONFIGURATION: &str = "configuration";
-/// The `cause` of an [`ApiError::Token`] for a certificate that cannot sign.
-pub const TOKEN_CERTIFICATE: &str = "certificate";
+pub use crate::channel::source::TOKEN_CONFIGURATION;
+
+impl From<crate::channel::source::TokenError> for ApiError {
+    fn from(e: crate::channel::source::TokenError) -> Self {
+        ApiError::Token {
+            code: e.code,
+            cause: e.cause,
+            message: e.message,
+            trace_id: e.trace_id,
+        }
+    }
+}
 
 /// Token failures worth another attempt: the server failed or did not answer.
 const TRANSIENT_TOKEN_FAILURES: [&str; 4] = [

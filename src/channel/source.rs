@@ -1,9 +1,38 @@
-//! Where the client's tokens come from: the connection (endpoints, client
-//! ID, role and scope), the certificate entry that signs the assertion, and
-//! a cache, so a token is fetched once and reused until shortly before it
-//! expires.
+//! Where an API client's tokens come from, for any service of the channel:
+//! the connection (endpoints, client ID, role and scope), the certificate
+//! entry that signs the assertion, and a cache, so a token is fetched once and
+//! reused until shortly before it expires. Fails with [`TokenError`]; a
+//! service's client turns it into its own error.
 
-use super::*;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use super::assertion::DEFAULT_LIFETIME_SECS;
+use super::connect::{self, ConnectionOutcome, ConnectionTest};
+use super::env::{Endpoints, Role, ServiceDefinition};
+use super::token::{self, Clock, TokenCache};
+use crate::cert::{Entry, Protection};
+use crate::i18n::Lang;
+
+/// The `cause` of a [`TokenError`] refused before sending (a lifetime or a
+/// key that cannot sign): bad input, not a network failure.
+pub const TOKEN_CONFIGURATION: &str = "configuration";
+/// The `cause` of a [`TokenError`] for a certificate that cannot sign.
+pub const TOKEN_CERTIFICATE: &str = "certificate";
+
+/// No token: why, as the connection test named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenError {
+    /// The failure's code (`invalid_client`, `expired`, …).
+    pub code: String,
+    /// Its cause (`channel::diagnosis::Cause::code`, or
+    /// [`TOKEN_CONFIGURATION`], [`TOKEN_CERTIFICATE`]).
+    pub cause: String,
+    /// Said to the user, in the language asked.
+    pub message: String,
+    pub trace_id: Option<String>,
+}
 
 /// Where tokens come from: the connection, the signing entry, and a cache.
 pub struct TokenSource {
@@ -39,7 +68,7 @@ impl TokenSource {
     ) -> Self {
         TokenSource {
             endpoints,
-            service: &crate::channel::env::FLA,
+            service: &super::env::FLA,
             client_id,
             role,
             scope,
@@ -66,7 +95,7 @@ impl TokenSource {
         http: &reqwest::Client,
         fresh: bool,
         lang: Lang,
-    ) -> Result<Zeroizing<String>, ApiError> {
+    ) -> Result<Zeroizing<String>, TokenError> {
         if fresh {
             let scope = self.scope();
             self.cache
@@ -85,7 +114,7 @@ impl TokenSource {
         http: &reqwest::Client,
         stale: Option<&str>,
         lang: Lang,
-    ) -> Result<Zeroizing<String>, ApiError> {
+    ) -> Result<Zeroizing<String>, TokenError> {
         let scope = self.scope();
         let url = &self.endpoints.token_url;
         let usable = |now| {
@@ -129,13 +158,13 @@ impl TokenSource {
         &self,
         http: &reqwest::Client,
         lang: Lang,
-    ) -> Result<Zeroizing<String>, ApiError> {
+    ) -> Result<Zeroizing<String>, TokenError> {
         let test = self.test();
         let scope = test.scope();
         let url = &self.endpoints.token_url;
         let outcome = connect::test_connection(http, &test, lang)
             .await
-            .map_err(|e| ApiError::Token {
+            .map_err(|e| TokenError {
                 code: e.code().into(),
                 cause: TOKEN_CONFIGURATION.into(),
                 message: e.message(lang),
@@ -153,13 +182,13 @@ impl TokenSource {
                 explanation,
                 exchange,
                 ..
-            } => Err(ApiError::Token {
+            } => Err(TokenError {
                 code: failure.code(),
                 cause: cause.code().into(),
                 message: explanation,
                 trace_id: exchange.trace_id,
             }),
-            ConnectionOutcome::CertificateRefused(findings) => Err(ApiError::Token {
+            ConnectionOutcome::CertificateRefused(findings) => Err(TokenError {
                 code: findings
                     .first()
                     .map(|f| f.code().to_owned())
