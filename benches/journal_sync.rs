@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use fla_assistant::submit::journal::{Changes, Journal, NewRecord, Transition};
+use fla_assistant::submit::journal::{Changes, Journal, Record, Transition};
 use fla_assistant::submit::state::State;
 
 const ROWS: usize = 10_000;
@@ -21,16 +21,10 @@ fn run(batch: usize, full: bool) -> f64 {
     if !full {
         journal.set_synchronous_for_measure(false).expect("pragma");
     }
-    let rows: Vec<NewRecord> = (0..ROWS)
-        .map(|i| NewRecord {
-            state: State::Ready,
-            reference: format!("B-{i}"),
-            enterprise: "0403170701".into(),
-            correction_of: None,
-            content: None,
-            form: Some(Default::default()),
-            anomalies: vec![],
-            source: None,
+    let rows: Vec<Record> = (0..ROWS)
+        .map(|i| Record {
+            form: Some(Box::default()),
+            ..Record::new(State::Ready, format!("B-{i}"), "0403170701".into())
         })
         .collect();
     let ids = journal.insert(&rows).expect("insert");

@@ -91,7 +91,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 
 use super::journal::{
-    Changes, Journal, JournalError, NewRecord, OpenAs, Record, RowError, Transition, UnreadableRow,
+    Changes, Journal, JournalError, OpenAs, Record, RowError, Transition, UnreadableRow,
 };
 use super::owner::Holder;
 use super::state::{next, Event, State};

@@ -470,8 +470,11 @@ impl Journal {
             .map_err(err)
     }
 
-    /// Inserts rows in one transaction (with their first transition); their ids.
-    pub fn insert(&mut self, rows: &[NewRecord]) -> Result<Vec<i64>, JournalError> {
+    /// Inserts new rows (made by [`Record::new`]) in one transaction, with
+    /// their first transition; their ids. A row's state, reference,
+    /// enterprise, correction, content, form, anomalies and source are
+    /// written; the rest is a new row's.
+    pub fn insert(&mut self, rows: &[Record]) -> Result<Vec<i64>, JournalError> {
         let tx = self.db.transaction().map_err(err)?;
         let at = now_ms();
         let mut ids = Vec::with_capacity(rows.len());

@@ -226,7 +226,7 @@ pub fn journal_row_of(
     source: Option<String>,
 ) {
     use fla_assistant::channel::env::EnvironmentKind;
-    use fla_assistant::submit::journal::{Changes, Journal, NewRecord, OpenAs};
+    use fla_assistant::submit::journal::{Changes, Journal, OpenAs, Record};
     use fla_assistant::submit::state::State;
     std::fs::create_dir_all(data_dir).unwrap();
     let mut journal = Journal::open_as(
@@ -234,16 +234,17 @@ pub fn journal_row_of(
         &OpenAs::for_environment(EnvironmentKind::Sandbox),
     )
     .unwrap();
+    let new = Record::new(
+        State::Draft,
+        form.reference.clone(),
+        form.enterprise.clone(),
+    );
     let ids = journal
-        .insert(&[NewRecord {
-            state: State::Draft,
-            reference: form.reference.clone(),
-            enterprise: form.enterprise.clone(),
-            correction_of: None,
-            content: Some(form.to_declaration().unwrap()),
-            form: Some(form),
-            anomalies: vec![],
+        .insert(&[Record {
+            content: Some(Box::new(form.to_declaration().unwrap())),
+            form: Some(Box::new(form)),
             source,
+            ..new
         }])
         .unwrap();
     if state != State::Draft {

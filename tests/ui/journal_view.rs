@@ -14,7 +14,7 @@ use fla_assistant::channel::env::EnvironmentKind;
 use fla_assistant::checklist::Role;
 use fla_assistant::i18n::{tr, tr_n, Lang};
 use fla_assistant::profile::{ClientEnterprise, Profile, ProfileStore};
-use fla_assistant::submit::journal::{self, DraftForm, Journal, NewRecord, OpenAs};
+use fla_assistant::submit::journal::{self, DraftForm, Journal, OpenAs, Record};
 use fla_assistant::submit::state::State;
 use fla_assistant::ui::{AppState, FlaApp, Page};
 
@@ -36,15 +36,9 @@ fn draft_in(data: &Path, environment: EnvironmentKind, enterprise: &str, referen
         ..DraftForm::default()
     };
     journal
-        .insert(&[NewRecord {
-            state: State::Draft,
-            reference: reference.into(),
-            enterprise: enterprise.into(),
-            correction_of: None,
-            content: None,
-            form: Some(form),
-            anomalies: vec![],
-            source: None,
+        .insert(&[Record {
+            form: Some(Box::new(form)),
+            ..Record::new(State::Draft, reference.into(), enterprise.into())
         }])
         .unwrap();
 }

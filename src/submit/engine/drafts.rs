@@ -219,21 +219,16 @@ fn checked(form: &DraftForm, today: time::Date) -> (State, Option<Declaration>, 
 /// A new draft row (not checked yet), written to the journal.
 fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalError> {
     let id = journal.save_form(None, &form, State::Draft)?;
+    let new = Record::new(
+        State::Draft,
+        form.reference.trim().to_owned(),
+        normalised_enterprise(&form.enterprise),
+    );
     Ok(Record {
         id,
-        state: State::Draft,
-        reference: form.reference.trim().to_owned(),
-        enterprise: normalised_enterprise(&form.enterprise),
-        server_id: None,
-        correction_of: None,
         content: form.to_declaration().ok().map(Box::new),
         form: Some(Box::new(form)),
-        anomalies: Vec::new(),
-        error: None,
-        source: None,
-        remote: false,
-        sent_at_ms: None,
-        duplicate_avoided: false,
+        ..new
     })
 }
 
@@ -612,19 +607,12 @@ impl Engine {
                         let id = journal.upsert_remote(&item)?;
                         let rec = Record {
                             id,
-                            state: to,
-                            reference,
-                            enterprise,
                             server_id: Some(sid),
-                            correction_of: None,
                             form: Some(Box::new(DraftForm::from_declaration(&item.declaration))),
                             content: Some(Box::new(item.declaration)),
                             anomalies: item.declaration_status.anomalies,
-                            error: None,
-                            source: None,
                             remote: true,
-                            sent_at_ms: None,
-                            duplicate_avoided: false,
+                            ..Record::new(to, reference, enterprise)
                         };
                         st.hold(rec);
                         new += 1;
@@ -820,19 +808,9 @@ mod tests {
     fn a_duplicate_keeps_the_training_and_clears_the_worker_and_the_reference() {
         let rec = Record {
             id: 1,
-            state: State::Accepted,
-            reference: "R-1".into(),
-            enterprise: "0403170701".into(),
             server_id: Some(5),
-            correction_of: None,
-            content: None,
             form: Some(Box::new(form())),
-            anomalies: vec![],
-            error: None,
-            source: None,
-            remote: false,
-            sent_at_ms: None,
-            duplicate_avoided: false,
+            ..Record::new(State::Accepted, "R-1".into(), "0403170701".into())
         };
         let copy = duplicate_form(&rec);
         assert_eq!(copy.ssin, "");

@@ -214,8 +214,8 @@ impl Inner {
                     }
                     conflict_with = holder.map(holder_name);
                 } else if let Some(&slot) = batch.get(&k) {
-                    let holder: &NewRecord = &new[slot];
-                    if holder.content.as_ref().map(content_digest) == Some(digest) {
+                    let holder: &Record = &new[slot];
+                    if holder.content.as_deref().map(content_digest) == Some(digest) {
                         out.push(None);
                         new_slots.push((out.len() - 1, slot));
                         continue;
@@ -254,35 +254,18 @@ impl Inner {
             }
             out.push(None);
             new_slots.push((out.len() - 1, new.len()));
-            new.push(NewRecord {
-                state,
-                reference,
-                enterprise,
+            new.push(Record {
                 correction_of,
-                form: Some(DraftForm::from_declaration(&d)),
-                content: Some(d),
+                form: Some(Box::new(DraftForm::from_declaration(&d))),
+                content: Some(Box::new(d)),
                 anomalies,
                 source: item.source,
+                ..Record::new(state, reference, enterprise)
             });
         }
         let ids = lock(&self.journal).insert(&new)?;
         for (record, &id) in new.into_iter().zip(&ids) {
-            let rec = Record {
-                id,
-                state: record.state,
-                reference: record.reference,
-                enterprise: record.enterprise,
-                server_id: None,
-                correction_of: record.correction_of,
-                content: record.content.map(Box::new),
-                form: record.form.map(Box::new),
-                anomalies: record.anomalies,
-                error: None,
-                source: record.source,
-                remote: false,
-                sent_at_ms: None,
-                duplicate_avoided: false,
-            };
+            let rec = Record { id, ..record };
             st.hold(rec);
         }
         for (slot, index) in new_slots {

@@ -110,17 +110,29 @@ impl UnreadableRow {
     }
 }
 
-/// A row to insert.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewRecord {
-    pub state: State,
-    pub reference: String,
-    pub enterprise: String,
-    pub correction_of: Option<i64>,
-    pub content: Option<Declaration>,
-    pub form: Option<DraftForm>,
-    pub anomalies: Vec<Anomaly>,
-    pub source: Option<String>,
+impl Record {
+    /// A row not yet in the journal, in `state`: no id (the journal gives one
+    /// when it is inserted), nothing from a server, no failure. The one place
+    /// a new row is made; set its content, form, anomalies and source with
+    /// `Record { …, ..Record::new(…) }`.
+    pub fn new(state: State, reference: String, enterprise: String) -> Record {
+        Record {
+            id: 0,
+            state,
+            reference,
+            enterprise,
+            server_id: None,
+            correction_of: None,
+            content: None,
+            form: None,
+            anomalies: Vec::new(),
+            error: None,
+            source: None,
+            remote: false,
+            sent_at_ms: None,
+            duplicate_avoided: false,
+        }
+    }
 }
 
 /// What a transition changes beside the state (`None`: unchanged).

@@ -160,16 +160,10 @@ fn a_version_2_journal_keeps_its_rows_and_learns_the_sends_avoided() {
     assert!(j.records().unwrap().0[0].duplicate_avoided);
 }
 
-fn sent_row(reference: &str) -> NewRecord {
-    NewRecord {
-        state: State::Ready,
-        reference: reference.into(),
-        enterprise: "0403170701".into(),
-        correction_of: None,
-        content: None,
-        form: Some(DraftForm::default()),
-        anomalies: vec![],
-        source: None,
+fn sent_row(reference: &str) -> Record {
+    Record {
+        form: Some(Box::new(DraftForm::default())),
+        ..Record::new(State::Ready, reference.into(), "0403170701".into())
     }
 }
 
@@ -398,15 +392,10 @@ fn every_transition_is_recorded_with_the_row() {
         ..DraftForm::default()
     };
     let ids = j
-        .insert(&[NewRecord {
-            state: State::Ready,
-            reference: "R-1".into(),
-            enterprise: "0403170701".into(),
-            correction_of: None,
-            content: None,
-            form: Some(form),
-            anomalies: vec![],
+        .insert(&[Record {
+            form: Some(Box::new(form)),
             source: Some("f.csv:2".into()),
+            ..Record::new(State::Ready, "R-1".into(), "0403170701".into())
         }])
         .unwrap();
     let id = ids[0];
@@ -478,15 +467,9 @@ fn a_row_error_is_kept_in_every_language_and_read_back_in_the_one_of_the_moment(
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
     let ids = j
-        .insert(&[NewRecord {
-            state: State::Ready,
-            reference: "R-L".into(),
-            enterprise: "0403170701".into(),
-            correction_of: None,
-            content: None,
-            form: Some(DraftForm::default()),
-            anomalies: vec![],
-            source: None,
+        .insert(&[Record {
+            form: Some(Box::new(DraftForm::default())),
+            ..Record::new(State::Ready, "R-L".into(), "0403170701".into())
         }])
         .unwrap();
     let error = RowError::localized("resumed", None, |lang| {
@@ -543,15 +526,10 @@ fn a_fetch_from_the_server_never_overwrites_a_correction_being_edited() {
         ..held.clone()
     };
     let ids = j
-        .insert(&[NewRecord {
-            state: State::Draft,
-            reference: "R".into(),
-            enterprise: "0403170701".into(),
+        .insert(&[Record {
+            form: Some(Box::new(edited.clone())),
             correction_of: Some(9),
-            content: None,
-            form: Some(edited.clone()),
-            anomalies: vec![],
-            source: None,
+            ..Record::new(State::Draft, "R".into(), "0403170701".into())
         }])
         .unwrap();
     let stored = StoredDeclaration {
