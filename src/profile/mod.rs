@@ -1,6 +1,7 @@
 //! Where the app keeps its files: the OS data dir (or `FLA_DATA_DIR`, which tests
 //! and portable installs use), and the settings folder with the profiles and the
-//! recent files (`store`).
+//! recent files (`store`), and the profiles of a session of the app
+//! (`session`: which is current, what is written when).
 
 use std::path::PathBuf;
 
@@ -72,6 +73,7 @@ pub use store::{
 };
 
 pub mod secret;
+pub mod session;
 mod store;
 
 // A representative's clients are the checklist's (its MAHIS step owns them);

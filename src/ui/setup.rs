@@ -1,10 +1,12 @@
-//! The app's set-up state between the pages: the current profile (role,
-//! checklist ticks) loaded from and saved to the settings folder, the facts the
-//! Checklist and the status line read, what the app ticks when it sees a step
-//! succeed, and the log lines for what it met. The profile is read once as the
-//! app starts (before the first frame) and written on the runtime.
+//! The app's set-up state between the pages: the profiles of the session
+//! (`profile::session`, which it derefs to: which is current, what is written
+//! when), and around it the glue with the pages: the facts the Checklist and
+//! the status line read, what the app ticks when it sees a step succeed, the
+//! log lines for what it met, the keychain and a profile's export and import
+//! run on the runtime. The profiles are read once as the app starts (before
+//! the first frame).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,9 +15,10 @@ use zeroize::Zeroizing;
 use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
 use crate::checklist::{Facts, Role, Step};
 use crate::i18n::{tr_args, Arg, Lang, Msg};
+pub use crate::profile::session::display_name;
+use crate::profile::session::ProfileSession;
 use crate::profile::{
-    pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, ProfileStore, RecentFiles,
-    SecretError, SecretStore,
+    pfx_account, ClientEnterprise, MandateState, Profile, ProfileError, SecretError, SecretStore,
 };
 use crate::support::{AppLog, Level};
 
@@ -25,13 +28,6 @@ use super::connection::{ConnectionPage, ConnectionSettings, TestResult};
 use super::declarations::host::DeclarationsHost;
 use super::tasks::{poll_slot, Pending, Tasks};
 use super::{AppState, Page};
-
-/// A write to the settings folder, made one at a time on the runtime.
-enum Write {
-    Save(String, Box<Profile>),
-    Delete(String),
-    Recent(RecentFiles),
-}
 
 /// The values a page edits and the profile keeps, as last seen: a change on
 /// a page is a difference from these.
@@ -85,17 +81,9 @@ pub enum ProfileCommand {
 
 /// The current profile and what the app noticed about the set-up.
 pub struct Setup {
-    store: ProfileStore,
-    pub id: String,
-    pub profile: Profile,
-    saved: Option<Profile>,
-    saving: Option<Pending<Result<(), ProfileError>>>,
-    writes: VecDeque<Write>,
-    /// The other profiles, by id.
-    others: Vec<(String, Profile)>,
+    /// The profiles (`setup.profile`, `setup.id`… through `Deref`).
+    pub session: ProfileSession,
     synced: Option<Synced>,
-    /// The recent files (certificates opened), newest first.
-    pub recent: RecentFiles,
     seen_files_opened: u64,
     /// The keychain (the OS one; a stand-in in tests).
     pub secrets: Arc<dyn SecretStore>,
@@ -112,56 +100,33 @@ pub struct Setup {
     pub profile_status: Option<Result<Msg, Msg>>,
     exporting: Option<Pending<Result<Msg, Msg>>>,
     importing: Option<Pending<Result<Profile, ProfileError>>>,
-    /// Said once at the top of the page: files set aside, a save that failed.
-    pub notices: Vec<Msg>,
     seen_rows: Option<(u64, u64)>,
     seen_reports: u64,
     accepted_before: Option<usize>,
     logged_errors: HashSet<(i64, String)>,
 }
 
+/// The profiles of the session, as the pages read them (`setup.profile`).
+impl std::ops::Deref for Setup {
+    type Target = ProfileSession;
+    fn deref(&self) -> &ProfileSession {
+        &self.session
+    }
+}
+
+impl std::ops::DerefMut for Setup {
+    fn deref_mut(&mut self) -> &mut ProfileSession {
+        &mut self.session
+    }
+}
+
 impl Setup {
     /// Reads the profiles in `config_dir` and takes `wanted` (the last one used),
     /// else the first, else a new one. Damaged files are set aside and said.
     pub fn load(config_dir: PathBuf, wanted: Option<&str>) -> Setup {
-        let store = ProfileStore::new(config_dir);
-        let mut notices = Vec::new();
-        let loaded = match store.load() {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                notices.push(Msg::from_fn(move |lang| e.message(lang)));
-                Default::default()
-            }
-        };
-        for aside in loaded.set_aside {
-            notices.push(Msg::from_fn(move |lang| aside.message(lang)));
-        }
-        for left_alone in loaded.too_new.into_iter().chain(loaded.unreadable) {
-            notices.push(Msg::from_fn(move |lang| left_alone.message(lang)));
-        }
-        let (recent, recent_aside) = store.recent_files();
-        if let Some(aside) = recent_aside {
-            notices.push(Msg::from_fn(move |lang| aside.message(lang)));
-        }
-        let mut others = loaded.profiles;
-        let chosen = wanted
-            .and_then(|w| others.iter().position(|(id, _)| id == w))
-            .or(if others.is_empty() { None } else { Some(0) })
-            .map(|i| others.remove(i));
-        let (id, profile, saved) = match chosen {
-            Some((id, profile)) => (id, profile.clone(), Some(profile)),
-            None => (store.new_id("default"), Profile::default(), None),
-        };
         Setup {
-            store,
-            id,
-            profile,
-            saved,
-            saving: None,
-            writes: VecDeque::new(),
-            others,
+            session: ProfileSession::load(config_dir, wanted),
             synced: None,
-            recent,
             seen_files_opened: 0,
             secrets: default_secrets(),
             unlocking: None,
@@ -173,7 +138,6 @@ impl Setup {
             profile_status: None,
             exporting: None,
             importing: None,
-            notices,
             seen_rows: None,
             seen_reports: 0,
             accepted_before: None,
@@ -219,46 +183,24 @@ impl Setup {
     /// profile changed (the app puts its values in the pages).
     pub fn command(&mut self, ctx: &egui::Context, tasks: &Tasks, command: ProfileCommand) -> bool {
         match command {
-            ProfileCommand::Switch(id) => self.switch(&id),
+            ProfileCommand::Switch(id) => self.session.switch(&id),
             ProfileCommand::New(name) => {
-                let name = name.trim().to_owned();
-                let id = self.unique_id(&name);
-                let profile = Profile {
-                    name,
-                    ..Profile::default()
-                };
-                self.take_up(id, profile);
+                self.session.new_profile(&name);
                 true
             }
             ProfileCommand::Rename(name) => {
-                self.profile.name = name.trim().to_owned();
+                self.session.rename(&name);
                 false
             }
             ProfileCommand::Delete => {
-                self.writes.push_back(Write::Delete(self.id.clone()));
                 // Its password goes from the keychain too, unless another
                 // profile remembers the same file's.
-                let path = self.profile.certificate_path.trim().to_owned();
-                let shared = self
-                    .others
-                    .iter()
-                    .any(|(_, p)| p.password_in_keychain && p.certificate_path.trim() == path);
-                if self.profile.password_in_keychain && !path.is_empty() && !shared {
+                if let Some((account, profile)) = self.session.delete() {
                     let secrets = Arc::clone(&self.secrets);
-                    let account = pfx_account(&path);
-                    let profile = self.profile.clone();
                     self.forgotten = Some(
                         tasks.blocking(ctx, move || secrets.delete(&account).map(|()| profile)),
                     );
                 }
-                let (id, profile) = if self.others.is_empty() {
-                    (self.unique_id("default"), Profile::default())
-                } else {
-                    self.others.remove(0)
-                };
-                self.saved = Some(profile.clone());
-                self.id = id;
-                self.profile = profile;
                 true
             }
             ProfileCommand::Export(path) => {
@@ -281,8 +223,7 @@ impl Setup {
                 false
             }
             ProfileCommand::ClearRecent => {
-                self.recent.clear();
-                self.writes.push_back(Write::Recent(self.recent.clone()));
+                self.session.clear_recent();
                 false
             }
         }
@@ -295,21 +236,14 @@ impl Setup {
 
     /// True while an export, an import or a write runs.
     pub fn is_busy(&self) -> bool {
-        self.is_transferring() || self.saving.is_some()
+        self.is_transferring() || self.session.is_writing()
     }
 
     /// A profile imported meanwhile becomes the current one: returns true then.
     pub fn take_import(&mut self) -> bool {
         match poll_slot(&mut self.importing) {
             Some(Some(Ok(profile))) => {
-                let base = if profile.name.trim().is_empty() {
-                    "imported".to_owned()
-                } else {
-                    profile.name.clone()
-                };
-                let id = self.unique_id(&base);
-                let name = profile.name.clone();
-                self.take_up(id, profile);
+                let name = self.session.take_imported(profile);
                 self.profile_status =
                     Some(Ok(Msg::new("settings.profile_imported").arg("name", name)));
                 true
@@ -339,44 +273,6 @@ impl Setup {
             Some(Some(Err(e))) => self.profile_status = Some(Err(keychain_msg(e))),
             _ => {}
         }
-    }
-
-    /// Makes `profile` (new, imported) the current one under `id`; the one
-    /// before is kept among the others.
-    fn take_up(&mut self, id: String, profile: Profile) {
-        if self.saved.as_ref() != Some(&self.profile) {
-            self.writes
-                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
-        }
-        let old_id = std::mem::replace(&mut self.id, id);
-        let old = std::mem::replace(&mut self.profile, profile);
-        self.others.push((old_id, old));
-        // A new profile is written by `save_if_changed`.
-        self.saved = None;
-    }
-
-    fn switch(&mut self, id: &str) -> bool {
-        let Some(i) = self.others.iter().position(|(other, _)| other == id) else {
-            return false;
-        };
-        let (id, profile) = self.others.remove(i);
-        self.take_up(id, profile);
-        // As it was read: nothing to write.
-        self.saved = Some(self.profile.clone());
-        true
-    }
-
-    /// An id for a new profile named `name`, unique on disk and in memory.
-    fn unique_id(&self, name: &str) -> String {
-        let base = self.store.new_id(name);
-        let taken = |id: &str| id == self.id || self.others.iter().any(|(o, _)| o == id);
-        let mut id = base.clone();
-        let mut n = 2;
-        while taken(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        id
     }
 
     /// Applies what the Checklist changed in the enterprise numbers, and
@@ -419,47 +315,6 @@ impl Setup {
             synced.enterprise = connection.sandbox_enterprise.clone();
             synced.mandates = connection.mandates.clone();
         }
-    }
-
-    /// Ticks or unticks a step of the current profile.
-    pub fn tick(&mut self, step: Step, on: bool) {
-        if on {
-            self.profile.ticked.insert(step);
-        } else {
-            self.profile.ticked.remove(&step);
-        }
-    }
-
-    /// The Bulk page's column choices in the current profile: field → header.
-    pub fn import_mapping(&self) -> &std::collections::BTreeMap<String, String> {
-        &self.profile.import_mapping
-    }
-
-    /// Remembers the column the user took a field from (`None`: forgets the
-    /// field's choice). Written with the profile by `save_if_changed`.
-    pub fn remember_column(&mut self, field: &str, header: Option<&str>) {
-        match header {
-            Some(header) => {
-                self.profile
-                    .import_mapping
-                    .insert(field.to_owned(), header.to_owned());
-            }
-            None => {
-                self.profile.import_mapping.remove(field);
-            }
-        }
-    }
-
-    /// A file opened (a certificate, a spreadsheet on the Bulk page) goes into
-    /// the recent files.
-    pub fn file_opened(&mut self, path: &std::path::Path) {
-        self.recent.push(&path.display().to_string());
-        self.writes.push_back(Write::Recent(self.recent.clone()));
-    }
-
-    /// Forgets every column choice of the current profile.
-    pub fn forget_columns(&mut self) {
-        self.profile.import_mapping.clear();
     }
 
     /// Notices what happened since the last frame: a token test that came in, a
@@ -570,50 +425,15 @@ impl Setup {
     /// Writes the profile when it changed, and whatever else waits to be
     /// written (on the runtime; one write at a time, in order).
     pub fn save_if_changed(&mut self, ctx: &egui::Context, tasks: &Tasks) {
-        if self.saved.as_ref() != Some(&self.profile) {
-            self.saved = Some(self.profile.clone());
-            self.writes
-                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
-        }
-        if self.saving.is_some() {
-            match poll_slot(&mut self.saving) {
-                None => return,
-                Some(Some(Err(e))) => self.notices.push(Msg::from_fn(move |lang| e.message(lang))),
-                Some(_) => {}
-            }
-        }
-        if let Some(write) = self.writes.pop_front() {
-            let store = self.store.clone();
-            self.saving = Some(tasks.blocking(ctx, move || run_write(&store, write)));
-        }
+        let ctx = ctx.clone();
+        self.session
+            .start(tasks.runtime(), Arc::new(move || ctx.request_repaint()));
+        self.session.save_if_changed();
     }
 
     /// Writes what is left (the app is closing): the write in progress first.
     pub fn settle(&mut self) {
-        let start = std::time::Instant::now();
-        while self.saving.is_some() && start.elapsed() < std::time::Duration::from_secs(5) {
-            if poll_slot(&mut self.saving).is_none() {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        }
-        if self.saved.as_ref() != Some(&self.profile) {
-            self.saved = Some(self.profile.clone());
-            self.writes
-                .push_back(Write::Save(self.id.clone(), Box::new(self.profile.clone())));
-        }
-        while let Some(write) = self.writes.pop_front() {
-            let _ = run_write(&self.store, write);
-        }
-    }
-
-    /// The profiles to choose from: (id, name), the current one among them.
-    pub fn profiles(&self, lang: Lang) -> Vec<(String, String)> {
-        let mut list: Vec<(String, String)> = std::iter::once((&self.id, &self.profile))
-            .chain(self.others.iter().map(|(id, p)| (id, p)))
-            .map(|(id, p)| (id.clone(), display_name(p, lang)))
-            .collect();
-        list.sort_by_key(|(_, name)| name.to_lowercase());
-        list
+        self.session.settle();
     }
 
     /// The enterprises a representative holds a mandate for (MAHIS), from the
@@ -936,23 +756,6 @@ fn mandates_text(profile: &Profile) -> String {
         .map(|c| c.enterprise.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The name a profile is shown by (a profile without a name: "my profile").
-pub fn display_name(profile: &Profile, lang: Lang) -> String {
-    if profile.name.trim().is_empty() {
-        crate::i18n::tr(lang, "profile.default_name")
-    } else {
-        profile.name.clone()
-    }
-}
-
-fn run_write(store: &ProfileStore, write: Write) -> Result<(), ProfileError> {
-    match write {
-        Write::Save(id, profile) => store.save(&id, &profile),
-        Write::Delete(id) => store.delete(&id),
-        Write::Recent(recent) => store.save_recent_files(&recent),
-    }
 }
 
 fn keychain_msg(e: SecretError) -> Msg {
