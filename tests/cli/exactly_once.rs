@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::submit::{count, read_report, submit_args, write_csv, Kind};
 use serde_json::Value;
 use support::{
     certs, declaration_file, declare_args, register, run, server_references, spawn, start_sim_with,
@@ -85,6 +86,94 @@ fn submit<'a>(file: &'a str, client_id: &'a str, pfx: &'a str, journal: &'a str)
         journal,
         "--json",
     ]
+}
+
+/// (The longest test of the command line: first in its binary's order, so
+/// that the others run beside it.)
+#[test]
+fn a_run_killed_in_the_middle_then_run_again_declares_each_reference_once() {
+    const N: usize = 1000;
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim_with(
+        data.path(),
+        &[
+            "--fault-rate",
+            "0.1",
+            "--drop-after-commit-rate",
+            "0.05",
+            "--accept-duplicates",
+            "--processing-delay-ms",
+            "50",
+            "--stall-ms",
+            "300",
+        ],
+    );
+    let client_id = register(data.path(), &sim, &[]);
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = write_csv(
+        data.path(),
+        "many.csv",
+        N,
+        |_| Kind::Accepted,
+        |i| format!("K-{i:05}"),
+    );
+    let file = file.to_str().unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let journal = journal.to_str().unwrap();
+    let report = data.path().join("report.csv");
+    let report = report.to_str().unwrap();
+    let mut args = submit_args(file, &client_id, &pfx, journal, report);
+    // The sim processes in 50 ms: an answer lost is looked up after 3 s,
+    // not the sandbox's default 30.
+    args.extend(["--unknown-wait", "3"]);
+
+    let mut child = spawn(data.path(), &args, "Password");
+    // Kill it once the server holds a good part of the file, not all of it.
+    let started = Instant::now();
+    loop {
+        let held = server_references(&sim).len();
+        if held >= N / 4 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "submit ended before it was killed ({held} held)"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120), "{held} held");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let held_at_kill = server_references(&sim).len();
+    assert!(held_at_kill < N, "killed too late: {held_at_kill} held");
+
+    // Run again until nothing is left to send (a row may fail six times in a
+    // row against this server; it is sent again by the next run).
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        let (code, out) = run(data.path(), &args, "Password");
+        eprintln!("killed at {held_at_kill} held; run again: exit {code}, {out}");
+        last = out;
+        if code == 0 {
+            break;
+        }
+        assert_eq!(code, 3, "{last}");
+    }
+    assert_eq!(count(&last, "total"), N as u64, "{last}");
+    assert_eq!(count(&last, "accepted"), N as u64, "{last}");
+
+    let held = server_references(&sim);
+    assert_eq!(held.len(), N, "references held");
+    let twice: Vec<_> = held.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "held more than once: {twice:?}");
+
+    let (rows, counts) = read_report(report);
+    assert_eq!(rows.len(), N);
+    assert_eq!(counts.values().sum::<u64>(), N as u64);
+    assert_eq!(counts.get("accepted"), Some(&(N as u64)), "{counts:?}");
+    let ids: std::collections::HashSet<&String> =
+        rows.iter().map(|r| &r["declarationId"]).collect();
+    assert_eq!(ids.len(), N, "one server id per row");
 }
 
 #[test]
