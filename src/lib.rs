@@ -5,7 +5,8 @@
 
 /// PKCS#12 opening, certificate facts and findings, .cer export.
 pub mod cert;
-/// Environments, service definitions, client assertion, token client, diagnosis.
+/// Environments, service definitions, client assertion, token client and the
+/// token source a service's client draws from, diagnosis.
 pub mod channel;
 /// The set-up path: roles, steps, what is still missing (pure).
 pub mod checklist;
@@ -19,13 +20,15 @@ pub mod fla;
 pub mod i18n;
 /// Belgian identifiers: SSIN and enterprise number.
 pub mod identifiers;
-/// Where the app keeps its files; profiles, recent files, the OS keychain.
+/// Where the app keeps its files; profiles, recent files, the OS keychain; the
+/// profiles of a session of the app (`session`).
 pub mod profile;
 /// The simulator on loopback: a small Chaman, the OAuth token endpoint, the
 /// FLA API, faults; where this computer keeps it (`host`).
 pub mod sandbox;
 /// The life of a declaration: states, the journal, the exactly-once engine,
-/// files read as declarations, a file run's report.
+/// files read as declarations, a file run's report; the engine's life in the
+/// app and the view its pages read (`host`).
 pub mod submit;
 /// Support: the app's log (rotated, redacted) and the diagnostics text.
 pub mod support;
