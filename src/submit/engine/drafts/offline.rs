@@ -1,0 +1,142 @@
+//! The journal without an engine (no connection yet): the same draft calls
+//! as the engine's, on the journal alone; nothing is sent.
+
+use super::*;
+
+/// The journal without an engine (no connection yet): drafts can be listed,
+/// typed, deleted and duplicated; nothing is sent. Drop it before an engine
+/// opens the same journal.
+pub struct DraftJournal {
+    journal: Mutex<Journal>,
+    rows: Mutex<BTreeMap<RowId, Record>>,
+    unreadable: Vec<UnreadableRow>,
+    changed: watch::Sender<u64>,
+}
+
+impl DraftJournal {
+    pub async fn open(path: &Path, who: &OpenAs) -> Result<Arc<DraftJournal>, DraftError> {
+        let path = path.to_owned();
+        let who = who.clone();
+        joined(
+            tokio::task::spawn_blocking(move || {
+                let journal = Journal::open_as(&path, &who)?;
+                let (records, unreadable) = journal.records()?;
+                let (changed, _) = watch::channel(0);
+                Ok(Arc::new(DraftJournal {
+                    journal: Mutex::new(journal),
+                    rows: Mutex::new(records.into_iter().map(|r| (r.id, r)).collect()),
+                    unreadable,
+                    changed,
+                }))
+            })
+            .await,
+        )
+    }
+
+    pub fn version(&self) -> u64 {
+        *self.changed.borrow()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    pub fn unreadable(&self) -> &[UnreadableRow] {
+        &self.unreadable
+    }
+
+    pub fn rows_with_forms(&self) -> Vec<DraftRow> {
+        lock(&self.rows)
+            .values()
+            .map(|rec| draft_row(rec, false))
+            .collect()
+    }
+
+    /// The rows per state and the failures `is_new` lets through.
+    pub fn activity(&self, is_new: &dyn Fn(RowId, &RowError) -> bool) -> Activity {
+        activity(lock(&self.rows).values(), is_new)
+    }
+
+    async fn with_rows<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut BTreeMap<RowId, Record>, &mut Journal) -> Result<T, DraftError>
+            + Send
+            + 'static,
+    ) -> Result<T, DraftError> {
+        let this = self.clone();
+        let out = joined(
+            tokio::task::spawn_blocking(move || {
+                let mut rows = lock(&this.rows);
+                let mut journal = lock(&this.journal);
+                work(&mut rows, &mut journal)
+            })
+            .await,
+        );
+        self.changed.send_modify(|v| *v = v.wrapping_add(1));
+        out
+    }
+
+    pub async fn new_draft(self: &Arc<Self>, form: DraftForm) -> Result<RowId, DraftError> {
+        self.with_rows(move |rows, journal| {
+            let rec = insert_draft(journal, form)?;
+            let id = rec.id;
+            rows.insert(id, rec);
+            Ok(id)
+        })
+        .await
+    }
+
+    /// New drafts, each checked at once (as [`Engine::new_checked`]).
+    pub async fn new_checked(
+        self: &Arc<Self>,
+        forms: Vec<DraftForm>,
+    ) -> Result<Vec<RowId>, DraftError> {
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        self.with_rows(move |rows, journal| {
+            let mut ids = Vec::new();
+            for form in forms {
+                let mut rec = insert_draft(journal, form.clone())?;
+                store_form(journal, &mut rec, form, today)?;
+                ids.push(rec.id);
+                rows.insert(rec.id, rec);
+            }
+            Ok(ids)
+        })
+        .await
+    }
+
+    pub async fn save_draft(
+        self: &Arc<Self>,
+        id: RowId,
+        form: DraftForm,
+    ) -> Result<State, DraftError> {
+        let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+        self.with_rows(move |rows, journal| {
+            let rec = rows.get_mut(&id).ok_or(DraftError::NoSuchRow)?;
+            store_form(journal, rec, form, today)?;
+            Ok(rec.state)
+        })
+        .await
+    }
+
+    pub async fn delete_draft(self: &Arc<Self>, id: RowId) -> Result<(), DraftError> {
+        self.with_rows(move |rows, journal| {
+            check_delete(rows.get(&id).ok_or(DraftError::NoSuchRow)?)?;
+            journal.delete(id)?;
+            rows.remove(&id);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn duplicate(self: &Arc<Self>, id: RowId) -> Result<RowId, DraftError> {
+        self.with_rows(move |rows, journal| {
+            let form = duplicate_form(rows.get(&id).ok_or(DraftError::NoSuchRow)?);
+            let rec = insert_draft(journal, form)?;
+            let new = rec.id;
+            rows.insert(new, rec);
+            Ok(new)
+        })
+        .await
+    }
+}
