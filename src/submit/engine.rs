@@ -153,6 +153,10 @@ struct Inner {
     poll_wake: Notify,
     /// The last transition (by `St::staged`) the journal holds.
     committed: watch::Sender<u64>,
+    /// Held by whoever adds rows (`add_blocking`, the drafts' calls) from
+    /// deciding what to add until the rows are held: the rows' lock itself
+    /// is let go while the journal inserts them.
+    adding: Mutex<()>,
 }
 
 impl Drop for Inner {
@@ -423,6 +427,7 @@ impl Engine {
             write: Arc::new(Notify::new()),
             poll_wake: Notify::new(),
             committed: watch::channel(0).0,
+            adding: Mutex::new(()),
         });
         inner.resume_unfinished();
         // The writer outlives the engine's other loops: a send still under

@@ -328,6 +328,7 @@ impl Engine {
         let inner = self.inner.clone();
         let out = joined(
             tokio::task::spawn_blocking(move || {
+                let _adding = lock(&inner.adding);
                 let mut st = lock(&inner.st);
                 let mut journal = lock(&inner.journal);
                 // The engine's own transitions first, in their order.

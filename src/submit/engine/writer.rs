@@ -177,7 +177,12 @@ impl Inner {
         correction_of: Option<i64>,
     ) -> Result<Vec<RowId>, EngineError> {
         let today = client::today(&self.client.tokens.clock);
-        let mut st = lock(&self.st);
+        // One call at a time adds rows (and the drafts' calls wait for it):
+        // what this one decides below holds until its rows are held, while
+        // the rows' lock is let go for the journal's transaction.
+        let _adding = lock(&self.adding);
+        let guard = lock(&self.st);
+        let st = &*guard;
         let mut out: Vec<Option<RowId>> = Vec::with_capacity(items.len());
         let mut new = Vec::new();
         let mut new_slots = Vec::new();
@@ -263,7 +268,11 @@ impl Inner {
                 ..Record::new(state, reference, enterprise)
             });
         }
+        // The journal's transaction without the rows' lock: the engine's
+        // sends and polls (and anything that reads the rows) go on meanwhile.
+        drop(guard);
         let ids = lock(&self.journal).insert(&new)?;
+        let mut st = lock(&self.st);
         for (record, &id) in new.into_iter().zip(&ids) {
             let rec = Record { id, ..record };
             st.hold(rec);
