@@ -138,6 +138,11 @@ impl RowStatus {
         }
     }
 
+    /// Whether it is what `view` says now.
+    fn is_of(&self, view: &RowView) -> bool {
+        self.state == view.state && self.error == view.error && self.anomalies == view.anomalies
+    }
+
     fn accepted(&self) -> bool {
         self.state.is_accepted()
     }
@@ -183,6 +188,9 @@ struct Run {
     read_at: Option<Instant>,
     /// Each file row's row in the journal, once stored.
     ids: std::collections::HashMap<usize, RowId>,
+    /// The journal's rows up to this id were looked through for the file's
+    /// rows (a later read looks only at the rows after it).
+    scanned_to: RowId,
     /// Each file row's state, failure and anomalies, at the last read.
     statuses: HashMap<usize, RowStatus>,
     /// The user cancelled the rest: the rows still `ready` are not sent.
@@ -201,6 +209,7 @@ impl Run {
             paused: false,
             read_at: None,
             ids: Default::default(),
+            scanned_to: 0,
             statuses: HashMap::new(),
             cancelled: false,
             ready: 0,

@@ -249,9 +249,11 @@ impl DeclarationsPage {
             .filter(|r| state::actions(r.view.state).contains(&Action::Edit))
             .filter_map(|r| r.view.correction_of)
             .collect();
-        let present: HashSet<i64> = self.rows.iter().map(|r| r.view.id).collect();
-        self.selected.retain(|id| present.contains(id));
-        if self.editing.is_some_and(|id| !present.contains(&id)) && self.open_when_read.is_none() {
+        // The rows come in the order of their ids.
+        let rows = &self.rows;
+        let present = |id: &i64| rows.binary_search_by_key(id, |r| r.view.id).is_ok();
+        self.selected.retain(|id| present(id));
+        if self.editing.is_some_and(|id| !present(&id)) && self.open_when_read.is_none() {
             self.editing = None;
             self.edit = None;
         }
@@ -274,7 +276,7 @@ impl DeclarationsPage {
             }
         }
         if let Some(id) = self.open_when_read {
-            if present.contains(&id) {
+            if present(&id) {
                 self.open_when_read = None;
                 self.open(id, true);
             }
@@ -317,16 +319,22 @@ impl DeclarationsPage {
             .collect();
         let rows = &self.rows;
         let (key, ascending) = self.sort;
-        view.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
+        // Each row's start read once, not at each comparison.
+        let starts: Vec<Option<time::Date>> = if key == SortKey::Start {
+            rows.iter()
+                .map(|r| parse_user_date(&r.form.start))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        view.sort_by(|&ia, &ib| {
+            let (a, b) = (&rows[ia], &rows[ib]);
             let order = match key {
                 SortKey::Status => a.view.state.cmp(&b.view.state),
                 SortKey::Reference => a.form.reference.cmp(&b.form.reference),
                 SortKey::Worker => a.form.ssin.cmp(&b.form.ssin),
                 SortKey::Name => a.form.name.cmp(&b.form.name),
-                SortKey::Start => {
-                    parse_user_date(&a.form.start).cmp(&parse_user_date(&b.form.start))
-                }
+                SortKey::Start => starts[ia].cmp(&starts[ib]),
             }
             .then(a.view.id.cmp(&b.view.id));
             if ascending {

@@ -141,23 +141,39 @@ impl BulkPage {
             .is_none_or(|t| t.elapsed() >= Duration::from_millis(250));
         let view = host.view();
         if due && view.online {
-            let mut counts = BTreeMap::new();
-            let mut statuses = HashMap::new();
-            for row in view.rows.iter().map(|r| &r.view) {
-                let Some(&n) = run
+            let rows = &view.rows;
+            // The rows stored since the last read (the view is in the order of
+            // their ids): which file row each is, by enterprise and reference.
+            let new = rows.partition_point(|r| r.view.id <= run.scanned_to);
+            for row in rows[new..].iter().map(|r| &r.view) {
+                if let Some(&n) = run
                     .rows
                     .get(&(row.enterprise.clone(), row.reference.clone()))
-                else {
+                {
+                    run.ids.insert(n, row.id);
+                }
+            }
+            if let Some(last) = rows.last() {
+                run.scanned_to = run.scanned_to.max(last.view.id);
+            }
+            // Each file row's journal row, found by its id; a status made
+            // again only where the row changed.
+            let mut counts = BTreeMap::new();
+            let mut changed = false;
+            for (&n, &id) in &run.ids {
+                let Ok(i) = rows.binary_search_by_key(&id, |r| r.view.id) else {
                     continue;
                 };
+                let row = &rows[i].view;
                 *counts.entry(row.state).or_insert(0) += 1;
-                statuses.insert(n, RowStatus::of(row));
-                run.ids.insert(n, row.id);
+                let same = run.statuses.get(&n).is_some_and(|s| s.is_of(row));
+                if !same {
+                    run.statuses.insert(n, RowStatus::of(row));
+                    changed = true;
+                }
             }
             run.ready = counts.get(&State::Ready).copied().unwrap_or(0);
             run.counts = counts;
-            let changed = run.statuses != statuses;
-            run.statuses = statuses;
             run.paused = view.progress.paused;
             run.read_at = Some(Instant::now());
             if changed && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
