@@ -100,6 +100,10 @@ struct Shared {
     view: Mutex<Arc<View>>,
     /// Wakes the publisher: the rows changed.
     changed: tokio::sync::Notify,
+    /// The view last replaced, let go at the next publish (see `view::publish`).
+    replaced: Mutex<Option<Arc<View>>>,
+    /// Where what a page lets go of is dropped (see `DeclarationsHost::let_go`).
+    runtime: Mutex<Option<tokio::runtime::Handle>>,
     /// Commands given and not yet done (with the journal's opening).
     busy: AtomicUsize,
     outcomes: std::sync::Mutex<mpsc::Sender<Outcome>>,
@@ -179,6 +183,8 @@ impl DeclarationsHost {
                 store: RwLock::new((0, Store::Closed)),
                 view: Mutex::new(Arc::default()),
                 changed: tokio::sync::Notify::new(),
+                replaced: Mutex::new(None),
+                runtime: Mutex::new(None),
                 busy: AtomicUsize::new(0),
                 outcomes: std::sync::Mutex::new(otx),
                 open_failed: std::sync::Mutex::new(None),
@@ -197,6 +203,11 @@ impl DeclarationsHost {
         }
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         self.tx = Some(tx);
+        *self
+            .shared
+            .runtime
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(runtime.clone());
         self.shared.busy.fetch_add(1, Ordering::SeqCst);
         runtime.spawn(publisher(Arc::downgrade(&self.shared), repaint.clone()));
         runtime.spawn(worker(
@@ -362,6 +373,20 @@ impl DeclarationsHost {
     /// engine's taken, nothing copied.
     pub fn view(&self) -> Arc<View> {
         self.shared.view()
+    }
+
+    /// Drops `value` on the runtime (rows a page read before: tens of
+    /// thousands of strings to free are not a frame's work).
+    pub fn let_go<T: Send + 'static>(&self, value: T) {
+        let runtime = self
+            .shared
+            .runtime
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(runtime) = runtime {
+            runtime.spawn_blocking(move || drop(value));
+        }
     }
 
     /// The rows, where they changed since `seen` (which is updated).

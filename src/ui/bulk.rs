@@ -180,19 +180,22 @@ struct Converted {
 /// a row already in the journal, from this file or a copy, is that row), each
 /// with the file's row number.
 struct Run {
-    rows: HashMap<(String, String), usize>,
+    /// Each file row by (enterprise, reference).
+    rows: std::sync::Arc<HashMap<(String, String), usize>>,
     started: Instant,
     /// Counts per state, read from the engine's snapshot (on a clock).
     counts: BTreeMap<State, usize>,
     paused: bool,
     read_at: Option<Instant>,
     /// Each file row's row in the journal, once stored.
-    ids: std::collections::HashMap<usize, RowId>,
+    ids: std::sync::Arc<HashMap<usize, RowId>>,
     /// The journal's rows up to this id were looked through for the file's
     /// rows (a later read looks only at the rows after it).
     scanned_to: RowId,
     /// Each file row's state, failure and anomalies, at the last read.
-    statuses: HashMap<usize, RowStatus>,
+    statuses: std::sync::Arc<HashMap<usize, RowStatus>>,
+    /// A read of the run on the runtime (see `run::read_run`).
+    reading: Option<Pending<run::RunRead>>,
     /// The user cancelled the rest: the rows still `ready` are not sent.
     cancelled: bool,
     /// The rows of the run still `ready` (stored, not sent), at the last read.
@@ -203,14 +206,15 @@ impl Run {
     /// A run that starts now, on these rows.
     fn starting(rows: HashMap<(String, String), usize>) -> Run {
         Run {
-            rows,
+            rows: std::sync::Arc::new(rows),
             started: Instant::now(),
             counts: BTreeMap::new(),
             paused: false,
             read_at: None,
             ids: Default::default(),
             scanned_to: 0,
-            statuses: HashMap::new(),
+            statuses: Default::default(),
+            reading: None,
             cancelled: false,
             ready: 0,
         }
@@ -590,14 +594,14 @@ impl BulkPage {
         if self.mapping.is_none() {
             self.left_ui(ui, lang, host);
             if self.run.is_some() {
-                self.progress_ui(ui, lang, host);
+                self.progress_ui(ui, lang, tasks, host);
             }
             return commands;
         }
         ui.add_space(8.0);
         self.mapping_ui(ui, lang, tasks, remembered, &mut commands);
         ui.add_space(8.0);
-        self.send_ui(ui, lang, host);
+        self.send_ui(ui, lang, tasks, host);
         self.export_ui(ui, lang, tasks, host);
         ui.add_space(8.0);
         self.preview_ui(ui, lang, &mut commands);

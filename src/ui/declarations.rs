@@ -241,7 +241,7 @@ impl DeclarationsPage {
             return;
         };
         self.last_read = Some(Instant::now());
-        self.rows = rows;
+        host.let_go(std::mem::replace(&mut self.rows, rows));
         self.view_dirty = true;
         self.corrections_pending = self
             .rows

@@ -93,13 +93,25 @@ pub(super) async fn publish(shared: &Arc<Shared>) {
     let Ok(view) = tokio::task::spawn_blocking(move || View::of(generation, &store)).await else {
         return;
     };
-    let mut current = shared
-        .view
+    let replaced = {
+        let mut current = shared
+            .view
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if view.key < current.key {
+            return;
+        }
+        std::mem::replace(&mut *current, Arc::new(view))
+    };
+    // The view replaced is let go at the next publish, here on the runtime: a
+    // frame that held it meanwhile has let go of it by then, so its rows are
+    // freed here, never by a frame.
+    let older = shared
+        .replaced
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if view.key >= current.key {
-        *current = Arc::new(view);
-    }
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .replace(replaced);
+    drop(older);
 }
 
 /// Publishes a view whenever the rows changed, then asks for a repaint; a

@@ -3,6 +3,7 @@
 //! counts; and the rows an interrupted run left unsent. Reads, never waits.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{BulkPage, Filter, RowStatus, Run};
@@ -10,8 +11,9 @@ use crate::fla::anomalies::anomaly_text;
 use crate::i18n::{format_count, tr, tr_args, tr_n, Lang};
 use crate::submit::engine::{row_key, NewDeclaration, RowId};
 use crate::submit::state::State;
-use crate::ui::declarations::host::{DeclarationCommand, DeclarationsHost};
+use crate::ui::declarations::host::{DeclarationCommand, DeclarationsHost, View};
 use crate::ui::declarations::state_label;
+use crate::ui::tasks::{poll_slot, Tasks};
 
 impl BulkPage {
     /// Offers to send the rows of a file an earlier run stored and did not
@@ -57,7 +59,13 @@ impl BulkPage {
         });
     }
 
-    pub(super) fn send_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
+    pub(super) fn send_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        host: &DeclarationsHost,
+    ) {
         let total = self.rows.len() as u64;
         let valid = self.valid();
         ui.label(tr_n(
@@ -101,7 +109,7 @@ impl BulkPage {
             }
             return;
         }
-        self.progress_ui(ui, lang, host);
+        self.progress_ui(ui, lang, tasks, host);
     }
 
     /// Hands the valid rows to the engine: stored in the journal with their
@@ -131,54 +139,45 @@ impl BulkPage {
         self.close_mapping = true;
     }
 
-    pub(super) fn progress_ui(&mut self, ui: &mut egui::Ui, lang: Lang, host: &DeclarationsHost) {
+    pub(super) fn progress_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        host: &DeclarationsHost,
+    ) {
         let Some(run) = &mut self.run else { return };
         let engine = host.engine();
-        // Read on a clock: going through a hundred thousand rows per frame
-        // would cost more than the work it shows.
+        let mut refilter = false;
+        if let Some(Some(read)) = poll_slot(&mut run.reading) {
+            run.ids = read.ids;
+            run.scanned_to = read.scanned_to;
+            run.ready = read.counts.get(&State::Ready).copied().unwrap_or(0);
+            run.counts = read.counts;
+            run.statuses = read.statuses;
+            run.paused = read.paused;
+            refilter = read.changed;
+        }
+        // Read on a clock, on the runtime: going through ten thousand rows
+        // is more than a frame may take.
         let due = run
             .read_at
             .is_none_or(|t| t.elapsed() >= Duration::from_millis(250));
         let view = host.view();
-        if due && view.online {
-            let rows = &view.rows;
-            // The rows stored since the last read (the view is in the order of
-            // their ids): which file row each is, by enterprise and reference.
-            let new = rows.partition_point(|r| r.view.id <= run.scanned_to);
-            for row in rows[new..].iter().map(|r| &r.view) {
-                if let Some(&n) = run
-                    .rows
-                    .get(&(row.enterprise.clone(), row.reference.clone()))
-                {
-                    run.ids.insert(n, row.id);
-                }
-            }
-            if let Some(last) = rows.last() {
-                run.scanned_to = run.scanned_to.max(last.view.id);
-            }
-            // Each file row's journal row, found by its id; a status made
-            // again only where the row changed.
-            let mut counts = BTreeMap::new();
-            let mut changed = false;
-            for (&n, &id) in &run.ids {
-                let Ok(i) = rows.binary_search_by_key(&id, |r| r.view.id) else {
-                    continue;
-                };
-                let row = &rows[i].view;
-                *counts.entry(row.state).or_insert(0) += 1;
-                let same = run.statuses.get(&n).is_some_and(|s| s.is_of(row));
-                if !same {
-                    run.statuses.insert(n, RowStatus::of(row));
-                    changed = true;
-                }
-            }
-            run.ready = counts.get(&State::Ready).copied().unwrap_or(0);
-            run.counts = counts;
-            run.paused = view.progress.paused;
+        if due && view.online && run.reading.is_none() {
+            let (rows, ids, before, scanned_to) = (
+                run.rows.clone(),
+                run.ids.clone(),
+                run.statuses.clone(),
+                run.scanned_to,
+            );
+            run.reading = Some(tasks.blocking(ui.ctx(), move || {
+                read_run(&view, &rows, &ids, scanned_to, &before)
+            }));
             run.read_at = Some(Instant::now());
-            if changed && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
-                self.refilter();
-            }
+        }
+        if refilter && matches!(self.filter, Filter::Accepted | Filter::RefusedOrFailed) {
+            self.refilter();
         }
         let Some(run) = &mut self.run else { return };
         let total = run.rows.len();
@@ -312,6 +311,66 @@ fn by_code<'a>(
         }
     }
     grouped
+}
+
+/// What a read of a run found (made on the runtime, see [`read_run`]).
+pub(super) struct RunRead {
+    ids: Arc<HashMap<usize, RowId>>,
+    scanned_to: RowId,
+    counts: BTreeMap<State, usize>,
+    statuses: Arc<HashMap<usize, RowStatus>>,
+    /// A row's status changed since the read before.
+    changed: bool,
+    paused: bool,
+}
+
+/// Each file row's journal row and status in `view`: the rows stored since
+/// `scanned_to` are matched to the file's rows by enterprise and reference
+/// (the view is in the order of the rows' ids), those known by their id; a
+/// status is made again only where its row changed since `before`.
+fn read_run(
+    view: &View,
+    file: &HashMap<(String, String), usize>,
+    known: &HashMap<usize, RowId>,
+    scanned_to: RowId,
+    before: &HashMap<usize, RowStatus>,
+) -> RunRead {
+    let rows = &view.rows;
+    let mut ids = known.clone();
+    let new = rows.partition_point(|r| r.view.id <= scanned_to);
+    for row in rows[new..].iter().map(|r| &r.view) {
+        if let Some(&n) = file.get(&(row.enterprise.clone(), row.reference.clone())) {
+            ids.insert(n, row.id);
+        }
+    }
+    let mut counts = BTreeMap::new();
+    let mut statuses = HashMap::with_capacity(ids.len());
+    let mut changed = false;
+    for (&n, &id) in &ids {
+        let Ok(i) = rows.binary_search_by_key(&id, |r| r.view.id) else {
+            continue;
+        };
+        let row = &rows[i].view;
+        *counts.entry(row.state).or_insert(0) += 1;
+        let status = match before.get(&n) {
+            Some(s) if s.is_of(row) => s.clone(),
+            _ => {
+                changed = true;
+                RowStatus::of(row)
+            }
+        };
+        statuses.insert(n, status);
+    }
+    RunRead {
+        ids: Arc::new(ids),
+        scanned_to: rows
+            .last()
+            .map_or(scanned_to, |r| r.view.id.max(scanned_to)),
+        counts,
+        statuses: Arc::new(statuses),
+        changed,
+        paused: view.progress.paused,
+    }
 }
 
 #[cfg(test)]
