@@ -228,10 +228,7 @@ impl ProfileSession {
     pub fn delete(&mut self) -> Option<(String, Profile)> {
         self.write(Write::Delete(self.id.clone()));
         let path = self.profile.certificate_path.trim().to_owned();
-        let shared = self
-            .others
-            .iter()
-            .any(|(_, p)| p.password_in_keychain && p.certificate_path.trim() == path);
+        let shared = self.other_remembers(&path);
         let forget = (self.profile.password_in_keychain && !path.is_empty() && !shared)
             .then(|| (pfx_account(&path), self.profile.clone()));
         let (id, profile) = if self.others.is_empty() {
@@ -299,7 +296,7 @@ impl ProfileSession {
 
     /// Whether another profile remembers its password in the keychain for
     /// the certificate at `path`.
-    pub fn other_remembers(&self, path: &str) -> bool {
+    fn other_remembers(&self, path: &str) -> bool {
         self.others
             .iter()
             .any(|(_, p)| p.password_in_keychain && p.certificate_path.trim() == path)

@@ -84,6 +84,15 @@ impl Store {
         }
     }
 
+    /// Every row with its form, as the store holds it now (from memory).
+    fn rows_with_forms(&self) -> Vec<DraftRow> {
+        match self {
+            Store::Closed => Vec::new(),
+            Store::Offline(d) => d.rows_with_forms(),
+            Store::Online(e) => e.rows_with_forms(),
+        }
+    }
+
     /// Another handle on the same store (to read it off the lock).
     fn handle(&self) -> Store {
         match self {
@@ -429,11 +438,7 @@ impl DeclarationsHost {
     /// Every row as the engine (or the journal before it) holds it now, read
     /// from the store itself (for tests and tools: a frame reads [`Self::view`]).
     pub fn rows(&self) -> Vec<DraftRow> {
-        match &self.read().1 {
-            Store::Closed => Vec::new(),
-            Store::Offline(d) => d.rows_with_forms(),
-            Store::Online(e) => e.rows_with_forms(),
-        }
+        self.read().1.rows_with_forms()
     }
 
     pub fn outcomes(&self) -> Vec<Outcome> {
@@ -468,10 +473,11 @@ async fn open_offline(
         Ok(d) => {
             publish_on_change(d.subscribe(), shared);
             shared.set(Store::Offline(d));
-            publish(shared).await;
         }
         Err(e) => shared.tell(failed(e)),
     }
+    // Opened or not: the view is of what is open now (not of the journal closed).
+    publish(shared).await;
     repaint();
 }
 
@@ -536,7 +542,6 @@ async fn worker(
                 }
             }
         }
-        publish(&shared).await;
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         repaint();
     }

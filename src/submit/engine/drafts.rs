@@ -147,6 +147,22 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// The rows per state and every row's failure, oldest row first.
+    pub fn of(rows: &[DraftRow]) -> Activity {
+        let mut out = Activity::default();
+        for row in rows.iter().map(|r| &r.view) {
+            *out.counts.entry(row.state).or_insert(0) += 1;
+            if let Some(error) = &row.error {
+                out.failures.push(Failure {
+                    id: row.id,
+                    reference: row.reference.clone(),
+                    error: error.clone(),
+                });
+            }
+        }
+        out
+    }
+
     /// Rows the server accepted (with or without warnings).
     pub fn accepted(&self) -> usize {
         self.counts
@@ -163,24 +179,6 @@ pub struct Failure {
     pub id: RowId,
     pub reference: String,
     pub error: RowError,
-}
-
-fn activity<'a>(
-    records: impl Iterator<Item = &'a Record>,
-    is_new: &dyn Fn(RowId, &RowError) -> bool,
-) -> Activity {
-    let mut out = Activity::default();
-    for rec in records {
-        *out.counts.entry(rec.state).or_insert(0) += 1;
-        if let Some(error) = rec.error.as_ref().filter(|e| is_new(rec.id, e)) {
-            out.failures.push(Failure {
-                id: rec.id,
-                reference: rec.reference.clone(),
-                error: error.clone(),
-            });
-        }
-    }
-    out
 }
 
 fn draft_row(rec: &Record, watching: bool) -> DraftRow {
@@ -301,17 +299,6 @@ impl Engine {
             .values()
             .map(|row| draft_row(&row.rec, row.watch.is_some()))
             .collect()
-    }
-
-    /// The rows per state and the failures `is_new` lets through (from memory).
-    pub fn activity(&self, is_new: &dyn Fn(RowId, &RowError) -> bool) -> Activity {
-        let st = lock(&self.inner.st);
-        activity(st.rows.values().map(|row| &row.rec), is_new)
-    }
-
-    /// Nothing queued, in flight, reconciling or polled (as `until_idle` waits for).
-    pub fn is_idle(&self) -> bool {
-        self.inner.idle(&lock(&self.inner.st))
     }
 
     /// Rows queued and not yet taken for sending.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Repaint, Shared, Store};
-use crate::submit::engine::drafts::{DraftRow, Failure};
+use crate::submit::engine::drafts::{Activity, DraftRow, Failure};
 use crate::submit::engine::Progress;
 use crate::submit::state::State;
 
@@ -41,23 +41,12 @@ impl View {
     /// every row).
     fn of(generation: u64, store: &Store) -> View {
         let version = store.version();
-        let (rows, progress, online) = match store {
-            Store::Closed => (Vec::new(), Progress::default(), false),
-            Store::Offline(d) => (d.rows_with_forms(), Progress::default(), false),
-            Store::Online(e) => (e.rows_with_forms(), e.progress(), true),
+        let rows = store.rows_with_forms();
+        let (progress, online) = match store {
+            Store::Online(e) => (e.progress(), true),
+            _ => (Progress::default(), false),
         };
-        let mut counts = BTreeMap::new();
-        let mut failures = Vec::new();
-        for row in &rows {
-            *counts.entry(row.view.state).or_insert(0) += 1;
-            if let Some(error) = &row.view.error {
-                failures.push(Failure {
-                    id: row.view.id,
-                    reference: row.view.reference.clone(),
-                    error: error.clone(),
-                });
-            }
-        }
+        let Activity { counts, failures } = Activity::of(&rows);
         View {
             key: (generation, version),
             rows: Arc::new(rows),

@@ -52,11 +52,6 @@ impl DraftJournal {
             .collect()
     }
 
-    /// The rows per state and the failures `is_new` lets through.
-    pub fn activity(&self, is_new: &dyn Fn(RowId, &RowError) -> bool) -> Activity {
-        activity(lock(&self.rows).values(), is_new)
-    }
-
     async fn with_rows<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut BTreeMap<RowId, Record>, &mut Journal) -> Result<T, DraftError>
