@@ -153,9 +153,10 @@ struct Inner {
     poll_wake: Notify,
     /// The last transition (by `St::staged`) the journal holds.
     committed: watch::Sender<u64>,
-    /// Held by whoever adds rows (`add_blocking`, the drafts' calls) from
-    /// deciding what to add until the rows are held: the rows' lock itself
-    /// is let go while the journal inserts them.
+    /// Held by whoever adds or edits rows (`add_blocking`, the drafts' calls,
+    /// a cancel's outcome) from deciding what to write until the rows hold
+    /// it: the rows' lock itself is never held across the journal. Taken
+    /// before the journal's lock, which is taken before the rows' lock.
     adding: Mutex<()>,
 }
 
@@ -509,30 +510,9 @@ impl Engine {
             let mut st = lock(&self.inner.st);
             st.cancelled = false;
             for &id in ids {
-                let Some(row) = st.rows.get(&id) else {
-                    summary.skipped.push((id, Skip::NoSuchRow));
-                    continue;
-                };
-                let state = row.rec.state;
-                let k = (row.rec.correction_of.is_none() && !row.rec.reference.is_empty())
-                    .then(|| key(&row.rec.enterprise, &row.rec.reference));
-                let taken_by = k
-                    .as_ref()
-                    .and_then(|k| st.by_reference.get(k))
-                    .copied()
-                    .filter(|&holder| holder != id);
-                if next(state, Event::Send).is_none() {
-                    summary.skipped.push((id, Skip::State(state)));
-                } else if let Some(holder) = taken_by {
-                    summary.skipped.push((id, Skip::ReferenceTaken(holder)));
-                } else if !st.queued.insert(id) {
-                    summary.skipped.push((id, Skip::AlreadyQueued));
-                } else {
-                    if let Some(k) = k {
-                        st.by_reference.insert(k, id);
-                    }
-                    st.queue.push_back(id);
-                    summary.queued.push(id);
+                match st.ask_send(id) {
+                    Ok(()) => summary.queued.push(id),
+                    Err(skip) => summary.skipped.push((id, skip)),
                 }
             }
         }

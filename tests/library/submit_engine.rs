@@ -721,3 +721,72 @@ async fn two_rows_under_one_reference_never_both_go_to_the_server() {
     let again = engine.send(&[second]);
     assert!(again.queued.is_empty(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rows_stay_readable_while_a_draft_waits_for_the_journal() {
+    use fla_assistant::submit::journal::DraftForm;
+    let w = world(quick()).await;
+    let fla = w.employer().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let engine = Engine::open(&path, fla, config()).await.unwrap();
+    let form = DraftForm::from_declaration(&declaration("WAITS-FOR-SQLITE", KNOWN));
+    let id = engine.new_draft(form.clone()).await.unwrap();
+    // Another process holds the journal's write lock: the save waits for it.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let saving = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.save_draft(id, form).await }
+    });
+    // Until the save is at the journal (it then waits up to five seconds).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let read = tokio::task::spawn_blocking({
+        let engine = engine.clone();
+        move || (engine.snapshot().rows.len(), engine.send(&[id]))
+    })
+    .await
+    .unwrap();
+    assert!(
+        !saving.is_finished(),
+        "the rows were read only once the save had given up on the journal"
+    );
+    assert_eq!(read.0, 1);
+    // A send asked while the row is being saved waits for the save.
+    assert_eq!(read.1.queued, vec![id]);
+    other.execute_batch("COMMIT;").unwrap();
+    assert_eq!(saving.await.unwrap().unwrap(), State::Ready);
+    idle(&engine, Duration::from_secs(30)).await;
+    let row = engine
+        .snapshot()
+        .rows
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert!(row.state.is_accepted(), "{:?}", row.state);
+    // A fetch of the server's declarations: the same while it writes them.
+    other.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let fetching = tokio::spawn({
+        let engine = engine.clone();
+        let filters = SearchRequest {
+            enterprise_number: ENTERPRISE.into(),
+            ..SearchRequest::default()
+        };
+        async move { engine.fetch(filters).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rows = tokio::task::spawn_blocking({
+        let engine = engine.clone();
+        move || engine.snapshot().rows.len()
+    })
+    .await
+    .unwrap();
+    assert!(
+        !fetching.is_finished(),
+        "the rows were read only once the fetch had given up on the journal"
+    );
+    assert_eq!(rows, 1);
+    other.execute_batch("COMMIT;").unwrap();
+    let fetched = fetching.await.unwrap().unwrap();
+    assert_eq!((fetched.found, fetched.new), (1, 0));
+}

@@ -269,20 +269,66 @@ fn duplicate_form(rec: &Record) -> DraftForm {
     }
 }
 
-fn check_delete(rec: &Record) -> Result<(), DraftError> {
-    if state::actions(rec.state).contains(&state::Action::Delete) {
-        Ok(())
-    } else {
-        Err(DraftError::NotAllowed { state: rec.state })
-    }
+fn offers(rec: &Record, action: state::Action) -> bool {
+    state::actions(rec.state).contains(&action)
 }
 
-impl St {
-    fn forget_reference(&mut self, rec: &Record) {
-        let k = key(&rec.enterprise, &rec.reference);
-        if self.by_reference.get(&k) == Some(&rec.id) {
-            self.by_reference.remove(&k);
+/// An edit of one row by a drafts' call (see [`Inner::edit`]).
+struct Edit {
+    id: RowId,
+    /// A send queued before the edit is queued again after it.
+    keep_send: bool,
+    /// Whether the row's state (and content) offers the edit.
+    allowed: fn(&Record) -> bool,
+}
+
+impl Inner {
+    /// Edits a row with the journal written while the rows' lock is let go:
+    /// the row is checked (`allowed`) and taken out of the sender's reach
+    /// (no poll watches a row a drafts' call may edit) for the time of the
+    /// edit; `write` writes the journal and changes a copy of the row;
+    /// `finish` takes the copy in, the rows' lock held again. The journal's
+    /// failure changes nothing in memory.
+    fn edit<T>(
+        &self,
+        journal: &mut Journal,
+        edit: Edit,
+        write: impl FnOnce(&mut Journal, &mut Record) -> Result<T, DraftError>,
+        finish: impl FnOnce(&mut St, Record),
+    ) -> Result<T, DraftError> {
+        let Edit {
+            id,
+            keep_send,
+            allowed,
+        } = edit;
+        let mut rec = {
+            let mut st = lock(&self.st);
+            let rec = st
+                .rows
+                .get(&id)
+                .map(|r| r.rec.clone())
+                .ok_or(DraftError::NoSuchRow)?;
+            if !allowed(&rec) {
+                return Err(DraftError::NotAllowed { state: rec.state });
+            }
+            st.begin_edit(id, keep_send);
+            rec
+        };
+        // What the engine staged for the row before it was taken goes first.
+        let out = self
+            .flush_now(journal)
+            .map_err(DraftError::from)
+            .and_then(|()| write(journal, &mut rec));
+        let mut st = lock(&self.st);
+        if out.is_ok() {
+            finish(&mut st, rec);
         }
+        let wake = st.end_edit(id);
+        drop(st);
+        if wake {
+            self.wake.notify_one();
+        }
+        out
     }
 }
 
@@ -306,21 +352,21 @@ impl Engine {
         lock(&self.inner.st).queue.iter().copied().collect()
     }
 
-    /// Runs `work` on a blocking task with the rows and the journal, then
-    /// tells the subscribers.
-    async fn with_rows<T: Send + 'static>(
+    /// Runs `work` on a blocking task with the journal (what the engine has
+    /// staged written first), one drafts' call or one add at a time, then
+    /// tells the subscribers. The rows' lock is never held across the
+    /// journal: `work` takes it for moments (see [`Engine::edit`]).
+    async fn with_journal<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Inner, &mut St, &mut Journal) -> Result<T, DraftError> + Send + 'static,
+        work: impl FnOnce(&Inner, &mut Journal) -> Result<T, DraftError> + Send + 'static,
     ) -> Result<T, DraftError> {
         let inner = self.inner.clone();
         let out = joined(
             tokio::task::spawn_blocking(move || {
                 let _adding = lock(&inner.adding);
-                let mut st = lock(&inner.st);
                 let mut journal = lock(&inner.journal);
-                // The engine's own transitions first, in their order.
-                inner.flush_locked(&mut st, &mut journal)?;
-                work(&inner, &mut st, &mut journal)
+                inner.flush_now(&mut journal)?;
+                work(&inner, &mut journal)
             })
             .await,
         );
@@ -330,10 +376,10 @@ impl Engine {
 
     /// A new draft (not checked yet); its id.
     pub async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
-        self.with_rows(move |_, st, journal| {
+        self.with_journal(move |inner, journal| {
             let rec = insert_draft(journal, form)?;
             let id = rec.id;
-            st.hold(rec);
+            lock(&inner.st).hold(rec);
             Ok(id)
         })
         .await
@@ -342,14 +388,14 @@ impl Engine {
     /// New drafts, each checked at once (`ready` or `invalid`): one
     /// declaration per worker of the same training. Their ids, in order.
     pub async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
-        self.with_rows(move |inner, st, journal| {
+        self.with_journal(move |inner, journal| {
             let today = client::today(&inner.client.tokens.clock);
             let mut ids = Vec::new();
             for form in forms {
                 let mut rec = insert_draft(journal, form.clone())?;
                 store_form(journal, &mut rec, form, today)?;
                 ids.push(rec.id);
-                st.hold(rec);
+                lock(&inner.st).hold(rec);
             }
             Ok(ids)
         })
@@ -357,48 +403,47 @@ impl Engine {
     }
 
     /// Saves a draft's form as typed and checks it (`ready` or `invalid`);
-    /// only rows whose state offers `Edit`.
+    /// only rows whose state offers `Edit`. A row queued with its old content
+    /// is no longer what the user wants sent: it leaves the queue.
     pub async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError> {
-        self.with_rows(move |inner, st, journal| {
+        self.with_journal(move |inner, journal| {
             let today = client::today(&inner.client.tokens.clock);
-            if st.queued.contains(&id) {
-                // Queued with its old content: it is no longer what the user wants sent.
-                st.queued.remove(&id);
-                st.queue.retain(|q| *q != id);
-            }
-            let mut rec = st
-                .rows
-                .get(&id)
-                .map(|r| r.rec.clone())
-                .ok_or(DraftError::NoSuchRow)?;
-            st.forget_reference(&rec);
-            let stored = store_form(journal, &mut rec, form, today);
-            st.note_reference(&rec);
-            let state = rec.state;
-            if let Some(row) = st.rows.get_mut(&id) {
-                row.rec = rec;
-            }
-            stored.map(|()| state)
+            let edit = Edit {
+                id,
+                keep_send: false,
+                allowed: |rec| offers(rec, state::Action::Edit),
+            };
+            inner.edit(
+                journal,
+                edit,
+                |journal, rec| {
+                    store_form(journal, rec, form, today)?;
+                    Ok(rec.state)
+                },
+                St::replace,
+            )
         })
         .await
     }
 
     /// Removes a row the server never held (its state offers `Delete`).
     pub async fn delete_draft(&self, id: RowId) -> Result<(), DraftError> {
-        self.with_rows(move |_, st, journal| {
-            let rec = st
-                .rows
-                .get(&id)
-                .map(|r| r.rec.clone())
-                .ok_or(DraftError::NoSuchRow)?;
-            check_delete(&rec)?;
-            journal.delete(id)?;
-            st.forget_reference(&rec);
-            st.queued.remove(&id);
-            st.queue.retain(|q| *q != id);
-            st.set_watch(id, None);
-            st.rows.remove(&id);
-            Ok(())
+        self.with_journal(move |inner, journal| {
+            let edit = Edit {
+                id,
+                keep_send: false,
+                allowed: |rec| offers(rec, state::Action::Delete),
+            };
+            inner.edit(
+                journal,
+                edit,
+                |journal, _| Ok(journal.delete(id)?),
+                |st, rec| {
+                    st.forget_reference(&rec);
+                    st.set_watch(id, None);
+                    st.rows.remove(&id);
+                },
+            )
         })
         .await
     }
@@ -406,15 +451,15 @@ impl Engine {
     /// A new draft with the same training for another worker (worker and
     /// reference cleared); its id.
     pub async fn duplicate(&self, id: RowId) -> Result<RowId, DraftError> {
-        self.with_rows(move |_, st, journal| {
-            let form = st
+        self.with_journal(move |inner, journal| {
+            let form = lock(&inner.st)
                 .rows
                 .get(&id)
                 .map(|r| duplicate_form(&r.rec))
                 .ok_or(DraftError::NoSuchRow)?;
             let rec = insert_draft(journal, form)?;
             let new = rec.id;
-            st.hold(rec);
+            lock(&inner.st).hold(rec);
             Ok(new)
         })
         .await
@@ -453,34 +498,44 @@ impl Engine {
     pub async fn submit(&self, ids: Vec<RowId>) -> Result<SendSummary, DraftError> {
         let engine = self.clone();
         let list = ids.clone();
-        self.with_rows(move |_, st, journal| {
+        self.with_journal(move |inner, journal| {
             for id in list {
-                let Some(rec) = st.rows.get(&id).map(|r| r.rec.clone()) else {
-                    continue;
-                };
-                if !rec.reference.is_empty() || next(rec.state, Event::Send).is_none() {
-                    continue;
-                }
-                let mut rec = rec;
-                let reference = new_reference();
-                let mut form = form_of(&rec);
-                form.reference = reference.clone();
-                journal.save_form(Some(id), &form, State::Draft)?;
-                journal.transition(
+                let edit = Edit {
                     id,
-                    State::Draft,
-                    rec.state,
-                    &Changes::default(),
-                    "reference generated",
-                )?;
-                if let Some(d) = rec.content.as_mut() {
-                    d.external_reference = reference.clone();
-                }
-                rec.reference = reference;
-                rec.form = Some(Box::new(form));
-                st.note_reference(&rec);
-                if let Some(row) = st.rows.get_mut(&id) {
-                    row.rec = rec;
+                    keep_send: true,
+                    // Only where the row has no reference and can be sent.
+                    allowed: |rec| {
+                        rec.reference.is_empty() && next(rec.state, Event::Send).is_some()
+                    },
+                };
+                let named = inner.edit(
+                    journal,
+                    edit,
+                    |journal, rec| {
+                        let reference = new_reference();
+                        let mut form = form_of(rec);
+                        form.reference = reference.clone();
+                        journal.save_form(Some(id), &form, State::Draft)?;
+                        journal.transition(
+                            id,
+                            State::Draft,
+                            rec.state,
+                            &Changes::default(),
+                            "reference generated",
+                        )?;
+                        if let Some(d) = rec.content.as_mut() {
+                            d.external_reference = reference.clone();
+                        }
+                        rec.reference = reference;
+                        rec.form = Some(Box::new(form));
+                        Ok(())
+                    },
+                    St::replace,
+                );
+                match named {
+                    // `send` says why such a row is skipped.
+                    Ok(()) | Err(DraftError::NotAllowed { .. } | DraftError::NoSuchRow) => {}
+                    Err(e) => return Err(e),
                 }
             }
             Ok(())
@@ -507,27 +562,31 @@ impl Engine {
         };
         let poll_first = self.inner.config.poll.first;
         let inner = self.inner.clone();
-        // Not `with_rows`: `apply` takes the journal's lock itself.
         let out = joined(
             tokio::task::spawn_blocking(move || {
-                let mut st = lock(&inner.st);
-                let st = &mut *st;
+                // After a fetch that may be refreshing the row.
+                let _adding = lock(&inner.adding);
                 match answer {
                     Ok(()) => {
                         let changes = Changes {
                             error: Some(None),
                             ..Changes::default()
                         };
-                        if inner
-                            .apply(st, id, Event::CancelTaken, changes, "cancel taken")?
-                            .is_some()
-                        {
-                            st.watch_from(id, Instant::now(), poll_first);
+                        let taken = inner.apply_or_note(
+                            &mut lock(&inner.st),
+                            id,
+                            Event::CancelTaken,
+                            changes,
+                            "cancel taken",
+                        );
+                        inner.flush_now(&mut lock(&inner.journal))?;
+                        if taken.is_some() {
+                            lock(&inner.st).watch_from(id, Instant::now(), poll_first);
                         }
                         Ok(())
                     }
                     Err(e) => {
-                        if let Some(row) = st.rows.get_mut(&id) {
+                        if let Some(row) = lock(&inner.st).rows.get_mut(&id) {
                             row.rec.error = Some(row_error(&e, lang));
                         }
                         Err(DraftError::api(&e, lang))
@@ -553,63 +612,108 @@ impl Engine {
             .await
             .map_err(|e| DraftError::api(&e, lang))?;
         let found = items.len();
-        self.with_rows(move |_, st, journal| {
-            let mut new = 0;
-            for item in items {
-                let sid = item.declaration_status.declaration_id;
-                let held = st
-                    .rows
-                    .values()
-                    .find(|r| r.rec.server_id == Some(sid) && r.rec.correction_of.is_none())
-                    .map(|r| (r.rec.id, r.rec.state));
-                let to = State::of_result(item.declaration_status.result);
-                match held {
-                    Some((id, state)) if state == State::Submitted || state.is_result() => {
-                        journal.upsert_remote(&item)?;
-                        let form = DraftForm::from_declaration(&item.declaration);
-                        if let Some(row) = st.rows.get_mut(&id) {
-                            row.rec.state = to;
-                            row.rec.form = Some(Box::new(form));
-                            row.rec.content = Some(Box::new(item.declaration.clone()));
-                            row.rec.anomalies = item.declaration_status.anomalies.clone();
-                            row.rec.error = None;
+        self.with_journal(move |inner, journal| {
+            // What to do with each, the rows' lock held: a row of ours is
+            // refreshed (and taken from the polls and the sender meanwhile),
+            // a declaration not held here is new.
+            let mut refresh = Vec::new();
+            let mut fresh = Vec::new();
+            let mut seen = HashSet::new();
+            {
+                let mut st = lock(&inner.st);
+                for item in items {
+                    let sid = item.declaration_status.declaration_id;
+                    let held = st
+                        .rows
+                        .values()
+                        .find(|r| r.rec.server_id == Some(sid) && r.rec.correction_of.is_none())
+                        .map(|r| (r.rec.id, r.rec.state));
+                    match held {
+                        Some((id, state)) if state == State::Submitted || state.is_result() => {
+                            st.set_watch(id, None);
+                            st.begin_edit(id, false);
+                            refresh.push((id, item));
                         }
-                        st.set_watch(id, None);
-                    }
-                    // A request still out: the engine finds its result itself.
-                    Some(_) => {}
-                    None => {
-                        let enterprise =
-                            normalised_enterprise(&item.declaration.employer.enterprise_number);
-                        let reference = item.declaration.external_reference.trim().to_owned();
-                        if let Some(&other) = st.by_reference.get(&key(&enterprise, &reference)) {
-                            if st
-                                .rows
-                                .get(&other)
-                                .is_some_and(|r| r.rec.server_id.is_none())
-                            {
-                                // Our own row whose answer was not seen: reconciling adopts it.
-                                continue;
+                        // A request still out: the engine finds its result itself.
+                        Some(_) => {}
+                        None => {
+                            let enterprise =
+                                normalised_enterprise(&item.declaration.employer.enterprise_number);
+                            let reference = item.declaration.external_reference.trim();
+                            let unanswered = st
+                                .by_reference
+                                .get(&key(&enterprise, reference))
+                                .and_then(|other| st.rows.get(other))
+                                .is_some_and(|r| r.rec.server_id.is_none());
+                            // Our own row whose answer was not seen: reconciling
+                            // adopts it. A declaration the server gave twice is one.
+                            if !unanswered && seen.insert(sid) {
+                                fresh.push(item);
                             }
                         }
-                        let id = journal.upsert_remote(&item)?;
-                        let rec = Record {
-                            id,
-                            server_id: Some(sid),
-                            form: Some(Box::new(DraftForm::from_declaration(&item.declaration))),
-                            content: Some(Box::new(item.declaration)),
-                            anomalies: item.declaration_status.anomalies,
-                            remote: true,
-                            ..Record::new(to, reference, enterprise)
-                        };
-                        st.hold(rec);
-                        new += 1;
                     }
                 }
             }
-            Ok(FetchSummary { found, new })
+            // The journal, the rows' lock let go.
+            let marked: Vec<RowId> = refresh.iter().map(|(id, _)| *id).collect();
+            let mut failure = None;
+            let mut refreshed = Vec::new();
+            for (id, item) in refresh.iter() {
+                if let Err(e) = journal.upsert_remote(item) {
+                    failure = Some(e);
+                    break;
+                }
+                refreshed.push(*id);
+            }
+            let mut new = Vec::new();
+            if failure.is_none() {
+                for item in fresh {
+                    match journal.upsert_remote(&item) {
+                        Ok(id) => new.push(remote_record(id, item)),
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+            }
+            let mut st = lock(&inner.st);
+            for (id, item) in refresh.into_iter().take(refreshed.len()) {
+                if let Some(row) = st.rows.get_mut(&id) {
+                    let rec = &mut row.rec;
+                    rec.state = State::of_result(item.declaration_status.result);
+                    rec.form = Some(Box::new(DraftForm::from_declaration(&item.declaration)));
+                    rec.content = Some(Box::new(item.declaration));
+                    rec.anomalies = item.declaration_status.anomalies;
+                    rec.error = None;
+                }
+            }
+            let added = new.len();
+            for rec in new {
+                st.hold(rec);
+            }
+            for id in marked {
+                st.end_edit(id);
+            }
+            failure.map_or(Ok(FetchSummary { found, new: added }), |e| Err(e.into()))
         })
         .await
+    }
+}
+
+/// The row of a declaration fetched from the server (`id` in the journal).
+fn remote_record(id: RowId, item: StoredDeclaration) -> Record {
+    let enterprise = normalised_enterprise(&item.declaration.employer.enterprise_number);
+    let reference = item.declaration.external_reference.trim().to_owned();
+    let to = State::of_result(item.declaration_status.result);
+    Record {
+        id,
+        server_id: Some(item.declaration_status.declaration_id),
+        form: Some(Box::new(DraftForm::from_declaration(&item.declaration))),
+        content: Some(Box::new(item.declaration)),
+        anomalies: item.declaration_status.anomalies,
+        remote: true,
+        ..Record::new(to, reference, enterprise)
     }
 }
 

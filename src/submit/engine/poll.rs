@@ -337,7 +337,12 @@ impl Inner {
         let held: Vec<RowId> = st
             .rows
             .values()
-            .filter(|r| r.rec.correction_of.is_none() && r.rec.server_id == Some(sid))
+            // A row a fetch is refreshing takes what the server holds from it.
+            .filter(|r| {
+                r.rec.correction_of.is_none()
+                    && r.rec.server_id == Some(sid)
+                    && !st.editing.contains_key(&r.rec.id)
+            })
             .map(|r| r.rec.id)
             .collect();
         for original in held {

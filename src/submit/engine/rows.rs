@@ -88,6 +88,10 @@ pub(super) struct St {
     pub(super) staged: u64,
     /// Per enterprise: where its search may start again.
     pub(super) resume: HashMap<String, Resume>,
+    /// Rows a drafts' call is writing to the journal without the rows' lock
+    /// (see `Engine::edit`): the sender and the polls leave them alone. The
+    /// value says whether a send was asked meanwhile (it is queued after).
+    pub(super) editing: HashMap<RowId, bool>,
 }
 
 impl St {
@@ -186,6 +190,76 @@ impl St {
                 busy: false,
             }),
         );
+    }
+
+    /// Row `id` is being edited: out of the queue (queued with its old
+    /// content, it is no longer what the user wants sent, unless `keep_send`:
+    /// then it is queued again when the edit ends), and out of the sender's
+    /// reach until then.
+    pub(super) fn begin_edit(&mut self, id: RowId, keep_send: bool) {
+        let queued = self.queued.remove(&id);
+        if queued {
+            self.queue.retain(|q| *q != id);
+        }
+        self.editing.insert(id, keep_send && queued);
+    }
+
+    /// The edit of row `id` is over: a send asked meanwhile is queued now
+    /// (whether the sender must be woken).
+    pub(super) fn end_edit(&mut self, id: RowId) -> bool {
+        let asked = self.editing.remove(&id) == Some(true);
+        asked && !self.cancelled && self.ask_send(id).is_ok()
+    }
+
+    /// Queues row `id` for sending, or says why not. A row being edited is
+    /// queued as its edit ends, if it can be sent then.
+    pub(super) fn ask_send(&mut self, id: RowId) -> Result<(), Skip> {
+        if let Some(asked) = self.editing.get_mut(&id) {
+            *asked = true;
+            return Ok(());
+        }
+        let row = self.rows.get(&id).ok_or(Skip::NoSuchRow)?;
+        let state = row.rec.state;
+        let k = (row.rec.correction_of.is_none() && !row.rec.reference.is_empty())
+            .then(|| key(&row.rec.enterprise, &row.rec.reference));
+        let taken_by = k
+            .as_ref()
+            .and_then(|k| self.by_reference.get(k))
+            .copied()
+            .filter(|&holder| holder != id);
+        if next(state, Event::Send).is_none() {
+            return Err(Skip::State(state));
+        }
+        if let Some(holder) = taken_by {
+            return Err(Skip::ReferenceTaken(holder));
+        }
+        if !self.queued.insert(id) {
+            return Err(Skip::AlreadyQueued);
+        }
+        if let Some(k) = k {
+            self.by_reference.insert(k, id);
+        }
+        self.queue.push_back(id);
+        Ok(())
+    }
+
+    pub(super) fn forget_reference(&mut self, rec: &Record) {
+        let k = key(&rec.enterprise, &rec.reference);
+        if self.by_reference.get(&k) == Some(&rec.id) {
+            self.by_reference.remove(&k);
+        }
+    }
+
+    /// Row `rec.id` is now `rec` (an edit's outcome): its reference indexed
+    /// anew.
+    pub(super) fn replace(&mut self, rec: Record) {
+        if let Some(old) = self.rows.get(&rec.id).map(|r| r.rec.clone()) {
+            self.forget_reference(&old);
+        }
+        self.note_reference(&rec);
+        if let Some(row) = self.rows.get_mut(&rec.id) {
+            row.rec = rec;
+        }
     }
 
     pub(super) fn set_watch(&mut self, id: RowId, watch: Option<Watch>) {

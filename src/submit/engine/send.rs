@@ -52,6 +52,10 @@ impl Inner {
             let Some(row) = st.rows.get(&id) else {
                 return;
             };
+            if st.editing.contains_key(&id) {
+                // Taken from the queue as an edit began: the edit decides.
+                return;
+            }
             let (Some(content), correction_of) = (row.rec.content.clone(), row.rec.correction_of)
             else {
                 return;

@@ -71,22 +71,6 @@ impl Inner {
         Some(to)
     }
 
-    /// `apply_or_note`, committed before it returns (the journal's failure
-    /// is returned, and the row is back where it was).
-    pub(super) fn apply(
-        &self,
-        st: &mut St,
-        id: RowId,
-        event: Event,
-        changes: Changes,
-        detail: &str,
-    ) -> Result<Option<State>, JournalError> {
-        let to = self.apply_or_note(st, id, event, changes, detail);
-        let mut journal = lock(&self.journal);
-        self.flush_locked(st, &mut journal)?;
-        Ok(to)
-    }
-
     /// Writes the pending transitions (the journal's lock held), in one
     /// transaction: the last one's number, or the failure and what failed.
     pub(super) fn flush(&self, journal: &mut Journal) -> Flushed {
@@ -100,14 +84,15 @@ impl Inner {
         }
     }
 
-    /// `flush` with the rows' lock held too; a failure puts the rows back.
-    pub(super) fn flush_locked(
-        &self,
-        st: &mut St,
-        journal: &mut Journal,
-    ) -> Result<(), JournalError> {
+    /// `flush` now, the journal's lock held (and the rows' lock taken for a
+    /// moment after it, never before: that is the order of the two locks);
+    /// a failure puts the rows back.
+    pub(super) fn flush_now(&self, journal: &mut Journal) -> Result<(), JournalError> {
         let flushed = self.flush(journal);
-        self.settle(st, flushed)
+        if matches!(flushed, Ok(None)) {
+            return Ok(());
+        }
+        self.settle(&mut lock(&self.st), flushed)
     }
 
     /// After a flush: tells who waits; rows whose transitions could not be

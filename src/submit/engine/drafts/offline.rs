@@ -52,18 +52,18 @@ impl DraftJournal {
             .collect()
     }
 
-    async fn with_rows<T: Send + 'static>(
+    /// Runs `work` on a blocking task with the journal (one call at a time:
+    /// its lock is taken first), then tells the subscribers. The rows' lock
+    /// is taken for moments, never across the journal.
+    async fn with_journal<T: Send + 'static>(
         self: &Arc<Self>,
-        work: impl FnOnce(&mut BTreeMap<RowId, Record>, &mut Journal) -> Result<T, DraftError>
-            + Send
-            + 'static,
+        work: impl FnOnce(&Self, &mut Journal) -> Result<T, DraftError> + Send + 'static,
     ) -> Result<T, DraftError> {
         let this = self.clone();
         let out = joined(
             tokio::task::spawn_blocking(move || {
-                let mut rows = lock(&this.rows);
                 let mut journal = lock(&this.journal);
-                work(&mut rows, &mut journal)
+                work(&this, &mut journal)
             })
             .await,
         );
@@ -71,11 +71,23 @@ impl DraftJournal {
         out
     }
 
+    /// A copy of row `id`.
+    fn row(&self, id: RowId) -> Result<Record, DraftError> {
+        lock(&self.rows)
+            .get(&id)
+            .cloned()
+            .ok_or(DraftError::NoSuchRow)
+    }
+
+    fn hold(&self, rec: Record) {
+        lock(&self.rows).insert(rec.id, rec);
+    }
+
     pub async fn new_draft(self: &Arc<Self>, form: DraftForm) -> Result<RowId, DraftError> {
-        self.with_rows(move |rows, journal| {
+        self.with_journal(move |this, journal| {
             let rec = insert_draft(journal, form)?;
             let id = rec.id;
-            rows.insert(id, rec);
+            this.hold(rec);
             Ok(id)
         })
         .await
@@ -87,13 +99,13 @@ impl DraftJournal {
         forms: Vec<DraftForm>,
     ) -> Result<Vec<RowId>, DraftError> {
         let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-        self.with_rows(move |rows, journal| {
+        self.with_journal(move |this, journal| {
             let mut ids = Vec::new();
             for form in forms {
                 let mut rec = insert_draft(journal, form.clone())?;
                 store_form(journal, &mut rec, form, today)?;
                 ids.push(rec.id);
-                rows.insert(rec.id, rec);
+                this.hold(rec);
             }
             Ok(ids)
         })
@@ -106,30 +118,35 @@ impl DraftJournal {
         form: DraftForm,
     ) -> Result<State, DraftError> {
         let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-        self.with_rows(move |rows, journal| {
-            let rec = rows.get_mut(&id).ok_or(DraftError::NoSuchRow)?;
-            store_form(journal, rec, form, today)?;
-            Ok(rec.state)
+        self.with_journal(move |this, journal| {
+            let mut rec = this.row(id)?;
+            store_form(journal, &mut rec, form, today)?;
+            let state = rec.state;
+            this.hold(rec);
+            Ok(state)
         })
         .await
     }
 
     pub async fn delete_draft(self: &Arc<Self>, id: RowId) -> Result<(), DraftError> {
-        self.with_rows(move |rows, journal| {
-            check_delete(rows.get(&id).ok_or(DraftError::NoSuchRow)?)?;
+        self.with_journal(move |this, journal| {
+            let rec = this.row(id)?;
+            if !offers(&rec, state::Action::Delete) {
+                return Err(DraftError::NotAllowed { state: rec.state });
+            }
             journal.delete(id)?;
-            rows.remove(&id);
+            lock(&this.rows).remove(&id);
             Ok(())
         })
         .await
     }
 
     pub async fn duplicate(self: &Arc<Self>, id: RowId) -> Result<RowId, DraftError> {
-        self.with_rows(move |rows, journal| {
-            let form = duplicate_form(rows.get(&id).ok_or(DraftError::NoSuchRow)?);
+        self.with_journal(move |this, journal| {
+            let form = duplicate_form(&this.row(id)?);
             let rec = insert_draft(journal, form)?;
             let new = rec.id;
-            rows.insert(new, rec);
+            this.hold(rec);
             Ok(new)
         })
         .await
