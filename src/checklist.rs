@@ -128,23 +128,21 @@ pub enum Step {
     /// 4a/4b: a REST web-service account with the FLA authorization, the .cer
     /// uploaded, the client ID noted.
     Account,
-    /// 5: the OAuth test (a token with the client ID and the certificate).
+    /// 5: the OAuth test (a token with the client ID and the certificate),
+    /// against acceptance or production.
     TokenTest,
-    /// 6: a first declaration in the sandbox.
-    SandboxDeclaration,
     /// 6: a first declaration for real.
     RealDeclaration,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 7] = [
         Step::Identify,
         Step::Register,
         Step::Chaman,
         Step::Mandates,
         Step::Account,
         Step::TokenTest,
-        Step::SandboxDeclaration,
         Step::RealDeclaration,
     ];
 
@@ -156,7 +154,6 @@ impl Step {
             Step::Mandates => "mandates",
             Step::Account => "account",
             Step::TokenTest => "token_test",
-            Step::SandboxDeclaration => "sandbox_declaration",
             Step::RealDeclaration => "real_declaration",
         }
     }
@@ -166,11 +163,12 @@ impl Step {
         format!("checklist.step.{}.{part}", self.code())
     }
 
-    /// Whether the app can see for itself that the step is done (and ticks it).
+    /// Whether the app can see for itself that the step is done (and ticks
+    /// it): only from what happens against a real environment.
     pub fn ticked_by_the_app(self) -> bool {
         matches!(
             self,
-            Step::Mandates | Step::TokenTest | Step::SandboxDeclaration | Step::RealDeclaration
+            Step::Mandates | Step::Account | Step::TokenTest | Step::RealDeclaration
         )
     }
 
@@ -231,6 +229,72 @@ pub fn steps(role: Role) -> Vec<Step> {
         .collect()
 }
 
+/// One step of the rehearsal in the app's sandbox, where the real path's
+/// moves are tried without consequence. Ticked only by what the app sees in
+/// the sandbox; nothing done there ticks a real [`Step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rehearsal {
+    /// A certificate that can sign is open (the user's own, or the
+    /// sandbox's test certificate).
+    Certificate,
+    /// It is registered in the sandbox's Chaman: a sandbox client ID.
+    Registered,
+    /// The sandbox's token server granted a token.
+    TokenTest,
+    /// The sandbox accepted a declaration.
+    Declaration,
+}
+
+impl Rehearsal {
+    pub const ALL: [Rehearsal; 4] = [
+        Rehearsal::Certificate,
+        Rehearsal::Registered,
+        Rehearsal::TokenTest,
+        Rehearsal::Declaration,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rehearsal::Certificate => "certificate",
+            Rehearsal::Registered => "registered",
+            Rehearsal::TokenTest => "token_test",
+            Rehearsal::Declaration => "declaration",
+        }
+    }
+
+    /// The catalogue key of a part of the step: `title`, `done`.
+    pub fn key(self, part: &str) -> String {
+        format!("checklist.rehearsal.{}.{part}", self.code())
+    }
+}
+
+/// Where the fix of something missing is: the page, and the control there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// The role question on the Checklist.
+    Role,
+    /// A step of the real path, unfolded on the Checklist.
+    Step(Step),
+    /// The rehearsal on the Checklist (open a certificate or make a test one).
+    Rehearsal,
+    /// The path field of the Certificate page.
+    Certificate,
+    /// The client ID field of the Connection page.
+    ClientId,
+    /// The sandbox's "Register" button on the Connection page.
+    Register,
+    /// The "Test connection" button.
+    TokenTest,
+}
+
+/// Something missing, and where it is fixed.
+#[derive(Debug, Clone)]
+pub struct Need {
+    pub msg: Msg,
+    pub fix: Fix,
+}
+
 /// What the app knows about the set-up, gathered by the caller from the profile,
 /// the certificate page, the last token test and the journal.
 #[derive(Debug, Clone, Default)]
@@ -238,13 +302,23 @@ pub struct Facts {
     pub role: Option<Role>,
     /// The signing certificate: its last day of validity, or `None` without one.
     pub certificate_valid_until: Option<Date>,
+    /// The signing certificate is the sandbox's test certificate.
+    pub throwaway_certificate: bool,
+    /// The client ID for acceptance and production (Chaman's).
     pub client_id: String,
+    /// The client ID the sandbox's Chaman gave.
+    pub sandbox_client_id: String,
     /// The sender's own enterprise number (ten digits), as the profile keeps it.
     pub enterprise: String,
+    /// A token test passed against acceptance or production.
     pub token_test_passed: bool,
+    /// A token test passed against the sandbox.
+    pub sandbox_token_passed: bool,
     /// A declaration was accepted (A or W) in the sandbox / for real.
     pub sandbox_declaration_accepted: bool,
     pub real_declaration_accepted: bool,
+    /// The rehearsal's steps the app ticked.
+    pub rehearsed: std::collections::BTreeSet<Rehearsal>,
     /// For representatives: the client enterprises with their mandate state.
     pub clients: Vec<ClientEnterprise>,
     /// Steps the user ticked by hand.
@@ -270,12 +344,33 @@ impl Facts {
         }
         let seen = match step {
             Step::TokenTest => self.token_test_passed,
-            Step::SandboxDeclaration => self.sandbox_declaration_accepted,
             Step::RealDeclaration => self.real_declaration_accepted,
-            Step::Account => self.client_id_ok() && self.certificate_valid_until.is_some(),
+            Step::Account => {
+                self.client_id_ok()
+                    && self.certificate_valid_until.is_some()
+                    && !self.throwaway_certificate
+            }
             _ => false,
         };
         seen || self.ticked.contains(&step)
+    }
+
+    /// Whether a step of the rehearsal is done: seen now, or ticked before.
+    pub fn rehearsal_done(&self, step: Rehearsal) -> bool {
+        let seen = match step {
+            Rehearsal::Certificate => self.certificate_valid_until.is_some(),
+            Rehearsal::Registered => client_id_looks_right(self.sandbox_client_id.trim()),
+            Rehearsal::TokenTest => self.sandbox_token_passed,
+            Rehearsal::Declaration => self.sandbox_declaration_accepted,
+        };
+        seen || self.rehearsed.contains(&step)
+    }
+
+    /// The rehearsal's first step not done (`None`: all done).
+    pub fn next_rehearsal(&self) -> Option<Rehearsal> {
+        Rehearsal::ALL
+            .into_iter()
+            .find(|step| !self.rehearsal_done(*step))
     }
 
     fn client_id_ok(&self) -> bool {
@@ -293,30 +388,57 @@ impl Facts {
     /// What is still missing, most urgent first, for the status line above every
     /// page (empty when nothing is).
     pub fn missing(&self, today: Date) -> Vec<Msg> {
+        self.needs(today).into_iter().map(|n| n.msg).collect()
+    }
+
+    /// What is still missing, most urgent first, each with where it is
+    /// fixed. In the sandbox, what the rehearsal needs next; elsewhere, what
+    /// the real environment needs.
+    pub fn needs(&self, today: Date) -> Vec<Need> {
         let mut out = Vec::new();
+        let mut need = |msg: Msg, fix: Fix| out.push(Need { msg, fix });
         let Some(role) = self.role else {
-            out.push(Msg::new("status.no_role"));
+            need(Msg::new("status.no_role"), Fix::Role);
             return out;
         };
         match self.certificate_valid_until {
-            None => out.push(Msg::new("status.no_certificate")),
+            None if self.sandbox => {
+                need(Msg::new("status.rehearsal.no_certificate"), Fix::Rehearsal)
+            }
+            None => need(Msg::new("status.no_certificate"), Fix::Certificate),
             Some(until) => {
                 let days = (until - today).whole_days();
                 if days < 0 {
-                    out.push(Msg::new("status.certificate_expired").arg("date", until));
-                } else if days <= EXPIRY_WARNING_DAYS {
-                    out.push(Msg::plural("status.certificate_expires_in", days as u64));
+                    need(
+                        Msg::new("status.certificate_expired").arg("date", until),
+                        Fix::Certificate,
+                    );
+                } else if days <= EXPIRY_WARNING_DAYS && !self.throwaway_certificate {
+                    need(
+                        Msg::plural("status.certificate_expires_in", days as u64),
+                        Fix::Certificate,
+                    );
                 }
             }
         }
-        if self.client_id.trim().is_empty() {
-            out.push(Msg::new("status.no_client_id"));
+        if self.throwaway_certificate && !self.sandbox {
+            need(Msg::new("status.throwaway_certificate"), Fix::Certificate);
+        }
+        if self.sandbox {
+            if !client_id_looks_right(self.sandbox_client_id.trim()) {
+                need(Msg::new("status.rehearsal.register"), Fix::Register);
+            }
+        } else if self.client_id.trim().is_empty() {
+            need(Msg::new("status.no_client_id"), Fix::ClientId);
         } else if !self.client_id_ok() {
-            out.push(Msg::new("status.client_id_shape").arg("client_id", self.client_id.trim()));
+            need(
+                Msg::new("status.client_id_shape").arg("client_id", self.client_id.trim()),
+                Fix::ClientId,
+            );
         }
         if role.needs_mandates() {
             if self.clients.is_empty() {
-                out.push(Msg::new("status.no_clients"));
+                need(Msg::new("status.no_clients"), Fix::Step(Step::Mandates));
             }
             // A line for the clients whose mandate MAHIS showed missing, and
             // one for those not checked yet: each says what to do.
@@ -331,14 +453,19 @@ impl Facts {
                     .map(client_label)
                     .collect();
                 if !clients.is_empty() {
-                    out.push(
+                    need(
                         Msg::plural(key, clients.len() as u64).arg("clients", clients.join(", ")),
+                        Fix::Step(Step::Mandates),
                     );
                 }
             }
         }
-        if !self.token_test_passed {
-            out.push(Msg::new("status.token_test"));
+        if self.sandbox {
+            if !self.rehearsal_done(Rehearsal::TokenTest) {
+                need(Msg::new("status.rehearsal.token_test"), Fix::TokenTest);
+            }
+        } else if !self.token_test_passed {
+            need(Msg::new("status.token_test"), Fix::TokenTest);
         }
         out
     }
@@ -474,8 +601,8 @@ mod tests {
                 "{role:?}"
             );
         }
-        assert_eq!(steps(Role::Employer).len(), 7);
-        assert_eq!(steps(Role::Representative).len(), 8);
+        assert_eq!(steps(Role::Employer).len(), 6);
+        assert_eq!(steps(Role::Representative).len(), 7);
         assert_eq!(steps(Role::Employer)[0], Step::Identify);
     }
 
@@ -541,7 +668,6 @@ mod tests {
         facts.client_id = "self_service_expeditor_10".into();
         assert!(facts.is_done(Step::Account));
         facts.token_test_passed = true;
-        facts.sandbox_declaration_accepted = true;
         assert!(!facts.path_done());
         facts.real_declaration_accepted = true;
         assert!(facts.path_done());
@@ -550,5 +676,50 @@ mod tests {
         assert!(!facts.path_done());
         facts.clients = vec![client("0202239951", MandateState::Active)];
         assert!(facts.path_done());
+    }
+
+    #[test]
+    fn the_rehearsal_never_ticks_a_real_step_and_says_its_next_move() {
+        let today = date!(2026 - 11 - 25);
+        let mut facts = Facts {
+            role: Some(Role::Employer),
+            sandbox: true,
+            ..Facts::default()
+        };
+        assert_eq!(facts.next_rehearsal(), Some(Rehearsal::Certificate));
+        let fixes: Vec<Fix> = facts.needs(today).iter().map(|n| n.fix).collect();
+        assert_eq!(fixes, [Fix::Rehearsal, Fix::Register, Fix::TokenTest]);
+        // The whole rehearsal, with the sandbox's test certificate.
+        facts.certificate_valid_until = Some(date!(2027 - 02 - 23));
+        facts.throwaway_certificate = true;
+        facts.sandbox_client_id = "self_service_chaman_634233_z0ckyngr0d".into();
+        facts.sandbox_token_passed = true;
+        facts.sandbox_declaration_accepted = true;
+        assert_eq!(facts.next_rehearsal(), None);
+        assert!(
+            facts.needs(today).is_empty(),
+            "nothing missing in the sandbox"
+        );
+        // Not one real step is done by it.
+        for step in steps(Role::Employer) {
+            assert!(!facts.is_done(step), "{step:?}");
+        }
+        // Out of the sandbox: the real path's needs, the test certificate first.
+        facts.sandbox = false;
+        let missing = facts.missing(today);
+        let keys: Vec<_> = missing.iter().filter_map(|m| m.key()).collect();
+        assert_eq!(
+            keys,
+            [
+                "status.throwaway_certificate",
+                "status.no_client_id",
+                "status.token_test"
+            ]
+        );
+        // A real client ID with the test certificate is no account either.
+        facts.client_id = "self_service_chaman_111_realrealre".into();
+        assert!(!facts.is_done(Step::Account));
+        facts.throwaway_certificate = false;
+        assert!(facts.is_done(Step::Account));
     }
 }

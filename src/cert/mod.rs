@@ -5,6 +5,7 @@
 pub mod der;
 pub mod facts;
 pub mod protection;
+pub mod throwaway;
 
 use std::fmt;
 
@@ -42,6 +43,8 @@ pub enum CertError {
     NoCertificate { alias: String },
     /// The exported file could not be written.
     WriteFailed { path: String, detail: String },
+    /// The sandbox's test certificate could not be made.
+    TestCertificate { detail: String },
 }
 
 /// How a damaged file is damaged.
@@ -82,6 +85,7 @@ impl CertError {
             CertError::AliasRequired { .. } => "alias_required",
             CertError::NoCertificate { .. } => "no_certificate",
             CertError::WriteFailed { .. } => "write_failed",
+            CertError::TestCertificate { .. } => "test_certificate",
         }
     }
 
@@ -146,6 +150,11 @@ impl CertError {
                 lang,
                 "error.write_failed",
                 &[("path", path.clone()), ("detail", detail.clone())],
+            ),
+            CertError::TestCertificate { detail } => tr_args(
+                lang,
+                "error.test_certificate",
+                &[("detail", detail.clone())],
             ),
         }
     }
@@ -238,6 +247,8 @@ pub enum Finding {
     NoCertificate,
     KeyCertMismatch,
     NoIntegrityCheck,
+    /// The sandbox's test certificate, offered to another environment.
+    SandboxOnly,
 }
 
 /// A certificate that expires within this many days gets `expires_soon`.
@@ -261,6 +272,7 @@ impl Finding {
             Finding::NoCertificate => "no_certificate",
             Finding::KeyCertMismatch => "key_cert_mismatch",
             Finding::NoIntegrityCheck => "no_integrity_check",
+            Finding::SandboxOnly => "sandbox_only",
         }
     }
 

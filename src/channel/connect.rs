@@ -92,6 +92,14 @@ pub async fn test_connection(
     lang: Lang,
 ) -> Result<ConnectionOutcome, ChannelError> {
     let now = (test.clock)();
+    // The sandbox's test certificate signs for the sandbox alone.
+    if crate::cert::throwaway::is_throwaway(test.entry)
+        && test.endpoints.environment != super::env::EnvironmentKind::Sandbox
+    {
+        return Ok(ConnectionOutcome::CertificateRefused(vec![
+            crate::cert::Finding::SandboxOnly,
+        ]));
+    }
     let refused = blocking_findings(test.entry, test.protection, now);
     if !refused.is_empty() {
         return Ok(ConnectionOutcome::CertificateRefused(refused));

@@ -302,6 +302,11 @@ impl ProfileSession {
             .any(|(_, p)| p.password_in_keychain && p.certificate_path.trim() == path)
     }
 
+    /// Ticks a step of the rehearsal the app saw done.
+    pub fn rehearse(&mut self, step: crate::checklist::Rehearsal) {
+        self.profile.rehearsed.insert(step);
+    }
+
     /// Ticks or unticks a step of the current profile.
     pub fn tick(&mut self, step: Step, on: bool) {
         if on {

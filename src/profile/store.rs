@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::channel::env::EnvironmentKind;
-use crate::checklist::{ClientEnterprise, Role, Step};
+use crate::checklist::{ClientEnterprise, Rehearsal, Role, Step};
 use crate::i18n::{tr_args, Lang};
 
 /// The format version this build writes. Older files are migrated on load.
-pub const PROFILE_VERSION: u32 = 1;
+pub const PROFILE_VERSION: u32 = 2;
 
 /// How many recent files are kept.
 pub const RECENT_FILES: usize = 10;
@@ -32,11 +32,18 @@ pub struct Profile {
     /// A representative's client enterprises.
     pub clients: Vec<ClientEnterprise>,
     pub environment: EnvironmentKind,
+    /// The client ID for acceptance and production (Chaman's).
     pub client_id: String,
+    /// The client ID the app's sandbox gave: kept apart, so that a rehearsal
+    /// never takes the place of the real one.
+    pub sandbox_client_id: String,
     pub certificate_path: String,
     pub alias: String,
-    /// Checklist steps ticked by hand or by the app.
+    /// Steps of the real path, ticked by hand or by what the app saw against
+    /// a real environment.
     pub ticked: BTreeSet<Step>,
+    /// Steps of the rehearsal in the sandbox the app saw done.
+    pub rehearsed: BTreeSet<Rehearsal>,
     /// The import mapping: field → column header.
     pub import_mapping: BTreeMap<String, String>,
     /// Whether the PFX password is kept in the OS keychain (never in this file).
@@ -55,9 +62,11 @@ impl Default for Profile {
             clients: Vec::new(),
             environment: EnvironmentKind::Sandbox,
             client_id: String::new(),
+            sandbox_client_id: String::new(),
             certificate_path: String::new(),
             alias: String::new(),
             ticked: BTreeSet::new(),
+            rehearsed: BTreeSet::new(),
             import_mapping: BTreeMap::new(),
             password_in_keychain: false,
             last_page: String::new(),
@@ -66,6 +75,24 @@ impl Default for Profile {
 }
 
 impl Profile {
+    /// The client ID kept for `environment`: the sandbox's own, or the one
+    /// for acceptance and production.
+    pub fn client_id_for(&self, environment: EnvironmentKind) -> &str {
+        if environment == EnvironmentKind::Sandbox {
+            &self.sandbox_client_id
+        } else {
+            &self.client_id
+        }
+    }
+
+    pub fn set_client_id_for(&mut self, environment: EnvironmentKind, id: String) {
+        if environment == EnvironmentKind::Sandbox {
+            self.sandbox_client_id = id;
+        } else {
+            self.client_id = id;
+        }
+    }
+
     /// A copy to hand to a colleague: what is personal to this machine (the
     /// certificate's path, the keychain choice, the last page) is left out.
     pub fn for_export(&self) -> Profile {
@@ -353,8 +380,43 @@ fn read_profile(path: &Path) -> Result<Profile, ProfileError> {
 }
 
 /// Brings an older profile to the current format. Version 0 (no version field)
-/// and 1 have the same fields; later formats add their steps here.
-fn migrate(value: Value, _from: u64) -> Value {
+/// and 1 have the same fields. Version 2 keeps the sandbox apart from the
+/// real path: the first declaration in the sandbox moves from the real steps
+/// to the rehearsal; a profile last used in the sandbox had its token test
+/// and its account ticked there, by the sandbox's client ID, which moves too.
+fn migrate(mut value: Value, from: u64) -> Value {
+    if from < 2 {
+        if let Value::Object(map) = &mut value {
+            // A file without an environment was loaded as the sandbox.
+            let in_sandbox = map
+                .get("environment")
+                .is_none_or(|e| e.as_str() == Some("sandbox"));
+            let mut ticked: Vec<Value> = match map.remove("ticked") {
+                Some(Value::Array(list)) => list,
+                _ => Vec::new(),
+            };
+            let mut rehearsed = Vec::new();
+            ticked.retain(|step| {
+                let moved = match step.as_str() {
+                    Some("sandbox_declaration") => Some("declaration"),
+                    Some("token_test") if in_sandbox => Some("token_test"),
+                    Some("account") if in_sandbox => Some("registered"),
+                    _ => None,
+                };
+                if let Some(to) = moved {
+                    rehearsed.push(Value::from(to));
+                }
+                moved.is_none()
+            });
+            map.insert("ticked".into(), Value::Array(ticked));
+            map.insert("rehearsed".into(), Value::Array(rehearsed));
+            if in_sandbox {
+                let id = map.remove("clientId").unwrap_or(Value::from(""));
+                map.insert("sandboxClientId".into(), id);
+                map.insert("clientId".into(), Value::from(""));
+            }
+        }
+    }
     value
 }
 
@@ -513,8 +575,73 @@ mod tests {
         )
         .unwrap();
         let loaded = store.load().unwrap();
-        assert_eq!(loaded.profiles[0].1.client_id, "abc");
+        // Used in the sandbox (the default then): its client ID is the sandbox's.
+        assert_eq!(loaded.profiles[0].1.sandbox_client_id, "abc");
+        assert_eq!(loaded.profiles[0].1.client_id, "");
         assert_eq!(loaded.profiles[0].1.environment, EnvironmentKind::Sandbox);
+    }
+
+    /// Writes `json` as profile `id` of a fresh store and loads it.
+    fn load_one(json: &str) -> Profile {
+        let dir = tempfile::tempdir().unwrap();
+        let profiles = dir.path().join("profiles");
+        std::fs::create_dir_all(&profiles).unwrap();
+        std::fs::write(profiles.join("one.json"), json).unwrap();
+        let mut loaded = ProfileStore::new(dir.path()).load().unwrap();
+        assert!(loaded.set_aside.is_empty(), "{:?}", loaded.set_aside);
+        loaded.profiles.remove(0).1
+    }
+
+    #[test]
+    fn ticks_the_sandbox_made_move_from_the_real_steps_to_the_rehearsal() {
+        // Last used in the sandbox: everything the app ticked came from it.
+        let sandbox = load_one(
+            r#"{"version": 1, "name": "Bakkerij", "environment": "sandbox",
+                "clientId": "self_service_chaman_634233_z0ckyngr0d",
+                "ticked": ["identify", "account", "token_test", "sandbox_declaration"]}"#,
+        );
+        assert_eq!(sandbox.ticked, [Step::Identify].into_iter().collect());
+        assert_eq!(
+            sandbox.rehearsed,
+            [
+                Rehearsal::Registered,
+                Rehearsal::TokenTest,
+                Rehearsal::Declaration
+            ]
+            .into_iter()
+            .collect()
+        );
+        assert_eq!(sandbox.client_id, "");
+        assert_eq!(
+            sandbox.sandbox_client_id,
+            "self_service_chaman_634233_z0ckyngr0d"
+        );
+        // Last used against acceptance: its token test and account were real;
+        // a declaration in the sandbox was one all the same.
+        let real = load_one(
+            r#"{"version": 1, "name": "Bakkerij", "environment": "acceptance",
+                "clientId": "self_service_chaman_634233_z0ckyngr0d",
+                "ticked": ["account", "token_test", "sandbox_declaration", "real_declaration"]}"#,
+        );
+        assert_eq!(
+            real.ticked,
+            [Step::Account, Step::TokenTest, Step::RealDeclaration]
+                .into_iter()
+                .collect()
+        );
+        assert_eq!(
+            real.rehearsed,
+            [Rehearsal::Declaration].into_iter().collect()
+        );
+        assert_eq!(real.client_id, "self_service_chaman_634233_z0ckyngr0d");
+        assert_eq!(real.sandbox_client_id, "");
+        // A profile of this version is read as written.
+        let now = load_one(
+            r#"{"version": 2, "name": "B", "environment": "sandbox", "clientId": "x",
+                "ticked": ["token_test"], "rehearsed": ["certificate"]}"#,
+        );
+        assert_eq!(now.client_id, "x");
+        assert_eq!(now.ticked, [Step::TokenTest].into_iter().collect());
     }
 
     #[test]

@@ -689,3 +689,18 @@ pub(super) async fn cancel(
         Err(e) => store_error(e),
     }
 }
+
+/// A worker the sandbox employs in `enterprise` (its seeded register), or
+/// the first seeded worker where it employs none there (the sandbox then
+/// accepts the declaration with a warning): the rehearsal's example.
+pub fn example_worker(enterprise: &str) -> &'static str {
+    let enterprise = crate::identifiers::parse_enterprise_number(enterprise).unwrap_or_default();
+    let today = crate::today::brussels_date(time::OffsetDateTime::now_utc()).to_string();
+    store::SEED_WORKERS
+        .iter()
+        .find(|(e, _, from, to)| {
+            *e == enterprise && *from <= today.as_str() && today.as_str() <= *to
+        })
+        .or(store::SEED_WORKERS.first())
+        .map_or("", |(_, ssin, _, _)| ssin)
+}

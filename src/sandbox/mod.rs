@@ -32,7 +32,7 @@ pub use chaman::RegisterRequest;
 pub use modes::DEFAULT_STALL;
 
 /// The FLA API's base path on the sandbox, as on the real hosts.
-pub use fla_api::PAGE_SIZE;
+pub use fla_api::{example_worker, PAGE_SIZE};
 
 pub const API_PATH: &str = "/REST/federalLearningAccount/v1";
 /// The admin routes' path, before the key of the running sandbox.

@@ -69,6 +69,15 @@ pub struct Unusable<'a> {
 
 type OpenResult = Result<(OpenedFile, Zeroizing<String>), CertError>;
 
+/// Whether an opened "file" is the sandbox's test certificate (made in memory).
+fn is_test_certificate(opened: &OpenedFile) -> bool {
+    opened
+        .contents
+        .entries
+        .iter()
+        .any(cert::throwaway::is_throwaway)
+}
+
 /// The page's state during a run.
 pub struct CertificatePage {
     pub path: String,
@@ -317,6 +326,11 @@ impl CertificatePage {
             .is_some_and(|s| s.path == path && s.entry.label == label)
     }
 
+    /// The file field takes the focus when the page is next drawn.
+    pub fn focus_file(&mut self) {
+        self.focus_path = true;
+    }
+
     /// A file dropped on the window (from any page).
     pub fn file_dropped(&mut self, path: &Path) {
         self.path = path.display().to_string();
@@ -395,6 +409,22 @@ impl CertificatePage {
         settings: &mut CertificateSettings,
     ) {
         match result {
+            Ok((opened, _)) if is_test_certificate(&opened) => {
+                // The sandbox's test certificate signs from now on; no file,
+                // no recent file, nothing the profile keeps.
+                self.open_error = None;
+                self.export_status = None;
+                let label = opened.contents.entries.first().map(|e| e.label.clone());
+                self.opened = Some(opened);
+                self.selected = label;
+                if let Some((opened, entry)) = entry_on_view(&self.opened, &self.selected) {
+                    self.signer = Some(Signer {
+                        path: opened.path.clone(),
+                        entry: entry.clone(),
+                        protection: opened.contents.protection.clone(),
+                    });
+                }
+            }
             Ok((opened, password)) => {
                 // Kept only to hand to the keychain when asked to remember it;
                 // otherwise wiped now (`Zeroizing`), the file being open.
@@ -442,6 +472,38 @@ impl CertificatePage {
                 state.cursor.set_char_range(None);
                 egui::TextEdit::store_state(ctx, id, state);
             }
+        }
+    }
+
+    /// Makes the sandbox's test certificate (on the runtime) and signs
+    /// with it: for a user without a `.pfx` to rehearse in the sandbox.
+    pub fn make_test_certificate(&mut self, ctx: &egui::Context, tasks: &Tasks) {
+        if self.opening.is_some() {
+            return;
+        }
+        self.open_error = None;
+        self.opening = Some(tasks.blocking(ctx, move || {
+            let contents = cert::throwaway::make(OffsetDateTime::now_utc())?;
+            let path = PathBuf::from(cert::throwaway::COMMON_NAME);
+            Ok((OpenedFile { path, contents }, Zeroizing::new(String::new())))
+        }));
+    }
+
+    /// Whether the certificate that signs is the sandbox's test certificate.
+    pub fn signs_with_test_certificate(&self) -> bool {
+        self.signer
+            .as_ref()
+            .is_some_and(|s| cert::throwaway::is_throwaway(&s.entry))
+    }
+
+    /// The sandbox was reset: its test certificate goes with it.
+    pub fn forget_test_certificate(&mut self) {
+        if self.signs_with_test_certificate() {
+            self.signer = None;
+        }
+        if self.opened.as_ref().is_some_and(is_test_certificate) {
+            self.opened = None;
+            self.selected = None;
         }
     }
 

@@ -6,7 +6,7 @@
 
 use egui::RichText;
 
-use crate::checklist::{check_enterprise, steps, Facts, Role, Step};
+use crate::checklist::{check_enterprise, steps, Facts, Rehearsal, Role, Step};
 use crate::i18n::{tr, tr_args, Lang, Msg};
 use crate::identifiers::format_enterprise_number;
 use crate::profile::MandateState;
@@ -22,6 +22,34 @@ pub enum ChecklistCommand {
     Open(ChecklistTarget),
     /// A change to the profile's enterprise numbers (checked already).
     Edit(ProfileEdit),
+    /// A move of the rehearsal in the sandbox, done by the app.
+    Rehearse(RehearsalMove),
+}
+
+/// What the rehearsal's buttons ask the app to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RehearsalMove {
+    /// The Certificate page, its file field focused.
+    OpenOwn,
+    /// The sandbox's test certificate, made and used to sign.
+    MakeTestCertificate,
+    /// Register the certificate in the sandbox (where it is not yet), then
+    /// test the connection.
+    RegisterAndTest,
+    /// A new declaration with an example filled in for the sandbox.
+    DeclareExample,
+    /// A new declaration, empty.
+    DeclareAnother,
+    /// The Bulk page.
+    SendFile,
+}
+
+/// What the rehearsal shows besides the facts: the app's work under way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RehearsalState {
+    /// A certificate being made or opened, a registration or a test under
+    /// way, or a move waiting for the sandbox.
+    pub busy: bool,
 }
 
 /// What the Checklist changes in the profile: the sender's own enterprise
@@ -72,15 +100,24 @@ pub struct ChecklistPage {
     client_error: Option<Msg>,
     /// The client whose removal waits for a yes.
     confirm_remove: Option<String>,
+    /// `open` was set from outside: kept when the page opens.
+    unfold_asked: bool,
 }
 
 impl ChecklistPage {
+    /// Unfolds `step` (the status line leads there).
+    pub fn unfold(&mut self, step: Step) {
+        self.open = Some(step);
+        self.unfold_asked = true;
+    }
+
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         lang: Lang,
         facts: &Facts,
         today: time::Date,
+        rehearsal: RehearsalState,
     ) -> Vec<ChecklistCommand> {
         let mut commands = Vec::new();
         ui.heading(tr(lang, "nav.checklist"));
@@ -98,6 +135,11 @@ impl ChecklistPage {
                 }
             }
         });
+        ui.add_space(4.0);
+        // First of all: this is a safe place to try everything.
+        ui.add(
+            egui::Label::new(RichText::new(tr(lang, "checklist.sandbox_intro")).strong()).wrap(),
+        );
         ui.add_space(6.0);
         ui.label(RichText::new(tr(lang, "checklist.role.question")).strong());
         for role in Role::ALL {
@@ -122,7 +164,9 @@ impl ChecklistPage {
             _ => {}
         }
 
-        // What is still missing, then the steps.
+        // The rehearsal, then what is still missing, then the real steps.
+        ui.add_space(8.0);
+        rehearsal_ui(ui, lang, facts, rehearsal, &mut commands);
         let missing = facts.missing(today);
         if !missing.is_empty() {
             ui.add_space(6.0);
@@ -133,7 +177,8 @@ impl ChecklistPage {
                 );
             }
         }
-        ui.add_space(8.0);
+        ui.add_space(10.0);
+        ui.label(RichText::new(tr(lang, "checklist.real.heading")).heading());
         // Opened again (start, coming back from another page): the first step
         // not done unfolds. While the page is on screen, the step the user is in
         // stays open, whatever the app ticks.
@@ -142,7 +187,8 @@ impl ChecklistPage {
             .drawn_in_pass
             .is_none_or(|last| pass > last.saturating_add(1));
         self.drawn_in_pass = Some(pass);
-        if reopened || self.open.is_some_and(|s| !steps(role).contains(&s)) {
+        let asked = std::mem::take(&mut self.unfold_asked);
+        if (reopened && !asked) || self.open.is_some_and(|s| !steps(role).contains(&s)) {
             self.open = steps(role).into_iter().find(|s| !facts.is_done(*s));
         }
         let open_step = self.open;
@@ -186,7 +232,7 @@ impl ChecklistPage {
             });
             if open_step == Some(step) {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    step_details_ui(ui, lang, role, step, facts.sandbox, &mut commands);
+                    step_details_ui(ui, lang, role, step, &mut commands);
                     match step {
                         Step::Identify if role.declares_for_itself() => {
                             self.enterprise_ui(ui, lang, facts, &mut commands);
@@ -431,7 +477,6 @@ fn step_details_ui(
     lang: Lang,
     role: Role,
     step: Step,
-    sandbox: bool,
     commands: &mut Vec<ChecklistCommand>,
 ) {
     ui.add(egui::Label::new(tr(lang, &step.key("what"))).wrap());
@@ -482,9 +527,7 @@ fn step_details_ui(
     let action = match step {
         Step::Account => Some(("checklist.action.account", ChecklistTarget::Certificate)),
         Step::TokenTest => Some(("checklist.action.token_test", ChecklistTarget::Connection)),
-        Step::SandboxDeclaration | Step::RealDeclaration => {
-            Some(("checklist.action.declare", ChecklistTarget::Declarations))
-        }
+        Step::RealDeclaration => Some(("checklist.action.declare", ChecklistTarget::Declarations)),
         _ => None,
     };
     if let Some((key, target)) = action {
@@ -493,18 +536,109 @@ fn step_details_ui(
             if ui.button(tr(lang, key)).clicked() {
                 commands.push(ChecklistCommand::Open(target));
             }
-            // In the sandbox, the account is made in its Chaman from the Connection page.
-            if step == Step::Account
-                && sandbox
-                && ui
-                    .button(tr(lang, "checklist.action.account_sandbox"))
-                    .clicked()
-            {
-                commands.push(ChecklistCommand::Open(ChecklistTarget::Connection));
-            }
         });
     }
     if step.ticked_by_the_app() {
         ui.weak(tr(lang, "checklist.ticked_by_app"));
     }
+}
+
+/// The rehearsal in the sandbox: its steps, ticked by what the app saw there
+/// (never by hand), and under the first one not done the button that does
+/// it; when all are done, what comes next.
+fn rehearsal_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    facts: &Facts,
+    state: RehearsalState,
+    commands: &mut Vec<ChecklistCommand>,
+) {
+    ui.label(RichText::new(tr(lang, "checklist.rehearsal.heading")).heading());
+    let next = facts.next_rehearsal();
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        for step in Rehearsal::ALL {
+            let done = facts.rehearsal_done(step);
+            let title = tr(lang, &step.key("title"));
+            ui.horizontal(|ui| {
+                let mut ticked = done;
+                let r = ui.add_enabled(false, egui::Checkbox::new(&mut ticked, ""));
+                r.widget_info(|| {
+                    egui::WidgetInfo::selected(
+                        egui::Role::CheckBox,
+                        false,
+                        done,
+                        format!("{}: {title}", tr(lang, "checklist.done")),
+                    )
+                });
+                let text = RichText::new(&title);
+                ui.label(if done { text.weak() } else { text.strong() });
+            });
+            if next == Some(step) {
+                ui.indent(step.code(), |ui| {
+                    next_move_ui(ui, lang, step, state, commands);
+                });
+            }
+        }
+        if next.is_none() {
+            ui.add_space(4.0);
+            ui.add(egui::Label::new(tr(lang, "checklist.rehearsal.all_done")).wrap());
+            ui.horizontal_wrapped(|ui| {
+                for (key, action) in [
+                    (
+                        "checklist.rehearsal.declare_another",
+                        RehearsalMove::DeclareAnother,
+                    ),
+                    ("checklist.rehearsal.send_file", RehearsalMove::SendFile),
+                ] {
+                    if ui.button(tr(lang, key)).clicked() {
+                        commands.push(ChecklistCommand::Rehearse(action));
+                    }
+                }
+            });
+        }
+        if facts.throwaway_certificate {
+            ui.weak(tr(lang, "checklist.rehearsal.test_certificate_note"));
+        }
+    });
+}
+
+/// The button (or buttons) that do the rehearsal's next step.
+fn next_move_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    step: Rehearsal,
+    state: RehearsalState,
+    commands: &mut Vec<ChecklistCommand>,
+) {
+    let moves: &[(&str, RehearsalMove)] = match step {
+        Rehearsal::Certificate => &[
+            ("checklist.rehearsal.open_own", RehearsalMove::OpenOwn),
+            (
+                "checklist.rehearsal.make_test",
+                RehearsalMove::MakeTestCertificate,
+            ),
+        ],
+        Rehearsal::Registered => &[(
+            "checklist.rehearsal.register_and_test",
+            RehearsalMove::RegisterAndTest,
+        )],
+        Rehearsal::TokenTest => &[("checklist.rehearsal.test", RehearsalMove::RegisterAndTest)],
+        Rehearsal::Declaration => &[("checklist.rehearsal.declare", RehearsalMove::DeclareExample)],
+    };
+    let enabled = !state.busy;
+    ui.horizontal_wrapped(|ui| {
+        for (key, action) in moves {
+            if ui
+                .add_enabled(enabled, egui::Button::new(tr(lang, key)))
+                .clicked()
+            {
+                commands.push(ChecklistCommand::Rehearse(*action));
+            }
+        }
+        if state.busy {
+            ui.spinner();
+            ui.weak(tr(lang, "checklist.rehearsal.working"));
+        }
+    });
 }

@@ -130,8 +130,23 @@ pub struct ConnectionPage {
     /// changes until the user picks one.
     pub new_client_id: Option<String>,
     pub report: Option<TestReport>,
+    /// The environment the report is about.
+    pub report_environment: Option<EnvironmentKind>,
     /// How many test reports came in (the app notices a new one by it).
     pub reports_received: u64,
+    /// The registration was asked with a token test to follow.
+    then_test: bool,
+    /// The control to focus when the page is next drawn (the status line
+    /// leads here).
+    pub focus: Option<ConnectionFocus>,
+}
+
+/// The controls of the Connection page the app can lead the user to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionFocus {
+    ClientId,
+    Register,
+    Test,
 }
 
 impl ConnectionPage {
@@ -146,7 +161,10 @@ impl ConnectionPage {
             failures: Vec::new(),
             new_client_id: None,
             report: None,
+            report_environment: None,
             reports_received: 0,
+            then_test: false,
+            focus: None,
         }
     }
 
@@ -214,11 +232,45 @@ impl ConnectionPage {
         env::endpoints(settings.environment, &FLA, &overrides, self.sandbox_url())
     }
 
-    fn poll(&mut self) {
+    /// Takes a token test's report and a registration's outcome (every
+    /// frame, from any page: the Checklist starts them too).
+    pub fn poll(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &mut ConnectionSettings,
+        certificate: &CertificatePage,
+    ) {
         if let Some(Some(report)) = poll_slot(&mut self.testing) {
             self.report = Some(report);
             self.reports_received += 1;
         }
+        self.poll_register(ctx, tasks, settings, certificate);
+    }
+
+    /// Starts the token test with the certificate that signs, where the
+    /// page's button would. Whether it started.
+    pub fn test_now(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+    ) -> bool {
+        let ready = self.testing.is_none() && !settings.client_id.trim().is_empty();
+        match (self.endpoints(settings), certificate.signer()) {
+            (Ok(endpoints), Some(signer)) if ready => {
+                let (entry, protection) = (signer.entry.clone(), signer.protection.clone());
+                self.start_test(ctx, tasks, endpoints, entry, protection, settings);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a token test or a registration is under way.
+    pub fn is_testing(&self) -> bool {
+        self.testing.is_some() || self.registering.is_some()
     }
 
     pub fn ui(
@@ -229,7 +281,6 @@ impl ConnectionPage {
         settings: &mut ConnectionSettings,
         certificate: &CertificatePage,
     ) -> bool {
-        self.poll();
         let mut go_to_certificate = false;
         ui.heading(tr(lang, "nav.connection"));
         ui.add(egui::Label::new(tr(lang, "page.connection.intro")).wrap());
@@ -276,12 +327,17 @@ impl ConnectionPage {
 
                 let id_label = ui.label(tr(lang, "connection.client_id"));
                 ui.vertical(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut settings.client_id)
-                            .desired_width(360.0)
-                            .hint_text("self_service_chaman_…"),
-                    )
-                    .labelled_by(id_label.id);
+                    let field = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut settings.client_id)
+                                .desired_width(360.0)
+                                .hint_text("self_service_chaman_…"),
+                        )
+                        .labelled_by(id_label.id);
+                    if self.focus == Some(ConnectionFocus::ClientId) {
+                        self.focus = None;
+                        field.request_focus();
+                    }
                     let id = settings.client_id.trim();
                     if !id.is_empty() && !env::client_id_looks_right(id) {
                         ui.colored_label(
@@ -390,20 +446,13 @@ impl ConnectionPage {
             && endpoints.is_ok()
             && self.testing.is_none();
         ui.horizontal(|ui| {
-            if ui
-                .add_enabled(ready, egui::Button::new(tr(lang, "connection.test")))
-                .clicked()
-            {
-                if let (Ok(endpoints), Some(signer)) = (endpoints.clone(), certificate.signer()) {
-                    self.start_test(
-                        ui.ctx(),
-                        tasks,
-                        endpoints,
-                        signer.entry.clone(),
-                        signer.protection.clone(),
-                        settings,
-                    );
-                }
+            let test = ui.add_enabled(ready, egui::Button::new(tr(lang, "connection.test")));
+            if self.focus == Some(ConnectionFocus::Test) {
+                self.focus = None;
+                test.request_focus();
+            }
+            if test.clicked() {
+                self.test_now(ui.ctx(), tasks, settings, certificate);
             }
             if self.testing.is_some() {
                 ui.spinner();

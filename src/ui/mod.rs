@@ -133,6 +133,8 @@ pub struct FlaApp {
     applied_title: String,
     /// The focus ring and Escape that keeps the focus.
     pub keyboard_focus: widgets::KeyboardFocus,
+    /// A rehearsal move that waits for the sandbox to answer.
+    rehearsal_pending: Option<checklist::RehearsalMove>,
 }
 
 impl FlaApp {
@@ -173,6 +175,7 @@ impl FlaApp {
             applied_theme: None,
             applied_title: String::new(),
             keyboard_focus: widgets::KeyboardFocus::default(),
+            rehearsal_pending: None,
         })
     }
 
@@ -245,8 +248,15 @@ impl FlaApp {
         self.take_dropped_files(ui.ctx());
         self.connection
             .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
+        self.connection.poll(
+            ui.ctx(),
+            &self.tasks,
+            &mut self.state.connection,
+            &self.certificate,
+        );
         let lang = self.state.lang();
         self.keep_engine(ui.ctx(), lang);
+        self.keep_rehearsal(ui.ctx(), lang);
         self.keep_setup(ui.ctx(), lang);
         egui::Panel::left("navigation")
             .resizable(false)
@@ -319,6 +329,11 @@ impl FlaApp {
             &self.log,
         );
         let facts = self.facts();
+        for step in crate::checklist::Rehearsal::ALL {
+            if facts.rehearsal_done(step) && !facts.rehearsed.contains(&step) {
+                self.setup.rehearse(step);
+            }
+        }
         for step in [
             crate::checklist::Step::Account,
             crate::checklist::Step::Mandates,
@@ -357,10 +372,32 @@ impl FlaApp {
             return;
         }
         let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-        let missing = self.facts().missing(today);
-        if setup::status_line_ui(ui, lang, &missing) {
-            self.state.page = Page::Checklist;
+        let needs = self.facts().needs(today);
+        if let Some(fix) = setup::status_line_ui(ui, lang, &needs) {
+            self.go_to_fix(fix);
         }
+    }
+
+    /// Opens the page where `fix` is made, with its control focused.
+    pub fn go_to_fix(&mut self, fix: crate::checklist::Fix) {
+        use crate::checklist::Fix;
+        use connection::ConnectionFocus;
+        let (page, focus) = match fix {
+            Fix::Role | Fix::Rehearsal => (Page::Checklist, None),
+            Fix::Step(step) => {
+                self.checklist.unfold(step);
+                (Page::Checklist, None)
+            }
+            Fix::Certificate => {
+                self.certificate.focus_file();
+                (Page::Certificate, None)
+            }
+            Fix::ClientId => (Page::Connection, Some(ConnectionFocus::ClientId)),
+            Fix::Register => (Page::Connection, Some(ConnectionFocus::Register)),
+            Fix::TokenTest => (Page::Connection, Some(ConnectionFocus::Test)),
+        };
+        self.state.page = page;
+        self.connection.focus = focus;
     }
 
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
@@ -463,8 +500,13 @@ impl FlaApp {
             Page::Checklist => {
                 let facts = self.facts();
                 let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-                for command in self.checklist.ui(ui, lang, &facts, today) {
-                    self.apply_checklist(command);
+                let rehearsal = checklist::RehearsalState {
+                    busy: self.rehearsal_pending.is_some()
+                        || self.connection.is_testing()
+                        || self.certificate.is_busy(),
+                };
+                for command in self.checklist.ui(ui, lang, &facts, today, rehearsal) {
+                    self.apply_checklist(ui.ctx(), command);
                 }
             }
             Page::Support => {
@@ -499,7 +541,7 @@ impl FlaApp {
 }
 
 impl FlaApp {
-    fn apply_checklist(&mut self, command: ChecklistCommand) {
+    fn apply_checklist(&mut self, ctx: &egui::Context, command: ChecklistCommand) {
         match command {
             ChecklistCommand::SetLang(lang) => self.state.lang = Some(lang),
             ChecklistCommand::SetRole(role) => {
@@ -516,6 +558,81 @@ impl FlaApp {
                     ChecklistTarget::Declarations => Page::Declarations,
                 }
             }
+            ChecklistCommand::Rehearse(action) => self.rehearse(ctx, action),
+        }
+    }
+
+    /// A move of the rehearsal. Those that need the sandbox switch to it
+    /// and wait for it to answer (`keep_rehearsal`).
+    fn rehearse(&mut self, ctx: &egui::Context, action: checklist::RehearsalMove) {
+        use checklist::RehearsalMove;
+        match action {
+            RehearsalMove::OpenOwn => {
+                self.certificate.focus_file();
+                self.state.page = Page::Certificate;
+            }
+            RehearsalMove::SendFile => self.state.page = Page::Bulk,
+            RehearsalMove::DeclareAnother => {
+                let mandates = self.setup.mandated_enterprises(&self.state.connection);
+                self.declarations.new_declaration(&mandates, None);
+                self.state.page = Page::Declarations;
+            }
+            RehearsalMove::MakeTestCertificate
+            | RehearsalMove::RegisterAndTest
+            | RehearsalMove::DeclareExample => {
+                self.state.connection.environment = crate::channel::env::EnvironmentKind::Sandbox;
+                if action == RehearsalMove::MakeTestCertificate {
+                    self.certificate.make_test_certificate(ctx, &self.tasks);
+                } else {
+                    self.rehearsal_pending = Some(action);
+                }
+            }
+        }
+    }
+
+    /// Does the rehearsal's waiting move once the sandbox answers (and the
+    /// declarations follow its journal).
+    fn keep_rehearsal(&mut self, ctx: &egui::Context, lang: Lang) {
+        use checklist::RehearsalMove;
+        let Some(action) = self.rehearsal_pending else {
+            return;
+        };
+        let sandbox =
+            self.state.connection.environment == crate::channel::env::EnvironmentKind::Sandbox;
+        if !sandbox || self.connection.sandbox_url().is_none() {
+            return;
+        }
+        self.rehearsal_pending = None;
+        match action {
+            RehearsalMove::RegisterAndTest => self.connection.register_and_test(
+                ctx,
+                &self.tasks,
+                &self.state.connection,
+                &self.certificate,
+            ),
+            RehearsalMove::DeclareExample => {
+                let mandates = self.setup.mandated_enterprises(&self.state.connection);
+                let enterprise = match mandates.as_slice() {
+                    [only] => only.clone(),
+                    _ if !self.setup.profile.enterprise.trim().is_empty() => {
+                        self.setup.profile.enterprise.clone()
+                    }
+                    _ => self.state.connection.sandbox_enterprise.clone(),
+                };
+                let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
+                let example = crate::submit::journal::DraftForm {
+                    enterprise: enterprise.clone(),
+                    ssin: crate::sandbox::example_worker(&enterprise).to_owned(),
+                    name: tr(lang, "decl.example.name"),
+                    start: today.to_string(),
+                    end: today.to_string(),
+                    duration: "7.5".into(),
+                    ..Default::default()
+                };
+                self.declarations.new_declaration(&mandates, Some(example));
+                self.state.page = Page::Declarations;
+            }
+            _ => {}
         }
     }
 
@@ -529,6 +646,8 @@ impl FlaApp {
             }
             SupportCommand::ResetSandbox => {
                 self.connection.reset_sandbox(ctx, &self.tasks);
+                // The test certificate goes with the sandbox.
+                self.certificate.forget_test_certificate();
                 self.log.record(
                     crate::support::Level::Info,
                     "sandbox",

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::channel::env::{EnvironmentKind, Role as ChannelRole};
-use crate::checklist::{Facts, Role, Step};
+use crate::checklist::{Facts, Fix, Need, Rehearsal, Role, Step};
 use crate::i18n::{tr_args, Arg, Lang, Msg};
 pub use crate::profile::session::display_name;
 use crate::profile::session::ProfileSession;
@@ -152,30 +152,47 @@ impl Setup {
         settings: &ConnectionSettings,
         connection: &ConnectionPage,
     ) -> Facts {
-        let token_now = matches!(
-            connection.report.as_ref().map(|r| &r.result),
-            Some(TestResult::Granted { .. })
-        );
+        let p = &self.profile;
+        let granted_in = match (&connection.report, connection.report_environment) {
+            (Some(report), Some(env)) if matches!(report.result, TestResult::Granted { .. }) => {
+                Some(env)
+            }
+            _ => None,
+        };
+        let sandbox = settings.environment == EnvironmentKind::Sandbox;
+        // The client ID on the Connection page is the environment's; the
+        // other track's is the profile's.
+        let (client_id, sandbox_client_id) = if sandbox {
+            (p.client_id.clone(), settings.client_id.clone())
+        } else {
+            (settings.client_id.clone(), p.sandbox_client_id.clone())
+        };
         Facts {
-            role: self.profile.role,
+            role: p.role,
             certificate_valid_until: certificate
                 .signing_entry()
                 .and_then(|e| e.certificate.as_ref())
                 .map(|c| crate::today::brussels_date(c.not_after)),
-            client_id: settings.client_id.clone(),
-            token_test_passed: token_now || self.profile.ticked.contains(&Step::TokenTest),
-            sandbox_declaration_accepted: self.profile.ticked.contains(&Step::SandboxDeclaration),
-            real_declaration_accepted: self.profile.ticked.contains(&Step::RealDeclaration),
-            enterprise: self.profile.enterprise.clone(),
-            clients: if self.profile.role.is_some_and(|r| r.needs_mandates())
-                || (self.profile.role.is_none() && settings.role == ChannelRole::Provider)
+            throwaway_certificate: certificate.signs_with_test_certificate(),
+            client_id,
+            sandbox_client_id,
+            token_test_passed: granted_in.is_some_and(is_real)
+                || p.ticked.contains(&Step::TokenTest),
+            sandbox_token_passed: granted_in == Some(EnvironmentKind::Sandbox)
+                || p.rehearsed.contains(&Rehearsal::TokenTest),
+            sandbox_declaration_accepted: p.rehearsed.contains(&Rehearsal::Declaration),
+            real_declaration_accepted: p.ticked.contains(&Step::RealDeclaration),
+            rehearsed: p.rehearsed.clone(),
+            enterprise: p.enterprise.clone(),
+            clients: if p.role.is_some_and(|r| r.needs_mandates())
+                || (p.role.is_none() && settings.role == ChannelRole::Provider)
             {
-                self.profile.clients.clone()
+                p.clients.clone()
             } else {
                 Vec::new()
             },
-            ticked: self.profile.ticked.clone(),
-            sandbox: settings.environment == EnvironmentKind::Sandbox,
+            ticked: p.ticked.clone(),
+            sandbox,
         }
     }
 
@@ -333,7 +350,14 @@ impl Setup {
                 let env = settings.environment.code();
                 match &report.result {
                     TestResult::Granted { scope, .. } => {
-                        self.tick(Step::TokenTest, true);
+                        // A real step only from a real environment.
+                        match connection.report_environment {
+                            Some(EnvironmentKind::Sandbox) => {
+                                self.rehearse(Rehearsal::TokenTest);
+                            }
+                            Some(env) if is_real(env) => self.tick(Step::TokenTest, true),
+                            _ => {}
+                        }
                         log.record(
                             Level::Info,
                             "token",
@@ -394,7 +418,7 @@ impl Setup {
             if let Some(before) = self.accepted_before {
                 if accepted > before {
                     match settings.environment {
-                        EnvironmentKind::Sandbox => self.tick(Step::SandboxDeclaration, true),
+                        EnvironmentKind::Sandbox => self.rehearse(Rehearsal::Declaration),
                         EnvironmentKind::Production => self.tick(Step::RealDeclaration, true),
                         _ => {}
                     }
@@ -454,9 +478,12 @@ impl Setup {
     /// remembered before profiles kept it (the settings of an earlier version).
     pub fn adopt(&mut self, state: &AppState) {
         let p = &mut self.profile;
-        if p.client_id.is_empty() && !state.connection.client_id.is_empty() {
-            p.client_id = state.connection.client_id.clone();
+        if p.client_id.is_empty()
+            && p.sandbox_client_id.is_empty()
+            && !state.connection.client_id.is_empty()
+        {
             p.environment = state.connection.environment;
+            p.set_client_id_for(p.environment, state.connection.client_id.clone());
         }
         if p.certificate_path.is_empty() && !state.certificate.last_path.is_empty() {
             p.certificate_path = state.certificate.last_path.clone();
@@ -507,7 +534,7 @@ impl Setup {
         let p = &self.profile;
         let c = &mut state.connection;
         c.environment = p.environment;
-        c.client_id = p.client_id.clone();
+        c.client_id = p.client_id_for(p.environment).to_owned();
         if let Some(role) = p.role {
             c.role = role.channel_role();
         }
@@ -550,8 +577,21 @@ impl Setup {
         certificate: &mut CertificatePage,
     ) {
         certificate.keep(ctx, &mut state.certificate);
-        let now = Synced::of(&state.connection, &state.certificate, certificate.remember);
-        let before = self.synced.clone().unwrap_or_else(|| now.clone());
+        let mut now = Synced::of(&state.connection, &state.certificate, certificate.remember);
+        let mut before = self.synced.clone().unwrap_or_else(|| now.clone());
+        if (now.environment == EnvironmentKind::Sandbox)
+            != (before.environment == EnvironmentKind::Sandbox)
+        {
+            // Into or out of the sandbox: each keeps its own client ID (one
+            // typed in the same frame stays with the environment it was for).
+            if now.client_id != before.client_id {
+                self.profile
+                    .set_client_id_for(before.environment, now.client_id.clone());
+            }
+            state.connection.client_id = self.profile.client_id_for(now.environment).to_owned();
+            now = Synced::of(&state.connection, &state.certificate, certificate.remember);
+            before.client_id = now.client_id.clone();
+        }
         if now != before {
             self.take_changes(&before, &now);
             self.synced = Some(now);
@@ -573,7 +613,7 @@ impl Setup {
             p.environment = now.environment;
         }
         if now.client_id != before.client_id {
-            p.client_id = now.client_id.clone();
+            p.set_client_id_for(now.environment, now.client_id.clone());
         }
         if now.role != before.role && p.role.map(Role::channel_role) != Some(now.role) {
             p.role = Some(match now.role {
@@ -725,26 +765,32 @@ impl Setup {
 
 /// The line at the top of every page: what is still missing, the first item
 /// and how many more; a click leads to the Checklist. Returns true on a click.
-pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, missing: &[Msg]) -> bool {
-    let Some(first) = missing.first() else {
-        return false;
-    };
-    let mut text = first.render(lang);
-    if missing.len() > 1 {
+pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, needs: &[Need]) -> Option<Fix> {
+    let first = needs.first()?;
+    let mut text = first.msg.render(lang);
+    if needs.len() > 1 {
         text.push(' ');
-        text.push_str(&Msg::plural("status.more", (missing.len() - 1) as u64).render(lang));
+        text.push_str(&Msg::plural("status.more", (needs.len() - 1) as u64).render(lang));
     }
-    // The whole line is a link to the Checklist, where all of it is said.
+    // The whole line is a link to where its fix is made.
     let clicked = ui
         .add(egui::Link::new(
             egui::RichText::new(text)
                 .color(ui.visuals().warn_fg_color)
                 .underline(),
         ))
-        .on_hover_text(crate::i18n::tr(lang, "status.open_checklist"))
+        .on_hover_text(crate::i18n::tr(lang, "status.open_fix"))
         .clicked();
     ui.separator();
-    clicked
+    clicked.then_some(first.fix)
+}
+
+/// Acceptance and production: where the real steps are ticked.
+fn is_real(environment: EnvironmentKind) -> bool {
+    matches!(
+        environment,
+        EnvironmentKind::Acceptance | EnvironmentKind::Production
+    )
 }
 
 /// The Connection page's mandates: the clients whose mandate is active.

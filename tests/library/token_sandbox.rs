@@ -1007,3 +1007,71 @@ async fn a_sandbox_that_cannot_start_says_why_with_a_code() {
         .message(Lang::En)
         .contains(&taken.local_addr().unwrap().to_string()));
 }
+
+#[tokio::test]
+async fn the_sandbox_test_certificate_gets_a_token_there_and_is_refused_everywhere_else() {
+    use fla_assistant::cert::{throwaway, Finding};
+    let w = world().await;
+    let made = throwaway::make(time::OffsetDateTime::now_utc()).unwrap();
+    let entry = made.choose(None).unwrap();
+    let (status, body) = w
+        .register_der(
+            &entry.certificate.as_ref().unwrap().der,
+            "employer",
+            &[],
+            vec![FLA.authorization.to_owned()],
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let client_id = body["client_id"].as_str().unwrap().to_owned();
+    let in_the_sandbox = endpoints(
+        EnvironmentKind::Sandbox,
+        &FLA,
+        &UrlOverrides::default(),
+        Some(&w.sandbox.base_url),
+    )
+    .unwrap();
+    // Pointed at the sandbox's own token server, but called acceptance (or
+    // production): refused before anything is sent.
+    use fla_assistant::channel::env::Endpoints;
+    let elsewhere = |environment| Endpoints {
+        environment,
+        ..in_the_sandbox.clone()
+    };
+    let outcome = |ep: Endpoints| {
+        let (w, made, client_id) = (&w, &made, client_id.clone());
+        async move {
+            let test = ConnectionTest {
+                endpoints: &ep,
+                service: &FLA,
+                client_id: &client_id,
+                role: Role::Employer,
+                scope: None,
+                entry: &made.entries[0],
+                protection: &made.protection,
+                lifetime_secs: 60,
+                timeout: Duration::from_secs(5),
+                clock: system_clock(),
+            };
+            test_connection(&w.http, &test, Lang::En).await.unwrap()
+        }
+    };
+    for environment in [EnvironmentKind::Acceptance, EnvironmentKind::Production] {
+        let before = w.admin("/stats").await["token_requests"].clone();
+        match outcome(elsewhere(environment)).await {
+            ConnectionOutcome::CertificateRefused(findings) => {
+                assert_eq!(findings, vec![Finding::SandboxOnly], "{environment:?}")
+            }
+            _ => panic!("{environment:?}: the test certificate was not refused"),
+        }
+        assert_eq!(
+            w.admin("/stats").await["token_requests"],
+            before,
+            "{environment:?}: nothing sent"
+        );
+    }
+    assert!(matches!(
+        outcome(in_the_sandbox).await,
+        ConnectionOutcome::Granted { .. }
+    ));
+}

@@ -8,7 +8,7 @@ use fla_test_support::app as common;
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
-use fla_assistant::checklist::{Facts, Role, Step};
+use fla_assistant::checklist::{Facts, Rehearsal, Role, Step};
 use fla_assistant::i18n::{tr, Lang};
 use fla_assistant::profile::{ClientEnterprise, MandateState};
 use fla_assistant::ui::checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget, ProfileEdit};
@@ -37,9 +37,13 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
             if !host.shown {
                 return;
             }
-            let commands = host
-                .page
-                .ui(ui, host.lang, &host.facts, date!(2026 - 11 - 25));
+            let commands = host.page.ui(
+                ui,
+                host.lang,
+                &host.facts,
+                date!(2026 - 11 - 25),
+                Default::default(),
+            );
             // Applied the way the app applies them.
             for command in &commands {
                 match command {
@@ -52,7 +56,7 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
                             host.facts.ticked.remove(step);
                         }
                     }
-                    ChecklistCommand::Open(_) => {}
+                    ChecklistCommand::Open(_) | ChecklistCommand::Rehearse(_) => {}
                     ChecklistCommand::Edit(edit) => edit_facts(&mut host.facts, edit),
                 }
             }
@@ -60,7 +64,8 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
         },
         host,
     );
-    harness.set_size(egui::vec2(1100.0, 760.0));
+    // The app scrolls the page; this host shows it whole.
+    harness.set_size(egui::vec2(1100.0, 1400.0));
     harness.run();
     harness
 }
@@ -195,7 +200,7 @@ fn the_step_the_user_works_in_stays_open_when_the_app_ticks_it_and_nothing_typed
 
     // Back on the Checklist after another page: the first step not done unfolds.
     harness
-        .get_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.title"))
+        .get_by_label(&tr(Lang::En, "checklist.step.real_declaration.title"))
         .click();
     harness.run();
     harness.state_mut().shown = false;
@@ -205,7 +210,7 @@ fn the_step_the_user_works_in_stays_open_when_the_app_ticks_it_and_nothing_typed
     // (The second client's mandate is not checked yet: the MAHIS step again.)
     harness.get_by_label(&mandates_what);
     assert!(harness
-        .query_by_label(&tr(Lang::En, "checklist.step.sandbox_declaration.what"))
+        .query_by_label(&tr(Lang::En, "checklist.step.real_declaration.what"))
         .is_none());
 }
 
@@ -245,7 +250,7 @@ fn the_status_says_which_mandate_is_missing_and_which_is_not_checked_with_the_cl
 }
 
 #[test]
-fn the_steps_say_noss_in_belgian_words_chaman_one_way_mahis_links_and_the_sandbox_account_step() {
+fn the_steps_say_noss_in_belgian_words_chaman_one_way_mahis_links_and_the_real_account_step() {
     let facts = Facts {
         role: Some(Role::Representative),
         clients: vec![ClientEnterprise {
@@ -269,26 +274,16 @@ fn the_steps_say_noss_in_belgian_words_chaman_one_way_mahis_links_and_the_sandbo
     harness.get_by_label(&tr(Lang::En, "checklist.step.mandates.what"));
     harness.get_by_label(&tr(Lang::En, "checklist.link_nl"));
     harness.get_by_label(&tr(Lang::En, "checklist.link_fr"));
-    // The account step, in the sandbox: done there, on the Connection page.
+    // The account step is the real one, even in the sandbox: its portal
+    // path, and no move of the sandbox's (the rehearsal has those).
     harness
         .get_by_label(&tr(Lang::En, "checklist.step.account.title"))
         .click();
     harness.run();
     harness.get_by_label_contains("> Chaman > Beheer uw technische kanalen");
     assert!(harness.query_by_label_contains("ChaMan").is_none());
-    harness
-        .get_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
-        .click();
-    harness.run();
     assert!(harness
-        .state()
-        .commands
-        .contains(&ChecklistCommand::Open(ChecklistTarget::Connection)));
-    // Not in the sandbox: no such button.
-    harness.state_mut().facts.sandbox = false;
-    harness.run();
-    assert!(harness
-        .query_by_label(&tr(Lang::En, "checklist.action.account_sandbox"))
+        .query_by_label(&tr(Lang::En, "checklist.rehearsal.register_and_test"))
         .is_none());
     // One spelling in every language's texts.
     for lang in [Lang::En, Lang::Nl, Lang::Fr] {
@@ -329,7 +324,7 @@ fn what_the_app_sees_is_ticked_and_the_actions_lead_to_the_pages() {
         "client ID + certificate: done"
     );
     assert!(done(&harness, Step::TokenTest), "the token test passed");
-    assert!(!done(&harness, Step::SandboxDeclaration));
+    assert!(!done(&harness, Step::RealDeclaration));
     // The certificate's end is near: the status line says so.
     harness.get_by_label_contains("The certificate expires in 12 days.");
     // The first step not done is open, with its action.
@@ -367,12 +362,12 @@ fn the_app_opens_on_the_checklist_and_keeps_the_role_and_ticks_after_a_restart()
         );
         harness.get_by_label(&tick).click();
         harness.run_steps(2);
-        // Every other page says what is still missing, and leads back here.
+        // Every other page says what is still missing, and leads to where it
+        // is done: in the sandbox, a certificate is opened or made on the
+        // Checklist's rehearsal.
         common::go_to(&mut harness, Page::Certificate);
-        harness.get_by_label_contains("No certificate that can sign is open.");
-        harness
-            .get_by_label_contains("No certificate that can sign is open.")
-            .click();
+        let said = tr(Lang::En, "status.rehearsal.no_certificate");
+        harness.get_by_label_contains(&said).click();
         harness.run_steps(2);
         assert_eq!(harness.state().state.page, Page::Checklist);
     }
@@ -391,7 +386,7 @@ fn the_app_opens_on_the_checklist_and_keeps_the_role_and_ticks_after_a_restart()
 }
 
 #[test]
-fn a_token_test_that_passes_ticks_its_step_and_the_account_step() {
+fn a_token_test_in_the_sandbox_ticks_the_rehearsal_and_no_real_step() {
     let mut harness = common::harness_in(common::english(), &common::new_data_dir());
     harness.state_mut().setup.profile.role = Some(Role::Employer);
     common::with_sandbox_account(&mut harness);
@@ -400,9 +395,27 @@ fn a_token_test_that_passes_ticks_its_step_and_the_account_step() {
         .click();
     common::wait_until_opened(&mut harness);
     harness.run_steps(3);
-    let ticked = &harness.state().setup.profile.ticked;
-    assert!(ticked.contains(&Step::TokenTest), "{ticked:?}");
-    assert!(ticked.contains(&Step::Account), "{ticked:?}");
+    let profile = &harness.state().setup.profile;
+    assert_eq!(
+        profile.rehearsed,
+        [
+            Rehearsal::Certificate,
+            Rehearsal::Registered,
+            Rehearsal::TokenTest
+        ]
+        .into_iter()
+        .collect(),
+    );
+    // The sandbox's client ID is kept apart from the real one.
+    assert!(profile.client_id.is_empty(), "{}", profile.client_id);
+    assert!(!profile.sandbox_client_id.is_empty());
+    // Nothing real is ticked, nor seen done: the REST account and the OAuth
+    // test are still to do against acceptance or production.
+    assert!(profile.ticked.is_empty(), "{:?}", profile.ticked);
+    let facts = harness.state().facts();
+    for step in fla_assistant::checklist::steps(Role::Employer) {
+        assert!(!facts.is_done(step), "{step:?}");
+    }
     // And the log has the test, for the Support page.
     let lines = harness.state().log.recent();
     assert!(
@@ -548,21 +561,26 @@ fn walk_to_the_end(role: Role) {
         harness.run_steps(3);
 
         let facts = harness.state().facts();
+        assert_eq!(
+            facts.next_rehearsal(),
+            None,
+            "{role:?}: the rehearsal is done"
+        );
         let missing: Vec<Step> = fla_assistant::checklist::steps(role)
             .into_iter()
             .filter(|s| !facts.is_done(*s))
             .collect();
         assert_eq!(
             missing,
-            vec![Step::RealDeclaration],
-            "{role:?}: only the real declaration is left"
+            vec![Step::Account, Step::TokenTest, Step::RealDeclaration],
+            "{role:?}: the sandbox did none of the real steps"
         );
-        // The real one is ticked by hand here (no real server from a test).
+        // They are ticked by hand here (no real server from a test).
         common::go_to(&mut harness, Page::Checklist);
-        harness
-            .get_by_label(&tick_label(Step::RealDeclaration))
-            .click();
-        harness.run_steps(2);
+        for step in missing {
+            harness.get_by_label(&tick_label(step)).click();
+            harness.run_steps(2);
+        }
         let app = harness.state();
         let facts = app.facts();
         for step in fla_assistant::checklist::steps(role) {

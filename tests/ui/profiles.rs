@@ -50,7 +50,8 @@ fn two_profiles(config: &Path, cert_a: &str, cert_b: &str) {
                 name: "Alpha employer".into(),
                 role: Some(fla_assistant::checklist::Role::Employer),
                 environment: EnvironmentKind::Sandbox,
-                client_id: "self_service_chaman_111_alphaalpha".into(),
+                // Given by the sandbox: the sandbox's own.
+                sandbox_client_id: "self_service_chaman_111_alphaalpha".into(),
                 certificate_path: cert_a.into(),
                 ..Profile::default()
             },
@@ -157,7 +158,7 @@ fn switching_profile_switches_connection_and_certificate_and_a_restart_keeps_it(
         .unwrap()
         .1;
     assert_eq!(
-        alpha.client_id, "self_service_chaman_111_alphaalpha",
+        alpha.sandbox_client_id, "self_service_chaman_111_alphaalpha",
         "alpha untouched"
     );
 }
@@ -428,8 +429,8 @@ fn after_a_whole_flow_no_file_written_holds_the_password_or_the_key() {
             .state()
             .setup
             .profile
-            .ticked
-            .contains(&fla_assistant::checklist::Step::TokenTest));
+            .rehearsed
+            .contains(&fla_assistant::checklist::Rehearsal::TokenTest));
         assert_eq!(secrets.len(), 1, "remembered in the stand-in");
     }
     let mut files = Vec::new();

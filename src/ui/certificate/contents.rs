@@ -103,6 +103,11 @@ impl CertificatePage {
         let label = entry.label.clone();
         ui.add_space(8.0);
         ui.label(RichText::new(format!("{} — {label}", tr(lang, "cert.export_title"))).strong());
+        if cert::throwaway::is_throwaway(entry) {
+            // Never for Chaman: it is no one's certificate.
+            ui.add(egui::Label::new(tr(lang, "cert.test_certificate_no_export")).wrap());
+            return;
+        }
         ui.horizontal(|ui| {
             ui.label(tr(lang, "cert.export_format"));
             ui.radio_value(

@@ -71,10 +71,12 @@ impl ConnectionPage {
         }));
     }
 
-    pub(super) fn sandbox_register_ui(
+    /// Takes the registration's outcome (every frame, from any page): the
+    /// sandbox's client ID in use, and the token test started when asked
+    /// with the registration.
+    pub fn poll_register(
         &mut self,
-        ui: &mut egui::Ui,
-        lang: Lang,
+        ctx: &egui::Context,
         tasks: &Tasks,
         settings: &mut ConnectionSettings,
         certificate: &CertificatePage,
@@ -90,25 +92,126 @@ impl ConnectionPage {
                     // Another client ID is in use (and may work): ask.
                     self.new_client_id = Some(client_id);
                 }
+                if std::mem::take(&mut self.then_test) && self.new_client_id.is_none() {
+                    self.test_now(ctx, tasks, settings, certificate);
+                }
             }
             Some(Some(Err(e))) => {
+                self.then_test = false;
                 self.failures.push(e.clone());
                 self.register_error = Some(e);
             }
-            _ => {}
+            Some(None) => self.then_test = false,
+            None => {}
         }
+    }
+
+    /// The rehearsal's one move for the connection: registers the
+    /// certificate in the sandbox where it has no sandbox client ID yet,
+    /// then tests the connection (or tests at once).
+    pub fn register_and_test(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+    ) {
+        if env::client_id_looks_right(settings.client_id.trim()) {
+            self.test_now(ctx, tasks, settings, certificate);
+        } else if self.start_register(ctx, tasks, settings, certificate) {
+            self.then_test = true;
+        }
+    }
+
+    /// Registers the certificate that signs (else the one on view, which
+    /// cannot: refused here, as Chaman would refuse it) in the sandbox's
+    /// Chaman, on the runtime. Whether it was sent.
+    fn start_register(
+        &mut self,
+        ctx: &egui::Context,
+        tasks: &Tasks,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+    ) -> bool {
         let SandboxState::Running(sandbox) = &self.sandbox else {
-            return;
+            return false;
         };
-        // The certificate that signs; else the one on view, which cannot sign:
-        // registering it is refused here, as Chaman would refuse it.
+        if self.registering.is_some() || self.new_client_id.is_some() {
+            return false;
+        }
         let now = time::OffsetDateTime::now_utc();
-        let (entry, reasons) = match (certificate.signer(), certificate.unusable_on_view(now)) {
-            (Some(signer), _) => (&signer.entry, signer.cannot_sign(now)),
-            (None, Some(unusable)) => (unusable.entry, unusable.reasons),
-            (None, None) => return,
+        let (cert, reasons) = match (certificate.signer(), certificate.unusable_on_view(now)) {
+            (Some(signer), _) => (signer.entry.certificate.as_ref(), signer.cannot_sign(now)),
+            (None, Some(unusable)) => (unusable.entry.certificate.as_ref(), unusable.reasons),
+            (None, None) => (None, Vec::new()),
         };
-        let cert = entry.certificate.clone();
+        let cert = match cert {
+            Some(cert) if reasons.is_empty() => cert,
+            _ => {
+                let reasons = if reasons.is_empty() {
+                    vec![Finding::NoCertificate]
+                } else {
+                    reasons
+                };
+                self.register_error = Some(
+                    Msg::new("connection.register_refused").arg("reason", findings_msg(reasons)),
+                );
+                return false;
+            }
+        };
+        use base64::Engine;
+        self.register_error = None;
+        self.registered = None;
+        let request = RegisterRequest {
+            certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
+            enterprise: settings.sandbox_enterprise.clone(),
+            quality: settings.role.code().to_owned(),
+            mandates: match settings.mandated_enterprises() {
+                m if m.is_empty() && settings.role == Role::Provider => {
+                    vec![settings.sandbox_enterprise.clone()]
+                }
+                m => m,
+            },
+            authorizations: vec![FLA.authorization.to_owned()],
+        };
+        let url = format!("{}/chaman/accounts", sandbox.admin_url);
+        self.registering = Some(tasks.run(ctx, async move {
+            // What the sandbox or the network said is theirs: kept as it came.
+            let failed =
+                |detail: String| Msg::new("connection.register_failed").arg("detail", detail);
+            let http = token::http_client(Duration::from_secs(10))
+                .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
+            let response = http
+                .post(url)
+                .json(&request)
+                .send()
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            let body: serde_json::Value =
+                response.json().await.map_err(|e| failed(e.to_string()))?;
+            body["client_id"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| failed(body["detail"].as_str().unwrap_or("refused").to_owned()))
+        }));
+        true
+    }
+
+    pub(super) fn sandbox_register_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        tasks: &Tasks,
+        settings: &mut ConnectionSettings,
+        certificate: &CertificatePage,
+    ) {
+        if !matches!(self.sandbox, SandboxState::Running(_)) {
+            return;
+        }
+        let now = time::OffsetDateTime::now_utc();
+        if certificate.signer().is_none() && certificate.unusable_on_view(now).is_none() {
+            return;
+        }
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             ui.label(tr(lang, "connection.sandbox_register_hint"));
@@ -117,67 +220,16 @@ impl ConnectionPage {
                 egui::TextEdit::singleline(&mut settings.sandbox_enterprise).desired_width(120.0),
             )
             .labelled_by(label.id);
-            let clicked = ui
-                .add_enabled(
-                    self.registering.is_none() && self.new_client_id.is_none(),
-                    egui::Button::new(tr(lang, "connection.sandbox_register")),
-                )
-                .clicked();
-            let cert = match (clicked, &cert) {
-                (false, _) => None,
-                (true, Some(cert)) if reasons.is_empty() => Some(cert),
-                (true, _) => {
-                    let reasons = if reasons.is_empty() {
-                        vec![Finding::NoCertificate]
-                    } else {
-                        reasons.clone()
-                    };
-                    self.register_error = Some(
-                        Msg::new("connection.register_refused")
-                            .arg("reason", findings_msg(reasons)),
-                    );
-                    None
-                }
-            };
-            if let Some(cert) = cert {
-                use base64::Engine;
-                self.register_error = None;
-                self.registered = None;
-                let request = RegisterRequest {
-                    certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
-                    enterprise: settings.sandbox_enterprise.clone(),
-                    quality: settings.role.code().to_owned(),
-                    mandates: match settings.mandated_enterprises() {
-                        m if m.is_empty() && settings.role == Role::Provider => {
-                            vec![settings.sandbox_enterprise.clone()]
-                        }
-                        m => m,
-                    },
-                    authorizations: vec![FLA.authorization.to_owned()],
-                };
-                let url = format!("{}/chaman/accounts", sandbox.admin_url);
-                self.registering = Some(tasks.run(ui.ctx(), async move {
-                    // What the sandbox or the network said is theirs: kept as it came.
-                    let failed = |detail: String| {
-                        Msg::new("connection.register_failed").arg("detail", detail)
-                    };
-                    let http = token::http_client(Duration::from_secs(10))
-                        .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
-                    let response = http
-                        .post(url)
-                        .json(&request)
-                        .send()
-                        .await
-                        .map_err(|e| failed(e.to_string()))?;
-                    let body: serde_json::Value =
-                        response.json().await.map_err(|e| failed(e.to_string()))?;
-                    body["client_id"]
-                        .as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| {
-                            failed(body["detail"].as_str().unwrap_or("refused").to_owned())
-                        })
-                }));
+            let register = ui.add_enabled(
+                self.registering.is_none() && self.new_client_id.is_none(),
+                egui::Button::new(tr(lang, "connection.sandbox_register")),
+            );
+            if self.focus == Some(ConnectionFocus::Register) {
+                self.focus = None;
+                register.request_focus();
+            }
+            if register.clicked() {
+                self.start_register(ui.ctx(), tasks, settings, certificate);
             }
         });
         if let Some(e) = &self.register_error {

@@ -16,6 +16,7 @@ impl ConnectionPage {
         let client_id = settings.client_id.trim().to_owned();
         let role = settings.role;
         self.report = None;
+        self.report_environment = Some(endpoints.environment);
         self.testing = Some(tasks.run(ctx, async move {
             let http = match token::http_client(token::DEFAULT_TIMEOUT) {
                 Ok(h) => h,

@@ -10,20 +10,27 @@ use crate::submit::journal::DraftForm;
 use crate::submit::state::State;
 
 impl DeclarationsPage {
+    /// A new declaration, opened in the editor when it is made: the
+    /// employer's own enterprise (or a representative's only mandate) filled
+    /// in; `example`, an example to send as it is (the rehearsal's).
+    pub fn new_declaration(&mut self, mandates: &[String], example: Option<DraftForm>) {
+        self.leave_edit();
+        let enterprise = match mandates {
+            [] => self.own_enterprise.clone().unwrap_or_default(),
+            [only] => only.clone(),
+            _ => String::new(),
+        };
+        let form = example.unwrap_or(DraftForm {
+            enterprise,
+            ..DraftForm::default()
+        });
+        self.commands.push(DeclarationCommand::New(form));
+    }
+
     pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui, lang: Lang, mandates: &[String]) {
         ui.horizontal(|ui| {
             if ui.button(tr(lang, "decl.new")).clicked() {
-                self.leave_edit();
-                // The employer's own enterprise; a representative's only mandate.
-                let enterprise = match mandates {
-                    [] => self.own_enterprise.clone().unwrap_or_default(),
-                    [only] => only.clone(),
-                    _ => String::new(),
-                };
-                self.commands.push(DeclarationCommand::New(DraftForm {
-                    enterprise,
-                    ..DraftForm::default()
-                }));
+                self.new_declaration(mandates, None);
             }
             let selectable = !self.selected.is_empty();
             if ui
