@@ -286,6 +286,20 @@ pub enum Fix {
     Register,
     /// The "Test connection" button.
     TokenTest,
+    /// A first declaration (the rehearsal's example).
+    Declare,
+}
+
+impl Rehearsal {
+    /// Where this step of the rehearsal is done.
+    pub fn fix(self) -> Fix {
+        match self {
+            Rehearsal::Certificate => Fix::Rehearsal,
+            Rehearsal::Registered => Fix::Register,
+            Rehearsal::TokenTest => Fix::TokenTest,
+            Rehearsal::Declaration => Fix::Declare,
+        }
+    }
 }
 
 /// Something missing, and where it is fixed.
@@ -463,6 +477,8 @@ impl Facts {
         if self.sandbox {
             if !self.rehearsal_done(Rehearsal::TokenTest) {
                 need(Msg::new("status.rehearsal.token_test"), Fix::TokenTest);
+            } else if !self.rehearsal_done(Rehearsal::Declaration) {
+                need(Msg::new("status.rehearsal.declare"), Fix::Declare);
             }
         } else if !self.token_test_passed {
             need(Msg::new("status.token_test"), Fix::TokenTest);
@@ -689,6 +705,10 @@ mod tests {
         assert_eq!(facts.next_rehearsal(), Some(Rehearsal::Certificate));
         let fixes: Vec<Fix> = facts.needs(today).iter().map(|n| n.fix).collect();
         assert_eq!(fixes, [Fix::Rehearsal, Fix::Register, Fix::TokenTest]);
+        // Each step's fix is where its need leads.
+        for step in Rehearsal::ALL {
+            assert!(step == Rehearsal::Declaration || fixes.contains(&step.fix()));
+        }
         // The whole rehearsal, with the sandbox's test certificate.
         facts.certificate_valid_until = Some(date!(2027 - 02 - 23));
         facts.throwaway_certificate = true;

@@ -59,6 +59,33 @@ pub struct FieldProblem {
 }
 
 impl DraftForm {
+    /// Whether the form is still being filled in: a required field empty,
+    /// and none of those typed wrong (the row is then neither ready nor
+    /// invalid, and says nothing in red).
+    pub fn being_filled_in(&self) -> bool {
+        let required = [
+            &self.enterprise,
+            &self.ssin,
+            &self.name,
+            &self.start,
+            &self.end,
+            &self.duration,
+        ];
+        if required.iter().all(|f| !f.trim().is_empty()) {
+            return false;
+        }
+        let typed_wrong = self
+            .to_declaration_lenient()
+            .1
+            .iter()
+            .any(|p| p.key != "form.required")
+            || (!self.ssin.trim().is_empty()
+                && crate::identifiers::parse_ssin(&self.ssin).is_err())
+            || (!self.enterprise.trim().is_empty()
+                && crate::identifiers::parse_enterprise_number(&self.enterprise).is_none());
+        !typed_wrong
+    }
+
     /// The declaration these fields make, or the fields that cannot be read.
     pub fn to_declaration(&self) -> Result<Declaration, Vec<FieldProblem>> {
         let (declaration, problems) = self.to_declaration_lenient();

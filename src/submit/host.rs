@@ -625,7 +625,6 @@ async fn close(shared: &Shared) -> Vec<RowId> {
 /// The drafts' side of a store: the engine and the journal without one do
 /// it alike, so that each draft command is written once.
 trait DraftStore {
-    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError>;
     async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError>;
     async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError>;
     async fn delete_draft(&self, id: RowId) -> Result<(), DraftError>;
@@ -633,9 +632,6 @@ trait DraftStore {
 }
 
 impl DraftStore for Engine {
-    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
-        Engine::new_draft(self, form).await
-    }
     async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
         Engine::new_checked(self, forms).await
     }
@@ -651,9 +647,6 @@ impl DraftStore for Engine {
 }
 
 impl DraftStore for Arc<DraftJournal> {
-    async fn new_draft(&self, form: DraftForm) -> Result<RowId, DraftError> {
-        DraftJournal::new_draft(self, form).await
-    }
     async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
         DraftJournal::new_checked(self, forms).await
     }
@@ -675,10 +668,12 @@ async fn drafts_command(
     command: DeclarationCommand,
 ) -> Result<Option<Outcome>, DeclarationCommand> {
     let done: Result<Option<Outcome>, DraftError> = match command {
+        // Checked at once: a form that comes filled in (the rehearsal's
+        // example) is ready to send; an empty one is being filled in.
         DeclarationCommand::New(form) => store
-            .new_draft(form)
+            .new_checked(vec![form])
             .await
-            .map(|id| Some(Outcome::Opened(id))),
+            .map(|ids| ids.first().copied().map(Outcome::Opened)),
         DeclarationCommand::NewMany(forms) => store
             .new_checked(forms)
             .await

@@ -6,7 +6,7 @@
 
 use egui::RichText;
 
-use crate::checklist::{check_enterprise, steps, Facts, Rehearsal, Role, Step};
+use crate::checklist::{check_enterprise, steps, Facts, Fix, Rehearsal, Role, Step};
 use crate::i18n::{tr, tr_args, Lang, Msg};
 use crate::identifiers::format_enterprise_number;
 use crate::profile::MandateState;
@@ -603,6 +603,23 @@ fn rehearsal_ui(
     });
 }
 
+/// The moves that make a fix in the sandbox, with the names of their
+/// buttons (`checklist.rehearsal.NAME` on the Checklist, where there is room
+/// to say more; `status.move.NAME` in the status line): the Checklist's
+/// rehearsal and the status line above every page offer the same.
+pub fn moves_for(fix: Fix) -> &'static [(&'static str, RehearsalMove)] {
+    match fix {
+        Fix::Rehearsal => &[
+            ("open_own", RehearsalMove::OpenOwn),
+            ("make_test", RehearsalMove::MakeTestCertificate),
+        ],
+        Fix::Register => &[("register_and_test", RehearsalMove::RegisterAndTest)],
+        Fix::TokenTest => &[("test", RehearsalMove::RegisterAndTest)],
+        Fix::Declare => &[("declare", RehearsalMove::DeclareExample)],
+        Fix::Role | Fix::Step(_) | Fix::Certificate | Fix::ClientId => &[],
+    }
+}
+
 /// The button (or buttons) that do the rehearsal's next step.
 fn next_move_ui(
     ui: &mut egui::Ui,
@@ -611,26 +628,13 @@ fn next_move_ui(
     state: RehearsalState,
     commands: &mut Vec<ChecklistCommand>,
 ) {
-    let moves: &[(&str, RehearsalMove)] = match step {
-        Rehearsal::Certificate => &[
-            ("checklist.rehearsal.open_own", RehearsalMove::OpenOwn),
-            (
-                "checklist.rehearsal.make_test",
-                RehearsalMove::MakeTestCertificate,
-            ),
-        ],
-        Rehearsal::Registered => &[(
-            "checklist.rehearsal.register_and_test",
-            RehearsalMove::RegisterAndTest,
-        )],
-        Rehearsal::TokenTest => &[("checklist.rehearsal.test", RehearsalMove::RegisterAndTest)],
-        Rehearsal::Declaration => &[("checklist.rehearsal.declare", RehearsalMove::DeclareExample)],
-    };
+    let moves = moves_for(step.fix());
     let enabled = !state.busy;
     ui.horizontal_wrapped(|ui| {
-        for (key, action) in moves {
+        for (name, action) in moves {
+            let key = format!("checklist.rehearsal.{name}");
             if ui
-                .add_enabled(enabled, egui::Button::new(tr(lang, key)))
+                .add_enabled(enabled, egui::Button::new(tr(lang, &key)))
                 .clicked()
             {
                 commands.push(ChecklistCommand::Rehearse(*action));

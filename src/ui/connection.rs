@@ -136,6 +136,10 @@ pub struct ConnectionPage {
     pub reports_received: u64,
     /// The registration was asked with a token test to follow.
     then_test: bool,
+    /// The certificate (SHA-256) being registered, and the one this run
+    /// last registered in the sandbox.
+    registering_cert: Option<String>,
+    registered_cert: Option<String>,
     /// The control to focus when the page is next drawn (the status line
     /// leads here).
     pub focus: Option<ConnectionFocus>,
@@ -164,6 +168,8 @@ impl ConnectionPage {
             report_environment: None,
             reports_received: 0,
             then_test: false,
+            registering_cert: None,
+            registered_cert: None,
             focus: None,
         }
     }

@@ -22,7 +22,7 @@ use egui_extras::{Column, TableBuilder};
 use super::widgets;
 use crate::cert::Severity;
 use crate::fla::client::TokenSource;
-use crate::i18n::{format_date, parse_user_date, tr, tr_args, Lang, Msg};
+use crate::i18n::{format_date, parse_user_date, tr, tr_args, Arg, Lang, Msg};
 use crate::submit::engine::drafts::DraftRow;
 use crate::submit::engine::{SendSummary, Skip};
 use crate::submit::journal::DraftForm;
@@ -86,6 +86,12 @@ pub struct DeclarationsPage {
     /// What the last command did (how many sent, how many skipped and why),
     /// kept as a message and said in the language of the moment.
     pub notice: Option<Msg>,
+    /// The rows the notice says were queued: it goes once none waits any
+    /// more, and what was skipped (if any) is said alone.
+    notice_queued: Vec<i64>,
+    notice_after_sent: Option<Msg>,
+    /// What the user asked for after an accepted declaration.
+    next_after_accepted: Option<NextAfterAccepted>,
     pub error: Option<Msg>,
     /// The row whose cancel on the server waits for a yes.
     confirm_cancel: Option<i64>,
@@ -134,6 +140,9 @@ impl DeclarationsPage {
             fetch_to: String::new(),
             fetching: false,
             notice: None,
+            notice_queued: Vec::new(),
+            notice_after_sent: None,
+            next_after_accepted: None,
             error: None,
             confirm_cancel: None,
             several_open: false,
@@ -200,6 +209,7 @@ impl DeclarationsPage {
         self.corrections_pending.clear();
         self.confirm_cancel = None;
         self.notice = None;
+        self.notice_queued.clear();
         self.error = None;
     }
 
@@ -210,13 +220,19 @@ impl DeclarationsPage {
             match outcome {
                 Outcome::Opened(id) => self.open(id, true),
                 Outcome::Made(ids) => {
+                    self.notice_queued.clear();
                     self.notice = Some(Msg::plural("decl.workers.made", ids.len() as u64));
                     // Selected, to be sent at once with *Submit selected*.
                     self.selected.extend(ids);
                 }
-                Outcome::Sent(summary) => self.notice = Some(sent_notice(&summary)),
+                Outcome::Sent(summary) => {
+                    self.notice = Some(sent_notice(&summary));
+                    self.notice_queued.clone_from(&summary.queued);
+                    self.notice_after_sent = skipped_notice(&summary);
+                }
                 Outcome::Fetched(summary) => {
                     self.fetching = false;
+                    self.notice_queued.clear();
                     self.notice = Some(if summary.found == 0 {
                         Msg::new("decl.fetched_none")
                     } else {
@@ -252,6 +268,18 @@ impl DeclarationsPage {
         // The rows come in the order of their ids.
         let rows = &self.rows;
         let present = |id: &i64| rows.binary_search_by_key(id, |r| r.view.id).is_ok();
+        // "3 queued for sending" is true until none of them waits any more.
+        if !self.notice_queued.is_empty() {
+            let waiting = |id: &i64| {
+                rows.binary_search_by_key(id, |r| r.view.id)
+                    .is_ok_and(|i| matches!(rows[i].view.state, State::Ready | State::Sending))
+            };
+            if !self.notice_queued.iter().any(waiting) {
+                // What was skipped and why stays true: it stays said.
+                self.notice_queued.clear();
+                self.notice = self.notice_after_sent.take();
+            }
+        }
         self.selected.retain(|id| present(id));
         if self.editing.is_some_and(|id| !present(&id)) && self.open_when_read.is_none() {
             self.editing = None;
@@ -429,6 +457,10 @@ impl DeclarationsPage {
         self.table_ui(ui, lang);
         ui.separator();
         self.editor_ui(ui, lang, mandates);
+        if self.next_after_accepted == Some(NextAfterAccepted::Another) {
+            self.next_after_accepted = None;
+            self.new_declaration(mandates, None);
+        }
         self.save_after_pause(ui.ctx());
         if let Some(host) = host {
             for command in self.commands.drain(..) {
@@ -600,15 +632,45 @@ impl DeclarationsPage {
     }
 }
 
+/// What comes after an accepted declaration, from its editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextAfterAccepted {
+    /// Another declaration, new.
+    Another,
+    /// A file of declarations (the Bulk page).
+    File,
+}
+
+impl DeclarationsPage {
+    /// Whether the user asked for the Bulk page (once).
+    pub fn take_go_to_bulk(&mut self) -> bool {
+        let asked = self.next_after_accepted == Some(NextAfterAccepted::File);
+        if asked {
+            self.next_after_accepted = None;
+        }
+        asked
+    }
+}
+
 /// How many were queued, and how many skipped and why (said when drawn).
 pub fn sent_notice(summary: &SendSummary) -> Msg {
-    let queued = summary.queued.len();
+    let sent = Msg::plural("decl.sent", summary.queued.len() as u64);
+    match skipped_notice(summary) {
+        None => sent,
+        Some(skipped) => Msg::new("decl.sent_skipped")
+            .arg("sent", Arg::Msg(sent))
+            .arg("skipped", Arg::Msg(skipped)),
+    }
+}
+
+/// How many were skipped and why ("1 skipped: 1 invalid"), where any were.
+pub fn skipped_notice(summary: &SendSummary) -> Option<Msg> {
     if summary.skipped.is_empty() {
-        return Msg::new("decl.sent").arg("queued", queued);
+        return None;
     }
     let skips: Vec<Skip> = summary.skipped.iter().map(|(_, skip)| *skip).collect();
     let skipped = skips.len();
-    Msg::from_fn(move |lang| {
+    Some(Msg::from_fn(move |lang| {
         let mut why: BTreeMap<String, usize> = BTreeMap::new();
         for skip in &skips {
             let reason = match skip {
@@ -624,16 +686,13 @@ pub fn sent_notice(summary: &SendSummary) -> Msg {
             .map(|(reason, n)| format!("{n} {reason}"))
             .collect::<Vec<_>>()
             .join(", ");
-        tr_args(
+        crate::i18n::tr_n(
             lang,
-            "decl.sent_skipped",
-            &[
-                ("queued", queued.to_string()),
-                ("skipped", skipped.to_string()),
-                ("reasons", reasons),
-            ],
+            "decl.skipped",
+            skipped as u64,
+            &[("reasons", reasons)],
         )
-    })
+    }))
 }
 
 /// The table's height: the window's, never the number of rows' (a row
@@ -643,7 +702,7 @@ fn table_height(ctx: &egui::Context) -> f32 {
 }
 
 /// One line of the page kept for a message that may come and go.
-fn line_slot_ui(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
+pub(super) fn line_slot_ui(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let (rect, _) = ui.allocate_exact_size(
         egui::vec2(ui.available_width(), height),

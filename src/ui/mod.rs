@@ -200,6 +200,7 @@ impl FlaApp {
             || self.bulk.is_busy()
             || self.setup.is_busy()
             || self.certificate.unlocking
+            || self.rehearsal_pending.is_some()
     }
 
     /// Puts the keychain used for remembered passwords in place (tests: an
@@ -372,10 +373,21 @@ impl FlaApp {
             return;
         }
         let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
-        let needs = self.facts().needs(today);
-        if let Some(fix) = setup::status_line_ui(ui, lang, &needs) {
-            self.go_to_fix(fix);
+        let facts = self.facts();
+        let needs = facts.needs(today);
+        let busy = self.rehearsal_busy();
+        match setup::status_line_ui(ui, lang, &needs, facts.sandbox, busy) {
+            Some(setup::StatusAsk::Go(fix)) => self.go_to_fix(fix),
+            Some(setup::StatusAsk::Do(action)) => self.rehearse(ui.ctx(), action),
+            None => {}
         }
+    }
+
+    /// A rehearsal move under way (or waiting for the sandbox).
+    fn rehearsal_busy(&self) -> bool {
+        self.rehearsal_pending.is_some()
+            || self.connection.is_testing()
+            || self.certificate.is_busy()
     }
 
     /// Opens the page where `fix` is made, with its control focused.
@@ -395,6 +407,7 @@ impl FlaApp {
             Fix::ClientId => (Page::Connection, Some(ConnectionFocus::ClientId)),
             Fix::Register => (Page::Connection, Some(ConnectionFocus::Register)),
             Fix::TokenTest => (Page::Connection, Some(ConnectionFocus::Test)),
+            Fix::Declare => (Page::Declarations, None),
         };
         self.state.page = page;
         self.connection.focus = focus;
@@ -483,6 +496,9 @@ impl FlaApp {
                     ));
                 self.declarations
                     .ui(ui, lang, Some(&self.engine), &client, &mandates);
+                if self.declarations.take_go_to_bulk() {
+                    self.state.page = Page::Bulk;
+                }
             }
             Page::Settings => {
                 let commands = settings::settings_ui(
@@ -501,9 +517,7 @@ impl FlaApp {
                 let facts = self.facts();
                 let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
                 let rehearsal = checklist::RehearsalState {
-                    busy: self.rehearsal_pending.is_some()
-                        || self.connection.is_testing()
-                        || self.certificate.is_busy(),
+                    busy: self.rehearsal_busy(),
                 };
                 for command in self.checklist.ui(ui, lang, &facts, today, rehearsal) {
                     self.apply_checklist(ui.ctx(), command);

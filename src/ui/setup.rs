@@ -23,7 +23,7 @@ use crate::profile::{
 use crate::support::{AppLog, Level};
 
 use super::certificate::{CertificatePage, CertificateSettings, SigningChoice};
-use super::checklist::ProfileEdit;
+use super::checklist::{ProfileEdit, RehearsalMove};
 use super::connection::{ConnectionPage, ConnectionSettings, TestResult};
 use super::declarations::host::DeclarationsHost;
 use super::tasks::{poll_slot, Pending, Tasks};
@@ -763,26 +763,73 @@ impl Setup {
     }
 }
 
-/// The line at the top of every page: what is still missing, the first item
-/// and how many more; a click leads to the Checklist. Returns true on a click.
-pub fn status_line_ui(ui: &mut egui::Ui, lang: Lang, needs: &[Need]) -> Option<Fix> {
-    let first = needs.first()?;
-    let mut text = first.msg.render(lang);
-    if needs.len() > 1 {
-        text.push(' ');
-        text.push_str(&Msg::plural("status.more", (needs.len() - 1) as u64).render(lang));
+/// What the status line asked: to go to a fix, or to do a move there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusAsk {
+    Go(Fix),
+    Do(RehearsalMove),
+}
+
+/// The line above every page but the Checklist: what is missing first (a
+/// link to where it is fixed), and in the sandbox the button that does it.
+/// Its height is kept when nothing is missing: the page never moves.
+pub fn status_line_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    needs: &[Need],
+    sandbox: bool,
+    busy: bool,
+) -> Option<StatusAsk> {
+    let height = ui.spacing().interact_size.y + 4.0;
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut line = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    line.set_clip_rect(rect.intersect(ui.clip_rect()));
+    let mut asked = None;
+    if let Some(first) = needs.first() {
+        let moves = if sandbox {
+            super::checklist::moves_for(first.fix)
+        } else {
+            &[]
+        };
+        for (name, action) in moves {
+            let key = format!("status.move.{name}");
+            if line
+                .add_enabled(!busy, egui::Button::new(crate::i18n::tr(lang, &key)))
+                .clicked()
+            {
+                asked = Some(StatusAsk::Do(*action));
+            }
+        }
+        if busy {
+            line.spinner();
+        }
+        let mut text = first.msg.render(lang);
+        if needs.len() > 1 {
+            text.push(' ');
+            text.push_str(&Msg::plural("status.more", (needs.len() - 1) as u64).render(lang));
+        }
+        // The whole text is a link to where its fix is made.
+        // (Short enough for one line in every language: a test says so.)
+        let link = line
+            .add(egui::Link::new(
+                egui::RichText::new(&text)
+                    .color(line.visuals().warn_fg_color)
+                    .underline(),
+            ))
+            .on_hover_text(crate::i18n::tr(lang, "status.open_fix"));
+        if link.clicked() && asked.is_none() {
+            asked = Some(StatusAsk::Go(first.fix));
+        }
     }
-    // The whole line is a link to where its fix is made.
-    let clicked = ui
-        .add(egui::Link::new(
-            egui::RichText::new(text)
-                .color(ui.visuals().warn_fg_color)
-                .underline(),
-        ))
-        .on_hover_text(crate::i18n::tr(lang, "status.open_fix"))
-        .clicked();
     ui.separator();
-    clicked.then_some(first.fix)
+    asked
 }
 
 /// Acceptance and production: where the real steps are ticked.

@@ -780,7 +780,10 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
             ),
             "{said:?}"
         );
-        // Above every other page, the status line is a link to the Checklist.
+        // Above every other page, the status line is a link to where the first
+        // need is met: in the sandbox without a certificate, the Checklist's
+        // rehearsal.
+        assert_eq!(said[0], tr(Lang::En, "status.rehearsal.no_certificate"));
         let line = format!("{} (and {} more on the Checklist)", said[0], said.len() - 1);
         for page in Page::ALL.into_iter().filter(|p| *p != Page::Checklist) {
             common::go_to(&mut harness, page);

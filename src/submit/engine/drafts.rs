@@ -190,10 +190,15 @@ fn draft_row(rec: &Record, watching: bool) -> DraftRow {
     }
 }
 
-/// The state a form's content is checked to: `ready`, or `invalid` (a field
-/// that cannot be read, or a blocking rule, with the rules' anomalies). An
-/// empty reference is no reason: one is generated when it is sent.
+/// The state a form's content is checked to: `draft` while it is being
+/// filled in (a required field empty, none typed wrong), `ready`, or
+/// `invalid` (a field that cannot be read, or a blocking rule, with the
+/// rules' anomalies). An empty reference is no reason: one is generated when
+/// it is sent.
 fn checked(form: &DraftForm, today: time::Date) -> (State, Option<Declaration>, Vec<Anomaly>) {
+    if form.being_filled_in() {
+        return (State::Draft, form.to_declaration().ok(), Vec::new());
+    }
     let Ok(d) = form.to_declaration() else {
         return (State::Invalid, None, Vec::new());
     };

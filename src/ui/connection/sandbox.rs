@@ -85,8 +85,10 @@ impl ConnectionPage {
             Some(Some(Ok(client_id))) => {
                 self.register_error = None;
                 self.registered = Some(client_id.clone());
+                self.registered_cert = self.registering_cert.take();
                 let current = settings.client_id.trim();
-                if current.is_empty() || current == client_id {
+                // Registered to be tested at once: the new ID is the one asked for.
+                if current.is_empty() || current == client_id || self.then_test {
                     settings.client_id = client_id;
                 } else {
                     // Another client ID is in use (and may work): ask.
@@ -116,7 +118,14 @@ impl ConnectionPage {
         settings: &ConnectionSettings,
         certificate: &CertificatePage,
     ) {
-        if env::client_id_looks_right(settings.client_id.trim()) {
+        // The sandbox's client ID is this certificate's only where this run
+        // registered it (the test certificate is new at each start).
+        let signing = certificate
+            .signer()
+            .and_then(|s| s.entry.certificate.as_ref())
+            .map(|c| c.sha256.clone());
+        let registered_here = signing.is_some() && self.registered_cert == signing;
+        if registered_here && env::client_id_looks_right(settings.client_id.trim()) {
             self.test_now(ctx, tasks, settings, certificate);
         } else if self.start_register(ctx, tasks, settings, certificate) {
             self.then_test = true;
@@ -162,6 +171,7 @@ impl ConnectionPage {
         use base64::Engine;
         self.register_error = None;
         self.registered = None;
+        self.registering_cert = Some(cert.sha256.clone());
         let request = RegisterRequest {
             certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
             enterprise: settings.sandbox_enterprise.clone(),

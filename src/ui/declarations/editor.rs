@@ -10,7 +10,7 @@ use egui::RichText;
 
 use super::fields::{self, brussels_today, FieldsCtx, Touched};
 use super::host::DeclarationCommand;
-use super::{widgets, DeclarationsPage, Edit};
+use super::{widgets, DeclarationsPage, Edit, NextAfterAccepted};
 use crate::cert::Severity;
 use crate::fla::anomalies;
 use crate::fla::wire::{Anomaly, AnomalySeverity};
@@ -40,6 +40,7 @@ impl DeclarationsPage {
         }
         match live_state(&e.form, brussels_today()) {
             State::Ready => State::Ready,
+            State::Draft => State::Draft,
             _ if row.view.state == State::Draft => State::Draft,
             _ => State::Invalid,
         }
@@ -79,7 +80,10 @@ impl DeclarationsPage {
                 &[("id", of.to_string())],
             ));
         }
-        self.result_line_ui(ui, lang, index);
+        // The row's actions first, in view without scrolling; then what came
+        // of it, on a line that is always there (nothing moves when it comes).
+        self.actions_ui(ui, lang, index, editable);
+        super::line_slot_ui(ui, |ui| self.result_line_ui(ui, lang, index));
         let mut touched = match &self.edit {
             Some(e) if e.id == id => e.touched.clone(),
             _ => Touched {
@@ -109,15 +113,33 @@ impl DeclarationsPage {
             }
         }
         self.anomalies_ui(ui, lang, index, editable);
+        if editable {
+            self.several_workers_ui(ui, lang, id);
+        }
+        self.confirm_cancel_ui(ui, lang);
+    }
+
+    /// What the row's state offers, as buttons; a draft that cannot go yet
+    /// shows where Submit will be and why it cannot be clicked (on the same
+    /// line: nothing moves when it can); an accepted row, what comes next.
+    fn actions_ui(&mut self, ui: &mut egui::Ui, lang: Lang, index: usize, editable: bool) {
+        let id = self.rows[index].view.id;
         let shown = self.shown_state(&self.rows[index]);
         let mut clicked = None;
-        // A draft that cannot go yet shows where Submit will be, and why it
-        // cannot be clicked yet (on the same line: nothing moves when it can).
         let blocked = editable && matches!(shown, State::Draft | State::Invalid);
+        // Being filled in, or typed wrong: each its reason.
+        let why = tr(
+            lang,
+            if shown == State::Draft {
+                "decl.submit_needs_fields"
+            } else {
+                "decl.submit_blocked"
+            },
+        );
         ui.horizontal_wrapped(|ui| {
             if blocked {
                 ui.add_enabled(false, egui::Button::new(action_label(Action::Submit, lang)))
-                    .on_disabled_hover_text(tr(lang, "decl.submit_blocked"));
+                    .on_disabled_hover_text(&why);
             }
             for &action in state::actions(shown) {
                 // The form is typed right here: no button to start editing.
@@ -128,17 +150,21 @@ impl DeclarationsPage {
                     clicked = Some(action);
                 }
             }
+            if shown.is_accepted() {
+                if ui.button(tr(lang, "decl.next.another")).clicked() {
+                    self.next_after_accepted = Some(NextAfterAccepted::Another);
+                }
+                if ui.button(tr(lang, "decl.next.file")).clicked() {
+                    self.next_after_accepted = Some(NextAfterAccepted::File);
+                }
+            }
             if blocked {
-                ui.weak(tr(lang, "decl.submit_blocked"));
+                ui.weak(why);
             }
         });
         if let Some(action) = clicked {
             self.act(action, id, lang);
         }
-        if editable {
-            self.several_workers_ui(ui, lang, id);
-        }
-        self.confirm_cancel_ui(ui, lang);
     }
 
     /// What came of the row's last submission, in one line.

@@ -388,7 +388,15 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
         &mut f.informal,
         ["form.formal", "form.informal"],
     );
-    changed |= date_field_ui(ui, cx, "form.start", "training.startDate", &mut f.start);
+    let start_before = f.start.clone();
+    if date_field_ui(ui, cx, "form.start", "training.startDate", &mut f.start) {
+        changed = true;
+        // The end takes the start (a one-day training is typed once) until
+        // it is typed apart.
+        if f.end.trim().is_empty() || f.end.trim() == start_before.trim() {
+            f.end.clone_from(&f.start);
+        }
+    }
     changed |= date_field_ui(ui, cx, "form.end", "training.endDate", &mut f.end);
     changed |= text_field_ui(
         ui,

@@ -51,6 +51,10 @@ impl DeclarationsPage {
                     self.commands.push(DeclarationCommand::Submit(ids));
                 }
             }
+            if !selectable {
+                // Greyed out: why, beside it.
+                ui.weak(tr(lang, "decl.submit_selected_none"));
+            }
         });
         // The filters on a row of their own: long in French, they never wrap.
         ui.horizontal(|ui| {
