@@ -167,7 +167,13 @@ impl ChecklistPage {
         // The rehearsal, then what is still missing, then the real steps.
         ui.add_space(8.0);
         rehearsal_ui(ui, lang, facts, rehearsal, &mut commands);
-        let missing = facts.missing(today);
+        // What else is missing (the rehearsal's own needs are in its box).
+        let missing: Vec<Msg> = facts
+            .needs(today)
+            .into_iter()
+            .filter(|n| !facts.sandbox || moves_for(n.fix).is_empty())
+            .map(|n| n.msg)
+            .collect();
         if !missing.is_empty() {
             ui.add_space(6.0);
             for msg in &missing {
@@ -189,7 +195,14 @@ impl ChecklistPage {
         self.drawn_in_pass = Some(pass);
         let asked = std::mem::take(&mut self.unfold_asked);
         if (reopened && !asked) || self.open.is_some_and(|s| !steps(role).contains(&s)) {
-            self.open = steps(role).into_iter().find(|s| !facts.is_done(*s));
+            // While the rehearsal goes on in the sandbox, the real steps wait
+            // folded; after it, the first one not done unfolds.
+            let rehearsing = facts.sandbox && facts.next_rehearsal().is_some();
+            self.open = if rehearsing {
+                None
+            } else {
+                steps(role).into_iter().find(|s| !facts.is_done(*s))
+            };
         }
         let open_step = self.open;
         for step in steps(role) {
@@ -265,7 +278,6 @@ impl ChecklistPage {
         }
         ui.add_space(6.0);
         ui.add(egui::Label::new(tr(lang, "checklist.enterprise.help")).wrap());
-        let mut save = false;
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new(tr(lang, "checklist.enterprise.label")).strong());
             let field = ui
@@ -275,25 +287,34 @@ impl ChecklistPage {
                         .desired_width(140.0),
                 )
                 .labelled_by(label.id);
-            save |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            // A valid number is kept as it is typed; a wrong one is said when
+            // the field is left, not while it is typed.
             if field.changed() {
-                self.enterprise_said = None;
-            }
-            save |= ui.button(tr(lang, "checklist.enterprise.save")).clicked();
-        });
-        if save {
-            self.enterprise_said = Some(match check_enterprise(&self.enterprise) {
-                Ok(digits) => {
-                    let shown = format_enterprise_number(&digits);
-                    self.enterprise = shown.clone();
-                    if digits != saved {
-                        commands.push(ChecklistCommand::Edit(ProfileEdit::Enterprise(digits)));
+                self.enterprise_said = match check_enterprise(&self.enterprise) {
+                    Ok(digits) => {
+                        if digits != saved {
+                            commands.push(ChecklistCommand::Edit(ProfileEdit::Enterprise(
+                                digits.clone(),
+                            )));
+                        }
+                        // Kept as typed: the field is not rewritten under the cursor.
+                        self.enterprise_for = Some(digits.clone());
+                        let shown = format_enterprise_number(&digits);
+                        Some(Ok(
+                            Msg::new("checklist.enterprise.saved").arg("enterprise", shown)
+                        ))
                     }
-                    Ok(Msg::new("checklist.enterprise.saved").arg("enterprise", shown))
+                    Err(_) => None,
+                };
+            }
+            if field.lost_focus() && !self.enterprise.trim().is_empty() {
+                match check_enterprise(&self.enterprise) {
+                    // Left: shown as the portal writes it.
+                    Ok(digits) => self.enterprise = format_enterprise_number(&digits),
+                    Err(msg) => self.enterprise_said = Some(Err(msg)),
                 }
-                Err(msg) => Err(msg),
-            });
-        }
+            }
+        });
         match &self.enterprise_said {
             Some(Ok(msg)) => {
                 ui.weak(msg.render(lang));

@@ -704,17 +704,7 @@ fn table_height(ctx: &egui::Context) -> f32 {
 /// One line of the page kept for a message that may come and go.
 pub(super) fn line_slot_ui(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
     let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(ui.available_width(), height),
-        egui::Sense::hover(),
-    );
-    let mut child = ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(rect)
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
-    );
-    child.set_clip_rect(rect.intersect(ui.clip_rect()));
-    add(&mut child);
+    widgets::slot_ui(ui, height, add);
 }
 
 /// A state's name (i18n).

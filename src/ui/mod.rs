@@ -376,7 +376,12 @@ impl FlaApp {
         let facts = self.facts();
         let needs = facts.needs(today);
         let busy = self.rehearsal_busy();
-        match setup::status_line_ui(ui, lang, &needs, facts.sandbox, busy) {
+        // The moves are the sandbox's; "declare" is not offered where the
+        // declaration is being made.
+        let here = self.state.page == Page::Declarations
+            && needs.first().map(|n| n.fix) == Some(crate::checklist::Fix::Declare);
+        let offer_moves = facts.sandbox && !here;
+        match setup::status_line_ui(ui, lang, &needs, offer_moves, busy) {
             Some(setup::StatusAsk::Go(fix)) => self.go_to_fix(fix),
             Some(setup::StatusAsk::Do(action)) => self.rehearse(ui.ctx(), action),
             None => {}

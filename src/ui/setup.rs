@@ -771,29 +771,34 @@ pub enum StatusAsk {
 }
 
 /// The line above every page but the Checklist: what is missing first (a
-/// link to where it is fixed), and in the sandbox the button that does it.
+/// link to where it is fixed), and with `offer_moves` (in the sandbox) the
+/// button that does it.
 /// Its height is kept when nothing is missing: the page never moves.
 pub fn status_line_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     needs: &[Need],
-    sandbox: bool,
+    offer_moves: bool,
     busy: bool,
 ) -> Option<StatusAsk> {
     let height = ui.spacing().interact_size.y + 4.0;
-    let (rect, _) = ui.allocate_exact_size(
-        egui::vec2(ui.available_width(), height),
-        egui::Sense::hover(),
-    );
-    let mut line = ui.new_child(
-        egui::UiBuilder::new()
-            .max_rect(rect)
-            .layout(egui::Layout::left_to_right(egui::Align::Center)),
-    );
-    line.set_clip_rect(rect.intersect(ui.clip_rect()));
+    let asked = super::widgets::slot_ui(ui, height, |line| {
+        status_moves_ui(line, lang, needs, offer_moves, busy)
+    });
+    ui.separator();
+    asked
+}
+
+fn status_moves_ui(
+    line: &mut egui::Ui,
+    lang: Lang,
+    needs: &[Need],
+    offer_moves: bool,
+    busy: bool,
+) -> Option<StatusAsk> {
     let mut asked = None;
     if let Some(first) = needs.first() {
-        let moves = if sandbox {
+        let moves = if offer_moves {
             super::checklist::moves_for(first.fix)
         } else {
             &[]
@@ -828,7 +833,6 @@ pub fn status_line_ui(
             asked = Some(StatusAsk::Go(first.fix));
         }
     }
-    ui.separator();
     asked
 }
 

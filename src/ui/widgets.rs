@@ -167,3 +167,20 @@ pub fn text_width(ui: &egui::Ui, text: &str) -> f32 {
     );
     galley.size().x + 2.0 * ui.spacing().button_padding.x + 4.0
 }
+
+/// A strip of the page `height` high kept for what may come and go (a
+/// message, a button): nothing below it moves when it does. What `add` draws
+/// is laid out left to right and clipped to the strip.
+pub fn slot_ui<R>(ui: &mut egui::Ui, height: f32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    child.set_clip_rect(rect.intersect(ui.clip_rect()));
+    add(&mut child)
+}
