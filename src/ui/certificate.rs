@@ -29,6 +29,8 @@ pub struct CertificateSettings {
     /// The file and alias chosen to sign the token requests.
     pub signing: Option<SigningChoice>,
     pub export_format: CerFormat,
+    /// The technical details (protection, key IDs, fingerprints, chain) unfolded.
+    pub technical_details: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -153,7 +153,7 @@ impl ChecklistPage {
         }
         let Some(role) = facts.role else {
             ui.add_space(8.0);
-            ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).weak()).wrap());
+            law_ui(ui, lang);
             return commands;
         };
         match role {
@@ -257,7 +257,7 @@ impl ChecklistPage {
             }
         }
         ui.add_space(10.0);
-        ui.add(egui::Label::new(RichText::new(tr(lang, "checklist.law")).weak()).wrap());
+        law_ui(ui, lang);
         commands
     }
 }
@@ -664,6 +664,38 @@ fn next_move_ui(
         if state.busy {
             ui.spinner();
             ui.weak(tr(lang, "checklist.rehearsal.working"));
+        }
+    });
+}
+
+/// The legal line, said plainly: what the repeal means for the reader, what
+/// the sources do not agree on, and where they are.
+fn law_ui(ui: &mut egui::Ui, lang: Lang) {
+    ui.label(RichText::new(tr(lang, "checklist.law.heading")).strong());
+    ui.add(egui::Label::new(tr(lang, "checklist.law")).wrap());
+    let (gazette, portal) = match lang {
+        Lang::Fr => (
+            "https://www.ejustice.just.fgov.be/cgi/welcome.pl?language=fr",
+            "https://www.socialsecurity.be/site_fr/",
+        ),
+        Lang::Nl => (
+            "https://www.ejustice.just.fgov.be/cgi/welcome.pl?language=nl",
+            "https://www.socialsecurity.be/site_nl/",
+        ),
+        Lang::En => (
+            "https://www.ejustice.just.fgov.be/cgi/welcome.pl",
+            "https://www.socialsecurity.be/",
+        ),
+    };
+    ui.horizontal_wrapped(|ui| {
+        for (key, url) in [
+            ("checklist.law.gazette", gazette),
+            ("checklist.law.portal", portal),
+        ] {
+            // Opening a link hands it to the system's browser; nothing waits.
+            if ui.link(tr(lang, key)).on_hover_text(url).clicked() {
+                ui.ctx().open_url(egui::OpenUrl::new_tab(url));
+            }
         }
     });
 }

@@ -31,8 +31,25 @@ fn opens_a_file_picks_an_alias_and_remembers_it() {
         harness.state().certificate.opened().is_some(),
         "the file did not open"
     );
-    // The fixture's own protection, as the page sums it up.
-    harness.get_by_label_contains("AES-256-CBC, PBKDF2-HMAC-SHA256 with 10,000 rounds");
+    // First what she needs, in her words: whose, whether it can sign, until when.
+    assert_eq!(
+        harness
+            .get_all_by_label_contains("token requests — valid until")
+            .count(),
+        2,
+        "one sentence per entry"
+    );
+    // The technical facts are one click away, folded until asked for.
+    let protection = "AES-256-CBC, PBKDF2-HMAC-SHA256 with 10,000 rounds";
+    assert!(harness.query_by_label_contains(protection).is_none());
+    assert!(harness.query_by_label_contains("SHA-256").is_none());
+    harness
+        .get_by_label(&tr(Lang::En, "cert.technical_details"))
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label_contains(protection);
+    // Remembered: support staff find them open the next time.
+    assert!(harness.state().state.certificate.technical_details);
 
     // The same with certificates valid now, so that picking one makes it sign.
     let mut harness = self::harness(english());
@@ -52,6 +69,10 @@ fn opens_a_file_picks_an_alias_and_remembers_it() {
         "dimona"
     );
     harness.get_by_label("Signs the token requests");
+    assert!(harness
+        .query_all_by_label_contains("— can sign the token requests — valid until")
+        .next()
+        .is_some());
     let remembered = harness.state().state.certificate.signing.clone().unwrap();
     assert_eq!(remembered.alias, "dimona");
     assert!(remembered.path.ends_with("two-aliases.p12"));

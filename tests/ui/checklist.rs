@@ -853,3 +853,29 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
     assert_eq!(clients.len(), 1, "{clients:?}");
     assert_eq!(clients[0].enterprise, "0403170701");
 }
+
+#[test]
+fn the_legal_line_says_what_the_repeal_means_and_links_its_sources() {
+    let mut harness = harness(Lang::En, Facts::default());
+    for lang in [Lang::En, Lang::Nl, Lang::Fr] {
+        harness.state_mut().lang = lang;
+        harness.run();
+        harness.get_by_label(&tr(lang, "checklist.law.heading"));
+        // Where the sources differ, it says so rather than pick a date.
+        let text = tr(lang, "checklist.law");
+        assert!(
+            [
+                "Sources differ",
+                "De bronnen verschillen",
+                "Les sources divergent"
+            ]
+            .iter()
+            .any(|s| text.contains(s)),
+            "{lang:?}: {text}"
+        );
+        harness.get_by_label(&text);
+        for key in ["checklist.law.gazette", "checklist.law.portal"] {
+            harness.get_by_role_and_label(A11yRole::Link, &tr(lang, key));
+        }
+    }
+}

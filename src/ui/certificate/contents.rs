@@ -14,19 +14,10 @@ impl CertificatePage {
     ) {
         let Some(opened) = &self.opened else { return };
         let now = OffsetDateTime::now_utc();
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(tr(lang, "cert.protection")).strong());
-            ui.label(opened.contents.protection.summary(lang));
-        });
-        if opened.contents.ca_certs > 0 {
-            ui.weak(tr_args(
-                lang,
-                "cert.ca_certs",
-                &[("count", format_count(lang, opened.contents.ca_certs as u64))],
-            ));
-        }
-        ui.add_space(6.0);
+        // What she needs first, in her words; the technical facts one click
+        // away (the choice is remembered, for support staff).
         ui.label(RichText::new(tr(lang, "cert.entries")).strong());
+        let technical = settings.technical_details;
 
         // Where what is on view does not sign, say what does.
         if let Some(signer) = self.signer.as_ref().filter(|s| {
@@ -68,10 +59,30 @@ impl CertificatePage {
                         );
                     }
                 });
-                entry_details_ui(ui, entry, now, lang, &mut copy);
+                summary_ui(ui, entry, &opened.contents, now, lang);
                 findings_ui(ui, entry, &opened.contents, now, lang);
+                if technical {
+                    entry_details_ui(ui, entry, now, lang, &mut copy);
+                }
             });
             ui.add_space(4.0);
+        }
+        ui.toggle_value(
+            &mut settings.technical_details,
+            tr(lang, "cert.technical_details"),
+        );
+        if settings.technical_details {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(tr(lang, "cert.protection")).strong());
+                ui.label(opened.contents.protection.summary(lang));
+            });
+            if opened.contents.ca_certs > 0 {
+                ui.weak(tr_args(
+                    lang,
+                    "cert.ca_certs",
+                    &[("count", format_count(lang, opened.contents.ca_certs as u64))],
+                ));
+            }
         }
         if let Some(label) = newly_selected {
             self.export_status = None;
@@ -197,6 +208,44 @@ impl CertificatePage {
             None => {}
         }
     }
+}
+
+/// One sentence: whose certificate it is, whether it can sign the token
+/// requests, until when it is valid.
+fn summary_ui(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    contents: &Pkcs12Contents,
+    now: OffsetDateTime,
+    lang: Lang,
+) {
+    let Some(c) = &entry.certificate else {
+        return;
+    };
+    let whose = if c.subject_org.trim().is_empty() {
+        c.subject_cn.clone()
+    } else {
+        c.subject_org.clone()
+    };
+    let can = blocking_findings(entry, &contents.protection, now).is_empty();
+    let key = if can {
+        "cert.summary.can_sign"
+    } else {
+        "cert.summary.cannot_sign"
+    };
+    let text = tr_args(
+        lang,
+        key,
+        &[
+            ("whose", whose),
+            ("until", cert::format_user_date(c.not_after)),
+        ],
+    );
+    let mut text = RichText::new(text).strong();
+    if !can {
+        text = text.color(widgets::severity_color(ui, cert::Severity::Error));
+    }
+    ui.add(egui::Label::new(text).wrap());
 }
 
 fn entry_details_ui(
