@@ -7,14 +7,65 @@ use std::path::Path;
 
 use crate::i18n::{tr_args, Lang};
 
+/// What the system said went wrong, as a kind the app says in the user's
+/// language (the system's own text, English on most systems, goes to the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IoKind {
+    NotFound,
+    PermissionDenied,
+    DiskFull,
+    IsADirectory,
+    ReadOnly,
+    /// Anything else: the system's text is all there is to say.
+    #[default]
+    Other,
+}
+
+impl IoKind {
+    pub fn of(e: &std::io::Error) -> IoKind {
+        use std::io::ErrorKind as K;
+        match e.kind() {
+            K::NotFound => IoKind::NotFound,
+            K::PermissionDenied => IoKind::PermissionDenied,
+            K::StorageFull | K::QuotaExceeded => IoKind::DiskFull,
+            K::IsADirectory => IoKind::IsADirectory,
+            K::ReadOnlyFilesystem => IoKind::ReadOnly,
+            _ => IoKind::Other,
+        }
+    }
+
+    /// What went wrong in `lang`: the kind's own words, or the system's text
+    /// (`detail`) where the kind is not one the app knows.
+    pub fn describe(self, lang: Lang, detail: &str) -> String {
+        let key = match self {
+            IoKind::NotFound => "error.io.not_found",
+            IoKind::PermissionDenied => "error.io.permission_denied",
+            IoKind::DiskFull => "error.io.disk_full",
+            IoKind::IsADirectory => "error.io.is_a_directory",
+            IoKind::ReadOnly => "error.io.read_only",
+            IoKind::Other => return detail.to_owned(),
+        };
+        crate::i18n::tr(lang, key)
+    }
+}
+
 /// Why a file could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message(Lang::En))]
 pub enum FileError {
     /// The file could not be read.
-    Unreadable { path: String, detail: String },
+    Unreadable {
+        path: String,
+        /// The system's text (for the log).
+        detail: String,
+        kind: IoKind,
+    },
     /// The file could not be written.
-    WriteFailed { path: String, detail: String },
+    WriteFailed {
+        path: String,
+        detail: String,
+        kind: IoKind,
+    },
 }
 
 impl FileError {
@@ -27,15 +78,31 @@ impl FileError {
 
     /// What happened and what to do, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        let (key, path, detail) = match self {
-            FileError::Unreadable { path, detail } => ("error.unreadable", path, detail),
-            FileError::WriteFailed { path, detail } => ("error.write_failed", path, detail),
+        let (key, path) = match self {
+            FileError::Unreadable { path, .. } => ("error.unreadable", path),
+            FileError::WriteFailed { path, .. } => ("error.write_failed", path),
         };
         tr_args(
             lang,
             key,
-            &[("path", path.clone()), ("detail", detail.clone())],
+            &[("path", path.clone()), ("detail", self.cause(lang))],
         )
+    }
+
+    /// What went wrong, in `lang` (the system's text only where its kind is
+    /// not one the app knows).
+    pub fn cause(&self, lang: Lang) -> String {
+        match self {
+            FileError::Unreadable { detail, kind, .. }
+            | FileError::WriteFailed { detail, kind, .. } => kind.describe(lang, detail),
+        }
+    }
+
+    /// The system's own text, for the log.
+    pub fn detail(&self) -> &str {
+        match self {
+            FileError::Unreadable { detail, .. } | FileError::WriteFailed { detail, .. } => detail,
+        }
     }
 }
 
@@ -44,11 +111,11 @@ impl FileError {
 impl From<FileError> for crate::cert::CertError {
     fn from(e: FileError) -> Self {
         match e {
-            FileError::Unreadable { path, detail } => {
-                crate::cert::CertError::Unreadable { path, detail }
+            FileError::Unreadable { path, detail, kind } => {
+                crate::cert::CertError::Unreadable { path, detail, kind }
             }
-            FileError::WriteFailed { path, detail } => {
-                crate::cert::CertError::WriteFailed { path, detail }
+            FileError::WriteFailed { path, detail, kind } => {
+                crate::cert::CertError::WriteFailed { path, detail, kind }
             }
         }
     }
@@ -83,6 +150,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(|e| FileError::Unreadable {
         path: path.display().to_string(),
         detail: e.to_string(),
+        kind: IoKind::of(&e),
     })
 }
 
@@ -152,6 +220,7 @@ fn through_part_file(
     let fail = |e: std::io::Error| FileError::WriteFailed {
         path: path.display().to_string(),
         detail: e.to_string(),
+        kind: IoKind::of(&e),
     };
     let file_name = path
         .file_name()
@@ -225,5 +294,37 @@ mod tests {
         for plain in ["HR-2026-001", "", "42", "a=b", "Excel voor gevorderden"] {
             assert_eq!(spreadsheet_safe(plain), plain);
         }
+    }
+}
+
+#[cfg(test)]
+mod io_kind_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_not_found_is_said_in_the_users_language_not_the_systems() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("loonlijst.csv");
+        let e = read_input(&missing).unwrap_err();
+        assert!(matches!(
+            e,
+            FileError::Unreadable {
+                kind: IoKind::NotFound,
+                ..
+            }
+        ));
+        let fr = e.message(Lang::Fr);
+        assert!(fr.contains("n'existe pas"), "{fr}");
+        assert!(!fr.contains("os error"), "{fr}");
+        assert!(e.message(Lang::Nl).contains("bestaat niet"));
+        // The system's own text is kept for the log.
+        assert!(e.detail().contains("os error"), "{}", e.detail());
+        // A folder where a file is to be written.
+        let e = write_atomically(dir.path(), b"x").unwrap_err();
+        assert!(
+            !e.message(Lang::Nl).contains("os error"),
+            "{}",
+            e.message(Lang::Nl)
+        );
     }
 }

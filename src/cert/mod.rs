@@ -31,7 +31,11 @@ pub enum CertError {
     /// An algorithm the workbench does not read.
     Unsupported { algorithm: String },
     /// The file could not be read (I/O).
-    Unreadable { path: String, detail: String },
+    Unreadable {
+        path: String,
+        detail: String,
+        kind: crate::files::IoKind,
+    },
     /// No entry has this alias.
     AliasNotFound {
         alias: String,
@@ -42,7 +46,11 @@ pub enum CertError {
     /// The chosen entry holds no certificate to export.
     NoCertificate { alias: String },
     /// The exported file could not be written.
-    WriteFailed { path: String, detail: String },
+    WriteFailed {
+        path: String,
+        detail: String,
+        kind: crate::files::IoKind,
+    },
     /// The sandbox's test certificate could not be made.
     TestCertificate { detail: String },
 }
@@ -73,6 +81,17 @@ pub enum LooksLike {
 }
 
 impl CertError {
+    /// The system's own text of a file that could not be read or written (for
+    /// the log: what the user reads is said in their language).
+    pub fn system_detail(&self) -> Option<&str> {
+        match self {
+            CertError::Unreadable { detail, .. } | CertError::WriteFailed { detail, .. } => {
+                Some(detail)
+            }
+            _ => None,
+        }
+    }
+
     /// A stable snake_case code, for scripts and the JSON output.
     pub fn code(&self) -> &'static str {
         match self {
@@ -125,10 +144,13 @@ impl CertError {
                 "error.unsupported",
                 &[("algorithm", algorithm.clone())],
             ),
-            CertError::Unreadable { path, detail } => tr_args(
+            CertError::Unreadable { path, detail, kind } => tr_args(
                 lang,
                 "error.unreadable",
-                &[("path", path.clone()), ("detail", detail.clone())],
+                &[
+                    ("path", path.clone()),
+                    ("detail", kind.describe(lang, detail)),
+                ],
             ),
             CertError::AliasNotFound { alias, available } => tr_args(
                 lang,
@@ -146,10 +168,13 @@ impl CertError {
             CertError::NoCertificate { alias } => {
                 tr_args(lang, "error.no_certificate", &[("alias", alias.clone())])
             }
-            CertError::WriteFailed { path, detail } => tr_args(
+            CertError::WriteFailed { path, detail, kind } => tr_args(
                 lang,
                 "error.write_failed",
-                &[("path", path.clone()), ("detail", detail.clone())],
+                &[
+                    ("path", path.clone()),
+                    ("detail", kind.describe(lang, detail)),
+                ],
             ),
             CertError::TestCertificate { detail } => tr_args(
                 lang,

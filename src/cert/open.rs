@@ -196,6 +196,7 @@ fn classify(err: P12Error, data: &[u8], password: &str, protection: &Protection)
         P12Error::IoError(e) => CertError::Unreadable {
             path: String::new(),
             detail: e.to_string(),
+            kind: crate::files::IoKind::of(&e),
         },
         other => CertError::Corrupt(CorruptKind::Structure(other.to_string())),
     }

@@ -317,11 +317,11 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         })
         .map_err(|e| CliError {
             code: e.code().into(),
-            message: match e {
-                crate::files::FileError::WriteFailed { path, detail } => tr_args(
+            message: match &e {
+                crate::files::FileError::WriteFailed { path, .. } => tr_args(
                     lang,
                     "submit.report_failed",
-                    &[("path", path), ("detail", detail)],
+                    &[("path", path.clone()), ("detail", e.cause(lang))],
                 ),
                 other => other.message(lang),
             },

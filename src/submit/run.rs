@@ -84,6 +84,24 @@ impl Counts {
 }
 
 /// The report: one line per row of the file, in the file's order.
+/// "12 rows: 11 valid, 1 invalid.", each count with its language's plural
+/// ("1 valable", "2 valables"): the Bulk page and `submit --dry-run` say it so.
+pub fn summary_text(lang: Lang, total: u64, valid: u64, invalid: u64) -> String {
+    use crate::i18n::tr_n;
+    crate::i18n::tr_args(
+        lang,
+        "import.summary",
+        &[
+            ("rows", tr_n(lang, "import.summary.rows", total, &[])),
+            ("valid", tr_n(lang, "import.summary.valid", valid, &[])),
+            (
+                "invalid",
+                tr_n(lang, "import.summary.invalid", invalid, &[]),
+            ),
+        ],
+    )
+}
+
 pub fn report_csv(rows: &[RowOutcome]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(REPORT_HEADER)?;
@@ -160,5 +178,30 @@ pub fn row_outcome(row: usize, r: &RowView, lang: Lang) -> RowOutcome {
         error_message: r.error.as_ref().map(|e| e.text(lang)),
         trace_id: r.error.as_ref().and_then(|e| e.trace_id.clone()),
         duplicate_avoided: r.duplicate_avoided,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_each_with_its_plural_in_each_language() {
+        assert_eq!(
+            summary_text(Lang::Fr, 2, 1, 1),
+            "2 lignes : 1 valable, 1 non valable."
+        );
+        assert_eq!(
+            summary_text(Lang::Fr, 3, 2, 0),
+            "3 lignes : 2 valables, 0 non valable."
+        );
+        assert_eq!(
+            summary_text(Lang::Nl, 1, 1, 0),
+            "1 rij: 1 geldig, 0 ongeldig."
+        );
+        assert_eq!(
+            summary_text(Lang::En, 12, 11, 1),
+            "12 rows: 11 valid, 1 invalid."
+        );
     }
 }

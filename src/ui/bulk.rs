@@ -257,6 +257,8 @@ pub struct BulkPage {
     /// A CSV being chosen (where) or written: what it is and the bytes' maker.
     saving: Option<Pending<Option<Result<Msg, Msg>>>>,
     saved: Option<Result<Msg, Msg>>,
+    /// A file to save, asked where (no file dialog).
+    asking_where: Option<export::AskWhere>,
     /// Rows of a file stored in the journal and never sent (a run the app's
     /// closing interrupted), looked for on a clock: each row's key
     /// (enterprise, reference), its row in the file and its id.
@@ -382,6 +384,9 @@ impl BulkPage {
         self.run = None;
         self.forgot = false;
         self.forced.clear();
+        // What was saved before was about another file: no longer said.
+        self.saved = None;
+        self.asking_where = None;
         self.reading = Some(tasks.blocking(ctx, move || {
             let bytes = crate::files::read_input(&path)
                 .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;

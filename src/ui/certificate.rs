@@ -454,9 +454,13 @@ impl CertificatePage {
                 self.opened = None;
                 self.selected = None;
                 let said = err.clone();
+                // The log keeps the system's own text too.
                 self.failures.push((
                     err.code().to_owned(),
-                    Msg::from_fn(move |lang| said.message(lang)),
+                    Msg::from_fn(move |lang| match said.system_detail() {
+                        Some(detail) => format!("{} [{detail}]", said.message(lang)),
+                        None => said.message(lang),
+                    }),
                 ));
                 self.open_error = Some(err);
             }

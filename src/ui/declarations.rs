@@ -22,7 +22,7 @@ use egui_extras::{Column, TableBuilder};
 use super::widgets;
 use crate::cert::Severity;
 use crate::fla::client::TokenSource;
-use crate::i18n::{format_date, parse_user_date, tr, tr_args, Arg, Lang, Msg};
+use crate::i18n::{format_count, format_date, parse_user_date, tr, tr_args, Arg, Lang, Msg};
 use crate::submit::engine::drafts::DraftRow;
 use crate::submit::engine::{SendSummary, Skip};
 use crate::submit::journal::DraftForm;
@@ -621,13 +621,11 @@ impl DeclarationsPage {
             };
             self.view_dirty = true;
         }
-        ui.weak(tr_args(
+        ui.weak(crate::i18n::tr_n(
             lang,
             "decl.count",
-            &[
-                ("shown", self.view.len().to_string()),
-                ("total", self.rows.len().to_string()),
-            ],
+            self.rows.len() as u64,
+            &[("shown", format_count(lang, self.view.len() as u64))],
         ));
     }
 }

@@ -183,6 +183,36 @@ fn templates_are_written_and_read_back_empty() {
             .values()
             .all(|v| v == "name"));
     }
+    // In an office's words, each language read back column for column.
+    for (lang, start) in [
+        ("en", "Start date"),
+        ("nl", "Begindatum"),
+        ("fr", "Date de début"),
+    ] {
+        let path = data.path().join(format!("fla-{lang}.csv"));
+        let path = path.to_str().unwrap();
+        let (code, out) = run(
+            data.path(),
+            &["template", path, "--headers", lang, "--json"],
+            "",
+        );
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(out["columns"][5], start, "{out}");
+        let (code, out) = dry_run(data.path(), path, &[]);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(
+            out["mapping"].as_object().unwrap().len(),
+            15,
+            "{lang}: {out}"
+        );
+    }
+    // A language it does not know: usage, exit 2.
+    let (code, _) = run(
+        data.path(),
+        &["template", "x.csv", "--headers", "de", "--json"],
+        "",
+    );
+    assert_eq!(code, 2);
 }
 
 /// An office's own export, in Windows-1252 with semicolons and Dutch words,

@@ -102,6 +102,24 @@ fn read(harness: &mut Harness<'static, FlaApp>, path: &Path) {
     wait_until_opened(harness);
 }
 
+/// No file dialog: the page asks where, the place it proposes already
+/// typed (`proposed`); Save takes it.
+fn save_where_proposed(harness: &mut Harness<'static, FlaApp>, proposed: &Path) {
+    harness.run_steps(2);
+    let label = en("bulk.save_to");
+    let field = harness.get_by_role_and_label(Role::TextInput, &label);
+    assert_eq!(
+        field.value().as_deref(),
+        Some(proposed.display().to_string().as_str()),
+        "the place proposed"
+    );
+    assert!(!proposed.exists(), "nothing written before Save");
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.save_here"))
+        .click();
+    harness.run_steps(2);
+}
+
 #[test]
 fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
     let mut harness = harness(english());
@@ -152,7 +170,7 @@ fn choose(harness: &mut Harness<'static, FlaApp>, field: &str, option: &str) {
 }
 
 #[test]
-fn a_template_saved_from_the_page_has_the_contracts_columns_and_reads_back() {
+fn a_template_saved_from_the_page_has_the_users_words_asks_where_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(english());
     harness.state_mut().bulk.today = Some(TODAY);
@@ -170,6 +188,7 @@ fn a_template_saved_from_the_page_has_the_contracts_columns_and_reads_back() {
             .get_by_role_and_label(Role::Button, &en(button))
             .click();
         let saved = dir.path().join(name);
+        save_where_proposed(&mut harness, &saved);
         wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
         let bytes = std::fs::read(&saved).unwrap();
         // An Excel workbook is a zip; the CSV is UTF-8 with a BOM.
@@ -179,10 +198,13 @@ fn a_template_saved_from_the_page_has_the_contracts_columns_and_reads_back() {
             b"\xEF\xBB\xBF"
         };
         assert!(bytes.starts_with(magic), "{name}");
-        // The contract's names, each taken for its own field by the importer.
+        // Her language's words, each taken for its own field by the importer.
         let table = import::read_table(&bytes).unwrap();
         let mapping = import::map_table(&table, &[]).unwrap();
-        assert_eq!(mapping.headers, import::template_headers());
+        assert_eq!(
+            mapping.headers,
+            import::template_headers_in(import::Headers::In(Lang::En))
+        );
         assert!(mapping.ignored.is_empty(), "{:?}", mapping.ignored);
     }
     // Read back on the page: a file with no rows yet, nothing to send.
@@ -207,6 +229,7 @@ fn the_invalid_rows_are_saved_with_their_messages() {
         .get_by_role_and_label(Role::Button, &en("bulk.save_invalid"))
         .click();
     let saved = dir.path().join("office-invalid.csv");
+    save_where_proposed(&mut harness, &saved);
     wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
     let mut reader = csv::Reader::from_path(&saved).unwrap();
     let header = reader.headers().unwrap().clone();
@@ -364,6 +387,7 @@ fn the_valid_rows_are_sent_to_the_sandbox_and_accepted() {
         .get_by_role_and_label(Role::Button, &en("bulk.save_report"))
         .click();
     let saved = dir.path().join("recent-report.csv");
+    save_where_proposed(&mut harness, &saved);
     wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
     let report = std::fs::read_to_string(dir.path().join("recent-report.csv")).unwrap();
     let lines: Vec<&str> = report.lines().collect();
@@ -869,6 +893,7 @@ fn cancel_leaves_the_rest_unsent_and_says_how_many() {
         .get_by_role_and_label(Role::Button, &en("bulk.save_report"))
         .click();
     let saved = dir.path().join("many-report.csv");
+    save_where_proposed(&mut harness, &saved);
     wait_for_label(&mut harness, &format!("Saved: {}", saved.display()));
     let report = std::fs::read_to_string(&saved).unwrap();
     assert_eq!(

@@ -369,12 +369,12 @@ fn a_representative_picks_among_its_mandates_and_dates_filter_the_table() {
     retype(&mut harness, "Start date", "2025-03-03");
     retype(&mut harness, "End date", "2025-03-04");
     wait_until_opened(&mut harness);
-    harness.get_by_label_contains("1 of 1 declarations");
+    harness.get_by_label_contains("1 of 1 declaration");
     type_into(&harness, Role::TextInput, "Trainings from", "2025-03-04");
     harness.run_steps(2);
-    harness.get_by_label_contains("1 of 1 declarations");
+    harness.get_by_label_contains("1 of 1 declaration");
     retype(&mut harness, "Trainings from", "2025-04-01");
-    harness.get_by_label_contains("0 of 1 declarations");
+    harness.get_by_label_contains("0 of 1 declaration");
 }
 
 /// The row of what the server holds (or of a draft) with this reference.

@@ -506,15 +506,7 @@ pub(super) fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliErr
         }
         println!(
             "{}",
-            tr_n(
-                lang,
-                "import.summary",
-                total,
-                &[
-                    ("valid", crate::i18n::format_count(lang, valid)),
-                    ("invalid", crate::i18n::format_count(lang, invalid_rows)),
-                ]
-            )
+            crate::submit::run::summary_text(lang, total, valid, invalid_rows)
         );
         println!("{}", tr(lang, "import.nothing_sent"));
     }

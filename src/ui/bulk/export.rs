@@ -50,14 +50,15 @@ impl BulkPage {
             }
         });
         if self.mapping.is_none() {
-            self.saved_ui(ui, lang);
+            self.saved_ui(ui, lang, tasks);
         }
         if let Some(export) = asked {
             self.start_saving(ui.ctx(), tasks, None, export, lang);
         }
     }
 
-    fn saved_ui(&self, ui: &mut egui::Ui, lang: Lang) {
+    fn saved_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+        self.ask_where_ui(ui, lang, tasks);
         match &self.saved {
             Some(Ok(done)) => {
                 ui.add(egui::Label::new(done.render(lang)).wrap());
@@ -97,7 +98,7 @@ impl BulkPage {
                 asked = Some(Export::Report);
             }
         });
-        self.saved_ui(ui, lang);
+        self.saved_ui(ui, lang, tasks);
         if let Some(export) = asked {
             self.start_saving(ui.ctx(), tasks, Some(host), export, lang);
         }
@@ -121,10 +122,12 @@ impl BulkPage {
                 } else {
                     "fla-template.csv"
                 };
+                // In her language's words, which the importer reads back.
+                let headers = import::Headers::In(lang);
                 let made = if xlsx {
-                    import::template_xlsx().map_err(|e| e.to_string())
+                    import::template_xlsx_in(headers).map_err(|e| e.to_string())
                 } else {
-                    Ok(import::template_csv())
+                    Ok(import::template_csv_in(headers))
                 };
                 (
                     name.to_owned(),
@@ -159,32 +162,83 @@ impl BulkPage {
             }
         };
         let beside = dir.clone().unwrap_or_default().join(&name);
-        let dialog = tasks.file_dialog() != FileDialog::Missing;
         self.saved = None;
+        if tasks.file_dialog() == FileDialog::Missing {
+            // No dialog: asked here, where it would go already typed.
+            self.asking_where = Some(AskWhere {
+                path: beside.display().to_string(),
+                bytes,
+                focus: true,
+            });
+            return;
+        }
         self.saving = Some(tasks.run(ctx, async move {
-            let path = if dialog {
-                let mut d = rfd::AsyncFileDialog::new().set_file_name(&name);
-                if let Some(dir) = &dir {
-                    d = d.set_directory(dir);
-                }
-                d.save_file().await?.path().to_path_buf()
-            } else {
-                beside
-            };
-            let shown = path.display().to_string();
-            let written =
-                tokio::task::spawn_blocking(move || crate::files::write_atomically(&path, &bytes))
-                    .await;
-            Some(match written {
-                Ok(Ok(())) => Ok(Msg::new("bulk.saved").arg("path", shown)),
-                Ok(Err(e)) => Err(Msg::from_fn(move |lang| e.message(lang))),
-                Err(e) => Err(Msg::new("bulk.save_failed")
-                    .arg("path", shown)
-                    .arg("detail", e.to_string())),
-            })
+            let mut d = rfd::AsyncFileDialog::new().set_file_name(&name);
+            if let Some(dir) = &dir {
+                d = d.set_directory(dir);
+            }
+            let path = d.save_file().await?.path().to_path_buf();
+            Some(write_file(path, bytes).await)
         }));
     }
 
+    /// Where a file goes on a system without a file dialog: the path typed
+    /// (proposed: beside the file read, or the documents folder), Save or Cancel.
+    pub(super) fn ask_where_ui(&mut self, ui: &mut egui::Ui, lang: Lang, tasks: &Tasks) {
+        let Some(ask) = self.asking_where.as_mut() else {
+            return;
+        };
+        let mut save = false;
+        let mut cancel = false;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(tr(lang, "bulk.save_to"));
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut ask.path).desired_width(420.0))
+                .labelled_by(label.id);
+            if std::mem::take(&mut ask.focus) {
+                field.request_focus();
+            }
+            save |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            save |= ui.button(tr(lang, "bulk.save_here")).clicked();
+            cancel = ui.button(tr(lang, "bulk.save_cancel")).clicked();
+        });
+        if cancel {
+            self.asking_where = None;
+        } else if save && !ask.path.trim().is_empty() {
+            if let Some(ask) = self.asking_where.take() {
+                let path = std::path::PathBuf::from(ask.path.trim());
+                self.saving =
+                    Some(tasks.run(
+                        ui.ctx(),
+                        async move { Some(write_file(path, ask.bytes).await) },
+                    ));
+            }
+        }
+    }
+}
+
+/// A file the user is asked where to save (no file dialog).
+pub(super) struct AskWhere {
+    pub(super) path: String,
+    bytes: Vec<u8>,
+    focus: bool,
+}
+
+/// Writes `bytes` at `path` (on the runtime's blocking pool): what to say.
+async fn write_file(path: std::path::PathBuf, bytes: Vec<u8>) -> Result<Msg, Msg> {
+    let shown = path.display().to_string();
+    let written =
+        tokio::task::spawn_blocking(move || crate::files::write_atomically(&path, &bytes)).await;
+    match written {
+        Ok(Ok(())) => Ok(Msg::new("bulk.saved").arg("path", shown)),
+        Ok(Err(e)) => Err(Msg::from_fn(move |lang| e.message(lang))),
+        Err(e) => Err(Msg::new("bulk.save_failed")
+            .arg("path", shown)
+            .arg("detail", e.to_string())),
+    }
+}
+
+impl BulkPage {
     /// The invalid rows as the file has them, with a last column of their
     /// messages: to fix in the spreadsheet and read again.
     fn invalid_csv(&self, lang: Lang) -> Result<Vec<u8>, csv::Error> {

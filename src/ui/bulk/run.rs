@@ -68,14 +68,12 @@ impl BulkPage {
     ) {
         let total = self.rows.len() as u64;
         let valid = self.valid();
-        ui.label(tr_n(
+        let valid64 = valid as u64;
+        ui.label(crate::submit::run::summary_text(
             lang,
-            "import.summary",
             total,
-            &[
-                ("valid", format_count(lang, valid as u64)),
-                ("invalid", format_count(lang, total - valid as u64)),
-            ],
+            valid64,
+            total - valid64,
         ));
         let online = host.is_online();
         if self.run.is_none() {
@@ -209,12 +207,12 @@ impl BulkPage {
             })
             .collect::<Vec<_>>()
             .join(" · ");
-        ui.label(tr_args(
+        ui.label(tr_n(
             lang,
             "bulk.progress",
+            total as u64,
             &[
                 ("settled", format_count(lang, settled as u64)),
-                ("total", format_count(lang, total as u64)),
                 ("counts", line),
             ],
         ));
