@@ -156,6 +156,15 @@ pub fn parse_ssin_on(text: &str, today: Date) -> Result<Ssin, SsinError> {
     Ok(ssin)
 }
 
+/// An SSIN as every page shows it: formatted where it reads as one, else as
+/// typed (a wrong one is shown as it was written, to be found and fixed).
+pub fn shown_ssin(text: &str) -> String {
+    match parse_ssin(text) {
+        Ok(ssin) => format_ssin(&ssin.digits),
+        Err(_) => text.trim().to_owned(),
+    }
+}
+
 /// `85.07.30-033.28`
 pub fn format_ssin(digits: &str) -> String {
     if digits.len() != 11 {

@@ -578,7 +578,7 @@ impl DeclarationsPage {
                         cell_text_ui(ui, &r.form.reference);
                     });
                     row.col(|ui| {
-                        cell_text_ui(ui, &r.form.ssin);
+                        cell_text_ui(ui, &crate::identifiers::shown_ssin(&r.form.ssin));
                     });
                     row.col(|ui| {
                         cell_text_ui(ui, &r.form.name);

@@ -129,6 +129,12 @@ fn a_file_is_read_with_its_counts_and_an_invalid_rows_message() {
     // The manifest: 24 rows, 21 valid, 3 refused.
     harness.get_by_label("24 rows: 21 valid, 3 invalid.");
     harness.get_by_role_and_label(Role::Button, &en("bulk.send.other").replace("{n}", "21"));
+    // The SSIN shown formatted, as on the Declarations page.
+    assert!(harness
+        .query_all_by_label("85.11.02-075.78")
+        .next()
+        .is_some());
+    assert!(harness.query_all_by_label("85110207578").next().is_none());
     // Row 5: the SSIN's check digits; its message in the preview, invalid rows only.
     let imported = import::import(&std::fs::read(&path).unwrap(), &[], TODAY).unwrap();
     let row5 = imported.rows.iter().find(|r| r.row == 5).unwrap();

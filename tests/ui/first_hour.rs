@@ -99,6 +99,8 @@ impl Walk {
             .get_by_label_contains(&tr(Lang::Nl, "state.accepted"));
         self.harness
             .get_by_role_and_label(A11yRole::Button, &nl("decl.next.another"));
+        // The worker in the list as the SSIN is written on paper.
+        self.harness.get_by_label("85.07.30-033.28");
         // "1 klaargezet om te versturen" is no longer true, and no longer said.
         let queued = fla_assistant::i18n::tr_n(Lang::Nl, "decl.sent", 1, &[]);
         assert!(self.harness.query_by_label_contains(&queued).is_none());

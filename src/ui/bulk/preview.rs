@@ -103,7 +103,8 @@ impl BulkPage {
                     });
                     let cells = [
                         r.reference.clone(),
-                        d.map(|d| d.worker.ssin.clone()).unwrap_or_default(),
+                        d.map(|d| crate::identifiers::shown_ssin(&d.worker.ssin))
+                            .unwrap_or_default(),
                         d.map(|d| d.training.name.clone()).unwrap_or_default(),
                         d.map(|d| shown_date(&d.training.start_date))
                             .unwrap_or_default(),
