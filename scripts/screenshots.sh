@@ -84,16 +84,21 @@ for lang in en nl fr; do
     window="$(xdotool search --onlyvisible --name FLA | head -1)"
     xdotool windowfocus --sync "$window" || true
     act() { xdotool "$@"; sleep 0.5; }
-    # The first screen of a first start, then the path of an employer.
+    # The first screen of a first start, then the path of an employer: the
+    # role (below the sentence on the sandbox, two lines in every language),
+    # and the rehearsal it opens.
     /usr/bin/import -display "$display" -window root "$out/page-first-start-$lang.png"
     echo "saved $out/page-first-start-$lang.png"
-    act mousemove 195 93 click 1
+    act mousemove 195 130 click 1
+    sleep 1
+    /usr/bin/import -display "$display" -window root "$out/page-checklist-rehearsal-$lang.png"
+    echo "saved $out/page-checklist-rehearsal-$lang.png"
     for page in "${order[@]}"; do
         act mousemove 45 "${page_y[$page]}" click 1
         if [[ $page == certificate ]]; then
-            # The file field (below the status line and the page's introduction,
-            # one or two lines long by language), then Tab past Browse… to the password.
-            act mousemove 600 111 click 1
+            # "Open my certificate", the status line's first button, puts the
+            # focus in the file field; then Tab past Browse… to the password.
+            act mousemove 253 20 click 1
             act type --delay 5 "example.pfx"
             act key Tab
             act key Tab
@@ -124,7 +129,7 @@ for lang in en nl fr; do
     mkdir -p "$config/profiles"
     cat >"$config/profiles/social-secretariat.json" <<JSON
 {
-  "version": 1,
+  "version": 2,
   "name": "Social secretariat",
   "role": "representative",
   "ticked": ["identify", "register", "chaman"],

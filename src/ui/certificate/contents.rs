@@ -67,22 +67,26 @@ impl CertificatePage {
             });
             ui.add_space(4.0);
         }
-        ui.toggle_value(
-            &mut settings.technical_details,
-            tr(lang, "cert.technical_details"),
-        );
-        if settings.technical_details {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(tr(lang, "cert.protection")).strong());
-                ui.label(opened.contents.protection.summary(lang));
+        // Folded or unfolded as the user left it (the entries' own details
+        // follow it above).
+        let header = egui::CollapsingHeader::new(tr(lang, "cert.technical_details"))
+            .id_salt("cert_technical_details")
+            .open(Some(settings.technical_details))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(tr(lang, "cert.protection")).strong());
+                    ui.label(opened.contents.protection.summary(lang));
+                });
+                if opened.contents.ca_certs > 0 {
+                    ui.weak(tr_args(
+                        lang,
+                        "cert.ca_certs",
+                        &[("count", format_count(lang, opened.contents.ca_certs as u64))],
+                    ));
+                }
             });
-            if opened.contents.ca_certs > 0 {
-                ui.weak(tr_args(
-                    lang,
-                    "cert.ca_certs",
-                    &[("count", format_count(lang, opened.contents.ca_certs as u64))],
-                ));
-            }
+        if header.header_response.clicked() {
+            settings.technical_details = !settings.technical_details;
         }
         if let Some(label) = newly_selected {
             self.export_status = None;
