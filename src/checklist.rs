@@ -482,6 +482,9 @@ impl Facts {
             }
         } else if !self.token_test_passed {
             need(Msg::new("status.token_test"), Fix::TokenTest);
+        } else if !self.real_declaration_accepted && !self.ticked.contains(&Step::RealDeclaration) {
+            // The connection works: what comes next.
+            need(Msg::new("status.real.declare"), Fix::Declare);
         }
         out
     }
@@ -571,6 +574,7 @@ mod tests {
             certificate_valid_until: Some(date!(2027 - 11 - 25)),
             client_id: "self_service_chaman_123_abcdefghij".into(),
             token_test_passed: true,
+            real_declaration_accepted: true,
             clients: vec![
                 client("0202239951", MandateState::Missing),
                 client("0403170701", MandateState::Active),
@@ -656,6 +660,10 @@ mod tests {
         facts.token_test_passed = true;
         facts.clients[0].mandate = MandateState::Active;
         facts.certificate_valid_until = Some(date!(2027 - 11 - 25));
+        // The connection works: what comes next is a first real declaration.
+        let next: Vec<Fix> = facts.needs(today).iter().map(|n| n.fix).collect();
+        assert_eq!(next, [Fix::Declare]);
+        facts.real_declaration_accepted = true;
         assert!(facts.missing(today).is_empty());
 
         facts.certificate_valid_until = Some(date!(2026 - 11 - 24));

@@ -171,7 +171,7 @@ impl ChecklistPage {
         let missing: Vec<Msg> = facts
             .needs(today)
             .into_iter()
-            .filter(|n| !facts.sandbox || moves_for(n.fix).is_empty())
+            .filter(|n| !facts.sandbox || moves_for(n.fix, true).is_empty())
             .map(|n| n.msg)
             .collect();
         if !missing.is_empty() {
@@ -628,7 +628,14 @@ fn rehearsal_ui(
 /// buttons (`checklist.rehearsal.NAME` on the Checklist, where there is room
 /// to say more; `status.move.NAME` in the status line): the Checklist's
 /// rehearsal and the status line above every page offer the same.
-pub fn moves_for(fix: Fix) -> &'static [(&'static str, RehearsalMove)] {
+pub fn moves_for(fix: Fix, sandbox: bool) -> &'static [(&'static str, RehearsalMove)] {
+    if !sandbox {
+        // Against a real environment: only a new declaration, empty.
+        return match fix {
+            Fix::Declare => &[("declare", RehearsalMove::DeclareAnother)],
+            _ => &[],
+        };
+    }
     match fix {
         Fix::Rehearsal => &[
             ("open_own", RehearsalMove::OpenOwn),
@@ -649,7 +656,7 @@ fn next_move_ui(
     state: RehearsalState,
     commands: &mut Vec<ChecklistCommand>,
 ) {
-    let moves = moves_for(step.fix());
+    let moves = moves_for(step.fix(), true);
     let enabled = !state.busy;
     ui.horizontal_wrapped(|ui| {
         for (name, action) in moves {

@@ -77,7 +77,7 @@ impl Default for ConnectionSettings {
             client_id: String::new(),
             role: Role::Employer,
             custom: UrlOverrides::default(),
-            sandbox_enterprise: "0403170701".into(),
+            sandbox_enterprise: "0403.170.701".into(),
             mandates: String::new(),
         }
     }

@@ -380,7 +380,7 @@ impl FlaApp {
         // declaration is being made.
         let here = self.state.page == Page::Declarations
             && needs.first().map(|n| n.fix) == Some(crate::checklist::Fix::Declare);
-        let offer_moves = facts.sandbox && !here;
+        let offer_moves = (!here).then_some(facts.sandbox);
         match setup::status_line_ui(ui, lang, &needs, offer_moves, busy) {
             Some(setup::StatusAsk::Go(fix)) => self.go_to_fix(fix),
             Some(setup::StatusAsk::Do(action)) => self.rehearse(ui.ctx(), action),

@@ -324,7 +324,8 @@ impl Setup {
             }
         }
         if !p.enterprise.is_empty() {
-            connection.sandbox_enterprise = p.enterprise.clone();
+            connection.sandbox_enterprise =
+                crate::identifiers::format_enterprise_number(&p.enterprise);
         }
         connection.mandates = mandates_text(p);
         // Said by the profile: not a change the Connection page made.
@@ -498,11 +499,15 @@ impl Setup {
         if p.role.is_none() && state.connection.role == ChannelRole::Provider {
             p.role = Some(Role::Representative);
         }
-        if p.enterprise.is_empty()
-            && state.connection.sandbox_enterprise
-                != ConnectionSettings::default().sandbox_enterprise
+        let typed =
+            crate::identifiers::parse_enterprise_number(&state.connection.sandbox_enterprise);
+        let default = crate::identifiers::parse_enterprise_number(
+            &ConnectionSettings::default().sandbox_enterprise,
+        );
+        if let Some(digits) =
+            typed.filter(|d| p.enterprise.is_empty() && Some(d) != default.as_ref())
         {
-            p.enterprise = state.connection.sandbox_enterprise.clone();
+            p.enterprise = digits;
         }
         if p.clients.is_empty() && !state.connection.mandates.trim().is_empty() {
             let before = Synced {
@@ -538,10 +543,11 @@ impl Setup {
         if let Some(role) = p.role {
             c.role = role.channel_role();
         }
+        // Shown as it is written (`0403.170.701`); read back as its digits.
         c.sandbox_enterprise = if p.enterprise.trim().is_empty() {
             ConnectionSettings::default().sandbox_enterprise
         } else {
-            p.enterprise.clone()
+            crate::identifiers::format_enterprise_number(&p.enterprise)
         };
         c.mandates = mandates_text(p);
         let cert = &mut state.certificate;
@@ -771,14 +777,14 @@ pub enum StatusAsk {
 }
 
 /// The line above every page but the Checklist: what is missing first (a
-/// link to where it is fixed), and with `offer_moves` (in the sandbox) the
+/// link to where it is fixed), and with `offer_moves` (`Some(sandbox)`) the
 /// button that does it.
 /// Its height is kept when nothing is missing: the page never moves.
 pub fn status_line_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     needs: &[Need],
-    offer_moves: bool,
+    offer_moves: Option<bool>,
     busy: bool,
 ) -> Option<StatusAsk> {
     let height = ui.spacing().interact_size.y + 4.0;
@@ -793,15 +799,14 @@ fn status_moves_ui(
     line: &mut egui::Ui,
     lang: Lang,
     needs: &[Need],
-    offer_moves: bool,
+    offer_moves: Option<bool>,
     busy: bool,
 ) -> Option<StatusAsk> {
     let mut asked = None;
     if let Some(first) = needs.first() {
-        let moves = if offer_moves {
-            super::checklist::moves_for(first.fix)
-        } else {
-            &[]
+        let moves = match offer_moves {
+            Some(sandbox) => super::checklist::moves_for(first.fix, sandbox),
+            None => &[],
         };
         for (name, action) in moves {
             let key = format!("status.move.{name}");

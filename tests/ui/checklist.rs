@@ -522,7 +522,10 @@ fn walk_to_the_end(role: Role) {
             );
         } else {
             assert_eq!(
-                harness.state().state.connection.sandbox_enterprise,
+                fla_assistant::identifiers::parse_enterprise_number(
+                    &harness.state().state.connection.sandbox_enterprise
+                )
+                .unwrap_or_default(),
                 enterprise,
                 "{role:?}: the sandbox registers the number typed"
             );
@@ -543,7 +546,8 @@ fn walk_to_the_end(role: Role) {
         if role.declares_for_itself() {
             // The editor fills in the profile's enterprise.
             let field = harness.get_by_role_and_label(A11yRole::TextInput, "Enterprise number");
-            assert_eq!(field.value().as_deref(), Some(enterprise), "{role:?}");
+            let shown = fla_assistant::identifiers::format_enterprise_number(enterprise);
+            assert_eq!(field.value().as_deref(), Some(shown.as_str()), "{role:?}");
         }
         let today = time::OffsetDateTime::now_utc().date();
         let fields = [
@@ -688,7 +692,12 @@ fn a_wrong_own_enterprise_number_is_refused_and_a_right_one_serves_the_editor_fo
     assert_eq!(field.value().as_deref(), Some("0202.239.951"));
     // The Connection page's sandbox enterprise follows, and does not undo it.
     assert_eq!(
-        harness.state().state.connection.sandbox_enterprise,
+        harness
+            .state()
+            .state
+            .connection
+            .sandbox_enterprise
+            .replace(".", ""),
         "0202239951"
     );
     harness.run_steps(3);
@@ -702,14 +711,19 @@ fn a_wrong_own_enterprise_number_is_refused_and_a_right_one_serves_the_editor_fo
     common::wait_until_opened(&mut harness);
     harness.run_steps(2);
     let field = harness.get_by_role_and_label(A11yRole::TextInput, "Enterprise number");
-    assert_eq!(field.value().as_deref(), Some("0202239951"));
+    assert_eq!(field.value().as_deref(), Some("0202.239.951"));
     drop(harness);
 
     // A restart keeps it, the sandbox's default does not replace it.
     let harness = common::harness_in(common::english(), &dir);
     assert_eq!(harness.state().setup.profile.enterprise, "0202239951");
     assert_eq!(
-        harness.state().state.connection.sandbox_enterprise,
+        harness
+            .state()
+            .state
+            .connection
+            .sandbox_enterprise
+            .replace(".", ""),
         "0202239951"
     );
 }

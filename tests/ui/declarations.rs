@@ -1030,7 +1030,8 @@ fn hints_read_as_examples_required_fields_are_marked_and_each_field_explains_its
             .get_by_role_and_label(Role::TextInput, "Enterprise number")
             .value()
             .as_deref(),
-        Some("0403170701")
+        Some("0403.170.701"),
+        "filled in as it is written"
     );
     retype(&mut harness, "Enterprise number", "x");
     harness.key_press(egui::Key::Backspace);

@@ -172,14 +172,15 @@ impl ConnectionPage {
         self.register_error = None;
         self.registered = None;
         self.registering_cert = Some(cert.sha256.clone());
+        // The number as typed (`0403.170.701`), sent as its ten digits.
+        let enterprise = crate::identifiers::parse_enterprise_number(&settings.sandbox_enterprise)
+            .unwrap_or_else(|| settings.sandbox_enterprise.trim().to_owned());
         let request = RegisterRequest {
             certificate: base64::engine::general_purpose::STANDARD.encode(&cert.der),
-            enterprise: settings.sandbox_enterprise.clone(),
+            enterprise: enterprise.clone(),
             quality: settings.role.code().to_owned(),
             mandates: match settings.mandated_enterprises() {
-                m if m.is_empty() && settings.role == Role::Provider => {
-                    vec![settings.sandbox_enterprise.clone()]
-                }
+                m if m.is_empty() && settings.role == Role::Provider => vec![enterprise],
                 m => m,
             },
             authorizations: vec![FLA.authorization.to_owned()],
