@@ -75,9 +75,14 @@ pub fn fresh_two_aliases() -> PathBuf {
 
 /// Goes to a page by its button in the side bar.
 pub fn go_to(harness: &mut Harness<'static, FlaApp>, page: fla_assistant::ui::Page) {
+    go_to_in(harness, page, Lang::En);
+}
+
+/// [`go_to`] in an app that speaks `lang`.
+pub fn go_to_in(harness: &mut Harness<'static, FlaApp>, page: fla_assistant::ui::Page, lang: Lang) {
     // The side bar comes first (a page may have a button with the same name).
     harness
-        .get_all_by_role_and_label(Role::Button, &page.title(Lang::En))
+        .get_all_by_role_and_label(Role::Button, &page.title(lang))
         .next()
         .unwrap()
         .click();

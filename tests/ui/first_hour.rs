@@ -172,3 +172,55 @@ fn with_her_own_certificate_a_first_declaration_is_accepted_in_eight_actions() {
         .signs_with_test_certificate());
     assert!(!walk.harness.state().facts().is_done(Step::Account));
 }
+
+#[test]
+fn a_one_day_training_is_typed_once_and_a_new_row_is_being_filled_in_not_invalid() {
+    let mut walk = Walk::first_start();
+    walk.click(A11yRole::RadioButton, &nl("checklist.role.employer"));
+    common::go_to_in(&mut walk.harness, Page::Declarations, Lang::Nl);
+    common::wait_until_opened(&mut walk.harness);
+    walk.click(A11yRole::Button, &nl("decl.new"));
+    // Nothing typed yet: neutral, no red "invalid".
+    walk.harness.get_by_label(&nl("state.draft"));
+    assert!(walk.harness.query_by_label(&nl("state.invalid")).is_none());
+    walk.type_in(A11yRole::TextInput, &nl("form.start"), "03/11/2026");
+    let end_label = nl("form.end");
+    let end = walk
+        .harness
+        .get_by_role_and_label(A11yRole::TextInput, &end_label);
+    assert_eq!(
+        end.value().as_deref(),
+        Some("03/11/2026"),
+        "the end follows the start"
+    );
+    // Typed apart, it no longer follows.
+    common::retype(&mut walk.harness, &nl("form.end"), "04/11/2026");
+    common::retype(&mut walk.harness, &nl("form.start"), "02/11/2026");
+    let end = walk
+        .harness
+        .get_by_role_and_label(A11yRole::TextInput, &end_label);
+    assert_eq!(end.value().as_deref(), Some("04/11/2026"));
+    // Still being filled in (no worker yet): neutral, Submit says why it waits.
+    common::wait_until_opened(&mut walk.harness);
+    walk.harness.get_by_label(&nl("state.draft"));
+    walk.harness.get_by_label(&nl("decl.submit_needs_fields"));
+}
+
+#[test]
+fn the_line_above_the_pages_keeps_its_place_whether_something_is_missing_or_not() {
+    use fla_assistant::checklist::{Fix, Need};
+    use fla_assistant::i18n::Msg;
+    let heading = |needs: Vec<Need>| {
+        let mut harness = Harness::new_ui(move |ui| {
+            fla_assistant::ui::setup::status_line_ui(ui, Lang::Nl, &needs, Some(true), false);
+            ui.heading("Verbinding");
+        });
+        harness.run();
+        harness.get_by_label("Verbinding").rect()
+    };
+    let missing = vec![Need {
+        msg: Msg::new("status.rehearsal.register"),
+        fix: Fix::Register,
+    }];
+    assert_eq!(heading(missing), heading(Vec::new()));
+}
