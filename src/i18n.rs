@@ -490,4 +490,78 @@ mod tests {
             Msg::new("finding.weak_key").arg("bits", Msg::from_fn(|lang| lang.code().to_owned()));
         assert!(nested.render(Lang::Nl).contains("nl"));
     }
+
+    /// Every message that puts a count before a word is a plural family
+    /// (`key.one`/`key.other`), so that Dutch and French say "1 ligne
+    /// valable" and "2 lignes valables"; the families' two forms both exist.
+    #[test]
+    fn every_counted_message_has_its_plural_forms_in_dutch_and_french() {
+        // A count that never is one (at least 10,000 rows are left out).
+        const ALWAYS_MANY: &[&str] = &["import.declarations_omitted"];
+        let counts = [
+            "{n}",
+            "{count}",
+            "{total}",
+            "{shown}",
+            "{queued}",
+            "{skipped}",
+            "{settled}",
+        ];
+        let mut found = Vec::new();
+        for lang in [Lang::Nl, Lang::Fr] {
+            let text = match lang {
+                Lang::Nl => include_str!("../assets/i18n/nl.txt"),
+                _ => include_str!("../assets/i18n/fr.txt"),
+            };
+            let keys: std::collections::HashSet<&str> = text
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+                .collect();
+            for line in text.lines() {
+                let Some((key, value)) = line.split_once(" = ") else {
+                    continue;
+                };
+                let key = key.trim();
+                // (`.other` alone is a word of its own: "another holder".)
+                if let Some(family) = key.strip_suffix(".one") {
+                    if !keys.contains(format!("{family}.other").as_str()) {
+                        found.push(format!("{lang:?} {family}: no .other"));
+                    }
+                    continue;
+                }
+                if key
+                    .strip_suffix(".other")
+                    .is_some_and(|family| keys.contains(format!("{family}.one").as_str()))
+                {
+                    continue;
+                }
+                if ALWAYS_MANY.contains(&key) {
+                    continue;
+                }
+                for count in counts {
+                    let mut rest = value;
+                    while let Some(at) = rest.find(count) {
+                        let after = rest[at + count.len()..].trim_start_matches([' ', '\u{a0}']);
+                        let spaced = rest[at + count.len()..].starts_with([' ', '\u{a0}']);
+                        if spaced && after.chars().next().is_some_and(char::is_alphabetic) {
+                            found.push(format!("{lang:?} {key}: {value}"));
+                        }
+                        rest = &rest[at + count.len()..];
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+        // And the forms differ where the language says they do.
+        assert_eq!(
+            tr_n(Lang::Fr, "decl.sent", 1, &[]),
+            "1 mise en file d'envoi."
+        );
+        assert_eq!(
+            tr_n(Lang::Fr, "decl.sent", 2, &[]),
+            "2 mises en file d'envoi."
+        );
+        assert_eq!(tr_n(Lang::Nl, "import.summary.rows", 1, &[]), "1 rij");
+        assert_eq!(tr_n(Lang::Nl, "import.summary.rows", 3, &[]), "3 rijen");
+    }
 }
