@@ -16,7 +16,7 @@ mod toolbar;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
 use super::widgets;
@@ -711,22 +711,7 @@ pub fn state_label(state: State, lang: Lang) -> String {
 }
 
 fn state_badge_ui(ui: &mut egui::Ui, state: State, correction_pending: bool, lang: Lang) {
-    let dark = ui.visuals().dark_mode;
-    let color = match state {
-        State::Accepted => Color32::from_rgb(60, 170, 90),
-        State::Warning => widgets::severity_color(ui, Severity::Warning),
-        State::Refused | State::Invalid | State::Failed => {
-            widgets::severity_color(ui, Severity::Error)
-        }
-        State::Sending | State::Unknown | State::Submitted => {
-            if dark {
-                Color32::from_rgb(120, 170, 255)
-            } else {
-                Color32::from_rgb(30, 90, 200)
-            }
-        }
-        State::Draft | State::Ready | State::Cancelled => ui.visuals().weak_text_color(),
-    };
+    let color = widgets::state_color(ui.visuals(), state);
     let text = if correction_pending {
         tr_args(
             lang,

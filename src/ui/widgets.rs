@@ -7,13 +7,35 @@ use crate::i18n::{tr, Lang};
 
 /// The colour of a severity, readable on light and dark backgrounds.
 pub fn severity_color(ui: &egui::Ui, severity: Severity) -> Color32 {
-    let dark = ui.visuals().dark_mode;
-    match (severity, dark) {
-        (Severity::Error, true) => Color32::from_rgb(255, 120, 110),
-        (Severity::Error, false) => Color32::from_rgb(190, 30, 30),
-        (Severity::Warning, true) => Color32::from_rgb(240, 190, 80),
-        (Severity::Warning, false) => Color32::from_rgb(160, 100, 0),
-        (Severity::Info, _) => ui.visuals().text_color(),
+    severity_color_of(ui.visuals(), severity)
+}
+
+/// [`severity_color`] from the visuals alone (the contrast test reads it).
+pub fn severity_color_of(visuals: &egui::Visuals, severity: Severity) -> Color32 {
+    match severity {
+        Severity::Error => visuals.error_fg_color,
+        Severity::Warning => visuals.warn_fg_color,
+        Severity::Info => visuals.text_color(),
+    }
+}
+
+/// The colour of a declaration's state in the tables: green accepted,
+/// amber with warnings, red refused or invalid, blue under way, the weak text
+/// colour otherwise; each AA-readable on the panel, a striped row and a
+/// selected row, in both themes.
+pub fn state_color(visuals: &egui::Visuals, state: crate::submit::state::State) -> Color32 {
+    use crate::submit::state::State;
+    let dark = visuals.dark_mode;
+    match state {
+        State::Accepted if dark => Color32::from_rgb(90, 200, 120),
+        State::Accepted => Color32::from_rgb(0, 110, 35),
+        State::Warning => visuals.warn_fg_color,
+        State::Refused | State::Invalid | State::Failed => visuals.error_fg_color,
+        State::Sending | State::Unknown | State::Submitted if dark => {
+            Color32::from_rgb(130, 180, 255)
+        }
+        State::Sending | State::Unknown | State::Submitted => Color32::from_rgb(20, 80, 190),
+        State::Draft | State::Ready | State::Cancelled => visuals.weak_text_color(),
     }
 }
 
@@ -64,21 +86,37 @@ pub fn apply_style(ctx: &egui::Context) {
 fn style_for(style: &mut egui::Style, theme: egui::Theme) {
     let visuals = &mut style.visuals;
     let focus = focus_stroke(theme == egui::Theme::Dark);
+    // Every text on every background the app draws is WCAG 2.1 AA (4.5:1),
+    // focus rings and control borders 3:1: `tests::every_text_is_readable_in_both_themes`.
     match theme {
         egui::Theme::Light => {
             visuals.panel_fill = Color32::from_gray(238);
             visuals.window_fill = Color32::from_gray(246);
             visuals.faint_bg_color = Color32::from_gray(230);
             visuals.text_edit_bg_color = Some(Color32::WHITE);
-            visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(140));
+            visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(120));
             visuals.widgets.hovered.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(90));
+            visuals.widgets.noninteractive.fg_stroke.color = Color32::from_gray(45);
+            visuals.weak_text_color = Some(Color32::from_gray(80));
+            visuals.hyperlink_color = Color32::from_rgb(0, 80, 180);
+            visuals.warn_fg_color = Color32::from_rgb(140, 75, 0);
+            visuals.error_fg_color = Color32::from_rgb(180, 20, 20);
+            visuals.selection.bg_fill = Color32::from_rgb(200, 225, 250);
         }
         egui::Theme::Dark => {
             visuals.text_edit_bg_color = Some(Color32::from_gray(12));
-            visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(95));
+            visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(110));
             visuals.widgets.hovered.bg_stroke = egui::Stroke::new(1.0, Color32::from_gray(150));
+            visuals.widgets.noninteractive.fg_stroke.color = Color32::from_gray(210);
+            visuals.weak_text_color = Some(Color32::from_gray(170));
+            visuals.hyperlink_color = Color32::from_rgb(120, 180, 255);
+            visuals.warn_fg_color = Color32::from_rgb(240, 180, 70);
+            visuals.error_fg_color = Color32::from_rgb(255, 130, 120);
+            visuals.selection.bg_fill = Color32::from_rgb(0, 50, 80);
         }
     }
+    // A greyed-out control keeps its text readable (egui's default halves it).
+    visuals.disabled_alpha = 0.9;
     visuals.selection.stroke = egui::Stroke::new(focus.width, visuals.selection.stroke.color);
     // A focused text field is outlined by the selection stroke: the focus colour.
     visuals.selection.stroke.color = focus.color;
@@ -183,4 +221,131 @@ pub fn slot_ui<R>(ui: &mut egui::Ui, height: f32, add: impl FnOnce(&mut egui::Ui
     );
     child.set_clip_rect(rect.intersect(ui.clip_rect()));
     add(&mut child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::submit::state::State;
+
+    /// WCAG 2.1 relative luminance of an opaque colour.
+    fn luminance(c: Color32) -> f64 {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b())
+    }
+
+    /// The colour a (premultiplied, maybe translucent) `fg` gives over `bg`.
+    fn over(fg: Color32, bg: Color32) -> Color32 {
+        let a = f64::from(fg.a()) / 255.0;
+        let mix = |f: u8, b: u8| (f64::from(f) + f64::from(b) * (1.0 - a)).round().min(255.0) as u8;
+        Color32::from_rgb(
+            mix(fg.r(), bg.r()),
+            mix(fg.g(), bg.g()),
+            mix(fg.b(), bg.b()),
+        )
+    }
+
+    fn contrast(fg: Color32, bg: Color32) -> f64 {
+        let (a, b) = (luminance(over(fg, bg)), luminance(bg));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    fn styled(theme: egui::Theme) -> egui::Visuals {
+        let mut style = egui::Style {
+            visuals: match theme {
+                egui::Theme::Light => egui::Visuals::light(),
+                egui::Theme::Dark => egui::Visuals::dark(),
+            },
+            ..egui::Style::default()
+        };
+        style_for(&mut style, theme);
+        style.visuals
+    }
+
+    #[test]
+    fn every_text_is_readable_in_both_themes() {
+        let mut found = Vec::new();
+        for theme in [egui::Theme::Light, egui::Theme::Dark] {
+            let v = styled(theme);
+            let panel = v.panel_fill;
+            // Where text is drawn: the page, a window, a striped row, a field,
+            // a selected row, a button.
+            let backgrounds = [
+                ("panel", panel),
+                ("window", v.window_fill),
+                ("striped row", over(v.faint_bg_color, panel)),
+                (
+                    "text field",
+                    v.text_edit_bg_color.unwrap_or(v.extreme_bg_color),
+                ),
+                ("selected row", v.selection.bg_fill),
+                ("button", v.widgets.inactive.weak_bg_fill),
+            ];
+            let mut texts = vec![
+                ("text", v.text_color()),
+                ("weak text, placeholders, help lines", v.weak_text_color()),
+                ("links", v.hyperlink_color),
+                ("warnings", severity_color_of(&v, Severity::Warning)),
+                ("errors", severity_color_of(&v, Severity::Error)),
+                ("button text", v.widgets.inactive.fg_stroke.color),
+                (
+                    "disabled text",
+                    v.text_color().gamma_multiply(v.disabled_alpha()),
+                ),
+                (
+                    "disabled weak text",
+                    v.weak_text_color().gamma_multiply(v.disabled_alpha()),
+                ),
+            ];
+            for state in State::ALL {
+                texts.push((state.code(), state_color(&v, state)));
+            }
+            for (text, fg) in &texts {
+                for (place, bg) in backgrounds {
+                    let ratio = contrast(*fg, bg);
+                    if ratio < 4.5 {
+                        found.push(format!("{theme:?}: {text} on {place}: {ratio:.2}:1"));
+                    }
+                }
+            }
+            // A selected item's own text colour, on the selection.
+            let ratio = contrast(v.selection.stroke.color, v.selection.bg_fill);
+            if ratio < 4.5 {
+                found.push(format!("{theme:?}: selected text: {ratio:.2}:1"));
+            }
+            // The focus ring and control borders: 3:1 against what they surround.
+            let focus = focus_stroke(theme == egui::Theme::Dark).color;
+            for (what, fg) in [
+                ("focus ring", focus),
+                ("control border", v.widgets.inactive.bg_stroke.color),
+            ] {
+                for (place, bg) in [("panel", panel), ("window", v.window_fill)] {
+                    let ratio = contrast(fg, bg);
+                    if ratio < 3.0 {
+                        found.push(format!("{theme:?}: {what} on {place}: {ratio:.2}:1"));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "Below WCAG 2.1 AA:\n{}", found.join("\n"));
+    }
+
+    #[test]
+    fn the_contrast_sums_are_right() {
+        // WCAG's own extremes.
+        assert!((contrast(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 1e-9);
+        assert!((contrast(Color32::WHITE, Color32::WHITE) - 1.0).abs() < 1e-9);
+        // Half-transparent black over white is mid grey.
+        assert_eq!(
+            over(Color32::from_black_alpha(128), Color32::WHITE),
+            Color32::from_gray(127)
+        );
+    }
 }
