@@ -69,6 +69,12 @@ pub(super) fn client_for(
     // Refused before anything is built or sent, like `token` does.
     crate::channel::assertion::check_lifetime(c.assertion_lifetime)
         .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
+    // A connection without its API base is a configuration to fix (exit 2,
+    // as its twin `missing_token_url`), said before a token is asked.
+    if resolved.endpoints.api_base.is_none() {
+        let e = ApiError::NoApiBase;
+        return Err(CliError::usage(&e.code(), e.message(lang)));
+    }
     let http = http_client(resolved.timeout).map_err(|e| CliError {
         code: e.code().into(),
         message: e.message(lang),

@@ -151,3 +151,52 @@ fn a_provider_without_mandate_is_refused() {
         "{out}"
     );
 }
+
+/// A custom environment missing one of its URLs is a configuration to fix:
+/// exit 2 both, said before anything is sent.
+#[test]
+fn a_custom_environment_missing_a_url_is_bad_input_exit_2() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("one.json");
+    std::fs::write(
+        &file,
+        json!({"externalReference": "X-1", "employer": {"enterpriseNumber": "0403170701"},
+               "worker": {"ssin": "85073003328"},
+               "training": {"name": "A", "type": "FORMAL", "startDate": "2026-12-01",
+                            "endDate": "2026-12-01", "duration": {"value": 1, "unit": "HOURS"},
+                            "followed": true, "countsForFla": true}})
+        .to_string(),
+    )
+    .unwrap();
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let common = [
+        "declare",
+        "--env",
+        "custom",
+        "--client-id",
+        "self_service_chaman_1_abcdefghij",
+        "--pfx",
+        pfx.as_str(),
+        "--file",
+        file.to_str().unwrap(),
+        "--json",
+    ];
+    // No API base (a token URL on a port where nothing listens: never asked).
+    let mut args = common.to_vec();
+    args.extend(["--token-url", "http://127.0.0.1:9/REST/oauth/v5/token"]);
+    let (code, out) = run(data.path(), &args, certs::PASSWORD);
+    assert_eq!(
+        (code, out["error"]["code"].as_str()),
+        (2, Some("no_api_base")),
+        "{out}"
+    );
+    // No token URL.
+    let mut args = common.to_vec();
+    args.extend(["--api-base", "http://127.0.0.1:9/api"]);
+    let (code, out) = run(data.path(), &args, certs::PASSWORD);
+    assert_eq!(
+        (code, out["error"]["code"].as_str()),
+        (2, Some("missing_token_url")),
+        "{out}"
+    );
+}
