@@ -86,21 +86,25 @@ pub fn blocking_findings(
         .collect()
 }
 
+/// Why the test's certificate cannot be used at `now`, before anything is
+/// sent (empty when it can): the sandbox's test certificate anywhere but the
+/// sandbox, or a finding that stops it signing.
+pub fn refused_before_sending(test: &ConnectionTest<'_>, now: OffsetDateTime) -> Vec<Finding> {
+    if crate::cert::throwaway::is_throwaway(test.entry)
+        && test.endpoints.environment != super::env::EnvironmentKind::Sandbox
+    {
+        return vec![Finding::SandboxOnly];
+    }
+    blocking_findings(test.entry, test.protection, now)
+}
+
 pub async fn test_connection(
     http: &reqwest::Client,
     test: &ConnectionTest<'_>,
     lang: Lang,
 ) -> Result<ConnectionOutcome, ChannelError> {
     let now = (test.clock)();
-    // The sandbox's test certificate signs for the sandbox alone.
-    if crate::cert::throwaway::is_throwaway(test.entry)
-        && test.endpoints.environment != super::env::EnvironmentKind::Sandbox
-    {
-        return Ok(ConnectionOutcome::CertificateRefused(vec![
-            crate::cert::Finding::SandboxOnly,
-        ]));
-    }
-    let refused = blocking_findings(test.entry, test.protection, now);
+    let refused = refused_before_sending(test, now);
     if !refused.is_empty() {
         return Ok(ConnectionOutcome::CertificateRefused(refused));
     }

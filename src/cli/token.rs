@@ -44,7 +44,10 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
         timeout: resolved.timeout,
         clock: resolved.clock.clone(),
     };
-    eprintln!("POST {}", resolved.endpoints.token_url);
+    // Said only where a request leaves: a certificate refused sends nothing.
+    if connect::refused_before_sending(&test, (resolved.clock)()).is_empty() {
+        eprintln!("POST {}", resolved.endpoints.token_url);
+    }
     let outcome = connect::test_connection(&http, &test, lang)
         .await
         .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;

@@ -144,20 +144,25 @@ fn bad_input_exits_2() {
     let expired = certs::expired("openssl3-aes256.pfx", data.path());
     let sim = start_sim(data.path());
     let client_id = register(data.path(), &sim, &[]);
-    let (code, json) = run(
-        data.path(),
-        &[
-            "token",
-            "--client-id",
-            &client_id,
-            "--pfx",
-            expired.to_str().unwrap(),
-            "--json",
-        ],
-        "Password",
-    );
-    assert_eq!(code, 2, "{json}");
+    let args = [
+        "token",
+        "--client-id",
+        &client_id,
+        "--pfx",
+        expired.to_str().unwrap(),
+        "--json",
+    ];
+    let out = support::command(data.path(), &args, "Password")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{json}");
     assert_eq!(json["error"]["code"], "expired");
+    assert_eq!(json["cause"], "certificate");
+    assert!(json["sent"].is_null());
+    // Nothing was sent, and nothing on stderr says a request left.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("POST"), "{stderr}");
     let (code, json) = run(
         data.path(),
         &[
