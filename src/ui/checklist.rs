@@ -63,6 +63,11 @@ pub enum ProfileEdit {
         name: String,
     },
     RemoveClient(String),
+    /// A client's name given or changed (at any time).
+    RenameClient {
+        enterprise: String,
+        name: String,
+    },
     /// The mandate's state as checked in MAHIS (today, in Brussels).
     Mandate(String, MandateState),
 }
@@ -102,6 +107,8 @@ pub struct ChecklistPage {
     confirm_remove: Option<String>,
     /// `open` was set from outside: kept when the page opens.
     unfold_asked: bool,
+    /// Clients' names as being typed, by enterprise.
+    names: std::collections::HashMap<String, String>,
 }
 
 impl ChecklistPage {
@@ -355,7 +362,38 @@ impl ChecklistPage {
                     for client in &facts.clients {
                         let shown = format_enterprise_number(&client.enterprise);
                         ui.label(RichText::new(&shown).monospace());
-                        ui.label(&client.name);
+                        // The name can be given or changed at any time.
+                        let typed = self
+                            .names
+                            .entry(client.enterprise.clone())
+                            .or_insert_with(|| client.name.clone());
+                        let name_label = tr_args(
+                            lang,
+                            "checklist.clients.name_of",
+                            &[("enterprise", shown.clone())],
+                        );
+                        let field = ui.add(
+                            egui::TextEdit::singleline(typed)
+                                .desired_width(180.0)
+                                .hint_text(tr(lang, "checklist.clients.name_hint")),
+                        );
+                        // Each client's field has its own name.
+                        field.widget_info(|| {
+                            let mut info = egui::WidgetInfo::text_edit(
+                                true,
+                                typed.as_str(),
+                                typed.as_str(),
+                                "",
+                            );
+                            info.label = Some(name_label.clone());
+                            info
+                        });
+                        if field.lost_focus() && typed.trim() != client.name.trim() {
+                            commands.push(ChecklistCommand::Edit(ProfileEdit::RenameClient {
+                                enterprise: client.enterprise.clone(),
+                                name: typed.trim().to_owned(),
+                            }));
+                        }
                         ui.horizontal(|ui| {
                             for (state, key) in MANDATE_STATES {
                                 let selected = client.mandate == state;
@@ -456,6 +494,20 @@ impl ChecklistPage {
         });
         if add {
             match check_enterprise(&self.new_client) {
+                // Already there with a name typed: the name is given to it.
+                Ok(digits)
+                    if !self.new_client_name.trim().is_empty()
+                        && facts.clients.iter().any(|c| c.enterprise == digits) =>
+                {
+                    self.client_error = None;
+                    self.new_client.clear();
+                    let name = std::mem::take(&mut self.new_client_name).trim().to_owned();
+                    self.names.insert(digits.clone(), name.clone());
+                    commands.push(ChecklistCommand::Edit(ProfileEdit::RenameClient {
+                        enterprise: digits,
+                        name,
+                    }));
+                }
                 Ok(digits) if facts.clients.iter().any(|c| c.enterprise == digits) => {
                     self.client_error = Some(
                         Msg::new("checklist.clients.already")

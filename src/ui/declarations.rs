@@ -101,6 +101,8 @@ pub struct DeclarationsPage {
     /// The enterprise a new declaration starts with (the Connection page's
     /// own enterprise of an employer); a representative picks among its mandates.
     pub own_enterprise: Option<String>,
+    /// A representative's clients' names, by enterprise number (the app sets it).
+    pub client_names: BTreeMap<String, String>,
     /// Whose rows are listed: the current profile's enterprises.
     scope: scope::ProfileScope,
     /// The profile's rows and the others' (the note's toggle).
@@ -148,6 +150,7 @@ impl DeclarationsPage {
             several_open: false,
             workers_text: String::new(),
             own_enterprise: None,
+            client_names: BTreeMap::new(),
             scope: scope::ProfileScope::default(),
             show_all: false,
             hidden: 0,

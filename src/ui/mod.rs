@@ -494,6 +494,13 @@ impl FlaApp {
                         }
                     })
                     .flatten();
+                self.declarations.client_names = self
+                    .setup
+                    .profile
+                    .clients
+                    .iter()
+                    .map(|c| (c.enterprise.clone(), c.name.clone()))
+                    .collect();
                 self.declarations
                     .follow_profile(declarations::scope::ProfileScope::of(
                         &self.setup.profile,

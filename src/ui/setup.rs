@@ -313,6 +313,11 @@ impl Setup {
             ProfileEdit::RemoveClient(enterprise) => {
                 p.clients.retain(|c| c.enterprise != enterprise);
             }
+            ProfileEdit::RenameClient { enterprise, name } => {
+                if let Some(client) = p.clients.iter_mut().find(|c| c.enterprise == enterprise) {
+                    client.name = name;
+                }
+            }
             ProfileEdit::Mandate(enterprise, state) => {
                 if let Some(client) = p.clients.iter_mut().find(|c| c.enterprise == enterprise) {
                     client.mandate = state;

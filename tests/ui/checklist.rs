@@ -81,6 +81,15 @@ fn edit_facts(facts: &mut Facts, edit: &ProfileEdit) {
             ..ClientEnterprise::default()
         }),
         ProfileEdit::RemoveClient(e) => facts.clients.retain(|c| &c.enterprise != e),
+        ProfileEdit::RenameClient { enterprise, name } => {
+            for c in facts
+                .clients
+                .iter_mut()
+                .filter(|c| &c.enterprise == enterprise)
+            {
+                c.name = name.clone();
+            }
+        }
         ProfileEdit::Mandate(e, state) => {
             for c in facts.clients.iter_mut().filter(|c| &c.enterprise == e) {
                 c.mandate = *state;
@@ -892,4 +901,60 @@ fn the_legal_line_says_what_the_repeal_means_and_links_its_sources() {
             harness.get_by_role_and_label(A11yRole::Link, &tr(lang, key));
         }
     }
+}
+
+#[test]
+fn a_client_is_given_a_name_at_any_time_and_the_editor_lists_it_by_name() {
+    let dir = common::new_data_dir();
+    let mut harness = common::harness_in(common::english(), &dir);
+    common::go_to(&mut harness, Page::Checklist);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.role.representative"))
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+        .click();
+    harness.run_steps(2);
+    // Added without a name, its mandate active.
+    add_client(&mut harness, "0202239951", "active in MAHIS");
+    assert_eq!(harness.state().setup.profile.clients[0].name, "");
+    // Named later, in the list itself.
+    retype(&mut harness, "Name of 0202.239.951", "Garage Dubois");
+    harness.key_press(egui::Key::Tab);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().setup.profile.clients[0].name,
+        "Garage Dubois"
+    );
+    // Or by adding it again with a name: renamed, not refused.
+    retype(
+        &mut harness,
+        &tr(Lang::En, "checklist.clients.new_enterprise"),
+        "0202.239.951",
+    );
+    retype(
+        &mut harness,
+        &tr(Lang::En, "checklist.clients.new_name"),
+        "Garage Dubois & Fils",
+    );
+    harness
+        .get_by_role_and_label(A11yRole::Button, &tr(Lang::En, "checklist.clients.add"))
+        .click();
+    harness.run_steps(2);
+    let clients = &harness.state().setup.profile.clients;
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0].name, "Garage Dubois & Fils");
+    // The editor's enterprise list says who it is.
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    harness
+        .get_by_role_and_label(A11yRole::Button, "New declaration")
+        .click();
+    common::wait_until_opened(&mut harness);
+    harness.run_steps(2);
+    let combo = harness.get_by_role_and_label(A11yRole::ComboBox, "Enterprise number");
+    combo.click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Garage Dubois & Fils (0202.239.951)");
 }

@@ -100,6 +100,7 @@ impl DeclarationsPage {
                     lang,
                     editable,
                     mandates,
+                    names: &self.client_names,
                     messages: &messages,
                     touched: &mut touched,
                 };

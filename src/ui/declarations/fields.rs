@@ -124,6 +124,8 @@ pub(super) struct FieldsCtx<'a> {
     pub lang: Lang,
     pub editable: bool,
     pub mandates: &'a [String],
+    /// Client enterprises' names, by number (a representative's list shows them).
+    pub names: &'a std::collections::BTreeMap<String, String>,
     pub messages: &'a [FieldMessage],
     pub touched: &'a mut Touched,
 }
@@ -355,17 +357,27 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
         );
         ui.vertical(|ui| {
             ui.add_enabled_ui(cx.editable, |ui| {
+                // "Bakkerij Janssens (0403.170.701)": the client by its name.
+                let label_of = |number: &str| {
+                    let digits = crate::identifiers::parse_enterprise_number(number)
+                        .unwrap_or_else(|| number.trim().to_owned());
+                    let shown = crate::identifiers::format_enterprise_number(&digits);
+                    match cx.names.get(&digits).map(|n| n.trim()) {
+                        Some(name) if !name.is_empty() => format!("{name} ({shown})"),
+                        _ => shown,
+                    }
+                };
                 let shown = if f.enterprise.is_empty() {
                     tr(lang, "form.enterprise_pick")
                 } else {
-                    f.enterprise.clone()
+                    label_of(&f.enterprise)
                 };
                 egui::ComboBox::from_id_salt("mandate_enterprise")
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for m in cx.mandates {
                             changed |= ui
-                                .selectable_value(&mut f.enterprise, m.clone(), m)
+                                .selectable_value(&mut f.enterprise, m.clone(), label_of(m))
                                 .changed();
                         }
                     })
