@@ -351,7 +351,7 @@ fn a_representative_picks_among_its_mandates_and_dates_filter_the_table() {
         .is_none());
     harness.get_by_label("Enterprise number").click();
     harness.run_steps(2);
-    harness.get_by_label("0403170701").click();
+    harness.get_by_label("0403.170.701").click();
     harness.run_steps(2);
     wait_until_opened(&mut harness);
     assert_eq!(
