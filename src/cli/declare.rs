@@ -77,7 +77,7 @@ impl DeclarationsCommand {
 /// bad input, anything else a failure of the network or the server.
 pub(super) fn exit_for_error_code(code: &str) -> u8 {
     match code {
-        "no_mandate" | "missing_scope" => exit::FINDINGS,
+        c if crate::submit::run::is_sender_refusal(c) => exit::FINDINGS,
         "bad_request" => exit::BAD_INPUT,
         _ => exit::NETWORK,
     }

@@ -397,7 +397,7 @@ struct Summary {
 
 impl Summary {
     fn take(&mut self, o: &RowOutcome, lang: Lang) {
-        self.counts.add(&o.state);
+        self.counts.add_outcome(o);
         self.duplicates += u64::from(o.duplicate_avoided);
         if o.state == State::Unknown.code() {
             self.unknown_rows.push(o.row);

@@ -60,6 +60,19 @@ impl Counts {
         c
     }
 
+    /// Counts one more row by what it came to: a row the server did not take
+    /// because this sender may not send it (no mandate, no scope) is
+    /// `refused`, a finding sending it again cannot change, not `failed`.
+    pub fn add_outcome(&mut self, o: &RowOutcome) {
+        if o.state == State::Failed.code() && o.error_code.as_deref().is_some_and(is_sender_refusal)
+        {
+            self.total += 1;
+            self.refused += 1;
+        } else {
+            self.add(&o.state);
+        }
+    }
+
     /// Counts one more row, in `state` (a state's code).
     pub fn add(&mut self, state: &str) {
         let c = self;
@@ -81,6 +94,13 @@ impl Counts {
     pub fn settled(&self) -> u64 {
         self.accepted + self.warning + self.refused + self.cancelled + self.invalid + self.failed
     }
+}
+
+/// Whether an error code is the server refusing this sender for the
+/// declaration (no mandate for the enterprise, no scope for the service):
+/// a finding to act on (MAHIS, Chaman), never fixed by sending again.
+pub fn is_sender_refusal(code: &str) -> bool {
+    matches!(code, "no_mandate" | "missing_scope")
 }
 
 /// The report: one line per row of the file, in the file's order.

@@ -343,3 +343,49 @@ fn the_report_runs_no_formula_a_reference_holds() {
     let expected: Vec<String> = references.iter().map(|r| format!("'{r}")).collect();
     assert_eq!(written, expected);
 }
+
+/// A representative without a mandate for the enterprise: the server refuses
+/// each row, a finding (exit 1, `refused`) that sending again cannot change;
+/// never "failed" with "run the same command again".
+#[test]
+fn rows_refused_for_want_of_a_mandate_are_refused_exit_1_not_failed() {
+    let data = tempfile::tempdir().unwrap();
+    let sim = start_sim(data.path());
+    let client_id = register(
+        data.path(),
+        &sim,
+        &["--quality", "provider", "--mandate", "0202239951"],
+    );
+    let pfx = certs::fresh_arg("openssl3-aes256.pfx");
+    let file = write_csv(
+        data.path(),
+        "rows.csv",
+        3,
+        |_| Kind::Accepted,
+        |i| format!("M-{i}"),
+    );
+    let file = file.to_str().unwrap();
+    let journal = data.path().join("journal.sqlite");
+    let report = data.path().join("report.csv");
+    let mut args = submit_args(
+        file,
+        &client_id,
+        &pfx,
+        journal.to_str().unwrap(),
+        report.to_str().unwrap(),
+    );
+    args.extend(["--role", "provider"]);
+    let (code, out) = run(data.path(), &args, "Password");
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(count(&out, "refused"), 3, "{out}");
+    assert_eq!(count(&out, "failed"), 0, "{out}");
+    // The text output does not tell her to run it again.
+    let text: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
+    let ran = support::command(data.path(), &text, "Password")
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&ran.stdout);
+    let again = fla_assistant::i18n::tr(fla_assistant::i18n::Lang::En, "submit.run_again");
+    assert!(!said.contains(&again), "{said}");
+}
