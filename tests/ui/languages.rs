@@ -207,12 +207,13 @@ fn one_line_width(harness: &Harness<'static, FlaApp>, text: &str) -> f32 {
 /// The texts cut off: outside the window, a hint wider than its field, or a
 /// one-line label or button narrower than its text.
 fn clipped(harness: &Harness<'static, FlaApp>, shown: &[Shown]) -> Vec<String> {
+    let width = harness.ctx.content_rect().width();
     let row = harness.ctx.global_style().text_styles[&egui::TextStyle::Body].size * 1.6;
     let padding = harness.ctx.global_style().spacing.button_padding.x;
     let mut out = Vec::new();
     for s in shown {
         let Some(rect) = s.rect else { continue };
-        if rect.max.x > DEFAULT_WINDOW.x + 0.5 && rect.min.x < DEFAULT_WINDOW.x {
+        if rect.max.x > width + 0.5 && rect.min.x < width {
             out.push(format!(
                 "{:?} {:?} runs past the window's edge ({rect:?})",
                 s.role, s.text
@@ -265,6 +266,11 @@ const DECLARATIONS_KNOWN_CLIPPED: &[&str] = &["\"Identifiant serveur\""];
 /// An app with a certificate open, a few declarations in its journal, in a
 /// window of the default size.
 fn app() -> Harness<'static, FlaApp> {
+    app_sized(DEFAULT_WINDOW)
+}
+
+/// [`app`] in a window of `size`.
+fn app_sized(size: egui::Vec2) -> Harness<'static, FlaApp> {
     let data = new_data_dir();
     journal_rows(
         &data,
@@ -275,7 +281,7 @@ fn app() -> Harness<'static, FlaApp> {
             State::Invalid,
         ],
     );
-    let mut harness = harness_sized(english(), &data, DEFAULT_WINDOW);
+    let mut harness = harness_sized(english(), &data, size);
     open_file(
         &mut harness,
         &certs::fresh("openssl3-aes256.pfx"),
@@ -357,20 +363,27 @@ fn english_left_is_found() {
 }
 
 #[test]
-fn no_text_is_cut_off_at_the_default_window_size() {
-    let mut harness = app();
+fn no_text_is_cut_off_at_the_default_window_size_nor_at_common_laptop_screens() {
     let mut found = Vec::new();
-    for lang in [Lang::En, Lang::Nl, Lang::Fr] {
-        for view in views() {
-            let page = view.0;
-            let shown = show(&mut harness, lang, view);
-            for cut in clipped(&harness, &shown) {
-                if page == Page::Declarations
-                    && DECLARATIONS_KNOWN_CLIPPED.iter().any(|t| cut.contains(t))
-                {
-                    continue;
+    // The window the app opens with, and laptops' full screens.
+    for size in [
+        DEFAULT_WINDOW,
+        egui::vec2(1280.0, 720.0),
+        egui::vec2(1366.0, 768.0),
+    ] {
+        let mut harness = app_sized(size);
+        for lang in [Lang::En, Lang::Nl, Lang::Fr] {
+            for view in views() {
+                let page = view.0;
+                let shown = show(&mut harness, lang, view);
+                for cut in clipped(&harness, &shown) {
+                    if page == Page::Declarations
+                        && DECLARATIONS_KNOWN_CLIPPED.iter().any(|t| cut.contains(t))
+                    {
+                        continue;
+                    }
+                    found.push(format!("{size:?} {lang:?} {page:?}: {cut}"));
                 }
-                found.push(format!("{lang:?} {page:?}: {cut}"));
             }
         }
     }
