@@ -106,21 +106,6 @@ impl FileError {
     }
 }
 
-/// A file the workbench reads or writes failed: said as the workbench's own
-/// error (the same codes and sentences).
-impl From<FileError> for crate::cert::CertError {
-    fn from(e: FileError) -> Self {
-        match e {
-            FileError::Unreadable { path, detail, kind } => {
-                crate::cert::CertError::Unreadable { path, detail, kind }
-            }
-            FileError::WriteFailed { path, detail, kind } => {
-                crate::cert::CertError::WriteFailed { path, detail, kind }
-            }
-        }
-    }
-}
-
 /// A cell as a spreadsheet may be given it: text that a spreadsheet would take
 /// for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return) gets a leading `'`, so Excel or LibreOffice shows it and runs

@@ -80,6 +80,21 @@ pub enum LooksLike {
     Unknown,
 }
 
+/// A file the workbench reads or writes failed: said as the workbench's own
+/// error (the same codes and sentences).
+impl From<crate::files::FileError> for CertError {
+    fn from(e: crate::files::FileError) -> Self {
+        match e {
+            crate::files::FileError::Unreadable { path, detail, kind } => {
+                CertError::Unreadable { path, detail, kind }
+            }
+            crate::files::FileError::WriteFailed { path, detail, kind } => {
+                CertError::WriteFailed { path, detail, kind }
+            }
+        }
+    }
+}
+
 impl CertError {
     /// The system's own text of a file that could not be read or written (for
     /// the log: what the user reads is said in their language).

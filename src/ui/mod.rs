@@ -11,6 +11,7 @@ pub mod declarations;
 pub mod icon;
 pub mod settings;
 pub mod setup;
+pub mod status_line;
 pub mod support;
 pub mod tasks;
 pub mod widgets;
@@ -381,9 +382,9 @@ impl FlaApp {
         let here = self.state.page == Page::Declarations
             && needs.first().map(|n| n.fix) == Some(crate::checklist::Fix::Declare);
         let offer_moves = (!here).then_some(facts.sandbox);
-        match setup::status_line_ui(ui, lang, &needs, offer_moves, busy) {
-            Some(setup::StatusAsk::Go(fix)) => self.go_to_fix(fix),
-            Some(setup::StatusAsk::Do(action)) => self.rehearse(ui.ctx(), action),
+        match status_line::status_line_ui(ui, lang, &needs, offer_moves, busy) {
+            Some(status_line::StatusAsk::Go(fix)) => self.go_to_fix(fix),
+            Some(status_line::StatusAsk::Do(action)) => self.rehearse(ui.ctx(), action),
             None => {}
         }
     }

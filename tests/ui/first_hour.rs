@@ -212,7 +212,7 @@ fn the_line_above_the_pages_keeps_its_place_whether_something_is_missing_or_not(
     use fla_assistant::i18n::Msg;
     let heading = |needs: Vec<Need>| {
         let mut harness = Harness::new_ui(move |ui| {
-            fla_assistant::ui::setup::status_line_ui(ui, Lang::Nl, &needs, Some(true), false);
+            fla_assistant::ui::status_line::status_line_ui(ui, Lang::Nl, &needs, Some(true), false);
             ui.heading("Verbinding");
         });
         harness.run();
