@@ -121,8 +121,8 @@ done
 
 # The Checklist of a representative (a social secretariat) with two client
 # enterprises, one whose mandate is active in MAHIS and one found missing: a
-# profile written before the start, the portal steps ticked, so that the MAHIS
-# step is the one open.
+# profile written before the start, the rehearsal done and the portal steps
+# ticked, so that the MAHIS step is the one open.
 checked="$(TZ=Europe/Brussels date +%F)"
 for lang in en nl fr; do
     config="$work/config-rep-$lang"
@@ -133,6 +133,7 @@ for lang in en nl fr; do
   "name": "Social secretariat",
   "role": "representative",
   "ticked": ["identify", "register", "chaman"],
+  "rehearsed": ["certificate", "registered", "token_test", "declaration"],
   "clients": [
     {"enterprise": "0403170701", "name": "Bakkerij Janssens", "mandate": "active", "checked_on": "$checked"},
     {"enterprise": "0202239951", "name": "Garage Dubois", "mandate": "missing", "checked_on": "$checked"}
