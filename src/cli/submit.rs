@@ -276,6 +276,25 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                 .chain(std::iter::repeat_n(State::Invalid.code(), not_declarations)),
         )
     };
+    // Rows an earlier run left between their commit and their answer are
+    // looked up on the server before anything is sent again: the wait that
+    // may take is said, never silent.
+    let interrupted = engine
+        .states(&engine_ids)
+        .iter()
+        .filter(|s| **s == Some(State::Unknown))
+        .count() as u64;
+    if interrupted > 0 {
+        let at = engine
+            .unknown_until_ms()
+            .and_then(super::at_unix_ms)
+            .map(crate::today::brussels_clock)
+            .unwrap_or_default();
+        eprintln!(
+            "{}",
+            crate::i18n::tr_n(lang, "submit.looking_up", interrupted, &[("at", at)])
+        );
+    }
     if std::io::stderr().is_terminal() {
         let counts = counts_now(&engine);
         let bar = progress_bar(placed.len() as u64, counts.settled());

@@ -432,8 +432,18 @@ fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
         "no row was cut between its commit and its request: sending {sending:?}, server {held:?}"
     );
 
-    // Run again: every row declared, none twice, the cut one sent once.
-    let (code, out) = run(data.path(), &args, "Password");
+    // Run again: every row declared, none twice, the cut one sent once; the
+    // look-up it waits for first is said on stderr, not silent.
+    let again = support::command(data.path(), &args, "Password")
+        .output()
+        .unwrap();
+    let code = again.status.code().unwrap_or(-1);
+    let out: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("looked up on the server before anything is sent again"),
+        "{said}"
+    );
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["accepted"], N as u64, "{out}");
     let held = server_references(&sim);
