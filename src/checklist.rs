@@ -493,11 +493,7 @@ impl Facts {
 /// A client as a sentence names it: "Garage Dubois (0202.239.951)", or the
 /// number alone when no name was given.
 fn client_label(client: &ClientEnterprise) -> String {
-    let number = crate::identifiers::format_enterprise_number(&client.enterprise);
-    match client.name.trim() {
-        "" => number,
-        name => format!("{name} ({number})"),
-    }
+    crate::identifiers::named_enterprise(&client.enterprise, &client.name)
 }
 
 /// An enterprise number as typed: its ten digits when it is one (the check

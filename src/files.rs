@@ -280,11 +280,6 @@ mod tests {
             assert_eq!(spreadsheet_safe(plain), plain);
         }
     }
-}
-
-#[cfg(test)]
-mod io_kind_tests {
-    use super::*;
 
     #[test]
     fn a_file_not_found_is_said_in_the_users_language_not_the_systems() {

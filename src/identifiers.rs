@@ -219,6 +219,24 @@ pub fn parse_enterprise_number(text: &str) -> Option<String> {
     (97 - base % 97 == check).then_some(digits)
 }
 
+/// An enterprise number as every page shows it (`0403.170.701`), as typed
+/// where it does not read as one: the twin of [`shown_ssin`].
+pub fn shown_enterprise(text: &str) -> String {
+    parse_enterprise_number(text)
+        .map(|digits| format_enterprise_number(&digits))
+        .unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// An enterprise as a sentence or a list names it: "Garage Dubois
+/// (0202.239.951)", or the number alone when it has no name.
+pub fn named_enterprise(number: &str, name: &str) -> String {
+    let shown = shown_enterprise(number);
+    match name.trim() {
+        "" => shown,
+        name => format!("{name} ({shown})"),
+    }
+}
+
 /// `0403.170.701`
 pub fn format_enterprise_number(digits: &str) -> String {
     if digits.len() != 10 {

@@ -304,22 +304,28 @@ impl CertificatePage {
     /// Shows `label` of the opened file; it signs from now on only if it can.
     fn select(&mut self, label: Option<String>, settings: &mut CertificateSettings) {
         self.selected = label;
-        // Through the fields, so that `self.signer` can be set below.
-        let Some((opened, entry)) = entry_on_view(&self.opened, &self.selected) else {
-            return;
-        };
-        let now = OffsetDateTime::now_utc();
-        if blocking_findings(entry, &opened.contents.protection, now).is_empty() {
-            self.signer = Some(Signer {
-                path: opened.path.clone(),
-                entry: entry.clone(),
-                protection: opened.contents.protection.clone(),
-            });
-            settings.signing = Some(SigningChoice {
-                path: opened.path.display().to_string(),
-                alias: entry.label.clone(),
-            });
+        if let Some(choice) = self.sign_with_view() {
+            settings.signing = Some(choice);
         }
+    }
+
+    /// The entry on view signs from now on, if it can: which file and alias.
+    fn sign_with_view(&mut self) -> Option<SigningChoice> {
+        // Through the fields, so that `self.signer` can be set below.
+        let (opened, entry) = entry_on_view(&self.opened, &self.selected)?;
+        let now = OffsetDateTime::now_utc();
+        if !blocking_findings(entry, &opened.contents.protection, now).is_empty() {
+            return None;
+        }
+        self.signer = Some(Signer {
+            path: opened.path.clone(),
+            entry: entry.clone(),
+            protection: opened.contents.protection.clone(),
+        });
+        Some(SigningChoice {
+            path: opened.path.display().to_string(),
+            alias: entry.label.clone(),
+        })
     }
 
     fn is_signer(&self, path: &Path, label: &str) -> bool {
@@ -419,13 +425,8 @@ impl CertificatePage {
                 let label = opened.contents.entries.first().map(|e| e.label.clone());
                 self.opened = Some(opened);
                 self.selected = label;
-                if let Some((opened, entry)) = entry_on_view(&self.opened, &self.selected) {
-                    self.signer = Some(Signer {
-                        path: opened.path.clone(),
-                        entry: entry.clone(),
-                        protection: opened.contents.protection.clone(),
-                    });
-                }
+                // It signs; the settings (and the profile) keep no test certificate.
+                self.sign_with_view();
             }
             Ok((opened, password)) => {
                 // Kept only to hand to the keychain when asked to remember it;

@@ -263,7 +263,7 @@ impl ConnectionPage {
         settings: &ConnectionSettings,
         certificate: &CertificatePage,
     ) -> bool {
-        let ready = self.testing.is_none() && !settings.client_id.trim().is_empty();
+        let ready = self.can_test(settings, certificate);
         match (self.endpoints(settings), certificate.signer()) {
             (Ok(endpoints), Some(signer)) if ready => {
                 let (entry, protection) = (signer.entry.clone(), signer.protection.clone());
@@ -272,6 +272,16 @@ impl ConnectionPage {
             }
             _ => false,
         }
+    }
+
+    /// Whether a token test can start now (the page's button is enabled so):
+    /// a certificate that signs, a client ID, the environment's URLs, no test
+    /// under way.
+    fn can_test(&self, settings: &ConnectionSettings, certificate: &CertificatePage) -> bool {
+        certificate.signing_entry().is_some()
+            && !settings.client_id.trim().is_empty()
+            && self.endpoints(settings).is_ok()
+            && self.testing.is_none()
     }
 
     /// Whether a token test or a registration is under way.
@@ -447,10 +457,7 @@ impl ConnectionPage {
         }
 
         ui.add_space(8.0);
-        let ready = certificate.signing_entry().is_some()
-            && !settings.client_id.trim().is_empty()
-            && endpoints.is_ok()
-            && self.testing.is_none();
+        let ready = self.can_test(settings, certificate);
         ui.horizontal(|ui| {
             let test = ui.add_enabled(ready, egui::Button::new(tr(lang, "connection.test")));
             if self.focus == Some(ConnectionFocus::Test) {

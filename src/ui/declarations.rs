@@ -451,7 +451,7 @@ impl DeclarationsPage {
         }
         if self.fetch_enterprise.is_empty() {
             if let Some(own) = &self.own_enterprise {
-                self.fetch_enterprise = shown_enterprise(own);
+                self.fetch_enterprise = crate::identifiers::shown_enterprise(own);
             }
         }
         self.toolbar_ui(ui, lang, mandates);
@@ -751,12 +751,4 @@ pub fn engine_broken_ui(ui: &mut egui::Ui, lang: Lang, host: &host::Declarations
     if ui.button(tr(lang, "decl.restart_engine")).clicked() {
         host.restart();
     }
-}
-
-/// An enterprise number as the pages show it (`0403.170.701`), as typed where
-/// it does not read as one.
-pub fn shown_enterprise(text: &str) -> String {
-    crate::identifiers::parse_enterprise_number(text)
-        .map(|digits| crate::identifiers::format_enterprise_number(&digits))
-        .unwrap_or_else(|| text.trim().to_owned())
 }

@@ -389,6 +389,23 @@ impl FlaApp {
         }
     }
 
+    /// An employer's own enterprise: the profile's, or in the sandbox the one
+    /// it registers certificates for (`None` for a representative).
+    fn own_enterprise(&self) -> Option<String> {
+        let settings = &self.state.connection;
+        if settings.role != crate::channel::env::Role::Employer {
+            return None;
+        }
+        let own = self.setup.profile.enterprise.trim();
+        if !own.is_empty() {
+            Some(own.to_owned())
+        } else if settings.environment == crate::channel::env::EnvironmentKind::Sandbox {
+            Some(settings.sandbox_enterprise.clone())
+        } else {
+            None
+        }
+    }
+
     /// A rehearsal move under way (or waiting for the sandbox).
     fn rehearsal_busy(&self) -> bool {
         self.rehearsal_pending.is_some()
@@ -478,23 +495,7 @@ impl FlaApp {
                 let (connection, settings, certificate) =
                     (&self.connection, &self.state.connection, &self.certificate);
                 let client = |lang: Lang| connection.token_source(settings, certificate, lang);
-                // An employer's own enterprise: the profile's, or the one the
-                // sandbox registers certificates for.
-                let own = self.setup.profile.enterprise.trim();
-                self.declarations.own_enterprise = (settings.role
-                    == crate::channel::env::Role::Employer)
-                    .then(|| {
-                        if !own.is_empty() {
-                            Some(own.to_owned())
-                        } else if settings.environment
-                            == crate::channel::env::EnvironmentKind::Sandbox
-                        {
-                            Some(settings.sandbox_enterprise.clone())
-                        } else {
-                            None
-                        }
-                    })
-                    .flatten();
+                self.declarations.own_enterprise = self.own_enterprise();
                 self.declarations.client_names = self
                     .setup
                     .profile
@@ -601,6 +602,8 @@ impl FlaApp {
             RehearsalMove::SendFile => self.state.page = Page::Bulk,
             RehearsalMove::DeclareAnother => {
                 let mandates = self.setup.mandated_enterprises(&self.state.connection);
+                // From any page: the page may not have been drawn yet.
+                self.declarations.own_enterprise = self.own_enterprise();
                 self.declarations.new_declaration(&mandates, None);
                 self.state.page = Page::Declarations;
             }
@@ -641,10 +644,9 @@ impl FlaApp {
                 let mandates = self.setup.mandated_enterprises(&self.state.connection);
                 let enterprise = match mandates.as_slice() {
                     [only] => only.clone(),
-                    _ if !self.setup.profile.enterprise.trim().is_empty() => {
-                        self.setup.profile.enterprise.clone()
-                    }
-                    _ => self.state.connection.sandbox_enterprise.clone(),
+                    _ => self
+                        .own_enterprise()
+                        .unwrap_or_else(|| self.state.connection.sandbox_enterprise.clone()),
                 };
                 let today = crate::today::brussels_date(time::OffsetDateTime::now_utc());
                 let example = crate::submit::journal::DraftForm {

@@ -361,11 +361,8 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
                 let label_of = |number: &str| {
                     let digits = crate::identifiers::parse_enterprise_number(number)
                         .unwrap_or_else(|| number.trim().to_owned());
-                    let shown = crate::identifiers::format_enterprise_number(&digits);
-                    match cx.names.get(&digits).map(|n| n.trim()) {
-                        Some(name) if !name.is_empty() => format!("{name} ({shown})"),
-                        _ => shown,
-                    }
+                    let name = cx.names.get(&digits).map_or("", String::as_str);
+                    crate::identifiers::named_enterprise(number, name)
                 };
                 let shown = if f.enterprise.is_empty() {
                     tr(lang, "form.enterprise_pick")

@@ -20,7 +20,7 @@ impl DeclarationsPage {
             [only] => only.clone(),
             _ => String::new(),
         };
-        let enterprise = super::shown_enterprise(&enterprise);
+        let enterprise = crate::identifiers::shown_enterprise(&enterprise);
         let form = example.unwrap_or(DraftForm {
             enterprise,
             ..DraftForm::default()
