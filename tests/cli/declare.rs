@@ -157,17 +157,7 @@ fn a_provider_without_mandate_is_refused() {
 #[test]
 fn a_custom_environment_missing_a_url_is_bad_input_exit_2() {
     let data = tempfile::tempdir().unwrap();
-    let file = data.path().join("one.json");
-    std::fs::write(
-        &file,
-        json!({"externalReference": "X-1", "employer": {"enterpriseNumber": "0403170701"},
-               "worker": {"ssin": "85073003328"},
-               "training": {"name": "A", "type": "FORMAL", "startDate": "2026-12-01",
-                            "endDate": "2026-12-01", "duration": {"value": 1, "unit": "HOURS"},
-                            "followed": true, "countsForFla": true}})
-        .to_string(),
-    )
-    .unwrap();
+    let file = support::declaration_file(data.path(), "X-1");
     let pfx = certs::fresh_arg("openssl3-aes256.pfx");
     let common = [
         "declare",
@@ -178,7 +168,7 @@ fn a_custom_environment_missing_a_url_is_bad_input_exit_2() {
         "--pfx",
         pfx.as_str(),
         "--file",
-        file.to_str().unwrap(),
+        file.as_str(),
         "--json",
     ];
     // No API base (a token URL on a port where nothing listens: never asked).

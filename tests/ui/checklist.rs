@@ -479,6 +479,19 @@ fn add_client(
     harness.run_steps(2);
 }
 
+/// On the Checklist as a representative, the MAHIS step open.
+fn representative_on_mandates(harness: &mut Harness<'static, fla_assistant::ui::FlaApp>) {
+    common::go_to(harness, Page::Checklist);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.role.representative"))
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
+        .click();
+    harness.run_steps(2);
+}
+
 /// Types the sender's own enterprise number on the Checklist's first step.
 fn own_enterprise(harness: &mut Harness<'static, fla_assistant::ui::FlaApp>, number: &str) {
     // Typed, and the field left: no button to press.
@@ -744,16 +757,7 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
     let shown_today = fla_assistant::i18n::format_date(brussels);
     {
         let mut harness = common::harness_in(common::english(), &dir);
-        common::go_to(&mut harness, Page::Checklist);
-        harness
-            .get_by_label(&tr(Lang::En, "checklist.role.representative"))
-            .click();
-        harness.run_steps(2);
-        // The MAHIS step, open.
-        harness
-            .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
-            .click();
-        harness.run_steps(2);
+        representative_on_mandates(&mut harness);
         // A wrong number is refused.
         retype(
             &mut harness,
@@ -907,15 +911,7 @@ fn the_legal_line_says_what_the_repeal_means_and_links_its_sources() {
 fn a_client_is_given_a_name_at_any_time_and_the_editor_lists_it_by_name() {
     let dir = common::new_data_dir();
     let mut harness = common::harness_in(common::english(), &dir);
-    common::go_to(&mut harness, Page::Checklist);
-    harness
-        .get_by_label(&tr(Lang::En, "checklist.role.representative"))
-        .click();
-    harness.run_steps(2);
-    harness
-        .get_by_label(&tr(Lang::En, "checklist.step.mandates.title"))
-        .click();
-    harness.run_steps(2);
+    representative_on_mandates(&mut harness);
     // Added without a name, its mandate active.
     add_client(&mut harness, "0202239951", "active in MAHIS");
     assert_eq!(harness.state().setup.profile.clients[0].name, "");
