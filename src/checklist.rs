@@ -399,6 +399,53 @@ impl Facts {
         }
     }
 
+    /// A representative's needs for its clients and their mandates.
+    fn mandate_needs(&self, role: Role) -> Vec<Need> {
+        let mut out = Vec::new();
+        if !role.needs_mandates() {
+            return out;
+        }
+        if self.clients.is_empty() {
+            push(
+                &mut out,
+                Msg::new("status.no_clients"),
+                Fix::Step(Step::Mandates),
+            );
+        }
+        // A line for the clients whose mandate MAHIS showed missing, and
+        // one for those not checked yet: each says what to do.
+        for (state, key) in [
+            (MandateState::Missing, "status.mandate_missing"),
+            (MandateState::NotChecked, "status.mandate_not_checked"),
+        ] {
+            let clients: Vec<String> = self
+                .clients
+                .iter()
+                .filter(|c| c.mandate == state)
+                .map(client_label)
+                .collect();
+            if !clients.is_empty() {
+                push(
+                    &mut out,
+                    Msg::plural(key, clients.len() as u64).arg("clients", clients.join(", ")),
+                    Fix::Step(Step::Mandates),
+                );
+            }
+        }
+        out
+    }
+
+    /// In the sandbox, a representative whose client has no active mandate
+    /// yet: the client and its mandate come before the registration.
+    pub fn mandates_first(&self) -> bool {
+        self.sandbox
+            && self.role.is_some_and(|r| r.needs_mandates())
+            && !self
+                .clients
+                .iter()
+                .any(|c| c.mandate == MandateState::Active)
+    }
+
     /// What is still missing, most urgent first, for the status line above every
     /// page (empty when nothing is).
     pub fn missing(&self, today: Date) -> Vec<Msg> {
@@ -410,25 +457,32 @@ impl Facts {
     /// the real environment needs.
     pub fn needs(&self, today: Date) -> Vec<Need> {
         let mut out = Vec::new();
-        let mut need = |msg: Msg, fix: Fix| out.push(Need { msg, fix });
         let Some(role) = self.role else {
-            need(Msg::new("status.no_role"), Fix::Role);
+            push(&mut out, Msg::new("status.no_role"), Fix::Role);
             return out;
         };
         match self.certificate_valid_until {
-            None if self.sandbox => {
-                need(Msg::new("status.rehearsal.no_certificate"), Fix::Rehearsal)
-            }
-            None => need(Msg::new("status.no_certificate"), Fix::Certificate),
+            None if self.sandbox => push(
+                &mut out,
+                Msg::new("status.rehearsal.no_certificate"),
+                Fix::Rehearsal,
+            ),
+            None => push(
+                &mut out,
+                Msg::new("status.no_certificate"),
+                Fix::Certificate,
+            ),
             Some(until) => {
                 let days = (until - today).whole_days();
                 if days < 0 {
-                    need(
+                    push(
+                        &mut out,
                         Msg::new("status.certificate_expired").arg("date", until),
                         Fix::Certificate,
                     );
                 } else if days <= EXPIRY_WARNING_DAYS && !self.throwaway_certificate {
-                    need(
+                    push(
+                        &mut out,
                         Msg::plural("status.certificate_expires_in", days as u64),
                         Fix::Certificate,
                     );
@@ -436,58 +490,57 @@ impl Facts {
             }
         }
         if self.throwaway_certificate && !self.sandbox {
-            need(Msg::new("status.throwaway_certificate"), Fix::Certificate);
+            push(
+                &mut out,
+                Msg::new("status.throwaway_certificate"),
+                Fix::Certificate,
+            );
         }
         if self.sandbox {
+            // The sandbox gives a representative its mandates when the
+            // certificate is registered: the clients come first there.
+            out.extend(self.mandate_needs(role));
             if !client_id_looks_right(self.sandbox_client_id.trim()) {
-                need(Msg::new("status.rehearsal.register"), Fix::Register);
+                push(
+                    &mut out,
+                    Msg::new("status.rehearsal.register"),
+                    Fix::Register,
+                );
             }
         } else if self.client_id.trim().is_empty() {
-            need(Msg::new("status.no_client_id"), Fix::ClientId);
+            push(&mut out, Msg::new("status.no_client_id"), Fix::ClientId);
         } else if !self.client_id_ok() {
-            need(
+            push(
+                &mut out,
                 Msg::new("status.client_id_shape").arg("client_id", self.client_id.trim()),
                 Fix::ClientId,
             );
         }
-        if role.needs_mandates() {
-            if self.clients.is_empty() {
-                need(Msg::new("status.no_clients"), Fix::Step(Step::Mandates));
-            }
-            // A line for the clients whose mandate MAHIS showed missing, and
-            // one for those not checked yet: each says what to do.
-            for (state, key) in [
-                (MandateState::Missing, "status.mandate_missing"),
-                (MandateState::NotChecked, "status.mandate_not_checked"),
-            ] {
-                let clients: Vec<String> = self
-                    .clients
-                    .iter()
-                    .filter(|c| c.mandate == state)
-                    .map(client_label)
-                    .collect();
-                if !clients.is_empty() {
-                    need(
-                        Msg::plural(key, clients.len() as u64).arg("clients", clients.join(", ")),
-                        Fix::Step(Step::Mandates),
-                    );
-                }
-            }
+        if !self.sandbox {
+            out.extend(self.mandate_needs(role));
         }
         if self.sandbox {
             if !self.rehearsal_done(Rehearsal::TokenTest) {
-                need(Msg::new("status.rehearsal.token_test"), Fix::TokenTest);
+                push(
+                    &mut out,
+                    Msg::new("status.rehearsal.token_test"),
+                    Fix::TokenTest,
+                );
             } else if !self.rehearsal_done(Rehearsal::Declaration) {
-                need(Msg::new("status.rehearsal.declare"), Fix::Declare);
+                push(&mut out, Msg::new("status.rehearsal.declare"), Fix::Declare);
             }
         } else if !self.token_test_passed {
-            need(Msg::new("status.token_test"), Fix::TokenTest);
+            push(&mut out, Msg::new("status.token_test"), Fix::TokenTest);
         } else if !self.real_declaration_accepted && !self.ticked.contains(&Step::RealDeclaration) {
             // The connection works: what comes next.
-            need(Msg::new("status.real.declare"), Fix::Declare);
+            push(&mut out, Msg::new("status.real.declare"), Fix::Declare);
         }
         out
     }
+}
+
+fn push(out: &mut Vec<Need>, msg: Msg, fix: Fix) {
+    out.push(Need { msg, fix });
 }
 
 /// A client as a sentence names it: "Garage Dubois (0202.239.951)", or the

@@ -149,12 +149,13 @@ impl ChecklistPage {
         );
         ui.add_space(6.0);
         ui.label(RichText::new(tr(lang, "checklist.role.question")).strong());
-        for role in Role::ALL {
-            if ui
-                .radio(facts.role == Some(role), tr(lang, &role.label_key()))
-                .clicked()
-                && facts.role != Some(role)
-            {
+        for (i, role) in Role::ALL.into_iter().enumerate() {
+            let r = ui.radio(facts.role == Some(role), tr(lang, &role.label_key()));
+            // No role yet: the question is the next step.
+            if facts.role.is_none() && i == 0 {
+                super::keyboard::mark_next_step(&r);
+            }
+            if r.clicked() && facts.role != Some(role) {
                 commands.push(ChecklistCommand::SetRole(role));
             }
         }
@@ -173,7 +174,10 @@ impl ChecklistPage {
 
         // The rehearsal, then what is still missing, then the real steps.
         ui.add_space(8.0);
-        rehearsal_ui(ui, lang, facts, rehearsal, &mut commands);
+        let mandates_open = self.open == Some(Step::Mandates);
+        if rehearsal_ui(ui, lang, facts, rehearsal, mandates_open, &mut commands) {
+            self.open = Some(Step::Mandates);
+        }
         // What else is missing (the rehearsal's own needs are in its box).
         let missing: Vec<Msg> = facts
             .needs(today)
@@ -394,11 +398,21 @@ impl ChecklistPage {
                                 name: typed.trim().to_owned(),
                             }));
                         }
+                        // The first client whose mandate is not active yet:
+                        // its "active" is the next step.
+                        let first_waiting = facts
+                            .clients
+                            .iter()
+                            .find(|c| c.mandate != MandateState::Active)
+                            .is_some_and(|c| c.enterprise == client.enterprise);
                         ui.horizontal(|ui| {
                             for (state, key) in MANDATE_STATES {
                                 let selected = client.mandate == state;
                                 let name = tr(lang, key);
                                 let r = ui.radio(selected, &name);
+                                if first_waiting && state == MandateState::Active {
+                                    super::keyboard::mark_next_step(&r);
+                                }
                                 // Each client's choices have their own names.
                                 let label = tr_args(
                                     lang,
@@ -481,6 +495,9 @@ impl ChecklistPage {
                         .desired_width(140.0),
                 )
                 .labelled_by(label.id);
+            if facts.clients.is_empty() {
+                super::keyboard::mark_next_step(&field);
+            }
             if field.changed() {
                 self.client_error = None;
             }
@@ -619,13 +636,17 @@ fn step_details_ui(
 /// The rehearsal in the sandbox: its steps, ticked by what the app saw there
 /// (never by hand), and under the first one not done the button that does
 /// it; when all are done, what comes next.
+/// The rehearsal's box; true when the user asked for the clients' step
+/// (a representative's client and its mandate come first in the sandbox).
 fn rehearsal_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     facts: &Facts,
     state: RehearsalState,
+    mandates_open: bool,
     commands: &mut Vec<ChecklistCommand>,
-) {
+) -> bool {
+    let mut open_mandates = false;
     ui.label(RichText::new(tr(lang, "checklist.rehearsal.heading")).heading());
     let next = facts.next_rehearsal();
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -649,7 +670,19 @@ fn rehearsal_ui(
             });
             if next == Some(step) {
                 ui.indent(step.code(), |ui| {
-                    next_move_ui(ui, lang, step, state, commands);
+                    if step != Rehearsal::Certificate && facts.mandates_first() {
+                        // The sandbox gives the mandates at the registration.
+                        ui.add(
+                            egui::Label::new(tr(lang, "checklist.rehearsal.clients_first")).wrap(),
+                        );
+                        let r = ui.button(tr(lang, "checklist.rehearsal.add_client"));
+                        if !mandates_open {
+                            super::keyboard::mark_next_step(&r);
+                        }
+                        open_mandates |= r.clicked();
+                    } else {
+                        next_move_ui(ui, lang, step, state, commands);
+                    }
                 });
             }
         }
@@ -674,6 +707,7 @@ fn rehearsal_ui(
             ui.weak(tr(lang, "checklist.rehearsal.test_certificate_note"));
         }
     });
+    open_mandates
 }
 
 /// The moves that make a fix in the sandbox, with the names of their
@@ -713,10 +747,9 @@ fn next_move_ui(
     ui.horizontal_wrapped(|ui| {
         for (name, action) in moves {
             let key = format!("checklist.rehearsal.{name}");
-            if ui
-                .add_enabled(enabled, egui::Button::new(tr(lang, &key)))
-                .clicked()
-            {
+            let r = ui.add_enabled(enabled, egui::Button::new(tr(lang, &key)));
+            super::keyboard::mark_next_step(&r);
+            if r.clicked() {
                 commands.push(ChecklistCommand::Rehearse(*action));
             }
         }

@@ -58,6 +58,8 @@ pub fn button(
     });
 
     let mut open = open;
+    // Opened by Enter on the button: that Enter opens, it picks nothing.
+    let just_opened = response.clicked() && open.is_none();
     if response.clicked() {
         open = match open {
             Some(_) => None,
@@ -106,9 +108,11 @@ pub fn button(
     if page_down {
         state.cursor = add_months(state.cursor, 1);
     }
-    if enter {
+    if enter && !just_opened {
         picked = Some(state.cursor);
     }
+    // The page's keys (Page Up, Home…) are the calendar's while it is open.
+    crate::ui::keyboard::keys_taken(ui.ctx());
     if escape {
         close = true;
     }

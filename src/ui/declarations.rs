@@ -109,6 +109,10 @@ pub struct DeclarationsPage {
     show_all: bool,
     /// Rows left out because they are other enterprises'.
     hidden: usize,
+    /// The table's row that takes the keyboard (its one Tab stop), and the
+    /// row the table scrolls to next.
+    cursor: Option<i64>,
+    scroll_to_row: Option<usize>,
 }
 
 impl Default for DeclarationsPage {
@@ -130,6 +134,8 @@ impl DeclarationsPage {
             filter_from: String::new(),
             filter_to: String::new(),
             sort: (SortKey::Start, false),
+            cursor: None,
+            scroll_to_row: None,
             selected: BTreeSet::new(),
             editing: None,
             edit: None,
@@ -515,18 +521,33 @@ impl DeclarationsPage {
             (None, "decl.col.server_id"),
         ];
         let height = table_height(ui.ctx());
-        TableBuilder::new(ui)
+        // The table is one Tab stop: its cursor row (the row on view, else
+        // the first); the arrows move it, Space ticks it, Enter opens it.
+        let in_view = |id: i64| self.view.iter().any(|&i| self.rows[i].view.id == id);
+        let cursor = self
+            .cursor
+            .filter(|id| in_view(*id))
+            .or(self.editing.filter(|id| in_view(*id)))
+            .or_else(|| self.view.first().map(|&i| self.rows[i].view.id));
+        self.cursor = cursor;
+        let mut moved: Option<(i64, usize)> = None;
+        let mut builder = TableBuilder::new(ui)
             .id_salt("declarations_table")
             .striped(true)
-            .sense(egui::Sense::click())
+            // Cells answer clicks but take no focus of their own.
+            .sense(egui::Sense::CLICK);
+        if let Some(row) = self.scroll_to_row.take() {
+            builder = builder.scroll_to_row(row, None);
+        }
+        builder
             // A fixed height: a row added moves nothing below the table.
             .min_scrolled_height(height)
             .max_scroll_height(height)
             .auto_shrink([false, false])
             .column(Column::exact(24.0))
             .column(Column::exact(190.0))
-            .column(Column::initial(120.0).resizable(true))
-            .column(Column::initial(110.0).resizable(true))
+            .column(Column::initial(120.0).clip(true))
+            .column(Column::initial(110.0).clip(true))
             .column(Column::remainder().at_least(120.0))
             .column(Column::exact(160.0))
             .column(Column::exact(80.0))
@@ -560,15 +581,18 @@ impl DeclarationsPage {
                     let id = r.view.id;
                     let shown_state = self.shown_state(r);
                     row.set_selected(self.editing == Some(id));
+                    let index = row.index();
+                    let mut tick = None;
                     row.col(|ui| {
-                        let mut checked = self.selected.contains(&id);
-                        if ui
-                            .checkbox(&mut checked, "")
-                            .on_hover_text(tr(lang, "decl.select"))
-                            .changed()
-                        {
-                            toggled.push(id);
-                        }
+                        let checked = self.selected.contains(&id);
+                        let label = tr_args(
+                            lang,
+                            "decl.select_row",
+                            &[("reference", r.form.reference.clone())],
+                        );
+                        let t = widgets::row_tick_ui(ui, id, checked, cursor == Some(id), &label)
+                            .on_hover_text(tr(lang, "decl.select"));
+                        tick = Some(t);
                     });
                     row.col(|ui| {
                         let pending = r.view.correction_of.is_none()
@@ -606,14 +630,44 @@ impl DeclarationsPage {
                     if row.response().clicked() {
                         clicked_row = Some(id);
                     }
+                    let Some(tick) = tick else { return };
+                    if tick.has_focus() {
+                        // The focus ring goes round the whole row.
+                        crate::ui::keyboard::ring_around(&tick, row.response().rect);
+                    }
+                    match widgets::row_keys(&tick) {
+                        Some(widgets::RowKey::Tick) => toggled.push(id),
+                        Some(widgets::RowKey::Open) => {
+                            clicked_row = Some(id);
+                            crate::ui::keyboard::focus_next_step(&tick.ctx);
+                        }
+                        Some(widgets::RowKey::Move(delta)) => {
+                            let to = index as i64 + delta;
+                            if to >= 0 && (to as usize) < self.view.len() {
+                                moved =
+                                    Some((self.rows[self.view[to as usize]].view.id, to as usize));
+                            }
+                        }
+                        None => {}
+                    }
+                    if tick.clicked_by(egui::PointerButton::Primary) {
+                        self.cursor = Some(id);
+                    }
                 });
             });
+        if let Some((id, index)) = moved {
+            self.cursor = Some(id);
+            self.scroll_to_row = Some(index);
+            ui.ctx()
+                .memory_mut(|m| m.request_focus(widgets::row_tick_id(id)));
+        }
         for id in toggled {
             if !self.selected.remove(&id) {
                 self.selected.insert(id);
             }
         }
         if let Some(id) = clicked_row {
+            self.cursor = Some(id);
             self.open(id, true);
         }
         if let Some(key) = sort_by {

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod date_picker;
 pub mod declarations;
 pub mod icon;
+pub mod keyboard;
 pub mod settings;
 pub mod setup;
 pub mod status_line;
@@ -133,7 +134,7 @@ pub struct FlaApp {
     applied_theme: Option<ThemeChoice>,
     applied_title: String,
     /// The focus ring and Escape that keeps the focus.
-    pub keyboard_focus: widgets::KeyboardFocus,
+    pub keyboard_focus: keyboard::KeyboardFocus,
     /// A rehearsal move that waits for the sandbox to answer.
     rehearsal_pending: Option<checklist::RehearsalMove>,
 }
@@ -175,7 +176,7 @@ impl FlaApp {
             data_dir,
             applied_theme: None,
             applied_title: String::new(),
-            keyboard_focus: widgets::KeyboardFocus::default(),
+            keyboard_focus: keyboard::KeyboardFocus::default(),
             rehearsal_pending: None,
         })
     }
@@ -266,9 +267,9 @@ impl FlaApp {
             .show(ui, |ui| self.navigation_ui(ui, lang));
         egui::CentralPanel::default().show(ui, |ui| {
             self.status_ui(ui, lang);
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| self.page_ui(ui, lang));
+            let mut keyboard = std::mem::take(&mut self.keyboard_focus);
+            keyboard.page_scroll_ui(ui, |ui| self.page_ui(ui, lang));
+            self.keyboard_focus = keyboard;
         });
         self.keyboard_focus.end_frame(ui.ctx());
     }
@@ -450,7 +451,10 @@ impl FlaApp {
     }
 
     fn navigation_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
-        ui.add_space(8.0);
+        ui.add_space(4.0);
+        // First of all, for the keyboard: straight into the page.
+        self.keyboard_focus.skip_link_ui(ui, &tr(lang, "nav.skip"));
+        ui.add_space(4.0);
         // The short name: the side bar keeps its items where they are in every language.
         ui.heading(tr(lang, "app.short_title"));
         ui.add_space(8.0);
@@ -460,6 +464,8 @@ impl FlaApp {
                 .min_size(egui::vec2(ui.available_width(), 28.0));
             if ui.add(button).clicked() {
                 self.state.page = page;
+                // Chosen by the keyboard: the focus goes into the page.
+                self.keyboard_focus.follow_into_page();
             }
         }
         ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {

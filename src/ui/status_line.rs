@@ -49,10 +49,14 @@ fn status_moves_ui(
         };
         for (name, action) in moves {
             let key = format!("status.move.{name}");
-            if line
-                .add_enabled(!busy, egui::Button::new(crate::i18n::tr(lang, &key)))
-                .clicked()
-            {
+            // Each move its own id: a new move is a new next step.
+            let button = line
+                .push_id(name, |line| {
+                    line.add_enabled(!busy, egui::Button::new(crate::i18n::tr(lang, &key)))
+                })
+                .inner;
+            super::keyboard::mark_next_step(&button);
+            if button.clicked() {
                 asked = Some(StatusAsk::Do(*action));
             }
         }
@@ -67,12 +71,16 @@ fn status_moves_ui(
         // The whole text is a link to where its fix is made.
         // (Short enough for one line in every language: a test says so.)
         let link = line
-            .add(egui::Link::new(
-                egui::RichText::new(&text)
-                    .color(line.visuals().warn_fg_color)
-                    .underline(),
-            ))
+            .push_id(first.msg.key(), |line| {
+                line.add(egui::Link::new(
+                    egui::RichText::new(&text)
+                        .color(line.visuals().warn_fg_color)
+                        .underline(),
+                ))
+            })
+            .inner
             .on_hover_text(crate::i18n::tr(lang, "status.open_fix"));
+        super::keyboard::mark_next_step(&link);
         if link.clicked() && asked.is_none() {
             asked = Some(StatusAsk::Go(first.fix));
         }

@@ -122,78 +122,6 @@ fn style_for(style: &mut egui::Style, theme: egui::Theme) {
     visuals.selection.stroke.color = focus.color;
 }
 
-/// Keyboard focus the way a keyboard user needs it: a ring around the focused
-/// control (any control: button, check box, combo box, field, side-bar item)
-/// while the keyboard is in use, and Escape that closes a pop-up without
-/// dropping the focus (egui drops it, and the next Tab then starts over at
-/// the side bar).
-#[derive(Debug, Default)]
-pub struct KeyboardFocus {
-    /// The focus at the end of the last frame without a pop-up open (where the
-    /// focus was when a pop-up opened), and whether a pop-up was open.
-    last: Option<egui::Id>,
-    popup_was_open: bool,
-    /// The keyboard moved the focus since the last pointer press.
-    keyboard: bool,
-}
-
-impl KeyboardFocus {
-    /// Before the frame's widgets: gives the focus back after an Escape that
-    /// closed a pop-up.
-    pub fn begin_frame(&mut self, ctx: &egui::Context) {
-        let (escape, tab, pointer) = ctx.input(|i| {
-            (
-                i.key_pressed(egui::Key::Escape),
-                i.key_pressed(egui::Key::Tab),
-                i.pointer.any_pressed(),
-            )
-        });
-        if tab {
-            self.keyboard = true;
-        }
-        if pointer {
-            self.keyboard = false;
-        }
-        if escape && self.popup_was_open && ctx.memory(|m| m.focused()).is_none() {
-            if let Some(id) = self.last {
-                ctx.memory_mut(|m| m.request_focus(id));
-            }
-        }
-    }
-
-    /// After the frame's widgets: remembers the focus, draws its ring.
-    pub fn end_frame(&mut self, ctx: &egui::Context) {
-        // Pop-ups kept in memory (combo boxes, the date picker) and menus.
-        self.popup_was_open = egui::Popup::is_any_open(ctx) || ctx.any_popup_open();
-        if !self.popup_was_open {
-            self.last = ctx.memory(|m| m.focused());
-        }
-        if let Some(rect) = self.ring_rect(ctx) {
-            let stroke = focus_stroke(ctx.global_style().visuals.dark_mode);
-            let painter = ctx.layer_painter(egui::LayerId::new(
-                egui::Order::Foreground,
-                egui::Id::unique("focus_ring"),
-            ));
-            painter.rect_stroke(
-                rect,
-                egui::CornerRadius::same(3),
-                stroke,
-                egui::StrokeKind::Outside,
-            );
-        }
-    }
-
-    /// Where the focus ring is drawn: around the focused control while the
-    /// keyboard is in use (`None` otherwise).
-    pub fn ring_rect(&self, ctx: &egui::Context) -> Option<egui::Rect> {
-        if !self.keyboard {
-            return None;
-        }
-        let id = ctx.memory(|m| m.focused())?;
-        ctx.read_response(id).map(|r| r.rect.expand(1.0))
-    }
-}
-
 /// The width `text` takes on one line in the body font (to size a field for
 /// its hint, or leave room for buttons, in the longest language).
 pub fn text_width(ui: &egui::Ui, text: &str) -> f32 {
@@ -348,4 +276,102 @@ mod tests {
             Color32::from_gray(127)
         );
     }
+}
+
+/// The id of a table row's tick box (the row's one Tab stop when it is the
+/// table's cursor row).
+pub fn row_tick_id(row: i64) -> egui::Id {
+    egui::Id::unique(("row_tick", row))
+}
+
+/// A table row's tick box: it answers the mouse on every row, and takes the
+/// keyboard's focus only on the table's cursor row (`cursor`), so that a
+/// table is one Tab stop however many rows it has.
+pub fn row_tick_ui(
+    ui: &mut egui::Ui,
+    row: i64,
+    checked: bool,
+    cursor: bool,
+    label: &str,
+) -> egui::Response {
+    let size = ui.spacing().icon_width;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    let sense = if cursor {
+        egui::Sense::click()
+    } else {
+        egui::Sense::CLICK
+    };
+    let id = row_tick_id(row);
+    let response = ui.interact(rect, id, sense);
+    if response.has_focus() {
+        // Up and Down move between the rows, not to the controls around.
+        ui.ctx().memory_mut(|m| {
+            m.set_focus_lock_filter(
+                id,
+                egui::EventFilter {
+                    vertical_arrows: true,
+                    ..Default::default()
+                },
+            )
+        });
+    }
+    let visuals = ui.style().interact(&response);
+    let (small, big) = ui.spacing().icon_rectangles(rect);
+    ui.painter().rect(
+        big.expand(visuals.expansion),
+        visuals.corner_radius,
+        visuals.bg_fill,
+        visuals.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    if checked {
+        ui.painter().add(egui::Shape::line(
+            vec![
+                egui::pos2(small.left(), small.center().y),
+                egui::pos2(small.center().x, small.bottom()),
+                egui::pos2(small.right(), small.top()),
+            ],
+            visuals.fg_stroke,
+        ));
+    }
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, checked, label));
+    response
+}
+
+/// What a key (or the mouse) asked of a table row through its tick box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKey {
+    /// Space, or a click: tick or untick the row.
+    Tick,
+    /// Enter: open the row.
+    Open,
+    /// Up (-1) or Down (+1): the cursor to the row before or after.
+    Move(i64),
+}
+
+/// Reads the keys given to a row's tick box (see [`row_tick_ui`]).
+pub fn row_keys(tick: &egui::Response) -> Option<RowKey> {
+    if tick.has_focus() {
+        let (enter, space, up, down) = tick.ctx.input(|i| {
+            (
+                i.key_pressed(egui::Key::Enter),
+                i.key_pressed(egui::Key::Space),
+                i.key_pressed(egui::Key::ArrowUp),
+                i.key_pressed(egui::Key::ArrowDown),
+            )
+        });
+        if enter {
+            return Some(RowKey::Open);
+        }
+        if space {
+            return Some(RowKey::Tick);
+        }
+        if up {
+            return Some(RowKey::Move(-1));
+        }
+        if down {
+            return Some(RowKey::Move(1));
+        }
+    }
+    tick.clicked().then_some(RowKey::Tick)
 }

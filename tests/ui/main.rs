@@ -11,6 +11,7 @@ mod declarations;
 mod first_hour;
 mod glyphs;
 mod journal_view;
+mod keyboard;
 mod languages;
 mod profiles;
 mod support_page;

@@ -103,6 +103,7 @@ impl DeclarationsPage {
                     names: &self.client_names,
                     messages: &messages,
                     touched: &mut touched,
+                    empty_marked: false,
                 };
                 changed |= fields::form_fields_ui(ui, &mut cx, &mut form);
             });
@@ -147,12 +148,19 @@ impl DeclarationsPage {
                 if action == Action::Edit && editable {
                     continue;
                 }
-                if ui.button(action_label(action, lang)).clicked() {
+                let r = ui.button(action_label(action, lang));
+                // A declaration ready to go: Submit is the next step.
+                if action == Action::Submit {
+                    crate::ui::keyboard::mark_next_step_here(&r);
+                }
+                if r.clicked() {
                     clicked = Some(action);
                 }
             }
             if shown.is_accepted() {
-                if ui.button(tr(lang, "decl.next.another")).clicked() {
+                let r = ui.button(tr(lang, "decl.next.another"));
+                crate::ui::keyboard::mark_next_step_here(&r);
+                if r.clicked() {
                     self.next_after_accepted = Some(NextAfterAccepted::Another);
                 }
                 if ui.button(tr(lang, "decl.next.file")).clicked() {

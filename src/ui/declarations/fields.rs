@@ -128,9 +128,23 @@ pub(super) struct FieldsCtx<'a> {
     pub names: &'a std::collections::BTreeMap<String, String>,
     pub messages: &'a [FieldMessage],
     pub touched: &'a mut Touched,
+    /// The first required field left empty was marked as the next step.
+    pub empty_marked: bool,
 }
 
 impl FieldsCtx<'_> {
+    /// The first required field left empty is the user's next step.
+    fn mark_if_first_empty(&mut self, field: &str, value: &str, response: &egui::Response) {
+        if self.editable
+            && !self.empty_marked
+            && REQUIRED.contains(&field)
+            && value.trim().is_empty()
+        {
+            crate::ui::keyboard::mark_next_step_here(response);
+            self.empty_marked = true;
+        }
+    }
+
     /// The messages of `fields` that are shown now, joined on one line.
     fn messages_of(&self, fields: &[&str]) -> Option<(String, bool)> {
         let list: Vec<&FieldMessage> = self
@@ -239,6 +253,7 @@ fn text_field_ui(
                 .labelled_by(label.id)
                 .on_hover_text(tr(lang, &format!("{key}_help")));
             cx.touched.note(field, &r);
+            cx.mark_if_first_empty(field, value, &r);
             let fields: &[&str] = if field == "training.duration.value" {
                 &["training.duration.value", "training.duration"]
             } else {
@@ -277,6 +292,7 @@ fn date_field_ui(
                     .labelled_by(label.id)
                     .on_hover_text(tr(lang, &format!("{key}_help")));
                 cx.touched.note(field, &r);
+                cx.mark_if_first_empty(field, value, &r);
                 changed |= r.changed();
                 if cx.editable {
                     // The calendar in the interface's language; it opens on the
@@ -369,17 +385,22 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
                 } else {
                     label_of(&f.enterprise)
                 };
-                egui::ComboBox::from_id_salt("mandate_enterprise")
+                let list = egui::ComboBox::from_id_salt("mandate_enterprise")
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for m in cx.mandates {
-                            changed |= ui
-                                .selectable_value(&mut f.enterprise, m.clone(), label_of(m))
-                                .changed();
+                            let r = ui.selectable_value(&mut f.enterprise, m.clone(), label_of(m));
+                            changed |= r.changed();
+                            // Picked (by Enter too): the list closes.
+                            if r.clicked() {
+                                ui.close();
+                            }
                         }
                     })
                     .response
                     .labelled_by(label.id);
+                let empty = f.enterprise.clone();
+                cx.mark_if_first_empty("employer.enterpriseNumber", &empty, &list);
             });
             if changed {
                 cx.touched.fields.insert("employer.enterpriseNumber");
