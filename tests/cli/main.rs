@@ -11,6 +11,7 @@ mod import;
 mod import_stream;
 mod journal_per_environment;
 mod lang;
+mod readme_codes;
 mod submit;
 mod token;
 mod usage;
