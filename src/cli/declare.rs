@@ -229,6 +229,19 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
                 exit::FINDINGS
             })
         }
+        State::Invalid if !row.anomalies.is_empty() => {
+            // Held back by the engine before anything was sent (its
+            // reference is another declaration's): a local refusal, which
+            // running the command again cannot change.
+            let out = json!({
+                "declarationId": Value::Null,
+                "result": "B",
+                "refusedLocally": true,
+                "anomalies": row_result_json(&row, lang)["anomalies"],
+            });
+            emit(&out, args.json, lang);
+            Ok(exit::FINDINGS)
+        }
         State::Submitted | State::Sending if row.server_id.is_some() => {
             let server_id = row.server_id.unwrap_or_default();
             let out = json!({

@@ -71,6 +71,19 @@ fn declare_then_search() {
     assert_eq!(out["anomalies"][0]["code"], "FLA-SSIN");
     assert_eq!(out["anomalies"][0]["field"], "worker.ssin");
 
+    // The reference of an earlier declaration, for other content (another
+    // worker): held back before anything is sent, a local refusal naming the
+    // conflict (exit 1), never "run it again".
+    let (code, out) = declare(&declaration_file_with(data.path(), "CLI-A", |d| {
+        d["worker"]["ssin"] = json!("17073003384")
+    }));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["result"], "B", "{out}");
+    assert_eq!(out["refusedLocally"], true, "{out}");
+    assert_eq!(out["declarationId"], Value::Null);
+    assert_eq!(out["anomalies"][0]["code"], "reference_conflict", "{out}");
+    assert_eq!(out["anomalies"][0]["field"], "externalReference");
+
     // Not a declaration at all.
     let (code, out) = declare(&declaration_file_with(data.path(), "CLI-X", |d| {
         d["training"]["startDate"] = json!("2025-13-01")

@@ -11,6 +11,8 @@ mod import;
 mod import_stream;
 mod journal_per_environment;
 mod lang;
+mod readme_codes;
+mod readme_commands;
 mod submit;
 mod token;
 mod usage;
