@@ -275,7 +275,12 @@ impl KeyboardFocus {
         };
         if let Some(rect) = ui.ctx().read_response(id).map(|r| r.rect) {
             if !ui.clip_rect().contains_rect(rect) {
-                ui.scroll_to_rect(rect.expand(8.0), None);
+                // At once: the focus is never drawn where it cannot be seen.
+                ui.scroll_to_rect_animation(
+                    rect.expand(8.0),
+                    None,
+                    egui::style::ScrollAnimation::none(),
+                );
             }
         }
     }

@@ -255,3 +255,257 @@ fn wait(harness: &mut Harness<'static, FlaApp>, ms: u64) {
         harness.step();
     }
 }
+
+/// Every page walked by Tab, with a certificate open, the sandbox registered
+/// and two declarations: each control the page draws is reached, and the
+/// focus is on a control on screen after every Tab.
+#[test]
+fn tab_reaches_every_control_of_every_page_and_the_focus_is_always_on_screen() {
+    let data = common::new_data_dir();
+    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
+    common::with_sandbox_account(&mut harness);
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    common::fill_new(&mut harness, "TAB-1", "First aid");
+    common::fill_new(&mut harness, "TAB-2", "Fire safety");
+    for page in Page::ALL {
+        harness.state_mut().state.page = page;
+        harness.run_steps(3);
+        common::wait_until_opened(&mut harness);
+        harness.ctx.memory_mut(|m| {
+            if let Some(id) = m.focused() {
+                m.surrender_focus(id);
+            }
+        });
+        harness.run_steps(2);
+        let controls: Vec<egui::Id> = harness.state().keyboard_focus.page_controls().to_vec();
+        assert!(!controls.is_empty(), "{page:?} has no control");
+        let mut reached = std::collections::HashSet::new();
+        let mut first = None;
+        for tab in 0..400 {
+            harness.key_press(Key::Tab);
+            // The scroll that brings the control into view is drawn a frame later.
+            harness.run_steps(3);
+            let id = harness
+                .ctx
+                .memory(|m| m.focused())
+                .unwrap_or_else(|| panic!("{page:?}: Tab {tab} left nothing focused"));
+            let on_screen = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                assert_focus_on_screen(&harness)
+            }));
+            assert!(
+                on_screen.is_ok(),
+                "{page:?}, Tab {tab}: on {:?}",
+                focused_node(&harness)
+            );
+            assert_eq!(harness.state().state.page, page, "Tab changed the page");
+            if first == Some(id) {
+                break;
+            }
+            first.get_or_insert(id);
+            reached.insert(id);
+        }
+        let missed: Vec<String> = controls
+            .iter()
+            .filter(|id| !reached.contains(id))
+            .map(|id| {
+                let node = find_node(harness.root(), id.accesskit_id());
+                format!(
+                    "{:?}",
+                    node.map(|n| (n.accesskit_node().role(), n.accesskit_node().label()))
+                )
+            })
+            .collect();
+        assert!(missed.is_empty(), "{page:?}: Tab never reaches {missed:?}");
+    }
+}
+
+/// The declarations table is one Tab stop whatever its rows: Down and Up move
+/// between the rows, Space ticks one, Enter opens it in the editor and the
+/// focus goes there.
+#[test]
+fn the_declarations_table_is_one_tab_stop_with_arrows_space_and_enter() {
+    let data = common::new_data_dir();
+    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
+    common::with_sandbox_account(&mut harness);
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    // The Tab stops of the page round: as many with three rows as with one.
+    let stops = |harness: &mut Harness<'static, FlaApp>| {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..300 {
+            harness.key_press(Key::Tab);
+            harness.run_steps(3);
+            let Some(id) = harness.ctx.memory(|m| m.focused()) else {
+                continue;
+            };
+            if !seen.insert(id) {
+                break;
+            }
+        }
+        seen.len()
+    };
+    common::fill_new(&mut harness, "ROW-1", "First aid");
+    let with_one = stops(&mut harness);
+    for reference in ["ROW-2", "ROW-3"] {
+        common::fill_new(&mut harness, reference, "First aid");
+    }
+    let with_three = stops(&mut harness);
+    assert_eq!(with_three, with_one, "rows added Tab stops");
+    let select = |h: &Harness<'static, FlaApp>| {
+        focused_node(h)
+            .map(|(_, name)| name)
+            .filter(|name| name.starts_with("Select ROW-"))
+    };
+    // Back to the table's stop.
+    for _ in 0..200 {
+        if select(&harness).is_some() {
+            break;
+        }
+        harness.key_press(Key::Tab);
+        harness.run_steps(3);
+    }
+    let first = select(&harness).expect("the table's stop");
+    // The stop is the editor's row (the last one typed): at one end of the list.
+    let (on, back) = match harness.state().declarations.editing {
+        Some(_) => (Key::ArrowUp, Key::ArrowDown),
+        None => (Key::ArrowDown, Key::ArrowUp),
+    };
+    harness.key_press(on);
+    harness.run_steps(3);
+    let mut second = select(&harness).expect("the arrow stays in the table");
+    let (on, back) = if second == first {
+        // At the other end: the other way.
+        harness.key_press(back);
+        harness.run_steps(3);
+        second = select(&harness).expect("the arrow stays in the table");
+        (back, on)
+    } else {
+        (on, back)
+    };
+    assert_ne!(first, second, "an arrow moves to the next row");
+    harness.key_press(back);
+    harness.run_steps(3);
+    assert_eq!(
+        select(&harness),
+        Some(first.clone()),
+        "the other arrow moves back"
+    );
+    harness.key_press(on);
+    harness.run_steps(3);
+    harness.key_press(Key::Space);
+    harness.run_steps(3);
+    let reference = second.trim_start_matches("Select ").to_owned();
+    let app = harness.state();
+    let ticked: Vec<&str> = app
+        .declarations
+        .rows
+        .iter()
+        .filter(|r| app.declarations.selected.contains(&r.view.id))
+        .map(|r| r.form.reference.as_str())
+        .collect();
+    assert_eq!(ticked, vec![reference.as_str()], "Space ticks the row");
+    harness.key_press(Key::Enter);
+    harness.run_steps(4);
+    let app = harness.state();
+    let editing = app
+        .declarations
+        .rows
+        .iter()
+        .find(|r| Some(r.view.id) == app.declarations.editing)
+        .map(|r| r.form.reference.clone());
+    assert_eq!(editing, Some(reference), "Enter opens the row");
+    assert!(select(&harness).is_none(), "the focus went to the editor");
+    assert_focus_on_screen(&harness);
+}
+
+/// Every control a screen reader can reach says what it is: the interactive
+/// AccessKit nodes of every page (a certificate open, two declarations, the
+/// editor and the Mandates step open) are listed with their names, and any
+/// without one fails the test, named by its role and where it is.
+#[test]
+fn every_interactive_control_of_every_page_has_a_name() {
+    let data = common::new_data_dir();
+    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
+    common::with_sandbox_account(&mut harness);
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    common::fill_new(&mut harness, "NAME-1", "First aid");
+    common::fill_new(&mut harness, "NAME-2", "Fire safety");
+    let mut unnamed = Vec::new();
+    let mut named = 0;
+    for page in Page::ALL {
+        harness.state_mut().state.page = page;
+        harness.run_steps(3);
+        common::wait_until_opened(&mut harness);
+        collect_unnamed(harness.root(), page, &mut unnamed, &mut named);
+    }
+    // A representative with a client: the Mandates step has its controls.
+    common::go_to(&mut harness, Page::Checklist);
+    {
+        use egui_kittest::kittest::Queryable;
+        harness
+            .get_by_label(&tr(Lang::En, "checklist.role.representative"))
+            .click();
+        harness.run_steps(2);
+        harness
+            .state_mut()
+            .checklist
+            .unfold(fla_assistant::checklist::Step::Mandates);
+        harness.run_steps(2);
+        common::type_into(
+            &harness,
+            A11yRole::TextInput,
+            &tr(Lang::En, "checklist.clients.new_enterprise"),
+            "0403170701",
+        );
+        harness.key_press(Key::Enter);
+        harness.run_steps(3);
+    }
+    assert_eq!(harness.state().setup.profile.clients.len(), 1);
+    collect_unnamed(harness.root(), Page::Checklist, &mut unnamed, &mut named);
+    assert!(
+        named > 100,
+        "only {named} named controls: the walk saw little"
+    );
+    assert!(unnamed.is_empty(), "controls without a name: {unnamed:#?}");
+}
+
+fn collect_unnamed(
+    node: egui_kittest::Node<'_>,
+    page: Page,
+    unnamed: &mut Vec<String>,
+    named: &mut usize,
+) {
+    let n = node.accesskit_node();
+    let interactive = matches!(
+        n.role(),
+        A11yRole::Button
+            | A11yRole::CheckBox
+            | A11yRole::RadioButton
+            | A11yRole::TextInput
+            | A11yRole::PasswordInput
+            | A11yRole::MultilineTextInput
+            | A11yRole::ComboBox
+            | A11yRole::Link
+            | A11yRole::Slider
+            | A11yRole::SpinButton
+            | A11yRole::Tab
+            | A11yRole::MenuItem
+    );
+    if interactive {
+        let name = n.label().unwrap_or_default();
+        if name.trim().is_empty() {
+            unnamed.push(format!(
+                "{page:?}: {:?} at {:?}",
+                n.role(),
+                n.bounding_box()
+            ));
+        } else {
+            *named += 1;
+        }
+    }
+    for child in node.children() {
+        collect_unnamed(child, page, unnamed, named);
+    }
+}
