@@ -3,8 +3,6 @@
 //! and where the focus is checked after each step (never lost, never back
 //! to the side bar, always on screen).
 
-use std::time::{Duration, Instant};
-
 use fla_test_support::{app as common, certs};
 
 use egui::accesskit::Role as A11yRole;
@@ -248,12 +246,23 @@ fn tr_state(lang: Lang, enterprise: &str, state_key: &str) -> String {
     )
 }
 
-#[allow(dead_code)]
-fn wait(harness: &mut Harness<'static, FlaApp>, ms: u64) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(ms) {
-        harness.step();
+/// In English, a certificate open and registered in the sandbox, on the
+/// Declarations page with a draft for each of `references`.
+fn with_declarations(references: &[&str]) -> (Harness<'static, FlaApp>, std::path::PathBuf) {
+    let data = common::new_data_dir();
+    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
+    common::with_sandbox_account(&mut harness);
+    common::go_to(&mut harness, Page::Declarations);
+    common::wait_until_opened(&mut harness);
+    for (i, reference) in references.iter().enumerate() {
+        let name = if i % 2 == 0 {
+            "First aid"
+        } else {
+            "Fire safety"
+        };
+        common::fill_new(&mut harness, reference, name);
     }
+    (harness, data)
 }
 
 /// Every page walked by Tab, with a certificate open, the sandbox registered
@@ -261,13 +270,7 @@ fn wait(harness: &mut Harness<'static, FlaApp>, ms: u64) {
 /// focus is on a control on screen after every Tab.
 #[test]
 fn tab_reaches_every_control_of_every_page_and_the_focus_is_always_on_screen() {
-    let data = common::new_data_dir();
-    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
-    common::with_sandbox_account(&mut harness);
-    common::go_to(&mut harness, Page::Declarations);
-    common::wait_until_opened(&mut harness);
-    common::fill_new(&mut harness, "TAB-1", "First aid");
-    common::fill_new(&mut harness, "TAB-2", "Fire safety");
+    let (mut harness, _data) = with_declarations(&["TAB-1", "TAB-2"]);
     for page in Page::ALL {
         harness.state_mut().state.page = page;
         harness.run_steps(3);
@@ -325,11 +328,7 @@ fn tab_reaches_every_control_of_every_page_and_the_focus_is_always_on_screen() {
 /// focus goes there.
 #[test]
 fn the_declarations_table_is_one_tab_stop_with_arrows_space_and_enter() {
-    let data = common::new_data_dir();
-    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
-    common::with_sandbox_account(&mut harness);
-    common::go_to(&mut harness, Page::Declarations);
-    common::wait_until_opened(&mut harness);
+    let (mut harness, _data) = with_declarations(&[]);
     // The Tab stops of the page round: as many with three rows as with one.
     let stops = |harness: &mut Harness<'static, FlaApp>| {
         let mut seen = std::collections::HashSet::new();
@@ -425,13 +424,7 @@ fn the_declarations_table_is_one_tab_stop_with_arrows_space_and_enter() {
 /// without one fails the test, named by its role and where it is.
 #[test]
 fn every_interactive_control_of_every_page_has_a_name() {
-    let data = common::new_data_dir();
-    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
-    common::with_sandbox_account(&mut harness);
-    common::go_to(&mut harness, Page::Declarations);
-    common::wait_until_opened(&mut harness);
-    common::fill_new(&mut harness, "NAME-1", "First aid");
-    common::fill_new(&mut harness, "NAME-2", "Fire safety");
+    let (mut harness, _data) = with_declarations(&["NAME-1", "NAME-2"]);
     let mut unnamed = Vec::new();
     let mut named = 0;
     for page in Page::ALL {
