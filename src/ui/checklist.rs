@@ -376,9 +376,11 @@ impl ChecklistPage {
                             "checklist.clients.name_of",
                             &[("enterprise", shown.clone())],
                         );
-                        let field = ui.add(
+                        // Its own width: a grid's new cell would take the
+                        // header's (and cut the hint).
+                        let field = ui.add_sized(
+                            egui::vec2(180.0, ui.spacing().interact_size.y),
                             egui::TextEdit::singleline(typed)
-                                .desired_width(180.0)
                                 .hint_text(tr(lang, "checklist.clients.name_hint")),
                         );
                         // Each client's field has its own name.

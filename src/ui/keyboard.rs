@@ -153,7 +153,7 @@ impl KeyboardFocus {
         if tab {
             self.keyboard = true;
         }
-        let typing = ctx.egui_wants_keyboard_input();
+        let typing = ctx.text_edit_focused();
         let (navigated, activated) = ctx.input(|i| {
             let arrows = [
                 egui::Key::ArrowUp,
@@ -183,7 +183,7 @@ impl KeyboardFocus {
             }
         }
         self.page_key = None;
-        if !ctx.egui_wants_keyboard_input() && !self.popup_was_open && !keys_taken_before(ctx) {
+        if !ctx.text_edit_focused() && !self.popup_was_open && !keys_taken_before(ctx) {
             self.page_key = ctx.input_mut(|i| {
                 let none = egui::Modifiers::NONE;
                 [
@@ -320,6 +320,9 @@ impl KeyboardFocus {
             self.refocus.saturating_sub(1)
         };
         let target = next.or(self.page_start);
+        if std::env::var_os("FLA_DEBUG_FOCUS").is_some() && (next_changed || lost) {
+            eprintln!("DEBUG next {next:?} changed {next_changed} lost {lost} acted {} typed {} focused {focused:?} before {:?} kb {}", self.acted, self.typed, self.focused_before, self.keyboard);
+        }
         if !self.popup_was_open {
             if self.into_page || (self.keyboard && focus_next_step_asked(ctx)) {
                 self.into_page = false;
@@ -332,7 +335,7 @@ impl KeyboardFocus {
                         // Moved on purpose this frame (a page gave it to a
                         // field): left there.
                         && focused == self.focused_before
-                        && !(self.typed && ctx.egui_wants_keyboard_input())))
+                        && !(self.typed && ctx.text_edit_focused())))
             {
                 self.request(ctx, target);
             }

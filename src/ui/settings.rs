@@ -331,6 +331,7 @@ fn theme_choice_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
 
 /// The compact switches at the bottom of the side bar (bottom-up layout).
 pub fn theme_switch_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
+    // One row, read (and reached by Tab) from left to right.
     ui.horizontal(|ui| {
         for choice in Lang::ALL {
             let selected = state.lang() == choice;
@@ -342,8 +343,7 @@ pub fn theme_switch_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
                 state.lang = Some(choice);
             }
         }
-    });
-    ui.horizontal(|ui| {
+        ui.separator();
         let dark = ui.visuals().dark_mode;
         let (next, key) = if dark {
             (ThemeChoice::Light, "nav.theme_light")

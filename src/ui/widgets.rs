@@ -319,7 +319,8 @@ pub fn row_tick_ui(
     let (small, big) = ui.spacing().icon_rectangles(rect);
     ui.painter().rect(
         big.expand(visuals.expansion),
-        visuals.corner_radius,
+        // Square, as a check box is (a round one reads as a radio button).
+        egui::CornerRadius::same(2),
         visuals.bg_fill,
         visuals.bg_stroke,
         egui::StrokeKind::Inside,

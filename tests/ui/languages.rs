@@ -425,15 +425,30 @@ fn no_text_is_cut_off_at_the_default_window_size_nor_at_common_laptop_screens() 
                 .profile
                 .role
                 .replace(fla_assistant::checklist::Role::Representative);
+            harness.state_mut().setup.profile.clients =
+                vec![fla_assistant::checklist::ClientEnterprise {
+                    enterprise: "0403170701".into(),
+                    ..Default::default()
+                }];
             harness
                 .state_mut()
                 .checklist
                 .unfold(fla_assistant::checklist::Step::Mandates);
             harness.run_steps(4);
+            let shown = shown_texts(&harness);
+            // The clients' radio buttons and buttons are named for the screen
+            // reader with their client ("Mandate of 0403.170.701: active"),
+            // longer than what they show: their fields' hints and the edge.
+            for cut in clipped(&harness, &shown) {
+                if cut.starts_with("the hint") || cut.contains("window's edge") {
+                    found.push(format!("{size:?} {lang:?} Mandates open: {cut}"));
+                }
+            }
             for cut in cut_at_the_bottom(&mut harness) {
                 found.push(format!("{size:?} {lang:?} Mandates open: {cut}"));
             }
             harness.state_mut().setup.profile.role = None;
+            harness.state_mut().setup.profile.clients.clear();
         }
     }
     assert!(found.is_empty(), "Cut off:\n{}", found.join("\n"));
