@@ -320,9 +320,6 @@ impl KeyboardFocus {
             self.refocus.saturating_sub(1)
         };
         let target = next.or(self.page_start);
-        if std::env::var_os("FLA_DEBUG_FOCUS").is_some() && (next_changed || lost) {
-            eprintln!("DEBUG next {next:?} changed {next_changed} lost {lost} acted {} typed {} focused {focused:?} before {:?} kb {}", self.acted, self.typed, self.focused_before, self.keyboard);
-        }
         if !self.popup_was_open {
             if self.into_page || (self.keyboard && focus_next_step_asked(ctx)) {
                 self.into_page = false;
