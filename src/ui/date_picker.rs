@@ -50,6 +50,24 @@ pub fn button(
 ) -> Option<Date> {
     let id = ui.make_persistent_id(("date_picker", id_salt));
     let open: Option<Open> = ui.data(|d| d.get_temp::<Open>(id));
+    // Keyboard: the calendar has the keys while it is open.
+    // (Taken before the button sees them: Enter on it picks, not closes.)
+    let (left, right, up, down, page_up, page_down, enter, escape) = if open.is_none() {
+        Default::default()
+    } else {
+        ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowLeft),
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowRight),
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
+                i.consume_key(egui::Modifiers::NONE, Key::PageUp),
+                i.consume_key(egui::Modifiers::NONE, Key::PageDown),
+                i.consume_key(egui::Modifiers::NONE, Key::Enter),
+                i.consume_key(egui::Modifiers::NONE, Key::Escape),
+            )
+        })
+    };
     let accessible = tr_args(lang, "date.calendar_for", &[("field", label.to_owned())]);
     let button = egui::Button::new(tr(lang, "date.calendar")).selected(open.is_some());
     let response = ui.add(button).on_hover_text(accessible.clone());
@@ -57,9 +75,21 @@ pub fn button(
         egui::WidgetInfo::labeled(egui::Role::Button, ui.is_enabled(), &accessible)
     });
 
+    if open.is_some() && response.has_focus() {
+        // Opened from the keyboard: its arrows move the day, not the focus.
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                response.id,
+                egui::EventFilter {
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    escape: true,
+                    tab: false,
+                },
+            )
+        });
+    }
     let mut open = open;
-    // Opened by Enter on the button: that Enter opens, it picks nothing.
-    let just_opened = response.clicked() && open.is_none();
     if response.clicked() {
         open = match open {
             Some(_) => None,
@@ -76,19 +106,6 @@ pub fn button(
     let mut picked = None;
     let mut close = false;
 
-    // Keyboard: the calendar has the keys while it is open.
-    let (left, right, up, down, page_up, page_down, enter, escape) = ui.input_mut(|i| {
-        (
-            i.consume_key(egui::Modifiers::NONE, Key::ArrowLeft),
-            i.consume_key(egui::Modifiers::NONE, Key::ArrowRight),
-            i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
-            i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
-            i.consume_key(egui::Modifiers::NONE, Key::PageUp),
-            i.consume_key(egui::Modifiers::NONE, Key::PageDown),
-            i.consume_key(egui::Modifiers::NONE, Key::Enter),
-            i.consume_key(egui::Modifiers::NONE, Key::Escape),
-        )
-    });
     let step = |date: Date, days: i64| date.checked_add(Duration::days(days)).unwrap_or(date);
     if left {
         state.cursor = step(state.cursor, -1);
@@ -108,7 +125,7 @@ pub fn button(
     if page_down {
         state.cursor = add_months(state.cursor, 1);
     }
-    if enter && !just_opened {
+    if enter {
         picked = Some(state.cursor);
     }
     // The page's keys (Page Up, Home…) are the calendar's while it is open.

@@ -288,6 +288,26 @@ impl KeyboardFocus {
     /// After the frame's widgets: the focus given where the next step is
     /// when it was lost or the next step changed; remembered; its ring drawn.
     pub fn end_frame(&mut self, ctx: &egui::Context) {
+        // A list's item picked by Enter: the list closes (egui closes it on a
+        // click only), and the focus goes back to the list's button.
+        let enter = ctx.input(|i| i.key_pressed(egui::Key::Enter));
+        if enter && egui::Popup::is_any_open(ctx) {
+            let in_popup = ctx.memory(|m| m.focused()).is_some_and(|id| {
+                ctx.viewport(|v| {
+                    v.this_pass
+                        .widgets
+                        .get(id)
+                        .is_some_and(|w| w.layer_id.order == egui::Order::Foreground)
+                })
+            });
+            if in_popup {
+                egui::Popup::close_all(ctx);
+                if let Some(button) = self.last {
+                    ctx.memory_mut(|m| m.request_focus(button));
+                }
+                ctx.request_repaint();
+            }
+        }
         // Pop-ups kept in memory (combo boxes, the date picker) and menus.
         self.popup_was_open = egui::Popup::is_any_open(ctx) || ctx.any_popup_open();
         let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));

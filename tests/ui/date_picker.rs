@@ -147,3 +147,23 @@ fn escape_closes_without_a_change_and_focus_stays_on_the_button() {
     let button = harness.get_by_label("Calendar: Start date");
     assert!(button.is_focused(), "focus is back on the calendar button");
 }
+
+#[test]
+fn enter_on_the_calendar_button_opens_it_and_picks_nothing() {
+    let mut harness = harness(Lang::En, Some(date!(2025 - 03 - 03)));
+    harness.get_by_label("Calendar: Start date").focus();
+    harness.run();
+    // Enter does what Space does on a button: the calendar opens.
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    harness.get_by_label("March 2025");
+    assert!(harness.state().picked.is_empty(), "nothing picked");
+    // The arrows move the day (not the focus); the second Enter picks it.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().picked, vec![date!(2025 - 03 - 10)]);
+    let button = harness.get_by_label("Calendar: Start date");
+    assert!(button.is_focused(), "focus is back on the calendar button");
+}

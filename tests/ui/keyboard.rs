@@ -511,3 +511,46 @@ fn collect_unnamed(
         collect_unnamed(child, page, unnamed, named);
     }
 }
+
+/// A list (a combo box) by keyboard: Enter opens it, an arrow goes to an
+/// item, Enter picks it and the list closes, with the focus back on it.
+#[test]
+fn a_list_opens_and_closes_on_enter_and_keeps_the_focus() {
+    let data = common::new_data_dir();
+    let mut harness = common::harness_sized(common::english(), &data, common::DEFAULT_WINDOW);
+    harness.state_mut().state.page = Page::Settings;
+    harness.run_steps(3);
+    let label = tr(Lang::En, "nav.language");
+    {
+        use egui_kittest::kittest::Queryable;
+        harness
+            .get_by_role_and_label(A11yRole::ComboBox, &label)
+            .focus();
+    }
+    harness.run_steps(2);
+    let list = harness
+        .ctx
+        .memory(|m| m.focused())
+        .expect("the list focused");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    assert!(
+        egui::Popup::is_any_open(&harness.ctx),
+        "Enter opens the list"
+    );
+    // Down to the items: the system's language, English, then Nederlands.
+    for _ in 0..3 {
+        harness.key_press(Key::ArrowDown);
+        harness.run_steps(2);
+    }
+    let before = harness.state().state.lang;
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    assert!(
+        !egui::Popup::is_any_open(&harness.ctx),
+        "Enter closes the list"
+    );
+    assert_ne!(harness.state().state.lang, before, "Enter picked an item");
+    assert_eq!(harness.state().state.lang, Some(Lang::Nl));
+    assert_eq!(harness.ctx.memory(|m| m.focused()), Some(list));
+}

@@ -389,12 +389,9 @@ pub(super) fn form_fields_ui(ui: &mut egui::Ui, cx: &mut FieldsCtx<'_>, f: &mut 
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for m in cx.mandates {
-                            let r = ui.selectable_value(&mut f.enterprise, m.clone(), label_of(m));
-                            changed |= r.changed();
-                            // Picked (by Enter too): the list closes.
-                            if r.clicked() {
-                                ui.close();
-                            }
+                            changed |= ui
+                                .selectable_value(&mut f.enterprise, m.clone(), label_of(m))
+                                .changed();
                         }
                     })
                     .response
