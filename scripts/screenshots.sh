@@ -5,6 +5,7 @@
 # opened by a relative name, so that no path of this machine shows.
 #
 # Usage: scripts/screenshots.sh [OUT_DIR]   (default docs/screenshots)
+#        THEME=light scripts/screenshots.sh   (the light theme: files light-*.png)
 # Needs: cargo, openssl; installs xvfb, imagemagick, xdotool and mesa from
 # Debian's packages the first time (as ../shared/tools/screenshot.sh does).
 set -euo pipefail
@@ -76,7 +77,17 @@ stop_app() {
 }
 
 # The side bar's items, as the window lays them out (x, y).
-declare -A page_y=([checklist]=56 [certificate]=87 [connection]=118 [declarations]=149 [bulk]=180 [support]=211 [settings]=242)
+declare -A page_y=([checklist]=74 [certificate]=105 [connection]=136 [declarations]=167 [bulk]=198 [support]=229 [settings]=260)
+# The light theme: its button at the bottom of the side bar, under the languages.
+prefix=""
+[[ ${THEME:-dark} == light ]] && prefix="light-"
+set_theme() {
+    if [[ -n $prefix ]]; then
+        xdotool mousemove 30 740 click 1
+        sleep 1
+        xdotool mousemove 600 740
+    fi
+}
 order=(checklist certificate connection declarations bulk support settings)
 
 for lang in en nl fr; do
@@ -84,15 +95,16 @@ for lang in en nl fr; do
     window="$(xdotool search --onlyvisible --name FLA | head -1)"
     xdotool windowfocus --sync "$window" || true
     act() { xdotool "$@"; sleep 0.5; }
+    set_theme
     # The first screen of a first start, then the path of an employer: the
     # role (below the sentence on the sandbox, two lines in every language),
     # and the rehearsal it opens.
-    /usr/bin/import -display "$display" -window root "$out/page-first-start-$lang.png"
-    echo "saved $out/page-first-start-$lang.png"
+    /usr/bin/import -display "$display" -window root "$out/${prefix}page-first-start-$lang.png"
+    echo "saved $out/${prefix}page-first-start-$lang.png"
     act mousemove 195 130 click 1
     sleep 1
-    /usr/bin/import -display "$display" -window root "$out/page-checklist-rehearsal-$lang.png"
-    echo "saved $out/page-checklist-rehearsal-$lang.png"
+    /usr/bin/import -display "$display" -window root "$out/${prefix}page-checklist-rehearsal-$lang.png"
+    echo "saved $out/${prefix}page-checklist-rehearsal-$lang.png"
     for page in "${order[@]}"; do
         act mousemove 45 "${page_y[$page]}" click 1
         if [[ $page == certificate ]]; then
@@ -113,8 +125,8 @@ for lang in en nl fr; do
             sleep 3
         fi
         sleep 1
-        /usr/bin/import -display "$display" -window root "$out/page-$page-$lang.png"
-        echo "saved $out/page-$page-$lang.png"
+        /usr/bin/import -display "$display" -window root "$out/${prefix}page-$page-$lang.png"
+        echo "saved $out/${prefix}page-$page-$lang.png"
     done
     stop_app
 done
@@ -141,7 +153,8 @@ for lang in en nl fr; do
 }
 JSON
     start_app "rep-$lang" "$lang" "$config"
-    /usr/bin/import -display "$display" -window root "$out/page-checklist-representative-$lang.png"
-    echo "saved $out/page-checklist-representative-$lang.png"
+    set_theme
+    /usr/bin/import -display "$display" -window root "$out/${prefix}page-checklist-representative-$lang.png"
+    echo "saved $out/${prefix}page-checklist-representative-$lang.png"
     stop_app
 done

@@ -468,10 +468,10 @@ impl FlaApp {
                 self.keyboard_focus.follow_into_page();
             }
         }
-        ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
-            ui.add_space(8.0);
-            settings::theme_switch_ui(ui, &mut self.state, lang);
-        });
+        // At the bottom, laid out (and reached by Tab) from the top down.
+        let rows = 2.0 * ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        ui.add_space((ui.available_height() - rows - 8.0).max(8.0));
+        settings::theme_switch_ui(ui, &mut self.state, lang);
     }
 
     fn page_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {

@@ -329,21 +329,23 @@ fn theme_choice_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
     );
 }
 
-/// The compact switches at the bottom of the side bar (bottom-up layout).
+/// The compact switches at the bottom of the side bar (in its bottom-up
+/// layout): the languages, and under them the theme, drawn (and reached by
+/// Tab) in the order they are read, in a side bar as narrow in every language.
 pub fn theme_switch_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
-    // One row, read (and reached by Tab) from left to right.
-    ui.horizontal(|ui| {
-        for choice in Lang::ALL {
-            let selected = state.lang() == choice;
-            if ui
-                .selectable_label(selected, choice.code().to_uppercase())
-                .on_hover_text(choice.native_name())
-                .clicked()
-            {
-                state.lang = Some(choice);
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            for choice in Lang::ALL {
+                let selected = state.lang() == choice;
+                if ui
+                    .selectable_label(selected, choice.code().to_uppercase())
+                    .on_hover_text(choice.native_name())
+                    .clicked()
+                {
+                    state.lang = Some(choice);
+                }
             }
-        }
-        ui.separator();
+        });
         let dark = ui.visuals().dark_mode;
         let (next, key) = if dark {
             (ThemeChoice::Light, "nav.theme_light")
