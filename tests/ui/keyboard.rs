@@ -554,3 +554,47 @@ fn a_list_opens_and_closes_on_enter_and_keeps_the_focus() {
     assert_eq!(harness.state().state.lang, Some(Lang::Nl));
     assert_eq!(harness.ctx.memory(|m| m.focused()), Some(list));
 }
+
+/// Page Down and End scroll the page, Page Up and Home bring it back; in a
+/// text field, Home and End stay the field's.
+#[test]
+fn page_keys_scroll_the_page_but_not_from_a_text_field() {
+    use egui_kittest::kittest::Queryable;
+    let (mut harness, _data) = with_declarations(&["PAGE-1"]);
+    harness.ctx.memory_mut(|m| {
+        if let Some(id) = m.focused() {
+            m.surrender_focus(id);
+        }
+    });
+    harness.run_steps(3);
+    let heading_y = |h: &Harness<'static, FlaApp>| {
+        h.get_by_label(&tr(Lang::En, "page.declarations.intro"))
+            .rect()
+            .min
+            .y
+    };
+    let top = heading_y(&harness);
+    let press = |h: &mut Harness<'static, FlaApp>, key: Key| {
+        h.key_press(key);
+        h.run_steps(4);
+    };
+    press(&mut harness, Key::PageDown);
+    let down = heading_y(&harness);
+    assert!(down < top - 100.0, "Page Down scrolls: {top} → {down}");
+    press(&mut harness, Key::Home);
+    assert_eq!(heading_y(&harness), top, "Home goes back to the top");
+    press(&mut harness, Key::End);
+    let end = heading_y(&harness);
+    assert!(end < top, "End scrolls to the end");
+    press(&mut harness, Key::PageUp);
+    assert!(heading_y(&harness) > end, "Page Up scrolls back");
+    press(&mut harness, Key::Home);
+    // In a text field, End is the field's: the page stays where it is.
+    harness
+        .get_by_role_and_label(A11yRole::TextInput, "Training name")
+        .focus();
+    harness.run_steps(3);
+    let before = heading_y(&harness);
+    press(&mut harness, Key::End);
+    assert_eq!(heading_y(&harness), before, "End in a field moved the page");
+}
