@@ -12,6 +12,8 @@ pub mod channel;
 pub mod checklist;
 /// One file per command; `--json` output for every command.
 pub mod cli;
+/// Dimona, the second service: wire format, rules and API client.
+pub mod dimona;
 /// Reading inputs and writing outputs safely.
 pub mod files;
 /// The FLA wire format, anomaly catalogue, rules and API client.

@@ -93,7 +93,44 @@ pub const FLA: ServiceDefinition = ServiceDefinition {
     provider_scope: "scope:sigedis:gestion:careerpro-federal-learning-account:provider",
 };
 
+/// Dimona, the immediate employment declaration [seen: scopes, API path;
+/// the authorization's name as Chaman shows it].
+pub const DIMONA: ServiceDefinition = ServiceDefinition {
+    id: "dimona",
+    authorization: "Dimona",
+    api_path: "/REST/dimona/v2",
+    // A representative declares with the same scope; its mandate decides.
+    employer_scope: "scope:dimona:declaration:declarant",
+    provider_scope: "scope:dimona:declaration:declarant",
+};
+
+/// Every service the channel knows, by definition.
+pub const SERVICES: [&ServiceDefinition; 2] = [&FLA, &DIMONA];
+
+/// The service of `id` (`fla`, `dimona`).
+pub fn service(id: &str) -> Option<&'static ServiceDefinition> {
+    SERVICES.into_iter().find(|s| s.id == id)
+}
+
+/// The service one of whose scopes is `scope`.
+pub fn service_of_scope(scope: &str) -> Option<&'static ServiceDefinition> {
+    SERVICES
+        .into_iter()
+        .find(|s| s.employer_scope == scope || s.provider_scope == scope)
+}
+
 impl ServiceDefinition {
+    /// Whether a scope says the quality of the account (the FLA's do; the
+    /// same scope for both, as Dimona's, says nothing of it).
+    pub fn scope_names_quality(&self) -> bool {
+        self.employer_scope != self.provider_scope
+    }
+
+    /// The name shown to the user (i18n key `service.ID`).
+    pub fn name(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("service.{}", self.id))
+    }
+
     pub fn scope(&self, role: Role) -> &'static str {
         match role {
             Role::Employer => self.employer_scope,

@@ -55,8 +55,8 @@ pub struct TokenSource {
 }
 
 impl TokenSource {
-    /// The FLA's token source for a connection, with the system clock and an
-    /// empty cache.
+    /// A token source for a connection (the FLA's, until [`Self::with_service`]),
+    /// with the system clock and an empty cache.
     pub fn new(
         endpoints: Endpoints,
         client_id: String,
@@ -80,6 +80,12 @@ impl TokenSource {
             cache: TokenCache::default(),
             renewal: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The same source for another service of the channel (its scopes).
+    pub fn with_service(mut self, service: &'static super::env::ServiceDefinition) -> Self {
+        self.service = service;
+        self
     }
 
     /// The same source with assertions of this lifetime (checked when signing).

@@ -89,7 +89,8 @@ pub(super) fn client_for(
         resolved.contents.protection.clone(),
         resolved.timeout,
     )
-    .with_lifetime(c.assertion_lifetime);
+    .with_lifetime(c.assertion_lifetime)
+    .with_service(c.service);
     // Assertions dated by the command's clock (`--now`).
     tokens.clock = resolved.clock.clone();
     FlaClient::new(http, tokens, lang).map_err(|e| api_error(&e, lang))

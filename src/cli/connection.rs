@@ -11,7 +11,9 @@ use time::OffsetDateTime;
 
 use super::{exit, CliError};
 use crate::cert::{Entry, Pkcs12Contents};
-use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use crate::channel::env::{
+    self, Endpoints, EnvironmentKind, Role, ServiceDefinition, UrlOverrides,
+};
 use crate::channel::token::{system_clock, Clock};
 use crate::i18n::{tr_args, Lang};
 use crate::sandbox::Sandbox;
@@ -46,6 +48,9 @@ pub struct ConnectionArgs {
     /// The environment variable that holds the PFX password.
     #[arg(long, value_name = "VAR", default_value = "FLA_PFX_PASSWORD")]
     pub password_env: String,
+    /// The service: fla (the default) or dimona.
+    #[arg(long, value_name = "SERVICE", default_value = "fla", value_parser = parse_service)]
+    pub service: &'static ServiceDefinition,
     /// employer or provider (an authorized representative).
     #[arg(long, value_name = "ROLE", default_value = "employer", value_parser = parse_role, conflicts_with = "scope")]
     pub role: Role,
@@ -69,6 +74,10 @@ pub struct ConnectionArgs {
 fn parse_env(s: &str) -> Result<EnvironmentKind, String> {
     EnvironmentKind::parse(s)
         .ok_or_else(|| format!("'{s}' is not sandbox, acceptance, production or custom"))
+}
+
+fn parse_service(s: &str) -> Result<&'static ServiceDefinition, String> {
+    env::service(s).ok_or_else(|| format!("'{s}' is not fla or dimona"))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -157,8 +166,13 @@ impl ConnectionArgs {
             } else {
                 None
             };
-        let endpoints = env::endpoints(self.environment, &FLA, &overrides, sandbox_host.as_deref())
-            .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
+        let endpoints = env::endpoints(
+            self.environment,
+            self.service,
+            &overrides,
+            sandbox_host.as_deref(),
+        )
+        .map_err(|e| CliError::usage(e.code(), e.message(lang)))?;
         let contents = super::cert::open(&self.pfx, &self.password_env, lang)?;
         let alias = contents
             .choose(self.alias.as_deref())

@@ -6,6 +6,7 @@ pub mod cert;
 mod common;
 pub mod connection;
 pub mod declare;
+pub mod dimona;
 pub mod help;
 pub mod sim;
 pub mod submit;
@@ -60,6 +61,9 @@ pub enum Command {
     /// The server's declarations.
     #[command(subcommand)]
     Declarations(declare::DeclarationsCommand),
+    /// Dimona, the employment declaration, on the same channel.
+    #[command(subcommand)]
+    Dimona(dimona::DimonaCommand),
     /// Run the sandbox (simulator) on loopback until killed.
     Sim(sim::SimArgs),
     /// Register a certificate in the sandbox's Chaman and get a client ID.
@@ -189,6 +193,11 @@ pub fn run(command: Command, lang: Lang) -> ExitCode {
             let json = cmd.json();
             let declare::DeclarationsCommand::Search(args) = cmd;
             (json, block_on(declare::search(args, lang), lang))
+        }
+        Command::Dimona(cmd) => {
+            let json = cmd.json();
+            let dimona::DimonaCommand::Periods(dimona::PeriodsCommand::Search(args)) = cmd;
+            (json, block_on(dimona::periods_search(args, lang), lang))
         }
         // `sim` and `sim-register` always answer in JSON.
         Command::Sim(args) => (true, block_on(sim::sim(args, lang), lang)),

@@ -101,6 +101,9 @@ pub struct SimRegisterArgs {
     /// Register without ticking 'CareerPro – Federal Learning Account'.
     #[arg(long)]
     pub no_fla_authorization: bool,
+    /// Tick the Dimona authorization too.
+    #[arg(long)]
+    pub dimona: bool,
 }
 
 pub async fn sim(args: SimArgs, lang: Lang) -> Result<u8, CliError> {
@@ -194,11 +197,14 @@ pub async fn sim_register(args: SimRegisterArgs, lang: Lang) -> Result<u8, CliEr
         Ok(text) if text.contains("-----BEGIN CERTIFICATE-----") => text.to_owned(),
         _ => base64::engine::general_purpose::STANDARD.encode(&bytes),
     };
-    let authorizations = if args.no_fla_authorization {
+    let mut authorizations = if args.no_fla_authorization {
         vec![]
     } else {
         vec![crate::channel::env::FLA.authorization.to_owned()]
     };
+    if args.dimona {
+        authorizations.push(crate::channel::env::DIMONA.authorization.to_owned());
+    }
     let request = crate::sandbox::RegisterRequest {
         certificate,
         enterprise: args.enterprise,

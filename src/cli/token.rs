@@ -8,7 +8,6 @@ use super::connection::{alias_not_found, ConnectionArgs};
 use super::{exit, print_json, CliError};
 use crate::channel::assertion::shorten;
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
-use crate::channel::env::FLA;
 use crate::channel::token::{http_client, Exchange};
 use crate::i18n::{format_count, tr, tr_args, Lang};
 
@@ -34,7 +33,7 @@ pub async fn run(args: TokenArgs, lang: Lang) -> Result<u8, CliError> {
     })?;
     let test = ConnectionTest {
         endpoints: &resolved.endpoints,
-        service: &FLA,
+        service: c.service,
         client_id: &c.client_id,
         role: c.role,
         scope: c.scope.as_deref(),

@@ -236,7 +236,7 @@ impl FlaClient {
         result
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api_base.trim_end_matches('/'))
     }
 
@@ -245,7 +245,7 @@ impl FlaClient {
     /// idempotent, the search only reads, and a second `POST /trainings` with the
     /// same `externalReference` answers 409 with the first declaration's
     /// Location, which `submit` takes as the result.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         build: impl Fn(&str) -> RequestBuilder,
     ) -> Result<reqwest::Response, ApiError> {
@@ -286,7 +286,7 @@ impl FlaClient {
 
     /// Sends with a bearer token: once more with a new token after a 401, and
     /// again after a 429's `Retry-After`.
-    async fn send_authorised(
+    pub(crate) async fn send_authorised(
         &self,
         build: &impl Fn(&str) -> RequestBuilder,
     ) -> Result<reqwest::Response, ApiError> {
@@ -448,7 +448,7 @@ impl FlaClient {
 
     /// Maps a response that is not the expected success to an error; `asked` is
     /// the enterprise the request was about, where it names one.
-    async fn failure(response: reqwest::Response, asked: Option<&str>) -> ApiError {
+    pub(crate) async fn failure(response: reqwest::Response, asked: Option<&str>) -> ApiError {
         let trace_id = trace_id_of(&response);
         if response.status().is_redirection() {
             return ApiError::Redirect {
@@ -496,7 +496,10 @@ impl FlaClient {
         }
     }
 
-    async fn json<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, ApiError> {
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, ApiError> {
         let status = response.status().as_u16();
         let trace_id = trace_id_of(&response);
         let bytes = body::read_capped(response, body::API_BODY_MAX)
@@ -519,7 +522,7 @@ impl FlaClient {
         })
     }
 
-    fn id_from_location(response: &reqwest::Response) -> Option<i64> {
+    pub(crate) fn id_from_location(response: &reqwest::Response) -> Option<i64> {
         response
             .headers()
             .get(reqwest::header::LOCATION)

@@ -34,6 +34,7 @@ mod caller;
 mod store;
 
 use caller::*;
+pub(crate) use caller::{admit_for, maybe_drop_after_commit, Caller};
 pub(crate) use store::{
     count_declarations, count_duplicate_references, open_connection, open_store, references,
 };
@@ -41,7 +42,7 @@ pub(crate) use store::{
 /// Search pages hold this many items.
 pub const PAGE_SIZE: i64 = 50;
 
-pub(super) fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
+pub(crate) fn problem(status: StatusCode, kind: &str, title: &str, detail: String) -> Response {
     let body = Problem {
         kind: kind.to_owned(),
         title: title.to_owned(),
@@ -68,7 +69,7 @@ pub(crate) fn normalised_ssin(text: &str) -> String {
 
 /// The 403 of contract §3: the problem type says why, and the enterprise is
 /// in the `enterpriseNumber` extension member.
-fn no_mandate(enterprise: &str) -> Response {
+pub(crate) fn no_mandate(enterprise: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
         [(header::CONTENT_TYPE, wire::PROBLEM_CONTENT_TYPE)],

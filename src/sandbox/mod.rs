@@ -5,6 +5,7 @@
 
 mod admin;
 mod chaman;
+mod dimona_api;
 mod fla_api;
 mod guard;
 pub mod host;
@@ -35,6 +36,8 @@ pub use modes::DEFAULT_STALL;
 pub use fla_api::{example_worker, PAGE_SIZE};
 
 pub const API_PATH: &str = "/REST/federalLearningAccount/v1";
+/// Dimona's API beside it, with the same token server.
+pub const DIMONA_PATH: &str = "/REST/dimona/v2";
 /// The admin routes' path, before the key of the running sandbox.
 pub const ADMIN_PATH: &str = "/admin";
 /// Lifetime of the opaque tokens the sandbox issues.
@@ -255,6 +258,8 @@ pub(crate) struct Shared {
     pub(crate) processing_delay_ms: i64,
     pub(crate) clock: Clock,
     pub(crate) token_url: String,
+    /// Dimona's declarations and periods, for this run.
+    pub(crate) dimona: Mutex<dimona_api::DimonaStore>,
 }
 
 impl Shared {
@@ -359,6 +364,7 @@ impl Shared {
             "served": self.modes.served.json(),
             "declarations": fla_api::count_declarations(self),
             "duplicate_references": fla_api::count_duplicate_references(self),
+            "dimona_declarations": self.dimona.lock().map(|d| d.count()).unwrap_or(0),
         })
     }
 }
@@ -463,6 +469,7 @@ pub async fn start_with(
             .unwrap_or(i64::MAX),
         clock,
         token_url: token_url.clone(),
+        dimona: Mutex::new(dimona_api::DimonaStore::default()),
     });
     let seed = shared.modes.dice.seed();
     // The admin routes answer under a key made at each start (the admin URL
@@ -493,6 +500,22 @@ pub async fn start_with(
         .route(
             &format!("{API_PATH}/trainings/search"),
             post(fla_api::search),
+        )
+        .route(
+            &format!("{DIMONA_PATH}/declarations"),
+            post(dimona_api::create),
+        )
+        .route(
+            &format!("{DIMONA_PATH}/declarations/search"),
+            post(dimona_api::search_declarations),
+        )
+        .route(
+            &format!("{DIMONA_PATH}/declarations/{{id}}"),
+            get(dimona_api::get_one),
+        )
+        .route(
+            &format!("{DIMONA_PATH}/periods/search"),
+            post(dimona_api::search_periods),
         )
         .route(
             &format!("{API_PATH}/trainings/{{id}}"),

@@ -21,7 +21,7 @@ use serde_json::json;
 use super::{Account, Fault, Shared, CLOCK_TOLERANCE_SECS, TOKEN_LIFETIME_SECS};
 use crate::cert::facts::{certificate_facts, PublicKey};
 use crate::channel::assertion::{AssertionClaims, ASSERTION_TYPE, MAX_LIFETIME_SECS};
-use crate::channel::env::FLA;
+use crate::channel::env::service_of_scope;
 
 /// An RFC 6749 refusal, turned into a response at the edge.
 struct Refusal {
@@ -309,7 +309,10 @@ fn remember_jti(shared: &Shared, claims: &AssertionClaims, now: i64) -> Result<(
 }
 
 fn check_scope(account: &Account, scope: &str) -> Result<(), Refusal> {
-    let Some(role) = FLA.role_of_scope(scope) else {
+    // The service the scope is of: the account must be authorized for it.
+    let Some((service, role)) = service_of_scope(scope)
+        .and_then(|service| service.role_of_scope(scope).map(|role| (service, role)))
+    else {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
@@ -319,15 +322,18 @@ fn check_scope(account: &Account, scope: &str) -> Result<(), Refusal> {
     if !account
         .authorizations
         .iter()
-        .any(|a| a == FLA.authorization)
+        .any(|a| a == service.authorization)
     {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
-            format!("the account is not authorized for '{}'", FLA.authorization),
+            format!(
+                "the account is not authorized for '{}'",
+                service.authorization
+            ),
         ));
     }
-    if role.code() != account.quality {
+    if service.scope_names_quality() && role.code() != account.quality {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",

@@ -24,6 +24,9 @@ const COMMANDS: &[&[&str]] = &[
     &["submit"],
     &["declarations"],
     &["declarations", "search"],
+    &["dimona"],
+    &["dimona", "periods"],
+    &["dimona", "periods", "search"],
     &["sim"],
     &["sim-register"],
     &["template"],
@@ -52,6 +55,7 @@ const SHARED: &[&str] = &[
     "chaman",
     "careerpro",
     "fla",
+    "dimona",
     "rfc",
     "der",
     "pem",
@@ -160,6 +164,8 @@ const NAMES: &[&str] = &[
     "register",
     "template",
     "help",
+    "dimona",
+    "periods",
 ];
 
 fn help(path: &[&str], lang: Option<&str>, env_lang: Option<&str>) -> String {

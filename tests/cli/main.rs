@@ -3,6 +3,7 @@
 
 mod cert;
 mod declare;
+mod dimona;
 mod exactly_once;
 mod hostile_files;
 mod hostile_servers;

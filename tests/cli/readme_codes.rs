@@ -71,6 +71,21 @@ const CODE_FNS: &[(&str, &str, Use)] = &[
         "Rehearsal",
         LeftOut("the app's rehearsal steps: no command reads them"),
     ),
+    (
+        "src/dimona/wire.rs",
+        "Part",
+        LeftOut("a Dimona declaration's part: no command prints it"),
+    ),
+    (
+        "src/dimona/wire.rs",
+        "DimonaResult",
+        LeftOut("`declare --service dimona`'s `status`: listed in the README's Dimona section"),
+    ),
+    (
+        "src/dimona/wire.rs",
+        "PeriodStatus",
+        LeftOut("a Dimona period's state, said in words (its JSON is the wire's `status`)"),
+    ),
     ("src/files.rs", "FileError", Taken),
     ("src/fla/error.rs", "ApiError", Taken),
     (

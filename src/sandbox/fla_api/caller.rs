@@ -3,15 +3,16 @@
 //! before anything is stored.
 
 use super::*;
+use crate::channel::env::ServiceDefinition;
 
 /// Who calls, from the bearer token.
-pub(super) struct Caller {
-    pub(super) account: Account,
+pub(crate) struct Caller {
+    pub(crate) account: Account,
 }
 
 impl Caller {
     /// An employer declares for itself; a provider for the enterprises it holds a mandate for.
-    pub(super) fn may_act_for(&self, enterprise: &str) -> bool {
+    pub(crate) fn may_act_for(&self, enterprise: &str) -> bool {
         match self.account.quality.as_str() {
             "provider" => self.account.mandates.iter().any(|m| m == enterprise),
             _ => self.account.enterprise == enterprise,
@@ -27,7 +28,11 @@ impl Caller {
 }
 
 /// Errors are boxed: a `Response` is large and the error path is the rare one.
-pub(super) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
+pub(crate) fn authenticate(
+    shared: &Shared,
+    headers: &HeaderMap,
+    service: &ServiceDefinition,
+) -> Result<Caller, Box<Response>> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -54,14 +59,14 @@ pub(super) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
             "the access token has expired".into(),
         )));
     }
-    if FLA.role_of_scope(&issued.scope).is_none() {
+    if service.role_of_scope(&issued.scope).is_none() {
         return Err(Box::new(problem(
             StatusCode::FORBIDDEN,
             wire::PROBLEM_MISSING_SCOPE,
             "Missing Scope",
             format!(
-                "the token's scope '{}' does not give access to the FLA",
-                issued.scope
+                "the token's scope '{}' does not give access to {}",
+                issued.scope, service.id
             ),
         )));
     }
@@ -79,6 +84,15 @@ pub(super) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
 /// What every API call goes through first: the latency, the rate limit, an
 /// injected fault, a random fault, then the token.
 pub(super) async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<Response>> {
+    admit_for(shared, headers, &FLA).await
+}
+
+/// [`admit`] for a service's API (its scope on the token).
+pub(crate) async fn admit_for(
+    shared: &Shared,
+    headers: &HeaderMap,
+    service: &ServiceDefinition,
+) -> Result<Caller, Box<Response>> {
     shared.count_api_request();
     let modes = &shared.modes;
     if !modes.latency.is_zero() {
@@ -114,7 +128,7 @@ pub(super) async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Caller
             RandomFault::Stall => tokio::time::sleep(modes.stall).await,
         }
     }
-    authenticate(shared, headers)
+    authenticate(shared, headers, service)
 }
 
 /// A 429 problem with `Retry-After` (seconds).
@@ -132,7 +146,7 @@ pub(super) fn too_many_requests(retry_after: &str) -> Response {
 
 /// After a commit, where the drop-after-commit mode draws it: the connection
 /// is closed with no answer and this never returns.
-pub(super) async fn maybe_drop_after_commit(shared: &Shared, kill: Option<&ConnectionKill>) {
+pub(crate) async fn maybe_drop_after_commit(shared: &Shared, kill: Option<&ConnectionKill>) {
     let modes = &shared.modes;
     let Some(kill) = kill else {
         return;

@@ -1,0 +1,316 @@
+//! Dimona on the command line: `declare --service dimona` (one declaration:
+//! checked locally, sent once, looked for before any resend, its result
+//! waited for) and `dimona periods search`. The FLA stays the default
+//! service of every command.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::common::{client_for, prefetch_token, report_api_error};
+use super::connection::ConnectionArgs;
+use super::declare::DeclareArgs;
+use super::{exit, print_json, CliError};
+use crate::dimona::client::DimonaClient;
+use crate::dimona::rules;
+use crate::dimona::wire::{Declaration, DimonaResult, Employer, SearchRequest, StoredDeclaration};
+use crate::i18n::{tr, tr_args, Lang};
+
+#[derive(Debug, Subcommand)]
+pub enum DimonaCommand {
+    /// The worker's periods as the server knows them.
+    #[command(subcommand)]
+    Periods(PeriodsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeriodsCommand {
+    /// The Dimona periods of an employer (and worker, and dates).
+    Search(PeriodsSearchArgs),
+}
+
+impl DimonaCommand {
+    pub fn json(&self) -> bool {
+        let DimonaCommand::Periods(PeriodsCommand::Search(args)) = self;
+        args.json
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodsSearchArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The employer's enterprise number.
+    #[arg(long, value_name = "N")]
+    pub employer: String,
+    /// The worker's INSZ/NISS.
+    #[arg(long, value_name = "SSIN")]
+    pub ssin: Option<String>,
+    /// Periods that end on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "D")]
+    pub from: Option<String>,
+    /// Periods that start on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "D")]
+    pub to: Option<String>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A command that sends FLA declarations only (for now): Dimona is refused
+/// before anything is read or sent (exit 2), saying what does send it.
+pub fn fla_only(
+    service: &crate::channel::env::ServiceDefinition,
+    command: &str,
+    lang: Lang,
+) -> Result<(), CliError> {
+    if service.id == crate::channel::env::FLA.id {
+        return Ok(());
+    }
+    Err(CliError::usage(
+        "service_not_supported",
+        tr_args(
+            lang,
+            "dimona.service_not_yet",
+            &[("command", command.to_owned())],
+        ),
+    ))
+}
+
+/// The time the built-in sandbox takes to process a declaration, waited
+/// before a lost answer is looked for (a real server's is longer).
+fn settle_time(server: &str) -> Duration {
+    if server == "sandbox" {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_secs(30)
+    }
+}
+
+async fn client(
+    c: &ConnectionArgs,
+    json: bool,
+    lang: Lang,
+) -> Result<(DimonaClient, super::connection::Resolved), Result<u8, CliError>> {
+    let resolved = c.resolve(lang).await.map_err(Err)?;
+    let api = client_for(&resolved, c, lang).map_err(Err)?;
+    if let Err(code) = prefetch_token(&api, json, lang).await {
+        return Err(Ok(code));
+    }
+    Ok((DimonaClient { api }, resolved))
+}
+
+fn anomalies_json(d: &StoredDeclaration, lang: Lang) -> Vec<Value> {
+    d.declaration_status
+        .anomalies
+        .iter()
+        .map(|a| {
+            json!({
+                "code": a.code,
+                "severity": a.severity,
+                "field": a.field,
+                "message": a.description(lang),
+            })
+        })
+        .collect()
+}
+
+/// `declare --service dimona --file D.json`.
+pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
+    let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
+    let declaration: Declaration = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::usage(
+            "not_a_declaration",
+            tr_args(
+                lang,
+                "dimona.not_a_declaration",
+                &[("detail", e.to_string())],
+            ),
+        )
+    })?;
+    let c = &args.connection;
+    let clock = c.clock(lang)?;
+    let today = crate::today::brussels_date(clock());
+    let local = rules::check(&declaration, today);
+    if local.iter().any(|f| f.blocking) {
+        let anomalies: Vec<Value> = local
+            .iter()
+            .map(|f| {
+                json!({
+                    "code": f.code,
+                    "severity": if f.blocking { "BLOCKING" } else { "WARNING" },
+                    "field": f.field,
+                    "message": f.text(lang),
+                })
+            })
+            .collect();
+        let out = json!({
+            "declarationId": Value::Null,
+            "result": "B",
+            "status": DimonaResult::B.code(),
+            "refusedLocally": true,
+            "periodId": Value::Null,
+            "anomalies": anomalies,
+        });
+        emit(&out, args.json, lang);
+        return Ok(exit::FINDINGS);
+    }
+    let (dimona, resolved) = match client(c, args.json, lang).await {
+        Ok(x) => x,
+        Err(done) => return done,
+    };
+    let settle = settle_time(&resolved.endpoints.server);
+    let posted = match dimona.post(&declaration, settle).await {
+        Ok(p) => p,
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+    };
+    let done = match dimona
+        .wait_for_result(posted.declaration_id, Duration::from_secs(args.wait))
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+    };
+    let result = done.declaration_status.result;
+    let out = json!({
+        "declarationId": done.declaration_id,
+        "result": format!("{result:?}"),
+        "status": result.code(),
+        "refusedLocally": false,
+        "periodId": done.declaration_status.period.as_ref().map(|p| p.id),
+        "foundAfterLostAnswer": posted.found_after_lost_answer,
+        "anomalies": anomalies_json(&done, lang),
+    });
+    emit(&out, args.json, lang);
+    Ok(match result {
+        DimonaResult::A | DimonaResult::W => exit::DONE,
+        DimonaResult::B => exit::FINDINGS,
+        // Still waiting for the worker to be identified: not done.
+        DimonaResult::S => exit::NETWORK,
+    })
+}
+
+/// The result in words on stdout, or the JSON object.
+fn emit(out: &Value, json: bool, lang: Lang) {
+    if json {
+        print_json(out);
+        return;
+    }
+    let status = out["status"].as_str().unwrap_or_default();
+    let line = tr_args(
+        lang,
+        "dimona.result_line",
+        &[
+            (
+                "id",
+                out["declarationId"]
+                    .as_i64()
+                    .map_or_else(|| "-".to_owned(), |i| i.to_string()),
+            ),
+            ("status", tr(lang, &format!("dimona.status.{status}"))),
+            (
+                "period",
+                out["periodId"]
+                    .as_i64()
+                    .map_or_else(|| "-".to_owned(), |i| i.to_string()),
+            ),
+        ],
+    );
+    println!("{line}");
+    for a in out["anomalies"].as_array().into_iter().flatten() {
+        println!(
+            "  {} {}: {}",
+            a["severity"].as_str().unwrap_or_default(),
+            a["code"].as_str().unwrap_or_default(),
+            a["message"].as_str().unwrap_or_default()
+        );
+    }
+}
+
+/// `dimona periods search`.
+pub async fn periods_search(mut args: PeriodsSearchArgs, lang: Lang) -> Result<u8, CliError> {
+    // Dimona's, whatever `--service` says.
+    args.connection.service = &crate::channel::env::DIMONA;
+    let Some(employer) = crate::identifiers::parse_enterprise_number(&args.employer) else {
+        return Err(CliError::usage(
+            "bad_enterprise",
+            tr_args(
+                lang,
+                "dimona.bad_employer",
+                &[("enterprise", args.employer.clone())],
+            ),
+        ));
+    };
+    let ssin = match &args.ssin {
+        None => None,
+        Some(text) => match crate::identifiers::parse_ssin(text) {
+            Ok(s) => Some(s.digits),
+            Err(_) => {
+                return Err(CliError::usage(
+                    "bad_ssin",
+                    tr_args(lang, "dimona.bad_ssin", &[("ssin", text.clone())]),
+                ))
+            }
+        },
+    };
+    for date in [&args.from, &args.to].into_iter().flatten() {
+        if time::Date::parse(
+            date,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_err()
+        {
+            return Err(CliError::usage(
+                "bad_date",
+                tr_args(lang, "dimona.bad_date", &[("date", date.clone())]),
+            ));
+        }
+    }
+    let (dimona, _resolved) = match client(&args.connection, args.json, lang).await {
+        Ok(x) => x,
+        Err(done) => return done,
+    };
+    let filters = SearchRequest {
+        employer: Employer {
+            enterprise_number: employer,
+        },
+        ssin,
+        from: args.from.clone(),
+        to: args.to.clone(),
+        cursor: None,
+    };
+    let periods = match dimona.search_periods(&filters).await {
+        Ok(p) => p,
+        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+    };
+    if args.json {
+        print_json(&json!({ "periods": periods }));
+    } else {
+        for p in &periods {
+            println!(
+                "{}",
+                tr_args(
+                    lang,
+                    "dimona.period_line",
+                    &[
+                        ("id", p.id.to_string()),
+                        ("ssin", crate::identifiers::shown_ssin(&p.worker.ssin)),
+                        ("start", p.start_date.clone()),
+                        ("end", p.end_date.clone().unwrap_or_else(|| "…".into())),
+                        ("type", p.features.worker_type.clone()),
+                        (
+                            "status",
+                            tr(lang, &format!("dimona.period.{}", p.status.code()))
+                        ),
+                    ],
+                )
+            );
+        }
+        eprintln!(
+            "{}",
+            crate::i18n::tr_n(lang, "dimona.periods_found", periods.len() as u64, &[])
+        );
+    }
+    Ok(exit::DONE)
+}

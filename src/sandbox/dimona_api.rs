@@ -1,0 +1,417 @@
+//! The sandbox's Dimona API under /REST/dimona/v2, beside the FLA's and with
+//! the same token server: a token with Dimona's scope (an account with the
+//! Dimona authorization), the same pace and faults, mandates for
+//! representatives. Rules are a `B` with anomalies, never a 400 (a 400 is for
+//! what is not a declaration at all). A declaration is processed after the
+//! processing delay (404 until then); a worker the register does not know yet
+//! (a BIS number) is `S` first, `A` three seconds later. Periods are created,
+//! updated, closed and cancelled. Kept in memory for the sandbox's run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::json;
+
+use super::fla_api::{admit_for, maybe_drop_after_commit, no_mandate, problem, Caller};
+use super::serve::ConnectionKill;
+use super::Shared;
+use crate::channel::env::DIMONA;
+use crate::dimona::rules::{self, RuleFinding};
+use crate::dimona::wire::{
+    Declaration, DeclarationStatus, DimonaResult, Employer, Page, Period, PeriodRef, PeriodStatus,
+    SearchRequest, StoredDeclaration, Worker,
+};
+use crate::fla::wire::PROBLEM_BAD_REQUEST;
+
+/// Search pages hold this many items.
+pub const PAGE_SIZE: usize = 50;
+/// How long the register takes to identify a worker it did not know.
+const IDENTIFY_MS: i64 = 3_000;
+/// A body larger than this is not read.
+const BODY_MAX: usize = 64 * 1024;
+
+/// One declaration as the sandbox holds it.
+#[derive(Debug, Clone)]
+struct Held {
+    declaration: Declaration,
+    status: DeclarationStatus,
+    /// When it is processed (ms on the sandbox clock), and, for a worker not
+    /// yet known, when its `S` becomes `A`.
+    due_ms: i64,
+    identified_ms: Option<i64>,
+}
+
+/// The sandbox's Dimona: its declarations and periods.
+#[derive(Debug, Default)]
+pub struct DimonaStore {
+    declarations: BTreeMap<i64, Held>,
+    periods: BTreeMap<i64, Period>,
+}
+
+impl DimonaStore {
+    fn next_declaration_id(&self) -> i64 {
+        self.declarations.keys().next_back().map_or(1, |id| id + 1)
+    }
+
+    fn next_period_id(&self) -> i64 {
+        self.periods.keys().next_back().map_or(1, |id| id + 1)
+    }
+
+    /// How many declarations it holds (each `POST` that was taken).
+    pub fn count(&self) -> usize {
+        self.declarations.len()
+    }
+}
+
+fn now_ms(shared: &Shared) -> i64 {
+    i64::try_from((shared.clock)().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn bad_request(detail: String) -> Response {
+    problem(
+        StatusCode::BAD_REQUEST,
+        PROBLEM_BAD_REQUEST,
+        "Bad Request",
+        detail,
+    )
+}
+
+/// Who may act for `enterprise`: the employer itself, or a representative
+/// with its mandate.
+fn allowed(caller: &Caller, enterprise: &str) -> Result<(), Box<Response>> {
+    if caller.may_act_for(enterprise) {
+        Ok(())
+    } else {
+        Err(Box::new(no_mandate(enterprise)))
+    }
+}
+
+fn today(shared: &Shared) -> time::Date {
+    crate::today::brussels_date((shared.clock)())
+}
+
+/// The result of a declaration, and what it does to the periods (applied
+/// here, in the order the declarations came).
+fn process(store: &mut DimonaStore, d: &Declaration, today: time::Date) -> DeclarationStatus {
+    let mut findings: Vec<RuleFinding> = rules::check(d, today);
+    let employer = digits(&d.employer.enterprise_number);
+    let worker = digits(&d.worker.ssin);
+    let blocked = |f: &[RuleFinding]| f.iter().any(|f| f.blocking);
+    let mut period = None;
+    if !blocked(&findings) {
+        if let Some(id) = d.period_id() {
+            match store.periods.get(&id) {
+                Some(p) if digits(&p.employer.enterprise_number) == employer => {
+                    if d.dimona_cancel.is_some() && p.status == PeriodStatus::Cancelled {
+                        findings.push(rules::ALREADY_CANCELLED);
+                    } else if p.status == PeriodStatus::Cancelled {
+                        findings.push(rules::NO_SUCH_PERIOD);
+                    }
+                }
+                _ => findings.push(rules::NO_SUCH_PERIOD),
+            }
+        }
+        if let Some(i) = &d.dimona_in {
+            let overlaps = store.periods.values().any(|p| {
+                p.status != PeriodStatus::Cancelled
+                    && digits(&p.employer.enterprise_number) == employer
+                    && digits(&p.worker.ssin) == worker
+                    && p.end_date
+                        .as_deref()
+                        .is_none_or(|end| end >= i.start_date.as_str())
+                    && i.end_date
+                        .as_deref()
+                        .is_none_or(|end| end >= p.start_date.as_str())
+            });
+            if overlaps {
+                findings.push(rules::OVERLAP);
+            }
+        }
+    }
+    if !blocked(&findings) {
+        if let Some(i) = &d.dimona_in {
+            let id = store.next_period_id();
+            store.periods.insert(
+                id,
+                Period {
+                    id,
+                    employer: Employer {
+                        enterprise_number: employer.clone(),
+                    },
+                    worker: Worker {
+                        ssin: worker.clone(),
+                    },
+                    start_date: i.start_date.clone(),
+                    end_date: i.end_date.clone(),
+                    features: i.features.clone(),
+                    status: PeriodStatus::Open,
+                },
+            );
+            period = Some(id);
+        }
+        if let Some(id) = d.period_id() {
+            if let Some(p) = store.periods.get_mut(&id) {
+                if let Some(o) = &d.dimona_out {
+                    p.end_date = Some(o.end_date.clone());
+                    p.status = PeriodStatus::Closed;
+                }
+                if let Some(u) = &d.dimona_update {
+                    if let Some(s) = &u.start_date {
+                        p.start_date.clone_from(s);
+                    }
+                    if u.end_date.is_some() {
+                        p.end_date.clone_from(&u.end_date);
+                    }
+                }
+                if d.dimona_cancel.is_some() {
+                    p.status = PeriodStatus::Cancelled;
+                }
+            }
+            period = Some(id);
+        }
+    }
+    let result = if blocked(&findings) {
+        DimonaResult::B
+    } else if findings.is_empty() {
+        DimonaResult::A
+    } else {
+        DimonaResult::W
+    };
+    DeclarationStatus {
+        result,
+        period: period.map(|id| PeriodRef { id }),
+        anomalies: findings.iter().map(RuleFinding::anomaly).collect(),
+    }
+}
+
+/// `POST /declarations`: 201 with the declaration's `Location`.
+pub(super) async fn create(
+    State(shared): State<Arc<Shared>>,
+    kill: Option<Extension<ConnectionKill>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let caller = match admit_for(&shared, &headers, &DIMONA).await {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    if body.len() > BODY_MAX {
+        return bad_request(format!("the body is larger than {BODY_MAX} bytes"));
+    }
+    let declaration: Declaration = match serde_json::from_str(&body) {
+        Ok(d) => d,
+        Err(e) => return bad_request(format!("not a Dimona declaration: {e}")),
+    };
+    let employer = digits(&declaration.employer.enterprise_number);
+    if crate::identifiers::parse_enterprise_number(&employer).is_some() {
+        if let Err(r) = allowed(&caller, &employer) {
+            return *r;
+        }
+    }
+    let now = now_ms(&shared);
+    let delay = shared.processing_delay_ms;
+    let unknown_worker =
+        crate::identifiers::parse_ssin(&declaration.worker.ssin).is_ok_and(|s| s.bis);
+    let id = {
+        let Ok(mut store) = shared.dimona.lock() else {
+            return problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "about:blank",
+                "Service Unavailable",
+                "the sandbox's Dimona store is unavailable".into(),
+            );
+        };
+        let status = process(&mut store, &declaration, today(&shared));
+        let id = store.next_declaration_id();
+        let waits = unknown_worker && status.result != DimonaResult::B;
+        store.declarations.insert(
+            id,
+            Held {
+                declaration,
+                status,
+                due_ms: now.saturating_add(delay),
+                identified_ms: waits.then(|| now.saturating_add(delay).saturating_add(IDENTIFY_MS)),
+            },
+        );
+        id
+    };
+    maybe_drop_after_commit(&shared, kill.as_ref().map(|k| &k.0)).await;
+    let location = format!(
+        "{}{}/declarations/{id}",
+        shared.token_url.split("/REST/").next().unwrap_or_default(),
+        DIMONA.api_path
+    );
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(json!({ "declarationId": id })),
+    )
+        .into_response()
+}
+
+/// The declaration as it stands at `now`: `None` while it is processed.
+fn shown(held: &Held, id: i64, now: i64) -> Option<StoredDeclaration> {
+    if now < held.due_ms {
+        return None;
+    }
+    let mut status = held.status.clone();
+    if held.identified_ms.is_some_and(|at| now < at) {
+        status.result = DimonaResult::S;
+    }
+    Some(StoredDeclaration {
+        declaration_id: id,
+        declaration_status: status,
+        declaration: held.declaration.clone(),
+    })
+}
+
+/// `GET /declarations/{id}`: 404 until processed.
+pub(super) async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let caller = match admit_for(&shared, &headers, &DIMONA).await {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let now = now_ms(&shared);
+    let found = shared.dimona.lock().ok().and_then(|store| {
+        let held = store.declarations.get(&id)?;
+        let employer = digits(&held.declaration.employer.enterprise_number);
+        caller
+            .may_act_for(&employer)
+            .then(|| shown(held, id, now))
+            .flatten()
+    });
+    match found {
+        Some(d) => Json(d).into_response(),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            crate::fla::wire::PROBLEM_NOT_FOUND,
+            "Not Found",
+            format!("no processed declaration {id}"),
+        ),
+    }
+}
+
+/// The filters of a search, read and checked; the page asked.
+fn filters(caller: &Caller, body: &str) -> Result<(SearchRequest, usize), Box<Response>> {
+    let filters: SearchRequest = serde_json::from_str(body)
+        .map_err(|e| Box::new(bad_request(format!("not a search: {e}"))))?;
+    let employer = digits(&filters.employer.enterprise_number);
+    if crate::identifiers::parse_enterprise_number(&employer).is_none() {
+        return Err(Box::new(bad_request(format!(
+            "'{}' is not an enterprise number",
+            filters.employer.enterprise_number
+        ))));
+    }
+    allowed(caller, &employer)?;
+    let page = match &filters.cursor {
+        None => 0,
+        Some(c) => c
+            .strip_prefix("page-")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| Box::new(bad_request(format!("unknown cursor '{c}'"))))?,
+    };
+    Ok((filters, page))
+}
+
+/// Whether `start..=end` (an open end for none) touches the search's dates.
+fn touches(filters: &SearchRequest, start: Option<&str>, end: Option<&str>) -> bool {
+    let after_from = match (&filters.from, end.or(start)) {
+        (Some(from), Some(e)) => e >= from.as_str(),
+        _ => true,
+    };
+    let before_to = match (&filters.to, start.or(end)) {
+        (Some(to), Some(s)) => s <= to.as_str(),
+        _ => true,
+    };
+    after_from && before_to
+}
+
+fn paged<T: serde::Serialize>(items: Vec<T>, page: usize) -> Response {
+    let total = items.len();
+    let start = page.saturating_mul(PAGE_SIZE).min(total);
+    let end = (start + PAGE_SIZE).min(total);
+    let next = (end < total).then(|| format!("page-{}", page + 1));
+    let items: Vec<T> = items.into_iter().skip(start).take(end - start).collect();
+    Json(Page { items, next }).into_response()
+}
+
+/// `POST /declarations/search`: the processed declarations of an employer
+/// (and worker, and dates).
+pub(super) async fn search_declarations(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let caller = match admit_for(&shared, &headers, &DIMONA).await {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let (filters, page) = match filters(&caller, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let now = now_ms(&shared);
+    let employer = digits(&filters.employer.enterprise_number);
+    let worker = filters.ssin.as_deref().map(digits);
+    let Ok(store) = shared.dimona.lock() else {
+        return bad_request("the sandbox's Dimona store is unavailable".into());
+    };
+    let items: Vec<StoredDeclaration> = store
+        .declarations
+        .iter()
+        .filter_map(|(id, held)| shown(held, *id, now))
+        .filter(|d| digits(&d.declaration.employer.enterprise_number) == employer)
+        .filter(|d| {
+            worker
+                .as_ref()
+                .is_none_or(|w| digits(&d.declaration.worker.ssin) == *w)
+        })
+        .filter(|d| {
+            let (start, end) = d.declaration.dates();
+            touches(&filters, start, end)
+        })
+        .collect();
+    paged(items, page)
+}
+
+/// `POST /periods/search`: the periods of an employer (and worker, and dates).
+pub(super) async fn search_periods(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let caller = match admit_for(&shared, &headers, &DIMONA).await {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let (filters, page) = match filters(&caller, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let employer = digits(&filters.employer.enterprise_number);
+    let worker = filters.ssin.as_deref().map(digits);
+    let Ok(store) = shared.dimona.lock() else {
+        return bad_request("the sandbox's Dimona store is unavailable".into());
+    };
+    let items: Vec<Period> = store
+        .periods
+        .values()
+        .filter(|p| digits(&p.employer.enterprise_number) == employer)
+        .filter(|p| worker.as_ref().is_none_or(|w| digits(&p.worker.ssin) == *w))
+        .filter(|p| touches(&filters, Some(&p.start_date), p.end_date.as_deref()))
+        .cloned()
+        .collect();
+    paged(items, page)
+}

@@ -1,0 +1,316 @@
+//! Dimona on the command line, against `sim` over the network: the token for
+//! Dimona's scope (an account with the Dimona authorization), a Dimona In
+//! for today accepted and its period opened, closed by an Out, cancelled,
+//! refused when cancelled again; an In twice refused, not declared twice; a
+//! worker not yet identified `S` then `A`; a representative without mandate
+//! refused; local rules before anything is sent; a lost answer found on the
+//! server, not sent again.
+
+use fla_test_support::cli as support;
+
+use serde_json::{json, Value};
+use support::{certs, register, run, start_sim_with, Sim};
+
+/// Today in Brussels, as the rules take it.
+fn today() -> String {
+    fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc()).to_string()
+}
+
+fn write(dir: &std::path::Path, name: &str, value: &Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, value.to_string()).unwrap();
+    path.display().to_string()
+}
+
+fn dimona_in(ssin: &str, start: &str, worker_type: &str) -> Value {
+    json!({
+        "employer": {"enterpriseNumber": "0403170701"},
+        "worker": {"ssin": ssin},
+        "dimonaIn": {
+            "startDate": start,
+            "features": {"jointCommissionNumber": "200", "workerType": worker_type}
+        }
+    })
+}
+
+fn with_period(part: &str, period: i64, extra: Value) -> Value {
+    let mut body = json!({"periodId": period});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    json!({
+        "employer": {"enterpriseNumber": "0403170701"},
+        "worker": {"ssin": "85073003328"},
+        part: body
+    })
+}
+
+/// A sandbox with a fast processing, and an account with the Dimona
+/// authorization.
+struct Dimona {
+    data: tempfile::TempDir,
+    sim: Sim,
+    client_id: String,
+    pfx: String,
+}
+
+impl Dimona {
+    fn start(sim_flags: &[&str], register_flags: &[&str]) -> Dimona {
+        let data = tempfile::tempdir().unwrap();
+        let mut flags = vec!["--processing-delay-ms", "300"];
+        flags.extend_from_slice(sim_flags);
+        let sim = start_sim_with(data.path(), &flags);
+        let client_id = register(data.path(), &sim, register_flags);
+        Dimona {
+            pfx: certs::fresh_arg("openssl3-aes256.pfx"),
+            data,
+            sim,
+            client_id,
+        }
+    }
+
+    fn connection<'a>(&'a self, args: &mut Vec<&'a str>) {
+        args.extend_from_slice(&[
+            "--env",
+            "sandbox",
+            "--service",
+            "dimona",
+            "--client-id",
+            &self.client_id,
+            "--pfx",
+            &self.pfx,
+            "--json",
+        ]);
+    }
+
+    fn declare(&self, name: &str, declaration: &Value) -> (i32, Value) {
+        let file = write(self.data.path(), name, declaration);
+        let mut args = vec!["declare", "--file", &file];
+        self.connection(&mut args);
+        run(self.data.path(), &args, "Password")
+    }
+
+    fn periods(&self) -> Vec<Value> {
+        let mut args = vec!["dimona", "periods", "search", "--employer", "0403.170.701"];
+        self.connection(&mut args);
+        let (code, out) = run(self.data.path(), &args, "Password");
+        assert_eq!(code, 0, "{out}");
+        out["periods"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// How many declarations the sandbox took.
+    fn taken(&self) -> u64 {
+        let admin = self.sim.line["admin_url"].as_str().unwrap().to_owned();
+        let stats: Value = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                reqwest::get(format!("{admin}/stats"))
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap()
+            });
+        stats["dimona_declarations"].as_u64().unwrap()
+    }
+}
+
+#[test]
+fn a_dimona_in_opens_a_period_an_out_closes_it_and_a_cancel_is_refused_twice() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    let (code, out) = d.declare("in.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "A");
+    assert_eq!(out["anomalies"], json!([]));
+    let period = out["periodId"].as_i64().expect("a period");
+    let periods = d.periods();
+    assert_eq!(periods.len(), 1);
+    assert_eq!(periods[0]["status"], "OPEN");
+    // `dimona periods search` is Dimona's without `--service` too.
+    let (code, out) = run(
+        d.data.path(),
+        &[
+            "dimona",
+            "periods",
+            "search",
+            "--employer",
+            "0403170701",
+            "--env",
+            "sandbox",
+            "--client-id",
+            &d.client_id,
+            "--pfx",
+            &d.pfx,
+            "--json",
+        ],
+        "Password",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["periods"].as_array().map(Vec::len), Some(1));
+    assert_eq!(periods[0]["startDate"], today());
+
+    // The same In again: refused (the period is open), not declared twice.
+    let (code, out) = d.declare("in-again.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["result"], "B");
+    assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
+    assert_eq!(d.periods().len(), 1);
+
+    let (code, out) = d.declare(
+        "out.json",
+        &with_period("dimonaOut", period, json!({"endDate": today()})),
+    );
+    assert_eq!(code, 0, "{out}");
+    let periods = d.periods();
+    assert_eq!(periods[0]["status"], "CLOSED");
+    assert_eq!(periods[0]["endDate"], today());
+
+    let cancel = with_period("dimonaCancel", period, json!({}));
+    let (code, out) = d.declare("cancel.json", &cancel);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(d.periods()[0]["status"], "CANCELLED");
+    let (code, out) = d.declare("cancel-again.json", &cancel);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["anomalies"][0]["code"], "00913-355");
+    // A period of no one: refused with its code.
+    let (code, out) = d.declare(
+        "cancel-none.json",
+        &with_period("dimonaCancel", 999, json!({})),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["anomalies"][0]["code"], "DIM-PERIOD");
+    assert_eq!(d.taken(), 6);
+}
+
+#[test]
+fn the_token_for_dimona_needs_the_dimona_authorization_in_chaman() {
+    let d = Dimona::start(&[], &[]);
+    let mut args = vec!["token"];
+    d.connection(&mut args);
+    let (code, out) = run(d.data.path(), &args, "Password");
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(out["error"]["code"], "unauthorized_client");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Dimona"),
+        "the explanation names the authorization to tick: {out}"
+    );
+    // The FLA's token of the same account still comes.
+    let d = Dimona::start(&[], &["--dimona"]);
+    let mut args = vec!["token"];
+    d.connection(&mut args);
+    let (code, out) = run(d.data.path(), &args, "Password");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["scope"], "scope:dimona:declaration:declarant");
+}
+
+#[test]
+fn a_worker_not_yet_identified_is_waiting_then_accepted() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    // A BIS number: the register does not know the worker yet. Asked to
+    // wait one second only: still `S`, not done (exit 3).
+    let bis = dimona_in("85473003317", &today(), "OTH");
+    let file = write(d.data.path(), "bis.json", &bis);
+    let mut args = vec!["declare", "--file", &file, "--wait", "1"];
+    d.connection(&mut args);
+    let (code, out) = run(d.data.path(), &args, "Password");
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(out["result"], "S");
+    assert_eq!(out["status"], "waiting");
+    // Its period exists: the same In again is refused, not declared twice.
+    let (code, out) = d.declare("bis-again.json", &bis);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
+    assert_eq!(d.periods().len(), 1);
+    // Another worker not yet known, waited for: `S`, then `A`.
+    let (code, out) = d.declare("bis-2.json", &dimona_in("90481512304", &today(), "OTH"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "A", "waited past S: {out}");
+    assert_eq!(d.periods().len(), 2);
+}
+
+#[test]
+fn a_representative_without_the_mandate_is_refused_and_nothing_is_declared() {
+    let d = Dimona::start(
+        &[],
+        &[
+            "--dimona",
+            "--quality",
+            "provider",
+            "--mandate",
+            "0202239951",
+        ],
+    );
+    let mut args = vec!["declare", "--role", "provider"];
+    let file = write(
+        d.data.path(),
+        "in.json",
+        &dimona_in("85073003328", &today(), "OTH"),
+    );
+    args.extend_from_slice(&["--file", &file]);
+    d.connection(&mut args);
+    let (code, out) = run(d.data.path(), &args, "Password");
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["error"]["code"], "no_mandate");
+    assert_eq!(d.taken(), 0);
+}
+
+#[test]
+fn local_rules_refuse_before_anything_is_sent() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    // A student without hours nor place of work.
+    let (code, out) = d.declare("stu.json", &dimona_in("85073003328", &today(), "STU"));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["refusedLocally"], true);
+    let codes: Vec<&str> = out["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["DIM-STU-HOURS", "DIM-STU-PLACE"]);
+    // Not a Dimona declaration at all: exit 2.
+    let (code, out) = d.declare("not.json", &json!({"employer": 1}));
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "not_a_declaration");
+    assert_eq!(d.taken(), 0);
+}
+
+#[test]
+fn a_lost_answer_is_found_on_the_server_and_not_sent_again() {
+    // Every answer to a POST is lost after the sandbox kept the declaration.
+    let d = Dimona::start(&["--drop-after-commit-rate", "1"], &["--dimona"]);
+    let (code, out) = d.declare("in.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["result"], "A");
+    assert_eq!(out["foundAfterLostAnswer"], true);
+    assert_eq!(d.taken(), 1, "declared once");
+    assert_eq!(d.periods().len(), 1);
+}
+
+#[test]
+fn submit_and_the_fla_search_say_they_do_not_send_dimona_yet() {
+    let data = tempfile::tempdir().unwrap();
+    let file = write(data.path(), "rows.jsonl", &json!({}));
+    let (code, out) = run(
+        data.path(),
+        &[
+            "submit",
+            &file,
+            "--service",
+            "dimona",
+            "--client-id",
+            "x",
+            "--pfx",
+            "y.pfx",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["error"]["code"], "service_not_supported");
+}
