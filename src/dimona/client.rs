@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use super::wire::{self, Declaration, Page, Period, SearchRequest, StoredDeclaration};
+use super::wire::{self, Declaration, Period, SearchRequest, StoredDeclaration};
 use crate::channel::source::TokenSource;
-use crate::fla::client::{Cursors, FlaClient};
+use crate::fla::client::FlaClient;
 use crate::fla::error::ApiError;
 use crate::i18n::Lang;
 
@@ -176,27 +176,12 @@ impl DimonaClient {
         path: &str,
         filters: &SearchRequest,
     ) -> Result<Vec<T>, ApiError> {
-        let url = self.api.url(path);
-        let mut filters = filters.clone();
-        let mut items = Vec::new();
-        let mut cursors = Cursors::new(MAX_SEARCH_PAGES);
-        loop {
-            let body = filters.clone();
-            let response = self
-                .api
-                .send(|t| self.api.http.post(&url).bearer_auth(t).json(&body))
-                .await?;
-            if response.status() != StatusCode::OK {
-                let asked = filters.employer.enterprise_number.clone();
-                return Err(FlaClient::failure(response, Some(&asked)).await);
-            }
-            let page: Page<T> = self.api.json(response).await?;
-            items.extend(page.items);
-            match page.next {
-                Some(next) => filters.cursor = Some(cursors.follow(next)?),
-                None => return Ok(items),
-            }
-        }
+        let asked = filters.employer.enterprise_number.clone();
+        self.api
+            .all_pages(path, filters, &asked, MAX_SEARCH_PAGES, |f, cursor| {
+                f.cursor = Some(cursor)
+            })
+            .await
     }
 }
 

@@ -746,22 +746,53 @@ impl FlaClient {
         &self,
         filters: &SearchRequest,
     ) -> Result<Vec<StoredDeclaration>, ApiError> {
-        let url = self.url(wire::SEARCH);
+        self.all_pages(
+            wire::SEARCH,
+            filters,
+            &filters.enterprise_number,
+            MAX_SEARCH_PAGES,
+            |f, cursor| f.cursor = Some(cursor),
+        )
+        .await
+    }
+
+    /// Every page of the search at `path` (any service's: `{items, next}`),
+    /// `filters` sent again with each page's cursor (`with_cursor`), at most
+    /// `max_pages` pages; `asked` is the enterprise the search is about.
+    pub(crate) async fn all_pages<F, T>(
+        &self,
+        path: &str,
+        filters: &F,
+        asked: &str,
+        max_pages: usize,
+        with_cursor: impl Fn(&mut F, String),
+    ) -> Result<Vec<T>, ApiError>
+    where
+        F: serde::Serialize + Clone,
+        T: DeserializeOwned,
+    {
+        #[derive(serde::Deserialize)]
+        struct Paged<T> {
+            items: Vec<T>,
+            #[serde(default)]
+            next: Option<String>,
+        }
+        let url = self.url(path);
         let mut filters = filters.clone();
         let mut items = Vec::new();
-        let mut cursors = Cursors::new(MAX_SEARCH_PAGES);
+        let mut cursors = Cursors::new(max_pages);
         loop {
             let body = filters.clone();
             let response = self
                 .send(|t| self.http.post(&url).bearer_auth(t).json(&body))
                 .await?;
             if response.status() != StatusCode::OK {
-                return Err(Self::failure(response, Some(&filters.enterprise_number)).await);
+                return Err(Self::failure(response, Some(asked)).await);
             }
-            let page: SearchPage = self.json(response).await?;
+            let page: Paged<T> = self.json(response).await?;
             items.extend(page.items);
             match page.next {
-                Some(next) => filters.cursor = Some(cursors.follow(next)?),
+                Some(next) => with_cursor(&mut filters, cursors.follow(next)?),
                 None => return Ok(items),
             }
         }

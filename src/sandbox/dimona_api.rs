@@ -325,6 +325,20 @@ fn filters(caller: &Caller, body: &str) -> Result<(SearchRequest, usize), Box<Re
     Ok((filters, page))
 }
 
+/// A search's caller admitted, its filters and page read, its employer and
+/// worker as digits.
+async fn search_of(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &str,
+) -> Result<(SearchRequest, usize, String, Option<String>), Box<Response>> {
+    let caller = admit_for(shared, headers, &DIMONA).await?;
+    let (filters, page) = filters(&caller, body)?;
+    let employer = digits(&filters.employer.enterprise_number);
+    let worker = filters.ssin.as_deref().map(digits);
+    Ok((filters, page, employer, worker))
+}
+
 /// Whether `start..=end` (an open end for none) touches the search's dates.
 fn touches(filters: &SearchRequest, start: Option<&str>, end: Option<&str>) -> bool {
     let after_from = match (&filters.from, end.or(start)) {
@@ -354,17 +368,11 @@ pub(super) async fn search_declarations(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let caller = match admit_for(&shared, &headers, &DIMONA).await {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
-    let (filters, page) = match filters(&caller, &body) {
-        Ok(f) => f,
+    let (filters, page, employer, worker) = match search_of(&shared, &headers, &body).await {
+        Ok(s) => s,
         Err(r) => return *r,
     };
     let now = now_ms(&shared);
-    let employer = digits(&filters.employer.enterprise_number);
-    let worker = filters.ssin.as_deref().map(digits);
     let Ok(store) = shared.dimona.lock() else {
         return bad_request("the sandbox's Dimona store is unavailable".into());
     };
@@ -392,16 +400,10 @@ pub(super) async fn search_periods(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let caller = match admit_for(&shared, &headers, &DIMONA).await {
-        Ok(c) => c,
+    let (filters, page, employer, worker) = match search_of(&shared, &headers, &body).await {
+        Ok(s) => s,
         Err(r) => return *r,
     };
-    let (filters, page) = match filters(&caller, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    let employer = digits(&filters.employer.enterprise_number);
-    let worker = filters.ssin.as_deref().map(digits);
     let Ok(store) = shared.dimona.lock() else {
         return bad_request("the sandbox's Dimona store is unavailable".into());
     };
