@@ -77,7 +77,7 @@ stop_app() {
 }
 
 # The side bar's items, as the window lays them out (x, y).
-declare -A page_y=([checklist]=74 [certificate]=105 [connection]=136 [declarations]=167 [bulk]=198 [support]=229 [settings]=260)
+declare -A page_y=([checklist]=74 [certificate]=105 [connection]=136 [declarations]=167 [bulk]=198 [dimona]=229 [support]=260 [settings]=291)
 # The light theme: its button at the bottom of the side bar, under the languages.
 prefix=""
 [[ ${THEME:-dark} == light ]] && prefix="light-"
@@ -88,7 +88,7 @@ set_theme() {
         xdotool mousemove 600 740
     fi
 }
-order=(checklist certificate connection declarations bulk support settings)
+order=(checklist certificate connection declarations bulk dimona support settings)
 
 for lang in en nl fr; do
     start_app "$lang" "$lang" "$work/config-$lang"

@@ -14,6 +14,7 @@ use super::declare::DeclareArgs;
 use super::{exit, print_json, CliError};
 use crate::dimona::client::DimonaClient;
 use crate::dimona::rules;
+use crate::dimona::send::{self, Outcome};
 use crate::dimona::wire::{Declaration, DimonaResult, Employer, SearchRequest, StoredDeclaration};
 use crate::i18n::{tr, tr_args, Lang};
 
@@ -78,16 +79,6 @@ pub fn fla_only(
     ))
 }
 
-/// The time the built-in sandbox takes to process a declaration, waited
-/// before a lost answer is looked for (a real server's is longer).
-fn settle_time(server: &str) -> Duration {
-    if server == "sandbox" {
-        Duration::from_secs(2)
-    } else {
-        Duration::from_secs(30)
-    }
-}
-
 async fn client(
     c: &ConnectionArgs,
     json: bool,
@@ -132,44 +123,22 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
     let c = &args.connection;
     let clock = c.clock(lang)?;
     let today = crate::today::brussels_date(clock());
+    // Refused by a rule: said before any connection is made.
     let local = rules::check(&declaration, today);
     if local.iter().any(|f| f.blocking) {
-        let anomalies: Vec<Value> = local
-            .iter()
-            .map(|f| {
-                json!({
-                    "code": f.code,
-                    "severity": if f.blocking { "BLOCKING" } else { "WARNING" },
-                    "field": f.field,
-                    "message": f.text(lang),
-                })
-            })
-            .collect();
-        let out = json!({
-            "declarationId": Value::Null,
-            "result": "B",
-            "status": DimonaResult::B.code(),
-            "refusedLocally": true,
-            "periodId": Value::Null,
-            "anomalies": anomalies,
-        });
-        emit(&out, args.json, lang);
-        return Ok(exit::FINDINGS);
+        return Ok(refused_locally(&local, args.json, lang));
     }
-    let (dimona, resolved) = match client(c, args.json, lang).await {
+    let (dimona, _resolved) = match client(c, args.json, lang).await {
         Ok(x) => x,
         Err(done) => return done,
     };
-    let settle = settle_time(&resolved.endpoints.server);
-    let posted = match dimona.post(&declaration, settle).await {
-        Ok(p) => p,
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
-    };
-    let done = match dimona
-        .wait_for_result(posted.declaration_id, Duration::from_secs(args.wait))
-        .await
-    {
-        Ok(d) => d,
+    let wait = Duration::from_secs(args.wait);
+    let (done, found) = match send::declare(&dimona, &declaration, today, wait).await {
+        Ok(Outcome::RefusedLocally(local)) => return Ok(refused_locally(&local, args.json, lang)),
+        Ok(Outcome::Answered {
+            stored,
+            found_after_lost_answer,
+        }) => (stored, found_after_lost_answer),
         Err(e) => return Ok(report_api_error(&e, args.json, lang)),
     };
     let result = done.declaration_status.result;
@@ -179,7 +148,7 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         "status": result.code(),
         "refusedLocally": false,
         "periodId": done.declaration_status.period.as_ref().map(|p| p.id),
-        "foundAfterLostAnswer": posted.found_after_lost_answer,
+        "foundAfterLostAnswer": found,
         "anomalies": anomalies_json(&done, lang),
     });
     emit(&out, args.json, lang);
@@ -189,6 +158,31 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         // Still waiting for the worker to be identified: not done.
         DimonaResult::S => exit::NETWORK,
     })
+}
+
+/// A declaration a blocking rule refuses: said, exit 1, nothing sent.
+fn refused_locally(local: &[rules::RuleFinding], json: bool, lang: Lang) -> u8 {
+    let anomalies: Vec<Value> = local
+        .iter()
+        .map(|f| {
+            json!({
+                "code": f.code,
+                "severity": if f.blocking { "BLOCKING" } else { "WARNING" },
+                "field": f.field,
+                "message": f.text(lang),
+            })
+        })
+        .collect();
+    let out = json!({
+        "declarationId": Value::Null,
+        "result": "B",
+        "status": DimonaResult::B.code(),
+        "refusedLocally": true,
+        "periodId": Value::Null,
+        "anomalies": anomalies,
+    });
+    emit(&out, json, lang);
+    exit::FINDINGS
 }
 
 /// The result in words on stdout, or the JSON object.

@@ -5,4 +5,5 @@
 
 pub mod client;
 pub mod rules;
+pub mod send;
 pub mod wire;

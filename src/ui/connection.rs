@@ -188,7 +188,21 @@ impl ConnectionPage {
         certificate: &CertificatePage,
         lang: Lang,
     ) -> Result<crate::fla::client::TokenSource, String> {
-        let endpoints = self.endpoints(settings).map_err(|e| e.message(lang))?;
+        self.token_source_for(settings, certificate, lang, &FLA)
+    }
+
+    /// [`Self::token_source`] for another service of the channel (its API base
+    /// and scope).
+    pub fn token_source_for(
+        &self,
+        settings: &ConnectionSettings,
+        certificate: &CertificatePage,
+        lang: Lang,
+        service: &'static env::ServiceDefinition,
+    ) -> Result<crate::fla::client::TokenSource, String> {
+        let endpoints = self
+            .endpoints_for(settings, service)
+            .map_err(|e| e.message(lang))?;
         let signer = certificate
             .signer()
             .ok_or_else(|| nothing_signs_message(certificate, lang))?;
@@ -203,7 +217,8 @@ impl ConnectionPage {
             signer.entry.clone(),
             signer.protection.clone(),
             token::DEFAULT_TIMEOUT,
-        ))
+        )
+        .with_service(service))
     }
 
     /// What tells one token source from another (endpoints, client, role,
@@ -230,12 +245,30 @@ impl ConnectionPage {
         &self,
         settings: &ConnectionSettings,
     ) -> Result<Endpoints, crate::channel::ChannelError> {
-        let overrides = if settings.environment == EnvironmentKind::Custom {
+        self.endpoints_for(settings, &FLA)
+    }
+
+    /// The endpoints of `service`; a custom environment's API base is the
+    /// FLA's, so another service has none there (said as such).
+    fn endpoints_for(
+        &self,
+        settings: &ConnectionSettings,
+        service: &env::ServiceDefinition,
+    ) -> Result<Endpoints, crate::channel::ChannelError> {
+        let mut overrides = if settings.environment == EnvironmentKind::Custom {
             settings.custom.clone()
         } else {
             UrlOverrides::default()
         };
-        env::endpoints(settings.environment, &FLA, &overrides, self.sandbox_url())
+        if service.id != FLA.id {
+            overrides.api_base = None;
+        }
+        env::endpoints(
+            settings.environment,
+            service,
+            &overrides,
+            self.sandbox_url(),
+        )
     }
 
     /// Takes a token test's report and a registration's outcome (every

@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod connection;
 pub mod date_picker;
 pub mod declarations;
+pub mod dimona;
 pub mod icon;
 pub mod keyboard;
 pub mod settings;
@@ -39,17 +40,19 @@ pub enum Page {
     Connection,
     Declarations,
     Bulk,
+    Dimona,
     Support,
     Settings,
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 8] = [
         Page::Checklist,
         Page::Certificate,
         Page::Connection,
         Page::Declarations,
         Page::Bulk,
+        Page::Dimona,
         Page::Support,
         Page::Settings,
     ];
@@ -61,6 +64,7 @@ impl Page {
             Page::Connection => "connection",
             Page::Declarations => "declarations",
             Page::Bulk => "bulk",
+            Page::Dimona => "dimona",
             Page::Support => "support",
             Page::Settings => "settings",
         }
@@ -117,6 +121,7 @@ pub struct FlaApp {
     pub certificate: CertificatePage,
     pub connection: ConnectionPage,
     pub declarations: DeclarationsPage,
+    pub dimona: dimona::DimonaPage,
     /// The Bulk page: a spreadsheet read, mapped, previewed and sent.
     pub bulk: bulk::BulkPage,
     /// The submission engine (or, before a connection, the journal's drafts):
@@ -166,6 +171,7 @@ impl FlaApp {
             certificate,
             connection,
             declarations: DeclarationsPage::new(),
+            dimona: dimona::DimonaPage::default(),
             bulk: bulk::BulkPage::default(),
             engine: DeclarationsHost::new(data_dir.clone()),
             checklist: ChecklistPage::default(),
@@ -392,6 +398,32 @@ impl FlaApp {
 
     /// An employer's own enterprise: the profile's, or in the sandbox the one
     /// it registers certificates for (`None` for a representative).
+    /// Whom Dimona declarations go for, with their names: a representative's
+    /// clients with an active mandate, else the own enterprise.
+    fn dimona_employers(&self) -> Vec<(String, String)> {
+        let mandates = self.setup.mandated_enterprises(&self.state.connection);
+        if !mandates.is_empty() {
+            return mandates
+                .into_iter()
+                .map(|m| {
+                    let name = self
+                        .setup
+                        .profile
+                        .clients
+                        .iter()
+                        .find(|c| c.enterprise == m)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    (m, name)
+                })
+                .collect();
+        }
+        self.own_enterprise()
+            .and_then(|e| crate::identifiers::parse_enterprise_number(&e))
+            .map(|e| vec![(e, String::new())])
+            .unwrap_or_default()
+    }
+
     fn own_enterprise(&self) -> Option<String> {
         let settings = &self.state.connection;
         if settings.role != crate::channel::env::Role::Employer {
@@ -542,6 +574,21 @@ impl FlaApp {
                 for command in self.checklist.ui(ui, lang, &facts, today, rehearsal) {
                     self.apply_checklist(ui.ctx(), command);
                 }
+            }
+            Page::Dimona => {
+                self.certificate.password_prompt_ui(ui, lang, &self.tasks);
+                let employers = self.dimona_employers();
+                let (connection, settings, certificate) =
+                    (&self.connection, &self.state.connection, &self.certificate);
+                let source = |lang: Lang| {
+                    connection.token_source_for(
+                        settings,
+                        certificate,
+                        lang,
+                        &crate::channel::env::DIMONA,
+                    )
+                };
+                self.dimona.ui(ui, lang, &self.tasks, &employers, &source);
             }
             Page::Support => {
                 let lines = self.log.recent();

@@ -8,6 +8,7 @@ mod checklist;
 mod connection;
 mod date_picker;
 mod declarations;
+mod dimona;
 mod first_hour;
 mod glyphs;
 mod journal_view;

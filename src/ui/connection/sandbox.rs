@@ -183,7 +183,11 @@ impl ConnectionPage {
                 m if m.is_empty() && settings.role == Role::Provider => vec![enterprise],
                 m => m,
             },
-            authorizations: vec![FLA.authorization.to_owned()],
+            // The sandbox's Chaman ticks both: the FLA and Dimona.
+            authorizations: vec![
+                FLA.authorization.to_owned(),
+                crate::channel::env::DIMONA.authorization.to_owned(),
+            ],
         };
         let url = format!("{}/chaman/accounts", sandbox.admin_url);
         self.registering = Some(tasks.run(ctx, async move {

@@ -1,0 +1,156 @@
+//! The Dimona page over the app's sandbox: a Dimona In for today in three
+//! actions (the page, the worker, Declare), its period read back open; Stop
+//! closes it, Change moves its end, Cancel (after a yes) cancels it; a rule
+//! said once the field is typed; the page in EN/NL/FR.
+
+use fla_test_support::app as common;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use fla_assistant::dimona::wire::PeriodStatus;
+use fla_assistant::i18n::{tr, tr_args, Lang};
+use fla_assistant::ui::{FlaApp, Page};
+
+fn en(key: &str) -> String {
+    tr(Lang::En, key)
+}
+
+/// Waits until the page's work (a declaration, the periods) is done.
+fn until(harness: &mut Harness<'static, FlaApp>, what: &str, done: impl Fn(&FlaApp) -> bool) {
+    common::step_until(harness, what, 60, |h| done(h.state()));
+    harness.run_steps(3);
+}
+
+fn periods(harness: &Harness<'static, FlaApp>) -> Vec<(i64, PeriodStatus)> {
+    harness
+        .state()
+        .dimona
+        .periods()
+        .iter()
+        .map(|p| (p.id, p.status))
+        .collect()
+}
+
+#[test]
+fn a_dimona_in_for_today_takes_three_actions_and_its_period_is_stopped_then_cancelled() {
+    let mut harness = common::harness(common::english());
+    common::with_sandbox_account(&mut harness);
+    let mut actions = 0;
+    common::go_to(&mut harness, Page::Dimona);
+    actions += 1;
+    until(&mut harness, "the periods were never read", |app| {
+        !app.dimona.is_busy()
+    });
+    assert!(periods(&harness).is_empty());
+    common::type_into(
+        &harness,
+        Role::TextInput,
+        &en("dimona.field.ssin"),
+        "85073003328",
+    );
+    actions += 1;
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("dimona.start.send"))
+        .click();
+    actions += 1;
+    until(&mut harness, "the sandbox never answered", |app| {
+        !app.dimona.is_busy() && !app.dimona.periods().is_empty()
+    });
+    harness.get_by_label_contains("Accepted: declaration");
+    assert_eq!(actions, 3, "actions to an accepted Dimona In");
+    assert!(actions <= 6);
+    let [(id, PeriodStatus::Open)] = periods(&harness)[..] else {
+        panic!("one open period: {:?}", periods(&harness));
+    };
+    // The worker field is empty again for the next start.
+    let label = en("dimona.field.ssin");
+    let field = harness.get_by_role_and_label(Role::TextInput, &label);
+    assert_eq!(field.value().as_deref(), Some(""));
+
+    // Stop: a Dimona Out on the date beside it (today).
+    let stop = tr_args(
+        Lang::En,
+        "dimona.periods.stop_of",
+        &[("id", id.to_string())],
+    );
+    harness.get_by_role_and_label(Role::Button, &stop).click();
+    until(&mut harness, "the Out never came back", |app| {
+        !app.dimona.is_busy()
+            && app
+                .dimona
+                .periods()
+                .iter()
+                .any(|p| p.status == PeriodStatus::Closed)
+    });
+    // Cancel asks first; a yes cancels it.
+    let cancel = tr_args(
+        Lang::En,
+        "dimona.periods.cancel_of",
+        &[("id", id.to_string())],
+    );
+    harness.get_by_role_and_label(Role::Button, &cancel).click();
+    harness.run_steps(2);
+    assert_eq!(
+        periods(&harness),
+        vec![(id, PeriodStatus::Closed)],
+        "not before the yes"
+    );
+    harness
+        .get_by_role_and_label(Role::Button, &en("dimona.periods.cancel_yes"))
+        .click();
+    until(&mut harness, "the Cancel never came back", |app| {
+        !app.dimona.is_busy()
+            && app
+                .dimona
+                .periods()
+                .iter()
+                .any(|p| p.status == PeriodStatus::Cancelled)
+    });
+    assert_eq!(periods(&harness), vec![(id, PeriodStatus::Cancelled)]);
+}
+
+#[test]
+fn a_rule_is_said_once_its_field_is_typed_and_declare_waits_for_it() {
+    let mut harness = common::harness(common::english());
+    common::with_sandbox_account(&mut harness);
+    common::go_to(&mut harness, Page::Dimona);
+    harness.run_steps(3);
+    // Nothing typed: no red, and Declare waits for the worker.
+    assert!(harness
+        .query_by_label_contains(&en("dimona.rule.DIM-SSIN"))
+        .is_none());
+    let label = en("dimona.start.send");
+    let send = harness.get_by_role_and_label(Role::Button, &label);
+    assert!(send.accesskit_node().is_disabled());
+    common::type_into(
+        &harness,
+        Role::TextInput,
+        &en("dimona.field.ssin"),
+        "85073003329",
+    );
+    harness.run_steps(3);
+    harness.get_by_label_contains(&en("dimona.rule.DIM-SSIN"));
+    // A student: its hours and place of work are asked.
+    harness.get_by_label(&en("dimona.kind.STU")).click();
+    harness.run_steps(2);
+    harness.get_by_role_and_label(Role::TextInput, &en("dimona.field.hours"));
+    harness.get_by_role_and_label(Role::TextInput, &en("dimona.field.place"));
+}
+
+#[test]
+fn the_dimona_page_speaks_dutch_and_french() {
+    for lang in [Lang::Nl, Lang::Fr] {
+        let state = fla_assistant::ui::AppState {
+            lang: Some(lang),
+            ..fla_assistant::ui::AppState::default()
+        };
+        let mut harness = common::harness(state);
+        harness.state_mut().state.page = Page::Dimona;
+        harness.run_steps(3);
+        harness.get_by_label(&tr(lang, "dimona.start.heading"));
+        harness.get_by_role_and_label(Role::TextInput, &tr(lang, "dimona.field.ssin"));
+        harness.get_by_role_and_label(Role::Button, &tr(lang, "dimona.start.send"));
+    }
+}
