@@ -339,6 +339,8 @@ pub struct Facts {
     pub ticked: std::collections::BTreeSet<Step>,
     /// The connection is the sandbox's: its steps can be done in the app.
     pub sandbox: bool,
+    /// Dimona is declared too: the REST account needs its authorization.
+    pub dimona: bool,
 }
 
 /// How many days before a certificate expires the status line warns.

@@ -50,6 +50,8 @@ pub struct Profile {
     pub password_in_keychain: bool,
     /// The page last used, for the next start once the checklist is done.
     pub last_page: String,
+    /// Whether Dimona is declared too, besides the FLA (the Checklist asks).
+    pub dimona: bool,
 }
 
 impl Default for Profile {
@@ -70,6 +72,7 @@ impl Default for Profile {
             import_mapping: BTreeMap::new(),
             password_in_keychain: false,
             last_page: String::new(),
+            dimona: false,
         }
     }
 }

@@ -70,6 +70,8 @@ pub enum ProfileEdit {
     },
     /// The mandate's state as checked in MAHIS (today, in Brussels).
     Mandate(String, MandateState),
+    /// Dimona declared too (true), or the FLA only.
+    Dimona(bool),
 }
 
 /// The mandate states in the order they are offered, with their names.
@@ -164,6 +166,7 @@ impl ChecklistPage {
             law_ui(ui, lang);
             return commands;
         };
+        services_ui(ui, lang, facts, &mut commands);
         match role {
             Role::GroupOwnAccount | Role::GroupRepresentative => {
                 note_ui(ui, &tr(lang, "checklist.role.group_note"));
@@ -257,6 +260,9 @@ impl ChecklistPage {
             if open_step == Some(step) {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     step_details_ui(ui, lang, role, step, &mut commands);
+                    if step == Step::Account && facts.dimona {
+                        note_ui(ui, &tr(lang, "checklist.services.dimona_account"));
+                    }
                     match step {
                         Step::Identify if role.declares_for_itself() => {
                             self.enterprise_ui(ui, lang, facts, &mut commands);
@@ -557,6 +563,28 @@ fn parse_iso_date(text: &str) -> Option<time::Date> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .ok()
+}
+
+/// Which services are declared: the FLA always, Dimona if ticked.
+fn services_ui(ui: &mut egui::Ui, lang: Lang, facts: &Facts, commands: &mut Vec<ChecklistCommand>) {
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(tr(lang, "checklist.services.question")).strong());
+        let mut fla = true;
+        ui.add_enabled(
+            false,
+            egui::Checkbox::new(&mut fla, tr(lang, "service.fla")),
+        )
+        .on_disabled_hover_text(tr(lang, "checklist.services.fla_always"));
+        let mut dimona = facts.dimona;
+        if ui
+            .checkbox(&mut dimona, tr(lang, "service.dimona"))
+            .on_hover_text(tr(lang, "checklist.services.dimona_help"))
+            .changed()
+        {
+            commands.push(ChecklistCommand::Edit(ProfileEdit::Dimona(dimona)));
+        }
+    });
 }
 
 fn note_ui(ui: &mut egui::Ui, text: &str) {

@@ -491,6 +491,10 @@ impl FlaApp {
         ui.heading(tr(lang, "app.short_title"));
         ui.add_space(8.0);
         for page in Page::ALL {
+            // Dimona's page for those who declare it (the Checklist asks).
+            if page == Page::Dimona && !self.setup.profile.dimona {
+                continue;
+            }
             let selected = self.state.page == page;
             let button = egui::Button::selectable(selected, page.title(lang))
                 .min_size(egui::vec2(ui.available_width(), 28.0));

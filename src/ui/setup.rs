@@ -193,6 +193,7 @@ impl Setup {
             },
             ticked: p.ticked.clone(),
             sandbox,
+            dimona: p.dimona,
         }
     }
 
@@ -310,6 +311,7 @@ impl Setup {
                     });
                 }
             }
+            ProfileEdit::Dimona(on) => p.dimona = on,
             ProfileEdit::RemoveClient(enterprise) => {
                 p.clients.retain(|c| c.enterprise != enterprise);
             }

@@ -95,6 +95,7 @@ fn edit_facts(facts: &mut Facts, edit: &ProfileEdit) {
                 c.mandate = *state;
             }
         }
+        ProfileEdit::Dimona(on) => facts.dimona = *on,
     }
 }
 
@@ -820,7 +821,10 @@ fn a_representative_keeps_its_clients_with_their_mandates_across_a_restart() {
         // rehearsal.
         assert_eq!(said[0], tr(Lang::En, "status.rehearsal.no_certificate"));
         let line = format!("{} (and {} more on the Checklist)", said[0], said.len() - 1);
-        for page in Page::ALL.into_iter().filter(|p| *p != Page::Checklist) {
+        for page in Page::ALL
+            .into_iter()
+            .filter(|p| !matches!(p, Page::Checklist | Page::Dimona))
+        {
             common::go_to(&mut harness, page);
             let link = harness.get_by_role_and_label(A11yRole::Link, &line);
             assert_eq!(link.accesskit_node().role(), A11yRole::Link, "{page:?}");

@@ -22,6 +22,23 @@ fn until(harness: &mut Harness<'static, FlaApp>, what: &str, done: impl Fn(&FlaA
     harness.run_steps(3);
 }
 
+/// On the Checklist: an employer that declares Dimona too. The side bar
+/// shows Dimona's page only then.
+fn declares_dimona(harness: &mut Harness<'static, FlaApp>) {
+    assert!(harness
+        .query_by_role_and_label(Role::Button, &en("nav.dimona"))
+        .is_none());
+    common::go_to(harness, Page::Checklist);
+    harness.get_by_label(&en("checklist.role.employer")).click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::CheckBox, &en("service.dimona"))
+        .click();
+    harness.run_steps(2);
+    assert!(harness.state().setup.profile.dimona);
+    harness.get_by_role_and_label(Role::Button, &en("nav.dimona"));
+}
+
 fn periods(harness: &Harness<'static, FlaApp>) -> Vec<(i64, PeriodStatus)> {
     harness
         .state()
@@ -36,6 +53,7 @@ fn periods(harness: &Harness<'static, FlaApp>) -> Vec<(i64, PeriodStatus)> {
 fn a_dimona_in_for_today_takes_three_actions_and_its_period_is_stopped_then_cancelled() {
     let mut harness = common::harness(common::english());
     common::with_sandbox_account(&mut harness);
+    declares_dimona(&mut harness);
     let mut actions = 0;
     common::go_to(&mut harness, Page::Dimona);
     actions += 1;
@@ -115,6 +133,7 @@ fn a_dimona_in_for_today_takes_three_actions_and_its_period_is_stopped_then_canc
 fn a_rule_is_said_once_its_field_is_typed_and_declare_waits_for_it() {
     let mut harness = common::harness(common::english());
     common::with_sandbox_account(&mut harness);
+    declares_dimona(&mut harness);
     common::go_to(&mut harness, Page::Dimona);
     harness.run_steps(3);
     // Nothing typed: no red, and Declare waits for the worker.
@@ -153,4 +172,28 @@ fn the_dimona_page_speaks_dutch_and_french() {
         harness.get_by_role_and_label(Role::TextInput, &tr(lang, "dimona.field.ssin"));
         harness.get_by_role_and_label(Role::Button, &tr(lang, "dimona.start.send"));
     }
+}
+
+#[test]
+fn the_rest_account_step_asks_for_the_dimona_authorization_when_dimona_is_declared() {
+    let mut harness = common::harness(common::english());
+    declares_dimona(&mut harness);
+    harness
+        .state_mut()
+        .checklist
+        .unfold(fla_assistant::checklist::Step::Account);
+    harness.run_steps(3);
+    harness.get_by_label(&en("checklist.services.dimona_account"));
+    // Unticked: the page leaves the side bar, the note the step.
+    harness
+        .get_by_role_and_label(Role::CheckBox, &en("service.dimona"))
+        .click();
+    harness.run_steps(3);
+    assert!(!harness.state().setup.profile.dimona);
+    assert!(harness
+        .query_by_label(&en("checklist.services.dimona_account"))
+        .is_none());
+    assert!(harness
+        .query_by_role_and_label(Role::Button, &en("nav.dimona"))
+        .is_none());
 }
