@@ -77,7 +77,7 @@ stop_app() {
 }
 
 # The side bar's items, as the window lays them out (x, y).
-declare -A page_y=([checklist]=74 [certificate]=105 [connection]=136 [declarations]=167 [bulk]=198 [dimona]=229 [support]=260 [settings]=291)
+declare -A page_y=([checklist]=74 [certificate]=105 [connection]=136 [declarations]=167 [bulk]=198 [support]=229 [settings]=260)
 # The light theme: its button at the bottom of the side bar, under the languages.
 prefix=""
 [[ ${THEME:-dark} == light ]] && prefix="light-"
@@ -88,7 +88,7 @@ set_theme() {
         xdotool mousemove 600 740
     fi
 }
-order=(checklist certificate connection declarations bulk dimona support settings)
+order=(checklist certificate connection declarations bulk support settings)
 
 for lang in en nl fr; do
     start_app "$lang" "$lang" "$work/config-$lang"
@@ -146,6 +146,7 @@ for lang in en nl fr; do
   "role": "representative",
   "ticked": ["identify", "register", "chaman"],
   "rehearsed": ["certificate", "registered", "token_test", "declaration"],
+  "dimona": true,
   "clients": [
     {"enterprise": "0403170701", "name": "Bakkerij Janssens", "mandate": "active", "checked_on": "$checked"},
     {"enterprise": "0202239951", "name": "Garage Dubois", "mandate": "missing", "checked_on": "$checked"}
@@ -156,5 +157,10 @@ JSON
     set_theme
     /usr/bin/import -display "$display" -window root "$out/${prefix}page-checklist-representative-$lang.png"
     echo "saved $out/${prefix}page-checklist-representative-$lang.png"
+    # This profile declares Dimona too: its page is in the side bar, after Bulk.
+    xdotool mousemove 45 229 click 1
+    sleep 2
+    /usr/bin/import -display "$display" -window root "$out/${prefix}page-dimona-$lang.png"
+    echo "saved $out/${prefix}page-dimona-$lang.png"
     stop_app
 done

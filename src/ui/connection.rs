@@ -20,7 +20,7 @@ use crate::cert::{Entry, Finding, Protection};
 use crate::channel::assertion::{shorten, DEFAULT_LIFETIME_SECS};
 use crate::channel::connect::{self, ConnectionOutcome, ConnectionTest};
 use crate::channel::diagnosis;
-use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, FLA};
+use crate::channel::env::{self, Endpoints, EnvironmentKind, Role, UrlOverrides, DIMONA, FLA};
 use crate::channel::token::{self, Exchange};
 use crate::i18n::{tr, tr_args, Arg, Lang, Msg};
 use crate::sandbox::host;
@@ -120,6 +120,11 @@ pub struct ConnectionPage {
     data_dir: PathBuf,
     sandbox: SandboxState,
     testing: Option<Pending<TestReport>>,
+    /// Dimona's token test beside the FLA's, where Dimona is declared (the
+    /// app sets `dimona` from the profile).
+    pub dimona: bool,
+    testing_dimona: Option<Pending<TestReport>>,
+    pub dimona_report: Option<TestReport>,
     registering: Option<Pending<Result<String, Msg>>>,
     register_error: Option<Msg>,
     /// The client ID the sandbox's Chaman gave at the last registration.
@@ -159,6 +164,9 @@ impl ConnectionPage {
             data_dir,
             sandbox: SandboxState::Off,
             testing: None,
+            dimona: false,
+            testing_dimona: None,
+            dimona_report: None,
             registering: None,
             register_error: None,
             registered: None,
@@ -283,6 +291,9 @@ impl ConnectionPage {
         if let Some(Some(report)) = poll_slot(&mut self.testing) {
             self.report = Some(report);
             self.reports_received += 1;
+        }
+        if let Some(Some(report)) = poll_slot(&mut self.testing_dimona) {
+            self.dimona_report = Some(report);
         }
         self.poll_register(ctx, tasks, settings, certificate);
     }
@@ -517,6 +528,11 @@ impl ConnectionPage {
         if let Some(report) = &self.report {
             ui.add_space(8.0);
             report_ui(ui, report, lang);
+        }
+        if let Some(report) = &self.dimona_report {
+            dimona_line_ui(ui, report, lang);
+        } else if self.testing_dimona.is_some() {
+            ui.weak(tr(lang, "connection.dimona.testing"));
         }
         go_to_certificate
     }

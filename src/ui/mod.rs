@@ -255,6 +255,7 @@ impl FlaApp {
         }
         self.keyboard_focus.begin_frame(ui.ctx());
         self.take_dropped_files(ui.ctx());
+        self.connection.dimona = self.setup.profile.dimona;
         self.connection
             .keep_sandbox(ui.ctx(), &self.tasks, &self.state.connection);
         self.connection.poll(

@@ -197,3 +197,26 @@ fn the_rest_account_step_asks_for_the_dimona_authorization_when_dimona_is_declar
         .query_by_role_and_label(Role::Button, &en("nav.dimona"))
         .is_none());
 }
+
+#[test]
+fn the_connection_test_asks_dimonas_token_too_when_dimona_is_declared() {
+    let mut harness = common::harness(common::english());
+    common::with_sandbox_account(&mut harness);
+    // The FLA only: one test, no Dimona line.
+    common::go_to(&mut harness, Page::Connection);
+    harness
+        .get_by_role_and_label(Role::Button, &en("connection.test"))
+        .click();
+    common::wait_until_opened(&mut harness);
+    assert!(harness.state().connection.dimona_report.is_none());
+    declares_dimona(&mut harness);
+    common::go_to(&mut harness, Page::Connection);
+    harness
+        .get_by_role_and_label(Role::Button, &en("connection.test"))
+        .click();
+    until(&mut harness, "Dimona's test never ended", |app| {
+        app.connection.dimona_report.is_some()
+    });
+    harness
+        .get_by_label_contains("Dimona: a token was granted (scope:dimona:declaration:declarant)");
+}

@@ -13,101 +13,141 @@ impl ConnectionPage {
         protection: Protection,
         settings: &ConnectionSettings,
     ) {
-        let client_id = settings.client_id.trim().to_owned();
-        let role = settings.role;
         self.report = None;
+        self.dimona_report = None;
         self.report_environment = Some(endpoints.environment);
-        self.testing = Some(tasks.run(ctx, async move {
-            let http = match token::http_client(token::DEFAULT_TIMEOUT) {
-                Ok(h) => h,
+        // Dimona's token too, where Dimona is declared: the same test with its scope.
+        if self.dimona {
+            self.testing_dimona = match self.endpoints_for(settings, &DIMONA) {
+                Ok(dimona) => Some(test_task(
+                    ctx,
+                    tasks,
+                    dimona,
+                    entry.clone(),
+                    protection.clone(),
+                    settings,
+                    &DIMONA,
+                )),
                 Err(e) => {
-                    return TestReport {
-                        result: TestResult::NotSent(Msg::from_fn(move |lang| e.message(lang))),
+                    let msg = Msg::from_fn(move |lang| e.message(lang));
+                    self.dimona_report = Some(TestReport {
+                        result: TestResult::NotSent(msg),
                         exchange: None,
                         curl: None,
-                    }
+                    });
+                    None
                 }
             };
-            let test = ConnectionTest {
-                endpoints: &endpoints,
-                service: &FLA,
-                client_id: &client_id,
-                role,
-                scope: None,
-                entry: &entry,
-                protection: &protection,
-                lifetime_secs: DEFAULT_LIFETIME_SECS,
-                timeout: token::DEFAULT_TIMEOUT,
-                clock: token::system_clock(),
-            };
-            let scope = test.scope();
-            // The outcome's texts come in one language; the page keeps what
-            // they are made of and says them in the language of the moment.
-            match connect::test_connection(&http, &test, crate::i18n::Lang::En).await {
-                Err(e) => TestReport {
+        }
+        self.testing = Some(test_task(
+            ctx, tasks, endpoints, entry, protection, settings, &FLA,
+        ));
+    }
+}
+
+/// A token test of `service`'s scope, on the runtime.
+fn test_task(
+    ctx: &egui::Context,
+    tasks: &Tasks,
+    endpoints: Endpoints,
+    entry: Entry,
+    protection: Protection,
+    settings: &ConnectionSettings,
+    service: &'static env::ServiceDefinition,
+) -> Pending<TestReport> {
+    let client_id = settings.client_id.trim().to_owned();
+    let role = settings.role;
+    tasks.run(ctx, async move {
+        let http = match token::http_client(token::DEFAULT_TIMEOUT) {
+            Ok(h) => h,
+            Err(e) => {
+                return TestReport {
                     result: TestResult::NotSent(Msg::from_fn(move |lang| e.message(lang))),
                     exchange: None,
                     curl: None,
-                },
-                Ok(ConnectionOutcome::CertificateRefused(findings)) => TestReport {
-                    result: TestResult::Refused(findings),
-                    exchange: None,
-                    curl: None,
-                },
-                Ok(ConnectionOutcome::Granted {
-                    token,
-                    assertion,
-                    exchange,
-                    warnings: _,
-                }) => TestReport {
-                    curl: Some(connect::curl_command(
-                        &endpoints.token_url,
-                        &assertion,
-                        &scope,
-                    )),
-                    result: TestResult::Granted {
-                        expires_at: token.expires_at(),
-                        token: token.token,
-                        scope: token.scope,
-                        expires_in: token.expires_in,
-                        warnings: exchange
-                            .clock_skew_secs
-                            .filter(|s| s.abs() > diagnosis::CLOCK_SKEW_TOLERANCE_SECS)
-                            .map(|s| Msg::from_fn(move |lang| diagnosis::clock_warning(s, lang)))
-                            .into_iter()
-                            .collect(),
-                    },
-                    exchange: Some(exchange),
-                },
-                Ok(ConnectionOutcome::Failed {
-                    failure,
-                    cause,
-                    explanation: _,
-                    assertion,
-                    exchange,
-                }) => TestReport {
-                    curl: Some(connect::curl_command(
-                        &endpoints.token_url,
-                        &assertion,
-                        &scope,
-                    )),
-                    result: TestResult::Failed {
-                        code: failure.code(),
-                        cause: cause.code().to_owned(),
-                        explanation: explanation_msg(
-                            cause,
-                            failure,
-                            &endpoints,
-                            role,
-                            exchange.clock_skew_secs,
-                            entry.certificate.clone(),
-                        ),
-                    },
-                    exchange: Some(exchange),
-                },
+                }
             }
-        }));
-    }
+        };
+        let test = ConnectionTest {
+            endpoints: &endpoints,
+            service,
+            client_id: &client_id,
+            role,
+            scope: None,
+            entry: &entry,
+            protection: &protection,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            timeout: token::DEFAULT_TIMEOUT,
+            clock: token::system_clock(),
+        };
+        let scope = test.scope();
+        // The outcome's texts come in one language; the page keeps what
+        // they are made of and says them in the language of the moment.
+        match connect::test_connection(&http, &test, crate::i18n::Lang::En).await {
+            Err(e) => TestReport {
+                result: TestResult::NotSent(Msg::from_fn(move |lang| e.message(lang))),
+                exchange: None,
+                curl: None,
+            },
+            Ok(ConnectionOutcome::CertificateRefused(findings)) => TestReport {
+                result: TestResult::Refused(findings),
+                exchange: None,
+                curl: None,
+            },
+            Ok(ConnectionOutcome::Granted {
+                token,
+                assertion,
+                exchange,
+                warnings: _,
+            }) => TestReport {
+                curl: Some(connect::curl_command(
+                    &endpoints.token_url,
+                    &assertion,
+                    &scope,
+                )),
+                result: TestResult::Granted {
+                    expires_at: token.expires_at(),
+                    token: token.token,
+                    scope: token.scope,
+                    expires_in: token.expires_in,
+                    warnings: exchange
+                        .clock_skew_secs
+                        .filter(|s| s.abs() > diagnosis::CLOCK_SKEW_TOLERANCE_SECS)
+                        .map(|s| Msg::from_fn(move |lang| diagnosis::clock_warning(s, lang)))
+                        .into_iter()
+                        .collect(),
+                },
+                exchange: Some(exchange),
+            },
+            Ok(ConnectionOutcome::Failed {
+                failure,
+                cause,
+                explanation: _,
+                assertion,
+                exchange,
+            }) => TestReport {
+                curl: Some(connect::curl_command(
+                    &endpoints.token_url,
+                    &assertion,
+                    &scope,
+                )),
+                result: TestResult::Failed {
+                    code: failure.code(),
+                    cause: cause.code().to_owned(),
+                    explanation: explanation_msg(
+                        cause,
+                        failure,
+                        &endpoints,
+                        role,
+                        exchange.clock_skew_secs,
+                        entry.certificate.clone(),
+                        service.authorization,
+                    ),
+                },
+                exchange: Some(exchange),
+            },
+        }
+    })
 }
 
 /// The diagnosis of a failed test, said in the language of the moment (the
@@ -119,6 +159,7 @@ pub(super) fn explanation_msg(
     role: Role,
     clock_skew_secs: Option<i64>,
     certificate: Option<crate::cert::CertFacts>,
+    service_authorization: &'static str,
 ) -> Msg {
     let (environment, token_url, audience) = (
         endpoints.environment,
@@ -133,7 +174,7 @@ pub(super) fn explanation_msg(
             audience: &audience,
             clock_skew_secs,
             certificate: certificate.as_ref(),
-            service_authorization: FLA.authorization,
+            service_authorization,
         };
         diagnosis::explain(cause, &failure, &ctx, lang)
     })
@@ -197,6 +238,45 @@ pub fn expiry_text(at: time::OffsetDateTime, now: time::OffsetDateTime, lang: La
         .arg("at", shown)
         .arg("when", Arg::Msg(when))
         .render(lang)
+}
+
+/// Dimona's token test in one line: granted (its scope), or why not.
+pub(super) fn dimona_line_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
+    let (text, ok) = match &report.result {
+        TestResult::Granted { scope, .. } => (
+            tr_args(
+                lang,
+                "connection.dimona.granted",
+                &[("scope", scope.clone())],
+            ),
+            true,
+        ),
+        TestResult::Failed {
+            code, explanation, ..
+        } => (
+            tr_args(
+                lang,
+                "connection.dimona.failed",
+                &[("code", code.clone()), ("why", explanation.render(lang))],
+            ),
+            false,
+        ),
+        TestResult::Refused(findings) => (join_messages(findings, lang), false),
+        TestResult::NotSent(msg) => (
+            tr_args(
+                lang,
+                "connection.dimona.failed",
+                &[("code", "-".into()), ("why", msg.render(lang))],
+            ),
+            false,
+        ),
+    };
+    let color = if ok {
+        ui.visuals().text_color()
+    } else {
+        ui.visuals().error_fg_color
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
 }
 
 pub(super) fn report_ui(ui: &mut egui::Ui, report: &TestReport, lang: Lang) {
