@@ -87,6 +87,11 @@ const CODE_FNS: &[(&str, &str, Use)] = &[
         LeftOut("a Dimona period's state, said in words (its JSON is the wire's `status`)"),
     ),
     ("src/files.rs", "FileError", Taken),
+    (
+        "src/ui/dimona.rs",
+        "WorkerKind",
+        LeftOut("the Dimona page's worker types (the app's)"),
+    ),
     ("src/fla/error.rs", "ApiError", Taken),
     (
         "src/i18n.rs",
