@@ -5,7 +5,8 @@
 //! what is not a declaration at all). A declaration is processed after the
 //! processing delay (404 until then); a worker the register does not know yet
 //! (a BIS number) is `S` first, `A` three seconds later. Periods are created,
-//! updated, closed and cancelled. Kept in memory for the sandbox's run.
+//! updated, closed and cancelled. Kept in the state folder, as the accounts
+//! are: a restart keeps them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,7 +36,7 @@ const IDENTIFY_MS: i64 = 3_000;
 const BODY_MAX: usize = 64 * 1024;
 
 /// One declaration as the sandbox holds it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Held {
     declaration: Declaration,
     status: DeclarationStatus,
@@ -45,8 +46,9 @@ struct Held {
     identified_ms: Option<i64>,
 }
 
-/// The sandbox's Dimona: its declarations and periods.
-#[derive(Debug, Default)]
+/// The sandbox's Dimona: its declarations and periods, kept in the state
+/// folder (`dimona.json`) as the accounts are, so that a restart keeps them.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct DimonaStore {
     declarations: BTreeMap<i64, Held>,
     periods: BTreeMap<i64, Period>,
@@ -64,6 +66,22 @@ impl DimonaStore {
     /// How many declarations it holds (each `POST` that was taken).
     pub fn count(&self) -> usize {
         self.declarations.len()
+    }
+
+    /// The store kept in `path`: empty where there is none; an error where
+    /// the file is damaged (said, never replaced silently).
+    pub fn load(path: &std::path::Path) -> Result<DimonaStore, String> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| e.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DimonaStore::default()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Writes the store to `path` (atomically, readable by the user only).
+    fn save(&self, path: &std::path::Path) -> Result<(), String> {
+        let json = serde_json::to_vec(self).map_err(|e| e.to_string())?;
+        crate::files::write_private(path, &json).map_err(|e| e.to_string())
     }
 }
 
@@ -241,6 +259,15 @@ pub(super) async fn create(
                 identified_ms: waits.then(|| now.saturating_add(delay).saturating_add(IDENTIFY_MS)),
             },
         );
+        // Kept before it is answered: a 201 is only for what is stored.
+        if let Err(e) = store.save(&shared.dimona_file) {
+            return problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "about:blank",
+                "Service Unavailable",
+                format!("the sandbox could not keep the declaration: {e}"),
+            );
+        }
         id
     };
     maybe_drop_after_commit(&shared, kill.as_ref().map(|k| &k.0)).await;

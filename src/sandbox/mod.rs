@@ -258,8 +258,9 @@ pub(crate) struct Shared {
     pub(crate) processing_delay_ms: i64,
     pub(crate) clock: Clock,
     pub(crate) token_url: String,
-    /// Dimona's declarations and periods, for this run.
+    /// Dimona's declarations and periods, and the file that keeps them.
     pub(crate) dimona: Mutex<dimona_api::DimonaStore>,
+    pub(crate) dimona_file: PathBuf,
 }
 
 impl Shared {
@@ -435,6 +436,13 @@ pub async fn start_with(
         })?,
         Err(_) => PersistedState::default(),
     };
+    let dimona_file = state_dir.join("dimona.json");
+    let dimona = dimona_api::DimonaStore::load(&dimona_file).map_err(|detail| {
+        SandboxError::StateDamaged {
+            path: dimona_file.display().to_string(),
+            detail,
+        }
+    })?;
     let store_path = state_dir.join("fla.sqlite");
     let store = fla_api::open_store(&store_path)?;
     let writer = writer::Writer::start(
@@ -469,7 +477,8 @@ pub async fn start_with(
             .unwrap_or(i64::MAX),
         clock,
         token_url: token_url.clone(),
-        dimona: Mutex::new(dimona_api::DimonaStore::default()),
+        dimona: Mutex::new(dimona),
+        dimona_file,
     });
     let seed = shared.modes.dice.seed();
     // The admin routes answer under a key made at each start (the admin URL

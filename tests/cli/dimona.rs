@@ -314,3 +314,32 @@ fn submit_and_the_fla_search_say_they_do_not_send_dimona_yet() {
     assert_eq!(code, 2, "{out}");
     assert_eq!(out["error"]["code"], "service_not_supported");
 }
+
+#[test]
+fn the_sandbox_keeps_its_dimona_periods_across_a_restart() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    let (code, out) = d.declare("in.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 0, "{out}");
+    // Killed and started again on the same state folder.
+    let Dimona {
+        data,
+        sim,
+        client_id,
+        pfx,
+    } = d;
+    drop(sim);
+    let sim = start_sim_with(data.path(), &["--processing-delay-ms", "300"]);
+    let d = Dimona {
+        data,
+        sim,
+        client_id,
+        pfx,
+    };
+    let periods = d.periods();
+    assert_eq!(periods.len(), 1, "the period is still there");
+    // And the same In is refused, not declared again.
+    let (code, out) = d.declare("in-again.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
+    assert_eq!(d.taken(), 2);
+}
