@@ -11,7 +11,7 @@ use crate::channel::token::http_client;
 use crate::fla::client::{
     ApiError, FlaClient, TokenSource, TOKEN_CERTIFICATE, TOKEN_CONFIGURATION,
 };
-use crate::i18n::Lang;
+use crate::i18n::{tr_args, Lang};
 
 /// The journal `submit`, `declare` and the app share for an environment,
 /// unless told otherwise (`--journal`): one per environment, see
@@ -114,4 +114,24 @@ pub(super) async fn prefetch_token(fla: &FlaClient, json: bool, lang: Lang) -> R
     .await
     .map(|_| ())
     .map_err(|e| report_api_error(&e, json, lang))
+}
+
+/// A command that sends FLA declarations only (for now): Dimona is refused
+/// before anything is read or sent (exit 2), saying what does send it.
+pub(super) fn fla_only(
+    service: &crate::channel::env::ServiceDefinition,
+    command: &str,
+    lang: Lang,
+) -> Result<(), CliError> {
+    if service.id == crate::channel::env::FLA.id {
+        return Ok(());
+    }
+    Err(CliError::usage(
+        "service_not_supported",
+        tr_args(
+            lang,
+            "dimona.service_not_yet",
+            &[("command", command.to_owned())],
+        ),
+    ))
 }

@@ -93,9 +93,6 @@ fn local_anomaly_json(a: &AnomalyKind, lang: Lang) -> Value {
 }
 
 pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
-    if args.connection.service.id == crate::channel::env::DIMONA.id {
-        return super::dimona::declare(args, lang).await;
-    }
     let bytes = crate::files::read_input(&args.file).map_err(|e| CliError::from((e, lang)))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         CliError::usage(
@@ -360,7 +357,7 @@ fn emit(out: &Value, json_mode: bool, lang: Lang) {
 }
 
 pub async fn search(args: SearchArgs, lang: Lang) -> Result<u8, CliError> {
-    super::dimona::fla_only(args.connection.service, "declarations search", lang)?;
+    super::common::fla_only(args.connection.service, "declarations search", lang)?;
     let enterprise =
         crate::identifiers::parse_enterprise_number(&args.enterprise).ok_or_else(|| {
             CliError::usage(

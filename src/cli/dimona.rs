@@ -59,26 +59,6 @@ pub struct PeriodsSearchArgs {
     pub json: bool,
 }
 
-/// A command that sends FLA declarations only (for now): Dimona is refused
-/// before anything is read or sent (exit 2), saying what does send it.
-pub fn fla_only(
-    service: &crate::channel::env::ServiceDefinition,
-    command: &str,
-    lang: Lang,
-) -> Result<(), CliError> {
-    if service.id == crate::channel::env::FLA.id {
-        return Ok(());
-    }
-    Err(CliError::usage(
-        "service_not_supported",
-        tr_args(
-            lang,
-            "dimona.service_not_yet",
-            &[("command", command.to_owned())],
-        ),
-    ))
-}
-
 async fn client(
     c: &ConnectionArgs,
     json: bool,

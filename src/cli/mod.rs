@@ -186,6 +186,10 @@ pub fn run(command: Command, lang: Lang) -> ExitCode {
     let (json, result) = match command {
         Command::Cert(cmd) => (cmd.json(), cert::run(cmd, lang)),
         Command::Token(args) => (args.json, block_on(token::run(args, lang), lang)),
+        // Another service than the FLA: its own module.
+        Command::Declare(args) if args.connection.service.id != crate::channel::env::FLA.id => {
+            (args.json, block_on(dimona::declare(args, lang), lang))
+        }
         Command::Declare(args) => (args.json, block_on(declare::declare(args, lang), lang)),
         Command::Submit(args) => (args.json, block_on(submit::submit(args, lang), lang)),
         Command::Template(args) => (args.json, template::run(args, lang)),

@@ -177,7 +177,7 @@ enum Placed {
 }
 
 pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
-    super::dimona::fla_only(args.connection.service, "submit", lang)?;
+    super::common::fla_only(args.connection.service, "submit", lang)?;
     if args.dry_run {
         return dry_run(&args, lang);
     }
