@@ -171,6 +171,10 @@ fn the_dimona_page_speaks_dutch_and_french() {
         harness.get_by_label(&tr(lang, "dimona.start.heading"));
         harness.get_by_role_and_label(Role::TextInput, &tr(lang, "dimona.field.ssin"));
         harness.get_by_role_and_label(Role::Button, &tr(lang, "dimona.start.send"));
+        // No certificate yet: what to do, said on this page.
+        let needs = tr(lang, "dimona.needs_connection");
+        let said = needs.split(" (").next().unwrap_or_default();
+        harness.get_by_label_contains(said);
     }
 }
 

@@ -22,7 +22,13 @@ impl DimonaPage {
         let client = match source(lang).and_then(|s| client_of(s, lang)) {
             Ok(c) => c,
             Err(e) => {
-                self.load_error = Some(e);
+                // Said as what to do on this page, the reason kept after it.
+                let detail = e.trim_end_matches([':', ' ']).to_owned();
+                self.load_error = Some(tr_args(
+                    lang,
+                    "dimona.needs_connection",
+                    &[("detail", detail)],
+                ));
                 return;
             }
         };
