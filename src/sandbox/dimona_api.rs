@@ -44,6 +44,10 @@ struct Held {
     /// yet known, when its `S` becomes `A`.
     due_ms: i64,
     identified_ms: Option<i64>,
+    /// The client that sent it: it reads back what it sent, even for an
+    /// enterprise number that is no one's.
+    #[serde(default)]
+    sender: String,
 }
 
 /// The sandbox's Dimona: its declarations and periods, kept in the state
@@ -257,6 +261,7 @@ pub(super) async fn create(
                 status,
                 due_ms: now.saturating_add(delay),
                 identified_ms: waits.then(|| now.saturating_add(delay).saturating_add(IDENTIFY_MS)),
+                sender: caller.account.client_id.clone(),
             },
         );
         // Kept before it is answered: a 201 is only for what is stored.
@@ -315,7 +320,7 @@ pub(super) async fn get_one(
         let held = store.declarations.get(&id)?;
         let employer = digits(&held.declaration.employer.enterprise_number);
         caller
-            .may_act_for(&employer)
+            .may_see(&employer, &held.sender)
             .then(|| shown(held, id, now))
             .flatten()
     });

@@ -124,6 +124,43 @@ impl World {
         token_source(&self.sandbox, client_id, quality, contents, timeout)
     }
 
+    /// An employer's account for `enterprise` with the FLA and Dimona
+    /// authorizations, and a Dimona client for it.
+    pub async fn dimona_client(
+        &self,
+        enterprise: &str,
+        timeout: Duration,
+    ) -> fla_assistant::dimona::client::DimonaClient {
+        use fla_assistant::channel::env::DIMONA;
+        let (client_id, contents) = register_for(
+            &self.http,
+            &self.sandbox,
+            "employer",
+            enterprise,
+            &[],
+            &[FLA.authorization, DIMONA.authorization],
+        )
+        .await;
+        let tokens = TokenSource::new(
+            endpoints(
+                EnvironmentKind::Sandbox,
+                &DIMONA,
+                &UrlOverrides::default(),
+                Some(&self.sandbox.base_url),
+            )
+            .unwrap(),
+            client_id,
+            Role::Employer,
+            None,
+            contents.entries[0].clone(),
+            contents.protection.clone(),
+            timeout,
+        )
+        .with_service(&DIMONA);
+        let http = http_client(timeout).unwrap();
+        fla_assistant::dimona::client::DimonaClient::new(http, tokens, Lang::En).unwrap()
+    }
+
     /// A new account of `quality` for `enterprise`, and a client for it
     /// (requests time out after `timeout`).
     pub async fn client(
@@ -212,6 +249,26 @@ pub async fn register(
     enterprise: &str,
     mandates: &[&str],
 ) -> (String, cert::Pkcs12Contents) {
+    register_for(
+        http,
+        sandbox,
+        quality,
+        enterprise,
+        mandates,
+        &[FLA.authorization],
+    )
+    .await
+}
+
+/// [`register`] with the Chaman authorizations ticked (`Dimona`, …).
+pub async fn register_for(
+    http: &reqwest::Client,
+    sandbox: &Sandbox,
+    quality: &str,
+    enterprise: &str,
+    mandates: &[&str],
+    authorizations: &[&str],
+) -> (String, cert::Pkcs12Contents) {
     let path = crate::certs::fresh("openssl3-aes256.pfx");
     let contents =
         cert::open_pkcs12(&std::fs::read(path).unwrap(), crate::certs::PASSWORD).unwrap();
@@ -221,7 +278,7 @@ pub async fn register(
         enterprise: enterprise.into(),
         quality: quality.into(),
         mandates: mandates.iter().map(|m| m.to_string()).collect(),
-        authorizations: vec![FLA.authorization.into()],
+        authorizations: authorizations.iter().map(|a| a.to_string()).collect(),
     };
     let response = http
         .post(format!("{}/chaman/accounts", sandbox.admin_url))

@@ -22,7 +22,7 @@ impl Caller {
     /// A declaration is visible to the enterprise it is for and to the client
     /// that sent it (whose enterprise number may have failed its check digit,
     /// so that it belongs to no enterprise).
-    pub(super) fn may_see(&self, enterprise: &str, sender: &str) -> bool {
+    pub(crate) fn may_see(&self, enterprise: &str, sender: &str) -> bool {
         self.may_act_for(enterprise) || self.account.client_id == sender
     }
 }
