@@ -343,3 +343,60 @@ fn the_sandbox_keeps_its_dimona_periods_across_a_restart() {
     assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
     assert_eq!(d.taken(), 2);
 }
+
+#[test]
+fn without_json_the_result_and_the_periods_are_said_in_words_in_the_language_chosen() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    let file = write(
+        d.data.path(),
+        "in.json",
+        &dimona_in("85073003328", &today(), "OTH"),
+    );
+    let connection = [
+        "--env",
+        "sandbox",
+        "--service",
+        "dimona",
+        "--client-id",
+        &d.client_id,
+        "--pfx",
+        &d.pfx,
+    ];
+    let mut args = vec!["--lang", "nl", "declare", "--file", &file];
+    args.extend_from_slice(&connection);
+    let out = support::command(d.data.path(), &args, "Password")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("Dimona-aangifte ") && said.contains(": aanvaard (periode "),
+        "{said}"
+    );
+    let mut args = vec![
+        "--lang",
+        "fr",
+        "dimona",
+        "periods",
+        "search",
+        "--employer",
+        "0403170701",
+    ];
+    args.extend_from_slice(&connection);
+    let out = support::command(d.data.path(), &args, "Password")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    let shown = fla_assistant::i18n::format_date(fla_assistant::today::brussels_date(
+        time::OffsetDateTime::now_utc(),
+    ));
+    assert!(
+        said.contains("85.07.30-033.28")
+            && said.contains("en cours")
+            && said.contains(&format!("du {shown} au …")),
+        "{said}"
+    );
+    // The count on stderr, in French.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 période trouvée."));
+}
