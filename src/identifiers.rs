@@ -219,6 +219,20 @@ pub fn parse_enterprise_number(text: &str) -> Option<String> {
     (97 - base % 97 == check).then_some(digits)
 }
 
+/// An enterprise number as it is compared and indexed: its 10 digits where it
+/// reads as one (`BE 0403.170.701`, `403170701`), else as typed, trimmed.
+pub fn normalised_enterprise(text: &str) -> String {
+    parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// An SSIN as it is compared and indexed: its 11 digits (`85.07.30-033.28`
+/// is `85073003328`), else as typed, trimmed.
+pub fn normalised_ssin(text: &str) -> String {
+    parse_ssin(text)
+        .map(|s| s.digits)
+        .unwrap_or_else(|_| text.trim().to_owned())
+}
+
 /// An enterprise number as every page shows it (`0403.170.701`), as typed
 /// where it does not read as one: the twin of [`shown_ssin`].
 pub fn shown_enterprise(text: &str) -> String {

@@ -186,11 +186,12 @@ impl DimonaClient {
 }
 
 /// Two declarations the same for Dimona: the same employer, worker and part,
-/// with the same content (numbers written alike).
+/// with the same content (numbers however written).
 pub fn same_content(a: &Declaration, b: &Declaration) -> bool {
-    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-    digits(&a.employer.enterprise_number) == digits(&b.employer.enterprise_number)
-        && digits(&a.worker.ssin) == digits(&b.worker.ssin)
+    use crate::identifiers::{normalised_enterprise, normalised_ssin};
+    normalised_enterprise(&a.employer.enterprise_number)
+        == normalised_enterprise(&b.employer.enterprise_number)
+        && normalised_ssin(&a.worker.ssin) == normalised_ssin(&b.worker.ssin)
         && a.dimona_in == b.dimona_in
         && a.dimona_out == b.dimona_out
         && a.dimona_update == b.dimona_update

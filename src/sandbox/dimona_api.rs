@@ -27,6 +27,9 @@ use crate::dimona::wire::{
     SearchRequest, StoredDeclaration, Worker,
 };
 use crate::fla::wire::PROBLEM_BAD_REQUEST;
+// An employer and a worker as the sandbox compares them (`403170701` is
+// `0403170701`, `85.07.30-033.28` is `85073003328`).
+use crate::identifiers::{normalised_enterprise as employer_key, normalised_ssin as worker_key};
 
 /// Search pages hold this many items.
 pub const PAGE_SIZE: usize = 50;
@@ -93,8 +96,15 @@ fn now_ms(shared: &Shared) -> i64 {
     i64::try_from((shared.clock)().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn digits(text: &str) -> String {
-    text.chars().filter(char::is_ascii_digit).collect()
+/// The store's lock poisoned (a panic while it was held): the sandbox's
+/// fault, a 503, whatever was asked.
+fn store_unavailable() -> Response {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "about:blank",
+        "Service Unavailable",
+        "the sandbox's Dimona store is unavailable".into(),
+    )
 }
 
 fn bad_request(detail: String) -> Response {
@@ -124,14 +134,14 @@ fn today(shared: &Shared) -> time::Date {
 /// here, in the order the declarations came).
 fn process(store: &mut DimonaStore, d: &Declaration, today: time::Date) -> DeclarationStatus {
     let mut findings: Vec<RuleFinding> = rules::check(d, today);
-    let employer = digits(&d.employer.enterprise_number);
-    let worker = digits(&d.worker.ssin);
+    let employer = employer_key(&d.employer.enterprise_number);
+    let worker = worker_key(&d.worker.ssin);
     let blocked = |f: &[RuleFinding]| f.iter().any(|f| f.blocking);
     let mut period = None;
     if !blocked(&findings) {
         if let Some(id) = d.period_id() {
             match store.periods.get(&id) {
-                Some(p) if digits(&p.employer.enterprise_number) == employer => {
+                Some(p) if employer_key(&p.employer.enterprise_number) == employer => {
                     if d.dimona_cancel.is_some() && p.status == PeriodStatus::Cancelled {
                         findings.push(rules::ALREADY_CANCELLED);
                     } else if p.status == PeriodStatus::Cancelled {
@@ -144,8 +154,8 @@ fn process(store: &mut DimonaStore, d: &Declaration, today: time::Date) -> Decla
         if let Some(i) = &d.dimona_in {
             let overlaps = store.periods.values().any(|p| {
                 p.status != PeriodStatus::Cancelled
-                    && digits(&p.employer.enterprise_number) == employer
-                    && digits(&p.worker.ssin) == worker
+                    && employer_key(&p.employer.enterprise_number) == employer
+                    && worker_key(&p.worker.ssin) == worker
                     && p.end_date
                         .as_deref()
                         .is_none_or(|end| end >= i.start_date.as_str())
@@ -232,7 +242,7 @@ pub(super) async fn create(
         Ok(d) => d,
         Err(e) => return bad_request(format!("not a Dimona declaration: {e}")),
     };
-    let employer = digits(&declaration.employer.enterprise_number);
+    let employer = employer_key(&declaration.employer.enterprise_number);
     if crate::identifiers::parse_enterprise_number(&employer).is_some() {
         if let Err(r) = allowed(&caller, &employer) {
             return *r;
@@ -244,12 +254,7 @@ pub(super) async fn create(
         crate::identifiers::parse_ssin(&declaration.worker.ssin).is_ok_and(|s| s.bis);
     let id = {
         let Ok(mut store) = shared.dimona.lock() else {
-            return problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "about:blank",
-                "Service Unavailable",
-                "the sandbox's Dimona store is unavailable".into(),
-            );
+            return store_unavailable();
         };
         let status = process(&mut store, &declaration, today(&shared));
         let id = store.next_declaration_id();
@@ -316,9 +321,11 @@ pub(super) async fn get_one(
         Err(r) => return *r,
     };
     let now = now_ms(&shared);
-    let found = shared.dimona.lock().ok().and_then(|store| {
-        let held = store.declarations.get(&id)?;
-        let employer = digits(&held.declaration.employer.enterprise_number);
+    let Ok(store) = shared.dimona.lock() else {
+        return store_unavailable();
+    };
+    let found = store.declarations.get(&id).and_then(|held| {
+        let employer = employer_key(&held.declaration.employer.enterprise_number);
         caller
             .may_see(&employer, &held.sender)
             .then(|| shown(held, id, now))
@@ -339,7 +346,7 @@ pub(super) async fn get_one(
 fn filters(caller: &Caller, body: &str) -> Result<(SearchRequest, usize), Box<Response>> {
     let filters: SearchRequest = serde_json::from_str(body)
         .map_err(|e| Box::new(bad_request(format!("not a search: {e}"))))?;
-    let employer = digits(&filters.employer.enterprise_number);
+    let employer = employer_key(&filters.employer.enterprise_number);
     if crate::identifiers::parse_enterprise_number(&employer).is_none() {
         return Err(Box::new(bad_request(format!(
             "'{}' is not an enterprise number",
@@ -358,7 +365,7 @@ fn filters(caller: &Caller, body: &str) -> Result<(SearchRequest, usize), Box<Re
 }
 
 /// A search's caller admitted, its filters and page read, its employer and
-/// worker as digits.
+/// worker as the sandbox compares them.
 async fn search_of(
     shared: &Shared,
     headers: &HeaderMap,
@@ -366,8 +373,8 @@ async fn search_of(
 ) -> Result<(SearchRequest, usize, String, Option<String>), Box<Response>> {
     let caller = admit_for(shared, headers, &DIMONA).await?;
     let (filters, page) = filters(&caller, body)?;
-    let employer = digits(&filters.employer.enterprise_number);
-    let worker = filters.ssin.as_deref().map(digits);
+    let employer = employer_key(&filters.employer.enterprise_number);
+    let worker = filters.ssin.as_deref().map(worker_key);
     Ok((filters, page, employer, worker))
 }
 
@@ -406,17 +413,17 @@ pub(super) async fn search_declarations(
     };
     let now = now_ms(&shared);
     let Ok(store) = shared.dimona.lock() else {
-        return bad_request("the sandbox's Dimona store is unavailable".into());
+        return store_unavailable();
     };
     let items: Vec<StoredDeclaration> = store
         .declarations
         .iter()
         .filter_map(|(id, held)| shown(held, *id, now))
-        .filter(|d| digits(&d.declaration.employer.enterprise_number) == employer)
+        .filter(|d| employer_key(&d.declaration.employer.enterprise_number) == employer)
         .filter(|d| {
             worker
                 .as_ref()
-                .is_none_or(|w| digits(&d.declaration.worker.ssin) == *w)
+                .is_none_or(|w| worker_key(&d.declaration.worker.ssin) == *w)
         })
         .filter(|d| {
             let (start, end) = d.declaration.dates();
@@ -437,13 +444,17 @@ pub(super) async fn search_periods(
         Err(r) => return *r,
     };
     let Ok(store) = shared.dimona.lock() else {
-        return bad_request("the sandbox's Dimona store is unavailable".into());
+        return store_unavailable();
     };
     let items: Vec<Period> = store
         .periods
         .values()
-        .filter(|p| digits(&p.employer.enterprise_number) == employer)
-        .filter(|p| worker.as_ref().is_none_or(|w| digits(&p.worker.ssin) == *w))
+        .filter(|p| employer_key(&p.employer.enterprise_number) == employer)
+        .filter(|p| {
+            worker
+                .as_ref()
+                .is_none_or(|w| worker_key(&p.worker.ssin) == *w)
+        })
         .filter(|p| touches(&filters, Some(&p.start_date), p.end_date.as_deref()))
         .cloned()
         .collect();

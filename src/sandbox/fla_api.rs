@@ -27,7 +27,7 @@ use crate::fla::wire::{
     self, Created, Declaration, DeclarationStatus, Problem, ResultCode, SearchPage, SearchRequest,
     StoredDeclaration,
 };
-use crate::identifiers::{parse_enterprise_number, parse_ssin};
+use crate::identifiers::parse_enterprise_number;
 use axum::Extension;
 
 mod caller;
@@ -59,13 +59,8 @@ pub(crate) fn problem(status: StatusCode, kind: &str, title: &str, detail: Strin
         .into_response()
 }
 
-/// An SSIN as the register keeps it: its 11 digits (`85.07.30-033.28` is
-/// `85073003328`); a text that is not an SSIN is kept trimmed, as sent.
-pub(crate) fn normalised_ssin(text: &str) -> String {
-    parse_ssin(text)
-        .map(|s| s.digits)
-        .unwrap_or_else(|_| text.trim().to_owned())
-}
+/// An SSIN as the register keeps it (its 11 digits, or trimmed as sent).
+pub(crate) use crate::identifiers::normalised_ssin;
 
 /// The 403 of contract §3: the problem type says why, and the enterprise is
 /// in the `enterpriseNumber` extension member.

@@ -24,9 +24,7 @@ pub fn key_digest(enterprise: &str, reference: &str) -> Digest {
 }
 
 /// The enterprise number as the journal indexes it (10 digits where it reads).
-pub fn normalised_enterprise(text: &str) -> String {
-    crate::identifiers::parse_enterprise_number(text).unwrap_or_else(|| text.trim().to_owned())
-}
+pub use crate::identifiers::normalised_enterprise;
 
 /// The reference a declaration given without one is sent under: made from
 /// its content ("FLA-" + 32 hex digits of a SHA-256 of the declaration, its

@@ -69,8 +69,14 @@ impl Dimona {
         }
     }
 
+    /// The connection flags, and `--json`.
     fn connection<'a>(&'a self, args: &mut Vec<&'a str>) {
-        args.extend_from_slice(&[
+        args.extend_from_slice(&self.connection_flags());
+        args.push("--json");
+    }
+
+    fn connection_flags(&self) -> [&str; 8] {
+        [
             "--env",
             "sandbox",
             "--service",
@@ -79,8 +85,7 @@ impl Dimona {
             &self.client_id,
             "--pfx",
             &self.pfx,
-            "--json",
-        ]);
+        ]
     }
 
     fn declare(&self, name: &str, declaration: &Value) -> (i32, Value) {
@@ -100,20 +105,9 @@ impl Dimona {
 
     /// How many declarations the sandbox took.
     fn taken(&self) -> u64 {
-        let admin = self.sim.line["admin_url"].as_str().unwrap().to_owned();
-        let stats: Value = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        support::admin_get(&self.sim, "stats")["dimona_declarations"]
+            .as_u64()
             .unwrap()
-            .block_on(async move {
-                reqwest::get(format!("{admin}/stats"))
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap()
-            });
-        stats["dimona_declarations"].as_u64().unwrap()
     }
 }
 
@@ -352,16 +346,7 @@ fn without_json_the_result_and_the_periods_are_said_in_words_in_the_language_cho
         "in.json",
         &dimona_in("85073003328", &today(), "OTH"),
     );
-    let connection = [
-        "--env",
-        "sandbox",
-        "--service",
-        "dimona",
-        "--client-id",
-        &d.client_id,
-        "--pfx",
-        &d.pfx,
-    ];
+    let connection = d.connection_flags();
     let mut args = vec!["--lang", "nl", "declare", "--file", &file];
     args.extend_from_slice(&connection);
     let out = support::command(d.data.path(), &args, "Password")
@@ -399,4 +384,19 @@ fn without_json_the_result_and_the_periods_are_said_in_words_in_the_language_cho
     );
     // The count on stderr, in French.
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 période trouvée."));
+}
+
+#[test]
+fn an_employer_written_the_old_way_is_the_same_employer() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    // `403170701`, nine digits as older papers write it, is 0403.170.701.
+    let mut old = dimona_in("85.07.30-033.28", &today(), "OTH");
+    old["employer"]["enterpriseNumber"] = json!("403170701");
+    let (code, out) = d.declare("old.json", &old);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(d.periods().len(), 1, "found under 0403.170.701");
+    // The same worker and employer however written: refused, not declared twice.
+    let (code, out) = d.declare("new.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
 }

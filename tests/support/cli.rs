@@ -152,21 +152,19 @@ pub fn register(data: &Path, sim: &Sim, extra: &[&str]) -> String {
     json["client_id"].as_str().unwrap().to_owned()
 }
 
-/// The server's declarations per reference (the sandbox's admin read-out).
-pub fn server_references(sim: &Sim) -> std::collections::HashMap<String, u64> {
-    let admin = sim.line["admin_url"].as_str().unwrap().to_owned();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// A read-out of the sandbox's admin routes (`references`, `stats`).
+pub fn admin_get(sim: &Sim, route: &str) -> Value {
+    let url = format!("{}/{route}", sim.line["admin_url"].as_str().unwrap());
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    let body: Value = runtime.block_on(async move {
-        reqwest::get(format!("{admin}/references"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+        .unwrap()
+        .block_on(async move { reqwest::get(url).await.unwrap().json().await.unwrap() })
+}
+
+/// The server's declarations per reference (the sandbox's admin read-out).
+pub fn server_references(sim: &Sim) -> std::collections::HashMap<String, u64> {
+    let body = admin_get(sim, "references");
     body["references"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
