@@ -146,6 +146,17 @@ struct Said {
     anomalies: Vec<String>,
 }
 
+impl Said {
+    /// Not sent, and why.
+    fn not_sent(detail: String) -> Said {
+        Said {
+            msg: Msg::new("dimona.cannot_send").arg("detail", detail),
+            refused: true,
+            anomalies: Vec::new(),
+        }
+    }
+}
+
 /// The Dimona page.
 #[derive(Default)]
 pub struct DimonaPage {
@@ -465,11 +476,7 @@ impl DimonaPage {
         let client = match source(lang).and_then(|s| client_of(s, lang)) {
             Ok(c) => c,
             Err(e) => {
-                self.said = Some(Said {
-                    msg: Msg::new("dimona.cannot_send").arg("detail", e),
-                    refused: true,
-                    anomalies: Vec::new(),
-                });
+                self.said = Some(Said::not_sent(e));
                 return;
             }
         };
@@ -525,16 +532,9 @@ impl DimonaPage {
                     refused: true,
                     anomalies: local.iter().map(|f| f.text(lang)).collect(),
                 },
-                Some(Err(e)) => Said {
-                    msg: Msg::new("dimona.cannot_send").arg("detail", e),
-                    refused: true,
-                    anomalies: Vec::new(),
-                },
-                None => Said {
-                    msg: Msg::new("dimona.cannot_send").arg("detail", "-"),
-                    refused: true,
-                    anomalies: Vec::new(),
-                },
+                Some(Err(e)) => Said::not_sent(e),
+                // The task ended without a word (the runtime stopping).
+                None => Said::not_sent("-".into()),
             });
         }
         if let Some(done) = poll_slot(&mut self.loading) {
