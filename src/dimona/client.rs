@@ -105,6 +105,20 @@ impl DimonaClient {
         &self,
         declaration: &Declaration,
     ) -> Result<Option<StoredDeclaration>, ApiError> {
+        Ok(self
+            .find_all(declaration)
+            .await?
+            .into_iter()
+            .max_by_key(|d| d.declaration_id))
+    }
+
+    /// Every declaration the server holds with the same employer, worker,
+    /// part and content as `declaration`: its employer's declarations of that
+    /// worker around its dates, matched by content.
+    pub async fn find_all(
+        &self,
+        declaration: &Declaration,
+    ) -> Result<Vec<StoredDeclaration>, ApiError> {
         let (from, to) = declaration.dates();
         let filters = SearchRequest {
             employer: declaration.employer.clone(),
@@ -117,7 +131,7 @@ impl DimonaClient {
         Ok(found
             .into_iter()
             .filter(|d| same_content(&d.declaration, declaration))
-            .max_by_key(|d| d.declaration_id))
+            .collect())
     }
 
     /// `GET /declarations/{id}`: `None` while it is being processed.

@@ -6,4 +6,6 @@
 pub mod client;
 pub mod rules;
 pub mod send;
+// Dimona as the submission engine asks it.
+pub mod service;
 pub mod wire;

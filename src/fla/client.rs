@@ -584,11 +584,30 @@ impl FlaClient {
     /// `POST /trainings` tried at most `tries` times, never sent again once it
     /// may have reached the server: what became of it.
     pub async fn submit_counted(&self, declaration: &Declaration, tries: u32) -> PostOutcome {
-        let url = self.url(wire::TRAININGS);
-        let asked = Some(declaration.employer.enterprise_number.as_str());
+        self.post_counted(
+            wire::TRAININGS,
+            declaration,
+            Some(declaration.employer.enterprise_number.as_str()),
+            tries,
+        )
+        .await
+    }
+
+    /// A `POST` that creates a declaration at `path` (any service's: the new
+    /// id in `Location`, or a body's `declarationId`), tried at most `tries`
+    /// times, never sent again once it may have reached the server: what
+    /// became of it. `asked` is the enterprise the body declares for.
+    pub async fn post_counted<B: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+        asked: Option<&str>,
+        tries: u32,
+    ) -> PostOutcome {
+        let url = self.url(path);
         let response = match self
             .send_counted(
-                |t| self.http.post(&url).bearer_auth(t).json(declaration),
+                |t| self.http.post(&url).bearer_auth(t).json(body),
                 tries,
                 true,
             )
@@ -678,7 +697,18 @@ impl FlaClient {
         id: i64,
         tries: u32,
     ) -> Result<Option<StoredDeclaration>, ApiError> {
-        let url = self.url(&format!("{}/{id}", wire::TRAININGS));
+        self.get_counted_at(&format!("{}/{id}", wire::TRAININGS), tries)
+            .await
+    }
+
+    /// A `GET` of one declaration at `path` (any service's), tried at most
+    /// `tries` times: `None` while it is processed (404).
+    pub async fn get_counted_at<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        tries: u32,
+    ) -> Result<Option<T>, ApiError> {
+        let url = self.url(path);
         let response = self
             .send_counted(|t| self.http.get(&url).bearer_auth(t), tries, false)
             .await

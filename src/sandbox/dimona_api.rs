@@ -131,8 +131,16 @@ fn today(shared: &Shared) -> time::Date {
 }
 
 /// The result of a declaration, and what it does to the periods (applied
-/// here, in the order the declarations came).
-fn process(store: &mut DimonaStore, d: &Declaration, today: time::Date) -> DeclarationStatus {
+/// here, in the order the declarations came). `repeats` (the sandbox's
+/// `--accept-duplicates`): a server that does not refuse an In that repeats
+/// an open period, and opens a second one; only the client then keeps a
+/// worker from being declared twice.
+fn process(
+    store: &mut DimonaStore,
+    d: &Declaration,
+    today: time::Date,
+    repeats: bool,
+) -> DeclarationStatus {
     let mut findings: Vec<RuleFinding> = rules::check(d, today);
     let employer = employer_key(&d.employer.enterprise_number);
     let worker = worker_key(&d.worker.ssin);
@@ -151,7 +159,7 @@ fn process(store: &mut DimonaStore, d: &Declaration, today: time::Date) -> Decla
                 _ => findings.push(rules::NO_SUCH_PERIOD),
             }
         }
-        if let Some(i) = &d.dimona_in {
+        if let Some(i) = d.dimona_in.as_ref().filter(|_| !repeats) {
             let overlaps = store.periods.values().any(|p| {
                 p.status != PeriodStatus::Cancelled
                     && employer_key(&p.employer.enterprise_number) == employer
@@ -256,7 +264,12 @@ pub(super) async fn create(
         let Ok(mut store) = shared.dimona.lock() else {
             return store_unavailable();
         };
-        let status = process(&mut store, &declaration, today(&shared));
+        let status = process(
+            &mut store,
+            &declaration,
+            today(&shared),
+            shared.modes.accept_duplicates,
+        );
         let id = store.next_declaration_id();
         let waits = unknown_worker && status.result != DimonaResult::B;
         store.declarations.insert(

@@ -94,10 +94,11 @@ use super::journal::{
     Changes, Journal, JournalError, OpenAs, Record, RowError, Transition, UnreadableRow,
 };
 use super::owner::Holder;
+use super::service::{Content, FlaService, Found, ServiceApi};
 use super::state::{next, Event, State};
 use crate::fla::client::{self, ApiError, FlaClient, PollSchedule, PostOutcome};
 use crate::fla::rules;
-use crate::fla::wire::{Anomaly, Declaration, ResultCode, SearchRequest, StoredDeclaration};
+use crate::fla::wire::{Anomaly, Declaration, ResultCode};
 use crate::i18n::{tr_args, Lang};
 use crate::submit::journal::DraftForm;
 
@@ -135,7 +136,8 @@ impl Drop for Tasks {
 }
 
 struct Inner {
-    client: Arc<FlaClient>,
+    /// What differs per service (the channel's client is its `channel()`).
+    service: Arc<dyn ServiceApi>,
     config: EngineConfig,
     journal: Arc<Mutex<Journal>>,
     st: Arc<Mutex<St>>,
@@ -376,21 +378,34 @@ impl Engine {
         Self::open_for(journal, client, config, Holder::Other).await
     }
 
-    /// `open`, saying who works on the journal (to whoever finds it in use).
-    /// The journal is taken for as long as the engine lives; it shows the rows
-    /// of the client's server only.
+    /// `open_for` the FLA's declarations.
     pub async fn open_for(
         journal: &Path,
         client: Arc<FlaClient>,
         config: EngineConfig,
         holder: Holder,
     ) -> Result<Engine, EngineError> {
+        Self::open_service(journal, Arc::new(FlaService(client)), config, holder).await
+    }
+
+    /// `open` for any service, saying who works on the journal (to whoever
+    /// finds it in use). The journal is taken for as long as the engine
+    /// lives; it shows the rows of the service's server and of that service
+    /// only.
+    pub async fn open_service(
+        journal: &Path,
+        service: Arc<dyn ServiceApi>,
+        config: EngineConfig,
+        holder: Holder,
+    ) -> Result<Engine, EngineError> {
         let path = journal.to_owned();
+        let client = service.channel();
         let who = OpenAs {
             holder,
             server: client.server.clone(),
             legacy_rows_known: client.tokens.endpoints.environment
                 != crate::channel::env::EnvironmentKind::Custom,
+            service: service.code(),
             ..OpenAs::default()
         };
         let lean = !config.keep_settled;
@@ -417,7 +432,7 @@ impl Engine {
         let pace = super::pace::Pace::new(config.concurrency);
         client.observe_with(pace.clone());
         let inner = Arc::new(Inner {
-            client,
+            service,
             config,
             journal: Arc::new(Mutex::new(journal)),
             st: Arc::new(Mutex::new(st)),
@@ -447,7 +462,8 @@ impl Engine {
     }
 
     /// Stores declarations before anything is sent (see the module's API).
-    pub async fn add(&self, items: Vec<NewDeclaration>) -> Result<Vec<RowId>, EngineError> {
+    pub async fn add<I: Into<NewContent>>(&self, items: Vec<I>) -> Result<Vec<RowId>, EngineError> {
+        let items: Vec<NewContent> = items.into_iter().map(Into::into).collect();
         let inner = self.inner.clone();
         let ids = tokio::task::spawn_blocking(move || inner.add_blocking(items, None))
             .await
@@ -461,16 +477,16 @@ impl Engine {
     /// Stores and sends `items` a slice of `slice` rows at a time, so that the
     /// first requests leave while the rest is still being stored (`submit`, the
     /// Bulk page). The rows' ids, in the order of `items`.
-    pub async fn add_and_send(
+    pub async fn add_and_send<I: Into<NewContent>>(
         &self,
-        items: Vec<NewDeclaration>,
+        items: Vec<I>,
         slice: usize,
     ) -> Result<Vec<RowId>, EngineError> {
         let mut all = Vec::with_capacity(items.len());
         let mut items = items.into_iter().peekable();
         while items.peek().is_some() {
             let ids = self
-                .add(items.by_ref().take(slice.max(1)).collect())
+                .add::<I>(items.by_ref().take(slice.max(1)).collect())
                 .await?;
             self.send(&ids);
             all.extend(ids);
@@ -487,8 +503,8 @@ impl Engine {
         source: Option<String>,
     ) -> Result<RowId, EngineError> {
         let inner = self.inner.clone();
-        let item = NewDeclaration {
-            declaration,
+        let item = NewContent {
+            content: Content::Fla(declaration),
             source,
         };
         let ids =
@@ -652,7 +668,7 @@ impl Engine {
 
     /// The server whose rows this engine keeps (see `channel::env::server_key`).
     pub fn server(&self) -> &str {
-        &self.inner.client.server
+        &self.inner.client().server
     }
 
     /// Bumped on every change.
@@ -724,7 +740,12 @@ impl Inner {
     }
 
     fn lang(&self) -> Lang {
-        self.client.lang
+        self.client().lang
+    }
+
+    /// The channel's client on the service's API base.
+    fn client(&self) -> &FlaClient {
+        self.service.channel()
     }
 
     /// At open: `sending` → `unknown`; `unknown` reconciled; `submitted` polled.

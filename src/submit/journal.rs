@@ -10,9 +10,10 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::service::Content;
 use super::state::State;
 use crate::channel::env::EnvironmentKind;
-use crate::fla::wire::{Anomaly, Declaration, StoredDeclaration};
+use crate::fla::wire::{Anomaly, StoredDeclaration};
 use crate::i18n::{tr, tr_args, Lang};
 
 mod record;
@@ -161,6 +162,9 @@ pub struct OpenAs {
     pub legacy_rows_known: bool,
     /// How long to wait while another run holds the journal.
     pub wait: std::time::Duration,
+    /// The service whose rows this journal shows and keeps
+    /// (`submit::service::FLA`, `DIMONA`).
+    pub service: &'static str,
 }
 
 impl OpenAs {
@@ -194,6 +198,7 @@ impl Default for OpenAs {
             server: String::new(),
             legacy_rows_known: true,
             wait: super::owner::LOCK_WAIT,
+            service: super::service::FLA,
         }
     }
 }
@@ -202,6 +207,8 @@ pub struct Journal {
     db: Connection,
     /// The server whose rows this is (rows of others stay in the file).
     server: String,
+    /// The service whose rows this is (another service's stay in the file).
+    service: &'static str,
     /// Held for as long as the journal is open (declared last: dropped
     /// after the connection is closed).
     _lock: super::owner::JournalLock,
@@ -224,7 +231,7 @@ type RawRow = (
     i64,
 );
 
-const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations WHERE server = ?1";
+const SELECT_ROWS: &str = "SELECT id, state, reference, enterprise, server_id, correction_of, content, form, anomalies, error_code, error_message, trace_id, source, remote, sent_at, duplicate_avoided FROM declarations WHERE server = ?1 AND service = ?2";
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
@@ -246,7 +253,7 @@ fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
 }
 
 /// A journal row as a record, or why it cannot be read.
-fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
+fn record_of(raw: RawRow, service: &str) -> Result<Record, UnreadableRow> {
     let (
         id,
         state,
@@ -266,7 +273,7 @@ fn record_of(raw: RawRow) -> Result<Record, UnreadableRow> {
     let bad = |detail: String| UnreadableRow { id, detail };
     let state = State::parse(&state).ok_or_else(|| bad(format!("unknown state '{state}'")))?;
     let content = content
-        .map(|c| serde_json::from_str::<Declaration>(&c))
+        .map(|c| Content::from_json(service, &c))
         .transpose()
         .map_err(|e| bad(format!("content: {e}")))?;
     let form = form
@@ -337,9 +344,12 @@ fn write_transition(
         ),
     };
     let (content, form) = match &changes.content {
-        Some(d) => (
-            Some(serde_json::to_string(d).map_err(encode)?),
-            Some(serde_json::to_string(&DraftForm::from_declaration(d)).map_err(encode)?),
+        Some(c) => (
+            Some(c.to_json().map_err(encode)?),
+            c.fla()
+                .map(|d| serde_json::to_string(&DraftForm::from_declaration(d)))
+                .transpose()
+                .map_err(encode)?,
         ),
         None => (None, None),
     };
@@ -432,6 +442,7 @@ impl Journal {
         let mut journal = Journal {
             db,
             server: who.server.clone(),
+            service: who.service,
             _lock: lock,
         };
         journal.migrate(if who.legacy_rows_known {
@@ -445,6 +456,11 @@ impl Journal {
     /// The server whose rows this journal shows.
     pub fn server(&self) -> &str {
         &self.server
+    }
+
+    /// The service whose rows this journal shows.
+    pub fn service(&self) -> &'static str {
+        self.service
     }
 
     /// See [`super::owner::JournalLock::release_as_if_crashed`].
@@ -481,8 +497,8 @@ impl Journal {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO declarations (state, reference, enterprise, correction_of, content, form, anomalies, source, server)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO declarations (state, reference, enterprise, correction_of, content, form, anomalies, source, server, service)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(err)?;
             let mut log = tx
@@ -494,7 +510,7 @@ impl Journal {
                 let content = row
                     .content
                     .as_ref()
-                    .map(serde_json::to_string)
+                    .map(|c| c.to_json())
                     .transpose()
                     .map_err(encode)?;
                 let form = row
@@ -514,7 +530,8 @@ impl Journal {
                         form,
                         anomalies,
                         row.source,
-                        self.server
+                        self.server,
+                        self.service
                     ])
                     .map_err(err)?;
                 let id = tx.last_insert_rowid();
@@ -577,9 +594,11 @@ impl Journal {
             .db
             .prepare(&format!("{SELECT_ROWS} ORDER BY id"))
             .map_err(err)?;
-        let rows = stmt.query_map(params![self.server], raw_row).map_err(err)?;
+        let rows = stmt
+            .query_map(params![self.server, self.service], raw_row)
+            .map_err(err)?;
         for row in rows {
-            each(record_of(row.map_err(err)?));
+            each(record_of(row.map_err(err)?, self.service));
         }
         Ok(())
     }

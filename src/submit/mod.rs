@@ -19,3 +19,5 @@ pub mod state;
 pub mod pace;
 pub mod reference;
 pub mod run;
+// What differs per service, as the engine asks it.
+pub mod service;

@@ -43,11 +43,17 @@ pub fn content_reference(declaration: &Declaration) -> String {
 /// a SHA-256 of it, its enterprise number normalised): two rows with the same
 /// digest are the same declaration (see [`content_reference`]).
 pub fn content_digest(declaration: &Declaration) -> [u8; 16] {
-    use sha2::{Digest, Sha256};
     let mut d = declaration.clone();
     d.external_reference = String::new();
     d.employer.enterprise_number = normalised_enterprise(&d.employer.enterprise_number);
-    let bytes = serde_json::to_vec(&d).unwrap_or_default();
+    digest_of(&d)
+}
+
+/// The first 16 bytes of a SHA-256 of `value`'s JSON: what a row's digest is
+/// made of, for any service.
+pub fn digest_of<T: serde::Serialize>(value: &T) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
     let digest = Sha256::digest(&bytes);
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);

@@ -3,6 +3,7 @@
 
 mod cert_fixtures;
 mod declarations_sandbox;
+mod dimona_engine;
 mod dimona_sandbox;
 mod import;
 mod pace;

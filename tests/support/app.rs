@@ -246,7 +246,9 @@ pub fn journal_row_of(
     );
     let ids = journal
         .insert(&[Record {
-            content: Some(Box::new(form.to_declaration().unwrap())),
+            content: Some(Box::new(fla_assistant::submit::service::Content::Fla(
+                form.to_declaration().unwrap(),
+            ))),
             form: Some(Box::new(form)),
             source,
             ..new

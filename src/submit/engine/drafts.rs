@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::fla::wire::{SearchRequest, StoredDeclaration};
 use crate::submit::state;
 
 /// A row and the form it shows in the editor.
@@ -114,7 +115,12 @@ fn form_of(rec: &Record) -> DraftForm {
     rec.form
         .as_deref()
         .cloned()
-        .or_else(|| rec.content.as_deref().map(DraftForm::from_declaration))
+        .or_else(|| {
+            rec.content
+                .as_deref()
+                .and_then(Content::fla)
+                .map(DraftForm::from_declaration)
+        })
         .unwrap_or_default()
 }
 
@@ -229,7 +235,10 @@ fn insert_draft(journal: &Journal, form: DraftForm) -> Result<Record, JournalErr
     );
     Ok(Record {
         id,
-        content: form.to_declaration().ok().map(Box::new),
+        content: form
+            .to_declaration()
+            .ok()
+            .map(|d| Box::new(Content::Fla(d))),
         form: Some(Box::new(form)),
         ..new
     })
@@ -258,7 +267,7 @@ fn store_form(
     rec.state = to;
     rec.reference = form.reference.trim().to_owned();
     rec.enterprise = normalised_enterprise(&form.enterprise);
-    rec.content = content.map(Box::new);
+    rec.content = content.map(|d| Box::new(Content::Fla(d)));
     rec.form = Some(Box::new(form));
     rec.anomalies = anomalies;
     rec.error = None;
@@ -394,7 +403,7 @@ impl Engine {
     /// declaration per worker of the same training. Their ids, in order.
     pub async fn new_checked(&self, forms: Vec<DraftForm>) -> Result<Vec<RowId>, DraftError> {
         self.with_journal(move |inner, journal| {
-            let today = client::today(&inner.client.tokens.clock);
+            let today = client::today(&inner.client().tokens.clock);
             let mut ids = Vec::new();
             for form in forms {
                 let mut rec = insert_draft(journal, form.clone())?;
@@ -412,7 +421,7 @@ impl Engine {
     /// is no longer what the user wants sent: it leaves the queue.
     pub async fn save_draft(&self, id: RowId, form: DraftForm) -> Result<State, DraftError> {
         self.with_journal(move |inner, journal| {
-            let today = client::today(&inner.client.tokens.clock);
+            let today = client::today(&inner.client().tokens.clock);
             let edit = Edit {
                 id,
                 keep_send: false,
@@ -478,8 +487,8 @@ impl Engine {
             let st = lock(&self.inner.st);
             let rec = &st.rows.get(&id).ok_or(DraftError::NoSuchRow)?.rec;
             let allowed = state::actions(rec.state).contains(&state::Action::Correct);
-            let (true, Some(sid), Some(content)) = (allowed, rec.server_id, rec.content.clone())
-            else {
+            let content = rec.content.as_deref().and_then(Content::fla).cloned();
+            let (true, Some(sid), Some(content)) = (allowed, rec.server_id, content) else {
                 return Err(DraftError::NotAllowed { state: rec.state });
             };
             let existing = st
@@ -495,7 +504,7 @@ impl Engine {
         if let Some(existing) = existing {
             return Ok(existing);
         }
-        Ok(self.add_correction(server_id, *content, None).await?)
+        Ok(self.add_correction(server_id, content, None).await?)
     }
 
     /// Sends rows as `send` does, after giving a reference to those that have
@@ -528,7 +537,7 @@ impl Engine {
                             &Changes::default(),
                             "reference generated",
                         )?;
-                        if let Some(d) = rec.content.as_mut() {
+                        if let Some(Content::Fla(d)) = rec.content.as_deref_mut() {
                             d.external_reference = reference.clone();
                         }
                         rec.reference = reference;
@@ -563,7 +572,7 @@ impl Engine {
         let lang = self.inner.lang();
         let answer = {
             let _slot = self.inner.pace.slot().await;
-            self.inner.client.cancel(server_id).await
+            self.inner.client().cancel(server_id).await
         };
         let poll_first = self.inner.config.poll.first;
         let inner = self.inner.clone();
@@ -612,7 +621,7 @@ impl Engine {
         let lang = self.inner.lang();
         let items = self
             .inner
-            .client
+            .client()
             .search_all(&filters)
             .await
             .map_err(|e| DraftError::api(&e, lang))?;
@@ -688,7 +697,7 @@ impl Engine {
                     let rec = &mut row.rec;
                     rec.state = State::of_result(item.declaration_status.result);
                     rec.form = Some(Box::new(DraftForm::from_declaration(&item.declaration)));
-                    rec.content = Some(Box::new(item.declaration));
+                    rec.content = Some(Box::new(Content::Fla(item.declaration)));
                     rec.anomalies = item.declaration_status.anomalies;
                     rec.error = None;
                 }
@@ -715,7 +724,7 @@ fn remote_record(id: RowId, item: StoredDeclaration) -> Record {
         id,
         server_id: Some(item.declaration_status.declaration_id),
         form: Some(Box::new(DraftForm::from_declaration(&item.declaration))),
-        content: Some(Box::new(item.declaration)),
+        content: Some(Box::new(Content::Fla(item.declaration))),
         anomalies: item.declaration_status.anomalies,
         remote: true,
         ..Record::new(to, reference, enterprise)

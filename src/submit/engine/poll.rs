@@ -131,7 +131,11 @@ impl Inner {
                     .count(),
                 _ => 0,
             };
-            let how = plan(rows.len(), self.config.get_batch, held);
+            let how = if self.service.pages() {
+                plan(rows.len(), self.config.get_batch, held)
+            } else {
+                Plan::Gets
+            };
             st.polling.insert(enterprise.clone());
             batches.push((enterprise, rows, how, start));
         }
@@ -142,7 +146,7 @@ impl Inner {
     /// Asks for the results of due rows of one enterprise.
     pub(super) async fn poll_batch(self: &Arc<Self>, (enterprise, rows, how, start): Batch) {
         let tries = self.config.max_tries;
-        let mut found: Vec<StoredDeclaration> = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         let mut failure: Option<ApiError> = None;
         // The cursors of the pages a search read, in order.
         let mut read: Vec<Resume> = Vec::new();
@@ -152,7 +156,7 @@ impl Inner {
                 let inner = self.clone();
                 gets.spawn(async move {
                     let _slot = inner.pace.slot().await;
-                    Some(inner.client.get_counted(sid, tries).await)
+                    Some(inner.service.read(sid, tries).await)
                 });
             }
             while let Some(done) = gets.join_next().await {
@@ -168,34 +172,30 @@ impl Inner {
         } else {
             let mut wanted: HashSet<i64> = rows.iter().map(|&(_, sid)| sid).collect();
             let mut cursors = client::Cursors::new(client::MAX_SEARCH_PAGES);
-            let mut filters = SearchRequest {
-                enterprise_number: enterprise.clone(),
-                cursor: start.map(|r| r.cursor),
-                ..SearchRequest::default()
-            };
+            let mut cursor = start.map(|r| r.cursor);
             loop {
                 let page = {
                     let _slot = self.pace.slot().await;
-                    self.client.search_page(&filters, tries).await
+                    match self.service.page(&enterprise, cursor.clone(), tries) {
+                        Some(page) => page.await,
+                        // Planned only for a service that pages (see `due`).
+                        None => break,
+                    }
                 };
                 match page {
                     Ok(page) => {
                         // The cursor that led here is before this page's first
                         // declaration (one still processing is not listed: what
                         // the cursor passed is not known before this page).
-                        let first = page
-                            .items
-                            .iter()
-                            .map(|i| i.declaration_status.declaration_id)
-                            .min();
-                        if let (Some(cursor), Some(first)) = (filters.cursor.take(), first) {
+                        let first = page.items.iter().map(|i| i.server_id).min();
+                        if let (Some(cursor), Some(first)) = (cursor.take(), first) {
                             read.push(Resume {
                                 cursor,
                                 below: first - 1,
                             });
                         }
                         for item in &page.items {
-                            wanted.remove(&item.declaration_status.declaration_id);
+                            wanted.remove(&item.server_id);
                         }
                         // Taken page by page: a search through a million
                         // declarations shows its results as it goes and
@@ -203,7 +203,7 @@ impl Inner {
                         self.take_found(&mut lock(&self.st), &enterprise, page.items);
                         match page.next {
                             Some(next) if !wanted.is_empty() => match cursors.follow(next) {
-                                Ok(next) => filters.cursor = Some(next),
+                                Ok(next) => cursor = Some(next),
                                 Err(e) => {
                                     failure = Some(e);
                                     break;
@@ -228,7 +228,7 @@ impl Inner {
         &self,
         enterprise: &str,
         rows: &[(RowId, i64)],
-        found: Vec<StoredDeclaration>,
+        found: Vec<Found>,
         failure: Option<ApiError>,
     ) {
         let now = Instant::now();
@@ -269,9 +269,9 @@ impl Inner {
 
     /// Applies the results found for an enterprise: any of its watched
     /// `submitted` rows may be among them.
-    pub(super) fn take_found(&self, st: &mut St, enterprise: &str, found: Vec<StoredDeclaration>) {
+    pub(super) fn take_found(&self, st: &mut St, enterprise: &str, found: Vec<Found>) {
         for item in found {
-            let sid = item.declaration_status.declaration_id;
+            let sid = item.server_id;
             let Some(&id) = st.watched_sids.get(&sid) else {
                 continue;
             };
@@ -312,13 +312,17 @@ impl Inner {
     }
 
     /// A result for row `id` (and no more watching it).
-    pub(super) fn take_result(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
+    pub(super) fn take_result(&self, st: &mut St, id: RowId, item: &Found) {
+        // Not final yet (Dimona's `S`): still watched.
+        let Some(result) = item.result else {
+            return;
+        };
         let changes = Changes {
-            anomalies: Some(item.declaration_status.anomalies.clone()),
+            anomalies: Some(item.anomalies.clone()),
             error: Some(None),
             ..Changes::default()
         };
-        let event = Event::Result(item.declaration_status.result);
+        let event = Event::Result(result);
         if self
             .apply_or_note(st, id, event, changes, "result")
             .is_some()
@@ -330,7 +334,10 @@ impl Inner {
 
     /// A correction (row `id`) the server processed: the row of what the
     /// server holds now shows the corrected content and its new result.
-    pub(super) fn follow_correction(&self, st: &mut St, id: RowId, item: &StoredDeclaration) {
+    pub(super) fn follow_correction(&self, st: &mut St, id: RowId, item: &Found) {
+        let Some(result) = item.result else {
+            return;
+        };
         let Some(sid) = st.rows.get(&id).and_then(|r| r.rec.correction_of) else {
             return;
         };
@@ -347,11 +354,11 @@ impl Inner {
             .collect();
         for original in held {
             let changes = Changes {
-                anomalies: Some(item.declaration_status.anomalies.clone()),
-                content: Some(item.declaration.clone()),
+                anomalies: Some(item.anomalies.clone()),
+                content: item.content.clone(),
                 ..Changes::default()
             };
-            let event = Event::Result(item.declaration_status.result);
+            let event = Event::Result(result);
             self.apply_or_note(st, original, event, changes, "corrected on the server");
         }
     }

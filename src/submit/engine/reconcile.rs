@@ -6,7 +6,7 @@ use super::*;
 impl Inner {
     /// Searches an `unknown` row by reference: adopt, or send again, or wait.
     pub(super) async fn reconcile(&self, id: RowId) {
-        let (enterprise, reference, sent_at) = {
+        let (enterprise, reference, sent_at, content) = {
             let st = lock(&self.st);
             let Some(row) = st.rows.get(&id) else {
                 return;
@@ -15,12 +15,18 @@ impl Inner {
                 row.rec.enterprise.clone(),
                 row.rec.reference.clone(),
                 row.rec.sent_at_ms,
+                row.rec.content.clone(),
             )
         };
         let result = {
             let _slot = self.pace.slot().await;
-            self.client
-                .search_reference(&enterprise, &reference, self.config.max_tries)
+            self.service
+                .find(
+                    &enterprise,
+                    &reference,
+                    content.as_deref(),
+                    self.config.max_tries,
+                )
                 .await
         };
         let now = Instant::now();
@@ -34,12 +40,9 @@ impl Inner {
         }
         match result {
             Ok(items) => {
-                if let Some(first) = items
-                    .iter()
-                    .min_by_key(|i| i.declaration_status.declaration_id)
-                {
+                if let Some(first) = items.iter().min_by_key(|i| i.server_id) {
                     let changes = Changes {
-                        server_id: Some(first.declaration_status.declaration_id),
+                        server_id: Some(first.server_id),
                         error: Some(None),
                         duplicate_avoided: true,
                         ..Changes::default()
@@ -50,18 +53,23 @@ impl Inner {
                             id,
                             Event::FoundOnServer,
                             changes,
-                            "found on the server by its reference",
+                            "found on the server (lost answer)",
                         )
                         .is_some()
                     {
                         self.take_result(&mut st, id, first);
                     }
-                    // Whatever the journal said: not asked again until "check again".
+                    // Found without its last word yet (Dimona's `S`): its
+                    // result is polled from now, as a row just taken.
+                    // Otherwise, whatever the journal said: not asked again
+                    // until "check again".
                     if st
                         .rows
                         .get(&id)
-                        .is_some_and(|r| r.rec.state != State::Submitted)
+                        .is_some_and(|r| r.rec.state == State::Submitted)
                     {
+                        st.watch_from(id, now, self.config.poll.first);
+                    } else {
                         st.set_watch(id, None);
                     }
                     return;

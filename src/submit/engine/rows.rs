@@ -32,7 +32,7 @@ impl Row {
         self.rec
             .content
             .as_deref()
-            .map(content_digest)
+            .map(Content::digest)
             .or(self.digest)
     }
 
@@ -43,7 +43,7 @@ impl Row {
         if self.rec.state.is_result() || matches!(self.rec.state, State::Invalid | State::Submitted)
         {
             if let Some(content) = self.rec.content.take() {
-                self.digest = Some(content_digest(&content));
+                self.digest = Some(content.digest());
             }
             self.rec.form = None;
         }
@@ -122,7 +122,7 @@ impl St {
     /// kept beside it: it is made again when shown (`form_of`), so ten
     /// thousand rows of a file cost one copy of each declaration, not two.
     pub(super) fn hold(&mut self, mut rec: Record) {
-        if let (Some(form), Some(content)) = (&rec.form, &rec.content) {
+        if let (Some(form), Some(Content::Fla(content))) = (&rec.form, rec.content.as_deref()) {
             if **form == DraftForm::from_declaration(content) {
                 rec.form = None;
             }
@@ -134,7 +134,7 @@ impl St {
                     (
                         rec.enterprise.clone(),
                         rec.reference.clone(),
-                        content_digest(content),
+                        content.digest(),
                     ),
                     rec.id,
                 );

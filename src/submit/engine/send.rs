@@ -83,14 +83,14 @@ impl Inner {
         fault_point();
         let _slot = self.pace.slot().await;
         let outcome = match correction_of {
-            Some(sid) => match self.client.correct_counted(sid, &content, tries).await {
+            Some(sid) => match self.service.correct(sid, &content, tries).await {
                 Ok(()) => PostOutcome::Taken(client::Submitted {
                     declaration_id: sid,
                     duplicate: false,
                 }),
                 Err(e) => PostOutcome::NotTaken(e),
             },
-            None => self.client.submit_counted(&content, tries).await,
+            None => self.service.post(&content, tries).await,
         };
         let now = Instant::now();
         let mut st = lock(&self.st);

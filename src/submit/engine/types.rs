@@ -73,6 +73,23 @@ pub struct NewDeclaration {
     pub source: Option<String>,
 }
 
+/// One declaration of any service to add: its content in its service's
+/// shape and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewContent {
+    pub content: Content,
+    pub source: Option<String>,
+}
+
+impl From<NewDeclaration> for NewContent {
+    fn from(item: NewDeclaration) -> Self {
+        NewContent {
+            content: Content::Fla(item.declaration),
+            source: item.source,
+        }
+    }
+}
+
 /// Why a row was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {

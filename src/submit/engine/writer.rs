@@ -158,10 +158,10 @@ impl Inner {
 
     pub(super) fn add_blocking(
         &self,
-        items: Vec<NewDeclaration>,
+        items: Vec<NewContent>,
         correction_of: Option<i64>,
     ) -> Result<Vec<RowId>, EngineError> {
-        let today = client::today(&self.client.tokens.clock);
+        let today = client::today(&self.client().tokens.clock);
         // One call at a time adds rows (and the drafts' calls wait for it):
         // what this one decides below holds until its rows are held, while
         // the rows' lock is let go for the journal's transaction.
@@ -176,14 +176,13 @@ impl Inner {
         let mut batch: HashMap<Digest, usize> = HashMap::new();
         let mut batch_conflicts: HashMap<(String, String, [u8; 16]), usize> = HashMap::new();
         for item in items {
-            let mut d = item.declaration;
-            let (enterprise, reference) = row_key(&d);
-            d.external_reference = reference.clone();
+            let mut d = item.content;
+            let (enterprise, reference) = self.service.identity(&mut d);
             let k = key(&enterprise, &reference);
             // Who already declares this reference with other content.
             let mut conflict_with: Option<String> = None;
             if correction_of.is_none() {
-                let digest = content_digest(&d);
+                let digest = d.digest();
                 if let Some(&id) = st.by_reference.get(&k) {
                     let row = st.rows.get(&id);
                     let holder = row.map(|r| &r.rec);
@@ -205,7 +204,7 @@ impl Inner {
                     conflict_with = holder.map(holder_name);
                 } else if let Some(&slot) = batch.get(&k) {
                     let holder: &Record = &new[slot];
-                    if holder.content.as_deref().map(content_digest) == Some(digest) {
+                    if holder.content.as_deref().map(Content::digest) == Some(digest) {
                         out.push(None);
                         new_slots.push((out.len() - 1, slot));
                         continue;
@@ -231,9 +230,12 @@ impl Inner {
                 // Held back, never sent: the reference is another declaration's.
                 Some(holder) => (State::Invalid, vec![conflict_anomaly(&reference, holder)]),
                 None => {
-                    let found = rules::check(&d, today);
-                    if rules::is_refused(&found) {
-                        (State::Invalid, found.iter().map(|a| a.to_wire()).collect())
+                    let found = self.service.check(&d, today);
+                    if found
+                        .iter()
+                        .any(|a| a.severity == crate::fla::wire::AnomalySeverity::Blocking)
+                    {
+                        (State::Invalid, found)
                     } else {
                         (State::Ready, Vec::new())
                     }
@@ -246,7 +248,7 @@ impl Inner {
             new_slots.push((out.len() - 1, new.len()));
             new.push(Record {
                 correction_of,
-                form: Some(Box::new(DraftForm::from_declaration(&d))),
+                form: d.fla().map(|f| Box::new(DraftForm::from_declaration(f))),
                 content: Some(Box::new(d)),
                 anomalies,
                 source: item.source,

@@ -20,7 +20,7 @@ pub struct Record {
     /// What is (or was) sent, in the contract's shape. Boxed, as the form:
     /// a record a file run holds for each of a million rows stays small once
     /// they are let go (see `EngineConfig::keep_settled`).
-    pub content: Option<Box<Declaration>>,
+    pub content: Option<Box<Content>>,
     /// The editor's fields as typed.
     pub form: Option<Box<DraftForm>>,
     /// The server's anomalies (or the local rules' for an `invalid` row).
@@ -147,5 +147,5 @@ pub struct Changes {
     /// Marks the row as a send avoided (`false`: unchanged).
     pub duplicate_avoided: bool,
     /// The content the server now holds (a correction it processed).
-    pub content: Option<Declaration>,
+    pub content: Option<Content>,
 }

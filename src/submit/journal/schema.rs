@@ -7,8 +7,10 @@ use super::*;
 /// first journal (one `local_declarations` table of drafts and statuses);
 /// 2: `declarations` and `transitions`; 3: `declarations.duplicate_avoided`;
 /// 4: `declarations.server` (one journal per server) and one original row per
-/// (server, enterprise, reference) among those that went to the server.
-pub const SCHEMA_VERSION: i64 = 4;
+/// (server, enterprise, reference) among those that went to the server;
+/// 5: `declarations.service` (the FLA's or Dimona's; every earlier row is the
+/// FLA's) and one original row per (server, service, enterprise, reference).
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The server of rows whose server cannot be known (rows of a custom
 /// environment's journal before version 4): kept, never used to skip a send.
@@ -75,6 +77,21 @@ pub(super) fn schema_v4_index() -> String {
     )
 }
 
+/// From version 4 to 5: every row so far is the FLA's; one original row per
+/// (server, service, enterprise, reference), as the engine of each service
+/// knows its own rows.
+pub(super) fn schema_v5() -> String {
+    format!(
+        "ALTER TABLE declarations ADD COLUMN service TEXT NOT NULL DEFAULT 'fla';
+         DROP INDEX IF EXISTS declarations_one_per_reference;
+         CREATE UNIQUE INDEX declarations_one_per_reference
+             ON declarations (server, service, enterprise, reference)
+             WHERE correction_of IS NULL AND reference <> '' AND remote = 0 AND state IN {SENT_STATES};
+         DROP INDEX IF EXISTS declarations_by_server;
+         CREATE INDEX declarations_by_server ON declarations (server, service, enterprise, reference);"
+    )
+}
+
 /// The state a status of the first journal becomes.
 pub(super) fn state_of_v1(status: &str) -> Option<State> {
     Some(match status {
@@ -127,14 +144,19 @@ impl Journal {
         if version < 3 {
             tx.execute_batch(SCHEMA_V3).map_err(err)?;
         }
-        tx.execute_batch("ALTER TABLE declarations ADD COLUMN server TEXT NOT NULL DEFAULT '';")
+        if version < 4 {
+            tx.execute_batch(
+                "ALTER TABLE declarations ADD COLUMN server TEXT NOT NULL DEFAULT '';",
+            )
             .map_err(err)?;
-        tx.execute(
-            "UPDATE declarations SET server = ?1",
-            params![legacy_server],
-        )
-        .map_err(err)?;
-        tx.execute_batch(&schema_v4_index()).map_err(err)?;
+            tx.execute(
+                "UPDATE declarations SET server = ?1",
+                params![legacy_server],
+            )
+            .map_err(err)?;
+            tx.execute_batch(&schema_v4_index()).map_err(err)?;
+        }
+        tx.execute_batch(&schema_v5()).map_err(err)?;
         tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
             .map_err(err)?;
         tx.commit().map_err(err)

@@ -1,6 +1,6 @@
 //! The journal's tests.
 
-use super::schema::{SCHEMA_V2, SCHEMA_V3};
+use super::schema::{schema_v4_index, SCHEMA_V2, SCHEMA_V3};
 use super::*;
 use crate::fla::wire;
 
@@ -231,6 +231,71 @@ fn a_version_3_journal_learns_its_server_and_keeps_rows_sent_twice_as_the_server
     // Another server's journal in the same file sees none of them.
     let other = opened(&path, "https://other.example/api");
     assert!(other.records().unwrap().0.is_empty());
+}
+
+#[test]
+fn a_version_4_journal_keeps_its_rows_as_the_flas_and_each_service_sees_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    {
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(SCHEMA_V2).unwrap();
+        db.execute_batch(SCHEMA_V3).unwrap();
+        db.execute_batch(
+            "ALTER TABLE declarations ADD COLUMN server TEXT NOT NULL DEFAULT '';
+             INSERT INTO declarations (state, reference, enterprise, server_id, form, server)
+             VALUES ('accepted', 'R-1', '0403170701', 11, '{}', 'sandbox');",
+        )
+        .unwrap();
+        db.execute_batch(&schema_v4_index()).unwrap();
+        db.execute_batch("PRAGMA user_version = 4;").unwrap();
+    }
+    let mut fla = opened(&path, "sandbox");
+    assert_eq!(fla.version().unwrap(), SCHEMA_VERSION);
+    let (records, unreadable) = fla.records().unwrap();
+    assert!(unreadable.is_empty(), "{unreadable:?}");
+    assert_eq!(records.len(), 1, "the FLA's row kept");
+    let service: String = fla
+        .db
+        .query_row("SELECT service FROM declarations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(service, "fla");
+    let fla_row = fla.insert(&[sent_row("SAME")]).unwrap()[0];
+    fla.transition(
+        fla_row,
+        State::Ready,
+        State::Sending,
+        &Changes::default(),
+        "sent",
+    )
+    .unwrap();
+    drop(fla);
+    let mut dimona = Journal::open_as(
+        &path,
+        &OpenAs {
+            server: "sandbox".into(),
+            service: crate::submit::service::DIMONA,
+            ..OpenAs::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        dimona.records().unwrap().0.is_empty(),
+        "the FLA's rows are not Dimona's"
+    );
+    // One identity per service: the same (enterprise, reference) is another
+    // service's declaration.
+    let row = dimona.insert(&[sent_row("SAME")]).unwrap()[0];
+    dimona
+        .transition(
+            row,
+            State::Ready,
+            State::Sending,
+            &Changes::default(),
+            "sent",
+        )
+        .unwrap();
+    assert_eq!(dimona.records().unwrap().0.len(), 1);
 }
 
 #[test]
