@@ -76,7 +76,7 @@ fn parse_env(s: &str) -> Result<EnvironmentKind, String> {
         .ok_or_else(|| format!("'{s}' is not sandbox, acceptance, production or custom"))
 }
 
-fn parse_service(s: &str) -> Result<&'static ServiceDefinition, String> {
+pub(super) fn parse_service(s: &str) -> Result<&'static ServiceDefinition, String> {
     env::service(s).ok_or_else(|| format!("'{s}' is not fla or dimona"))
 }
 

@@ -16,17 +16,20 @@ use serde_json::{json, Value};
 use super::common::{client_for, default_journal, prefetch_token};
 use super::connection::ConnectionArgs;
 use super::{exit, print_json, CliError};
+use crate::dimona::service::DimonaService;
 use crate::fla::rules;
 use crate::fla::wire::Declaration;
 use crate::i18n::{format_decimal, tr, tr_args, tr_n, Lang};
 use crate::submit::conflicts::{Noted, ReferenceBook};
-use crate::submit::engine::{Engine, EngineConfig, NewDeclaration, RowId};
+use crate::submit::engine::{Engine, EngineConfig, NewContent, RowId};
 use crate::submit::import::{self, ImportError};
 use crate::submit::input::{self, InputError};
 use crate::submit::owner::Holder;
 use crate::submit::run::{report_record, row_outcome, Counts, RowOutcome, REPORT_HEADER};
+use crate::submit::service::{FlaService, ServiceApi};
 use crate::submit::state::State;
 
+mod dimona;
 mod dry_run;
 mod file;
 
@@ -176,24 +179,47 @@ enum Placed {
     },
 }
 
+/// The service the engine sends to, on the channel's client `api` (already
+/// on that service's API base).
+fn service_of(
+    service: &crate::channel::env::ServiceDefinition,
+    api: crate::fla::client::FlaClient,
+) -> Arc<dyn ServiceApi> {
+    if service.id == crate::channel::env::DIMONA.id {
+        Arc::new(DimonaService(crate::dimona::client::DimonaClient { api }))
+    } else {
+        Arc::new(FlaService(Arc::new(api)))
+    }
+}
+
 pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
-    super::common::fla_only(args.connection.service, "submit", lang)?;
+    let dimona = dimona::is_dimona(&args);
     if args.dry_run {
-        return dry_run(&args, lang);
+        return if dimona {
+            dimona::dry_run_report(&args, lang)
+        } else {
+            dry_run(&args, lang)
+        };
     }
     let started = Instant::now();
-    let rows = file_rows(&args, lang)?;
+    let rows = if dimona {
+        dimona::file_rows(&args, lang)?
+    } else {
+        file_rows(&args, lang)?
+    };
     // Where each row comes from, in the journal (and the GUI's table).
     let file_name = crate::files::file_source(&args.file);
 
     let c = &args.connection;
     let clock = c.clock(lang)?;
     let resolved = c.resolve_with(clock, lang).await?;
-    let fla = client_for(&resolved, c, lang)?;
+    let api = client_for(&resolved, c, lang)?;
     // A connection that cannot give a token is an error before anything starts.
-    if let Err(code) = prefetch_token(&fla, args.json, lang).await {
+    if let Err(code) = prefetch_token(&api, args.json, lang).await {
         return Ok(code);
     }
+    let server = api.server.clone();
+    let service = service_of(c.service, api);
 
     let journal = args
         .journal
@@ -201,12 +227,12 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
         .unwrap_or_else(|| default_journal(c.environment));
     let config = EngineConfig {
         concurrency: usize::from(args.concurrency),
-        reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
+        reconcile_after: super::unknown_wait(args.unknown_wait, &server),
         // A file run shows nothing of a row that is done but its outcome.
         keep_settled: false,
         ..EngineConfig::default()
     };
-    let engine = Engine::open_for(&journal, Arc::new(fla), config, Holder::Submit)
+    let engine = Engine::open_service(&journal, service, config, Holder::Submit)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;
 
@@ -236,11 +262,11 @@ pub async fn submit(args: SubmitArgs, lang: Lang) -> Result<u8, CliError> {
                     reference: r.reference,
                     issues,
                 }),
-                Ok(declaration) => {
+                Ok(content) => {
                     to_add_at.push(placed.len());
                     placed.push(Placed::Engine { row: r.row, id: 0 });
-                    to_add.push(NewDeclaration {
-                        declaration,
+                    to_add.push(NewContent {
+                        content,
                         source: Some(crate::submit::input::row_source(&file_name, r.row)),
                     });
                 }
@@ -560,8 +586,8 @@ mod tests {
             rows[1]
                 .content
                 .as_ref()
-                .map(|d| d.external_reference.as_str()),
-            Ok("")
+                .map(|d| d.fla().map(|d| d.external_reference.as_str())),
+            Ok(Some(""))
         );
         assert_eq!(rows[2].reference, "R3");
         let issues = rows[2].content.clone().unwrap_err();

@@ -4,6 +4,7 @@
 //! the channel (certificate, token, diagnosis) knows nothing of it.
 
 pub mod client;
+pub mod import;
 pub mod rules;
 pub mod send;
 // Dimona as the submission engine asks it.

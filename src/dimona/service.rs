@@ -8,7 +8,9 @@ use crate::fla::client::PostOutcome;
 use crate::fla::error::ApiError;
 use crate::fla::wire::{Anomaly, AnomalySeverity, ResultCode};
 use crate::identifiers::{normalised_enterprise, normalised_ssin};
-use crate::submit::service::{foreign, Call, Content, Found, FoundPage, ServiceApi, DIMONA};
+use crate::submit::service::{
+    foreign, Call, Content, Found, FoundPage, Payload, ServiceApi, DIMONA,
+};
 
 use super::client::DimonaClient;
 use super::wire::{self, Declaration, DimonaResult, StoredDeclaration};
@@ -38,12 +40,21 @@ pub fn identity(d: &Declaration) -> (String, String) {
     )
 }
 
-/// The digest of what a declaration says, its numbers however written.
-pub fn digest(d: &Declaration) -> [u8; 16] {
-    let mut d = d.clone();
+/// A declaration as the engine keeps it: its JSON, the employer's and the
+/// worker's numbers written one way (digits only), so that the same
+/// declaration however a file writes its numbers is the same row.
+pub fn content(mut d: Declaration) -> Content {
     d.employer.enterprise_number = normalised_enterprise(&d.employer.enterprise_number);
     d.worker.ssin = normalised_ssin(&d.worker.ssin);
-    crate::submit::reference::digest_of(&d)
+    Content::Other(Payload {
+        service: DIMONA.to_owned(),
+        json: serde_json::to_value(&d).unwrap_or_default(),
+    })
+}
+
+/// The Dimona declaration a row's content is, if it is one.
+pub fn declaration(content: &Content) -> Option<Declaration> {
+    serde_json::from_value(content.json_of(DIMONA)?.clone()).ok()
 }
 
 /// The local rules' findings as the engine keeps anomalies.
@@ -87,7 +98,7 @@ pub fn found(item: StoredDeclaration) -> Found {
             .into_iter()
             .map(as_engine_anomaly)
             .collect(),
-        content: Some(Content::Dimona(item.declaration)),
+        content: Some(content(item.declaration)),
     }
 }
 
@@ -96,7 +107,7 @@ fn not_ours() -> ApiError {
 }
 
 impl ServiceApi for DimonaService {
-    fn code(&self) -> &'static str {
+    fn id(&self) -> &'static str {
         DIMONA
     }
 
@@ -105,34 +116,28 @@ impl ServiceApi for DimonaService {
     }
 
     fn identity(&self, content: &mut Content) -> (String, String) {
-        match content {
-            Content::Dimona(d) => identity(d),
-            Content::Fla(_) => (String::new(), String::new()),
-        }
+        declaration(content).map_or_else(|| (String::new(), String::new()), |d| identity(&d))
     }
 
     fn check(&self, content: &Content, today: time::Date) -> Vec<Anomaly> {
-        match content {
-            Content::Dimona(d) => check(d, today),
-            Content::Fla(_) => vec![foreign(DIMONA)],
-        }
+        declaration(content).map_or_else(|| vec![foreign(DIMONA)], |d| check(&d, today))
     }
 
     fn post<'a>(&'a self, content: &'a Content, tries: u32) -> Call<'a, PostOutcome> {
         Box::pin(async move {
-            match content {
-                Content::Dimona(d) => {
+            match declaration(content) {
+                Some(d) => {
                     self.0
                         .api
                         .post_counted(
                             wire::DECLARATIONS,
-                            d,
+                            &d,
                             Some(d.employer.enterprise_number.as_str()),
                             tries,
                         )
                         .await
                 }
-                Content::Fla(_) => PostOutcome::NotTaken(not_ours()),
+                None => PostOutcome::NotTaken(not_ours()),
             }
         })
     }
@@ -178,10 +183,10 @@ impl ServiceApi for DimonaService {
         _tries: u32,
     ) -> Call<'a, Result<Vec<Found>, ApiError>> {
         Box::pin(async move {
-            let Some(Content::Dimona(d)) = content else {
+            let Some(d) = content.and_then(declaration) else {
                 return Ok(Vec::new());
             };
-            Ok(self.0.find_all(d).await?.into_iter().map(found).collect())
+            Ok(self.0.find_all(&d).await?.into_iter().map(found).collect())
         })
     }
 }

@@ -9,7 +9,11 @@
 //! NewDeclaration { declaration: Declaration, source: Option<String> }
 //! type RowId = i64
 //!
+//! Engine::open_service(journal, service: Arc<dyn ServiceApi>, config, holder)  (async)
+//!     the engine for any service (`submit::service`): its rows only, its owner of the journal;
+//!     engine.add / add_and_send take `NewContent { content: Content, source }` (or a NewDeclaration).
 //! Engine::open(journal: &Path, client: Arc<FlaClient>, config) -> Result<Engine, EngineError>  (async)
+//!     the FLA's (`open_for` with a holder).
 //!     opens/creates/migrates the journal; resumes: `sending` → `unknown` → reconciled
 //!     (search by reference), `unknown` → reconciled, `submitted` → polled.
 //!     Its tasks run on the tokio runtime `open` is called on; they stop when the
@@ -405,7 +409,7 @@ impl Engine {
             server: client.server.clone(),
             legacy_rows_known: client.tokens.endpoints.environment
                 != crate::channel::env::EnvironmentKind::Custom,
-            service: service.code(),
+            service: service.id(),
             ..OpenAs::default()
         };
         let lean = !config.keep_settled;

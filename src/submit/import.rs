@@ -38,6 +38,7 @@ pub use read::*;
 pub use rows::*;
 pub use template::*;
 use values::*;
+pub(crate) use values::{parse_date, parse_number};
 pub use vocabulary::*;
 pub use workbook::Refusal as XlsxRefusal;
 

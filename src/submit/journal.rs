@@ -421,7 +421,20 @@ impl Journal {
             std::fs::create_dir_all(parent)
                 .map_err(|e| open_failed(format!("{}: {e}", parent.display())))?;
         }
-        let lock = super::owner::acquire(path, who.holder, who.wait).map_err(|e| match e {
+        // One owner per service: the FLA's run and Dimona's share the file
+        // (SQLite keeps their writes apart), each service's rows its own.
+        let lock_for = if who.service == super::service::FLA {
+            path.to_owned()
+        } else {
+            let mut name = path
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_default();
+            name.push(".");
+            name.push(who.service);
+            path.with_file_name(name)
+        };
+        let lock = super::owner::acquire(&lock_for, who.holder, who.wait).map_err(|e| match e {
             super::owner::LockError::InUse(note) => JournalError::InUse {
                 holder: note.as_ref().map(|n| n.holder.code().to_owned()),
                 since: note.map(|n| n.since),

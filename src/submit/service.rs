@@ -22,27 +22,39 @@ use crate::fla::wire::{Anomaly, ResultCode, StoredDeclaration};
 /// A future a service's call gives back.
 pub type Call<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a row declares, in its service's wire shape. A record holds it
-/// boxed, so its variants' sizes matter little.
+/// What a row declares. The engine reads none of it: its service does
+/// (`ServiceApi`). The FLA's is typed, as its editor and corrections need;
+/// any other service's is its JSON ([`Payload`]), which that service's own
+/// module makes and reads, so that the engine names no other service.
+// A record holds it boxed: the size of its larger variant matters little.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
     Fla(crate::fla::wire::Declaration),
-    Dimona(crate::dimona::wire::Declaration),
+    Other(Payload),
 }
 
-/// The FLA's name of a service in the journal (rows of a journal before
-/// version 5 are the FLA's).
-pub const FLA: &str = "fla";
-/// Dimona's name in the journal.
-pub const DIMONA: &str = "dimona";
+/// Another service's declaration: its name and its JSON, in the canonical
+/// form its service gives it (numbers written one way), so that the same
+/// declaration is the same JSON, and the same digest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    pub service: String,
+    pub json: serde_json::Value,
+}
+
+/// The FLA's name in the journal, its definition's id (rows of a journal
+/// before version 5 are the FLA's).
+pub const FLA: &str = crate::channel::env::FLA.id;
+/// Dimona's name in the journal, its definition's id.
+pub const DIMONA: &str = crate::channel::env::DIMONA.id;
 
 impl Content {
     /// The journal's name of its service.
-    pub fn service(&self) -> &'static str {
+    pub fn service(&self) -> &str {
         match self {
             Content::Fla(_) => FLA,
-            Content::Dimona(_) => DIMONA,
+            Content::Other(p) => &p.service,
         }
     }
 
@@ -50,15 +62,15 @@ impl Content {
     pub fn fla(&self) -> Option<&crate::fla::wire::Declaration> {
         match self {
             Content::Fla(d) => Some(d),
-            Content::Dimona(_) => None,
+            Content::Other(_) => None,
         }
     }
 
-    /// The Dimona declaration it is, if it is one.
-    pub fn dimona(&self) -> Option<&crate::dimona::wire::Declaration> {
+    /// The JSON of `service`'s declaration, if it is one.
+    pub fn json_of(&self, service: &str) -> Option<&serde_json::Value> {
         match self {
-            Content::Dimona(d) => Some(d),
-            Content::Fla(_) => None,
+            Content::Other(p) if p.service == service => Some(&p.json),
+            _ => None,
         }
     }
 
@@ -66,21 +78,25 @@ impl Content {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         match self {
             Content::Fla(d) => serde_json::to_string(d),
-            Content::Dimona(d) => serde_json::to_string(d),
+            Content::Other(p) => serde_json::to_string(&p.json),
         }
     }
 
     /// A declaration of `service` from the journal's JSON.
     pub fn from_json(service: &str, text: &str) -> Result<Content, String> {
-        match service {
-            FLA => serde_json::from_str(text)
+        if service == FLA {
+            return serde_json::from_str(text)
                 .map(Content::Fla)
-                .map_err(|e| e.to_string()),
-            DIMONA => serde_json::from_str(text)
-                .map(Content::Dimona)
-                .map_err(|e| e.to_string()),
-            other => Err(format!("a service this version does not know: {other}")),
+                .map_err(|e| e.to_string());
         }
+        serde_json::from_str(text)
+            .map(|json| {
+                Content::Other(Payload {
+                    service: service.to_owned(),
+                    json,
+                })
+            })
+            .map_err(|e| e.to_string())
     }
 
     /// A 16-byte digest of what it declares, however its numbers are
@@ -88,7 +104,7 @@ impl Content {
     pub fn digest(&self) -> [u8; 16] {
         match self {
             Content::Fla(d) => super::reference::content_digest(d),
-            Content::Dimona(d) => crate::dimona::service::digest(d),
+            Content::Other(p) => super::reference::digest_of(&p.json),
         }
     }
 }
@@ -128,7 +144,7 @@ pub struct FoundPage {
 /// channel's sending, which shares one token and one pace.
 pub trait ServiceApi: Send + Sync + 'static {
     /// Its name in the journal ([`FLA`], [`DIMONA`]).
-    fn code(&self) -> &'static str;
+    fn id(&self) -> &'static str;
 
     /// The channel's client on the service's API base: the token, the pace's
     /// observer, the server key, the language of messages.
@@ -215,7 +231,7 @@ pub fn foreign(service: &str) -> Anomaly {
 }
 
 impl ServiceApi for FlaService {
-    fn code(&self) -> &'static str {
+    fn id(&self) -> &'static str {
         FLA
     }
 
@@ -230,7 +246,7 @@ impl ServiceApi for FlaService {
                 d.external_reference.clone_from(&reference);
                 (enterprise, reference)
             }
-            Content::Dimona(_) => (String::new(), String::new()),
+            Content::Other(_) => (String::new(), String::new()),
         }
     }
 
@@ -240,7 +256,7 @@ impl ServiceApi for FlaService {
                 .iter()
                 .map(|a| a.to_wire())
                 .collect(),
-            Content::Dimona(_) => vec![foreign(FLA)],
+            Content::Other(_) => vec![foreign(FLA)],
         }
     }
 
@@ -248,7 +264,7 @@ impl ServiceApi for FlaService {
         Box::pin(async move {
             match content {
                 Content::Fla(d) => self.0.submit_counted(d, tries).await,
-                Content::Dimona(_) => PostOutcome::NotTaken(not_ours(FLA)),
+                Content::Other(_) => PostOutcome::NotTaken(not_ours(FLA)),
             }
         })
     }
@@ -262,7 +278,7 @@ impl ServiceApi for FlaService {
         Box::pin(async move {
             match content {
                 Content::Fla(d) => self.0.correct_counted(server_id, d, tries).await,
-                Content::Dimona(_) => Err(not_ours(FLA)),
+                Content::Other(_) => Err(not_ours(FLA)),
             }
         })
     }

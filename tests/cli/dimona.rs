@@ -287,14 +287,15 @@ fn a_lost_answer_is_found_on_the_server_and_not_sent_again() {
 }
 
 #[test]
-fn submit_and_the_fla_search_say_they_do_not_send_dimona_yet() {
+fn the_fla_search_says_it_does_not_search_dimona() {
     let data = tempfile::tempdir().unwrap();
-    let file = write(data.path(), "rows.jsonl", &json!({}));
     let (code, out) = run(
         data.path(),
         &[
-            "submit",
-            &file,
+            "declarations",
+            "search",
+            "--enterprise",
+            "0403170701",
             "--service",
             "dimona",
             "--client-id",
@@ -307,6 +308,224 @@ fn submit_and_the_fla_search_say_they_do_not_send_dimona_yet() {
     );
     assert_eq!(code, 2, "{out}");
     assert_eq!(out["error"]["code"], "service_not_supported");
+}
+
+/// The `i`th worker born 30 July 1985 (a valid INSZ).
+fn worker(i: u64) -> String {
+    let first_nine = 850_730_000 + i % 997 + 1;
+    format!(
+        "{first_nine:09}{:02}",
+        fla_assistant::identifiers::ssin_check_digits(first_nine, false)
+    )
+}
+
+/// Today as an office writes it (07/12/2026).
+fn today_belgian() -> String {
+    let t = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    format!("{:02}/{:02}/{}", t.day(), u8::from(t.month()), t.year())
+}
+
+impl Dimona {
+    /// A month-start file of `n` Dimona In for today with an office's
+    /// headers in `lang` (the template's, read back), `;`-separated, with
+    /// `bad` rows whose INSZ is wrong at the end.
+    fn month_start(&self, name: &str, lang: &str, n: u64, bad: u64) -> String {
+        let template = self.data.path().join(format!("template-{lang}.csv"));
+        let template = template.display().to_string();
+        let (code, out) = run(
+            self.data.path(),
+            &[
+                "template",
+                &template,
+                "--service",
+                "dimona",
+                "--headers",
+                lang,
+                "--json",
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{out}");
+        let header = std::fs::read_to_string(&template).unwrap();
+        let header = header.lines().next().unwrap().to_owned();
+        let sep = if header.contains(';') { ";" } else { "," };
+        let columns: Vec<&str> = header.split(sep).collect();
+        let mut text = format!("{header}\n");
+        for i in 0..n + bad {
+            let ssin = if i < n {
+                worker(i)
+            } else {
+                format!("8507300{i:04}")
+            };
+            let cells: Vec<String> = (0..columns.len())
+                .map(|c| match c {
+                    0 => "0403.170.701".to_owned(),
+                    1 => ssin.clone(),
+                    3 => today_belgian(),
+                    5 => "200".to_owned(),
+                    6 => "OTH".to_owned(),
+                    _ => String::new(),
+                })
+                .collect();
+            text.push_str(&cells.join(sep));
+            text.push('\n');
+        }
+        let path = self.data.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    fn submit(&self, file: &str, extra: &[&str]) -> (i32, Value) {
+        let mut args = vec!["submit", file];
+        args.extend_from_slice(extra);
+        self.connection(&mut args);
+        run(self.data.path(), &args, "Password")
+    }
+
+    /// How many periods each worker has.
+    fn periods_per_worker(&self) -> std::collections::HashMap<String, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for p in self.periods() {
+            *counts
+                .entry(p["worker"]["ssin"].as_str().unwrap_or_default().to_owned())
+                .or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+#[test]
+fn submit_sends_an_offices_month_start_once_with_its_report_in_each_language() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    for (lang, from) in [("nl", 0), ("fr", 100), ("en", 200)] {
+        // Each language its own workers: the same file twice is tried below.
+        let file = d.month_start(&format!("month-{lang}.csv"), lang, 0, 0);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        let sep = if text.contains(';') { ";" } else { "," };
+        for i in from..from + 12 {
+            text.push_str(
+                &[
+                    "0403.170.701".to_owned(),
+                    worker(i),
+                    String::new(),
+                    today_belgian(),
+                    String::new(),
+                    "200".into(),
+                    "OTH".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]
+                .join(sep),
+            );
+            text.push('\n');
+        }
+        // One row whose INSZ is no one's.
+        text.push_str(
+            &[
+                "0403.170.701",
+                "85073000000",
+                "",
+                &today_belgian(),
+                "",
+                "200",
+                "OTH",
+                "",
+                "",
+                "",
+                "",
+            ]
+            .join(sep),
+        );
+        text.push('\n');
+        std::fs::write(&file, text).unwrap();
+        let report = d.data.path().join(format!("report-{lang}.csv"));
+        let report_arg = report.display().to_string();
+        let (code, out) = d.submit(&file, &["--report", &report_arg]);
+        assert_eq!(code, 1, "one row invalid: {out}");
+        assert_eq!(out["total"], 13, "{out}");
+        assert_eq!(out["accepted"], 12, "{out}");
+        assert_eq!(out["invalid"], 1, "{out}");
+        let report = std::fs::read_to_string(&report).unwrap();
+        assert_eq!(report.lines().count(), 14, "{report}");
+        // The same file again: nothing sent twice.
+        let (code, out) = d.submit(&file, &[]);
+        assert_eq!(code, 1, "{out}");
+        assert_eq!(out["accepted"], 12, "{out}");
+    }
+    assert_eq!(d.taken(), 36, "each worker declared once");
+    let held = d.periods_per_worker();
+    assert_eq!(held.len(), 36);
+    assert!(held.values().all(|n| *n == 1), "{held:?}");
+}
+
+#[test]
+fn a_dimona_dry_run_checks_the_file_and_sends_nothing() {
+    let d = Dimona::start(&[], &["--dimona"]);
+    let file = d.month_start("month.csv", "nl", 3, 1);
+    let (code, out) = run(
+        d.data.path(),
+        &[
+            "submit",
+            &file,
+            "--service",
+            "dimona",
+            "--dry-run",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out["total"], 4, "{out}");
+    assert_eq!(out["valid"], 3, "{out}");
+    assert_eq!(out["invalidRows"], 1, "{out}");
+    assert_eq!(out["invalid"][0]["row"], 5, "{out}");
+    assert_eq!(out["invalid"][0]["field"], "ssin", "{out}");
+    assert_eq!(
+        out["declarations"].as_array().map(Vec::len),
+        Some(3),
+        "{out}"
+    );
+    assert_eq!(
+        out["declarations"][0]["dimonaIn"]["startDate"],
+        today(),
+        "{out}"
+    );
+    assert_eq!(d.taken(), 0, "nothing sent");
+}
+
+#[test]
+fn a_dimona_run_cut_between_its_commit_and_its_request_declares_each_worker_once() {
+    // A server that opens a second period for an In repeated: only the
+    // journal keeps a worker from being declared twice.
+    let d = Dimona::start(&["--accept-duplicates"], &["--dimona"]);
+    let file = d.month_start("month.csv", "fr", 10, 0);
+    let mut args = vec![
+        "submit",
+        file.as_str(),
+        "--concurrency",
+        "1",
+        "--unknown-wait",
+        "2",
+    ];
+    d.connection(&mut args);
+    let cut = support::command(d.data.path(), &args, "Password")
+        .env("FLA_TEST_AFTER_SENDING", "abort:5")
+        .output()
+        .unwrap();
+    assert!(
+        cut.status.code().is_none_or(|c| c > 3),
+        "the run was not cut: {}",
+        String::from_utf8_lossy(&cut.stdout)
+    );
+    assert!(d.taken() < 10);
+    let (code, out) = d.submit(&file, &["--concurrency", "1", "--unknown-wait", "2"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["accepted"], 10, "{out}");
+    let held = d.periods_per_worker();
+    assert_eq!(held.len(), 10, "{held:?}");
+    assert!(held.values().all(|n| *n == 1), "declared twice: {held:?}");
 }
 
 #[test]

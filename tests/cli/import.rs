@@ -215,6 +215,108 @@ fn templates_are_written_and_read_back_empty() {
     assert_eq!(code, 2);
 }
 
+/// `template --service dimona`: a CSV and an XLSX, in the contract's names and
+/// in each language's words, whose headers `dimona::import` reads back column
+/// for column; without `--service` (or with `fla`) the FLA's template, byte
+/// for byte and key for key as before.
+#[test]
+fn dimona_templates_are_written_and_read_back_and_the_flas_is_unchanged() {
+    use fla_assistant::dimona::import::{self as dimona, Column};
+    use fla_assistant::submit::import::{read_table, Cell};
+
+    let data = tempfile::tempdir().unwrap();
+    for (headers, ssin) in [
+        ("contract", "ssin"),
+        ("en", "Worker SSIN"),
+        ("nl", "INSZ werknemer"),
+        ("fr", "NISS travailleur"),
+    ] {
+        for ext in ["csv", "xlsx"] {
+            let path = data.path().join(format!("dimona-{headers}.{ext}"));
+            let path = path.to_str().unwrap();
+            let (code, out) = run(
+                data.path(),
+                &[
+                    "template",
+                    path,
+                    "--service",
+                    "dimona",
+                    "--headers",
+                    headers,
+                    "--json",
+                ],
+                "",
+            );
+            assert_eq!(code, 0, "{out}");
+            assert_eq!(out["service"], "dimona", "{out}");
+            assert_eq!(out["format"], ext, "{out}");
+            let columns = out["columns"].as_array().unwrap();
+            assert_eq!(columns.len(), Column::ALL.len(), "{out}");
+            assert_eq!(columns[1], ssin, "{out}");
+            let bytes = std::fs::read(path).unwrap();
+            assert_eq!(bytes.starts_with(b"PK\x03\x04"), ext == "xlsx");
+            let imported = dimona::import(&bytes).unwrap();
+            assert!(imported.rows.is_empty(), "{headers} {ext}");
+            assert!(imported.mapping.ignored.is_empty(), "{headers} {ext}");
+            // Each column where the template put it.
+            let in_order: Vec<(Column, usize)> = Column::ALL.into_iter().zip(0..).collect();
+            assert_eq!(imported.mapping.columns, in_order, "{headers} {ext}");
+        }
+    }
+    // In words, with the words of the command's language.
+    let path = data.path().join("dimona.csv");
+    let out = support::command(
+        data.path(),
+        &["template", path.to_str().unwrap(), "--service", "dimona"],
+        "",
+    )
+    .env("FLA_LANG", "nl")
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Dimona-sjabloon geschreven"), "{text}");
+    assert!(text.contains("(11 kolommen)"), "{text}");
+
+    // The FLA's, as it always was: the same bytes, the same keys, with or
+    // without `--service fla`.
+    let contract = "externalReference;enterpriseNumber;ssin;trainingName;trainingType;\
+                    startDate;endDate;durationValue;durationUnit;followed;\
+                    certificateObtained;certificateValidUntil;countsForFla;\
+                    providerEnterpriseNumber;jointCommittee\r\n";
+    for service in [None, Some("fla")] {
+        for ext in ["csv", "xlsx"] {
+            let path = data
+                .path()
+                .join(format!("fla-{}.{ext}", service.unwrap_or("default")));
+            let path = path.to_str().unwrap();
+            let mut args = vec!["template", path, "--json"];
+            if let Some(service) = service {
+                args.extend(["--service", service]);
+            }
+            let (code, out) = run(data.path(), &args, "");
+            assert_eq!(code, 0, "{out}");
+            let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["columns", "format", "path"], "{out}");
+            let bytes = std::fs::read(path).unwrap();
+            if ext == "csv" {
+                assert_eq!(bytes, [b"\xEF\xBB\xBF", contract.as_bytes()].concat());
+            }
+            let table = read_table(&bytes).unwrap();
+            assert_eq!(table.rows.len(), 1);
+            let header: Vec<String> = table.rows[0].1.iter().map(Cell::display).collect();
+            assert_eq!(header.join(";") + "\r\n", contract);
+        }
+    }
+    // A service it does not know: usage, exit 2.
+    let (code, _) = run(
+        data.path(),
+        &["template", "x.csv", "--service", "onss", "--json"],
+        "",
+    );
+    assert_eq!(code, 2);
+}
+
 /// An office's own export, in Windows-1252 with semicolons and Dutch words,
 /// dated relative to now so that the sandbox (on the real clock) takes it.
 #[test]

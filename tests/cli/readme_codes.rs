@@ -14,7 +14,9 @@
 //! - the codes the engine gives a row's error (`RowError::localized("…")` in
 //!   `src/submit/engine*`), which the report's `errorCode` prints;
 //! - the row problem codes of `src/submit/import/rows.rs`: its snake_case
-//!   literals with an underscore, and what `fn rule_code` answers.
+//!   literals with an underscore, and what `fn rule_code` answers; and those
+//!   of a Dimona file (`src/dimona/import.rs`: `Why::Bad("…")`, and the
+//!   code of an empty value).
 //!
 //! A few codes the scan finds cannot be printed by any command: they are in
 //! [`NOT_PRINTED`] with the reason, and must not be in the tables. A code the
@@ -71,6 +73,7 @@ const CODE_FNS: &[(&str, &str, Use)] = &[
         "Rehearsal",
         LeftOut("the app's rehearsal steps: no command reads them"),
     ),
+    ("src/dimona/import.rs", "DimonaImportError", Taken),
     (
         "src/dimona/wire.rs",
         "Part",
@@ -485,6 +488,17 @@ fn scanned() -> BTreeMap<String, BTreeSet<String>> {
     for lit in literals(block(&text, at)) {
         if is_code(lit) {
             add(lit.to_owned(), format!("{rows} (rule_code)"));
+        }
+    }
+
+    // 5. The row problems of a Dimona file: a value that cannot be read
+    // (`Why::Bad("…")`) and an empty one a part needs.
+    let dimona = "src/dimona/import.rs";
+    let text = source(&root().join(dimona));
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    for needle in ["Why::Bad(", "Why::Missing => "] {
+        for code in literals_after(text, needle) {
+            add(code, dimona.to_owned());
         }
     }
     codes

@@ -13,14 +13,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fla_assistant::dimona::client::DimonaClient;
-use fla_assistant::dimona::service::DimonaService;
+use fla_assistant::dimona::service::{content, DimonaService};
 use fla_assistant::dimona::wire::{Declaration, Employer, SearchRequest};
 use fla_assistant::fla::client::{PollSchedule, RetryPolicy};
 use fla_assistant::identifiers::ssin_check_digits;
 use fla_assistant::sandbox::SandboxOptions;
 use fla_assistant::submit::engine::{Engine, EngineConfig, NewContent};
 use fla_assistant::submit::owner::Holder;
-use fla_assistant::submit::service::Content;
 use fla_assistant::submit::state::State;
 use serde_json::json;
 
@@ -62,24 +61,25 @@ fn ssin(i: usize, bis: bool) -> String {
 /// A payroll office's month start: `n` workers start today, every fifth
 /// with a BIS number.
 fn month_start(n: usize) -> Vec<NewContent> {
+    (0..n).map(|i| starts(i, &ssin(i, i % 5 == 4))).collect()
+}
+
+/// Row `i` of a month start: `worker` starts today.
+fn starts(i: usize, worker: &str) -> NewContent {
     let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
-    (0..n)
-        .map(|i| {
-            let d: Declaration = serde_json::from_value(json!({
-                "employer": {"enterpriseNumber": EMPLOYER},
-                "worker": {"ssin": ssin(i, i % 5 == 4)},
-                "dimonaIn": {
-                    "startDate": today.to_string(),
-                    "features": {"jointCommissionNumber": "200", "workerType": "OTH"}
-                }
-            }))
-            .unwrap();
-            NewContent {
-                content: Content::Dimona(d),
-                source: Some(format!("month.csv#{}", i + 2)),
-            }
-        })
-        .collect()
+    let d: Declaration = serde_json::from_value(json!({
+        "employer": {"enterpriseNumber": EMPLOYER},
+        "worker": {"ssin": worker},
+        "dimonaIn": {
+            "startDate": today.to_string(),
+            "features": {"jointCommissionNumber": "200", "workerType": "OTH"}
+        }
+    }))
+    .unwrap();
+    NewContent {
+        content: content(d),
+        source: Some(format!("month.csv#{}", i + 2)),
+    }
 }
 
 async fn service(w: &World) -> Arc<DimonaService> {
@@ -167,60 +167,50 @@ async fn a_month_start_of_dimona_in_ends_as_the_server_says_waiting_workers_incl
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rule_holds_a_row_back_and_another_services_rows_stay_apart() {
+async fn a_rule_holds_a_row_back_and_the_services_rows_stay_apart_both_open_at_once() {
     let w = World::start(quick()).await;
     let service = service(&w).await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.sqlite");
-    // An FLA row in the same journal first.
-    {
-        let fla = Arc::new(
-            w.client("employer", EMPLOYER, &[], Duration::from_secs(5))
-                .await,
-        );
-        let engine = Engine::open(&journal, fla, config()).await.unwrap();
-        let ids = engine
-            .add(vec![fla_assistant::submit::engine::NewDeclaration {
-                declaration: fla_test_support::sandbox::declaration(
-                    "FLA-1",
-                    fla_test_support::sandbox::KNOWN,
-                ),
-                source: None,
-            }])
-            .await
-            .unwrap();
-        engine.send(&ids);
-        idle(&engine, Duration::from_secs(30)).await;
-        assert_eq!(engine.snapshot().count(State::Accepted), 1);
-    }
+    // An FLA row in the same journal first; its engine stays open: each
+    // service has its own owner of the file.
+    let fla = Arc::new(
+        w.client("employer", EMPLOYER, &[], Duration::from_secs(5))
+            .await,
+    );
+    let fla_engine = Engine::open(&journal, fla, config()).await.unwrap();
+    let ids = fla_engine
+        .add(vec![fla_assistant::submit::engine::NewDeclaration {
+            declaration: fla_test_support::sandbox::declaration(
+                "FLA-1",
+                fla_test_support::sandbox::KNOWN,
+            ),
+            source: None,
+        }])
+        .await
+        .unwrap();
+    fla_engine.send(&ids);
     let engine = open(&journal, service.clone()).await;
     assert!(
         engine.snapshot().rows.is_empty(),
         "the FLA's row shown to Dimona"
     );
-    let mut items = month_start(2);
-    if let Content::Dimona(d) = &mut items[1].content {
-        d.worker.ssin = "85073003329".into();
-    }
+    let items = vec![starts(0, &ssin(0, false)), starts(1, "85073003329")];
     let ids = engine.add(items).await.unwrap();
     let sent = engine.send(&ids);
     assert_eq!(sent.queued, vec![ids[0]]);
     idle(&engine, Duration::from_secs(30)).await;
+    idle(&fla_engine, Duration::from_secs(30)).await;
     let rows = engine.snapshot().rows;
     assert_eq!(rows[0].state, State::Accepted);
     assert_eq!(rows[1].state, State::Invalid);
     assert_eq!(rows[1].anomalies[0].code, "DIM-SSIN");
     assert_eq!(w.admin("/stats").await["dimona_declarations"], 1);
-    drop(engine);
-    // And the FLA's engine still sees its own row only.
-    let fla = Arc::new(
-        w.client("employer", EMPLOYER, &[], Duration::from_secs(5))
-            .await,
-    );
-    let engine = Engine::open(&journal, fla, config()).await.unwrap();
-    let rows = engine.snapshot().rows;
+    // And the FLA's engine sees its own row only.
+    let rows = fla_engine.snapshot().rows;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].reference, "FLA-1");
+    assert_eq!(rows[0].state, State::Accepted);
 }
 
 /// Runs an engine on its own runtime, sends the month start, and drops the

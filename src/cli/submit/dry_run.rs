@@ -23,14 +23,19 @@ pub(super) fn mapping_text(mapping: &import::Mapping, lang: Lang) -> Vec<String>
             )
         })
         .collect();
-    if !mapping.ignored.is_empty() {
-        lines.push(tr_args(
+    lines.extend(ignored_line(&mapping.ignored, lang));
+    lines
+}
+
+/// The columns a mapping leaves out, in one line (none: no line).
+pub(super) fn ignored_line(ignored: &[String], lang: Lang) -> Option<String> {
+    (!ignored.is_empty()).then(|| {
+        tr_args(
             lang,
             "import.ignored_columns",
-            &[("columns", mapping.ignored.join(", "))],
-        ));
-    }
-    lines
+            &[("columns", ignored.join(", "))],
+        )
+    })
 }
 
 /// One row's problem, as `--dry-run` reports it.
@@ -504,15 +509,25 @@ pub(super) fn dry_run_report(args: &SubmitArgs, lang: Lang) -> Result<u8, CliErr
                 println!("{line}");
             }
         }
-        println!(
-            "{}",
-            crate::submit::run::summary_text(lang, total, valid, invalid_rows)
-        );
-        println!("{}", tr(lang, "import.nothing_sent"));
+        summary_lines(lang, total, valid, invalid_rows);
     }
-    Ok(if invalid_rows > 0 {
+    Ok(dry_run_exit(invalid_rows))
+}
+
+/// The last lines of a dry run in words: the counts, and that nothing was sent.
+pub(super) fn summary_lines(lang: Lang, total: u64, valid: u64, invalid_rows: u64) {
+    println!(
+        "{}",
+        crate::submit::run::summary_text(lang, total, valid, invalid_rows)
+    );
+    println!("{}", tr(lang, "import.nothing_sent"));
+}
+
+/// A dry run's exit code: 1 where some row is invalid, else 0.
+pub(super) fn dry_run_exit(invalid_rows: u64) -> u8 {
+    if invalid_rows > 0 {
         exit::FINDINGS
     } else {
         exit::DONE
-    })
+    }
 }

@@ -2,6 +2,7 @@
 //! through the importer, each ready for the engine or said why not.
 
 use super::*;
+use crate::submit::service::Content;
 
 /// One row of the file, ready for the engine or not a declaration at all.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,7 +11,8 @@ pub struct FileRow {
     pub row: usize,
     /// The reference as the file gives it (empty: one is generated once).
     pub reference: String,
-    pub content: Result<Declaration, String>,
+    /// The declaration in its service's shape, or why the row is none.
+    pub content: Result<Content, String>,
 }
 
 /// Turns the rows of an input file into declarations. A row without a reference
@@ -53,7 +55,7 @@ pub fn declarations(input: &input::Input, lang: Lang) -> Vec<FileRow> {
             FileRow {
                 row: r.row,
                 reference,
-                content,
+                content: content.map(Content::Fla),
             }
         })
         .collect()
@@ -199,7 +201,7 @@ impl FileInput {
                     r.map(|r| FileRow {
                         row: r.row,
                         reference: r.reference,
-                        content: r.declaration.ok_or_else(|| {
+                        content: r.declaration.map(Content::Fla).ok_or_else(|| {
                             // The field's path too: the spreadsheet's column may be named otherwise.
                             r.problems
                                 .iter()

@@ -88,19 +88,7 @@ impl ImportError {
     /// control character of a file (a header's, its name's) is said raw: each
     /// is shown escaped (`\u{7}`), so that a terminal shows what is there.
     pub fn message(&self, lang: Lang, file: &str) -> String {
-        let text = self.raw_message(lang, file);
-        if !text.chars().any(char::is_control) {
-            return text;
-        }
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
+        escape_controls(self.raw_message(lang, file))
     }
 
     fn raw_message(&self, lang: Lang, file: &str) -> String {
@@ -201,6 +189,23 @@ impl ImportError {
             }
         }
     }
+}
+
+/// A text with each control character (a header's, a file name's) shown
+/// escaped (`\u{7}`), so that a terminal shows what is there.
+pub(crate) fn escape_controls(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// What a refused workbook's user reads.

@@ -97,18 +97,41 @@ pub fn fold(text: &str) -> String {
 
 /// How well `header` names `field`: 0 not at all.
 pub(super) fn header_score(field: Field, header: &str, folded: &str) -> u32 {
-    if header.trim().eq_ignore_ascii_case(field.name())
-        || header.trim().eq_ignore_ascii_case(field.path())
+    score_header(
+        &[field.name(), field.path()],
+        field.words(),
+        field.not_words(),
+        header,
+        folded,
+    )
+}
+
+/// How well `header` (and `folded`, its [`fold`]) names a column whose own
+/// names are `names` (1000: one of them, in any case), whose office words are
+/// `words` (folded; 500: the whole header; 100 and more: the words inside it;
+/// `=` before a word: only as the whole header), unless the header holds one
+/// of `not_words` (a partial match does not count then): 0 not at all.
+pub(crate) fn score_header(
+    names: &[&str],
+    words: &[&str],
+    not_words: &[&str],
+    header: &str,
+    folded: &str,
+) -> u32 {
+    if names
+        .iter()
+        .any(|name| header.trim().eq_ignore_ascii_case(name))
     {
         return 1000;
     }
     if folded.is_empty() {
         return 0;
     }
+    let synonyms = words;
     let words: Vec<&str> = folded.split(' ').collect();
-    let excluded = field.not_words().iter().any(|n| words.contains(n));
+    let excluded = not_words.iter().any(|n| words.contains(n));
     let mut best = 0;
-    for synonym in field.words() {
+    for synonym in synonyms {
         let (exact_only, synonym) = match synonym.strip_prefix('=') {
             Some(s) => (true, s),
             None => (false, *synonym),
@@ -206,48 +229,26 @@ pub fn map_columns_partial(
         !skip.contains(&f) && !fields.iter().any(|m| m.field == f)
     };
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-    // Two columns with the same header that a field would take (the
-    // contract's name or an office's word): which one is meant cannot be told.
-    for (c, h) in headers.iter().enumerate() {
-        if taken_col[c] || (folded[c].is_empty() && h.trim().is_empty()) {
-            continue;
-        }
-        let twin = (c + 1..headers.len()).any(|d| {
-            !taken_col[d]
-                && (headers[d].trim().eq_ignore_ascii_case(h.trim())
-                    || (!folded[c].is_empty() && folded[d] == folded[c]))
-        });
-        if twin
-            && Field::ALL
-                .into_iter()
-                .any(|f| free(f, &fields, &skip) && header_score(f, h, &folded[c]) > 0)
-        {
-            return Err(ImportError::DuplicateColumn {
-                name: h.trim().to_owned(),
-            });
-        }
+    if let Some(name) = twin_header(headers, &folded, &taken_col, |h, folded| {
+        Field::ALL
+            .into_iter()
+            .any(|f| free(f, &fields, &skip) && header_score(f, h, folded) > 0)
+    }) {
+        return Err(ImportError::DuplicateColumn { name });
     }
-    // By header: the best (column, field) pairs first, so that an exact
-    // header wins over a partial one ("Tot" over "Attest geldig tot").
-    let mut pairs: Vec<(u32, usize, Field)> = Vec::new();
-    for (c, h) in headers.iter().enumerate() {
-        for f in Field::ALL {
-            let s = header_score(f, h, &folded[c]);
-            if s > 0 {
-                pairs.push((s, c, f));
-            }
-        }
-    }
-    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    for (score, c, f) in pairs {
-        if taken_col[c] || !free(f, &fields, &skip) {
-            continue;
-        }
-        taken_col[c] = true;
+    let chosen = by_headers(
+        headers,
+        &folded,
+        &Field::ALL,
+        header_score,
+        &mut taken_col,
+        |f| free(f, &fields, &skip),
+    );
+    for (field, column, score) in chosen {
         fields.push(Mapped {
-            field: f,
-            column: c,
-            header: headers[c].clone(),
+            field,
+            column,
+            header: headers[column].clone(),
             by: if score == 1000 {
                 MappedBy::Name
             } else {
@@ -367,6 +368,65 @@ pub fn map_columns_partial(
         },
         missing,
     ))
+}
+
+/// Two columns not yet `taken` with the same header (in any case, or as
+/// words) that a field would take (`named(header, folded)`: the contract's
+/// name or an office's word): which one is meant cannot be told. That header.
+pub(crate) fn twin_header(
+    headers: &[String],
+    folded: &[String],
+    taken: &[bool],
+    named: impl Fn(&str, &str) -> bool,
+) -> Option<String> {
+    for (c, h) in headers.iter().enumerate() {
+        if taken[c] || (folded[c].is_empty() && h.trim().is_empty()) {
+            continue;
+        }
+        let twin = (c + 1..headers.len()).any(|d| {
+            !taken[d]
+                && (headers[d].trim().eq_ignore_ascii_case(h.trim())
+                    || (!folded[c].is_empty() && folded[d] == folded[c]))
+        });
+        if twin && named(h, &folded[c]) {
+            return Some(h.trim().to_owned());
+        }
+    }
+    None
+}
+
+/// Columns to `fields` by their headers (`score(field, header, folded)`):
+/// the best (column, field) pairs first, so that an exact header wins over
+/// a partial one ("Tot" over "Attest geldig tot"); a column already `taken`,
+/// a field not `free` or chosen already, is passed over. The pairs chosen
+/// (field, column, score); their columns are marked `taken`.
+pub(crate) fn by_headers<F: Copy + Ord>(
+    headers: &[String],
+    folded: &[String],
+    fields: &[F],
+    score: impl Fn(F, &str, &str) -> u32,
+    taken: &mut [bool],
+    free: impl Fn(F) -> bool,
+) -> Vec<(F, usize, u32)> {
+    let mut pairs: Vec<(u32, usize, F)> = Vec::new();
+    for (c, h) in headers.iter().enumerate() {
+        for &f in fields {
+            let s = score(f, h, &folded[c]);
+            if s > 0 {
+                pairs.push((s, c, f));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut chosen: Vec<(F, usize, u32)> = Vec::new();
+    for (s, c, f) in pairs {
+        if taken[c] || !free(f) || chosen.iter().any(|(g, _, _)| *g == f) {
+            continue;
+        }
+        taken[c] = true;
+        chosen.push((f, c, s));
+    }
+    chosen
 }
 
 /// `A` → 0, `AB` → 27: a column named by its letter in `--mapping`.

@@ -399,6 +399,21 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, ImportError> {
 /// ([`ImportError::TooManyCells`]).
 pub fn read_table_within(bytes: &[u8], max_cells: usize) -> Result<Table, ImportError> {
     let (format, rest) = read_rows(bytes)?;
+    collect_table(format, rest, max_cells)
+}
+
+/// As [`read_table`], the file's bytes given away (see [`read_rows_owned`]).
+pub fn read_table_owned(bytes: Vec<u8>) -> Result<Table, ImportError> {
+    let (format, rest) = read_rows_owned(bytes)?;
+    collect_table(format, rest, TABLE_MAX_CELLS)
+}
+
+/// A file's rows held whole, at most `max_cells` cells.
+fn collect_table(
+    format: FileFormat,
+    rest: Rows<'_>,
+    max_cells: usize,
+) -> Result<Table, ImportError> {
     let mut rows = Vec::new();
     let mut cells = 0usize;
     for row in rest {

@@ -334,17 +334,25 @@ pub fn map_table_partial(
 /// Where the header row is among the first rows: the first that names three
 /// fields (else the first row).
 fn header_at(table: &Table) -> usize {
+    header_row_at(table, |headers| {
+        Field::ALL
+            .into_iter()
+            .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
+            .count()
+    })
+}
+
+/// Where the header row is among a table's first ten rows: the first of
+/// which `named` (the cells as text) finds three fields or more, a title row
+/// above it being left out; else the first row. An index into `table.rows`.
+pub(crate) fn header_row_at(table: &Table, named: impl Fn(&[String]) -> usize) -> usize {
     table
         .rows
         .iter()
         .take(10)
         .position(|(_, cells)| {
             let headers: Vec<String> = cells.iter().map(Cell::display).collect();
-            let named = Field::ALL
-                .into_iter()
-                .filter(|f| headers.iter().any(|h| header_score(*f, h, &fold(h)) > 0))
-                .count();
-            named >= 3
+            named(&headers) >= 3
         })
         .unwrap_or(0)
 }
@@ -438,19 +446,8 @@ fn convert_row(
         missing(Field::Ssin, "missing_ssin", &mut problems);
         String::new()
     } else {
-        let typed = ssin_text(ssin_cell);
-        let parsed = identifiers::parse_ssin_on(&typed, today).or_else(|e| {
-            // A text that lost its leading zero on its way through Excel.
-            let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-            match e {
-                SsinError::Length if digits.len() == 10 => {
-                    identifiers::parse_ssin_on(&format!("0{digits}"), today).map_err(|_| e)
-                }
-                _ => Err(e),
-            }
-        });
-        match parsed {
-            Ok(s) => s.digits,
+        match read_ssin(ssin_cell, |typed| identifiers::parse_ssin_on(typed, today)) {
+            Ok(digits) => digits,
             Err(e) => {
                 problems.push(Problem {
                     field: Field::Ssin.path(),
@@ -458,7 +455,7 @@ fn convert_row(
                     value: Some(ssin_cell.display()),
                     source: Source::Ssin(e),
                 });
-                typed
+                ssin_text(ssin_cell)
                     .chars()
                     .filter(|c| !matches!(c, ' ' | '.' | '-'))
                     .collect()
@@ -722,16 +719,51 @@ pub fn declaration_warnings(declaration: &Declaration, today: Date) -> Vec<Probl
     rule_problems(declaration, today, &mut Vec::new())
 }
 
+/// An SSIN's 11 digits from its cell as people type it (`85.07.30-033.28`, a
+/// number cell), judged by `parse`: a text that lost its leading zero on its
+/// way through Excel gets it back.
+pub(crate) fn read_ssin(
+    cell: &Cell,
+    parse: impl Fn(&str) -> Result<identifiers::Ssin, SsinError>,
+) -> Result<String, SsinError> {
+    let typed = ssin_text(cell);
+    parse(&typed)
+        .or_else(|e| {
+            let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+            match e {
+                SsinError::Length if digits.len() == 10 => {
+                    parse(&format!("0{digits}")).map_err(|_| e)
+                }
+                _ => Err(e),
+            }
+        })
+        .map(|s| s.digits)
+}
+
 /// An enterprise number's digits (`BE 0403.170.701` → `0403170701`); where
 /// they are wrong, a problem and the text as typed (without separators).
 fn enterprise_digits(cell: &Cell, field: Field, problems: &mut Vec<Problem>) -> String {
+    match read_enterprise(cell) {
+        Ok(digits) => digits,
+        Err((code, typed)) => {
+            problems.push(Problem::value(field, code, Some(cell.display())));
+            typed
+        }
+    }
+}
+
+/// An enterprise number's 10 digits from its cell (`BE 0403.170.701`, a
+/// number cell that lost its leading zero; empty: empty); where they are
+/// wrong, the code of what is wrong (`enterprise_checksum` where the digits
+/// are there, else `enterprise_format`) and the text as typed, trimmed.
+pub(crate) fn read_enterprise(cell: &Cell) -> Result<String, (&'static str, String)> {
     let text = match cell {
-        Cell::Empty => return String::new(),
+        Cell::Empty => return Ok(String::new()),
         Cell::Number(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{:010}", *n as u64),
         other => other.display(),
     };
     if let Some(digits) = identifiers::parse_enterprise_number(&text) {
-        return digits;
+        return Ok(digits);
     }
     let cleaned: String = text
         .trim()
@@ -744,12 +776,11 @@ fn enterprise_digits(cell: &Cell, field: Field, problems: &mut Vec<Problem>) -> 
     } else {
         "enterprise_format"
     };
-    problems.push(Problem::value(field, code, Some(cell.display())));
-    text.trim().to_owned()
+    Err((code, text.trim().to_owned()))
 }
 
 /// `200`, `PC 200`, `CP 200.03`, a number cell `200`.
-pub(super) fn joint_committee(cell: &Cell) -> Option<String> {
+pub(crate) fn joint_committee(cell: &Cell) -> Option<String> {
     let text = match cell {
         Cell::Empty => return None,
         other => other.display(),

@@ -52,13 +52,19 @@ pub fn template_csv() -> Vec<u8> {
 
 /// The template as CSV with `headers`' words.
 pub fn template_csv_in(headers: Headers) -> Vec<u8> {
+    csv_header_row(&template_headers_in(headers))
+}
+
+/// A CSV of one header row: UTF-8 with a BOM, `;` and CRLF, as Excel in
+/// Belgium opens it (a template's, any service's).
+pub(crate) fn csv_header_row(headers: &[String]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     // A header of words with an apostrophe or a space is quoted as CSV needs.
-    let _ = w.write_record(template_headers_in(headers));
+    let _ = w.write_record(headers);
     out.extend_from_slice(&w.into_inner().unwrap_or_default());
     out
 }
@@ -71,33 +77,64 @@ pub fn template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 
 /// The template as XLSX with `headers`' words.
 pub fn template_xlsx_in(headers: Headers) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let columns: Vec<(String, ColumnFormat)> = Field::ALL
+        .iter()
+        .map(|f| {
+            let format = match f {
+                Field::Reference
+                | Field::Enterprise
+                | Field::Ssin
+                | Field::Provider
+                | Field::JointCommittee => ColumnFormat::Text,
+                Field::Start | Field::End | Field::ValidUntil => ColumnFormat::Date,
+                _ => ColumnFormat::General,
+            };
+            (headers.of(*f), format)
+        })
+        .collect();
+    xlsx_header_row("FLA", &columns)
+}
+
+/// How a template's column is formatted in a workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnFormat {
+    /// Text: identifiers keep their leading zeros.
+    Text,
+    /// A date, shown as in Belgium (`07/12/2026`).
+    Date,
+    /// As Excel chooses.
+    General,
+}
+
+/// A workbook of one sheet, `sheet`, whose first row is `columns`' headers
+/// in bold (frozen), each column formatted as it says (a template's, any
+/// service's).
+pub(crate) fn xlsx_header_row(
+    sheet: &str,
+    columns: &[(String, ColumnFormat)],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("FLA")?;
+    let worksheet = book.add_worksheet();
+    worksheet.set_name(sheet)?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let date = Format::new().set_num_format("dd/mm/yyyy");
-    for (i, f) in Field::ALL.iter().enumerate() {
-        let col = i as u16;
-        let name = headers.of(*f);
-        sheet.write_string_with_format(0, col, &name, &bold)?;
-        sheet.set_column_width(col, (name.chars().count() + 4) as f64)?;
-        match f {
-            Field::Reference
-            | Field::Enterprise
-            | Field::Ssin
-            | Field::Provider
-            | Field::JointCommittee => {
-                sheet.set_column_format(col, &text)?;
+    for (i, (name, format)) in columns.iter().enumerate() {
+        let col = u16::try_from(i).unwrap_or(u16::MAX);
+        worksheet.write_string_with_format(0, col, name, &bold)?;
+        worksheet.set_column_width(col, (name.chars().count() + 4) as f64)?;
+        match format {
+            ColumnFormat::Text => {
+                worksheet.set_column_format(col, &text)?;
             }
-            Field::Start | Field::End | Field::ValidUntil => {
-                sheet.set_column_format(col, &date)?;
+            ColumnFormat::Date => {
+                worksheet.set_column_format(col, &date)?;
             }
-            _ => {}
+            ColumnFormat::General => {}
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
+    worksheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
 }
 

@@ -81,7 +81,7 @@ pub(super) fn parse_bool(cell: &Cell) -> Option<bool> {
 }
 
 /// A number as typed (`3,5`, `7.5`, `14 uren`, `2 j`) and the unit it may carry.
-pub(super) fn parse_number(cell: &Cell) -> Option<(f64, Option<DurationUnit>)> {
+pub(crate) fn parse_number(cell: &Cell) -> Option<(f64, Option<DurationUnit>)> {
     match cell {
         Cell::Number(n) if n.is_finite() => Some((*n, None)),
         Cell::Text(t) => {
@@ -111,7 +111,7 @@ const EXCEL_EPOCH: Date = time::macros::date!(1899 - 12 - 30);
 
 /// A date cell, an Excel serial day, or text as people type dates
 /// (`2025-03-03`, `03/03/2025`, `3-3-2025`, `2025-03-03T00:00:00`).
-pub(super) fn parse_date(cell: &Cell) -> Option<Date> {
+pub(crate) fn parse_date(cell: &Cell) -> Option<Date> {
     match cell {
         Cell::Date(d) => Some(*d),
         Cell::Number(n) => serial_date(*n),

@@ -342,7 +342,9 @@ fn cell_of(data: &calamine::DataRef<'_>) -> Cell {
         DataRef::Int(n) => Cell::Number(*n as f64),
         DataRef::Float(f) => Cell::Number(*f),
         DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(dt) if dt.is_datetime() => {
+        // A time of day alone (less than a day: `08:00` is 0.333) is no
+        // date: its number, the fraction of a day, says the time.
+        DataRef::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             time::Month::try_from(m)
                 .ok()
