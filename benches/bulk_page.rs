@@ -70,7 +70,10 @@ fn main() {
                         &b.tasks,
                         &b.host,
                         &b.remembered,
-                        &Default::default(),
+                        fla_assistant::ui::bulk::BulkFor {
+                            profile: &Default::default(),
+                            dimona: Default::default(),
+                        },
                     );
                 });
             },

@@ -136,6 +136,17 @@ done
 # profile written before the start, the rehearsal done and the portal steps
 # ticked, so that the MAHIS step is the one open.
 checked="$(TZ=Europe/Brussels date +%F)"
+# The Bulk page's "Dimona" choice, as each language lays it out (x).
+declare -A dimona_x=([en]=506 [nl]=479 [fr]=524)
+# A payroll office's month start for Dimona: Dutch headers, today's date, one
+# INSZ that is no one's.
+today_be="$(TZ=Europe/Brussels date +%d/%m/%Y)"
+{
+    echo "Ondernemingsnummer werkgever;INSZ werknemer;Soort aangifte;Begindatum;Einddatum;Paritair comité;Type werknemer"
+    for ssin in 85073000160 85073000259 85073000358 85073000457 85073000556 85073000655 85073000000; do
+        echo "0403.170.701;$ssin;in;$today_be;;200;OTH"
+    done
+} >"$work/maandstart.csv"
 for lang in en nl fr; do
     config="$work/config-rep-$lang"
     mkdir -p "$config/profiles"
@@ -162,5 +173,19 @@ JSON
     sleep 2
     /usr/bin/import -display "$display" -window root "$out/${prefix}page-dimona-$lang.png"
     echo "saved $out/${prefix}page-dimona-$lang.png"
+    # And the Bulk page offers Dimona's files: a payroll office's month start.
+    window="$(xdotool search --onlyvisible --name FLA | head -1)"
+    xdotool windowfocus --sync "$window" || true
+    xdotool mousemove 45 198 click 1
+    sleep 1
+    xdotool mousemove "${dimona_x[$lang]}" 106 click 1
+    sleep 1
+    xdotool mousemove 560 129 click 1
+    sleep 0.5
+    xdotool type --delay 5 "maandstart.csv"
+    xdotool key Return
+    sleep 3
+    /usr/bin/import -display "$display" -window root "$out/${prefix}page-bulk-dimona-$lang.png"
+    echo "saved $out/${prefix}page-bulk-dimona-$lang.png"
     stop_app
 done

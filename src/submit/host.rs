@@ -65,6 +65,7 @@ fn failed(e: DraftError) -> Outcome {
     Outcome::Failed(crate::i18n::Msg::from_fn(move |lang| e.message(lang)))
 }
 
+pub mod service;
 mod view;
 use view::{publish, publish_on_change, publisher};
 pub use view::{View, PUBLISH_EVERY};

@@ -5,6 +5,7 @@
 //! calls as `submit`: stored in the journal, then sent), with the progress
 //! read from the engine's snapshot.
 
+mod dimona;
 mod export;
 mod preview;
 mod run;
@@ -64,6 +65,23 @@ pub struct BulkProfile {
     pub enterprise: String,
     /// A representative's clients with an active mandate (ten digits each).
     pub active_clients: Vec<String>,
+    /// It declares Dimona too (the Checklist asks): the page offers it.
+    pub dimona: bool,
+}
+
+/// Whom the page sends for: the current profile, and Dimona's engine where
+/// it declares Dimona.
+pub struct BulkFor<'a> {
+    pub profile: &'a BulkProfile,
+    pub dimona: BulkDimona<'a>,
+}
+
+/// Dimona's engine as the app has it for the page: open for the connection
+/// of the moment, or why not (none: no connection yet).
+#[derive(Default)]
+pub struct BulkDimona<'a> {
+    pub engine: Option<&'a crate::submit::engine::Engine>,
+    pub why_not: Option<Msg>,
 }
 
 impl BulkProfile {
@@ -78,6 +96,7 @@ impl BulkProfile {
                 .filter(|c| c.mandate == MandateState::Active)
                 .map(|c| digits(&c.enterprise))
                 .collect(),
+            dimona: profile.dimona,
         }
     }
 
@@ -280,6 +299,9 @@ pub struct BulkPage {
     valid_out_of_scope: usize,
     /// The mapping's header is closed once (after a send).
     close_mapping: bool,
+    /// The file is Dimona's (the page's switch, for a profile that declares it).
+    dimona_mode: bool,
+    dimona: dimona::DimonaBulk,
 }
 
 impl BulkPage {
@@ -357,6 +379,7 @@ impl BulkPage {
     /// True while a file is read or converted.
     pub fn is_busy(&self) -> bool {
         self.load_now
+            || self.dimona.is_busy()
             || self.reading.is_some()
             || self.converting.is_some()
             || self.picking.is_some()
@@ -378,6 +401,10 @@ impl BulkPage {
             return;
         }
         let today = self.today();
+        if self.dimona_mode {
+            self.dimona.start_reading(ctx, tasks, path, today);
+            return;
+        }
         let remembered = remembered.clone();
         self.error = None;
         self.notice = None;
@@ -561,16 +588,27 @@ impl BulkPage {
         tasks: &Tasks,
         host: &DeclarationsHost,
         remembered: &BTreeMap<String, String>,
-        profile: &BulkProfile,
+        BulkFor { profile, dimona }: BulkFor<'_>,
     ) -> Vec<BulkCommand> {
         let mut commands = Vec::new();
         self.follow_environment(host.environment());
         self.follow_profile(profile);
+        self.dimona_mode &= profile.dimona;
         self.poll(ui.ctx(), tasks, remembered, &mut commands);
         self.poll_saving();
         ui.heading(tr(lang, "nav.bulk"));
         ui.add(egui::Label::new(tr(lang, "page.bulk.intro")).wrap());
         ui.add_space(6.0);
+        if profile.dimona {
+            self.service_ui(ui, lang);
+        }
+        if self.dimona_mode {
+            self.file_ui(ui, lang, tasks, remembered);
+            self.template_ui(ui, lang, tasks);
+            self.dimona
+                .ui(ui, lang, tasks, dimona.engine, dimona.why_not);
+            return commands;
+        }
         if host.broken() {
             super::declarations::engine_broken_ui(ui, lang, host);
         }
@@ -611,6 +649,21 @@ impl BulkPage {
         ui.add_space(8.0);
         self.preview_ui(ui, lang, &mut commands);
         commands
+    }
+
+    /// Whose declarations the file holds: the FLA's or Dimona's.
+    fn service_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(tr(lang, "bulk.service"));
+            let before = self.dimona_mode;
+            for (dimona, key) in [(false, "service.fla"), (true, "service.dimona")] {
+                ui.radio_value(&mut self.dimona_mode, dimona, tr(lang, key));
+            }
+            // A file is read again as the other service's.
+            if self.dimona_mode != before && !self.path.trim().is_empty() {
+                self.load_now = true;
+            }
+        });
     }
 
     fn file_ui(

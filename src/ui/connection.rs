@@ -44,6 +44,9 @@ pub struct ConnectionSettings {
     pub sandbox_enterprise: String,
     /// The enterprises a representative holds a mandate for (MAHIS), as typed.
     pub mandates: String,
+    /// A custom environment's API base of each service other than the FLA's
+    /// (by its id: `dimona`), which `custom.api_base` is.
+    pub service_api_bases: std::collections::BTreeMap<String, String>,
 }
 
 impl ConnectionSettings {
@@ -79,6 +82,7 @@ impl Default for ConnectionSettings {
             custom: UrlOverrides::default(),
             sandbox_enterprise: "0403.170.701".into(),
             mandates: String::new(),
+            service_api_bases: Default::default(),
         }
     }
 }
@@ -269,7 +273,9 @@ impl ConnectionPage {
             UrlOverrides::default()
         };
         if service.id != FLA.id {
-            overrides.api_base = None;
+            overrides.api_base = (settings.environment == EnvironmentKind::Custom)
+                .then(|| settings.service_api_bases.get(service.id).cloned())
+                .flatten();
         }
         env::endpoints(
             settings.environment,
@@ -381,6 +387,17 @@ impl ConnectionPage {
                         {
                             *value = Some(text);
                         }
+                        ui.end_row();
+                    }
+                    // Dimona's own API base, for a profile that declares it.
+                    if self.dimona {
+                        let label = ui.label(tr(lang, "connection.dimona_api_base"));
+                        let value = settings
+                            .service_api_bases
+                            .entry(env::DIMONA.id.to_owned())
+                            .or_default();
+                        ui.add(egui::TextEdit::singleline(value).desired_width(480.0))
+                            .labelled_by(label.id);
                         ui.end_row();
                     }
                 }
@@ -575,5 +592,47 @@ impl ConnectionPage {
                 if matches!(self.sandbox, SandboxState::Starting(_)) => {}
             Err(err) => widgets::error_text_ui(ui, &err.message(lang)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_custom_environment_gives_each_service_its_own_api_base() {
+        let page = ConnectionPage::new(std::env::temp_dir());
+        let mut settings = ConnectionSettings {
+            environment: EnvironmentKind::Custom,
+            custom: UrlOverrides {
+                token_url: Some("https://idp.example.test/REST/oauth/v5/token".into()),
+                api_base: Some("https://api.example.test/REST/fla/v1".into()),
+                ..UrlOverrides::default()
+            },
+            ..ConnectionSettings::default()
+        };
+        let fla = page.endpoints_for(&settings, &FLA).unwrap();
+        assert_eq!(
+            fla.api_base.as_deref(),
+            Some("https://api.example.test/REST/fla/v1")
+        );
+        // Dimona without its own: none (the FLA's is not Dimona's).
+        let dimona = page.endpoints_for(&settings, &env::DIMONA).unwrap();
+        assert_eq!(dimona.api_base, None);
+        settings.service_api_bases.insert(
+            env::DIMONA.id.to_owned(),
+            "https://api.example.test/REST/dimona/v2".into(),
+        );
+        let dimona = page.endpoints_for(&settings, &env::DIMONA).unwrap();
+        assert_eq!(
+            dimona.api_base.as_deref(),
+            Some("https://api.example.test/REST/dimona/v2")
+        );
+        // Another environment keeps its own URLs.
+        settings.environment = EnvironmentKind::Acceptance;
+        let dimona = page.endpoints_for(&settings, &env::DIMONA).unwrap();
+        assert!(dimona
+            .api_base
+            .is_some_and(|a| a.ends_with(env::DIMONA.api_path)));
     }
 }

@@ -20,7 +20,7 @@ pub mod widgets;
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Msg};
 use crate::support::AppLog;
 use certificate::{CertificatePage, CertificateSettings};
 use checklist::{ChecklistCommand, ChecklistPage, ChecklistTarget};
@@ -127,6 +127,8 @@ pub struct FlaApp {
     /// The submission engine (or, before a connection, the journal's drafts):
     /// kept across pages, working whichever page is on screen.
     pub engine: DeclarationsHost,
+    /// Dimona's engine (for a profile that declares it), on the same journal.
+    pub dimona_engine: crate::submit::host::service::ServiceHost,
     pub checklist: ChecklistPage,
     pub support: SupportPage,
     /// The current profile and what the app noticed about the set-up.
@@ -174,6 +176,7 @@ impl FlaApp {
             dimona: dimona::DimonaPage::default(),
             bulk: bulk::BulkPage::default(),
             engine: DeclarationsHost::new(data_dir.clone()),
+            dimona_engine: Default::default(),
             checklist: ChecklistPage::default(),
             support: SupportPage::default(),
             setup,
@@ -605,9 +608,26 @@ impl FlaApp {
             Page::Bulk => {
                 let remembered = self.setup.import_mapping();
                 let profile = bulk::BulkProfile::of(&self.setup.profile);
-                let commands =
-                    self.bulk
-                        .ui(ui, lang, &self.tasks, &self.engine, remembered, &profile);
+                let (engine, why_not) = if profile.dimona {
+                    self.dimona_engine(ui.ctx(), lang)
+                } else {
+                    (None, None)
+                };
+                let dimona = bulk::BulkDimona {
+                    engine: engine.as_ref(),
+                    why_not,
+                };
+                let commands = self.bulk.ui(
+                    ui,
+                    lang,
+                    &self.tasks,
+                    &self.engine,
+                    remembered,
+                    bulk::BulkFor {
+                        profile: &profile,
+                        dimona,
+                    },
+                );
                 for command in commands {
                     match command {
                         bulk::BulkCommand::Open(id) => {
@@ -627,6 +647,59 @@ impl FlaApp {
 }
 
 impl FlaApp {
+    /// Dimona's engine for the connection of the moment (opened on the
+    /// runtime the first time it is asked for that connection), or why
+    /// there is none yet.
+    fn dimona_engine(
+        &self,
+        ctx: &egui::Context,
+        lang: Lang,
+    ) -> (Option<crate::submit::engine::Engine>, Option<Msg>) {
+        let source = match self.connection.token_source_for(
+            &self.state.connection,
+            &self.certificate,
+            lang,
+            &crate::channel::env::DIMONA,
+        ) {
+            Ok(source) => source,
+            // No connection yet: the page says where to make it.
+            Err(_) => return (None, None),
+        };
+        let key = format!(
+            "{}|{}|{}",
+            source.endpoints.environment.code(),
+            source.endpoints.server,
+            source.client_id
+        );
+        let ctx = ctx.clone();
+        let repaint: crate::submit::host::Repaint =
+            std::sync::Arc::new(move || ctx.request_repaint());
+        let engine = self.dimona_engine.engine(
+            self.tasks.runtime(),
+            repaint,
+            self.engine.journal_path().to_owned(),
+            &key,
+            move || {
+                let http = crate::channel::token::http_client(source.timeout)
+                    .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
+                let client = crate::dimona::client::DimonaClient::new(http, source, lang)
+                    .map_err(|e| Msg::from_fn(move |lang| e.message(lang)))?;
+                Ok(
+                    std::sync::Arc::new(crate::dimona::service::DimonaService(client))
+                        as std::sync::Arc<dyn crate::submit::service::ServiceApi>,
+                )
+            },
+        );
+        let why_not = match &engine {
+            Some(_) => None,
+            None => self
+                .dimona_engine
+                .error()
+                .or_else(|| Some(Msg::new("bulk.dimona.opening"))),
+        };
+        (engine, why_not)
+    }
+
     fn apply_checklist(&mut self, ctx: &egui::Context, command: ChecklistCommand) {
         match command {
             ChecklistCommand::SetLang(lang) => self.state.lang = Some(lang),

@@ -224,3 +224,190 @@ fn the_connection_test_asks_dimonas_token_too_when_dimona_is_declared() {
     harness
         .get_by_label_contains("Dimona: a token was granted (scope:dimona:declaration:declarant)");
 }
+
+/// A payroll office's month start with Dutch headers (the Dimona template's,
+/// in the office's words): `n` workers start today, and one row whose INSZ is
+/// no one's.
+fn month_start(dir: &std::path::Path, n: u64) -> std::path::PathBuf {
+    use fla_assistant::submit::import::Headers;
+    let header = String::from_utf8(fla_assistant::dimona::import::template_csv_in(Headers::In(
+        Lang::Nl,
+    )))
+    .unwrap();
+    let header = header.lines().next().unwrap().to_owned();
+    let sep = if header.contains(';') { ";" } else { "," };
+    let today = fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc());
+    let day = fla_assistant::i18n::format_date(today);
+    let mut text = format!("{header}\n");
+    let ssins = (0..n).map(|i| {
+        let first_nine = 850_730_000 + i + 1;
+        format!(
+            "{first_nine:09}{:02}",
+            fla_assistant::identifiers::ssin_check_digits(first_nine, false)
+        )
+    });
+    for ssin in ssins.chain(std::iter::once("85073000000".to_owned())) {
+        let cells = [
+            "0403.170.701",
+            &ssin,
+            "",
+            &day,
+            "",
+            "200",
+            "OTH",
+            "",
+            "",
+            "",
+            "",
+        ];
+        text.push_str(&cells.join(sep));
+        text.push('\n');
+    }
+    let path = dir.join("maandstart.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// On the Bulk page, as Dimona's: `path` read.
+fn read_dimona_file(harness: &mut Harness<'static, FlaApp>, path: &std::path::Path) {
+    common::go_to(harness, Page::Bulk);
+    harness
+        .get_by_role_and_label(Role::RadioButton, &en("service.dimona"))
+        .click();
+    harness.run_steps(2);
+    common::type_into(
+        harness,
+        Role::TextInput,
+        &en("bulk.file"),
+        &path.display().to_string(),
+    );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    until(harness, "the file was never read", |app| {
+        !app.bulk.is_busy()
+    });
+}
+
+#[test]
+fn a_month_start_goes_through_the_bulk_page_once_as_dimonas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = month_start(dir.path(), 6);
+    let mut harness = common::harness(common::english());
+    common::with_sandbox_account(&mut harness);
+    declares_dimona(&mut harness);
+    read_dimona_file(&mut harness, &path);
+    harness.get_by_label("7 rows: 6 valid, 1 invalid.");
+    // The bad INSZ is said on its row.
+    harness.get_by_label_contains("is not an SSIN");
+    let send = en("bulk.send.other").replace("{n}", "6");
+    common::step_until(&mut harness, "Dimona's engine never opened", 60, |h| {
+        h.query_by_role_and_label(Role::Button, &send)
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    harness.get_by_role_and_label(Role::Button, &send).click();
+    let done = format!(
+        "6 of 6 done — {}: 6",
+        fla_assistant::ui::declarations::state_label(
+            fla_assistant::submit::state::State::Accepted,
+            Lang::En
+        )
+    );
+    common::step_until(&mut harness, "the rows were never accepted", 90, |h| {
+        h.query_by_label_contains(&done).is_some()
+    });
+    // The same file again: the same rows of Dimona's journal, none new.
+    harness
+        .get_by_role_and_label(Role::Button, &en("bulk.read"))
+        .click();
+    until(&mut harness, "the file was never read again", |app| {
+        !app.bulk.is_busy()
+    });
+    harness.get_by_role_and_label(Role::Button, &send).click();
+    common::step_until(&mut harness, "the second run never ended", 90, |h| {
+        h.query_by_label_contains(&done).is_some()
+    });
+    let engine = harness.state().dimona_engine.current().unwrap();
+    let snapshot = engine.snapshot();
+    assert_eq!(snapshot.rows.len(), 6, "each worker once in the journal");
+    assert_eq!(
+        snapshot.count(fla_assistant::submit::state::State::Accepted),
+        6
+    );
+    // And the FLA's rows are not Dimona's: the Declarations page shows none.
+    assert!(harness.state().engine.rows().is_empty());
+}
+
+#[test]
+fn the_bulk_pages_dimona_side_speaks_dutch_and_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = month_start(dir.path(), 2);
+    for lang in [Lang::Nl, Lang::Fr] {
+        let mut harness = common::harness(common::english());
+        declares_dimona(&mut harness);
+        harness.state_mut().state.lang = Some(lang);
+        harness.run_steps(2);
+        common::go_to_in(&mut harness, Page::Bulk, lang);
+        harness
+            .get_by_role_and_label(Role::RadioButton, &tr(lang, "service.dimona"))
+            .click();
+        harness.run_steps(2);
+        harness.get_by_label_contains(&tr(lang, "bulk.dimona.template_intro"));
+        common::type_into(
+            &harness,
+            Role::TextInput,
+            &tr(lang, "bulk.file"),
+            &path.display().to_string(),
+        );
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(Role::Button, &tr(lang, "bulk.read"))
+            .click();
+        until(&mut harness, "the file was never read", |app| {
+            !app.bulk.is_busy()
+        });
+        harness.get_by_label(&tr(lang, "bulk.dimona.col.part"));
+        // The column's name, as the mapping says it (the file's header is the same words).
+        assert!(harness
+            .get_all_by_label(&tr(lang, "dimona.import.header.ssin"))
+            .next()
+            .is_some());
+        // No connection yet: what to do, in her language.
+        harness.get_by_role_and_label(
+            Role::Button,
+            &tr(lang, "bulk.send.other").replace("{n}", "2"),
+        );
+    }
+}
+
+#[test]
+fn a_custom_environment_asks_dimonas_api_base_when_dimona_is_declared() {
+    let mut harness = common::harness(common::english());
+    harness.state_mut().state.connection.environment =
+        fla_assistant::channel::env::EnvironmentKind::Custom;
+    common::go_to(&mut harness, Page::Connection);
+    harness.get_by_role_and_label(Role::TextInput, &en("connection.api_base"));
+    assert!(harness
+        .query_by_label(&en("connection.dimona_api_base"))
+        .is_none());
+    declares_dimona(&mut harness);
+    common::go_to(&mut harness, Page::Connection);
+    common::type_into(
+        &harness,
+        Role::TextInput,
+        &en("connection.dimona_api_base"),
+        "https://api.example.test/REST/dimona/v2",
+    );
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .state()
+            .state
+            .connection
+            .service_api_bases
+            .get("dimona")
+            .map(String::as_str),
+        Some("https://api.example.test/REST/dimona/v2")
+    );
+}

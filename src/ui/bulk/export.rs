@@ -34,7 +34,14 @@ impl BulkPage {
             if !offered {
                 return;
             }
-            ui.weak(tr(lang, "bulk.template_intro"));
+            ui.weak(tr(
+                lang,
+                if self.dimona_mode {
+                    "bulk.dimona.template_intro"
+                } else {
+                    "bulk.template_intro"
+                },
+            ));
             let free = self.saving.is_none();
             if ui
                 .add_enabled(free, egui::Button::new(tr(lang, "bulk.template_csv")))
@@ -117,17 +124,21 @@ impl BulkPage {
     ) {
         let (name, dir, made) = match (export, &self.file, host) {
             (Export::Template { xlsx }, _, _) => {
-                let name = if xlsx {
-                    "fla-template.xlsx"
-                } else {
-                    "fla-template.csv"
+                let name = match (self.dimona_mode, xlsx) {
+                    (false, true) => "fla-template.xlsx",
+                    (false, false) => "fla-template.csv",
+                    (true, true) => "dimona-template.xlsx",
+                    (true, false) => "dimona-template.csv",
                 };
                 // In her language's words, which the importer reads back.
                 let headers = import::Headers::In(lang);
-                let made = if xlsx {
-                    import::template_xlsx_in(headers).map_err(|e| e.to_string())
-                } else {
-                    Ok(import::template_csv_in(headers))
+                let made = match (self.dimona_mode, xlsx) {
+                    (false, true) => import::template_xlsx_in(headers).map_err(|e| e.to_string()),
+                    (false, false) => Ok(import::template_csv_in(headers)),
+                    (true, true) => {
+                        crate::dimona::import::template_xlsx_in(headers).map_err(|e| e.to_string())
+                    }
+                    (true, false) => Ok(crate::dimona::import::template_csv_in(headers)),
                 };
                 (
                     name.to_owned(),

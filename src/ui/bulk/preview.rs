@@ -8,6 +8,15 @@ use crate::submit::state::State;
 use crate::ui::declarations::state_label;
 use crate::ui::widgets;
 
+/// A preview's header: each column's name, in `lang`.
+pub(super) fn header_cells(header: &mut egui_extras::TableRow<'_, '_>, lang: Lang, keys: &[&str]) {
+    for key in keys {
+        header.col(|ui| {
+            ui.strong(tr(lang, key));
+        });
+    }
+}
+
 impl BulkPage {
     pub(super) fn preview_ui(
         &mut self,
@@ -69,19 +78,19 @@ impl BulkPage {
             .column(egui_extras::Column::auto().at_least(80.0))
             .column(egui_extras::Column::remainder().at_least(200.0))
             .header(row_height, |mut header| {
-                for key in [
-                    "bulk.col.row",
-                    "bulk.col.reference",
-                    "bulk.col.worker",
-                    "bulk.col.training",
-                    "bulk.col.start",
-                    "bulk.col.end",
-                    "bulk.col.check",
-                ] {
-                    header.col(|ui| {
-                        ui.strong(tr(lang, key));
-                    });
-                }
+                header_cells(
+                    &mut header,
+                    lang,
+                    &[
+                        "bulk.col.row",
+                        "bulk.col.reference",
+                        "bulk.col.worker",
+                        "bulk.col.training",
+                        "bulk.col.start",
+                        "bulk.col.end",
+                        "bulk.col.check",
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(row_height, shown.len(), |mut table_row| {
