@@ -41,48 +41,21 @@ newman_rows="${NEWMAN_ROWS:-1000}"
 small_rows="${SMALL_ROWS:-3000}"
 small_newman_rows="${SMALL_NEWMAN_ROWS:-500}"
 concurrency="${CONCURRENCY:-64}"
-npm_dir="/tmp/fla-bench-npm"
 
-for tool in cargo node npm curl jq openssl python3; do
-    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
-done
-
+bench_need cargo node npm curl jq openssl python3
 bench_binary
-
-if [ ! -x "$npm_dir/node_modules/.bin/newman" ]; then
-    mkdir -p "$npm_dir"
-    npm install --prefix "$npm_dir" --no-audit --no-fund newman@6 >&2
-fi
-newman="$npm_dir/node_modules/.bin/newman"
-
-work="$(mktemp -d /tmp/fla-submit-bench.XXXXXX)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-export FLA_DATA_DIR="$work/data"
-
+bench_newman
+bench_workdir fla-submit-bench
 bench_certificate "$work" submit-bench
-
-# Stops the sim start_sim started (run_ours and run_newman run in $(...), a
-# subshell: the trap of this shell does not know their sims).
-stop_sim() {
-    kill "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-}
 
 # Ours: seconds from process start to the last result known.
 run_ours() {
     local n="$1" tag="ours-$1-$2"
     start_sim "$tag"
-    local admin token_url api_base client_id
-    admin="$(jq -r .admin_url <<<"$sim_line")"
+    local token_url api_base client_id
     token_url="$(jq -r .token_url <<<"$sim_line")"
     api_base="$(jq -r .api_base <<<"$sim_line")"
-    client_id="$("$bin" sim-register --admin-url "$admin" --cer "$work/bench.cer" \
-        --enterprise 0403170701 | jq -r .client_id)"
+    client_id="$(sim_register)"
     make_csv "$n" "OURS$n" "$work/$tag.csv"
     local t0 t1
     t0="$(date +%s.%N)"
@@ -94,74 +67,36 @@ run_ours() {
     known="$(jq '.accepted + .warning + .refused' "$work/$tag.json")"
     [ "$known" = "$n" ] || { echo "ours: only $known of $n results known:" >&2; cat "$work/$tag.json" >&2; exit 1; }
     stop_sim
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+    elapsed "$t0" "$t1"
 }
 
 # newman: seconds from its start to its last POST answered.
 run_newman() {
     local n="$1"
     start_sim "newman-$n"
-    local admin api_base client_id token
-    admin="$(jq -r .admin_url <<<"$sim_line")"
+    local api_base client_id token
     api_base="$(jq -r .api_base <<<"$sim_line")"
-    client_id="$("$bin" sim-register --admin-url "$admin" --cer "$work/bench.cer" \
-        --enterprise 0403170701 | jq -r .client_id)"
-    # SANDBOX ONLY: a pre-fetched full token (newman cannot sign a client assertion).
-    token="$(curl -sf -X POST "$admin/tokens" -H 'Content-Type: application/json' \
-        -d "{\"client_id\":\"$client_id\",\"lifetime_secs\":3600}" | jq -r .access_token)"
+    client_id="$(sim_register)"
+    token="$(admin_token "$client_id")"
     make_csv "$n" "NEWMAN$n" "$work/newman-$n.csv"
-    cat >"$work/collection.json" <<'JSON'
-{
-  "info": { "name": "FLA declarations", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
-  "item": [{
-    "name": "POST /trainings",
-    "request": {
-      "method": "POST",
-      "header": [
-        { "key": "Authorization", "value": "Bearer {{token}}" },
-        { "key": "Content-Type", "value": "application/json" }
-      ],
-      "url": "{{api_base}}/trainings",
-      "body": { "mode": "raw", "raw": "{\"externalReference\":\"{{externalReference}}\",\"employer\":{\"enterpriseNumber\":\"{{enterpriseNumber}}\"},\"worker\":{\"ssin\":\"{{ssin}}\"},\"training\":{\"name\":\"{{trainingName}}\",\"type\":\"{{trainingType}}\",\"startDate\":\"{{startDate}}\",\"endDate\":\"{{endDate}}\",\"duration\":{\"value\":{{durationValue}},\"unit\":\"{{durationUnit}}\"},\"followed\":{{followed}},\"countsForFla\":{{countsForFla}}}}" }
-    },
-    "event": [{ "listen": "test", "script": { "exec": ["pm.test('201', () => pm.response.to.have.status(201));"] } }]
-  }]
-}
-JSON
-    local t0 t1
-    t0="$(date +%s.%N)"
-    "$newman" run "$work/collection.json" -d "$work/newman-$n.csv" -n "$n" \
-        --env-var "token=$token" --env-var "api_base=$api_base" \
-        --reporters json --reporter-json-export "$work/newman-$n.json" >/dev/null 2>&1 || true
-    t1="$(date +%s.%N)"
-    local ok
-    ok="$(curl -sf "$admin/stats" | jq .declarations)"
+    newman_collection "$work/collection.json" "FLA declarations" /trainings \
+        '{"externalReference":"{{externalReference}}","employer":{"enterpriseNumber":"{{enterpriseNumber}}"},"worker":{"ssin":"{{ssin}}"},"training":{"name":"{{trainingName}}","type":"{{trainingType}}","startDate":"{{startDate}}","endDate":"{{endDate}}","duration":{"value":{{durationValue}},"unit":"{{durationUnit}}"},"followed":{{followed}},"countsForFla":{{countsForFla}}}}'
+    local secs ok
+    secs="$(time_newman "$work/collection.json" "$work/newman-$n.csv" "$n" "$token" "$api_base" \
+        "$work/newman-$n.json")"
+    ok="$(sim_stat declarations)"
     [ "$ok" = "$n" ] || echo "newman: the sandbox holds $ok of $n declarations" >&2
     stop_sim
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+    echo "$secs"
 }
 
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-
-runs="${RUNS:-1}"
 ceiling="${CEILING:-}"
-# The best (least) of RUNS runs of ours at n rows; each run printed on stderr.
-best_ours() {
-    local n="$1" best="" t
-    for r in $(seq 1 "$runs"); do
-        t="$(run_ours "$n" "$r")"
-        echo "  ours $n rows, run $r: ${t}s = $(rate "$n" "$t") decl/s" >&2
-        best="$(awk -v a="$best" -v b="$t" 'BEGIN { if (a == "" || b < a) print b; else print a }')"
-    done
-    echo "$best"
-}
 
-echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_header
 results=()
 for scale in "large $rows $newman_rows" "small $small_rows $small_newman_rows"; do
     read -r name n m <<<"$scale"
-    ours_s="$(best_ours "$n")"
+    ours_s="$(best_of_runs run_ours "$n" ours)"
     results+=("$name $n $ours_s")
     if [ "${SKIP_NEWMAN:-0}" = 1 ]; then
         echo "$name: ours $n rows in ${ours_s}s = $(rate "$n" "$ours_s") decl/s (concurrency $concurrency)"
@@ -172,7 +107,7 @@ for scale in "large $rows $newman_rows" "small $small_rows $small_newman_rows"; 
     newman_rate="$(rate "$m" "$newman_s")"
     echo "$name: ours $n rows in ${ours_s}s = $ours_rate decl/s (to the last result known);" \
          "(concurrency $concurrency); newman $m rows in ${newman_s}s = $newman_rate decl/s (POSTs only);" \
-         "ratio $(awk -v a="$ours_rate" -v b="$newman_rate" 'BEGIN { printf "%.1f", a / b }')x"
+         "ratio $(ratio "$ours_rate" "$newman_rate")x"
 done
 if [ -z "$ceiling" ] && [ "${SKIP_NEWMAN:-0}" != 1 ]; then
     echo "ceiling (same run):"

@@ -23,6 +23,10 @@ pub(super) struct TokenRequest {
     /// Seconds; default the token endpoint's lifetime.
     #[serde(default)]
     lifetime_secs: Option<i64>,
+    /// The service whose scope the token carries (`fla`, `dimona`); default
+    /// the FLA.
+    #[serde(default)]
+    service: Option<String>,
 }
 
 fn refused(status: StatusCode, detail: String) -> Response {
@@ -33,15 +37,18 @@ fn refused(status: StatusCode, detail: String) -> Response {
         .into_response()
 }
 
-/// `POST /admin/tokens` `{"client_id", "lifetime_secs"?}`: a full bearer token
-/// for a registered client, with the scope of its quality, as the token
-/// endpoint would issue after a valid client assertion. SANDBOX ONLY: for
-/// benchmarks that load the API with a tool that cannot sign assertions.
+/// `POST /admin/tokens` `{"client_id", "lifetime_secs"?, "service"?}`: a full
+/// bearer token for a registered client, with the scope of its quality for
+/// the service (the FLA's by default; the account must hold the service's
+/// authorization, as at the token endpoint), as the token endpoint would issue
+/// after a valid client assertion. SANDBOX ONLY: for benchmarks that load the
+/// API with a tool that cannot sign assertions.
 pub(super) async fn issue_token(State(shared): State<Arc<Shared>>, body: String) -> Response {
     let Ok(request) = serde_json::from_str::<TokenRequest>(&body) else {
         return refused(
             StatusCode::BAD_REQUEST,
-            "the body must be a JSON object {\"client_id\", \"lifetime_secs\"?}".into(),
+            "the body must be a JSON object {\"client_id\", \"lifetime_secs\"?, \"service\"?}"
+                .into(),
         );
     };
     let Some(account) = shared.account(&request.client_id) else {
@@ -60,7 +67,24 @@ pub(super) async fn issue_token(State(shared): State<Arc<Shared>>, body: String)
             format!("lifetime_secs {lifetime} is not from 1 to {MAX_ADMIN_TOKEN_SECS}"),
         );
     }
-    let scope = FLA.scope(Role::parse(&account.quality).unwrap_or(Role::Employer));
+    let id = request.service.as_deref().unwrap_or(FLA.id);
+    let Some(service) = crate::channel::env::service(id) else {
+        return refused(StatusCode::BAD_REQUEST, format!("no service '{id}'"));
+    };
+    if !account
+        .authorizations
+        .iter()
+        .any(|a| a == service.authorization)
+    {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the account is not authorized for '{}'",
+                service.authorization
+            ),
+        );
+    }
+    let scope = service.scope(Role::parse(&account.quality).unwrap_or(Role::Employer));
     let token = shared.issue_token(&account.client_id, scope, lifetime);
     (
         StatusCode::CREATED,

@@ -6,9 +6,9 @@
 //! processing delay (404 until then); a worker the register does not know yet
 //! (a BIS number) is `S` first, `A` three seconds later. Periods are created,
 //! updated, closed and cancelled. Kept in the state folder, as the accounts
-//! are: a restart keeps them.
+//! are: a restart keeps them (`store`: a snapshot and a log of what was taken
+//! since, one line a declaration).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -30,6 +30,10 @@ use crate::fla::wire::PROBLEM_BAD_REQUEST;
 // An employer and a worker as the sandbox compares them (`403170701` is
 // `0403170701`, `85.07.30-033.28` is `85073003328`).
 use crate::identifiers::{normalised_enterprise as employer_key, normalised_ssin as worker_key};
+use store::Held;
+pub(crate) use store::{open as open_store, DimonaLog, DimonaStore};
+
+mod store;
 
 /// Search pages hold this many items.
 pub const PAGE_SIZE: usize = 50;
@@ -37,60 +41,6 @@ pub const PAGE_SIZE: usize = 50;
 const IDENTIFY_MS: i64 = 3_000;
 /// A body larger than this is not read.
 const BODY_MAX: usize = 64 * 1024;
-
-/// One declaration as the sandbox holds it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct Held {
-    declaration: Declaration,
-    status: DeclarationStatus,
-    /// When it is processed (ms on the sandbox clock), and, for a worker not
-    /// yet known, when its `S` becomes `A`.
-    due_ms: i64,
-    identified_ms: Option<i64>,
-    /// The client that sent it: it reads back what it sent, even for an
-    /// enterprise number that is no one's.
-    #[serde(default)]
-    sender: String,
-}
-
-/// The sandbox's Dimona: its declarations and periods, kept in the state
-/// folder (`dimona.json`) as the accounts are, so that a restart keeps them.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct DimonaStore {
-    declarations: BTreeMap<i64, Held>,
-    periods: BTreeMap<i64, Period>,
-}
-
-impl DimonaStore {
-    fn next_declaration_id(&self) -> i64 {
-        self.declarations.keys().next_back().map_or(1, |id| id + 1)
-    }
-
-    fn next_period_id(&self) -> i64 {
-        self.periods.keys().next_back().map_or(1, |id| id + 1)
-    }
-
-    /// How many declarations it holds (each `POST` that was taken).
-    pub fn count(&self) -> usize {
-        self.declarations.len()
-    }
-
-    /// The store kept in `path`: empty where there is none; an error where
-    /// the file is damaged (said, never replaced silently).
-    pub fn load(path: &std::path::Path) -> Result<DimonaStore, String> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| e.to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DimonaStore::default()),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-
-    /// Writes the store to `path` (atomically, readable by the user only).
-    fn save(&self, path: &std::path::Path) -> Result<(), String> {
-        let json = serde_json::to_vec(self).map_err(|e| e.to_string())?;
-        crate::files::write_private(path, &json).map_err(|e| e.to_string())
-    }
-}
 
 fn now_ms(shared: &Shared) -> i64 {
     i64::try_from((shared.clock)().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
@@ -160,10 +110,8 @@ fn process(
             }
         }
         if let Some(i) = d.dimona_in.as_ref().filter(|_| !repeats) {
-            let overlaps = store.periods.values().any(|p| {
+            let overlaps = store.periods_of(&employer, &worker).any(|p| {
                 p.status != PeriodStatus::Cancelled
-                    && employer_key(&p.employer.enterprise_number) == employer
-                    && worker_key(&p.worker.ssin) == worker
                     && p.end_date
                         .as_deref()
                         .is_none_or(|end| end >= i.start_date.as_str())
@@ -179,22 +127,19 @@ fn process(
     if !blocked(&findings) {
         if let Some(i) = &d.dimona_in {
             let id = store.next_period_id();
-            store.periods.insert(
+            store.put_period(Period {
                 id,
-                Period {
-                    id,
-                    employer: Employer {
-                        enterprise_number: employer.clone(),
-                    },
-                    worker: Worker {
-                        ssin: worker.clone(),
-                    },
-                    start_date: i.start_date.clone(),
-                    end_date: i.end_date.clone(),
-                    features: i.features.clone(),
-                    status: PeriodStatus::Open,
+                employer: Employer {
+                    enterprise_number: employer.clone(),
                 },
-            );
+                worker: Worker {
+                    ssin: worker.clone(),
+                },
+                start_date: i.start_date.clone(),
+                end_date: i.end_date.clone(),
+                features: i.features.clone(),
+                status: PeriodStatus::Open,
+            });
             period = Some(id);
         }
         if let Some(id) = d.period_id() {
@@ -260,7 +205,7 @@ pub(super) async fn create(
     let delay = shared.processing_delay_ms;
     let unknown_worker =
         crate::identifiers::parse_ssin(&declaration.worker.ssin).is_ok_and(|s| s.bis);
-    let id = {
+    let (id, logged) = {
         let Ok(mut store) = shared.dimona.lock() else {
             return store_unavailable();
         };
@@ -270,29 +215,26 @@ pub(super) async fn create(
             today(&shared),
             shared.modes.accept_duplicates,
         );
-        let id = store.next_declaration_id();
         let waits = unknown_worker && status.result != DimonaResult::B;
-        store.declarations.insert(
-            id,
-            Held {
-                declaration,
-                status,
-                due_ms: now.saturating_add(delay),
-                identified_ms: waits.then(|| now.saturating_add(delay).saturating_add(IDENTIFY_MS)),
-                sender: caller.account.client_id.clone(),
-            },
-        );
-        // Kept before it is answered: a 201 is only for what is stored.
-        if let Err(e) = store.save(&shared.dimona_file) {
-            return problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "about:blank",
-                "Service Unavailable",
-                format!("the sandbox could not keep the declaration: {e}"),
-            );
-        }
-        id
+        let (id, change) = store.keep(Held {
+            declaration,
+            status,
+            due_ms: now.saturating_add(delay),
+            identified_ms: waits.then(|| now.saturating_add(delay).saturating_add(IDENTIFY_MS)),
+            sender: caller.account.client_id.clone(),
+        });
+        // Queued while the store is locked: the log keeps the store's order.
+        (id, shared.dimona_log.queue(change))
     };
+    // Kept before it is answered: a 201 is only for what is on disk.
+    if let Err(e) = logged.committed().await {
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "about:blank",
+            "Service Unavailable",
+            format!("the sandbox could not keep the declaration: {e}"),
+        );
+    }
     maybe_drop_after_commit(&shared, kill.as_ref().map(|k| &k.0)).await;
     let location = format!(
         "{}{}/declarations/{id}",

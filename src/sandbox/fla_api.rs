@@ -18,7 +18,6 @@ use time::OffsetDateTime;
 
 use super::modes::RandomFault;
 use super::serve::ConnectionKill;
-use super::writer::{Inserted, NewDeclaration};
 use super::{Account, Fault, SandboxError, Shared};
 use crate::channel::env::FLA;
 use crate::fla::anomalies;
@@ -37,6 +36,7 @@ use caller::*;
 pub(crate) use caller::{admit_for, maybe_drop_after_commit, Caller};
 pub(crate) use store::{
     count_declarations, count_duplicate_references, open_connection, open_store, references,
+    start_writer, Inserted, NewDeclaration, Writer,
 };
 
 /// Search pages hold this many items.
@@ -201,7 +201,7 @@ pub(super) async fn create(
     }
     let inserted = shared
         .writer
-        .insert(NewDeclaration {
+        .commit(NewDeclaration {
             enterprise: enterprise.clone(),
             external_reference: declaration.external_reference.clone(),
             ssin: normalised_ssin(&declaration.worker.ssin),

@@ -253,14 +253,15 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<VecDeque<Fault>>,
     pub(crate) api_faults: Mutex<VecDeque<Fault>>,
     pub(crate) store: Mutex<rusqlite::Connection>,
-    pub(crate) writer: writer::Writer,
+    pub(crate) writer: fla_api::Writer,
     pub(crate) modes: Modes,
     pub(crate) processing_delay_ms: i64,
     pub(crate) clock: Clock,
     pub(crate) token_url: String,
-    /// Dimona's declarations and periods, and the file that keeps them.
-    pub(crate) dimona: Mutex<dimona_api::DimonaStore>,
-    pub(crate) dimona_file: PathBuf,
+    /// Dimona's declarations and periods, and the writer of the log that
+    /// keeps what is taken (it reads the store to compact the log).
+    pub(crate) dimona: Arc<Mutex<dimona_api::DimonaStore>>,
+    pub(crate) dimona_log: dimona_api::DimonaLog,
 }
 
 impl Shared {
@@ -436,16 +437,10 @@ pub async fn start_with(
         })?,
         Err(_) => PersistedState::default(),
     };
-    let dimona_file = state_dir.join("dimona.json");
-    let dimona = dimona_api::DimonaStore::load(&dimona_file).map_err(|detail| {
-        SandboxError::StateDamaged {
-            path: dimona_file.display().to_string(),
-            detail,
-        }
-    })?;
+    let (dimona, dimona_log) = dimona_api::open_store(state_dir)?;
     let store_path = state_dir.join("fla.sqlite");
     let store = fla_api::open_store(&store_path)?;
-    let writer = writer::Writer::start(
+    let writer = fla_api::start_writer(
         fla_api::open_connection(&store_path)?,
         options.accept_duplicates,
     )
@@ -477,8 +472,8 @@ pub async fn start_with(
             .unwrap_or(i64::MAX),
         clock,
         token_url: token_url.clone(),
-        dimona: Mutex::new(dimona),
-        dimona_file,
+        dimona,
+        dimona_log,
     });
     let seed = shared.modes.dice.seed();
     // The admin routes answer under a key made at each start (the admin URL

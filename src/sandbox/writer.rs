@@ -1,69 +1,85 @@
-//! The sandbox's writer of new declarations: one thread with its own SQLite
-//! connection takes the inserts of many requests and commits them in one
-//! transaction, then answers each request. So a burst of POSTs costs one
-//! commit, not one each, and no async task ever waits on a lock held by another.
+//! The sandbox's batched writer: one thread takes the jobs of many requests
+//! and commits them together (`commit`, one call for every job waiting, up to
+//! `MAX_BATCH`), then answers each. So a burst of POSTs costs one commit, not
+//! one each, and no async task ever waits on a lock held by another. The FLA's
+//! new declarations go through one (a SQLite transaction a batch,
+//! `fla_api::store`), Dimona's changes through another (an append and an fsync
+//! of its log a batch, `dimona_api::store`).
 
-use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
-/// At most this many inserts go in one transaction.
-const MAX_BATCH: usize = 512;
+/// At most this many jobs go in one commit.
+pub(crate) const MAX_BATCH: usize = 512;
 
-/// A declaration to store, as the POST handler checked it.
-pub(crate) struct NewDeclaration {
-    pub(crate) enterprise: String,
-    pub(crate) external_reference: String,
-    pub(crate) ssin: String,
-    pub(crate) start_date: String,
-    pub(crate) body: String,
-    pub(crate) sender: String,
-    pub(crate) due_at: i64,
+/// What one job came to once its batch was committed, or why not.
+type Outcome<O> = Result<O, String>;
+
+struct Job<J, O> {
+    job: J,
+    reply: oneshot::Sender<Outcome<O>>,
 }
 
-/// What became of one insert once its transaction committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Inserted {
-    /// A new declaration; `again` when its (enterprise, reference) was
-    /// already held (only where duplicates are accepted).
-    Created { id: i64, again: bool },
-    /// The (enterprise, reference) is already held by this declaration.
-    Duplicate(i64),
+/// The handle the handlers hold; the thread ends when the last one is dropped,
+/// once it has committed and answered every job queued.
+pub(crate) struct Batched<J, O> {
+    jobs: mpsc::UnboundedSender<Job<J, O>>,
 }
 
-struct Job {
-    declaration: NewDeclaration,
-    reply: oneshot::Sender<Result<Inserted, String>>,
+impl<J, O> Clone for Batched<J, O> {
+    fn clone(&self) -> Self {
+        Batched {
+            jobs: self.jobs.clone(),
+        }
+    }
 }
 
-/// The handle the handlers hold; the thread ends when the last one is dropped.
-#[derive(Clone)]
-pub(crate) struct Writer {
-    jobs: mpsc::UnboundedSender<Job>,
+/// A job queued: its outcome, once committed.
+pub(crate) struct Queued<O>(Option<oneshot::Receiver<Outcome<O>>>);
+
+const STOPPED: &str = "the sandbox's writer stopped";
+
+impl<O> Queued<O> {
+    /// Waits until the job's batch is committed.
+    pub(crate) async fn committed(self) -> Outcome<O> {
+        match self.0 {
+            Some(answer) => answer.await.map_err(|_| STOPPED.to_owned())?,
+            None => Err(STOPPED.to_owned()),
+        }
+    }
 }
 
-impl Writer {
-    /// Starts the writer thread on `db`.
-    pub(crate) fn start(db: Connection, accept_duplicates: bool) -> std::io::Result<Writer> {
+impl<J: Send + 'static, O: Send + 'static> Batched<J, O> {
+    /// Starts the thread `name`. `commit` gets every job waiting (in the order
+    /// they were queued) and gives one outcome each, in that order, or the
+    /// error that every job of the batch is answered with.
+    pub(crate) fn start(
+        name: &str,
+        commit: impl FnMut(&[J]) -> Outcome<Vec<O>> + Send + 'static,
+    ) -> std::io::Result<Batched<J, O>> {
         let (jobs, receiver) = mpsc::unbounded_channel();
         std::thread::Builder::new()
-            .name("sandbox-writer".into())
-            .spawn(move || run(db, receiver, accept_duplicates))?;
-        Ok(Writer { jobs })
+            .name(name.to_owned())
+            .spawn(move || run(receiver, commit))?;
+        Ok(Batched { jobs })
     }
 
-    /// Stores `declaration`; answers once it is committed.
-    pub(crate) async fn insert(&self, declaration: NewDeclaration) -> Result<Inserted, String> {
+    /// Queues `job` at once (jobs are committed in the order of these calls,
+    /// so a caller that queues under its own lock keeps that lock's order).
+    pub(crate) fn queue(&self, job: J) -> Queued<O> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { declaration, reply })
-            .map_err(|_| "the sandbox's writer stopped".to_owned())?;
-        answer
-            .await
-            .map_err(|_| "the sandbox's writer stopped".to_owned())?
+        Queued(self.jobs.send(Job { job, reply }).ok().map(|()| answer))
+    }
+
+    /// Queues `job` and waits until it is committed.
+    pub(crate) async fn commit(&self, job: J) -> Outcome<O> {
+        self.queue(job).committed().await
     }
 }
 
-fn run(mut db: Connection, mut receiver: mpsc::UnboundedReceiver<Job>, accept_duplicates: bool) {
+fn run<J, O>(
+    mut receiver: mpsc::UnboundedReceiver<Job<J, O>>,
+    mut commit: impl FnMut(&[J]) -> Outcome<Vec<O>>,
+) {
     while let Some(first) = receiver.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -72,59 +88,22 @@ fn run(mut db: Connection, mut receiver: mpsc::UnboundedReceiver<Job>, accept_du
                 Err(_) => break,
             }
         }
-        match write_batch(&mut db, &batch, accept_duplicates) {
+        let (jobs, replies): (Vec<J>, Vec<_>) = batch.into_iter().map(|j| (j.job, j.reply)).unzip();
+        match commit(&jobs) {
             Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
+                let mut outcomes = outcomes.into_iter();
+                for reply in replies {
+                    let outcome = outcomes
+                        .next()
+                        .ok_or_else(|| "the sandbox's writer lost a job's outcome".to_owned());
+                    let _ = reply.send(outcome);
                 }
             }
             Err(e) => {
-                for job in batch {
-                    let _ = job.reply.send(Err(e.to_string()));
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
                 }
             }
         }
     }
-}
-
-fn write_batch(
-    db: &mut Connection,
-    batch: &[Job],
-    accept_duplicates: bool,
-) -> Result<Vec<Inserted>, rusqlite::Error> {
-    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    {
-        let mut existing = tx.prepare_cached(
-            "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?2 ORDER BY id LIMIT 1",
-        )?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO declarations (enterprise, external_reference, ssin, start_date, body, sender, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for job in batch {
-            let d = &job.declaration;
-            let first: Option<i64> = existing
-                .query_row(params![d.enterprise, d.external_reference], |r| r.get(0))
-                .optional()?;
-            if let (Some(first), false) = (first, accept_duplicates) {
-                outcomes.push(Inserted::Duplicate(first));
-                continue;
-            }
-            let id = insert.insert(params![
-                d.enterprise,
-                d.external_reference,
-                d.ssin,
-                d.start_date,
-                d.body,
-                d.sender,
-                d.due_at,
-            ])?;
-            outcomes.push(Inserted::Created {
-                id,
-                again: first.is_some(),
-            });
-        }
-    }
-    tx.commit()?;
-    Ok(outcomes)
 }

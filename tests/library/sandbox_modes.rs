@@ -441,17 +441,11 @@ fn sim_takes_the_mode_flags_and_refuses_a_rate_that_is_not_a_fraction() {
         .unwrap();
     let line: Value = serde_json::from_str(&line).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let stats: Value = runtime.block_on(async {
-        http_client(Duration::from_secs(5))
-            .unwrap()
-            .get(format!("{}/stats", line["admin_url"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let stats: Value = runtime.block_on(fla_test_support::sandbox::admin_get(
+        &http_client(Duration::from_secs(5)).unwrap(),
+        line["admin_url"].as_str().unwrap(),
+        "/stats",
+    ));
     let _ = child.kill();
     let _ = child.wait();
     let modes = &stats["modes"];

@@ -125,14 +125,10 @@ impl World {
     }
 
     /// An employer's account for `enterprise` with the FLA and Dimona
-    /// authorizations, and a Dimona client for it.
-    pub async fn dimona_client(
-        &self,
-        enterprise: &str,
-        timeout: Duration,
-    ) -> fla_assistant::dimona::client::DimonaClient {
+    /// authorizations: its client ID and the PKCS#12 contents.
+    pub async fn dimona_account(&self, enterprise: &str) -> (String, cert::Pkcs12Contents) {
         use fla_assistant::channel::env::DIMONA;
-        let (client_id, contents) = register_for(
+        register_for(
             &self.http,
             &self.sandbox,
             "employer",
@@ -140,7 +136,17 @@ impl World {
             &[],
             &[FLA.authorization, DIMONA.authorization],
         )
-        .await;
+        .await
+    }
+
+    /// A [`World::dimona_account`] for `enterprise`, and a Dimona client for it.
+    pub async fn dimona_client(
+        &self,
+        enterprise: &str,
+        timeout: Duration,
+    ) -> fla_assistant::dimona::client::DimonaClient {
+        use fla_assistant::channel::env::DIMONA;
+        let (client_id, contents) = self.dimona_account(enterprise).await;
         let tokens = TokenSource::new(
             endpoints(
                 EnvironmentKind::Sandbox,
@@ -178,14 +184,7 @@ impl World {
 
     /// `GET` of an admin route (`/stats`, `/references?…`): its JSON.
     pub async fn admin(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.sandbox.admin_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        admin_get(&self.http, &self.sandbox.admin_url, path).await
     }
 
     /// `POST` of `body` to an admin route: the status and the JSON answer.
@@ -231,6 +230,18 @@ fn shifted(shift_ms: Arc<AtomicI64>) -> Clock {
     Arc::new(move || {
         OffsetDateTime::now_utc() + time::Duration::milliseconds(shift_ms.load(Ordering::SeqCst))
     })
+}
+
+/// `GET` of the admin route `path` (`/stats`, …) under a sandbox's
+/// `admin_url`: its JSON.
+pub async fn admin_get(http: &reqwest::Client, admin_url: &str, path: &str) -> Value {
+    http.get(format!("{admin_url}{path}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Starts a sandbox keeping its state in `state`.

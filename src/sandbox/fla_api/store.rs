@@ -1,8 +1,10 @@
 //! The sandbox's FLA store: its SQLite tables (declarations per enterprise,
 //! indexed for paging), their migrations, the register of workers it is
-//! seeded with, and the counts the admin routes and tests read.
+//! seeded with, the counts the admin routes and tests read, and the writer
+//! of new declarations (the inserts of many POSTs in one transaction).
 
 use super::*;
+use crate::sandbox::writer::Batched;
 
 /// Workers each seeded enterprise employs, with their employment periods.
 pub(super) const SEED_WORKERS: &[(&str, &str, &str, &str)] = &[
@@ -191,4 +193,77 @@ pub(crate) fn references(
         .map_err(|e| e.to_string())?;
     rows.collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())
+}
+
+/// The FLA's writer of new declarations (the sandbox's batched writer on its
+/// own connection): the inserts of every request waiting, in one transaction.
+pub(crate) type Writer = Batched<NewDeclaration, Inserted>;
+
+/// A declaration to store, as the POST handler checked it.
+pub(crate) struct NewDeclaration {
+    pub(crate) enterprise: String,
+    pub(crate) external_reference: String,
+    pub(crate) ssin: String,
+    pub(crate) start_date: String,
+    pub(crate) body: String,
+    pub(crate) sender: String,
+    pub(crate) due_at: i64,
+}
+
+/// What became of one insert once its transaction committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inserted {
+    /// A new declaration; `again` when its (enterprise, reference) was
+    /// already held (only where duplicates are accepted).
+    Created { id: i64, again: bool },
+    /// The (enterprise, reference) is already held by this declaration.
+    Duplicate(i64),
+}
+
+/// Starts the writer of new declarations on `db`.
+pub(crate) fn start_writer(mut db: Connection, accept_duplicates: bool) -> std::io::Result<Writer> {
+    Batched::start("sandbox-writer", move |batch: &[NewDeclaration]| {
+        write_batch(&mut db, batch, accept_duplicates).map_err(|e| e.to_string())
+    })
+}
+
+fn write_batch(
+    db: &mut Connection,
+    batch: &[NewDeclaration],
+    accept_duplicates: bool,
+) -> Result<Vec<Inserted>, rusqlite::Error> {
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    {
+        let mut existing = tx.prepare_cached(
+            "SELECT id FROM declarations WHERE enterprise = ?1 AND external_reference = ?2 ORDER BY id LIMIT 1",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO declarations (enterprise, external_reference, ssin, start_date, body, sender, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for d in batch {
+            let first: Option<i64> = existing
+                .query_row(params![d.enterprise, d.external_reference], |r| r.get(0))
+                .optional()?;
+            if let (Some(first), false) = (first, accept_duplicates) {
+                outcomes.push(Inserted::Duplicate(first));
+                continue;
+            }
+            let id = insert.insert(params![
+                d.enterprise,
+                d.external_reference,
+                d.ssin,
+                d.start_date,
+                d.body,
+                d.sender,
+                d.due_at,
+            ])?;
+            outcomes.push(Inserted::Created {
+                id,
+                again: first.is_some(),
+            });
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
 }
