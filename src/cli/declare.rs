@@ -35,6 +35,9 @@ pub struct DeclareArgs {
     /// does not find it (default: 600, or 30 for the built-in sandbox).
     #[arg(long, value_name = "SECONDS")]
     pub unknown_wait: Option<u64>,
+    /// The journal (default: the app's, in its data folder).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -139,7 +142,10 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         reconcile_after: super::unknown_wait(args.unknown_wait, &fla.server),
         ..EngineConfig::default()
     };
-    let journal = super::common::default_journal(c.environment);
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| super::common::default_journal(c.environment));
     let engine = Engine::open_for(&journal, fla.clone(), config, Holder::Declare)
         .await
         .map_err(|e| super::engine_error(&e, lang))?;

@@ -14,9 +14,13 @@ use super::declare::DeclareArgs;
 use super::{exit, print_json, CliError};
 use crate::dimona::client::DimonaClient;
 use crate::dimona::rules;
-use crate::dimona::send::{self, Outcome};
+use crate::dimona::send::{self, DeclareError, Outcome};
+use crate::dimona::service::DimonaService;
 use crate::dimona::wire::{Declaration, DimonaResult, Employer, SearchRequest, StoredDeclaration};
 use crate::i18n::{tr, tr_args, Lang};
+use crate::submit::engine::{Engine, EngineConfig};
+use crate::submit::owner::Holder;
+use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]
 pub enum DimonaCommand {
@@ -113,13 +117,55 @@ pub async fn declare(args: DeclareArgs, lang: Lang) -> Result<u8, CliError> {
         Err(done) => return done,
     };
     let wait = Duration::from_secs(args.wait);
-    let (done, found) = match send::declare(&dimona, &declaration, today, wait).await {
+    // On Dimona's engine, like `submit --service dimona` and the app: the
+    // journal keeps it, the same declaration again is the first one, and a
+    // POST whose answer was lost is looked for before anything is sent again.
+    let server = dimona.api.server.clone();
+    let service = Arc::new(DimonaService(dimona));
+    let config = EngineConfig {
+        concurrency: 1,
+        give_up_after: wait,
+        reconcile_after: super::unknown_wait(args.unknown_wait, &server),
+        ..EngineConfig::default()
+    };
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| super::common::default_journal(c.environment));
+    let engine = Engine::open_service(&journal, service.clone(), config, Holder::Declare)
+        .await
+        .map_err(|e| super::engine_error(&e, lang))?;
+    let source = Some(crate::files::file_source(&args.file));
+    let outcome = send::declare(&engine, &service.0, &declaration, today, wait, source).await;
+    let (done, found) = match outcome {
         Ok(Outcome::RefusedLocally(local)) => return Ok(refused_locally(&local, args.json, lang)),
+        Ok(Outcome::HeldBack(anomalies)) => {
+            let anomalies = anomalies
+                .iter()
+                .map(|a| {
+                    json!({
+                        "code": a.code,
+                        "severity": a.severity,
+                        "field": a.field,
+                        "message": crate::fla::anomalies::anomaly_text(a, lang),
+                    })
+                })
+                .collect();
+            return Ok(refused_here(anomalies, args.json, lang));
+        }
         Ok(Outcome::Answered {
             stored,
             found_after_lost_answer,
         }) => (stored, found_after_lost_answer),
-        Err(e) => return Ok(report_api_error(&e, args.json, lang)),
+        Err(DeclareError::Api(e)) => return Ok(report_api_error(&e, args.json, lang)),
+        Err(DeclareError::Engine(e)) => return Err(super::engine_error(&e, lang)),
+        Err(e) => {
+            return Err(CliError {
+                exit: super::declare::exit_for_error_code(&e.code()),
+                code: e.code(),
+                message: e.message(lang),
+            })
+        }
     };
     let result = done.declaration_status.result;
     let out = json!({
@@ -153,6 +199,12 @@ fn refused_locally(local: &[rules::RuleFinding], json: bool, lang: Lang) -> u8 {
             })
         })
         .collect();
+    refused_here(anomalies, json, lang)
+}
+
+/// A declaration refused before anything was sent (a rule, or the journal
+/// holding the same worker, part and dates with other content): said, exit 1.
+fn refused_here(anomalies: Vec<Value>, json: bool, lang: Lang) -> u8 {
     let out = json!({
         "declarationId": Value::Null,
         "result": "B",

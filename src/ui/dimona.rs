@@ -22,6 +22,7 @@ use crate::dimona::wire::{
 };
 use crate::fla::client::TokenSource;
 use crate::i18n::{format_date, parse_user_date, tr, Lang, Msg};
+use crate::submit::engine::Engine;
 
 /// How long the page waits for a result before it says "still waiting".
 const WAIT: Duration = Duration::from_secs(120);
@@ -176,6 +177,8 @@ pub struct DimonaPage {
     dates: HashMap<i64, String>,
     confirm_cancel: Option<i64>,
     started: bool,
+    /// Dimona's engine, as the app gave it this frame.
+    engine: Option<Engine>,
 }
 
 /// How the page reaches Dimona: a token source for Dimona (or why none).
@@ -218,7 +221,11 @@ impl DimonaPage {
         tasks: &Tasks,
         employers: &[(String, String)],
         source: DimonaSource<'_>,
+        engine: Option<&Engine>,
     ) {
+        // The app's handle on Dimona's engine for this frame (the app opens
+        // and closes it; the page sends through it).
+        self.engine = engine.cloned();
         let today = today();
         if !self.started {
             self.form = StartForm::new(today);
@@ -480,9 +487,14 @@ impl DimonaPage {
                 return;
             }
         };
+        let Some(engine) = self.engine.clone() else {
+            // The journal is being opened (the connection was just made).
+            self.said = Some(Said::not_sent(tr(lang, "bulk.dimona.opening")));
+            return;
+        };
         let today = today();
         self.sending = Some(tasks.run(ctx, async move {
-            send::declare(&client, &declaration, today, WAIT)
+            send::declare(&engine, &client, &declaration, today, WAIT, None)
                 .await
                 .map_err(|e| e.message(lang))
         }));
@@ -531,6 +543,14 @@ impl DimonaPage {
                     msg: Msg::new("dimona.said.refused_locally"),
                     refused: true,
                     anomalies: local.iter().map(|f| f.text(lang)).collect(),
+                },
+                Some(Ok(Outcome::HeldBack(anomalies))) => Said {
+                    msg: Msg::new("dimona.said.refused_locally"),
+                    refused: true,
+                    anomalies: anomalies
+                        .iter()
+                        .map(|a| crate::fla::anomalies::anomaly_text(a, lang).to_owned())
+                        .collect(),
                 },
                 Some(Err(e)) => Said::not_sent(e),
                 // The task ended without a word (the runtime stopping).

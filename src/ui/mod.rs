@@ -596,7 +596,9 @@ impl FlaApp {
                         &crate::channel::env::DIMONA,
                     )
                 };
-                self.dimona.ui(ui, lang, &self.tasks, &employers, &source);
+                let (engine, _) = self.dimona_engine(ui.ctx(), lang);
+                self.dimona
+                    .ui(ui, lang, &self.tasks, &employers, &source, engine.as_ref());
             }
             Page::Support => {
                 let lines = self.log.recent();

@@ -95,6 +95,16 @@ impl Dimona {
         run(self.data.path(), &args, "Password")
     }
 
+    /// `declare` with another journal: another tool's run, which the
+    /// default journal knows nothing of.
+    fn declare_with_journal(&self, journal: &str, name: &str, declaration: &Value) -> (i32, Value) {
+        let file = write(self.data.path(), name, declaration);
+        let journal = self.data.path().join(journal).display().to_string();
+        let mut args = vec!["declare", "--file", &file, "--journal", &journal];
+        self.connection(&mut args);
+        run(self.data.path(), &args, "Password")
+    }
+
     fn periods(&self) -> Vec<Value> {
         let mut args = vec!["dimona", "periods", "search", "--employer", "0403.170.701"];
         self.connection(&mut args);
@@ -119,6 +129,7 @@ fn a_dimona_in_opens_a_period_an_out_closes_it_and_a_cancel_is_refused_twice() {
     assert_eq!(out["result"], "A");
     assert_eq!(out["anomalies"], json!([]));
     let period = out["periodId"].as_i64().expect("a period");
+    let first_id = out["declarationId"].clone();
     let periods = d.periods();
     assert_eq!(periods.len(), 1);
     assert_eq!(periods[0]["status"], "OPEN");
@@ -145,8 +156,26 @@ fn a_dimona_in_opens_a_period_an_out_closes_it_and_a_cancel_is_refused_twice() {
     assert_eq!(out["periods"].as_array().map(Vec::len), Some(1));
     assert_eq!(periods[0]["startDate"], today());
 
-    // The same In again: refused (the period is open), not declared twice.
-    let (code, out) = d.declare("in-again.json", &dimona_in("85073003328", &today(), "OTH"));
+    // The same In again: the journal's, its answer again, nothing sent.
+    let (code, again) = d.declare("in-again.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(again["declarationId"], first_id);
+    assert_eq!(again["foundAfterLostAnswer"], true);
+    assert_eq!(d.taken(), 1);
+    // The same worker and start with another joint committee: held back by
+    // the journal (another declaration of the same identity), nothing sent.
+    let mut other = dimona_in("85073003328", &today(), "OTH");
+    other["dimonaIn"]["features"]["jointCommissionNumber"] = json!("111");
+    let (code, held) = d.declare("in-other.json", &other);
+    assert_eq!(code, 1, "{held}");
+    assert_eq!(held["refusedLocally"], true);
+    assert_eq!(held["anomalies"][0]["code"], "reference_conflict");
+    assert_eq!(d.taken(), 1);
+    // Another In over the open period (another start): refused by the server.
+    let tomorrow = (fla_assistant::today::brussels_date(time::OffsetDateTime::now_utc())
+        + time::Duration::days(1))
+    .to_string();
+    let (code, out) = d.declare("in-over.json", &dimona_in("85073003328", &tomorrow, "OTH"));
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["result"], "B");
     assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
@@ -165,7 +194,12 @@ fn a_dimona_in_opens_a_period_an_out_closes_it_and_a_cancel_is_refused_twice() {
     let (code, out) = d.declare("cancel.json", &cancel);
     assert_eq!(code, 0, "{out}");
     assert_eq!(d.periods()[0]["status"], "CANCELLED");
+    // The same Cancel again: the first one's answer, nothing sent.
     let (code, out) = d.declare("cancel-again.json", &cancel);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["foundAfterLostAnswer"], true);
+    // Cancelled elsewhere again (another tool, another journal): refused.
+    let (code, out) = d.declare_with_journal("other.sqlite", "cancel-elsewhere.json", &cancel);
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["anomalies"][0]["code"], "00913-355");
     // A period of no one: refused with its code.
@@ -215,8 +249,9 @@ fn a_worker_not_yet_identified_is_waiting_then_accepted() {
     assert_eq!(code, 3, "{out}");
     assert_eq!(out["result"], "S");
     assert_eq!(out["status"], "waiting");
-    // Its period exists: the same In again is refused, not declared twice.
-    let (code, out) = d.declare("bis-again.json", &bis);
+    // Its period exists: the same In from another journal is refused by the
+    // server, not declared twice.
+    let (code, out) = d.declare_with_journal("other.sqlite", "bis-again.json", &bis);
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
     assert_eq!(d.periods().len(), 1);
@@ -550,8 +585,13 @@ fn the_sandbox_keeps_its_dimona_periods_across_a_restart() {
     };
     let periods = d.periods();
     assert_eq!(periods.len(), 1, "the period is still there");
-    // And the same In is refused, not declared again.
-    let (code, out) = d.declare("in-again.json", &dimona_in("85073003328", &today(), "OTH"));
+    // And the same In from another journal is refused by the restarted
+    // sandbox, not declared again.
+    let (code, out) = d.declare_with_journal(
+        "other.sqlite",
+        "in-again.json",
+        &dimona_in("85073003328", &today(), "OTH"),
+    );
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
     assert_eq!(d.taken(), 2);
@@ -614,8 +654,19 @@ fn an_employer_written_the_old_way_is_the_same_employer() {
     let (code, out) = d.declare("old.json", &old);
     assert_eq!(code, 0, "{out}");
     assert_eq!(d.periods().len(), 1, "found under 0403.170.701");
-    // The same worker and employer however written: refused, not declared twice.
+    let first_id = out["declarationId"].clone();
+    // The same worker and employer however written: the journal's same
+    // declaration, not sent again.
     let (code, out) = d.declare("new.json", &dimona_in("85073003328", &today(), "OTH"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["declarationId"], first_id);
+    assert_eq!(d.taken(), 1);
+    // And from another journal, the server's same employer: refused.
+    let (code, out) = d.declare_with_journal(
+        "other.sqlite",
+        "new.json",
+        &dimona_in("85073003328", &today(), "OTH"),
+    );
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["anomalies"][0]["code"], "DIM-OVERLAP");
 }

@@ -75,6 +75,11 @@ const CODE_FNS: &[(&str, &str, Use)] = &[
     ),
     ("src/dimona/import.rs", "DimonaImportError", Taken),
     (
+        "src/dimona/send.rs",
+        "DeclareError",
+        LeftOut("passes on the codes of EngineError, ApiError and a row's error (the engine's), each placed here; a row without one prints its state, as the FLA's declare does"),
+    ),
+    (
         "src/dimona/wire.rs",
         "Part",
         LeftOut("a Dimona declaration's part: no command prints it"),
