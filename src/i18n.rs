@@ -162,6 +162,16 @@ pub fn format_date(date: time::Date) -> String {
     )
 }
 
+/// An ISO date (the contracts') as people in Belgium write dates
+/// (`07/12/2026`); anything else as it came.
+pub fn format_iso_date(iso: &str) -> String {
+    time::Date::parse(
+        iso.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_or_else(|_| iso.to_owned(), format_date)
+}
+
 /// A date as a user types it: `03/03/2025`, `3/3/2025`, `3-3-2025`, `03.03.2025`
 /// (day first) or ISO `2025-03-03`. `None` for anything else, or a day that does
 /// not exist.

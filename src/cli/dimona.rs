@@ -254,16 +254,6 @@ fn emit(out: &Value, json: bool, lang: Lang) {
     }
 }
 
-/// An ISO date as people in Belgium write it (`07/12/2026`), else as it came.
-fn belgian(iso: &str) -> String {
-    time::Date::parse(
-        iso,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(crate::i18n::format_date)
-    .unwrap_or_else(|_| iso.to_owned())
-}
-
 /// `dimona periods search`.
 pub async fn periods_search(mut args: PeriodsSearchArgs, lang: Lang) -> Result<u8, CliError> {
     // Dimona's, whatever `--service` says.
@@ -332,10 +322,12 @@ pub async fn periods_search(mut args: PeriodsSearchArgs, lang: Lang) -> Result<u
                     &[
                         ("id", p.id.to_string()),
                         ("ssin", crate::identifiers::shown_ssin(&p.worker.ssin)),
-                        ("start", belgian(&p.start_date)),
+                        ("start", crate::i18n::format_iso_date(&p.start_date)),
                         (
                             "end",
-                            p.end_date.as_deref().map_or_else(|| "…".into(), belgian),
+                            p.end_date
+                                .as_deref()
+                                .map_or_else(|| "…".into(), crate::i18n::format_iso_date),
                         ),
                         ("type", p.features.worker_type.clone()),
                         (

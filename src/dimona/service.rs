@@ -40,6 +40,35 @@ pub fn identity(d: &Declaration) -> (String, String) {
     )
 }
 
+/// What a journal row's reference (its [`identity`]) says: the part, the
+/// worker, the period and the dates (ISO), where it says them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub part: String,
+    pub ssin: String,
+    pub period: Option<i64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Reads a reference [`identity`] made (`None`: not one of Dimona's).
+pub fn read_identity(reference: &str) -> Option<Identity> {
+    let mut parts = reference.split('/');
+    let mut next = || parts.next().filter(|p| !p.is_empty() && *p != "-");
+    let part = next()?.to_owned();
+    let ssin = next()?.to_owned();
+    let period = next().and_then(|p| p.parse().ok());
+    let from = next().map(str::to_owned);
+    let to = next().map(str::to_owned);
+    Some(Identity {
+        part,
+        ssin,
+        period,
+        from,
+        to,
+    })
+}
+
 /// A declaration as the engine keeps it: its JSON, the employer's and the
 /// worker's numbers written one way (digits only), so that the same
 /// declaration however a file writes its numbers is the same row.
@@ -188,5 +217,34 @@ impl ServiceApi for DimonaService {
             };
             Ok(self.0.find_all(&d).await?.into_iter().map(found).collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_reads_back_what_it_says() {
+        let d: Declaration = serde_json::from_value(serde_json::json!({
+            "employer": {"enterpriseNumber": "0403.170.701"},
+            "worker": {"ssin": "85.07.30-033.28"},
+            "dimonaOut": {"periodId": 7, "endDate": "2026-12-31"}
+        }))
+        .unwrap();
+        let (employer, reference) = identity(&d);
+        assert_eq!(employer, "0403170701");
+        assert_eq!(reference, "out/85073003328/7/-/2026-12-31");
+        assert_eq!(
+            read_identity(&reference),
+            Some(Identity {
+                part: "out".into(),
+                ssin: "85073003328".into(),
+                period: Some(7),
+                from: None,
+                to: Some("2026-12-31".into()),
+            })
+        );
+        assert_eq!(read_identity("FLA-REF-1"), None);
     }
 }

@@ -179,6 +179,10 @@ pub struct DimonaPage {
     started: bool,
     /// Dimona's engine, as the app gave it this frame.
     engine: Option<Engine>,
+    /// The journal's declarations of the employer without their last word
+    /// yet (read from the engine on a clock), and when they were read.
+    unsettled: Vec<crate::submit::engine::RowView>,
+    unsettled_read: Option<std::time::Instant>,
 }
 
 /// How the page reaches Dimona: a token source for Dimona (or why none).
@@ -250,6 +254,7 @@ impl DimonaPage {
         });
         ui.add_space(8.0);
         self.periods_ui(ui, lang, tasks, source);
+        self.journal_ui(ui, lang);
     }
 
     fn employer_ui(&mut self, ui: &mut egui::Ui, lang: Lang, employers: &[(String, String)]) {

@@ -411,3 +411,35 @@ fn a_custom_environment_asks_dimonas_api_base_when_dimona_is_declared() {
         Some("https://api.example.test/REST/dimona/v2")
     );
 }
+
+#[test]
+fn a_worker_not_yet_identified_shows_in_the_journal_until_the_server_settles_it() {
+    let mut harness = common::harness(common::english());
+    common::with_sandbox_account(&mut harness);
+    declares_dimona(&mut harness);
+    common::go_to(&mut harness, Page::Dimona);
+    until(&mut harness, "the periods were never read", |app| {
+        !app.dimona.is_busy()
+    });
+    // A BIS number: the sandbox answers S (waiting) for a few seconds, then A.
+    common::type_into(
+        &harness,
+        Role::TextInput,
+        &en("dimona.field.ssin"),
+        "90481512304",
+    );
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, &en("dimona.start.send"))
+        .click();
+    common::step_until(&mut harness, "the journal never showed it", 60, |h| {
+        h.query_by_label(&en("dimona.journal.heading")).is_some()
+    });
+    harness.get_by_label_contains(&en("state.submitted"));
+    assert!(harness.get_all_by_label("90.48.15-123.04").next().is_some());
+    // Settled: the journal has nothing of the employer left to say.
+    common::step_until(&mut harness, "it was never settled", 90, |h| {
+        h.query_by_label(&en("dimona.journal.heading")).is_none()
+            && h.state().dimona.periods().len() == 1
+    });
+}

@@ -415,8 +415,8 @@ fn read(path: &std::path::Path, today: time::Date) -> Result<File, Msg> {
                     row: r.row,
                     ssin: crate::identifiers::format_ssin(&d.worker.ssin),
                     part: d.part().map_or("?", |p| p.code()).to_owned(),
-                    start: start.map(show_date).unwrap_or_default(),
-                    end: end.map(show_date).unwrap_or_default(),
+                    start: start.map(crate::i18n::format_iso_date).unwrap_or_default(),
+                    end: end.map(crate::i18n::format_iso_date).unwrap_or_default(),
                     findings: rules::check(&d, today),
                     issues: Vec::new(),
                     content: Some(crate::dimona::service::content(d)),
@@ -440,13 +440,4 @@ fn read(path: &std::path::Path, today: time::Date) -> Result<File, Msg> {
         ignored: read.mapping.ignored.clone(),
         rows,
     })
-}
-
-/// An ISO date as the app shows dates (07/12/2026).
-fn show_date(iso: &str) -> String {
-    time::Date::parse(
-        iso,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_or_else(|_| iso.to_owned(), crate::i18n::format_date)
 }

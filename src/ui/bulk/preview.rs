@@ -115,9 +115,9 @@ impl BulkPage {
                         d.map(|d| crate::identifiers::shown_ssin(&d.worker.ssin))
                             .unwrap_or_default(),
                         d.map(|d| d.training.name.clone()).unwrap_or_default(),
-                        d.map(|d| shown_date(&d.training.start_date))
+                        d.map(|d| crate::i18n::format_iso_date(&d.training.start_date))
                             .unwrap_or_default(),
-                        d.map(|d| shown_date(&d.training.end_date))
+                        d.map(|d| crate::i18n::format_iso_date(&d.training.end_date))
                             .unwrap_or_default(),
                     ];
                     for text in cells {
@@ -166,13 +166,6 @@ impl BulkPage {
                 });
             });
     }
-}
-
-/// A date of the contract (ISO) as the pages show dates: dd/mm/yyyy.
-fn shown_date(iso: &str) -> String {
-    crate::i18n::parse_user_date(iso)
-        .map(crate::i18n::format_date)
-        .unwrap_or_else(|| iso.to_owned())
 }
 
 /// A warning on one line, whole on hover.

@@ -1,13 +1,19 @@
 //! The Dimona page's periods: the employer's periods as the server knows
-//! them, each with *Stop* (Out), *Change* (Update) and *Cancel* (after a yes).
+//! them, each with *Stop* (Out), *Change* (Update) and *Cancel* (after a yes);
+//! and below them what the journal holds of the employer without its last
+//! word yet (being sent, waiting for the worker's identification, its answer
+//! lost), each with what can be done.
 
 use egui::RichText;
 
 use super::{client_of, iso, today, DimonaPage, DimonaSource, PeriodAction};
+use crate::dimona::service::read_identity;
 use crate::dimona::wire::{
     Declaration, DimonaCancel, DimonaOut, DimonaUpdate, Employer, PeriodStatus, SearchRequest,
 };
 use crate::i18n::{format_date, tr, tr_args, Lang};
+use crate::submit::state::State;
+use crate::ui::declarations::state_label;
 use crate::ui::tasks::Tasks;
 
 impl DimonaPage {
@@ -102,17 +108,14 @@ impl DimonaPage {
                 }
                 ui.end_row();
                 for p in &self.periods {
-                    let shown_date = |d: &str| {
-                        time::Date::parse(
-                            d,
-                            time::macros::format_description!("[year]-[month]-[day]"),
-                        )
-                        .map(format_date)
-                        .unwrap_or_else(|_| d.to_owned())
-                    };
                     ui.label(crate::identifiers::shown_ssin(&p.worker.ssin));
-                    ui.label(shown_date(&p.start_date));
-                    ui.label(p.end_date.as_deref().map(shown_date).unwrap_or_default());
+                    ui.label(crate::i18n::format_iso_date(&p.start_date));
+                    ui.label(
+                        p.end_date
+                            .as_deref()
+                            .map(crate::i18n::format_iso_date)
+                            .unwrap_or_default(),
+                    );
                     ui.label(tr(lang, &format!("dimona.kind.{}", p.features.worker_type)));
                     ui.label(tr(lang, &format!("dimona.period.{}", p.status.code())));
                     ui.horizontal(|ui| {
@@ -186,6 +189,90 @@ impl DimonaPage {
                 });
             });
         }
+    }
+
+    /// The journal's declarations of the employer that have no last word
+    /// yet: read from Dimona's engine each second, said with their state,
+    /// and *Send again* (failed) or *Check again* (no answer, or still
+    /// processing).
+    pub(super) fn journal_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let due = self
+            .unsettled_read
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+        if due {
+            let employer = crate::identifiers::normalised_enterprise(&self.employer);
+            self.unsettled = engine
+                .snapshot()
+                .rows
+                .into_iter()
+                .filter(|r| r.enterprise == employer)
+                .filter(|r| !r.state.is_result() && r.state != State::Invalid)
+                .collect();
+            self.unsettled_read = Some(std::time::Instant::now());
+        }
+        if self.unsettled.is_empty() {
+            return;
+        }
+        // The rows change on the runtime: read again while some are open.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs(1));
+        ui.add_space(8.0);
+        ui.label(RichText::new(tr(lang, "dimona.journal.heading")).strong());
+        ui.add(egui::Label::new(tr(lang, "dimona.journal.intro")).wrap());
+        egui::Grid::new("dimona_journal")
+            .num_columns(5)
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for key in [
+                    "dimona.col.worker",
+                    "dimona.journal.part",
+                    "dimona.col.start",
+                    "dimona.col.end",
+                    "dimona.col.status",
+                ] {
+                    ui.label(RichText::new(tr(lang, key)).strong());
+                }
+                ui.end_row();
+                for r in &self.unsettled {
+                    let said = read_identity(&r.reference);
+                    let shown = |d: Option<&String>| {
+                        d.map_or_else(String::new, |d| crate::i18n::format_iso_date(d))
+                    };
+                    let ssin = said.as_ref().map(|i| i.ssin.clone()).unwrap_or_default();
+                    ui.label(crate::identifiers::shown_ssin(&ssin));
+                    ui.label(said.as_ref().map(|i| i.part.clone()).unwrap_or_default());
+                    ui.label(shown(said.as_ref().and_then(|i| i.from.as_ref())));
+                    ui.label(shown(said.as_ref().and_then(|i| i.to.as_ref())));
+                    ui.horizontal(|ui| {
+                        let mut state = state_label(r.state, lang);
+                        if let Some(e) = &r.error {
+                            state = format!("{state}: {}", e.text(lang));
+                        }
+                        ui.add(egui::Label::new(state).wrap());
+                        let again = match r.state {
+                            State::Failed | State::Ready => Some("dimona.journal.send_again"),
+                            State::Unknown | State::Submitted if !r.watching => {
+                                Some("dimona.journal.check_again")
+                            }
+                            _ => None,
+                        };
+                        if let Some(key) = again {
+                            if ui.button(tr(lang, key)).clicked() {
+                                if r.state == State::Failed || r.state == State::Ready {
+                                    engine.send(&[r.id]);
+                                } else {
+                                    engine.check_again(&[r.id]);
+                                }
+                            }
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
     }
 
     /// An Out, an Update (a new end date) or a Cancel of period `id`.
