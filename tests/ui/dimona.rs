@@ -443,3 +443,79 @@ fn a_worker_not_yet_identified_shows_in_the_journal_until_the_server_settles_it(
             && h.state().dimona.periods().len() == 1
     });
 }
+
+#[test]
+fn the_four_forms_speak_dutch_and_french_with_their_quiet_checks() {
+    for lang in [Lang::Nl, Lang::Fr] {
+        let mut harness = common::harness(common::english());
+        common::with_sandbox_account(&mut harness);
+        declares_dimona(&mut harness);
+        harness.state_mut().state.lang = Some(lang);
+        harness.run_steps(2);
+        common::go_to_in(&mut harness, Page::Dimona, lang);
+        until(&mut harness, "the periods were never read", |app| {
+            !app.dimona.is_busy()
+        });
+        // Start (Dimona In): a worker typed wrong is said once typed.
+        common::type_into(
+            &harness,
+            Role::TextInput,
+            &tr(lang, "dimona.field.ssin"),
+            "85073003329",
+        );
+        harness.run_steps(2);
+        harness.get_by_label_contains(&tr(lang, "dimona.rule.DIM-SSIN"));
+        // Corrected (as typing it again would).
+        harness.state_mut().dimona.form.ssin = "85073003328".into();
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(Role::Button, &tr(lang, "dimona.start.send"))
+            .click();
+        until(&mut harness, "the sandbox never answered", |app| {
+            !app.dimona.is_busy() && !app.dimona.periods().is_empty()
+        });
+        let id = periods(&harness)[0].0.to_string();
+        // Stop (Out), Change (Update), Cancel: each named for its period.
+        for key in [
+            "dimona.periods.stop_of",
+            "dimona.periods.change_of",
+            "dimona.periods.cancel_of",
+        ] {
+            harness.get_by_role_and_label(Role::Button, &tr_args(lang, key, &[("id", id.clone())]));
+        }
+        // A date that is none: said quietly, Stop waits for a date.
+        let date = tr_args(lang, "dimona.periods.date_of", &[("id", id.clone())]);
+        let field = harness.get_by_role_and_label(Role::TextInput, &date);
+        field.focus();
+        harness.run_steps(1);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness
+            .get_by_role_and_label(Role::TextInput, &date)
+            .type_text("31/02/2026");
+        harness.run_steps(2);
+        harness.get_by_label(&tr(lang, "dimona.periods.not_a_date"));
+        assert!(harness
+            .get_by_role_and_label(
+                Role::Button,
+                &tr_args(lang, "dimona.periods.stop_of", &[("id", id.clone())])
+            )
+            .accesskit_node()
+            .is_disabled());
+        // Cancel asks first, in her language.
+        harness
+            .get_by_role_and_label(
+                Role::Button,
+                &tr_args(lang, "dimona.periods.cancel_of", &[("id", id.clone())]),
+            )
+            .click();
+        harness.run_steps(2);
+        harness.get_by_label(&tr_args(
+            lang,
+            "dimona.periods.cancel_confirm",
+            &[("id", id.clone())],
+        ));
+        harness
+            .get_by_role_and_label(Role::Button, &tr(lang, "dimona.periods.cancel_no"))
+            .click();
+    }
+}

@@ -135,6 +135,15 @@ impl DimonaPage {
                             info.label = Some(label.clone());
                             info
                         });
+                        // A date that is none: said quietly, once typed, and
+                        // Stop and Change wait for a date (Cancel needs none).
+                        let no_date = crate::i18n::parse_user_date(date).is_none();
+                        if no_date {
+                            ui.label(
+                                RichText::new(tr(lang, "dimona.periods.not_a_date"))
+                                    .color(ui.visuals().warn_fg_color),
+                            );
+                        }
                         for (key, action) in [
                             ("dimona.periods.stop", PeriodAction::Stop),
                             ("dimona.periods.change", PeriodAction::Change),
@@ -143,7 +152,8 @@ impl DimonaPage {
                             let name =
                                 tr_args(lang, &format!("{key}_of"), &[("id", p.id.to_string())]);
                             let r = ui.add_enabled(
-                                self.sending.is_none(),
+                                self.sending.is_none()
+                                    && (action == PeriodAction::Cancel || !no_date),
                                 egui::Button::new(tr(lang, key)),
                             );
                             r.widget_info(|| {
