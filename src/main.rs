@@ -13,6 +13,14 @@ fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let env_lang = std::env::var("FLA_LANG").ok();
     let lang = cli::help::lang_of_args(&argv, env_lang.as_deref());
+    // A file given alone (a double-click, the desktop's "Open with"): the
+    // app opens it on its page.
+    if let Some(path) = cli::desktop_file_arg(&argv) {
+        let forced = argv
+            .iter()
+            .any(|a| a.to_string_lossy().starts_with("--lang"));
+        return open_desktop(lang, forced, Some(path));
+    }
     let parsed = cli::help::command(lang)
         .try_get_matches_from(&argv)
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -26,15 +34,15 @@ fn main() -> ExitCode {
     let lang = args.lang.unwrap_or(lang);
     match args.command {
         Some(command) => cli::run(command, lang),
-        None => open_desktop(lang, args.lang.is_some()),
+        None => open_desktop(lang, args.lang.is_some(), None),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_desktop(lang: Lang, lang_forced: bool) -> ExitCode {
+fn open_desktop(lang: Lang, lang_forced: bool, open: Option<std::path::PathBuf>) -> ExitCode {
     // Still one thread here: the runtime and the window start below.
     fla_assistant::today::use_brussels_as_local_time();
-    match fla_assistant::ui::run_app(lang, lang_forced) {
+    match fla_assistant::ui::run_app(lang, lang_forced, open) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!(
@@ -51,7 +59,7 @@ fn open_desktop(lang: Lang, lang_forced: bool) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_desktop(lang: Lang, _lang_forced: bool) -> ExitCode {
+fn open_desktop(lang: Lang, _lang_forced: bool, _open: Option<std::path::PathBuf>) -> ExitCode {
     eprintln!("{}", fla_assistant::i18n::tr(lang, "cli.no_gui"));
     ExitCode::from(cli::exit::BAD_INPUT)
 }

@@ -44,6 +44,39 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The extensions of the files the app opens when the system gives it one
+/// (a certificate, a spreadsheet).
+pub const DESKTOP_FILES: [&str; 6] = ["pfx", "p12", "csv", "tsv", "txt", "xlsx"];
+
+/// The file a desktop gives the app alone on its command line (`%f`: a
+/// double-click, "Open with"), if that is all it was given besides
+/// `--lang`: a path ending in one of [`DESKTOP_FILES`], never a command's
+/// name or a flag (those are the command line's).
+pub fn desktop_file_arg(argv: &[std::ffi::OsString]) -> Option<std::path::PathBuf> {
+    let mut rest = Vec::new();
+    let mut args = argv.iter().skip(1);
+    while let Some(a) = args.next() {
+        let text = a.to_string_lossy();
+        if text == "--lang" {
+            args.next();
+        } else if !text.starts_with("--lang=") {
+            rest.push(a);
+        }
+    }
+    let [only] = rest.as_slice() else {
+        return None;
+    };
+    if only.to_string_lossy().starts_with('-') {
+        return None;
+    }
+    let path = std::path::PathBuf::from(only);
+    let known = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DESKTOP_FILES.iter().any(|x| x.eq_ignore_ascii_case(e)));
+    known.then_some(path)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Certificate workbench: inspect a .pfx/.p12, export its .cer.

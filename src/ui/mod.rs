@@ -473,6 +473,19 @@ impl FlaApp {
         self.connection.focus = focus;
     }
 
+    /// Opens a file the system gave the app (its command line: a
+    /// double-click, "Open with") on its page: a spreadsheet on the Bulk
+    /// page, anything else (a `.pfx`, a `.p12`) on the Certificate page.
+    pub fn open_file(&mut self, path: &std::path::Path) {
+        if bulk::is_spreadsheet(path) {
+            self.state.page = Page::Bulk;
+            self.bulk.file_dropped(path);
+        } else {
+            self.state.page = Page::Certificate;
+            self.certificate.file_dropped(path);
+        }
+    }
+
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
         if let Some(path) = dropped {
@@ -897,7 +910,12 @@ impl eframe::App for DesktopApp {
 }
 
 /// Opens the desktop window and runs until it is closed.
-pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
+/// Opens the app's window; `open`: a file the system gave it, opened on its page.
+pub fn run_app(
+    lang: Lang,
+    lang_forced: bool,
+    open: Option<std::path::PathBuf>,
+) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("FLA assistant")
@@ -928,6 +946,9 @@ pub fn run_app(lang: Lang, lang_forced: bool) -> Result<(), String> {
                 crate::profile::config_dir(),
             )?;
             app.open_on_start_page();
+            if let Some(path) = &open {
+                app.open_file(path);
+            }
             Ok(Box::new(DesktopApp(app)))
         }),
     )

@@ -14,6 +14,7 @@ mod glyphs;
 mod journal_view;
 mod keyboard;
 mod languages;
+mod open_file;
 mod profiles;
 mod support_page;
 mod trace;
