@@ -341,6 +341,8 @@ pub struct Facts {
     pub sandbox: bool,
     /// Dimona is declared too: the REST account needs its authorization.
     pub dimona: bool,
+    /// The update notice was asked about (on the last step, once).
+    pub update_asked: bool,
 }
 
 /// How many days before a certificate expires the status line warns.

@@ -39,3 +39,5 @@ pub mod today;
 /// The desktop app: one file per page.
 #[cfg(feature = "gui")]
 pub mod ui;
+/// The update notice: a release feed read once a day, where asked.
+pub mod update;

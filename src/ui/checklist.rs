@@ -24,6 +24,8 @@ pub enum ChecklistCommand {
     Edit(ProfileEdit),
     /// A move of the rehearsal in the sandbox, done by the app.
     Rehearse(RehearsalMove),
+    /// The update notice asked for (true) or declined, on the last step.
+    UpdateNotice(bool),
 }
 
 /// What the rehearsal's buttons ask the app to do.
@@ -263,6 +265,10 @@ impl ChecklistPage {
                     if step == Step::Account && facts.dimona {
                         note_ui(ui, &tr(lang, "checklist.services.dimona_account"));
                     }
+                    // Asked once, on the last step: the update notice.
+                    if crate::checklist::steps(role).last() == Some(&step) && !facts.update_asked {
+                        update_question_ui(ui, lang, &mut commands);
+                    }
                     match step {
                         Step::Identify if role.declares_for_itself() => {
                             self.enterprise_ui(ui, lang, facts, &mut commands);
@@ -277,6 +283,20 @@ impl ChecklistPage {
         law_ui(ui, lang);
         commands
     }
+}
+
+/// Whether the app may say when a new version is out (off until asked for).
+fn update_question_ui(ui: &mut egui::Ui, lang: Lang, commands: &mut Vec<ChecklistCommand>) {
+    ui.add_space(6.0);
+    ui.add(egui::Label::new(tr(lang, "update.what")).wrap());
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(tr(lang, "update.enable")).clicked() {
+            commands.push(ChecklistCommand::UpdateNotice(true));
+        }
+        if ui.button(tr(lang, "update.no_thanks")).clicked() {
+            commands.push(ChecklistCommand::UpdateNotice(false));
+        }
+    });
 }
 
 impl ChecklistPage {

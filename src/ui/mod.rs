@@ -106,6 +106,8 @@ pub struct AppState {
     pub connection: ConnectionSettings,
     /// The profile used last (its file's id in the settings folder).
     pub profile: Option<String>,
+    /// The update notice (off unless asked for).
+    pub update: crate::update::UpdateSettings,
 }
 
 impl AppState {
@@ -129,6 +131,10 @@ pub struct FlaApp {
     pub engine: DeclarationsHost,
     /// Dimona's engine (for a profile that declares it), on the same journal.
     pub dimona_engine: crate::submit::host::service::ServiceHost,
+    /// The release feed being read (the update notice).
+    update_check: Option<
+        crate::ui::tasks::Pending<Result<Option<crate::update::Notice>, crate::update::FeedError>>,
+    >,
     pub checklist: ChecklistPage,
     pub support: SupportPage,
     /// The current profile and what the app noticed about the set-up.
@@ -177,6 +183,7 @@ impl FlaApp {
             bulk: bulk::BulkPage::default(),
             engine: DeclarationsHost::new(data_dir.clone()),
             dimona_engine: Default::default(),
+            update_check: None,
             checklist: ChecklistPage::default(),
             support: SupportPage::default(),
             setup,
@@ -192,8 +199,12 @@ impl FlaApp {
 
     /// What the checklist and the status line read now.
     pub fn facts(&self) -> crate::checklist::Facts {
-        self.setup
-            .facts(&self.certificate, &self.state.connection, &self.connection)
+        crate::checklist::Facts {
+            update_asked: self.state.update.asked,
+            ..self
+                .setup
+                .facts(&self.certificate, &self.state.connection, &self.connection)
+        }
     }
 
     /// The page to open on at start: the Checklist until the path is done.
@@ -257,6 +268,7 @@ impl FlaApp {
             self.applied_theme = Some(self.state.theme);
         }
         self.keyboard_focus.begin_frame(ui.ctx());
+        self.check_for_update(ui.ctx());
         self.take_dropped_files(ui.ctx());
         self.connection.dimona = self.setup.profile.dimona;
         self.connection
@@ -367,6 +379,35 @@ impl FlaApp {
         }
     }
 
+    /// Where the user asked for it, at most once a day: the release feed
+    /// read on the runtime; a newer version kept for the status bar, a
+    /// failure logged, never said.
+    fn check_for_update(&mut self, ctx: &egui::Context) {
+        if let Some(done) = crate::ui::tasks::poll_slot(&mut self.update_check) {
+            match done {
+                Some(Ok(found)) => self.state.update.notice = found,
+                Some(Err(e)) => {
+                    self.log
+                        .record(crate::support::Level::Info, "update", &e.to_string(), None)
+                }
+                None => {}
+            }
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let settings = &self.state.update;
+        if !settings.enabled
+            || self.update_check.is_some()
+            || !crate::update::due(settings.last_check, now)
+        {
+            return;
+        }
+        let feed = settings.feed.trim().to_owned();
+        self.state.update.last_check = Some(now);
+        self.update_check = Some(self.tasks.run(ctx, async move {
+            crate::update::check(&feed, crate::update::CURRENT, crate::update::TIMEOUT).await
+        }));
+    }
+
     /// The notices of the set-up (files set aside) and the status line.
     fn status_ui(&mut self, ui: &mut egui::Ui, lang: Lang) {
         let mut dismiss = false;
@@ -380,6 +421,15 @@ impl FlaApp {
         }
         if dismiss {
             self.setup.notices.clear();
+        }
+        if let Some(notice) = self
+            .state
+            .update
+            .notice
+            .clone()
+            .filter(|n| self.state.update.enabled && crate::update::is_newer(&n.version))
+        {
+            update_line_ui(ui, lang, &notice);
         }
         if self.state.page == Page::Checklist {
             return;
@@ -718,6 +768,11 @@ impl FlaApp {
     fn apply_checklist(&mut self, ctx: &egui::Context, command: ChecklistCommand) {
         match command {
             ChecklistCommand::SetLang(lang) => self.state.lang = Some(lang),
+            ChecklistCommand::UpdateNotice(on) => {
+                self.state.update.enabled = on;
+                self.state.update.asked = true;
+                self.state.update.last_check = None;
+            }
             ChecklistCommand::SetRole(role) => {
                 self.setup.profile.role = Some(role);
                 // The role decides the scope the token is asked with.
@@ -910,6 +965,30 @@ impl eframe::App for DesktopApp {
 }
 
 /// Opens the desktop window and runs until it is closed.
+/// The status bar's line of a newer version: the version, where to download
+/// it, and the download's SHA-256 for this system (to compare).
+fn update_line_ui(ui: &mut egui::Ui, lang: Lang, notice: &crate::update::Notice) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(crate::i18n::tr_args(
+            lang,
+            "update.available",
+            &[
+                ("version", notice.version.clone()),
+                ("current", crate::update::CURRENT.to_owned()),
+            ],
+        ));
+        ui.hyperlink_to(tr(lang, "update.download"), &notice.link);
+        if let Some(sha) = &notice.sha256 {
+            ui.label(
+                egui::RichText::new(format!("SHA-256 {sha}"))
+                    .monospace()
+                    .small()
+                    .weak(),
+            );
+        }
+    });
+}
+
 /// Opens the app's window; `open`: a file the system gave it, opened on its page.
 pub fn run_app(
     lang: Lang,

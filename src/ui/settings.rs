@@ -89,7 +89,43 @@ pub fn settings_ui(
     profiles_ui(ui, lang, tasks, section, setup, &mut commands);
     ui.add_space(16.0);
     recent_files_ui(ui, lang, setup, &mut commands);
+    ui.add_space(16.0);
+    updates_ui(ui, state, lang);
     commands
+}
+
+/// The update notice: off unless asked for; the feed it reads.
+fn updates_ui(ui: &mut egui::Ui, state: &mut AppState, lang: Lang) {
+    ui.heading(tr(lang, "update.heading"));
+    let update = &mut state.update;
+    if ui
+        .checkbox(&mut update.enabled, tr(lang, "update.enable"))
+        .changed()
+    {
+        update.asked = true;
+        // Asked for now: checked now, not in a day.
+        update.last_check = None;
+    }
+    ui.add(egui::Label::new(tr(lang, "update.what")).wrap());
+    ui.horizontal(|ui| {
+        let label = ui.label(tr(lang, "update.feed"));
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut update.feed)
+                    .desired_width((ui.available_width() - 8.0).max(200.0)),
+            )
+            .labelled_by(label.id);
+        if field.changed() {
+            update.last_check = None;
+        }
+    });
+    // A newer version is said on the status bar, on every page.
+    if update.notice.is_some() {
+        return;
+    }
+    if update.enabled && update.last_check.is_some() {
+        ui.weak(tr(lang, "update.none"));
+    }
 }
 
 fn profiles_ui(

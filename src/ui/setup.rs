@@ -194,6 +194,7 @@ impl Setup {
             ticked: p.ticked.clone(),
             sandbox,
             dimona: p.dimona,
+            update_asked: false,
         }
     }
 

@@ -11,3 +11,4 @@ mod sandbox_guard;
 mod sandbox_modes;
 mod submit_engine;
 mod token_sandbox;
+mod update_feed;

@@ -57,6 +57,7 @@ fn harness(lang: Lang, facts: Facts) -> Harness<'static, Host> {
                         }
                     }
                     ChecklistCommand::Open(_) | ChecklistCommand::Rehearse(_) => {}
+                    ChecklistCommand::UpdateNotice(_) => host.facts.update_asked = true,
                     ChecklistCommand::Edit(edit) => edit_facts(&mut host.facts, edit),
                 }
             }

@@ -18,3 +18,4 @@ mod open_file;
 mod profiles;
 mod support_page;
 mod trace;
+mod update_notice;
