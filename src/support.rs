@@ -469,6 +469,47 @@ fn looks_like_jwt(piece: &str) -> bool {
         })
 }
 
+/// How this copy of the app was installed, for the diagnostics: from a
+/// package (a `.deb`, an installer, an `.app`), as an AppImage, or built
+/// from source (`cargo run`).
+pub fn install_kind() -> &'static str {
+    let appimage = std::env::var_os("APPIMAGE").is_some();
+    match std::env::current_exe() {
+        Ok(exe) => install_kind_of(&exe, appimage),
+        Err(_) => "unknown",
+    }
+}
+
+/// [`install_kind`] for the binary at `exe`.
+pub fn install_kind_of(exe: &Path, appimage: bool) -> &'static str {
+    if appimage {
+        return "AppImage";
+    }
+    let parts: Vec<String> = exe
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
+        .collect();
+    let has = |name: &str| parts.iter().any(|p| p == name);
+    let built = parts
+        .windows(2)
+        .any(|w| w[0] == "target" && (w[1] == "debug" || w[1] == "release"))
+        || parts
+            .windows(3)
+            .any(|w| w[0] == "target" && (w[2] == "debug" || w[2] == "release"));
+    if built {
+        "built from source"
+    } else if has("usr")
+        || has("opt")
+        || has("program files")
+        || has("applications")
+        || parts.iter().any(|p| p.ends_with(".app"))
+    {
+        "package"
+    } else {
+        "unknown"
+    }
+}
+
 /// What goes into "Copy diagnostics": facts gathered by the caller.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
@@ -487,6 +528,7 @@ impl Diagnostics {
     pub fn to_text(&self) -> String {
         let mut lines = vec![
             format!("fla-assistant {}", env!("CARGO_PKG_VERSION")),
+            format!("install: {}", install_kind()),
             format!("os: {} {}", std::env::consts::OS, std::env::consts::ARCH),
             format!("environment: {}", self.environment),
             format!("client id: {}", self.client_id),
@@ -523,6 +565,36 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_install_kind_is_told_by_where_the_binary_is() {
+        let kind = |p: &str, appimage| install_kind_of(Path::new(p), appimage);
+        assert_eq!(kind("/usr/bin/fla-assistant", false), "package");
+        assert_eq!(kind("/opt/FLA assistant/fla-assistant", false), "package");
+        assert_eq!(
+            kind(
+                "/Applications/FLA assistant.app/Contents/MacOS/fla-assistant",
+                false
+            ),
+            "package"
+        );
+        assert_eq!(
+            kind("/home/hr/src/fla/target/release/fla-assistant", false),
+            "built from source"
+        );
+        assert_eq!(
+            kind(
+                "/tmp/t/target/x86_64-unknown-linux-gnu/release/fla-assistant",
+                false
+            ),
+            "built from source"
+        );
+        assert_eq!(
+            kind("/tmp/.mount_fla/usr/bin/fla-assistant", true),
+            "AppImage"
+        );
+        assert_eq!(kind("/home/hr/bin/fla-assistant", false), "unknown");
+    }
 
     const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzZWxmX3NlcnZpY2UifQ.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
 
