@@ -469,6 +469,23 @@ fn looks_like_jwt(piece: &str) -> bool {
         })
 }
 
+/// The commit this binary was built from (`unknown` without git).
+pub const BUILD_COMMIT: &str = env!("FLA_BUILD_COMMIT");
+/// The day it was built (ISO).
+pub const BUILD_DATE: &str = env!("FLA_BUILD_DATE");
+
+/// The licences of the app's dependencies, as `scripts/licences.sh` made
+/// them from `cargo metadata`: (name, version, licence).
+pub fn licences() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    include_str!("../assets/licences.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut cells = l.splitn(3, '\t');
+            Some((cells.next()?, cells.next()?, cells.next()?))
+        })
+}
+
 /// How this copy of the app was installed, for the diagnostics: from a
 /// package (a `.deb`, an installer, an `.app`), as an AppImage, or built
 /// from source (`cargo run`).
@@ -528,6 +545,7 @@ impl Diagnostics {
     pub fn to_text(&self) -> String {
         let mut lines = vec![
             format!("fla-assistant {}", env!("CARGO_PKG_VERSION")),
+            format!("build: {BUILD_COMMIT}, {BUILD_DATE}"),
             format!("install: {}", install_kind()),
             format!("os: {} {}", std::env::consts::OS, std::env::consts::ARCH),
             format!("environment: {}", self.environment),
@@ -565,6 +583,31 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_package_of_the_lock_has_its_licence_listed() {
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+        let listed: std::collections::HashSet<(&str, &str)> =
+            licences().map(|(n, v, _)| (n, v)).collect();
+        let mut missing = Vec::new();
+        let mut name = None;
+        for line in lock.lines() {
+            if let Some(n) = line.strip_prefix("name = ") {
+                name = Some(n.trim_matches('"'));
+            } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+                let v = v.trim_matches('"');
+                if !listed.contains(&(n, v)) && !n.starts_with("fla-") {
+                    missing.push(format!("{n} {v}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in assets/licences.tsv (run scripts/licences.sh): {missing:?}"
+        );
+        assert!(licences().all(|(_, _, l)| !l.is_empty()));
+    }
 
     #[test]
     fn the_install_kind_is_told_by_where_the_binary_is() {

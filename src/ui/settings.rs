@@ -91,7 +91,79 @@ pub fn settings_ui(
     recent_files_ui(ui, lang, setup, &mut commands);
     ui.add_space(16.0);
     updates_ui(ui, state, lang);
+    ui.add_space(16.0);
+    about_ui(ui, lang);
     commands
+}
+
+/// About: the version, the build, the app's folders (each opened by the
+/// system's file manager) and the licences of its dependencies.
+fn about_ui(ui: &mut egui::Ui, lang: Lang) {
+    ui.heading(tr(lang, "about.heading"));
+    ui.label(crate::i18n::tr_args(
+        lang,
+        "about.version",
+        &[
+            ("version", crate::update::CURRENT.to_owned()),
+            ("commit", crate::support::BUILD_COMMIT.to_owned()),
+            (
+                "date",
+                crate::i18n::format_iso_date(crate::support::BUILD_DATE),
+            ),
+            (
+                "install",
+                tr(
+                    lang,
+                    match crate::support::install_kind() {
+                        "package" => "about.install.package",
+                        "AppImage" => "about.install.appimage",
+                        "built from source" => "about.install.source",
+                        _ => "about.install.unknown",
+                    },
+                ),
+            ),
+        ],
+    ));
+    egui::Grid::new("about_folders")
+        .num_columns(3)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (key, open_key, dir) in [
+                (
+                    "about.data_folder",
+                    "about.open_data_folder",
+                    crate::profile::data_dir(),
+                ),
+                (
+                    "about.config_folder",
+                    "about.open_config_folder",
+                    crate::profile::config_dir(),
+                ),
+            ] {
+                ui.label(tr(lang, key));
+                ui.label(egui::RichText::new(dir.display().to_string()).monospace());
+                if ui.button(tr(lang, open_key)).clicked() {
+                    // The system's file manager, through the window's own
+                    // way of opening an address: no command is run here.
+                    if let Ok(url) = url::Url::from_directory_path(&dir) {
+                        ui.ctx().open_url(egui::OpenUrl::new_tab(url.as_str()));
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    let count = crate::support::licences().count();
+    egui::CollapsingHeader::new(crate::i18n::tr_n(lang, "about.licences", count as u64, &[]))
+        .id_salt("about_licences")
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(240.0)
+                .show(ui, |ui| {
+                    for (name, version, licence) in crate::support::licences() {
+                        ui.label(format!("{name} {version}: {licence}"));
+                    }
+                });
+        });
 }
 
 /// The update notice: off unless asked for; the feed it reads.

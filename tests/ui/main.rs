@@ -2,6 +2,7 @@
 //! One test binary for all of them (see tests/support/lib.rs).
 #![cfg(feature = "gui")]
 
+mod about;
 mod bulk;
 mod certificate;
 mod checklist;
