@@ -520,6 +520,8 @@ pub fn install_kind_of(exe: &Path, appimage: bool) -> &'static str {
         || has("program files")
         || has("applications")
         || parts.iter().any(|p| p.ends_with(".app"))
+        // Windows, installed for this user only: %LOCALAPPDATA%\FLA assistant.
+        || (has("appdata") && has("local") && has("fla assistant"))
     {
         "package"
     } else {
@@ -635,6 +637,17 @@ mod tests {
         assert_eq!(
             kind("/tmp/.mount_fla/usr/bin/fla-assistant", true),
             "AppImage"
+        );
+        assert_eq!(
+            kind(
+                "C:/Users/hr/AppData/Local/FLA assistant/fla-assistant.exe",
+                false
+            ),
+            "package"
+        );
+        assert_eq!(
+            kind("C:/Users/hr/AppData/Local/Temp/fla-assistant.exe", false),
+            "unknown"
         );
         assert_eq!(kind("/home/hr/bin/fla-assistant", false), "unknown");
     }

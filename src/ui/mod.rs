@@ -526,14 +526,27 @@ impl FlaApp {
     /// Opens a file the system gave the app (its command line: a
     /// double-click, "Open with") on its page: a spreadsheet on the Bulk
     /// page, anything else (a `.pfx`, a `.p12`) on the Certificate page.
+    /// Said in the log (in English, for support staff), so that a desktop's
+    /// "Open with" can be followed.
     pub fn open_file(&mut self, path: &std::path::Path) {
-        if bulk::is_spreadsheet(path) {
-            self.state.page = Page::Bulk;
+        let page = if bulk::is_spreadsheet(path) {
             self.bulk.file_dropped(path);
+            Page::Bulk
         } else {
-            self.state.page = Page::Certificate;
             self.certificate.file_dropped(path);
-        }
+            Page::Certificate
+        };
+        self.state.page = page;
+        self.log.record(
+            crate::support::Level::Info,
+            "desktop",
+            &format!(
+                "opened {} on the {} page",
+                path.display(),
+                page.title(Lang::En)
+            ),
+            None,
+        );
     }
 
     fn take_dropped_files(&mut self, ctx: &egui::Context) {

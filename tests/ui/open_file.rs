@@ -19,6 +19,13 @@ fn a_certificate_opens_on_the_certificate_page_and_asks_its_password() {
     assert_eq!(harness.state().certificate.path, path.display().to_string());
     // The password is what is asked next.
     harness.get_by_role_and_label(Role::PasswordInput, &tr(Lang::En, "cert.password"));
+    // Support staff (and scripts/package-linux.sh --try) can follow it in the log.
+    let said = format!("opened {} on the Certificate page", path.display());
+    assert!(
+        harness.state().log.recent().iter().any(|l| l.text == said),
+        "{:?}",
+        harness.state().log.recent()
+    );
 }
 
 #[test]
