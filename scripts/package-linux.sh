@@ -7,7 +7,8 @@
 #        scripts/package-linux.sh --try      build, then install → start → open → remove
 #        scripts/package-linux.sh --try-only DEB   the try, on a .deb already built
 #        SHOTS=DIR scripts/package-linux.sh --try  also keep screenshots in DIR
-#          (the desktop entry in a launcher, rofi, where it is installed)
+#          (the installed app, and its desktop entry as a launcher lists it in
+#          EN, NL and FR, with rofi where it is installed)
 #
 # The try needs root (dpkg -i, dpkg -r) and installs from Debian's packages what
 # it needs (Xvfb, xdotool, desktop-file-utils, Mesa's software renderer). It
@@ -112,29 +113,44 @@ try() {
       DISPLAY="$display" XDG_RUNTIME_DIR="$runtime" LANG="${TRY_LANG:-en_GB.UTF-8}" "$@"
   }
   if [ -n "${SHOTS:-}" ] && command -v rofi >/dev/null; then
-    # The desktop entry as a launcher lists it: its name, icon and comment.
+    # The desktop entry as a launcher lists it (rofi), in each language: its
+    # name, generic name and icon. rofi stops at a locale the system has not
+    # generated, so LANG stays C.UTF-8 and LANGUAGE picks the entry's language;
+    # a home of its own per language, since rofi keeps the names it read.
     mkdir -p "$SHOTS"
-    run_desktop rofi -show drun -show-icons -filter fla -drun-display-format '{name} — {comment}' \
-      -theme-str 'window {width: 900px;}' >/dev/null 2>&1 &
-    local rofi=$!
-    sleep 3
-    import -display "$display" -window root "$SHOTS/linux-desktop-entry.png"
-    kill "$rofi" 2>/dev/null || true
-    wait "$rofi" 2>/dev/null || true
+    local lang rofi
+    for lang in en nl fr; do
+      run_desktop env HOME="$work/rofi-$lang" LANG=C.UTF-8 LANGUAGE="$lang" rofi -show drun -show-icons -filter fla \
+        -drun-display-format '{name} — {generic}' \
+        -theme-str 'window {width: 900px; height: 200px;} element-icon {size: 2em;}' \
+        >"$work/rofi.log" 2>&1 &
+      rofi=$!
+      sleep 4
+      import -display "$display" -window root -crop 900x200+100+280 "$SHOTS/linux-desktop-entry-$lang.png"
+      pkill -x rofi 2>/dev/null || true
+      wait "$rofi" 2>/dev/null || true
+    done
   fi
+  close_app() { # its window closed as a user would; killed if it stays
+    DISPLAY=$display timeout 10 xdotool search --onlyvisible --class '^fla-assistant$' \
+      windowclose >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 20); do pgrep -x fla-assistant >/dev/null || break; sleep 0.5; done
+    pkill -x fla-assistant 2>/dev/null || true
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  }
   # 1. Started from the menu: the entry's Exec without a file.
   run_desktop fla-assistant >"$work/app1.log" 2>&1 &
   app_pid=$!
   check "the installed app opens its window" bash -c \
-    "DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --name '^FLA assistant' "
+    "DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --class '^fla-assistant$' "
   sleep 4
   if [ -n "${SHOTS:-}" ]; then
     mkdir -p "$SHOTS"; import -display "$display" -window root "$SHOTS/linux-installed-app.png"
   fi
   check "the app is still running" kill -0 "$app_pid"
-  DISPLAY=$display xdotool search --onlyvisible --name '^FLA assistant' windowclose 2>/dev/null \
-    || kill "$app_pid" 2>/dev/null || true
-  wait "$app_pid" 2>/dev/null || true
+  close_app "$app_pid"
 
   # 2. A double-click on a .pfx: the desktop opens the file with the default
   # application for its type (xdg-open asks xdg-mime, which reads the entry
@@ -148,18 +164,15 @@ try() {
   run_desktop xdg-open "$pfx" >"$work/app2.log" 2>&1 &
   local opener=$!
   check "the app's window opens for the .pfx" bash -c \
-    "DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --name '^FLA assistant'"
+    "DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --class '^fla-assistant$'"
   sleep 4
   local data="$home/.local/share/fla-assistant"
   check "the app opened the .pfx on the Certificate page (its log)" \
-    grep -q "opened $pfx on the Certificate page" "$data/fla-assistant.log"
+    grep -q "opened $pfx on the Certificate page" "$data/logs/fla-assistant.log"
   if [ -n "${SHOTS:-}" ]; then
     import -display "$display" -window root "$SHOTS/linux-installed-open-pfx.png"
   fi
-  DISPLAY=$display xdotool search --onlyvisible --name '^FLA assistant' windowclose 2>/dev/null || true
-  sleep 2
-  pkill -f '^fla-assistant' 2>/dev/null || true
-  wait "$opener" 2>/dev/null || true
+  close_app "$opener"
   check "the user's data folder was made ($data)" test -d "$data"
   ls -A "$data" | sed 's/^/   data: /'
 
@@ -173,7 +186,7 @@ try() {
   check "no file of the package is left ($(grep -c . "$work/files") paths listed by dpkg -L)" test "$left" = 0
   check "no fla-assistant entry is left in mimeinfo.cache" bash -c \
     '! grep -q fla-assistant.desktop /usr/share/applications/mimeinfo.cache'
-  check "the user's data stays ($data)" test -f "$data/fla-assistant.log"
+  check "the user's data stays ($data)" test -f "$data/logs/fla-assistant.log"
   kill "$xvfb" 2>/dev/null || true
   trap - EXIT
   rm -rf "$work"
