@@ -45,6 +45,7 @@ build() {
     say "installing cargo-packager $PACKAGER_VERSION from crates.io into target/tools"
     cargo install --locked --quiet cargo-packager --version "$PACKAGER_VERSION" \
       --root "$tools" --target-dir "$repo/target/tools-build"
+    rm -rf "$repo/target/tools-build"
   fi
   say "building the release binary"
   cargo build --release --locked
