@@ -47,6 +47,8 @@ build() {
       --root "$tools" --target-dir "$repo/target/tools-build"
     rm -rf "$repo/target/tools-build"
   fi
+  python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema >&2
+  python3 scripts/release/check-config.py "$PACKAGER_VERSION"
   say "building the release binary"
   cargo build --release --locked
   say "making the .deb"
