@@ -545,15 +545,7 @@ fn a_dimona_run_cut_between_its_commit_and_its_request_declares_each_worker_once
         "2",
     ];
     d.connection(&mut args);
-    let cut = support::command(d.data.path(), &args, "Password")
-        .env("FLA_TEST_AFTER_SENDING", "abort:5")
-        .output()
-        .unwrap();
-    assert!(
-        cut.status.code().is_none_or(|c| c > 3),
-        "the run was not cut: {}",
-        String::from_utf8_lossy(&cut.stdout)
-    );
+    support::run_cut_after_sending(d.data.path(), &args, "Password", 5);
     assert!(d.taken() < 10);
     let (code, out) = d.submit(&file, &["--concurrency", "1", "--unknown-wait", "2"]);
     assert_eq!(code, 0, "{out}");

@@ -406,16 +406,8 @@ fn a_power_cut_between_the_commit_and_the_request_sends_each_row_once() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
     // The power goes when the 5th row's `sending` is in the journal, before
-    // its request leaves (debug builds honour the variable).
-    let cut = support::command(data.path(), &args, "Password")
-        .env("FLA_TEST_AFTER_SENDING", "abort:5")
-        .output()
-        .unwrap();
-    assert!(
-        cut.status.code().is_none_or(|c| c > 3),
-        "the run was not cut: {}",
-        String::from_utf8_lossy(&cut.stdout)
-    );
+    // its request leaves.
+    support::run_cut_after_sending(data.path(), &args, "Password", 5);
     let db = rusqlite::Connection::open(&journal).unwrap();
     let sending: Vec<String> = db
         .prepare("SELECT reference FROM declarations WHERE state = 'sending'")

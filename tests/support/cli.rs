@@ -85,6 +85,21 @@ pub fn spawn(data: &Path, args: &[&str], password: &str) -> Child {
         .unwrap()
 }
 
+/// [`command`] cut as a power cut would: the process aborts once the
+/// `row`th row's `sending` is in the journal, before its request leaves
+/// (debug builds honour `FLA_TEST_AFTER_SENDING`). Fails if it was not cut.
+pub fn run_cut_after_sending(data: &Path, args: &[&str], password: &str, row: usize) {
+    let cut = command(data, args, password)
+        .env("FLA_TEST_AFTER_SENDING", format!("abort:{row}"))
+        .output()
+        .unwrap();
+    assert!(
+        cut.status.code().is_none_or(|c| c > 3),
+        "the run was not cut: {}",
+        String::from_utf8_lossy(&cut.stdout)
+    );
+}
+
 /// `declare` with a token from the sandbox `sim` and the API at `api_base`.
 pub fn declare_args<'a>(
     sim: &'a Sim,
